@@ -1,0 +1,81 @@
+# nextstage — see README.md. `make run` serves, `make test` tests, `make bench` measures.
+CC       ?= cc
+PG_INC   := $(shell pg_config --includedir 2>/dev/null || echo /usr/include/postgresql)
+WARN     := -Wall -Wextra -Werror -Wshadow -Wpointer-arith -Wstrict-prototypes \
+            -Wmissing-prototypes -Wformat=2 -Wvla -Wundef -Wcast-qual -Wnull-dereference
+CPPFLAGS := -std=c11 -D_GNU_SOURCE -Iinclude -Ibuild/gen -I$(PG_INC) -pthread
+LDLIBS   := -lmicrohttpd -lpq -ljansson -lmagic -lsodium -lm -pthread
+
+# Two builds: release (make run, make bench) and sanitized (make test).
+REL_CFLAGS  := -O2 -g $(WARN)
+ASAN_CFLAGS := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
+               -fno-sanitize-recover=undefined $(WARN)
+
+SRC      := $(shell find server -name '*.c' | sort)
+LIB_SRC  := $(filter-out server/main.c,$(SRC))
+MIGR_C   := build/gen/migrations.c
+REL_OBJ  := $(SRC:%.c=build/rel/%.o) build/rel/migrations.o
+ASAN_OBJ := $(SRC:%.c=build/asan/%.o) build/asan/migrations.o
+ASAN_LIB := $(LIB_SRC:%.c=build/asan/%.o) build/asan/migrations.o
+UNIT_SRC := $(wildcard tests/unit/test_*.c)
+UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=build/asan/tests/%)
+
+.PHONY: all run test bench deps format clean asan units
+all: build/nextstage
+
+build/nextstage: $(REL_OBJ)
+	$(CC) $(REL_CFLAGS) -o $@ $^ $(LDLIBS)
+
+asan: build/asan/nextstage $(UNIT_BIN)
+
+build/asan/nextstage: $(ASAN_OBJ)
+	$(CC) $(ASAN_CFLAGS) -o $@ $^ $(LDLIBS)
+
+build/rel/%.o: %.c $(wildcard include/*.h include/*.def)
+	@mkdir -p $(dir $@)
+	@echo 'CC   $<'
+	@$(CC) $(CPPFLAGS) $(REL_CFLAGS) -c -o $@ $<
+
+build/asan/%.o: %.c $(wildcard include/*.h include/*.def)
+	@mkdir -p $(dir $@)
+	@echo 'CC   $< (sanitized)'
+	@$(CC) $(CPPFLAGS) $(ASAN_CFLAGS) -c -o $@ $<
+
+build/rel/migrations.o: $(MIGR_C)
+	@echo 'CC   $<'
+	@$(CC) $(CPPFLAGS) $(REL_CFLAGS) -c -o $@ $<
+
+build/asan/migrations.o: $(MIGR_C)
+	@mkdir -p $(dir $@)
+	@echo 'CC   $< (sanitized)'
+	@$(CC) $(CPPFLAGS) $(ASAN_CFLAGS) -c -o $@ $<
+
+# schema/*.sql are compiled into the binary so it migrates without the source tree.
+$(MIGR_C): $(sort $(wildcard schema/*.sql)) scripts/embed-migrations.sh
+	@mkdir -p $(dir $@)
+	scripts/embed-migrations.sh $(sort $(wildcard schema/*.sql)) > $@
+
+build/asan/tests/%: tests/unit/%.c tests/unit/harness.h $(ASAN_LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) -Itests/unit $(ASAN_CFLAGS) -o $@ $< $(ASAN_LIB) $(LDLIBS)
+
+deps:
+	scripts/deps.sh
+
+run: deps
+	$(MAKE) build/nextstage
+	scripts/run.sh
+
+test: deps
+	$(MAKE) asan
+	scripts/test.sh
+
+bench: deps
+	$(MAKE) build/nextstage
+	scripts/bench.sh
+
+format:
+	clang-format -i $(SRC) include/*.h tests/unit/*.c tests/unit/*.h tests/bench/*.c
+
+clean:
+	rm -rf build

@@ -1,0 +1,26 @@
+/* Who is calling: session cookies and bearer tokens. */
+#ifndef NS_AUTH_H
+#define NS_AUTH_H
+#include "db.h"
+#include "model.h"
+#include "router.h"
+#include "http.h"
+
+#define SESSION_COOKIE "ns_session"
+#define SESSION_TTL_S (12 * 3600)
+#define API_TOKEN_PREFIX "ns_"
+
+/* Resolves the caller from "Authorization: Bearer" or the session cookie
+ * (bearer wins). DB_OK with *u set, DB_NOT_FOUND when credentials are
+ * absent or invalid (*via tells which were presented), DB_UNAVAILABLE.
+ * Can't fail otherwise. */
+enum db_status auth_identify(const char *authorization, const char *cookie, struct user *u,
+			     enum auth_via *via);
+
+/* True if @u may call a route guarded by @need. */
+bool auth_allows(const struct user *u, enum route_auth need);
+
+/* The value of cookie @name in a Cookie header into @out; false if absent. */
+bool auth_cookie_value(const char *header, const char *name, char *out, size_t outlen);
+
+#endif

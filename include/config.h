@@ -1,0 +1,35 @@
+/* Configuration from the environment (DESIGN.md table); flags may override. */
+#ifndef NS_CONFIG_H
+#define NS_CONFIG_H
+#include <stdbool.h>
+#include <stddef.h>
+
+struct config {
+	const char *database_url;      /* NEXTSTAGE_DATABASE_URL (required) */
+	const char *read_database_url; /* NEXTSTAGE_READ_DATABASE_URL, default database_url */
+	char listen_host[64];          /* NEXTSTAGE_LISTEN, default 127.0.0.1:8080 */
+	unsigned short listen_port;
+	const char *public_url;        /* NEXTSTAGE_PUBLIC_URL, no trailing slash */
+	unsigned max_upload_mb;        /* NEXTSTAGE_MAX_UPLOAD_MB, default 200 */
+	const char *webhook_secret;    /* NEXTSTAGE_WEBHOOK_SECRET, may be NULL */
+	unsigned threads;              /* NEXTSTAGE_THREADS, default the CPU count */
+};
+
+/* Looks a variable up; getenv() in production, a table in tests. */
+typedef const char *(*config_getter)(const char *name);
+
+/* Fills @c from @get. Strings point into what @get returns (not copied).
+ * Returns 0, or -1 with a one-line reason naming the variable in @err. */
+int config_load(struct config *c, config_getter get, char *err, size_t errlen);
+
+/* Parses "host:port", "[v6]:port" or ":port" (host 127.0.0.1). Port 1..65535.
+ * Returns 0 or -1. */
+int config_parse_listen(const char *s, char *host, size_t hostlen, unsigned short *port);
+
+/* Parses a decimal in [min, max] with nothing trailing. Returns 0 or -1. */
+int config_parse_uint(const char *s, unsigned min, unsigned max, unsigned *out);
+
+/* The configuration in force for this process (set once at start-up). */
+extern struct config config;
+
+#endif

@@ -1,0 +1,50 @@
+/* Users, sessions and API tokens. */
+#ifndef NS_DB_USERS_H
+#define NS_DB_USERS_H
+#include <stddef.h>
+#include "db.h"
+#include "model.h"
+
+#define PWHASH_MAX 128
+
+/* The user with @email (case-insensitive) and their password hash, for
+ * login. DB_NOT_FOUND when there is none or the account is inactive. */
+enum db_status db_user_for_login(const char *email, struct user *u, char hash[PWHASH_MAX]);
+
+/* Creates a user. DB_CONFLICT when the email is taken. */
+enum db_status db_user_create(const char *actor_id, const char *email, const char *name,
+			      enum role role, bool board, const char *pwhash, struct user *out);
+
+enum db_status db_user_get(const char *id, struct user *out);
+
+/* Partial update: NULL / ROLE_NONE / negative values leave a field alone.
+ * Deactivating a user ends their sessions and revokes their tokens. */
+struct user_patch {
+	const char *name;
+	enum role role;
+	int board;  /* -1 keep, 0, 1 */
+	int active; /* -1 keep, 0, 1 */
+	const char *pwhash;
+};
+enum db_status db_user_update(const char *actor_id, const char *id, const struct user_patch *p,
+			      struct user *out);
+
+/* Up to @limit users ordered by email, after @after_email (NULL: from the
+ * start). *out is malloc'd (free it); *n its length. */
+enum db_status db_user_list(const char *after_email, int limit, struct user **out, int *n);
+
+enum db_status db_user_count(long *n);
+
+/* Sessions: only the SHA-256 of the token is stored. */
+enum db_status db_session_create(const char *user_id, const unsigned char hash[32], int ttl_s);
+/* The active user of an unexpired session. DB_NOT_FOUND otherwise. */
+enum db_status db_session_user(const unsigned char hash[32], struct user *u);
+enum db_status db_session_delete(const unsigned char hash[32]);
+
+/* API tokens: only the SHA-256 is stored. @id_out gets the token's id. */
+enum db_status db_token_create(const char *user_id, const char *name,
+			       const unsigned char hash[32], char id_out[UUID_LEN + 1]);
+/* The active user owning an unrevoked token. DB_NOT_FOUND otherwise. */
+enum db_status db_token_user(const unsigned char hash[32], struct user *u);
+
+#endif

@@ -1,0 +1,33 @@
+/* Every handler in server/handlers/, one file per resource. The route
+ * table (server/http/routes.c) is the only caller. */
+#ifndef NS_HANDLERS_H
+#define NS_HANDLERS_H
+#include "http.h"
+
+/* ops.c */
+void h_healthz(struct req *r);
+void h_readyz(struct req *r);
+void h_metrics(struct req *r);
+/* session.c */
+void h_session_create(struct req *r);
+void h_session_delete(struct req *r);
+void h_me(struct req *r);
+void h_token_create(struct req *r);
+/* users.c */
+void h_users_list(struct req *r);
+void h_users_create(struct req *r);
+void h_users_update(struct req *r);
+/* personas.c */
+void h_personas_list(struct req *r);
+void h_personas_create(struct req *r);
+void h_personas_update(struct req *r);
+void h_personas_delete(struct req *r);
+/* stages.c */
+void h_stages_list(struct req *r);
+void h_stages_create(struct req *r);
+void h_stages_update(struct req *r);
+
+/* JSON views of domain objects, shared by handlers. */
+json_t *user_json(const struct user *u);
+
+#endif

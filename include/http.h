@@ -1,0 +1,63 @@
+/* What a handler sees of a request, and how it answers. Handlers never
+ * touch libmicrohttpd or libpq: they read the request through these
+ * accessors, call db_* functions, and answer with one reply_* call. */
+#ifndef NS_HTTP_H
+#define NS_HTTP_H
+#include <jansson.h>
+#include <stdbool.h>
+#include "db.h"
+#include "error.h"
+#include "json_spec.h"
+#include "model.h"
+#include "router.h"
+
+enum auth_via { AUTH_VIA_NONE, AUTH_VIA_COOKIE, AUTH_VIA_BEARER };
+
+struct req {
+	unsigned method;             /* M_* */
+	const char *path;            /* decoded path, without the query */
+	const struct route *route;
+	struct route_match match;    /* params of the route */
+	const struct user *user;     /* NULL on public routes without credentials */
+	enum auth_via via;
+	json_t *json;                /* the parsed body of BODY_JSON routes */
+	struct req_private *priv;    /* the HTTP layer's own state */
+};
+
+/* Path parameter @i of the matched route (NUL-terminated). */
+const char *req_param(const struct req *r, unsigned i);
+/* A query argument, or NULL. */
+const char *req_query(const struct req *r, const char *key);
+/* A request header (case-insensitive name), or NULL. */
+const char *req_header(const struct req *r, const char *name);
+
+/* Parses the body against @spec; on failure answers 400 naming the field
+ * and returns false (the handler just returns). */
+bool req_parse_json(struct req *r, const struct js_field *spec, size_t n);
+
+/* Reads the "limit" (1..200, default 50) and "cursor" query arguments;
+ * on a bad value answers 400 and returns false. @cursor gets the decoded
+ * cursor text (empty when absent). */
+bool req_page(struct req *r, int *limit, char *cursor, size_t cursorlen);
+
+/* Answers; each takes ownership of what it is given. Exactly one reply per
+ * request: a second one is a bug, logged and ignored. */
+void reply_json(struct req *r, unsigned status, json_t *body);
+void reply_text(struct req *r, unsigned status, const char *content_type, char *body, size_t len);
+void reply_empty(struct req *r, unsigned status);
+void reply_error(struct req *r, enum err e, const char *field, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+/* Maps a database status to its answer (404, 409, 400, 503, 500). */
+void reply_db(struct req *r, enum db_status st);
+/* {"items": items, "next_cursor": cursor or null}; @cursor is encoded here. */
+void reply_page(struct req *r, json_t *items, const char *cursor);
+
+/* Adds a header to the reply (call before the reply_*). Values are copied. */
+void reply_header(struct req *r, const char *name, const char *value);
+
+/* Encodes @text as an opaque cursor (base64url) into @out. */
+void cursor_encode(const char *text, char *out, size_t outlen);
+/* Decodes; returns false on garbage. */
+bool cursor_decode(const char *cursor, char *out, size_t outlen);
+
+#endif

@@ -1,0 +1,54 @@
+/* Domain types shared by the HTTP and database layers (names are the API's). */
+#ifndef NS_MODEL_H
+#define NS_MODEL_H
+#include <stdbool.h>
+
+enum role { ROLE_NONE = 0, ROLE_REP = 1, ROLE_MARKETER = 2, ROLE_ADMIN = 3 };
+
+/* "rep" | "marketer" | "admin" <-> enum role; unknown -> ROLE_NONE / NULL. */
+enum role role_from_name(const char *name);
+const char *role_name(enum role r);
+
+#define UUID_LEN 36
+#define EMAIL_MAX 254
+#define NAME_MAX_BYTES 200
+#define SLUG_MAX 64
+#define TIME_LEN 32
+
+struct user {
+	char id[UUID_LEN + 1];
+	char email[EMAIL_MAX + 1];
+	char name[NAME_MAX_BYTES + 1];
+	enum role role;
+	bool board;
+	bool active;
+	char created_at[TIME_LEN]; /* RFC 3339 UTC */
+};
+
+struct persona {
+	char slug[SLUG_MAX + 1];
+	char name[NAME_MAX_BYTES + 1];
+	char *description; /* heap, may be NULL; free with persona_clear */
+};
+
+struct stage {
+	char slug[SLUG_MAX + 1];
+	char name[NAME_MAX_BYTES + 1];
+	int position;
+	char outcome[8]; /* "" | "won" | "lost" */
+};
+
+void persona_clear(struct persona *p);
+
+
+/* True for the canonical 8-4-4-4-12 hex form. */
+bool uuid_valid(const char *s);
+/* True for a plausible address: one '@', something on each side, a dot in
+ * the domain, no spaces or control characters, at most EMAIL_MAX bytes. */
+bool email_valid(const char *s);
+/* True for ^[a-z0-9][a-z0-9_-]{0,63}$ (persona and stage slugs). */
+bool slug_valid(const char *s);
+
+#define PASSWORD_MIN 8
+
+#endif

@@ -1,0 +1,76 @@
+/* Route matching over one static table (server/http/routes.c). */
+#ifndef NS_ROUTER_H
+#define NS_ROUTER_H
+#include <stddef.h>
+
+enum http_method {
+	M_GET = 1u << 0,
+	M_HEAD = 1u << 1,
+	M_POST = 1u << 2,
+	M_PUT = 1u << 3,
+	M_PATCH = 1u << 4,
+	M_DELETE = 1u << 5,
+	M_OPTIONS = 1u << 6,
+};
+
+/* Who may call a route. The route table is the one place this is decided. */
+enum route_auth {
+	AUTH_PUBLIC,   /* anyone */
+	AUTH_USER,     /* any signed-in user (cookie or bearer) */
+	AUTH_MARKETER, /* marketer or admin */
+	AUTH_BOARD,    /* editorial board member or admin */
+	AUTH_ADMIN,    /* admin only */
+};
+
+/* How the body is taken before the handler runs. */
+enum route_body {
+	BODY_NONE, /* a body is refused (413 if any bytes arrive) */
+	BODY_JSON, /* application/json, buffered up to the route's limit, parsed */
+};
+
+struct req;
+typedef void (*route_handler)(struct req *r);
+
+struct route {
+	unsigned method;        /* one M_* bit; GET routes also answer HEAD */
+	const char *pattern;    /* "/api/v1/personas/{slug}": {name} is one segment */
+	route_handler handler;
+	enum route_auth auth;
+	enum route_body body;
+	size_t body_limit;      /* bytes; 0 = the default for the body kind */
+	const char *metric;     /* label in /metrics; defaults to the pattern */
+};
+
+#define ROUTE_MAX_PARAMS 4
+#define ROUTE_MAX_PATH 2048
+
+struct route_match {
+	const struct route *route; /* NULL unless ROUTE_FOUND */
+	size_t index;              /* position in the table */
+	unsigned allowed;          /* M_* bits of every route with this path (for 405 Allow) */
+	unsigned nparams;
+	const char *params[ROUTE_MAX_PARAMS]; /* NUL-terminated, point into buf */
+	char buf[ROUTE_MAX_PATH];
+};
+
+enum route_result { ROUTE_FOUND, ROUTE_NOT_FOUND, ROUTE_BAD_METHOD };
+
+/* Finds the route of @table (@n entries) for @method and @path.
+ * ROUTE_FOUND fills m->route and m->params (percent-decoding is the
+ * caller's; segments are matched as given); ROUTE_BAD_METHOD means the path
+ * exists for other methods (m->allowed); paths longer than ROUTE_MAX_PATH or
+ * with empty segments are ROUTE_NOT_FOUND. Can't fail otherwise. */
+enum route_result route_match(const struct route *table, size_t n, unsigned method,
+			      const char *path, struct route_match *m);
+
+/* "GET, HEAD, POST" for @allowed into @buf. Returns @buf. */
+const char *route_allow_header(unsigned allowed, char *buf, size_t len);
+
+/* The M_* bit of a method name, 0 when unknown. */
+unsigned route_method(const char *name);
+
+/* The application's route table. */
+extern const struct route routes[];
+extern const size_t routes_count;
+
+#endif

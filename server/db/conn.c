@@ -1,0 +1,354 @@
+/* Connections (one per worker thread, made on first use and re-made after a
+ * failure), lazy statement preparation, error mapping and the transaction
+ * runner. */
+#include "db_internal.h"
+
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include "log.h"
+
+static const char *primary_url, *read_url;
+static pthread_key_t key;
+static pthread_once_t key_once = PTHREAD_ONCE_INIT;
+static atomic_uint open_conns, next_stmt_id;
+static atomic_ulong errors;
+
+struct thread_dbs {
+	struct db primary, replica;
+};
+
+static void drop(struct db *db)
+{
+	if (db->pg != NULL) {
+		PQfinish(db->pg);
+		db->pg = NULL;
+		atomic_fetch_sub(&open_conns, 1);
+	}
+	memset(db->prepared, 0, sizeof db->prepared);
+}
+
+static void thread_exit(void *p)
+{
+	struct thread_dbs *t = p;
+	drop(&t->primary);
+	drop(&t->replica);
+	free(t);
+}
+
+static void make_key(void)
+{
+	pthread_key_create(&key, thread_exit);
+}
+
+static PGconn *connect_to(const char *url, char *err, size_t errlen)
+{
+	/* Keywords after the expanded url override it. A statement timeout
+	 * keeps a stuck query from holding a worker thread forever. */
+	const char *const keys[] = {"dbname", "connect_timeout", "application_name", "options",
+				    NULL};
+	const char *const vals[] = {url, "5", "nextstage",
+				    "-c timezone=UTC -c statement_timeout=60000", NULL};
+	PGconn *pg = PQconnectdbParams(keys, vals, 1);
+	if (pg != NULL && PQstatus(pg) == CONNECTION_OK)
+		return pg;
+	if (err != NULL) {
+		snprintf(err, errlen, "%s", pg ? PQerrorMessage(pg) : "out of memory");
+		err[strcspn(err, "\n")] = '\0';
+	}
+	PQfinish(pg);
+	return NULL;
+}
+
+int db_init(const char *url, const char *rurl, unsigned timeout_s, char *err, size_t errlen)
+{
+	primary_url = url;
+	read_url = (rurl != NULL && strcmp(rurl, url) != 0) ? rurl : NULL;
+	pthread_once(&key_once, make_key);
+	for (unsigned waited = 0;; waited++) {
+		PGconn *pg = connect_to(url, err, errlen);
+		if (pg != NULL) {
+			PQfinish(pg);
+			return 0;
+		}
+		if (waited >= timeout_s)
+			return -1;
+		sleep(1);
+	}
+}
+
+/* The calling thread's connection, connected; NULL when the database
+ * cannot be reached. */
+static struct db *db_get(bool read_only)
+{
+	struct thread_dbs *t = pthread_getspecific(key);
+	if (t == NULL) {
+		t = calloc(1, sizeof *t);
+		if (t == NULL)
+			return NULL;
+		t->primary.url = primary_url;
+		t->replica.url = read_url;
+		pthread_setspecific(key, t);
+	}
+	struct db *db = (read_only && read_url != NULL) ? &t->replica : &t->primary;
+	if (db->pg != NULL && PQstatus(db->pg) != CONNECTION_OK)
+		drop(db);
+	if (db->pg == NULL) {
+		char err[256];
+		db->pg = connect_to(db->url, err, sizeof err);
+		if (db->pg == NULL) {
+			atomic_fetch_add(&errors, 1);
+			log_msg("error", "database connection failed: %s", err);
+			return NULL;
+		}
+		atomic_fetch_add(&open_conns, 1);
+	}
+	return db;
+}
+
+void db_thread_done(void)
+{
+	struct thread_dbs *t = pthread_getspecific(key);
+	if (t != NULL) {
+		pthread_setspecific(key, NULL);
+		thread_exit(t);
+	}
+}
+
+unsigned db_pool_size(void)
+{
+	return atomic_load(&open_conns);
+}
+
+unsigned long db_error_count(void)
+{
+	return atomic_load(&errors);
+}
+
+static enum db_status map_error(struct db *db, const PGresult *res)
+{
+	if (PQstatus(db->pg) != CONNECTION_OK) {
+		drop(db);
+		return DB_UNAVAILABLE;
+	}
+	const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+	if (state == NULL)
+		state = "";
+	if (strcmp(state, "23505") == 0 || strcmp(state, "23503") == 0)
+		return DB_CONFLICT;
+	if (strcmp(state, "40001") == 0 || strcmp(state, "40P01") == 0)
+		return DB_RETRY;
+	if (strncmp(state, "08", 2) == 0 || strcmp(state, "57P01") == 0 ||
+	    strcmp(state, "57P02") == 0 || strcmp(state, "57P03") == 0) {
+		drop(db);
+		return DB_UNAVAILABLE;
+	}
+	if (strcmp(state, "23514") == 0 || strcmp(state, "23502") == 0 ||
+	    strncmp(state, "22", 2) == 0) {
+		log_msg("warn", "database refused a value (%s): %s", state,
+			res ? PQresultErrorMessage(res) : "");
+		return DB_INVALID;
+	}
+	log_msg("error", "database error %s: %s", state,
+		res ? PQresultErrorMessage(res) : PQerrorMessage(db->pg));
+	return DB_ERROR;
+}
+
+static bool prepare(struct db *db, struct db_stmt *st, int n, enum db_status *out)
+{
+	unsigned id = atomic_load(&st->id);
+	if (id == 0) {
+		unsigned fresh = atomic_fetch_add(&next_stmt_id, 1) + 1;
+		if (!atomic_compare_exchange_strong(&st->id, &id, fresh))
+			; /* another thread won: id holds its value */
+		else
+			id = fresh;
+	}
+	if (id >= DB_MAX_STMTS) {
+		log_msg("error", "more than %d statements: raise DB_MAX_STMTS", DB_MAX_STMTS);
+		*out = DB_ERROR;
+		return false;
+	}
+	if (db->prepared[id / 8] & (1u << (id % 8)))
+		return true;
+	char name[16];
+	snprintf(name, sizeof name, "s%u", id);
+	PGresult *res = PQprepare(db->pg, name, st->sql, n, NULL);
+	bool ok = PQresultStatus(res) == PGRES_COMMAND_OK;
+	if (ok)
+		db->prepared[id / 8] |= (unsigned char)(1u << (id % 8));
+	else
+		*out = map_error(db, res);
+	PQclear(res);
+	return ok;
+}
+
+PGresult *db_exec(struct db *db, struct db_stmt *st, int n, const char *const *params,
+		  enum db_status *st_out)
+{
+	if (!prepare(db, st, n, st_out))
+		return NULL;
+	char name[16];
+	snprintf(name, sizeof name, "s%u", atomic_load(&st->id));
+	PGresult *res = PQexecPrepared(db->pg, name, n, params, NULL, NULL, 0);
+	ExecStatusType s = PQresultStatus(res);
+	if (s == PGRES_COMMAND_OK || s == PGRES_TUPLES_OK) {
+		*st_out = DB_OK;
+		return res;
+	}
+	*st_out = map_error(db, res);
+	if (*st_out == DB_ERROR || *st_out == DB_UNAVAILABLE)
+		atomic_fetch_add(&errors, 1);
+	PQclear(res);
+	return NULL;
+}
+
+enum db_status db_do(struct db *db, struct db_stmt *st, int n, const char *const *params)
+{
+	enum db_status s;
+	PQclear(db_exec(db, st, n, params, &s));
+	return s;
+}
+
+void db_copy(char *dst, size_t len, const PGresult *res, int row, int col)
+{
+	snprintf(dst, len, "%s", PQgetvalue(res, row, col));
+}
+
+char *db_dup(const PGresult *res, int row, int col)
+{
+	return PQgetisnull(res, row, col) ? NULL : strdup(PQgetvalue(res, row, col));
+}
+
+bool db_bool(const PGresult *res, int row, int col)
+{
+	return PQgetvalue(res, row, col)[0] == 't';
+}
+
+long long db_int(const PGresult *res, int row, int col)
+{
+	return strtoll(PQgetvalue(res, row, col), NULL, 10);
+}
+
+static void backoff(int attempt)
+{
+	struct timespec ts = {0, (long)(attempt * 4 + rand() % 8) * 1000000L};
+	nanosleep(&ts, NULL);
+}
+
+static struct db_stmt q_begin = DB_STMT("BEGIN");
+static struct db_stmt q_actor = DB_STMT("SELECT set_config('nextstage.actor', $1, true)");
+static struct db_stmt q_commit = DB_STMT("COMMIT");
+static struct db_stmt q_rollback = DB_STMT("ROLLBACK");
+
+/* One attempt; *committing tells whether COMMIT was sent (then a lost
+ * connection leaves the outcome unknown and must not be retried). */
+static enum db_status attempt_tx(struct db *db, const char *actor, db_tx_fn fn, void *cls,
+				 bool *committing)
+{
+	enum db_status s = db_do(db, &q_begin, 0, NULL);
+	if (s == DB_OK) {
+		const char *p[] = {actor ? actor : ""};
+		s = db_do(db, &q_actor, 1, p);
+	}
+	if (s == DB_OK)
+		s = fn(db, cls);
+	if (s == DB_OK) {
+		*committing = true;
+		return db_do(db, &q_commit, 0, NULL);
+	}
+	if (db->pg != NULL)
+		db_do(db, &q_rollback, 0, NULL);
+	return s;
+}
+
+static enum db_status run(bool tx, bool read_only, const char *actor, db_tx_fn fn, void *cls)
+{
+	enum db_status s = DB_UNAVAILABLE;
+	bool reconnected = false;
+	for (int attempt = 0; attempt < 6; attempt++) {
+		struct db *db = db_get(read_only && !tx);
+		if (db == NULL)
+			return DB_UNAVAILABLE;
+		bool committing = false;
+		s = tx ? attempt_tx(db, actor, fn, cls, &committing) : fn(db, cls);
+		if (s == DB_RETRY) {
+			backoff(attempt);
+			continue;
+		}
+		/* A connection that died while idle (a database restart) fails
+		 * its first statement: reconnect once and run again. */
+		if (s == DB_UNAVAILABLE && !committing && !reconnected) {
+			reconnected = true;
+			continue;
+		}
+		return s;
+	}
+	return s == DB_RETRY ? DB_ERROR : s;
+}
+
+enum db_status db_tx(const char *actor_id, db_tx_fn fn, void *cls)
+{
+	return run(true, false, actor_id, fn, cls);
+}
+
+enum db_status db_run(bool read_only, db_tx_fn fn, void *cls)
+{
+	return run(false, read_only, NULL, fn, cls);
+}
+
+static struct db_stmt q_ping = DB_STMT("SELECT 1");
+
+static enum db_status ping(struct db *db, void *cls)
+{
+	(void)cls;
+	return db_do(db, &q_ping, 0, NULL);
+}
+
+bool db_ping(void)
+{
+	return db_run(false, ping, NULL) == DB_OK;
+}
+
+struct one {
+	struct db_stmt *st;
+	int n;
+	const char *const *params;
+	PGresult *res;
+};
+
+static enum db_status run_one(struct db *db, void *cls)
+{
+	struct one *o = cls;
+	enum db_status s;
+	PQclear(o->res); /* from an earlier attempt */
+	o->res = db_exec(db, o->st, o->n, o->params, &s);
+	return s;
+}
+
+PGresult *db_query(bool read_only, struct db_stmt *st, int n, const char *const *params,
+		   enum db_status *st_out)
+{
+	struct one o = {st, n, params, NULL};
+	*st_out = db_run(read_only, run_one, &o);
+	if (*st_out != DB_OK) {
+		PQclear(o.res);
+		return NULL;
+	}
+	return o.res;
+}
+
+PGresult *db_write(const char *actor_id, struct db_stmt *st, int n, const char *const *params,
+		   enum db_status *st_out)
+{
+	struct one o = {st, n, params, NULL};
+	*st_out = db_tx(actor_id, run_one, &o);
+	if (*st_out != DB_OK) {
+		PQclear(o.res);
+		return NULL;
+	}
+	return o.res;
+}

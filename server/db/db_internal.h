@@ -1,0 +1,53 @@
+/* Private to server/db/: the libpq side of the database layer. */
+#ifndef NS_DB_INTERNAL_H
+#define NS_DB_INTERNAL_H
+#include <libpq-fe.h>
+#include <stdatomic.h>
+#include <stddef.h>
+#include "db.h"
+
+#define DB_MAX_STMTS 1024
+
+/* A statement of the application: prepared lazily, once per connection,
+ * under a name derived from its id. Declare each one static next to the
+ * function that runs it: static struct db_stmt q = DB_STMT("SELECT ...");
+ * Only $n parameters, never string-built SQL. */
+struct db_stmt {
+	const char *sql;
+	atomic_uint id; /* 0 until first use */
+};
+#define DB_STMT(q) {.sql = (q)}
+
+struct db {
+	PGconn *pg;
+	const char *url;
+	unsigned char prepared[DB_MAX_STMTS / 8];
+};
+
+/* Runs @st with text parameters (NULL = SQL NULL). Returns the result
+ * (PQclear it) with *st_out = DB_OK, or NULL with the mapped failure:
+ * unique/foreign-key violation -> DB_CONFLICT, check/data errors ->
+ * DB_INVALID, serialization/deadlock -> DB_RETRY, a lost connection ->
+ * DB_UNAVAILABLE (the connection is dropped and re-made on next use),
+ * anything else -> DB_ERROR (logged). */
+PGresult *db_exec(struct db *db, struct db_stmt *st, int n, const char *const *params,
+		  enum db_status *st_out);
+
+/* db_exec for statements whose rows are not needed (PQclear done). */
+enum db_status db_do(struct db *db, struct db_stmt *st, int n, const char *const *params);
+
+/* One statement with db_run's reconnect rule (reads), or in its own
+ * audited transaction as @actor_id (writes). The result or NULL, as db_exec. */
+PGresult *db_query(bool read_only, struct db_stmt *st, int n, const char *const *params,
+		   enum db_status *st_out);
+PGresult *db_write(const char *actor_id, struct db_stmt *st, int n, const char *const *params,
+		   enum db_status *st_out);
+
+/* Copies column @col of row @row into @dst (truncating, NUL-terminated). */
+void db_copy(char *dst, size_t len, const PGresult *res, int row, int col);
+/* The value as a malloc'd string, or NULL when SQL NULL. */
+char *db_dup(const PGresult *res, int row, int col);
+bool db_bool(const PGresult *res, int row, int col);
+long long db_int(const PGresult *res, int row, int col);
+
+#endif

@@ -1,0 +1,98 @@
+/* Signing in and out, the current user, API tokens. */
+#include <stdio.h>
+#include <string.h>
+#include "auth.h"
+#include "config.h"
+#include "crypto.h"
+#include "db_users.h"
+#include "handlers.h"
+
+json_t *user_json(const struct user *u)
+{
+	return json_pack("{s:s, s:s, s:s, s:s, s:b, s:b, s:s}", "id", u->id, "email", u->email,
+			 "name", u->name, "role", role_name(u->role), "board", u->board, "active",
+			 u->active, "created_at", u->created_at);
+}
+
+static void set_cookie(struct req *r, const char *value, int max_age)
+{
+	char c[256];
+	bool secure = strncmp(config.public_url, "https://", 8) == 0;
+	snprintf(c, sizeof c, "%s=%s; Path=/; HttpOnly; SameSite=Lax; Max-Age=%d%s",
+		 SESSION_COOKIE, value, max_age, secure ? "; Secure" : "");
+	reply_header(r, "Set-Cookie", c);
+}
+
+void h_session_create(struct req *r)
+{
+	const char *email = NULL, *password = NULL;
+	struct js_field spec[] = {
+		JS_STR("email", &email, JS_REQUIRED, 1, EMAIL_MAX),
+		JS_STR("password", &password, JS_REQUIRED, 1, 1024),
+	};
+	if (!req_parse_json(r, spec, 2))
+		return;
+	struct user u;
+	char hash[PWHASH_MAX];
+	enum db_status s = db_user_for_login(email, &u, hash);
+	if (s != DB_OK && s != DB_NOT_FOUND) {
+		reply_db(r, s);
+		return;
+	}
+	/* Unknown users are verified against a dummy hash: same cost. */
+	if (!crypto_password_verify(s == DB_OK ? hash : NULL, password)) {
+		reply_error(r, ERR_INVALID_CREDENTIALS, NULL, NULL);
+		return;
+	}
+	char token[TOKEN_CHARS + 1];
+	unsigned char digest[32];
+	crypto_token("", token);
+	crypto_sha256(token, strlen(token), digest);
+	s = db_session_create(u.id, digest, SESSION_TTL_S);
+	if (s != DB_OK) {
+		reply_db(r, s);
+		return;
+	}
+	set_cookie(r, token, SESSION_TTL_S);
+	reply_json(r, 200, user_json(&u));
+}
+
+void h_session_delete(struct req *r)
+{
+	char value[128];
+	if (r->via == AUTH_VIA_COOKIE &&
+	    auth_cookie_value(req_header(r, "Cookie"), SESSION_COOKIE, value, sizeof value)) {
+		unsigned char digest[32];
+		crypto_sha256(value, strlen(value), digest);
+		enum db_status s = db_session_delete(digest);
+		if (s != DB_OK) {
+			reply_db(r, s);
+			return;
+		}
+	}
+	set_cookie(r, "", 0);
+	reply_empty(r, 204);
+}
+
+void h_me(struct req *r)
+{
+	reply_json(r, 200, user_json(r->user));
+}
+
+void h_token_create(struct req *r)
+{
+	const char *name = NULL;
+	struct js_field spec[] = {JS_STR("name", &name, JS_REQUIRED, 1, NAME_MAX_BYTES)};
+	if (!req_parse_json(r, spec, 1))
+		return;
+	char token[sizeof API_TOKEN_PREFIX + TOKEN_CHARS], id[UUID_LEN + 1];
+	unsigned char digest[32];
+	crypto_token(API_TOKEN_PREFIX, token);
+	crypto_sha256(token, strlen(token), digest);
+	enum db_status s = db_token_create(r->user->id, name, digest, id);
+	if (s != DB_OK) {
+		reply_db(r, s);
+		return;
+	}
+	reply_json(r, 201, json_pack("{s:s, s:s, s:s}", "id", id, "name", name, "token", token));
+}

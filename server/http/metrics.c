@@ -1,0 +1,122 @@
+/* Request counters per route and status, a latency histogram, and the
+ * database gauges, rendered in Prometheus text format. Counters are
+ * relaxed atomics: exact totals, no ordering needed. */
+#include "metrics.h"
+
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "db.h"
+#include "router.h"
+
+#define MAX_ROUTES 128
+#define STATUSES 600
+#define UNMATCHED MAX_ROUTES
+
+static atomic_ulong counts[MAX_ROUTES + 1][STATUSES];
+static const double bounds[] = {0.001, 0.0025, 0.005, 0.01, 0.025, 0.05,
+				 0.1,   0.25,   0.5,   1,    2.5,   10};
+#define NB (sizeof bounds / sizeof bounds[0])
+static atomic_ulong buckets[NB + 1]; /* the last is +Inf */
+static atomic_ulong total_us, total_n;
+
+void metrics_request(int route, unsigned status, unsigned long micros)
+{
+	int r = (route >= 0 && route < MAX_ROUTES) ? route : UNMATCHED;
+	if (status < STATUSES)
+		atomic_fetch_add_explicit(&counts[r][status], 1, memory_order_relaxed);
+	size_t b = 0;
+	while (b < NB && (double)micros / 1e6 > bounds[b])
+		b++;
+	atomic_fetch_add_explicit(&buckets[b], 1, memory_order_relaxed);
+	atomic_fetch_add_explicit(&total_us, micros, memory_order_relaxed);
+	atomic_fetch_add_explicit(&total_n, 1, memory_order_relaxed);
+}
+
+struct buf {
+	char *s;
+	size_t len, cap;
+	int failed;
+};
+
+static void put(struct buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void put(struct buf *b, const char *fmt, ...)
+{
+	for (;;) {
+		va_list ap;
+		va_start(ap, fmt);
+		int n = vsnprintf(b->s + b->len, b->cap - b->len, fmt, ap);
+		va_end(ap);
+		if (n < 0) {
+			b->failed = 1;
+			return;
+		}
+		if ((size_t)n < b->cap - b->len) {
+			b->len += (size_t)n;
+			return;
+		}
+		char *ns = realloc(b->s, b->cap * 2 + (size_t)n);
+		if (ns == NULL) {
+			b->failed = 1;
+			return;
+		}
+		b->s = ns;
+		b->cap = b->cap * 2 + (size_t)n;
+	}
+}
+
+char *metrics_render(void)
+{
+	struct buf b = {malloc(8192), 0, 8192, 0};
+	if (b.s == NULL)
+		return NULL;
+	put(&b, "# HELP nextstage_http_requests_total Requests by route and status.\n"
+		"# TYPE nextstage_http_requests_total counter\n");
+	for (size_t r = 0; r <= MAX_ROUTES; r++) {
+		const char *name = r == UNMATCHED ? "unmatched"
+				   : r < routes_count
+					   ? (routes[r].metric ? routes[r].metric : routes[r].pattern)
+					   : NULL;
+		for (unsigned s = 0; name != NULL && s < STATUSES; s++) {
+			unsigned long v = atomic_load_explicit(&counts[r][s], memory_order_relaxed);
+			if (v == 0)
+				continue;
+			char method[16] = "";
+			if (r != UNMATCHED)
+				route_allow_header(routes[r].method, method, sizeof method);
+			put(&b, "nextstage_http_requests_total{route=\"%s%s%s\",status=\"%u\"} %lu\n",
+			    method, *method ? " " : "", name, s, v);
+		}
+	}
+	put(&b, "# HELP nextstage_http_request_duration_seconds Request latency.\n"
+		"# TYPE nextstage_http_request_duration_seconds histogram\n");
+	unsigned long cum = 0;
+	for (size_t i = 0; i <= NB; i++) {
+		cum += atomic_load_explicit(&buckets[i], memory_order_relaxed);
+		if (i < NB)
+			put(&b, "nextstage_http_request_duration_seconds_bucket{le=\"%g\"} %lu\n",
+			    bounds[i], cum);
+		else
+			put(&b, "nextstage_http_request_duration_seconds_bucket{le=\"+Inf\"} %lu\n",
+			    cum);
+	}
+	put(&b,
+	    "nextstage_http_request_duration_seconds_sum %.6f\n"
+	    "nextstage_http_request_duration_seconds_count %lu\n",
+	    (double)atomic_load(&total_us) / 1e6, atomic_load(&total_n));
+	put(&b,
+	    "# HELP nextstage_db_errors_total Database errors and failed connections.\n"
+	    "# TYPE nextstage_db_errors_total counter\n"
+	    "nextstage_db_errors_total %lu\n"
+	    "# HELP nextstage_db_connections Open database connections (one per worker thread).\n"
+	    "# TYPE nextstage_db_connections gauge\n"
+	    "nextstage_db_connections %u\n",
+	    db_error_count(), db_pool_size());
+	if (b.failed) {
+		free(b.s);
+		return NULL;
+	}
+	return b.s;
+}

@@ -1,0 +1,223 @@
+/* Request accessors and replies: everything a handler calls. */
+#include "http_internal.h"
+
+#include <sodium.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "log.h"
+
+#define PRIV(r) ((struct req_private *)(r))
+#define CPRIV(r) ((const struct req_private *)(r))
+
+const char *req_param(const struct req *r, unsigned i)
+{
+	return i < r->match.nparams ? r->match.params[i] : "";
+}
+
+const char *req_query(const struct req *r, const char *key)
+{
+	return MHD_lookup_connection_value(CPRIV(r)->conn, MHD_GET_ARGUMENT_KIND, key);
+}
+
+const char *req_header(const struct req *r, const char *name)
+{
+	return MHD_lookup_connection_value(CPRIV(r)->conn, MHD_HEADER_KIND, name);
+}
+
+void reply_header(struct req *r, const char *name, const char *value)
+{
+	struct req_private *p = PRIV(r);
+	if (p->nheaders == REPLY_MAX_HEADERS) {
+		log_msg("error", "too many reply headers on %s", r->path);
+		return;
+	}
+	p->hdr_name[p->nheaders] = strdup(name);
+	p->hdr_value[p->nheaders] = strdup(value);
+	p->nheaders++;
+}
+
+/* Takes @body (malloc'd, may be NULL when len is 0). */
+static void set_response(struct req_private *p, unsigned status, const char *type, char *body,
+			 size_t len)
+{
+	if (p->response != NULL) {
+		log_msg("error", "second reply to %s %s ignored", p->method_name, p->req.path);
+		free(body);
+		return;
+	}
+	static char empty[1];
+	p->response = MHD_create_response_from_buffer(len, body ? body : empty,
+						      body ? MHD_RESPMEM_MUST_FREE
+							   : MHD_RESPMEM_PERSISTENT);
+	if (p->response == NULL) {
+		free(body);
+		return;
+	}
+	p->status = status;
+	p->bytes = len;
+	if (type != NULL)
+		MHD_add_response_header(p->response, MHD_HTTP_HEADER_CONTENT_TYPE, type);
+	MHD_add_response_header(p->response, "X-Content-Type-Options", "nosniff");
+	MHD_add_response_header(p->response, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+	for (int i = 0; i < p->nheaders; i++)
+		MHD_add_response_header(p->response, p->hdr_name[i], p->hdr_value[i]);
+}
+
+static void reply_json_typed(struct req_private *p, unsigned status, const char *type,
+			     json_t *body)
+{
+	char *text = body ? json_dumps(body, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
+	json_decref(body);
+	if (text == NULL) {
+		char *fallback = strdup("{\"status\":500,\"code\":\"internal_error\"}");
+		set_response(p, 500, "application/problem+json", fallback,
+			     fallback ? strlen(fallback) : 0);
+		return;
+	}
+	set_response(p, status, type, text, strlen(text));
+}
+
+void reply_json(struct req *r, unsigned status, json_t *body)
+{
+	reply_json_typed(PRIV(r), status, "application/json", body);
+}
+
+void reply_text(struct req *r, unsigned status, const char *content_type, char *body, size_t len)
+{
+	set_response(PRIV(r), status, content_type, body, len);
+}
+
+void reply_empty(struct req *r, unsigned status)
+{
+	set_response(PRIV(r), status, NULL, NULL, 0);
+}
+
+void reply_problem(struct req_private *p, enum err e, const char *field, const char *detail)
+{
+	char type[80];
+	snprintf(type, sizeof type, "urn:nextstage:problem:%s", err_code(e));
+	json_t *o = json_pack("{s:s, s:s, s:i, s:s, s:s}", "type", type, "title", err_title(e),
+			      "status", (int)err_status(e), "detail",
+			      detail && *detail ? detail : err_title(e), "code", err_code(e));
+	if (o != NULL && field != NULL)
+		json_object_set_new(o, "field", json_string(field));
+	reply_json_typed(p, err_status(e), "application/problem+json", o);
+}
+
+void reply_error(struct req *r, enum err e, const char *field, const char *fmt, ...)
+{
+	char detail[512] = "";
+	if (fmt != NULL) {
+		va_list ap;
+		va_start(ap, fmt);
+		vsnprintf(detail, sizeof detail, fmt, ap);
+		va_end(ap);
+	}
+	reply_problem(PRIV(r), e, field, detail);
+}
+
+void reply_db(struct req *r, enum db_status st)
+{
+	switch (st) {
+	case DB_OK:
+		reply_error(r, ERR_INTERNAL, NULL, "no reply was made");
+		return;
+	case DB_NOT_FOUND:
+		reply_error(r, ERR_NOT_FOUND, NULL, NULL);
+		return;
+	case DB_CONFLICT:
+		reply_error(r, ERR_CONFLICT, NULL, NULL);
+		return;
+	case DB_INVALID:
+		reply_error(r, ERR_INVALID_FIELD, NULL, "a value was refused by the database");
+		return;
+	case DB_UNAVAILABLE:
+		reply_header(r, "Retry-After", "5");
+		reply_error(r, ERR_DB_UNAVAILABLE, NULL, NULL);
+		return;
+	case DB_RETRY:
+	case DB_ERROR:
+		break;
+	}
+	reply_error(r, ERR_INTERNAL, NULL, NULL);
+}
+
+bool req_parse_json(struct req *r, const struct js_field *spec, size_t n)
+{
+	struct js_error e;
+	if (js_parse(r->json, spec, n, &e))
+		return true;
+	reply_error(r, e.code, e.field, "%s%s%s", e.field ? e.field : "", e.field ? " " : "",
+		    e.detail);
+	return false;
+}
+
+void cursor_encode(const char *text, char *out, size_t outlen)
+{
+	size_t len = strlen(text);
+	if (sodium_base64_ENCODED_LEN(len, sodium_base64_VARIANT_URLSAFE_NO_PADDING) > outlen) {
+		out[0] = '\0';
+		return;
+	}
+	sodium_bin2base64(out, outlen, (const unsigned char *)text, len,
+			  sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+}
+
+bool cursor_decode(const char *cursor, char *out, size_t outlen)
+{
+	size_t len;
+	if (outlen == 0 ||
+	    sodium_base642bin((unsigned char *)out, outlen - 1, cursor, strlen(cursor), NULL, &len,
+			      NULL, sodium_base64_VARIANT_URLSAFE_NO_PADDING) != 0)
+		return false;
+	out[len] = '\0';
+	return strlen(out) == len; /* no NUL inside */
+}
+
+bool req_page(struct req *r, int *limit, char *cursor, size_t cursorlen)
+{
+	const char *l = req_query(r, "limit");
+	const char *c = req_query(r, "cursor");
+	*limit = 50;
+	cursor[0] = '\0';
+	if (l != NULL) {
+		char *end;
+		long v = strtol(l, &end, 10);
+		if (*l == '\0' || *end != '\0' || v < 1 || v > 200) {
+			reply_error(r, ERR_INVALID_PARAMETER, "limit", "limit must be 1 to 200");
+			return false;
+		}
+		*limit = (int)v;
+	}
+	if (c != NULL && *c != '\0' && !cursor_decode(c, cursor, cursorlen)) {
+		reply_error(r, ERR_INVALID_PARAMETER, "cursor", "cursor is not one this server gave");
+		return false;
+	}
+	return true;
+}
+
+void reply_page(struct req *r, json_t *items, const char *cursor)
+{
+	char enc[512];
+	json_t *next = json_null();
+	if (cursor != NULL) {
+		cursor_encode(cursor, enc, sizeof enc);
+		next = json_string(enc);
+	}
+	reply_json(r, 200, json_pack("{s:o, s:o}", "items", items, "next_cursor", next));
+}
+
+void req_private_free(struct req_private *p)
+{
+	if (p->response != NULL)
+		MHD_destroy_response(p->response);
+	json_decref(p->req.json);
+	free(p->body);
+	for (int i = 0; i < p->nheaders; i++) {
+		free(p->hdr_name[i]);
+		free(p->hdr_value[i]);
+	}
+	free(p);
+}

@@ -1,0 +1,366 @@
+/* The libmicrohttpd daemon and the request lifecycle:
+ *   URI log callback   -> the request context is created (knows the URI length)
+ *   first access call  -> route, limits, auth; nothing is queued unless the
+ *                         body must be refused unread (that closes the connection)
+ *   upload calls       -> the body is buffered up to the route's limit
+ *   last access call   -> the handler runs and its reply is queued
+ *   completion         -> metrics, access log, the context is freed */
+#include "server.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+#include <unistd.h>
+#include "auth.h"
+#include "config.h"
+#include "http_internal.h"
+#include "log.h"
+#include "metrics.h"
+
+static atomic_int stopping;
+static atomic_int in_flight;
+
+int server_stopping(void)
+{
+	return atomic_load(&stopping);
+}
+
+static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
+{
+	(void)cls;
+	struct req_private *p = calloc(1, sizeof *p);
+	if (p == NULL)
+		return NULL;
+	p->conn = conn;
+	p->uri_len = strlen(uri);
+	p->early = ERR__COUNT;
+	clock_gettime(CLOCK_MONOTONIC, &p->start);
+	atomic_fetch_add(&in_flight, 1);
+	return p;
+}
+
+static const char *header(struct req_private *p, const char *name)
+{
+	return MHD_lookup_connection_value(p->conn, MHD_HEADER_KIND, name);
+}
+
+static void refuse(struct req_private *p, enum err e, const char *field)
+{
+	p->early = e;
+	p->early_field = field;
+}
+
+static bool is_json_type(const char *ct)
+{
+	if (ct == NULL)
+		return false;
+	size_t n = strcspn(ct, "; \t");
+	return n == 16 && strncasecmp(ct, "application/json", 16) == 0;
+}
+
+static bool unsafe_method(unsigned m)
+{
+	return m != M_GET && m != M_HEAD && m != M_OPTIONS;
+}
+
+/* Authentication and the route's authorization rule. */
+static void authorize(struct req_private *p)
+{
+	struct req *r = &p->req;
+	enum auth_via via;
+	enum db_status s = auth_identify(header(p, MHD_HTTP_HEADER_AUTHORIZATION),
+					 header(p, MHD_HTTP_HEADER_COOKIE), &p->user, &via);
+	if (s == DB_UNAVAILABLE) {
+		refuse(p, ERR_DB_UNAVAILABLE, NULL);
+		return;
+	}
+	if (s == DB_OK) {
+		r->user = &p->user;
+		r->via = via;
+		p->log_user = p->user.email;
+	}
+	if (r->route->auth == AUTH_PUBLIC)
+		return;
+	if (r->user == NULL) {
+		refuse(p, s == DB_OK || s == DB_NOT_FOUND ? ERR_UNAUTHORIZED : ERR_INTERNAL, NULL);
+		return;
+	}
+	/* A cross-site form can send a cookie but not a custom header. */
+	if (via == AUTH_VIA_COOKIE && unsafe_method(r->method) &&
+	    header(p, "X-Requested-With") == NULL) {
+		refuse(p, ERR_CSRF_HEADER_MISSING, NULL);
+		return;
+	}
+	if (!auth_allows(r->user, r->route->auth))
+		refuse(p, ERR_FORBIDDEN, NULL);
+}
+
+/* Everything decided from the request line and headers alone. */
+static void first_call(struct req_private *p, const char *url, const char *method)
+{
+	struct req *r = &p->req;
+	p->method_name = method;
+	r->method = route_method(method);
+	r->path = url;
+	const char *te = header(p, MHD_HTTP_HEADER_TRANSFER_ENCODING);
+	const char *cl = header(p, MHD_HTTP_HEADER_CONTENT_LENGTH);
+	unsigned long long length = cl ? strtoull(cl, NULL, 10) : 0;
+	p->has_body = te != NULL || length > 0;
+
+	if (atomic_load(&stopping))
+		return refuse(p, ERR_SHUTTING_DOWN, NULL);
+	if (te != NULL && cl != NULL)
+		return refuse(p, ERR_AMBIGUOUS_LENGTH, NULL);
+	if (p->uri_len > ROUTE_MAX_PATH)
+		return refuse(p, ERR_URI_TOO_LONG, NULL);
+
+	switch (route_match(routes, routes_count, r->method, url, &r->match)) {
+	case ROUTE_NOT_FOUND:
+		return refuse(p, ERR_NOT_FOUND, NULL);
+	case ROUTE_BAD_METHOD: {
+		char allow[96];
+		reply_header(r, "Allow", route_allow_header(r->match.allowed, allow, sizeof allow));
+		return refuse(p, ERR_METHOD_NOT_ALLOWED, NULL);
+	}
+	case ROUTE_FOUND:
+		break;
+	}
+	r->route = r->match.route;
+	p->body_limit = r->route->body_limit
+				? r->route->body_limit
+				: (r->route->body == BODY_JSON ? JSON_BODY_LIMIT : 0);
+	if (length > p->body_limit)
+		return refuse(p, ERR_PAYLOAD_TOO_LARGE, NULL);
+	if (r->route->body == BODY_JSON && !is_json_type(header(p, "Content-Type")))
+		return refuse(p, ERR_UNSUPPORTED_MEDIA_TYPE, NULL);
+	authorize(p);
+}
+
+static enum MHD_Result queue(struct req_private *p)
+{
+	if (p->response == NULL)
+		reply_problem(p, ERR_INTERNAL, NULL, "the handler made no reply");
+	if (p->response == NULL)
+		return MHD_NO;
+	return MHD_queue_response(p->conn, p->status, p->response);
+}
+
+static void early_reply(struct req_private *p)
+{
+	if (p->early == ERR_DB_UNAVAILABLE)
+		reply_header(&p->req, "Retry-After", "5");
+	reply_problem(p, p->early, p->early_field, NULL);
+}
+
+/* Appends body bytes; false when the limit is passed. */
+static bool take_body(struct req_private *p, const char *data, size_t len)
+{
+	if (len > p->body_limit - p->body_len)
+		return false;
+	if (p->body_len + len > p->body_cap) {
+		size_t cap = p->body_cap ? p->body_cap : 4096;
+		while (cap < p->body_len + len)
+			cap *= 2;
+		char *nb = realloc(p->body, cap);
+		if (nb == NULL)
+			return false;
+		p->body = nb;
+		p->body_cap = cap;
+	}
+	memcpy(p->body + p->body_len, data, len);
+	p->body_len += len;
+	return true;
+}
+
+static void run_handler(struct req_private *p)
+{
+	struct req *r = &p->req;
+	if (r->route->body == BODY_JSON) {
+		json_error_t e;
+		r->json = json_loadb(p->body ? p->body : "", p->body_len, JSON_REJECT_DUPLICATES, &e);
+		if (r->json == NULL || !json_is_object(r->json)) {
+			char detail[200];
+			if (r->json == NULL)
+				snprintf(detail, sizeof detail, "line %d column %d: %s", e.line,
+					 e.column, e.text);
+			else
+				snprintf(detail, sizeof detail, "the body must be a JSON object");
+			reply_problem(p, ERR_INVALID_JSON, NULL, detail);
+			return;
+		}
+	}
+	r->route->handler(r);
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
+				  const char *method, const char *version,
+				  const char *upload_data, size_t *upload_size, void **con_cls)
+{
+	(void)cls;
+	(void)version;
+	struct req_private *p = *con_cls;
+	if (p == NULL)
+		return MHD_NO; /* out of memory in on_uri */
+	if (!p->started) {
+		p->started = 1;
+		first_call(p, url, method);
+		/* A body we refuse is not read: answer now (MHD then closes). */
+		if (p->early != ERR__COUNT && p->has_body) {
+			early_reply(p);
+			return queue(p);
+		}
+		return MHD_YES;
+	}
+	(void)conn;
+	if (*upload_size != 0) {
+		if (!p->discarding && p->early == ERR__COUNT &&
+		    !take_body(p, upload_data, *upload_size)) {
+			/* A chunked body passed the limit: answer now if MHD
+			 * lets us, else read the rest away and answer at the end. */
+			reply_problem(p, ERR_PAYLOAD_TOO_LARGE, NULL, NULL);
+			p->discarding = 1;
+			if (queue(p) == MHD_YES)
+				return MHD_YES;
+		}
+		*upload_size = 0;
+		return MHD_YES;
+	}
+	if (p->discarding)
+		return queue(p);
+	if (p->early != ERR__COUNT)
+		early_reply(p);
+	else
+		run_handler(p);
+	return queue(p);
+}
+
+static unsigned long micros_since(const struct timespec *t0)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (unsigned long)((t.tv_sec - t0->tv_sec) * 1000000L +
+			       (t.tv_nsec - t0->tv_nsec) / 1000L);
+}
+
+static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
+			 enum MHD_RequestTerminationCode toe)
+{
+	(void)cls;
+	(void)conn;
+	struct req_private *p = *con_cls;
+	if (p == NULL)
+		return;
+	*con_cls = NULL;
+	unsigned status = p->status ? p->status : 499; /* client went away */
+	if (toe != MHD_REQUEST_TERMINATED_COMPLETED_OK && p->status == 0)
+		status = 499;
+	unsigned long us = micros_since(&p->start);
+	if (p->method_name != NULL) {
+		metrics_request(p->req.route ? (int)p->req.match.index : -1, status, us);
+		log_access(p->method_name, p->req.path ? p->req.path : "", status, p->bytes, us,
+			   p->log_user);
+	}
+	req_private_free(p);
+	atomic_fetch_sub(&in_flight, 1);
+}
+
+static void on_mhd_error(void *cls, const char *fmt, va_list ap)
+{
+	(void)cls;
+	char msg[512];
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	msg[strcspn(msg, "\n")] = '\0';
+	log_msg("warn", "libmicrohttpd: %s", msg);
+}
+
+/* Binds the listen address ourselves so a failure says why. */
+static int listen_socket(void)
+{
+	struct sockaddr_storage ss = {0};
+	socklen_t len;
+	struct sockaddr_in *v4 = (struct sockaddr_in *)&ss;
+	struct sockaddr_in6 *v6 = (struct sockaddr_in6 *)&ss;
+	if (inet_pton(AF_INET, config.listen_host, &v4->sin_addr) == 1) {
+		v4->sin_family = AF_INET;
+		v4->sin_port = htons(config.listen_port);
+		len = sizeof *v4;
+	} else if (inet_pton(AF_INET6, config.listen_host, &v6->sin6_addr) == 1) {
+		v6->sin6_family = AF_INET6;
+		v6->sin6_port = htons(config.listen_port);
+		len = sizeof *v6;
+	} else {
+		fprintf(stderr, "nextstage: NEXTSTAGE_LISTEN host '%s' is not an IP address\n",
+			config.listen_host);
+		return -1;
+	}
+	int fd = socket(ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	int one = 1;
+	if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) != 0 ||
+	    bind(fd, (struct sockaddr *)&ss, len) != 0 || listen(fd, 1024) != 0) {
+		fprintf(stderr, "nextstage: cannot listen on %s:%u: %s\n", config.listen_host,
+			config.listen_port, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+int server_run(void)
+{
+	int fd = listen_socket();
+	if (fd < 0)
+		return -1;
+
+	/* Worker threads inherit a mask without SIGINT/SIGTERM; only this
+	 * thread takes them, in sigwait below. */
+	sigset_t set;
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
+	struct MHD_Daemon *d = MHD_start_daemon(
+		MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ITC | MHD_USE_ERROR_LOG, 0, NULL, NULL,
+		on_request, NULL, MHD_OPTION_LISTEN_SOCKET, fd, MHD_OPTION_THREAD_POOL_SIZE,
+		config.threads, MHD_OPTION_URI_LOG_CALLBACK, on_uri, NULL,
+		MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL, MHD_OPTION_EXTERNAL_LOGGER,
+		on_mhd_error, NULL,
+		/* PITFALLS.md: the defaults (no timeout, no per-IP limit) let
+		 * one client starve everyone. */
+		MHD_OPTION_CONNECTION_TIMEOUT, 30u, MHD_OPTION_CONNECTION_LIMIT, 2000u,
+		MHD_OPTION_PER_IP_CONNECTION_LIMIT, 256u, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
+		(size_t)64 * 1024, MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024u, MHD_OPTION_END);
+	if (d == NULL) {
+		fprintf(stderr, "nextstage: cannot start the HTTP server on %s:%u\n",
+			config.listen_host, config.listen_port);
+		close(fd);
+		return -1;
+	}
+	log_msg("info", "listening on http://%s:%u with %u threads", config.listen_host,
+		config.listen_port, config.threads);
+
+	int sig = 0;
+	sigwait(&set, &sig);
+	atomic_store(&stopping, 1);
+	log_msg("info", "signal %d: finishing in-flight requests", sig);
+	MHD_quiesce_daemon(d); /* no new connections */
+	for (int i = 0; i < 1000 && atomic_load(&in_flight) > 0; i++)
+		usleep(10000);
+	if (atomic_load(&in_flight) > 0)
+		log_msg("warn", "%d requests still running after 10 s; closing them",
+			atomic_load(&in_flight));
+	MHD_stop_daemon(d);
+	close(fd);
+	log_msg("info", "stopped");
+	return 0;
+}

@@ -1,0 +1,110 @@
+/* Configuration from the environment. */
+#include "config.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+struct config config;
+
+int config_parse_uint(const char *s, unsigned min, unsigned max, unsigned *out)
+{
+	if (s == NULL || *s < '0' || *s > '9')
+		return -1;
+	errno = 0;
+	char *end;
+	unsigned long v = strtoul(s, &end, 10);
+	if (errno != 0 || *end != '\0' || v < min || v > max)
+		return -1;
+	*out = (unsigned)v;
+	return 0;
+}
+
+int config_parse_listen(const char *s, char *host, size_t hostlen, unsigned short *port)
+{
+	const char *colon;
+	size_t hl;
+	if (s == NULL)
+		return -1;
+	if (s[0] == '[') { /* [v6]:port */
+		const char *close = strchr(s, ']');
+		if (close == NULL || close[1] != ':')
+			return -1;
+		s++;
+		hl = (size_t)(close - s);
+		colon = close + 1;
+	} else {
+		colon = strrchr(s, ':');
+		if (colon == NULL || memchr(s, ':', (size_t)(colon - s)) != NULL)
+			return -1;
+		hl = (size_t)(colon - s);
+	}
+	unsigned p;
+	if (config_parse_uint(colon + 1, 1, 65535, &p) != 0)
+		return -1;
+	if (hl == 0) {
+		s = "127.0.0.1";
+		hl = strlen(s);
+	}
+	if (hl >= hostlen)
+		return -1;
+	memcpy(host, s, hl);
+	host[hl] = '\0';
+	*port = (unsigned short)p;
+	return 0;
+}
+
+static const char *or_default(const char *v, const char *def)
+{
+	return (v != NULL && *v != '\0') ? v : def;
+}
+
+int config_load(struct config *c, config_getter get, char *err, size_t errlen)
+{
+	memset(c, 0, sizeof *c);
+	c->database_url = or_default(get("NEXTSTAGE_DATABASE_URL"), NULL);
+	if (c->database_url == NULL) {
+		snprintf(err, errlen, "NEXTSTAGE_DATABASE_URL is not set (make run sets it up)");
+		return -1;
+	}
+	c->read_database_url = or_default(get("NEXTSTAGE_READ_DATABASE_URL"), c->database_url);
+
+	const char *listen = or_default(get("NEXTSTAGE_LISTEN"), "127.0.0.1:8080");
+	if (config_parse_listen(listen, c->listen_host, sizeof c->listen_host, &c->listen_port)) {
+		snprintf(err, errlen, "NEXTSTAGE_LISTEN=%s: expected host:port, e.g. 127.0.0.1:8080",
+			 listen);
+		return -1;
+	}
+
+	c->public_url = or_default(get("NEXTSTAGE_PUBLIC_URL"), "http://127.0.0.1:8080");
+	size_t ul = strlen(c->public_url);
+	if ((strncmp(c->public_url, "http://", 7) != 0 &&
+	     strncmp(c->public_url, "https://", 8) != 0) ||
+	    c->public_url[ul - 1] == '/') {
+		snprintf(err, errlen,
+			 "NEXTSTAGE_PUBLIC_URL=%s: expected http(s)://host[:port][/path] without a "
+			 "trailing slash",
+			 c->public_url);
+		return -1;
+	}
+
+	const char *mb = or_default(get("NEXTSTAGE_MAX_UPLOAD_MB"), "200");
+	if (config_parse_uint(mb, 1, 1u << 20, &c->max_upload_mb)) {
+		snprintf(err, errlen, "NEXTSTAGE_MAX_UPLOAD_MB=%s: expected 1..1048576", mb);
+		return -1;
+	}
+
+	c->webhook_secret = or_default(get("NEXTSTAGE_WEBHOOK_SECRET"), NULL);
+
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	char defthreads[24];
+	snprintf(defthreads, sizeof defthreads, "%ld", cpus > 0 ? cpus : 1);
+	const char *th = get("NEXTSTAGE_THREADS");
+	if (config_parse_uint(or_default(th, defthreads), 1, 256, &c->threads)) {
+		snprintf(err, errlen, "NEXTSTAGE_THREADS=%s: expected 1..256", th);
+		return -1;
+	}
+	return 0;
+}
