@@ -3,7 +3,7 @@ CC       ?= cc
 PG_INC   := $(shell pg_config --includedir 2>/dev/null || echo /usr/include/postgresql)
 WARN     := -Wall -Wextra -Werror -Wshadow -Wpointer-arith -Wstrict-prototypes \
             -Wmissing-prototypes -Wformat=2 -Wvla -Wundef -Wcast-qual -Wnull-dereference
-CPPFLAGS := -std=c11 -D_GNU_SOURCE -Iinclude -Ibuild/gen -I$(PG_INC) -pthread
+CPPFLAGS := -std=c11 -D_GNU_SOURCE -Iinclude -Ibuild/gen -I$(PG_INC) -pthread -MMD -MP
 LDLIBS   := -lmicrohttpd -lpq -ljansson -lmagic -lsodium -lm -pthread
 
 # Two builds: release (make run, make bench) and sanitized (make test).
@@ -24,19 +24,21 @@ UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=build/asan/tests/%)
 all: build/nextstage
 
 build/nextstage: $(REL_OBJ)
-	$(CC) $(REL_CFLAGS) -o $@ $^ $(LDLIBS)
+	@echo 'LD   $@'
+	@$(CC) $(REL_CFLAGS) -o $@ $^ $(LDLIBS)
 
 asan: build/asan/nextstage $(UNIT_BIN)
 
 build/asan/nextstage: $(ASAN_OBJ)
-	$(CC) $(ASAN_CFLAGS) -o $@ $^ $(LDLIBS)
+	@echo 'LD   $@'
+	@$(CC) $(ASAN_CFLAGS) -o $@ $^ $(LDLIBS)
 
-build/rel/%.o: %.c $(wildcard include/*.h include/*.def)
+build/rel/%.o: %.c
 	@mkdir -p $(dir $@)
 	@echo 'CC   $<'
 	@$(CC) $(CPPFLAGS) $(REL_CFLAGS) -c -o $@ $<
 
-build/asan/%.o: %.c $(wildcard include/*.h include/*.def)
+build/asan/%.o: %.c
 	@mkdir -p $(dir $@)
 	@echo 'CC   $< (sanitized)'
 	@$(CC) $(CPPFLAGS) $(ASAN_CFLAGS) -c -o $@ $<
@@ -57,7 +59,8 @@ $(MIGR_C): $(sort $(wildcard schema/*.sql)) scripts/embed-migrations.sh
 
 build/asan/tests/%: tests/unit/%.c tests/unit/harness.h $(ASAN_LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) -Itests/unit $(ASAN_CFLAGS) -o $@ $< $(ASAN_LIB) $(LDLIBS)
+	@echo 'LD   $@'
+	@$(CC) $(CPPFLAGS) -Itests/unit $(ASAN_CFLAGS) -o $@ $< $(ASAN_LIB) $(LDLIBS)
 
 deps:
 	scripts/deps.sh
@@ -79,3 +82,6 @@ format:
 
 clean:
 	rm -rf build
+
+# Header dependencies, written by the compiler (-MMD).
+-include $(shell find build -name '*.d' 2>/dev/null)

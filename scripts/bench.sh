@@ -40,6 +40,7 @@ FAILED=0       # harness failures (not missed targets)
 declare -A RATE UNIT P99 NON2XX SOCKERR
 ROWS=()        # formatted table lines, in report order
 MET=0 TARGETS=0
+PRINTED=0
 
 log() { printf 'bench: %s\n' "$*" >&2; }
 die() { log "error: $*"; exit 1; }
@@ -64,6 +65,10 @@ cleanup() {
         set +e
         trap - INT TERM
         for pid in $CHILD "${BG_PIDS[@]}"; do stop_bg "$pid"; done
+        # What was measured before a failure is still worth seeing.
+        if [ "$rc" != 0 ] && [ "$PRINTED" = 0 ] && [ ${#ROWS[@]} -gt 0 ]; then
+                print_table "INCOMPLETE RUN (exit $rc)"
+        fi
         if [ "$PG_STARTED" = 1 ]; then scripts/pg.sh destroy "$PG_DIR" >/dev/null 2>&1; fi
         # The access log of a run is large: keep its end for post-mortems.
         if [ -f "$OUT/nextstage.log" ]; then
@@ -138,19 +143,23 @@ need_db() {
         log "PostgreSQL: $DB_URL"
 }
 
-# Runs the release binary against the bench database.
-ns() { NEXTSTAGE_DATABASE_URL=$DB_URL timeout --foreground 60 "$NS" "$@"; }
+# ns ARGS...: runs the release binary against the bench database; its
+# stderr goes to build/bench/setup.log, shown if it fails.
+ns() {
+        if ! NEXTSTAGE_DATABASE_URL=$DB_URL timeout --foreground 60 "$NS" "$@" 2>>"$OUT/setup.log"; then
+                tail -n 20 "$OUT/setup.log" >&2
+                die "nextstage $* failed"
+        fi
+}
 
 NS_URL='' TOKEN='' NS_PID=''
 need_server() {
         [ -z "$NS_URL" ] || return 0
         [ -x "$NS" ] || die "$NS is missing (make build/nextstage)"
         need_db
-        ns migrate >/dev/null || die "nextstage migrate failed"
-        echo pw-bench-123 | ns user add --email bench@example.com --name Bench --role rep \
-                >/dev/null || die "nextstage user add failed"
-        TOKEN=$(ns token create --email bench@example.com --name bench) ||
-                die "nextstage token create failed"
+        ns migrate
+        echo pw-bench-123 | ns user add --email bench@example.com --name Bench --role rep >/dev/null
+        TOKEN=$(ns token create --email bench@example.com --name bench)
         [ -n "$TOKEN" ] || die "nextstage token create printed nothing"
         local port
         port=$(free_port)
@@ -236,8 +245,11 @@ report() {
                 "${NON2XX[$name]}" "${SOCKERR[$name]}" "${ref:-(reference)}" "$ratio" "$target" "$met")")
 }
 
+# print_table [NOTE]: prints the table and writes it to build/bench/results.txt.
 print_table() {
+        PRINTED=1
         {
+                [ -z "${1:-}" ] || echo "$1"
                 echo "nextstage bench, $(date -u '+%Y-%m-%d %H:%M:%S UTC'), $(git rev-parse --short HEAD 2>/dev/null || echo 'no commit')"
                 echo "machine: $(nproc) CPUs ($(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)), $(uname -r)"
                 echo "server threads: $THREADS; wrk -t$WRK_THREADS -c$CONNS -d$DURATION --latency (after a $WARMUP warm-up), 127.0.0.1"
@@ -288,7 +300,7 @@ bench_me() {
 
 command -v wrk >/dev/null || die "wrk is not installed (make deps)"
 mkdir -p "$OUT"
-rm -f "$OUT"/*.wrk.txt "$OUT/results.txt"
+rm -f "$OUT"/*.wrk.txt "$OUT"/*.log "$OUT"/*.log.tail "$OUT/results.txt"
 [ $# -gt 0 ] || set -- "${SCENARIOS[@]}"
 for s in "$@"; do
         declare -F "bench_$s" >/dev/null || die "unknown scenario $s (have: ${SCENARIOS[*]})"

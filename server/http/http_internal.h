@@ -21,6 +21,7 @@ struct req_private {
 	const char *early_field;
 	int has_body;         /* Content-Length > 0 or chunked */
 	int discarding;       /* reading the rest of a refused body */
+	size_t discarded;
 	char *body;           /* BODY_JSON: the bytes so far */
 	size_t body_len, body_cap, body_limit;
 	struct MHD_Response *response;

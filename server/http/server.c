@@ -25,6 +25,12 @@
 #include "log.h"
 #include "metrics.h"
 
+/* A refused chunked body is read away up to this many bytes so the client
+ * gets its 413; past it the connection is closed. */
+#define DISCARD_MAX (8u << 20)
+/* The whole body must arrive within this time. */
+#define BODY_DEADLINE_S 120
+
 static atomic_int stopping;
 static atomic_int in_flight;
 
@@ -200,6 +206,14 @@ static void run_handler(struct req_private *p)
 	r->route->handler(r);
 }
 
+static unsigned long micros_since(const struct timespec *t0)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (unsigned long)((t.tv_sec - t0->tv_sec) * 1000000L +
+			       (t.tv_nsec - t0->tv_nsec) / 1000L);
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
 				  const char *method, const char *version,
 				  const char *upload_data, size_t *upload_size, void **con_cls)
@@ -221,14 +235,22 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	}
 	(void)conn;
 	if (*upload_size != 0) {
-		if (!p->discarding && p->early == ERR__COUNT &&
-		    !take_body(p, upload_data, *upload_size)) {
-			/* A chunked body passed the limit: answer now if MHD
-			 * lets us, else read the rest away and answer at the end. */
+		/* PITFALLS.md: MHD's inactivity timeout does not stop a client
+		 * trickling bytes; this deadline does. */
+		if (micros_since(&p->start) > BODY_DEADLINE_S * 1000000UL) {
+			log_msg("warn", "%s %s: body not complete after %d s; closing",
+				p->method_name, p->req.path, BODY_DEADLINE_S);
+			return MHD_NO;
+		}
+		if (p->discarding) {
+			/* MHD can only answer once the body has ended; a
+			 * client that keeps sending is cut off instead. */
+			p->discarded += *upload_size;
+			if (p->discarded > DISCARD_MAX)
+				return MHD_NO;
+		} else if (p->early == ERR__COUNT && !take_body(p, upload_data, *upload_size)) {
 			reply_problem(p, ERR_PAYLOAD_TOO_LARGE, NULL, NULL);
 			p->discarding = 1;
-			if (queue(p) == MHD_YES)
-				return MHD_YES;
 		}
 		*upload_size = 0;
 		return MHD_YES;
@@ -242,14 +264,6 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	return queue(p);
 }
 
-static unsigned long micros_since(const struct timespec *t0)
-{
-	struct timespec t;
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (unsigned long)((t.tv_sec - t0->tv_sec) * 1000000L +
-			       (t.tv_nsec - t0->tv_nsec) / 1000L);
-}
-
 static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 			 enum MHD_RequestTerminationCode toe)
 {
@@ -259,9 +273,8 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	if (p == NULL)
 		return;
 	*con_cls = NULL;
-	unsigned status = p->status ? p->status : 499; /* client went away */
-	if (toe != MHD_REQUEST_TERMINATED_COMPLETED_OK && p->status == 0)
-		status = 499;
+	/* 499: the connection ended before a response went out. */
+	unsigned status = toe == MHD_REQUEST_TERMINATED_COMPLETED_OK && p->status ? p->status : 499;
 	unsigned long us = micros_since(&p->start);
 	if (p->method_name != NULL) {
 		metrics_request(p->req.route ? (int)p->req.match.index : -1, status, us);
@@ -331,10 +344,10 @@ int server_run(void)
 
 	struct MHD_Daemon *d = MHD_start_daemon(
 		MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ITC | MHD_USE_ERROR_LOG, 0, NULL, NULL,
-		on_request, NULL, MHD_OPTION_LISTEN_SOCKET, fd, MHD_OPTION_THREAD_POOL_SIZE,
-		config.threads, MHD_OPTION_URI_LOG_CALLBACK, on_uri, NULL,
-		MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL, MHD_OPTION_EXTERNAL_LOGGER,
-		on_mhd_error, NULL,
+		on_request, NULL, MHD_OPTION_EXTERNAL_LOGGER, on_mhd_error, NULL,
+		MHD_OPTION_LISTEN_SOCKET, fd, MHD_OPTION_THREAD_POOL_SIZE, config.threads,
+		MHD_OPTION_URI_LOG_CALLBACK, on_uri, NULL, MHD_OPTION_NOTIFY_COMPLETED,
+		on_completed, NULL,
 		/* PITFALLS.md: the defaults (no timeout, no per-IP limit) let
 		 * one client starve everyone. */
 		MHD_OPTION_CONNECTION_TIMEOUT, 30u, MHD_OPTION_CONNECTION_LIMIT, 2000u,

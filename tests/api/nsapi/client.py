@@ -139,7 +139,7 @@ def _parse_response(buf, method, target, complete):
         if end < 0:
             if complete:
                 raise Failure("connection closed before a complete status line and headers",
-                              f"received: {buf[:300]!r}")
+                              f"request:  {method} {target[:120]}", f"received: {buf[:300]!r}")
             return None
         head = buf[:end].decode("iso-8859-1")
         lines = head.split("\r\n")
@@ -200,7 +200,8 @@ def read_response(sock, method, target, timeout=15):
             return resp
         left = deadline - time.monotonic()
         if left <= 0:
-            raise Failure(f"no complete answer within {timeout}s", f"received: {buf[:300]!r}")
+            raise Failure(f"no complete answer within {timeout}s",
+                          f"request:  {method} {target[:120]}", f"received: {buf[:300]!r}")
         sock.settimeout(left)
         try:
             chunk = sock.recv(65536)

@@ -27,6 +27,7 @@ class Ctx:
         self.logdir = None
         self.server = None      # proc.Server once started
         self.api = None         # client.Api bound to the server
+        self.unknown_path = None  # an anonymous 404 request, looked for in the access log
         self.run_id = os.urandom(3).hex()
         self._seq = itertools.count(1)
         # The passwords contain spaces: `user add` must take the whole

@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# make test: every tier against a throwaway PostgreSQL, sanitized binaries.
+# Each tier prints TAP-like lines ("ok - name" / "not ok - name"); this
+# script counts them and prints "N passed, N failed" as its last line.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+root=$(pwd)
+out=build/test-results
+rm -rf "$out" && mkdir -p "$out"
+
+export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:halt_on_error=1
+export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+export NEXTSTAGE_BIN=$root/build/asan/nextstage
+
+# A throwaway cluster: its own directory, socket and port; fsync off.
+pgdir=$root/var/test-pg-$$
+pgport=$((55000 + $$ % 4000))
+cleanup() { scripts/pg.sh destroy "$pgdir" >/dev/null 2>&1 || true; }
+trap cleanup EXIT
+if ! url=$(NS_PG_FAST=1 scripts/pg.sh start "$pgdir" "$pgport"); then
+	echo "not ok - start a throwaway PostgreSQL cluster" | tee "$out/setup.tap"
+	echo "0 passed, 1 failed"
+	exit 1
+fi
+export NS_PG_DIR=$pgdir NS_PG_PORT=$pgport NS_PG_URL=$url
+
+run_tier() { # name command...
+	local name=$1
+	shift
+	echo "== $name"
+	"$@" 2>&1 | tee "$out/$name.tap"
+	local rc=${PIPESTATUS[0]}
+	# A tier that crashed without reporting a failure still fails.
+	if [ "$rc" -ne 0 ] && ! grep -q '^not ok' "$out/$name.tap"; then
+		echo "not ok - $name exited with status $rc" | tee -a "$out/$name.tap"
+	fi
+}
+
+run_tier unit tests/unit/run.sh
+run_tier db tests/db/run.sh
+createdb_url() { # a fresh database in the cluster, by name
+	"$(dirname "$0")/pg.sh" url "$pgdir" "$pgport" | sed "s/dbname=nextstage/dbname=$1/"
+}
+psql "$url" -qc "CREATE DATABASE api" >/dev/null
+NEXTSTAGE_DATABASE_URL=$(createdb_url api) run_tier api python3 tests/api/run.py
+
+passed=$(cat "$out"/*.tap | grep -c '^ok ')
+failed=$(cat "$out"/*.tap | grep -c '^not ok ')
+echo
+if [ "$failed" -gt 0 ]; then
+	echo "failures:"
+	grep -h '^not ok ' "$out"/*.tap
+fi
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]

@@ -1,0 +1,100 @@
+"""The last tests: a database outage, graceful shutdown, then what the
+server wrote to stderr (access log, sanitizer reports)."""
+import json
+import socket
+import time
+
+from nsapi.client import expect_json, expect_problem, expect_status
+from nsapi.context import ctx
+from nsapi.harness import Failure, check, test
+from nsapi.proc import pg_sh, sanitizer_report, tail
+from suites.ops import metric_value
+
+ACCESS_KEYS = {"time", "method", "path", "status", "bytes", "duration_ms", "user"}
+
+
+@test
+def database_outage_answers_503_and_recovers_without_a_restart():
+    expect_json(ctx.api.get("/api/v1/me", as_="rep"), 200)
+    errors_before = metric_value("nextstage_db_errors_total")
+    pg_sh("stop")
+    try:
+        expect_problem(ctx.api.get("/api/v1/me", as_="rep"), 503, "db_unavailable")
+        expect_problem(ctx.api.get("/api/v1/personas", as_="rep"), 503, "db_unavailable")
+        check(expect_json(ctx.api.get("/healthz"), 200) == {"status": "ok"},
+              "/healthz during the outage")
+        expect_problem(ctx.api.get("/readyz"), 503, "db_unavailable")
+        expect_status(ctx.api.get("/metrics"), 200)
+        check(ctx.server.alive(), "the server exited when the database went away",
+              ctx.server.stderr_tail())
+    finally:
+        pg_sh("start")
+    deadline = time.monotonic() + 10
+    r = None
+    while time.monotonic() < deadline:
+        r = ctx.api.get("/api/v1/me", as_="rep")
+        if r.status == 200:
+            break
+        time.sleep(0.25)
+    check(r.status == 200, "GET /api/v1/me did not recover within 10 s of the database"
+                           " coming back", r.describe())
+    check(expect_json(ctx.api.get("/readyz"), 200) == {"status": "ready"}, "/readyz after")
+    errors_after = metric_value("nextstage_db_errors_total")
+    check(errors_after > errors_before,
+          f"nextstage_db_errors_total stayed at {errors_before} through the outage")
+
+
+@test
+def sigterm_stops_the_server_gracefully_with_status_0():
+    status = ctx.server.terminate(timeout=15)
+    check(status is not None, "still running 15 s after SIGTERM (killed)",
+          ctx.server.stderr_tail())
+    check(status == 0, f"exit status {status} after SIGTERM", ctx.server.stderr_tail())
+    with socket.socket() as s:
+        s.settimeout(2)
+        check(s.connect_ex(("127.0.0.1", ctx.server.port)) != 0,
+              "the port still accepts connections after the server exited")
+
+
+def access_lines():
+    lines, problems = [], []
+    for n, line in enumerate(ctx.server.stderr_text().splitlines(), 1):
+        if '"method"' not in line:
+            continue
+        try:
+            entry = json.loads(line)
+        except ValueError:
+            problems.append(f"line {n} is not JSON: {line[:200]}")
+            continue
+        if not isinstance(entry, dict) or not ACCESS_KEYS <= set(entry):
+            problems.append(f"line {n} lacks {sorted(ACCESS_KEYS - set(entry or {}))}: {line[:200]}")
+            continue
+        lines.append(entry)
+    return lines, problems
+
+
+@test
+def access_log_has_one_json_line_per_request_naming_the_user():
+    entries, problems = access_lines()
+    if problems:
+        raise Failure(f"{len(problems)} malformed access log lines", *problems[:10])
+    check(len(entries) >= 100, f"only {len(entries)} access log lines for the whole run")
+    for e in entries:
+        check(isinstance(e["status"], int) and 100 <= e["status"] <= 599, f"status in {e}")
+        check(isinstance(e["bytes"], int) and e["bytes"] >= 0, f"bytes in {e}")
+        check(isinstance(e["duration_ms"], (int, float)) and e["duration_ms"] >= 0,
+              f"duration_ms in {e}")
+        check(e["user"] is None or isinstance(e["user"], str), f"user in {e}")
+    rep = ctx.accounts["rep"].email
+    check(any(e["user"] == rep and e["path"] == "/api/v1/me" and e["status"] == 200
+              and e["method"] == "GET" for e in entries),
+          f"no line for the rep's GET /api/v1/me with user {rep!r}")
+    unknown = [e for e in entries if e["path"] == ctx.unknown_path]
+    check(unknown and unknown[0]["status"] == 404 and unknown[0]["user"] is None,
+          f"the anonymous GET {ctx.unknown_path} is logged as {unknown}")
+
+
+@test
+def server_stderr_has_no_sanitizer_reports():
+    text = ctx.server.stderr_text()
+    check(not sanitizer_report(text), "sanitizer report in the server's stderr", tail(text, 80))

@@ -1,0 +1,119 @@
+"""Who may call what: every route × every kind of caller, as one table.
+
+Each row is one request; the five numbers are the status expected for an
+anonymous caller, a rep, a rep on the editorial board, a marketer and an
+admin, in that order. {placeholders} are filled per cell with fresh
+resources (made by an admin or marketer beforehand), so every cell is
+independent and a wrongly allowed request shows up as a 2xx, not as a 404.
+"""
+from nsapi.client import expect_problem
+from nsapi.context import ctx
+from nsapi.flows import create_persona, create_stage, create_user, login
+from nsapi.harness import Failure, register
+
+CALLERS = ("anonymous", "rep", "board", "marketer", "admin")
+
+# Signing out without a session: "anyone" may call DELETE /session, so
+# both "nothing to do" (204) and "who are you?" (401) are acceptable.
+ANON_SIGN_OUT = (204, 401)
+
+SIGN_IN = {"email": "{email}", "password": "{password}"}
+NEW_USER = {"email": "{new_email}", "name": "Table User", "role": "rep",
+            "password": "table password 1"}
+
+ROLE_TABLE = [
+    # method   path                           body                                      anon  rep  board  mkt  admin
+    ("GET",    "/healthz",                    None,                                      200,  200, 200,  200, 200),
+    ("GET",    "/readyz",                     None,                                      200,  200, 200,  200, 200),
+    ("GET",    "/metrics",                    None,                                      200,  200, 200,  200, 200),
+    ("POST",   "/api/v1/session",             SIGN_IN,                                   200,  200, 200,  200, 200),
+    ("DELETE", "/api/v1/session",             None,                            ANON_SIGN_OUT, 204, 204,  204, 204),
+    ("GET",    "/api/v1/me",                  None,                                      401,  200, 200,  200, 200),
+    ("POST",   "/api/v1/tokens",              {"name": "table {who}"},                   401,  201, 201,  201, 201),
+    ("GET",    "/api/v1/users",               None,                                      401,  403, 403,  403, 200),
+    ("POST",   "/api/v1/users",               NEW_USER,                                  401,  403, 403,  403, 201),
+    ("PATCH",  "/api/v1/users/{user}",        {"name": "Renamed by {who}"},              401,  403, 403,  403, 200),
+    ("GET",    "/api/v1/personas",            None,                                      401,  200, 200,  200, 200),
+    ("POST",   "/api/v1/personas",            {"slug": "{new_slug}", "name": "Table"},   401,  403, 403,  201, 201),
+    ("PATCH",  "/api/v1/personas/{persona}",  {"name": "Renamed by {who}"},              401,  403, 403,  200, 200),
+    ("DELETE", "/api/v1/personas/{persona}",  None,                                      401,  403, 403,  204, 204),
+    ("GET",    "/api/v1/stages",              None,                                      401,  200, 200,  200, 200),
+    ("POST",   "/api/v1/stages",              {"slug": "{new_slug}", "name": "Table"},   401,  403, 403,  201, 201),
+    ("PATCH",  "/api/v1/stages/{stage}",      {"name": "Renamed by {who}"},              401,  403, 403,  200, 200),
+    ("GET",    "/api/v1/no-such-route",       None,                                      404,  404, 404,  404, 404),
+    ("PUT",    "/api/v1/personas",            None,                                      405,  405, 405,  405, 405),
+]
+
+# Rows whose callers authenticate with a session cookie (and the CSRF
+# header) instead of their bearer token: signing out ends a session.
+COOKIE_ROWS = {("DELETE", "/api/v1/session")}
+
+CODES = {401: "unauthorized", 403: "forbidden", 404: "not_found", 405: "method_not_allowed"}
+
+
+class CellVars(dict):
+    """Placeholder values for one cell, made on first use."""
+
+    def __init__(self, who):
+        super().__init__(who=who)
+        # Anonymous callers sign in with the rep's credentials.
+        self.acct = ctx.accounts["rep" if who == "anonymous" else who]
+
+    def __missing__(self, key):
+        makers = {
+            "email": lambda: self.acct.email,
+            "password": lambda: self.acct.password,
+            "new_email": lambda: ctx.uniq_email("table"),
+            "new_slug": lambda: ctx.uniq("table"),
+            "user": lambda: create_user("rep")[0]["id"],
+            "persona": create_persona,
+            "stage": create_stage,
+        }
+        self[key] = makers[key]()
+        return self[key]
+
+
+def fill(value, variables):
+    if isinstance(value, str):
+        return value.format_map(variables)
+    if isinstance(value, dict):
+        return {k: fill(v, variables) for k, v in value.items()}
+    return value
+
+
+def run_cell(method, path, body, who, expected):
+    variables = CellVars(who)
+    target = fill(path, variables)
+    kwargs = {}
+    if body is not None:
+        kwargs["body"] = fill(body, variables)
+    if who != "anonymous":
+        if (method, path) in COOKIE_ROWS:
+            kwargs["cookie"] = login(variables.acct.email, variables.acct.password)
+            kwargs["csrf"] = True
+        else:
+            kwargs["as_"] = who
+    r = ctx.api.request(method, target, **kwargs)
+    allowed = expected if isinstance(expected, tuple) else (expected,)
+    if r.status not in allowed:
+        return f"{who}: got {r.status}, want {' or '.join(map(str, allowed))}\n{r.describe(300)}"
+    if r.status in CODES:
+        try:
+            expect_problem(r, r.status, CODES[r.status])
+        except Failure as e:
+            return f"{who}: {e}\n{r.describe(300)}"
+    return None
+
+
+def make_row_test(method, path, body, expected):
+    def row_test():
+        problems = [p for who, want in zip(CALLERS, expected)
+                    if (p := run_cell(method, path, body, who, want))]
+        if problems:
+            raise Failure(f"{len(problems)} of {len(CALLERS)} callers got the wrong answer",
+                          *problems)
+    return row_test
+
+
+for method, path, body, *expected in ROLE_TABLE:
+    register(f"role_table {method} {path}", make_row_test(method, path, body, expected))

@@ -1,0 +1,160 @@
+"""Signing in and out, who am I, API tokens."""
+import re
+import statistics
+import time
+
+from nsapi.client import expect_json, expect_problem, find_secrets
+from nsapi.context import ctx
+from nsapi.flows import login, new_token, session_cookie
+from nsapi.harness import check, test
+
+RFC3339_UTC = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$")
+USER_KEYS = {"id", "email", "name", "role", "board", "active", "created_at"}
+
+
+def check_user_object(user, acct=None):
+    check(isinstance(user, dict) and USER_KEYS <= set(user),
+          f"user object lacks {sorted(USER_KEYS - set(user or {}))}: {user}")
+    check(not find_secrets(user), f"user object exposes {find_secrets(user)}")
+    check(re.fullmatch(r"[0-9a-f-]{36}", str(user["id"])), f"id {user['id']!r} is not a uuid")
+    check(isinstance(user["board"], bool) and isinstance(user["active"], bool),
+          f"board/active must be booleans: {user}")
+    check(RFC3339_UTC.match(str(user["created_at"])),
+          f"created_at {user['created_at']!r} is not RFC 3339 UTC")
+    if acct is not None:
+        want = {"email": acct.email, "name": acct.name, "role": acct.role, "board": acct.board,
+                "active": True}
+        got = {k: user[k] for k in want}
+        check(got == want, f"user {got}, want {want}")
+
+
+@test
+def sign_in_sets_an_httponly_samesite_session_cookie():
+    acct = ctx.accounts["admin"]
+    r = ctx.api.post("/api/v1/session", {"email": acct.email, "password": acct.password})
+    check_user_object(expect_json(r, 200), acct)
+    value, attrs = session_cookie(r)
+    check(value and len(value) >= 16, f"no usable ns_session cookie: {r.header_all('Set-Cookie')}",
+          r.describe())
+    check(attrs.get("path") == "/", f"cookie Path is {attrs.get('path')!r}, want /")
+    check("httponly" in attrs, "cookie is not HttpOnly")
+    check(attrs.get("samesite", "").lower() == "lax", f"cookie SameSite={attrs.get('samesite')!r}")
+    check(attrs.get("max-age", "").isdigit() and int(attrs["max-age"]) > 0,
+          f"cookie Max-Age={attrs.get('max-age')!r}, want a positive number of seconds")
+
+
+@test
+def session_cookie_authenticates_me():
+    acct = ctx.accounts["marketer"]
+    cookie = login(acct.email, acct.password)
+    check_user_object(expect_json(ctx.api.get("/api/v1/me", cookie=cookie), 200), acct)
+
+
+@test
+def sign_in_uses_only_the_first_line_given_to_user_add():
+    acct = ctx.accounts["rep"]
+    r = ctx.api.post("/api/v1/session", {"email": acct.email,
+                                         "password": acct.password + "\nnot part of the password"})
+    expect_problem(r, 401, "invalid_credentials")
+    login(acct.email, acct.password)
+
+
+@test
+def sign_in_email_is_case_insensitive():
+    acct = ctx.accounts["board"]
+    cookie = login(acct.email.upper(), acct.password)
+    me = expect_json(ctx.api.get("/api/v1/me", cookie=cookie), 200)
+    check(me["email"] == acct.email, f"signed in as {me['email']}, want {acct.email}")
+
+
+@test
+def sign_in_with_a_wrong_password_is_invalid_credentials():
+    acct = ctx.accounts["rep"]
+    r = ctx.api.post("/api/v1/session", {"email": acct.email, "password": "wrong password"})
+    expect_problem(r, 401, "invalid_credentials")
+    check(session_cookie(r)[0] is None, "a failed sign-in set a session cookie", r.describe())
+
+
+@test
+def sign_in_with_an_unknown_email_is_invalid_credentials():
+    r = ctx.api.post("/api/v1/session", {"email": "nobody@example.test", "password": "whatever"})
+    expect_problem(r, 401, "invalid_credentials")
+    check(session_cookie(r)[0] is None, "a failed sign-in set a session cookie", r.describe())
+
+
+@test
+def sign_in_failures_take_as_long_for_unknown_emails_as_for_wrong_passwords():
+    # An unknown email must cost a password hash too, or its speed tells
+    # an attacker which emails have accounts.
+    known = ctx.accounts["timing"].email
+    wrong, unknown = [], []
+    for i in range(6):  # round 0 warms up and is not measured
+        for email, times in ((known, wrong), (f"nobody-{i}@example.test", unknown)):
+            t0 = time.perf_counter()
+            r = ctx.api.post("/api/v1/session", {"email": email, "password": "not the password"})
+            elapsed = time.perf_counter() - t0
+            expect_problem(r, 401, "invalid_credentials")
+            if i:
+                times.append(elapsed)
+    ratio = statistics.median(wrong) / statistics.median(unknown)
+    check(1 / 3 <= ratio <= 3,
+          f"median wrong password {statistics.median(wrong) * 1000:.1f} ms, unknown email "
+          f"{statistics.median(unknown) * 1000:.1f} ms: ratio {ratio:.2f} outside [1/3, 3]",
+          f"wrong password ms: {[round(t * 1000, 1) for t in wrong]}",
+          f"unknown email ms:  {[round(t * 1000, 1) for t in unknown]}")
+
+
+@test
+def sign_out_ends_the_session():
+    acct = ctx.accounts["rep"]
+    cookie = login(acct.email, acct.password)
+    expect_json(ctx.api.get("/api/v1/me", cookie=cookie), 200)
+    r = ctx.api.delete("/api/v1/session", cookie=cookie, csrf=True)
+    check(r.status == 204, f"DELETE /api/v1/session: {r.status}, want 204", r.describe())
+    expect_problem(ctx.api.get("/api/v1/me", cookie=cookie), 401, "unauthorized")
+
+
+@test
+def me_without_credentials_is_unauthorized():
+    expect_problem(ctx.api.get("/api/v1/me"), 401, "unauthorized")
+
+
+@test
+def me_with_a_bad_bearer_token_or_cookie_is_unauthorized():
+    for header in ("Bearer ns_notarealtoken000000000000", "Bearer ", "Bearer",
+                   f"Basic {ctx.token('rep')}", ctx.token("rep")[:-2]):
+        r = ctx.api.get("/api/v1/me", headers={"Authorization": header})
+        expect_problem(r, 401, "unauthorized")
+    expect_problem(ctx.api.get("/api/v1/me", cookie="not-a-session"), 401, "unauthorized")
+    r = ctx.api.get("/api/v1/me", token=ctx.token("rep")[:-1] + "x")
+    expect_problem(r, 401, "unauthorized")
+
+
+@test
+def me_shows_each_callers_own_account():
+    for who in ("admin", "marketer", "rep", "board"):
+        me = expect_json(ctx.api.get("/api/v1/me", as_=who), 200)
+        check_user_object(me, ctx.accounts[who])
+        ctx.accounts[who].id = me["id"]
+
+
+@test
+def token_made_over_http_works_as_bearer():
+    acct = ctx.accounts["board"]
+    cookie = login(acct.email, acct.password)
+    r = ctx.api.post("/api/v1/tokens", {"name": "laptop"}, cookie=cookie, csrf=True)
+    body = expect_json(r, 201)
+    check({"id", "name", "token"} <= set(body), f"token answer lacks keys: {body}")
+    check(body["name"] == "laptop", f"token name {body['name']!r}")
+    check(str(body["token"]).startswith("ns_"), f"token {body['token']!r} does not start with ns_")
+    me = expect_json(ctx.api.get("/api/v1/me", token=body["token"]), 200)
+    check(me["email"] == acct.email, f"the new token is {me['email']}'s")
+    second = new_token(cookie, "second")
+    check(second != body["token"], "two tokens are the same")
+
+
+@test
+def token_needs_a_name():
+    expect_problem(ctx.api.post("/api/v1/tokens", {}, as_="rep"), 400, "missing_field", "name")
+    expect_problem(ctx.api.post("/api/v1/tokens", {"name": 7}, as_="rep"),
+                   400, "invalid_field", "name")

@@ -1,0 +1,110 @@
+#!/usr/bin/env bash
+# Database tier: the real binary's migrations against the throwaway
+# cluster (NS_PG_URL, from scripts/test.sh). TAP-like output.
+set -u
+cd "$(dirname "$0")/../.."
+bin=${NEXTSTAGE_BIN:?}
+base=${NS_PG_URL:?}
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+failed=0
+export PGOPTIONS='-c client_min_messages=warning'
+
+ok() { echo "ok - $1"; }
+not_ok() {
+	echo "not ok - $1"
+	shift
+	for line in "$@"; do echo "  # $line"; done
+	failed=1
+}
+fresh_db() { # creates database $1 and prints its conninfo
+	psql "$base" -qc "DROP DATABASE IF EXISTS $1" -c "CREATE DATABASE $1" >/dev/null
+	echo "${base/dbname=nextstage/dbname=$1}"
+}
+schema_of() { # the schema and the migration bookkeeping, comparable as text
+	# (pg_dump's \restrict lines carry a fresh random key each run)
+	pg_dump --schema-only --no-owner "$1" | grep -vE '^(--|$|\\(un)?restrict )'
+	psql "$1" -Atc "SELECT version, name, checksum FROM schema_migrations ORDER BY version"
+	psql "$1" -Atc "SELECT slug, position, coalesce(outcome, '') FROM stages ORDER BY position"
+}
+migrations=$(ls schema/*.sql | wc -l)
+
+# 1. Migrating an up-to-date database changes nothing.
+url=$(fresh_db mig_twice)
+if NEXTSTAGE_DATABASE_URL=$url "$bin" migrate 2>"$work/first.err"; then
+	schema_of "$url" >"$work/first.schema"
+	NEXTSTAGE_DATABASE_URL=$url "$bin" migrate 2>"$work/second.err"
+	rc=$?
+	schema_of "$url" >"$work/second.schema"
+	if [ $rc -eq 0 ] && grep -q '0 applied' "$work/second.err" &&
+		cmp -s "$work/first.schema" "$work/second.schema" &&
+		[ "$(psql "$url" -Atc 'SELECT count(*) FROM schema_migrations')" = "$migrations" ]; then
+		ok "migrations apply twice without change"
+	else
+		not_ok "migrations apply twice without change" "rc=$rc" \
+			"$(diff "$work/first.schema" "$work/second.schema" | head -5)" \
+			"$(cat "$work/second.err")"
+	fi
+else
+	not_ok "migrations apply twice without change" "first migrate failed: $(cat "$work/first.err")"
+fi
+
+# 2. Two servers migrating one empty database at once: both succeed, each
+# migration is applied once, seed rows are not doubled.
+url=$(fresh_db mig_concurrent)
+NEXTSTAGE_DATABASE_URL=$url "$bin" migrate 2>"$work/a.err" &
+a=$!
+NEXTSTAGE_DATABASE_URL=$url "$bin" migrate 2>"$work/b.err" &
+b=$!
+wait $a
+rca=$?
+wait $b
+rcb=$?
+applied=$(cat "$work/a.err" "$work/b.err" | grep -c '^migrate: applied ')
+stages=$(psql "$url" -Atc 'SELECT count(*) FROM stages')
+rows=$(psql "$url" -Atc 'SELECT count(*) FROM schema_migrations')
+if [ $rca -eq 0 ] && [ $rcb -eq 0 ] && [ "$applied" = "$migrations" ] &&
+	[ "$rows" = "$migrations" ] && [ "$stages" = 7 ]; then
+	ok "concurrent migrate from two processes is safe"
+else
+	not_ok "concurrent migrate from two processes is safe" "rc $rca/$rcb applied=$applied rows=$rows stages=$stages" \
+		"$(cat "$work/a.err" "$work/b.err")"
+fi
+
+# 3. A landed migration that was edited is refused, not silently skipped.
+url=$(fresh_db mig_edited)
+NEXTSTAGE_DATABASE_URL=$url "$bin" migrate 2>/dev/null
+psql "$url" -qc "UPDATE schema_migrations SET checksum = 'x' WHERE version = 1"
+if ! NEXTSTAGE_DATABASE_URL=$url "$bin" migrate 2>"$work/edited.err" &&
+	grep -q 'edited' "$work/edited.err"; then
+	ok "an edited landed migration is refused"
+else
+	not_ok "an edited landed migration is refused" "$(cat "$work/edited.err")"
+fi
+
+# 4. A failing migration leaves nothing half-applied: its transaction rolls
+# back and it is not recorded (simulated by a conflicting object).
+url=$(fresh_db mig_fail)
+psql "$url" -qc "CREATE TABLE personas (x int)"
+if ! NEXTSTAGE_DATABASE_URL=$url "$bin" migrate 2>"$work/fail.err" &&
+	[ "$(psql "$url" -Atc "SELECT count(*) FROM schema_migrations")" = 0 ] &&
+	[ "$(psql "$url" -Atc "SELECT count(*) FROM pg_tables WHERE tablename = 'users'")" = 0 ]; then
+	ok "a failing migration rolls back wholly"
+else
+	not_ok "a failing migration rolls back wholly" "$(cat "$work/fail.err")"
+fi
+
+# 5. The audit trail records who changed what, without secrets.
+url=$(fresh_db audit)
+NEXTSTAGE_DATABASE_URL=$url "$bin" migrate 2>/dev/null
+echo 'password-123' | NEXTSTAGE_DATABASE_URL=$url "$bin" user add --email a@example.com \
+	--name A --role admin >/dev/null 2>&1
+row=$(psql "$url" -Atc "SELECT action, entity, after ? 'email', after ? 'password_hash'
+	FROM audit WHERE entity = 'users'")
+if [ "$row" = "create|users|t|f" ]; then
+	ok "audit rows carry the change and never the password hash"
+else
+	not_ok "audit rows carry the change and never the password hash" "got: $row"
+fi
+
+exit $failed

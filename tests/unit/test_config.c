@@ -1,0 +1,165 @@
+/* Configuration parsing, the error registry and small validators. */
+#include "auth.h"
+#include "config.h"
+#include "error.h"
+#include "harness.h"
+#include "http.h"
+#include "model.h"
+
+/* A fake environment: NAME=VALUE pairs. */
+static const char *const *fake;
+static const char *lookup(const char *name)
+{
+	for (const char *const *e = fake; *e != NULL; e += 2)
+		if (strcmp(e[0], name) == 0)
+			return e[1];
+	return NULL;
+}
+
+static int load(const char *const *env, struct config *c, char *err)
+{
+	fake = env;
+	return config_load(c, lookup, err, 256);
+}
+
+static void defaults(void)
+{
+	static const char *const env[] = {"NEXTSTAGE_DATABASE_URL", "dbname=x", NULL};
+	struct config c;
+	char err[256];
+	CHECK(load(env, &c, err) == 0);
+	CHECK_STR(c.database_url, "dbname=x");
+	CHECK_STR(c.read_database_url, "dbname=x");
+	CHECK_STR(c.listen_host, "127.0.0.1");
+	CHECK(c.listen_port == 8080);
+	CHECK_STR(c.public_url, "http://127.0.0.1:8080");
+	CHECK(c.max_upload_mb == 200);
+	CHECK(c.webhook_secret == NULL);
+	CHECK(c.threads >= 1);
+}
+
+static void overrides(void)
+{
+	static const char *const env[] = {
+		"NEXTSTAGE_DATABASE_URL", "dbname=x",	"NEXTSTAGE_READ_DATABASE_URL", "dbname=r",
+		"NEXTSTAGE_LISTEN", "[::1]:9000",	"NEXTSTAGE_PUBLIC_URL", "https://ns.example.com",
+		"NEXTSTAGE_MAX_UPLOAD_MB", "5",	"NEXTSTAGE_THREADS", "3",
+		"NEXTSTAGE_WEBHOOK_SECRET", "s3cret", NULL};
+	struct config c;
+	char err[256];
+	CHECK(load(env, &c, err) == 0);
+	CHECK_STR(c.read_database_url, "dbname=r");
+	CHECK_STR(c.listen_host, "::1");
+	CHECK(c.listen_port == 9000);
+	CHECK_STR(c.public_url, "https://ns.example.com");
+	CHECK(c.max_upload_mb == 5);
+	CHECK(c.threads == 3);
+	CHECK_STR(c.webhook_secret, "s3cret");
+}
+
+/* Each bad value is refused with a message naming its variable. */
+static void bad_values_name_the_variable(void)
+{
+	static const struct {
+		const char *var, *value;
+	} cases[] = {
+		{"NEXTSTAGE_LISTEN", "bogus"},	      {"NEXTSTAGE_LISTEN", "127.0.0.1:0"},
+		{"NEXTSTAGE_LISTEN", "1.2.3.4:99999"}, {"NEXTSTAGE_LISTEN", "host:8x"},
+		{"NEXTSTAGE_PUBLIC_URL", "ftp://x"},  {"NEXTSTAGE_PUBLIC_URL", "http://x/"},
+		{"NEXTSTAGE_MAX_UPLOAD_MB", "0"},     {"NEXTSTAGE_MAX_UPLOAD_MB", "-1"},
+		{"NEXTSTAGE_MAX_UPLOAD_MB", "12abc"}, {"NEXTSTAGE_THREADS", "0"},
+		{"NEXTSTAGE_THREADS", "999"},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		const char *env[] = {"NEXTSTAGE_DATABASE_URL", "dbname=x", cases[i].var,
+				     cases[i].value, NULL};
+		struct config c;
+		char err[256] = "";
+		CHECK(load(env, &c, err) == -1);
+		CHECK(strstr(err, cases[i].var) != NULL);
+	}
+	static const char *const none[] = {NULL};
+	struct config c;
+	char err[256] = "";
+	CHECK(load(none, &c, err) == -1);
+	CHECK(strstr(err, "NEXTSTAGE_DATABASE_URL") != NULL);
+}
+
+static void listen_forms(void)
+{
+	char host[64];
+	unsigned short port;
+	CHECK(config_parse_listen(":8081", host, sizeof host, &port) == 0);
+	CHECK_STR(host, "127.0.0.1");
+	CHECK(port == 8081);
+	CHECK(config_parse_listen("0.0.0.0:80", host, sizeof host, &port) == 0);
+	CHECK_STR(host, "0.0.0.0");
+	CHECK(config_parse_listen("::1:80", host, sizeof host, &port) == -1);
+	CHECK(config_parse_listen("[::1]80", host, sizeof host, &port) == -1);
+}
+
+/* Every registry row has a 4xx/5xx status, a snake_case code and a title. */
+static void error_registry_is_well_formed(void)
+{
+	for (int e = 0; e < ERR__COUNT; e++) {
+		CHECK(err_status((enum err)e) >= 400 && err_status((enum err)e) < 600);
+		const char *code = err_code((enum err)e);
+		for (const char *c = code; *c; c++)
+			CHECK((*c >= 'a' && *c <= 'z') || *c == '_');
+		CHECK(strlen(err_title((enum err)e)) > 0);
+		for (int f = e + 1; f < ERR__COUNT; f++)
+			CHECK(strcmp(code, err_code((enum err)f)) != 0);
+	}
+	CHECK(err_status(ERR_NOT_FOUND) == 404);
+	CHECK_STR(err_code(ERR_DB_UNAVAILABLE), "db_unavailable");
+	CHECK(err_status(ERR_DB_UNAVAILABLE) == 503);
+	CHECK(err_status((enum err)9999) == 500);
+}
+
+static void validators(void)
+{
+	CHECK(uuid_valid("1f1007df-4f66-4f84-9ab8-af53edde0bf6"));
+	CHECK(!uuid_valid("1f1007df-4f66-4f84-9ab8-af53edde0bf"));
+	CHECK(!uuid_valid("1f1007df-4f66-4f84-9ab8-af53edde0bf6x"));
+	CHECK(!uuid_valid("1f1007dfx4f66-4f84-9ab8-af53edde0bf6"));
+	CHECK(email_valid("a@b.co"));
+	CHECK(!email_valid("a@b"));
+	CHECK(!email_valid("@b.co"));
+	CHECK(!email_valid("a b@c.co"));
+	CHECK(!email_valid("a@b@c.co"));
+	CHECK(slug_valid("cfo"));
+	CHECK(slug_valid("it-lead_2"));
+	CHECK(!slug_valid("-x"));
+	CHECK(!slug_valid("CFO"));
+	CHECK(!slug_valid(""));
+	CHECK(role_from_name("marketer") == ROLE_MARKETER);
+	CHECK(role_from_name("root") == ROLE_NONE);
+	CHECK_STR(role_name(ROLE_ADMIN), "admin");
+}
+
+static void cookies_and_cursors(void)
+{
+	char v[64];
+	CHECK(auth_cookie_value("a=1; ns_session=tok; b=2", "ns_session", v, sizeof v));
+	CHECK_STR(v, "tok");
+	CHECK(!auth_cookie_value("xns_session=tok", "ns_session", v, sizeof v));
+	CHECK(!auth_cookie_value("ns_session=", "ns_session", v, sizeof v));
+	CHECK(!auth_cookie_value(NULL, "ns_session", v, sizeof v));
+	char enc[128], dec[64];
+	cursor_encode("b@example.com", enc, sizeof enc);
+	CHECK(cursor_decode(enc, dec, sizeof dec));
+	CHECK_STR(dec, "b@example.com");
+	CHECK(!cursor_decode("!!!", dec, sizeof dec));
+}
+
+int main(void)
+{
+	TEST(defaults);
+	TEST(overrides);
+	TEST(bad_values_name_the_variable);
+	TEST(listen_forms);
+	TEST(error_registry_is_well_formed);
+	TEST(validators);
+	TEST(cookies_and_cursors);
+	return HARNESS_EXIT();
+}

@@ -1,0 +1,120 @@
+/* Router: literal and parameter segments, 404 vs 405, Allow, limits. */
+#include "harness.h"
+#include "router.h"
+
+static void h(struct req *r)
+{
+	(void)r;
+}
+
+static const struct route table[] = {
+	{M_GET, "/api/v1/personas", h, AUTH_USER, BODY_NONE, 0, NULL},
+	{M_POST, "/api/v1/personas", h, AUTH_MARKETER, BODY_JSON, 0, NULL},
+	{M_PATCH, "/api/v1/personas/{slug}", h, AUTH_MARKETER, BODY_JSON, 0, NULL},
+	{M_DELETE, "/api/v1/personas/{slug}", h, AUTH_MARKETER, BODY_NONE, 0, NULL},
+	{M_GET, "/api/v1/deals/{id}/shares/{share}", h, AUTH_USER, BODY_NONE, 0, NULL},
+	{M_GET, "/api/v1/deals/{id}/recommendations", h, AUTH_USER, BODY_NONE, 0, NULL},
+};
+#define N (sizeof table / sizeof table[0])
+
+static void literal_match(void)
+{
+	struct route_match m;
+	CHECK(route_match(table, N, M_GET, "/api/v1/personas", &m) == ROUTE_FOUND);
+	CHECK(m.route == &table[0]);
+	CHECK(m.nparams == 0);
+	CHECK(route_match(table, N, M_POST, "/api/v1/personas", &m) == ROUTE_FOUND);
+	CHECK(m.route == &table[1] && m.index == 1);
+}
+
+static void params_are_captured(void)
+{
+	struct route_match m;
+	CHECK(route_match(table, N, M_PATCH, "/api/v1/personas/cfo", &m) == ROUTE_FOUND);
+	CHECK(m.nparams == 1);
+	CHECK_STR(m.params[0], "cfo");
+	CHECK(route_match(table, N, M_GET, "/api/v1/deals/42/shares/abc", &m) == ROUTE_FOUND);
+	CHECK(m.nparams == 2);
+	CHECK_STR(m.params[0], "42");
+	CHECK_STR(m.params[1], "abc");
+	CHECK(route_match(table, N, M_GET, "/api/v1/deals/7/recommendations", &m) == ROUTE_FOUND);
+	CHECK(m.route == &table[5]);
+	CHECK_STR(m.params[0], "7");
+}
+
+static void unknown_paths_are_404(void)
+{
+	struct route_match m;
+	CHECK(route_match(table, N, M_GET, "/api/v1/nothing", &m) == ROUTE_NOT_FOUND);
+	CHECK(route_match(table, N, M_GET, "/api/v1/personas/", &m) == ROUTE_NOT_FOUND);
+	CHECK(route_match(table, N, M_GET, "/api/v1//personas", &m) == ROUTE_NOT_FOUND);
+	CHECK(route_match(table, N, M_GET, "/api/v1/personas/a/b", &m) == ROUTE_NOT_FOUND);
+	CHECK(route_match(table, N, M_GET, "/api/v1/personasx", &m) == ROUTE_NOT_FOUND);
+	CHECK(route_match(table, N, M_GET, "api/v1/personas", &m) == ROUTE_NOT_FOUND);
+	CHECK(route_match(table, N, M_GET, "", &m) == ROUTE_NOT_FOUND);
+	CHECK(m.route == NULL);
+}
+
+static void wrong_method_is_405_with_allow(void)
+{
+	struct route_match m;
+	char allow[64];
+	CHECK(route_match(table, N, M_PUT, "/api/v1/personas", &m) == ROUTE_BAD_METHOD);
+	CHECK_STR(route_allow_header(m.allowed, allow, sizeof allow), "GET, HEAD, POST");
+	CHECK(route_match(table, N, M_GET, "/api/v1/personas/cfo", &m) == ROUTE_BAD_METHOD);
+	CHECK_STR(route_allow_header(m.allowed, allow, sizeof allow), "PATCH, DELETE");
+	CHECK(route_match(table, N, 0, "/api/v1/personas", &m) == ROUTE_BAD_METHOD);
+}
+
+static void head_answers_as_get(void)
+{
+	struct route_match m;
+	CHECK(route_match(table, N, M_HEAD, "/api/v1/personas", &m) == ROUTE_FOUND);
+	CHECK(m.route == &table[0]);
+}
+
+static void overlong_path_is_404(void)
+{
+	static char path[ROUTE_MAX_PATH + 16];
+	memset(path, 'a', sizeof path - 1);
+	path[0] = '/';
+	path[sizeof path - 1] = '\0';
+	struct route_match m;
+	CHECK(route_match(table, N, M_GET, path, &m) == ROUTE_NOT_FOUND);
+}
+
+static void method_names(void)
+{
+	CHECK(route_method("GET") == M_GET);
+	CHECK(route_method("DELETE") == M_DELETE);
+	CHECK(route_method("get") == 0);
+	CHECK(route_method("BREW") == 0);
+}
+
+/* The application's own table: no two routes share method and pattern,
+ * and every pattern is absolute and well formed. */
+static void application_table_is_consistent(void)
+{
+	CHECK(routes_count > 0);
+	for (size_t i = 0; i < routes_count; i++) {
+		CHECK(routes[i].pattern[0] == '/');
+		CHECK(routes[i].handler != NULL);
+		CHECK(__builtin_popcount(routes[i].method) == 1);
+		for (size_t j = i + 1; j < routes_count; j++)
+			CHECK(!(routes[i].method == routes[j].method &&
+				strcmp(routes[i].pattern, routes[j].pattern) == 0));
+	}
+}
+
+int main(void)
+{
+	TEST(literal_match);
+	TEST(params_are_captured);
+	TEST(unknown_paths_are_404);
+	TEST(wrong_method_is_405_with_allow);
+	TEST(head_answers_as_get);
+	TEST(overlong_path_is_404);
+	TEST(method_names);
+	TEST(application_table_is_consistent);
+	return HARNESS_EXIT();
+}
