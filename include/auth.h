@@ -6,8 +6,8 @@
 #include "router.h"
 #include "http.h"
 
-#define SESSION_COOKIE "ns_session"
-#define SESSION_TTL_S (12 * 3600)
+#define SESSION_COOKIE	 "ns_session"
+#define SESSION_TTL_S	 (12 * 3600)
 #define API_TOKEN_PREFIX "ns_"
 
 /* Resolves the caller from "Authorization: Bearer" or the session cookie

@@ -7,12 +7,12 @@
 struct config {
 	const char *database_url;      /* NEXTSTAGE_DATABASE_URL (required) */
 	const char *read_database_url; /* NEXTSTAGE_READ_DATABASE_URL, default database_url */
-	char listen_host[64];          /* NEXTSTAGE_LISTEN, default 127.0.0.1:8080 */
+	char listen_host[64];	       /* NEXTSTAGE_LISTEN, default 127.0.0.1:8080 */
 	unsigned short listen_port;
-	const char *public_url;        /* NEXTSTAGE_PUBLIC_URL, no trailing slash */
-	unsigned max_upload_mb;        /* NEXTSTAGE_MAX_UPLOAD_MB, default 200 */
-	const char *webhook_secret;    /* NEXTSTAGE_WEBHOOK_SECRET, may be NULL */
-	unsigned threads;              /* NEXTSTAGE_THREADS, default the CPU count */
+	const char *public_url;	    /* NEXTSTAGE_PUBLIC_URL, no trailing slash */
+	unsigned max_upload_mb;	    /* NEXTSTAGE_MAX_UPLOAD_MB, default 200 */
+	const char *webhook_secret; /* NEXTSTAGE_WEBHOOK_SECRET, may be NULL */
+	unsigned threads;	    /* NEXTSTAGE_THREADS, default the CPU count */
 };
 
 /* Looks a variable up; getenv() in production, a table in tests. */

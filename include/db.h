@@ -7,12 +7,12 @@
 
 enum db_status {
 	DB_OK = 0,
-	DB_NOT_FOUND,   /* no row */
-	DB_CONFLICT,    /* unique or foreign-key violation, or a state conflict */
-	DB_INVALID,     /* check constraint / bad value refused by the database */
-	DB_RETRY,       /* serialization failure or deadlock (the runner retries) */
+	DB_NOT_FOUND,	/* no row */
+	DB_CONFLICT,	/* unique or foreign-key violation, or a state conflict */
+	DB_INVALID,	/* check constraint / bad value refused by the database */
+	DB_RETRY,	/* serialization failure or deadlock (the runner retries) */
 	DB_UNAVAILABLE, /* no connection; the caller answers 503 */
-	DB_ERROR,       /* anything else: a server bug, logged */
+	DB_ERROR,	/* anything else: a server bug, logged */
 };
 
 /* Stores the connection strings and checks the primary answers within

@@ -42,8 +42,8 @@ enum db_status db_session_user(const unsigned char hash[32], struct user *u);
 enum db_status db_session_delete(const unsigned char hash[32]);
 
 /* API tokens: only the SHA-256 is stored. @id_out gets the token's id. */
-enum db_status db_token_create(const char *user_id, const char *name,
-			       const unsigned char hash[32], char id_out[UUID_LEN + 1]);
+enum db_status db_token_create(const char *user_id, const char *name, const unsigned char hash[32],
+			       char id_out[UUID_LEN + 1]);
 /* The active user owning an unrevoked token. DB_NOT_FOUND otherwise. */
 enum db_status db_token_user(const unsigned char hash[32], struct user *u);
 

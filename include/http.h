@@ -14,14 +14,14 @@
 enum auth_via { AUTH_VIA_NONE, AUTH_VIA_COOKIE, AUTH_VIA_BEARER };
 
 struct req {
-	unsigned method;             /* M_* */
-	const char *path;            /* decoded path, without the query */
+	unsigned method;  /* M_* */
+	const char *path; /* decoded path, without the query */
 	const struct route *route;
-	struct route_match match;    /* params of the route */
-	const struct user *user;     /* NULL on public routes without credentials */
+	struct route_match match; /* params of the route */
+	const struct user *user;  /* NULL on public routes without credentials */
 	enum auth_via via;
-	json_t *json;                /* the parsed body of BODY_JSON routes */
-	struct req_private *priv;    /* the HTTP layer's own state */
+	json_t *json;		  /* the parsed body of BODY_JSON routes */
+	struct req_private *priv; /* the HTTP layer's own state */
 };
 
 /* Path parameter @i of the matched route (NUL-terminated). */
@@ -46,7 +46,7 @@ void reply_json(struct req *r, unsigned status, json_t *body);
 void reply_text(struct req *r, unsigned status, const char *content_type, char *body, size_t len);
 void reply_empty(struct req *r, unsigned status);
 void reply_error(struct req *r, enum err e, const char *field, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
+    __attribute__((format(printf, 4, 5)));
 /* Maps a database status to its answer (404, 409, 400, 503, 500). */
 void reply_db(struct req *r, enum db_status st);
 /* {"items": items, "next_cursor": cursor or null}; @cursor is encoded here. */

@@ -16,22 +16,39 @@ struct js_field {
 	const char *name;
 	enum js_type type;
 	unsigned flags;
-	void *dst;      /* const char ** | long long * | bool * | const char ** | json_t ** */
-	bool *present;  /* optional: set to whether the key was in the object */
-	long long min;  /* JS_STRING: min bytes; JS_INT: min value; JS_STRING_ARRAY: min items */
-	long long max;  /* JS_STRING: max bytes; JS_INT: max value; JS_STRING_ARRAY: max items */
+	void *dst;     /* const char ** | long long * | bool * | const char ** | json_t ** */
+	bool *present; /* optional: set to whether the key was in the object */
+	long long min; /* JS_STRING: min bytes; JS_INT: min value; JS_STRING_ARRAY: min items */
+	long long max; /* JS_STRING: max bytes; JS_INT: max value; JS_STRING_ARRAY: max items */
 	const char *const *choices; /* JS_ENUM: NULL-terminated allowed values */
 };
 
-#define JS_STR(n, d, f, lo, hi) {(n), JS_STRING, (f), (d), NULL, (lo), (hi), NULL}
-#define JS_INTEGER(n, d, f, lo, hi) {(n), JS_INT, (f), (d), NULL, (lo), (hi), NULL}
-#define JS_BOOLEAN(n, d, f) {(n), JS_BOOL, (f), (d), NULL, 0, 0, NULL}
-#define JS_ONE_OF(n, d, f, c) {(n), JS_ENUM, (f), (d), NULL, 0, 0, (c)}
-#define JS_STR_ARRAY(n, d, f, lo, hi) {(n), JS_STRING_ARRAY, (f), (d), NULL, (lo), (hi), NULL}
+#define JS_STR(n, d, f, lo, hi)                                                                    \
+	{                                                                                          \
+		(n), JS_STRING, (f), (d), NULL, (lo), (hi), NULL                                   \
+	}
+#define JS_INTEGER(n, d, f, lo, hi)                                                                \
+	{                                                                                          \
+		(n), JS_INT, (f), (d), NULL, (lo), (hi), NULL                                      \
+	}
+#define JS_BOOLEAN(n, d, f)                                                                        \
+	{                                                                                          \
+		(n), JS_BOOL, (f), (d), NULL, 0, 0, NULL                                           \
+	}
+#define JS_ONE_OF(n, d, f, c)                                                                      \
+	{                                                                                          \
+		(n), JS_ENUM, (f), (d), NULL, 0, 0, (c)                                            \
+	}
+#define JS_STR_ARRAY(n, d, f, lo, hi)                                                              \
+	{                                                                                          \
+		(n), JS_STRING_ARRAY, (f), (d), NULL, (lo), (hi), NULL                             \
+	}
 
 struct js_error {
-	enum err code;      /* ERR_MISSING_FIELD, ERR_INVALID_FIELD, ERR_UNKNOWN_FIELD, ERR_INVALID_JSON */
-	const char *field;  /* the field at fault (points into the spec or @obj); NULL for the body */
+	enum err
+	    code; /* ERR_MISSING_FIELD, ERR_INVALID_FIELD, ERR_UNKNOWN_FIELD, ERR_INVALID_JSON */
+	const char
+	    *field; /* the field at fault (points into the spec or @obj); NULL for the body */
 	char detail[160];
 };
 

@@ -9,11 +9,11 @@ enum role { ROLE_NONE = 0, ROLE_REP = 1, ROLE_MARKETER = 2, ROLE_ADMIN = 3 };
 enum role role_from_name(const char *name);
 const char *role_name(enum role r);
 
-#define UUID_LEN 36
-#define EMAIL_MAX 254
+#define UUID_LEN       36
+#define EMAIL_MAX      254
 #define NAME_MAX_BYTES 200
-#define SLUG_MAX 64
-#define TIME_LEN 32
+#define SLUG_MAX       64
+#define TIME_LEN       32
 
 struct user {
 	char id[UUID_LEN + 1];
@@ -39,7 +39,6 @@ struct stage {
 };
 
 void persona_clear(struct persona *p);
-
 
 /* True for the canonical 8-4-4-4-12 hex form. */
 bool uuid_valid(const char *s);

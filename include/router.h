@@ -32,22 +32,22 @@ struct req;
 typedef void (*route_handler)(struct req *r);
 
 struct route {
-	unsigned method;        /* one M_* bit; GET routes also answer HEAD */
-	const char *pattern;    /* "/api/v1/personas/{slug}": {name} is one segment */
+	unsigned method;     /* one M_* bit; GET routes also answer HEAD */
+	const char *pattern; /* "/api/v1/personas/{slug}": {name} is one segment */
 	route_handler handler;
 	enum route_auth auth;
 	enum route_body body;
-	size_t body_limit;      /* bytes; 0 = the default for the body kind */
-	const char *metric;     /* label in /metrics; defaults to the pattern */
+	size_t body_limit;  /* bytes; 0 = the default for the body kind */
+	const char *metric; /* label in /metrics; defaults to the pattern */
 };
 
 #define ROUTE_MAX_PARAMS 4
-#define ROUTE_MAX_PATH 2048
+#define ROUTE_MAX_PATH	 2048
 
 struct route_match {
 	const struct route *route; /* NULL unless ROUTE_FOUND */
-	size_t index;              /* position in the table */
-	unsigned allowed;          /* M_* bits of every route with this path (for 405 Allow) */
+	size_t index;		   /* position in the table */
+	unsigned allowed;	   /* M_* bits of every route with this path (for 405 Allow) */
 	unsigned nparams;
 	const char *params[ROUTE_MAX_PARAMS]; /* NUL-terminated, point into buf */
 	char buf[ROUTE_MAX_PATH];

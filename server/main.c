@@ -12,30 +12,30 @@
 #include "server.h"
 
 static const char usage_main[] =
-	"usage: nextstage <command> [options]\n"
-	"\n"
-	"commands:\n"
-	"  serve         apply pending migrations, then serve HTTP until SIGINT/SIGTERM\n"
-	"  migrate       apply pending migrations and exit\n"
-	"  user add      create a user (password from the first line of stdin)\n"
-	"  token create  print a new API token for a user\n"
-	"\n"
-	"configuration (environment): NEXTSTAGE_DATABASE_URL, NEXTSTAGE_READ_DATABASE_URL,\n"
-	"NEXTSTAGE_LISTEN, NEXTSTAGE_PUBLIC_URL, NEXTSTAGE_MAX_UPLOAD_MB,\n"
-	"NEXTSTAGE_WEBHOOK_SECRET, NEXTSTAGE_THREADS. `nextstage <command> --help` for more.\n";
+    "usage: nextstage <command> [options]\n"
+    "\n"
+    "commands:\n"
+    "  serve         apply pending migrations, then serve HTTP until SIGINT/SIGTERM\n"
+    "  migrate       apply pending migrations and exit\n"
+    "  user add      create a user (password from the first line of stdin)\n"
+    "  token create  print a new API token for a user\n"
+    "\n"
+    "configuration (environment): NEXTSTAGE_DATABASE_URL, NEXTSTAGE_READ_DATABASE_URL,\n"
+    "NEXTSTAGE_LISTEN, NEXTSTAGE_PUBLIC_URL, NEXTSTAGE_MAX_UPLOAD_MB,\n"
+    "NEXTSTAGE_WEBHOOK_SECRET, NEXTSTAGE_THREADS. `nextstage <command> --help` for more.\n";
 
 static const char usage_serve[] =
-	"usage: nextstage serve [--listen HOST:PORT] [--threads N] [--no-migrate]\n"
-	"  Applies pending migrations (under an advisory lock, so several servers may\n"
-	"  start at once) and serves. Flags override NEXTSTAGE_LISTEN and NEXTSTAGE_THREADS.\n";
+    "usage: nextstage serve [--listen HOST:PORT] [--threads N] [--no-migrate]\n"
+    "  Applies pending migrations (under an advisory lock, so several servers may\n"
+    "  start at once) and serves. Flags override NEXTSTAGE_LISTEN and NEXTSTAGE_THREADS.\n";
 static const char usage_migrate[] =
-	"usage: nextstage migrate\n  Applies pending migrations and exits.\n";
+    "usage: nextstage migrate\n  Applies pending migrations and exits.\n";
 static const char usage_user[] =
-	"usage: nextstage user add --email E --name N --role rep|marketer|admin [--board]\n"
-	"  Reads the password (at least 8 bytes) from the first line of standard input.\n";
+    "usage: nextstage user add --email E --name N --role rep|marketer|admin [--board]\n"
+    "  Reads the password (at least 8 bytes) from the first line of standard input.\n";
 static const char usage_token[] =
-	"usage: nextstage token create --email E --name LABEL\n"
-	"  Prints a new API token for the user; it is shown only this once.\n";
+    "usage: nextstage token create --email E --name LABEL\n"
+    "  Prints a new API token for the user; it is shown only this once.\n";
 
 static int wants_help(int argc, char **argv)
 {
@@ -154,8 +154,9 @@ static int cmd_user_add(int argc, char **argv)
 	}
 	char password[1024], hash[PWHASH_MAX];
 	if (read_password(password, sizeof password) != 0) {
-		fprintf(stderr, "nextstage: the password (first line of stdin) must be at least "
-				"%d bytes\n",
+		fprintf(stderr,
+			"nextstage: the password (first line of stdin) must be at least "
+			"%d bytes\n",
 			PASSWORD_MIN);
 		return 2;
 	}
@@ -174,7 +175,8 @@ static int cmd_user_add(int argc, char **argv)
 		fprintf(stderr, "nextstage: could not create the user (database error)\n");
 		return 1;
 	}
-	printf("created %s %s (%s%s)\n", u.id, u.email, role_name(u.role), u.board ? ", board" : "");
+	printf("created %s %s (%s%s)\n", u.id, u.email, role_name(u.role),
+	       u.board ? ", board" : "");
 	return 0;
 }
 
@@ -244,7 +246,8 @@ int main(int argc, char **argv)
 			return fputs(user ? usage_user : usage_token, stdout), 0;
 		if (argc < 3 || strcmp(argv[2], sub) != 0)
 			return fputs(user ? usage_user : usage_token, stderr), 2;
-		return user ? cmd_user_add(argc - 2, argv + 2) : cmd_token_create(argc - 2, argv + 2);
+		return user ? cmd_user_add(argc - 2, argv + 2)
+			    : cmd_token_create(argc - 2, argv + 2);
 	}
 	fprintf(stderr, "nextstage: unknown command '%s'\n\n%s", cmd, usage_main);
 	return 2;

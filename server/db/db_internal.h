@@ -16,7 +16,10 @@ struct db_stmt {
 	const char *sql;
 	atomic_uint id; /* 0 until first use */
 };
-#define DB_STMT(q) {.sql = (q)}
+#define DB_STMT(q)                                                                                 \
+	{                                                                                          \
+		.sql = (q)                                                                         \
+	}
 
 struct db {
 	PGconn *pg;

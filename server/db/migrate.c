@@ -44,8 +44,9 @@ static int applied(PGconn *pg, const struct migration *m, char *err, size_t errl
 	snprintf(ver, sizeof ver, "%d", m->version);
 	checksum(m->sql, sum);
 	const char *p[] = {ver};
-	PGresult *res = PQexecParams(pg, "SELECT checksum FROM schema_migrations WHERE version = $1",
-				     1, NULL, p, NULL, NULL, 0);
+	PGresult *res =
+	    PQexecParams(pg, "SELECT checksum FROM schema_migrations WHERE version = $1", 1, NULL,
+			 p, NULL, NULL, 0);
 	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
 		PQclear(res);
 		return fail(pg, err, errlen, "reading schema_migrations");
@@ -77,8 +78,7 @@ static int apply(PGconn *pg, const struct migration *m, char *err, size_t errlen
 	ExecStatusType s = PQresultStatus(res);
 	PQclear(res);
 	if ((s != PGRES_COMMAND_OK && s != PGRES_TUPLES_OK) ||
-	    exec(pg,
-		 "INSERT INTO schema_migrations (version, name, checksum) VALUES ($1, $2, $3)",
+	    exec(pg, "INSERT INTO schema_migrations (version, name, checksum) VALUES ($1, $2, $3)",
 		 3, p, err, errlen) ||
 	    exec(pg, "COMMIT", 0, NULL, err, errlen)) {
 		if (s != PGRES_COMMAND_OK && s != PGRES_TUPLES_OK)

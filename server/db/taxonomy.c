@@ -24,7 +24,7 @@ static enum db_status one_persona(PGresult *res, enum db_status s, struct person
 }
 
 static struct db_stmt q_persona_list =
-	DB_STMT("SELECT slug, name, description FROM personas ORDER BY slug");
+    DB_STMT("SELECT slug, name, description FROM personas ORDER BY slug");
 
 enum db_status db_persona_list(struct persona **out, int *n)
 {
@@ -44,7 +44,7 @@ enum db_status db_persona_list(struct persona **out, int *n)
 }
 
 static struct db_stmt q_persona_get =
-	DB_STMT("SELECT slug, name, description FROM personas WHERE slug = $1");
+    DB_STMT("SELECT slug, name, description FROM personas WHERE slug = $1");
 
 enum db_status db_persona_get(const char *slug, struct persona *out)
 {
@@ -55,8 +55,8 @@ enum db_status db_persona_get(const char *slug, struct persona *out)
 }
 
 static struct db_stmt q_persona_create =
-	DB_STMT("INSERT INTO personas (slug, name, description) VALUES ($1, $2, $3)"
-		" RETURNING slug, name, description");
+    DB_STMT("INSERT INTO personas (slug, name, description) VALUES ($1, $2, $3)"
+	    " RETURNING slug, name, description");
 
 enum db_status db_persona_create(const char *actor_id, const char *slug, const char *name,
 				 const char *description, struct persona *out)
@@ -67,10 +67,10 @@ enum db_status db_persona_create(const char *actor_id, const char *slug, const c
 	return one_persona(res, s, out);
 }
 
-static struct db_stmt q_persona_update = DB_STMT(
-	"UPDATE personas SET name = coalesce($2, name),"
-	" description = CASE WHEN $4::boolean THEN NULL ELSE coalesce($3, description) END"
-	" WHERE slug = $1 RETURNING slug, name, description");
+static struct db_stmt q_persona_update =
+    DB_STMT("UPDATE personas SET name = coalesce($2, name),"
+	    " description = CASE WHEN $4::boolean THEN NULL ELSE coalesce($3, description) END"
+	    " WHERE slug = $1 RETURNING slug, name, description");
 
 enum db_status db_persona_update(const char *actor_id, const char *slug, const char *name,
 				 const char *description, bool clear_description,
@@ -85,7 +85,7 @@ enum db_status db_persona_update(const char *actor_id, const char *slug, const c
 /* asset_personas references personas ON DELETE RESTRICT: a persona in use
  * fails with a foreign-key violation, which maps to DB_CONFLICT. */
 static struct db_stmt q_persona_delete =
-	DB_STMT("DELETE FROM personas WHERE slug = $1 RETURNING slug, name, description");
+    DB_STMT("DELETE FROM personas WHERE slug = $1 RETURNING slug, name, description");
 
 enum db_status db_persona_delete(const char *actor_id, const char *slug)
 {
@@ -142,17 +142,16 @@ enum db_status db_stage_list(struct stage **out, int *n)
  * The table lock serialises concurrent reorderings. */
 static struct db_stmt q_stage_lock = DB_STMT("LOCK TABLE stages IN SHARE ROW EXCLUSIVE MODE");
 static struct db_stmt q_stage_count = DB_STMT("SELECT count(*) FROM stages");
-static struct db_stmt q_stage_shift = DB_STMT(
-	"UPDATE stages SET position = position + $3 WHERE position >= $1 AND position <= $2");
+static struct db_stmt q_stage_shift =
+    DB_STMT("UPDATE stages SET position = position + $3 WHERE position >= $1 AND position <= $2");
 static struct db_stmt q_stage_insert =
-	DB_STMT("INSERT INTO stages (slug, name, position, outcome)"
-		" VALUES ($1, $2, $3, nullif($4, '')) RETURNING " STAGE_COLS);
-static struct db_stmt q_stage_position =
-	DB_STMT("SELECT position FROM stages WHERE slug = $1");
+    DB_STMT("INSERT INTO stages (slug, name, position, outcome)"
+	    " VALUES ($1, $2, $3, nullif($4, '')) RETURNING " STAGE_COLS);
+static struct db_stmt q_stage_position = DB_STMT("SELECT position FROM stages WHERE slug = $1");
 static struct db_stmt q_stage_update = DB_STMT(
-	"UPDATE stages SET name = coalesce($2, name), position = coalesce($3::integer, position),"
-	" outcome = CASE WHEN $4::boolean THEN nullif($5, '') ELSE outcome END"
-	" WHERE slug = $1 RETURNING " STAGE_COLS);
+    "UPDATE stages SET name = coalesce($2, name), position = coalesce($3::integer, position),"
+    " outcome = CASE WHEN $4::boolean THEN nullif($5, '') ELSE outcome END"
+    " WHERE slug = $1 RETURNING " STAGE_COLS);
 
 struct stage_change {
 	const char *slug, *name, *outcome;

@@ -37,7 +37,7 @@ static void hex32(const unsigned char hash[32], char out[65])
 }
 
 static struct db_stmt q_login = DB_STMT(
-	"SELECT " USER_COLS ", u.password_hash FROM users u WHERE u.email = lower($1) AND u.active");
+    "SELECT " USER_COLS ", u.password_hash FROM users u WHERE u.email = lower($1) AND u.active");
 
 enum db_status db_user_for_login(const char *email, struct user *u, char hash[PWHASH_MAX])
 {
@@ -49,9 +49,9 @@ enum db_status db_user_for_login(const char *email, struct user *u, char hash[PW
 	return one_user(res, s, u);
 }
 
-static struct db_stmt q_create = DB_STMT(
-	"INSERT INTO users AS u (email, name, role, board, password_hash)"
-	" VALUES (lower($1), $2, $3, $4, $5) RETURNING " USER_COLS);
+static struct db_stmt q_create =
+    DB_STMT("INSERT INTO users AS u (email, name, role, board, password_hash)"
+	    " VALUES (lower($1), $2, $3, $4, $5) RETURNING " USER_COLS);
 
 enum db_status db_user_create(const char *actor_id, const char *email, const char *name,
 			      enum role role, bool board, const char *pwhash, struct user *out)
@@ -72,14 +72,14 @@ enum db_status db_user_get(const char *id, struct user *out)
 	return one_user(res, s, out);
 }
 
-static struct db_stmt q_update = DB_STMT(
-	"UPDATE users u SET name = coalesce($2, name), role = coalesce($3, role),"
-	" board = coalesce($4::boolean, board), active = coalesce($5::boolean, active),"
-	" password_hash = coalesce($6, password_hash), updated_at = now()"
-	" WHERE u.id = $1 RETURNING " USER_COLS);
+static struct db_stmt q_update =
+    DB_STMT("UPDATE users u SET name = coalesce($2, name), role = coalesce($3, role),"
+	    " board = coalesce($4::boolean, board), active = coalesce($5::boolean, active),"
+	    " password_hash = coalesce($6, password_hash), updated_at = now()"
+	    " WHERE u.id = $1 RETURNING " USER_COLS);
 static struct db_stmt q_end_sessions = DB_STMT("DELETE FROM sessions WHERE user_id = $1");
-static struct db_stmt q_revoke_tokens = DB_STMT(
-	"UPDATE api_tokens SET revoked_at = now() WHERE user_id = $1 AND revoked_at IS NULL");
+static struct db_stmt q_revoke_tokens =
+    DB_STMT("UPDATE api_tokens SET revoked_at = now() WHERE user_id = $1 AND revoked_at IS NULL");
 
 struct update {
 	const char *id;
@@ -96,8 +96,12 @@ static enum db_status update_tx(struct db *db, void *cls)
 {
 	struct update *u = cls;
 	enum db_status s;
-	const char *p[] = {u->id,	   u->p->name,		    role_name(u->p->role),
-			   tristate(u->p->board), tristate(u->p->active), u->p->pwhash};
+	const char *p[] = {u->id,
+			   u->p->name,
+			   role_name(u->p->role),
+			   tristate(u->p->board),
+			   tristate(u->p->active),
+			   u->p->pwhash};
 	PGresult *res = db_exec(db, &q_update, 6, p, &s);
 	s = one_user(res, s, u->out);
 	const char *id[] = {u->id};
@@ -157,10 +161,10 @@ enum db_status db_user_count(long *n)
 }
 
 /* Expired sessions of the same user are swept when a new one starts. */
-static struct db_stmt q_session_create = DB_STMT(
-	"WITH gone AS (DELETE FROM sessions WHERE user_id = $2 AND expires_at < now())"
-	" INSERT INTO sessions (token_hash, user_id, expires_at)"
-	" VALUES (decode($1, 'hex'), $2, now() + $3::integer * interval '1 second')");
+static struct db_stmt q_session_create =
+    DB_STMT("WITH gone AS (DELETE FROM sessions WHERE user_id = $2 AND expires_at < now())"
+	    " INSERT INTO sessions (token_hash, user_id, expires_at)"
+	    " VALUES (decode($1, 'hex'), $2, now() + $3::integer * interval '1 second')");
 
 enum db_status db_session_create(const char *user_id, const unsigned char hash[32], int ttl_s)
 {
@@ -174,8 +178,8 @@ enum db_status db_session_create(const char *user_id, const unsigned char hash[3
 }
 
 static struct db_stmt q_session_user =
-	DB_STMT("SELECT " USER_COLS " FROM sessions s JOIN users u ON u.id = s.user_id"
-		" WHERE s.token_hash = decode($1, 'hex') AND s.expires_at > now() AND u.active");
+    DB_STMT("SELECT " USER_COLS " FROM sessions s JOIN users u ON u.id = s.user_id"
+	    " WHERE s.token_hash = decode($1, 'hex') AND s.expires_at > now() AND u.active");
 
 enum db_status db_session_user(const unsigned char hash[32], struct user *u)
 {
@@ -188,7 +192,7 @@ enum db_status db_session_user(const unsigned char hash[32], struct user *u)
 }
 
 static struct db_stmt q_session_delete =
-	DB_STMT("DELETE FROM sessions WHERE token_hash = decode($1, 'hex')");
+    DB_STMT("DELETE FROM sessions WHERE token_hash = decode($1, 'hex')");
 
 enum db_status db_session_delete(const unsigned char hash[32])
 {
@@ -200,12 +204,11 @@ enum db_status db_session_delete(const unsigned char hash[32])
 	return s;
 }
 
-static struct db_stmt q_token_create =
-	DB_STMT("INSERT INTO api_tokens (user_id, name, token_hash)"
-		" VALUES ($1, $2, decode($3, 'hex')) RETURNING id");
+static struct db_stmt q_token_create = DB_STMT("INSERT INTO api_tokens (user_id, name, token_hash)"
+					       " VALUES ($1, $2, decode($3, 'hex')) RETURNING id");
 
-enum db_status db_token_create(const char *user_id, const char *name,
-			       const unsigned char hash[32], char id_out[UUID_LEN + 1])
+enum db_status db_token_create(const char *user_id, const char *name, const unsigned char hash[32],
+			       char id_out[UUID_LEN + 1])
 {
 	char hex[65];
 	hex32(hash, hex);
@@ -219,8 +222,8 @@ enum db_status db_token_create(const char *user_id, const char *name,
 }
 
 static struct db_stmt q_token_user =
-	DB_STMT("SELECT " USER_COLS " FROM api_tokens t JOIN users u ON u.id = t.user_id"
-		" WHERE t.token_hash = decode($1, 'hex') AND t.revoked_at IS NULL AND u.active");
+    DB_STMT("SELECT " USER_COLS " FROM api_tokens t JOIN users u ON u.id = t.user_id"
+	    " WHERE t.token_hash = decode($1, 'hex') AND t.revoked_at IS NULL AND u.active");
 
 enum db_status db_token_user(const unsigned char hash[32], struct user *u)
 {

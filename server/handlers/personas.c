@@ -42,9 +42,9 @@ void h_personas_create(struct req *r)
 {
 	const char *slug = NULL, *name = NULL, *description = NULL;
 	struct js_field spec[] = {
-		JS_STR("slug", &slug, JS_REQUIRED, 1, SLUG_MAX),
-		JS_STR("name", &name, JS_REQUIRED, 1, NAME_MAX_BYTES),
-		JS_STR("description", &description, JS_NULLABLE, 0, 4000),
+	    JS_STR("slug", &slug, JS_REQUIRED, 1, SLUG_MAX),
+	    JS_STR("name", &name, JS_REQUIRED, 1, NAME_MAX_BYTES),
+	    JS_STR("description", &description, JS_NULLABLE, 0, 4000),
 	};
 	if (!req_parse_json(r, spec, 3))
 		return;
@@ -67,9 +67,8 @@ void h_personas_update(struct req *r)
 	const char *name = NULL, *description = NULL;
 	bool has_description;
 	struct js_field spec[] = {
-		JS_STR("name", &name, 0, 1, NAME_MAX_BYTES),
-		{"description", JS_STRING, JS_NULLABLE, &description, &has_description, 0, 4000,
-		 NULL},
+	    JS_STR("name", &name, 0, 1, NAME_MAX_BYTES),
+	    {"description", JS_STRING, JS_NULLABLE, &description, &has_description, 0, 4000, NULL},
 	};
 	if (!req_parse_json(r, spec, 2))
 		return;
@@ -83,8 +82,8 @@ void h_personas_delete(struct req *r)
 {
 	enum db_status s = db_persona_delete(r->user->id, req_param(r, 0));
 	if (s == DB_CONFLICT) {
-		reply_error(r, ERR_CONFLICT, NULL, "assets are tagged with persona %s; retag them first",
-			    req_param(r, 0));
+		reply_error(r, ERR_CONFLICT, NULL,
+			    "assets are tagged with persona %s; retag them first", req_param(r, 0));
 		return;
 	}
 	if (s != DB_OK) {

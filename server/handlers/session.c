@@ -18,8 +18,8 @@ static void set_cookie(struct req *r, const char *value, int max_age)
 {
 	char c[256];
 	bool secure = strncmp(config.public_url, "https://", 8) == 0;
-	snprintf(c, sizeof c, "%s=%s; Path=/; HttpOnly; SameSite=Lax; Max-Age=%d%s",
-		 SESSION_COOKIE, value, max_age, secure ? "; Secure" : "");
+	snprintf(c, sizeof c, "%s=%s; Path=/; HttpOnly; SameSite=Lax; Max-Age=%d%s", SESSION_COOKIE,
+		 value, max_age, secure ? "; Secure" : "");
 	reply_header(r, "Set-Cookie", c);
 }
 
@@ -27,8 +27,8 @@ void h_session_create(struct req *r)
 {
 	const char *email = NULL, *password = NULL;
 	struct js_field spec[] = {
-		JS_STR("email", &email, JS_REQUIRED, 1, EMAIL_MAX),
-		JS_STR("password", &password, JS_REQUIRED, 1, 1024),
+	    JS_STR("email", &email, JS_REQUIRED, 1, EMAIL_MAX),
+	    JS_STR("password", &password, JS_REQUIRED, 1, 1024),
 	};
 	if (!req_parse_json(r, spec, 2))
 		return;

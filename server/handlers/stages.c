@@ -32,10 +32,10 @@ void h_stages_create(struct req *r)
 	const char *slug = NULL, *name = NULL, *outcome = NULL;
 	long long position = 0;
 	struct js_field spec[] = {
-		JS_STR("slug", &slug, JS_REQUIRED, 1, SLUG_MAX),
-		JS_STR("name", &name, JS_REQUIRED, 1, NAME_MAX_BYTES),
-		JS_INTEGER("position", &position, 0, 1, 1000),
-		JS_ONE_OF("outcome", &outcome, JS_NULLABLE, outcomes),
+	    JS_STR("slug", &slug, JS_REQUIRED, 1, SLUG_MAX),
+	    JS_STR("name", &name, JS_REQUIRED, 1, NAME_MAX_BYTES),
+	    JS_INTEGER("position", &position, 0, 1, 1000),
+	    JS_ONE_OF("outcome", &outcome, JS_NULLABLE, outcomes),
 	};
 	if (!req_parse_json(r, spec, 4))
 		return;
@@ -45,8 +45,7 @@ void h_stages_create(struct req *r)
 		return;
 	}
 	struct stage st;
-	enum db_status s =
-		db_stage_create(r->user->id, slug, name, (int)position, outcome, &st);
+	enum db_status s = db_stage_create(r->user->id, slug, name, (int)position, outcome, &st);
 	if (s == DB_CONFLICT) {
 		reply_error(r, ERR_CONFLICT, "slug", "stage %s exists", slug);
 		return;
@@ -64,9 +63,9 @@ void h_stages_update(struct req *r)
 	long long position = 0;
 	bool has_outcome;
 	struct js_field spec[] = {
-		JS_STR("name", &name, 0, 1, NAME_MAX_BYTES),
-		JS_INTEGER("position", &position, 0, 1, 1000),
-		{"outcome", JS_ENUM, JS_NULLABLE, &outcome, &has_outcome, 0, 0, outcomes},
+	    JS_STR("name", &name, 0, 1, NAME_MAX_BYTES),
+	    JS_INTEGER("position", &position, 0, 1, 1000),
+	    {"outcome", JS_ENUM, JS_NULLABLE, &outcome, &has_outcome, 0, 0, outcomes},
 	};
 	if (!req_parse_json(r, spec, 3))
 		return;

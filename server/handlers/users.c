@@ -48,11 +48,11 @@ void h_users_create(struct req *r)
 	const char *email = NULL, *name = NULL, *role = NULL, *password = NULL;
 	bool board = false;
 	struct js_field spec[] = {
-		JS_STR("email", &email, JS_REQUIRED, 3, EMAIL_MAX),
-		JS_STR("name", &name, JS_REQUIRED, 1, NAME_MAX_BYTES),
-		JS_ONE_OF("role", &role, JS_REQUIRED, roles),
-		JS_BOOLEAN("board", &board, 0),
-		JS_STR("password", &password, JS_REQUIRED, 1, 1024),
+	    JS_STR("email", &email, JS_REQUIRED, 3, EMAIL_MAX),
+	    JS_STR("name", &name, JS_REQUIRED, 1, NAME_MAX_BYTES),
+	    JS_ONE_OF("role", &role, JS_REQUIRED, roles),
+	    JS_BOOLEAN("board", &board, 0),
+	    JS_STR("password", &password, JS_REQUIRED, 1, 1024),
 	};
 	if (!req_parse_json(r, spec, 5))
 		return;
@@ -65,7 +65,7 @@ void h_users_create(struct req *r)
 		return;
 	struct user u;
 	enum db_status s =
-		db_user_create(r->user->id, email, name, role_from_name(role), board, hash, &u);
+	    db_user_create(r->user->id, email, name, role_from_name(role), board, hash, &u);
 	if (s == DB_CONFLICT) {
 		reply_error(r, ERR_CONFLICT, "email", "a user with this email exists");
 		return;
@@ -83,11 +83,11 @@ void h_users_update(struct req *r)
 	const char *name = NULL, *role = NULL, *password = NULL;
 	bool board = false, active = false, has_board, has_active;
 	struct js_field spec[] = {
-		JS_STR("name", &name, 0, 1, NAME_MAX_BYTES),
-		JS_ONE_OF("role", &role, 0, roles),
-		{"board", JS_BOOL, 0, &board, &has_board, 0, 0, NULL},
-		{"active", JS_BOOL, 0, &active, &has_active, 0, 0, NULL},
-		JS_STR("password", &password, 0, 1, 1024),
+	    JS_STR("name", &name, 0, 1, NAME_MAX_BYTES),
+	    JS_ONE_OF("role", &role, 0, roles),
+	    {"board", JS_BOOL, 0, &board, &has_board, 0, 0, NULL},
+	    {"active", JS_BOOL, 0, &active, &has_active, 0, 0, NULL},
+	    JS_STR("password", &password, 0, 1, 1024),
 	};
 	if (!uuid_valid(id)) {
 		reply_error(r, ERR_NOT_FOUND, NULL, "no user %s", id);
@@ -99,11 +99,11 @@ void h_users_update(struct req *r)
 	if (password != NULL && !hash_password(r, password, hash))
 		return;
 	struct user_patch p = {
-		.name = name,
-		.role = role_from_name(role),
-		.board = has_board ? board : -1,
-		.active = has_active ? active : -1,
-		.pwhash = password ? hash : NULL,
+	    .name = name,
+	    .role = role_from_name(role),
+	    .board = has_board ? board : -1,
+	    .active = has_active ? active : -1,
+	    .pwhash = password ? hash : NULL,
 	};
 	struct user u;
 	enum db_status s = db_user_update(r->user->id, id, &p, &u);

@@ -6,7 +6,7 @@
 #include "http.h"
 
 #define REPLY_MAX_HEADERS 8
-#define JSON_BODY_LIMIT (1024 * 1024)
+#define JSON_BODY_LIMIT	  (1024 * 1024)
 
 /* One request, created when its request line is parsed (URI log callback)
  * and freed only in the completion callback, whatever happened between. */
@@ -16,13 +16,13 @@ struct req_private {
 	struct timespec start;
 	const char *method_name;
 	size_t uri_len;
-	int started;          /* the first access-handler call happened */
-	enum err early;       /* error found before the body, or ERR__COUNT */
+	int started;	/* the first access-handler call happened */
+	enum err early; /* error found before the body, or ERR__COUNT */
 	const char *early_field;
-	int has_body;         /* Content-Length > 0 or chunked */
-	int discarding;       /* reading the rest of a refused body */
+	int has_body;	/* Content-Length > 0 or chunked */
+	int discarding; /* reading the rest of a refused body */
 	size_t discarded;
-	char *body;           /* BODY_JSON: the bytes so far */
+	char *body; /* BODY_JSON: the bytes so far */
 	size_t body_len, body_cap, body_limit;
 	struct MHD_Response *response;
 	unsigned status;

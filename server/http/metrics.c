@@ -12,12 +12,12 @@
 #include "router.h"
 
 #define MAX_ROUTES 128
-#define STATUSES 600
-#define UNMATCHED MAX_ROUTES
+#define STATUSES   600
+#define UNMATCHED  MAX_ROUTES
 
 static atomic_ulong counts[MAX_ROUTES + 1][STATUSES];
 static const double bounds[] = {0.001, 0.0025, 0.005, 0.01, 0.025, 0.05,
-				 0.1,   0.25,   0.5,   1,    2.5,   10};
+				0.1,   0.25,   0.5,   1,    2.5,   10};
 #define NB (sizeof bounds / sizeof bounds[0])
 static atomic_ulong buckets[NB + 1]; /* the last is +Inf */
 static atomic_ulong total_us, total_n;
@@ -77,8 +77,8 @@ char *metrics_render(void)
 	for (size_t r = 0; r <= MAX_ROUTES; r++) {
 		const char *name = r == UNMATCHED ? "unmatched"
 				   : r < routes_count
-					   ? (routes[r].metric ? routes[r].metric : routes[r].pattern)
-					   : NULL;
+				       ? (routes[r].metric ? routes[r].metric : routes[r].pattern)
+				       : NULL;
 		for (unsigned s = 0; name != NULL && s < STATUSES; s++) {
 			unsigned long v = atomic_load_explicit(&counts[r][s], memory_order_relaxed);
 			if (v == 0)
@@ -86,7 +86,8 @@ char *metrics_render(void)
 			char method[16] = "";
 			if (r != UNMATCHED)
 				route_allow_header(routes[r].method, method, sizeof method);
-			put(&b, "nextstage_http_requests_total{route=\"%s%s%s\",status=\"%u\"} %lu\n",
+			put(&b,
+			    "nextstage_http_requests_total{route=\"%s%s%s\",status=\"%u\"} %lu\n",
 			    method, *method ? " " : "", name, s, v);
 		}
 	}

@@ -8,7 +8,7 @@
 #include <string.h>
 #include "log.h"
 
-#define PRIV(r) ((struct req_private *)(r))
+#define PRIV(r)	 ((struct req_private *)(r))
 #define CPRIV(r) ((const struct req_private *)(r))
 
 const char *req_param(const struct req *r, unsigned i)
@@ -48,9 +48,8 @@ static void set_response(struct req_private *p, unsigned status, const char *typ
 		return;
 	}
 	static char empty[1];
-	p->response = MHD_create_response_from_buffer(len, body ? body : empty,
-						      body ? MHD_RESPMEM_MUST_FREE
-							   : MHD_RESPMEM_PERSISTENT);
+	p->response = MHD_create_response_from_buffer(
+	    len, body ? body : empty, body ? MHD_RESPMEM_MUST_FREE : MHD_RESPMEM_PERSISTENT);
 	if (p->response == NULL) {
 		free(body);
 		return;
@@ -65,8 +64,7 @@ static void set_response(struct req_private *p, unsigned status, const char *typ
 		MHD_add_response_header(p->response, p->hdr_name[i], p->hdr_value[i]);
 }
 
-static void reply_json_typed(struct req_private *p, unsigned status, const char *type,
-			     json_t *body)
+static void reply_json_typed(struct req_private *p, unsigned status, const char *type, json_t *body)
 {
 	char *text = body ? json_dumps(body, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
 	json_decref(body);
@@ -192,7 +190,8 @@ bool req_page(struct req *r, int *limit, char *cursor, size_t cursorlen)
 		*limit = (int)v;
 	}
 	if (c != NULL && *c != '\0' && !cursor_decode(c, cursor, cursorlen)) {
-		reply_error(r, ERR_INVALID_PARAMETER, "cursor", "cursor is not one this server gave");
+		reply_error(r, ERR_INVALID_PARAMETER, "cursor",
+			    "cursor is not one this server gave");
 		return false;
 	}
 	return true;

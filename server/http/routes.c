@@ -5,30 +5,30 @@
 #define V1 "/api/v1"
 
 const struct route routes[] = {
-	/* operations */
-	{M_GET, "/healthz", h_healthz, AUTH_PUBLIC, BODY_NONE, 0, NULL},
-	{M_GET, "/readyz", h_readyz, AUTH_PUBLIC, BODY_NONE, 0, NULL},
-	{M_GET, "/metrics", h_metrics, AUTH_PUBLIC, BODY_NONE, 0, NULL},
+    /* operations */
+    {M_GET, "/healthz", h_healthz, AUTH_PUBLIC, BODY_NONE, 0, NULL},
+    {M_GET, "/readyz", h_readyz, AUTH_PUBLIC, BODY_NONE, 0, NULL},
+    {M_GET, "/metrics", h_metrics, AUTH_PUBLIC, BODY_NONE, 0, NULL},
 
-	/* session and identity */
-	{M_POST, V1 "/session", h_session_create, AUTH_PUBLIC, BODY_JSON, 0, NULL},
-	{M_DELETE, V1 "/session", h_session_delete, AUTH_USER, BODY_NONE, 0, NULL},
-	{M_GET, V1 "/me", h_me, AUTH_USER, BODY_NONE, 0, NULL},
-	{M_POST, V1 "/tokens", h_token_create, AUTH_USER, BODY_JSON, 0, NULL},
+    /* session and identity */
+    {M_POST, V1 "/session", h_session_create, AUTH_PUBLIC, BODY_JSON, 0, NULL},
+    {M_DELETE, V1 "/session", h_session_delete, AUTH_USER, BODY_NONE, 0, NULL},
+    {M_GET, V1 "/me", h_me, AUTH_USER, BODY_NONE, 0, NULL},
+    {M_POST, V1 "/tokens", h_token_create, AUTH_USER, BODY_JSON, 0, NULL},
 
-	/* users */
-	{M_GET, V1 "/users", h_users_list, AUTH_ADMIN, BODY_NONE, 0, NULL},
-	{M_POST, V1 "/users", h_users_create, AUTH_ADMIN, BODY_JSON, 0, NULL},
-	{M_PATCH, V1 "/users/{id}", h_users_update, AUTH_ADMIN, BODY_JSON, 0, NULL},
+    /* users */
+    {M_GET, V1 "/users", h_users_list, AUTH_ADMIN, BODY_NONE, 0, NULL},
+    {M_POST, V1 "/users", h_users_create, AUTH_ADMIN, BODY_JSON, 0, NULL},
+    {M_PATCH, V1 "/users/{id}", h_users_update, AUTH_ADMIN, BODY_JSON, 0, NULL},
 
-	/* taxonomy */
-	{M_GET, V1 "/personas", h_personas_list, AUTH_USER, BODY_NONE, 0, NULL},
-	{M_POST, V1 "/personas", h_personas_create, AUTH_MARKETER, BODY_JSON, 0, NULL},
-	{M_PATCH, V1 "/personas/{slug}", h_personas_update, AUTH_MARKETER, BODY_JSON, 0, NULL},
-	{M_DELETE, V1 "/personas/{slug}", h_personas_delete, AUTH_MARKETER, BODY_NONE, 0, NULL},
-	{M_GET, V1 "/stages", h_stages_list, AUTH_USER, BODY_NONE, 0, NULL},
-	{M_POST, V1 "/stages", h_stages_create, AUTH_MARKETER, BODY_JSON, 0, NULL},
-	{M_PATCH, V1 "/stages/{slug}", h_stages_update, AUTH_MARKETER, BODY_JSON, 0, NULL},
+    /* taxonomy */
+    {M_GET, V1 "/personas", h_personas_list, AUTH_USER, BODY_NONE, 0, NULL},
+    {M_POST, V1 "/personas", h_personas_create, AUTH_MARKETER, BODY_JSON, 0, NULL},
+    {M_PATCH, V1 "/personas/{slug}", h_personas_update, AUTH_MARKETER, BODY_JSON, 0, NULL},
+    {M_DELETE, V1 "/personas/{slug}", h_personas_delete, AUTH_MARKETER, BODY_NONE, 0, NULL},
+    {M_GET, V1 "/stages", h_stages_list, AUTH_USER, BODY_NONE, 0, NULL},
+    {M_POST, V1 "/stages", h_stages_create, AUTH_MARKETER, BODY_JSON, 0, NULL},
+    {M_PATCH, V1 "/stages/{slug}", h_stages_update, AUTH_MARKETER, BODY_JSON, 0, NULL},
 };
 
 const size_t routes_count = sizeof routes / sizeof routes[0];

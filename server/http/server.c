@@ -140,9 +140,8 @@ static void first_call(struct req_private *p, const char *url, const char *metho
 		break;
 	}
 	r->route = r->match.route;
-	p->body_limit = r->route->body_limit
-				? r->route->body_limit
-				: (r->route->body == BODY_JSON ? JSON_BODY_LIMIT : 0);
+	p->body_limit = r->route->body_limit ? r->route->body_limit
+					     : (r->route->body == BODY_JSON ? JSON_BODY_LIMIT : 0);
 	if (length > p->body_limit)
 		return refuse(p, ERR_PAYLOAD_TOO_LARGE, NULL);
 	if (r->route->body == BODY_JSON && !is_json_type(header(p, "Content-Type")))
@@ -191,7 +190,8 @@ static void run_handler(struct req_private *p)
 	struct req *r = &p->req;
 	if (r->route->body == BODY_JSON) {
 		json_error_t e;
-		r->json = json_loadb(p->body ? p->body : "", p->body_len, JSON_REJECT_DUPLICATES, &e);
+		r->json =
+		    json_loadb(p->body ? p->body : "", p->body_len, JSON_REJECT_DUPLICATES, &e);
 		if (r->json == NULL || !json_is_object(r->json)) {
 			char detail[200];
 			if (r->json == NULL)
@@ -215,8 +215,8 @@ static unsigned long micros_since(const struct timespec *t0)
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
-				  const char *method, const char *version,
-				  const char *upload_data, size_t *upload_size, void **con_cls)
+				  const char *method, const char *version, const char *upload_data,
+				  size_t *upload_size, void **con_cls)
 {
 	(void)cls;
 	(void)version;
@@ -343,16 +343,16 @@ int server_run(void)
 	signal(SIGPIPE, SIG_IGN);
 
 	struct MHD_Daemon *d = MHD_start_daemon(
-		MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ITC | MHD_USE_ERROR_LOG, 0, NULL, NULL,
-		on_request, NULL, MHD_OPTION_EXTERNAL_LOGGER, on_mhd_error, NULL,
-		MHD_OPTION_LISTEN_SOCKET, fd, MHD_OPTION_THREAD_POOL_SIZE, config.threads,
-		MHD_OPTION_URI_LOG_CALLBACK, on_uri, NULL, MHD_OPTION_NOTIFY_COMPLETED,
-		on_completed, NULL,
-		/* PITFALLS.md: the defaults (no timeout, no per-IP limit) let
-		 * one client starve everyone. */
-		MHD_OPTION_CONNECTION_TIMEOUT, 30u, MHD_OPTION_CONNECTION_LIMIT, 2000u,
-		MHD_OPTION_PER_IP_CONNECTION_LIMIT, 256u, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
-		(size_t)64 * 1024, MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024u, MHD_OPTION_END);
+	    MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ITC | MHD_USE_ERROR_LOG, 0, NULL, NULL,
+	    on_request, NULL, MHD_OPTION_EXTERNAL_LOGGER, on_mhd_error, NULL,
+	    MHD_OPTION_LISTEN_SOCKET, fd, MHD_OPTION_THREAD_POOL_SIZE, config.threads,
+	    MHD_OPTION_URI_LOG_CALLBACK, on_uri, NULL, MHD_OPTION_NOTIFY_COMPLETED, on_completed,
+	    NULL,
+	    /* PITFALLS.md: the defaults (no timeout, no per-IP limit) let
+	     * one client starve everyone. */
+	    MHD_OPTION_CONNECTION_TIMEOUT, 30u, MHD_OPTION_CONNECTION_LIMIT, 2000u,
+	    MHD_OPTION_PER_IP_CONNECTION_LIMIT, 256u, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
+	    (size_t)64 * 1024, MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024u, MHD_OPTION_END);
 	if (d == NULL) {
 		fprintf(stderr, "nextstage: cannot start the HTTP server on %s:%u\n",
 			config.listen_host, config.listen_port);

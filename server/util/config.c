@@ -73,8 +73,8 @@ int config_load(struct config *c, config_getter get, char *err, size_t errlen)
 
 	const char *listen = or_default(get("NEXTSTAGE_LISTEN"), "127.0.0.1:8080");
 	if (config_parse_listen(listen, c->listen_host, sizeof c->listen_host, &c->listen_port)) {
-		snprintf(err, errlen, "NEXTSTAGE_LISTEN=%s: expected host:port, e.g. 127.0.0.1:8080",
-			 listen);
+		snprintf(err, errlen,
+			 "NEXTSTAGE_LISTEN=%s: expected host:port, e.g. 127.0.0.1:8080", listen);
 		return -1;
 	}
 

@@ -37,9 +37,9 @@ int crypto_password_hash(const char *password, char *out, size_t outlen)
 {
 	if (outlen < crypto_pwhash_STRBYTES)
 		return -1;
-	return crypto_pwhash_str_alg(out, password, strlen(password),
-				     crypto_pwhash_OPSLIMIT_INTERACTIVE,
-				     crypto_pwhash_MEMLIMIT_INTERACTIVE, crypto_pwhash_ALG_ARGON2ID13);
+	return crypto_pwhash_str_alg(
+	    out, password, strlen(password), crypto_pwhash_OPSLIMIT_INTERACTIVE,
+	    crypto_pwhash_MEMLIMIT_INTERACTIVE, crypto_pwhash_ALG_ARGON2ID13);
 }
 
 bool crypto_password_verify(const char *hash, const char *password)

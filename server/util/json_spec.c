@@ -112,8 +112,9 @@ bool js_parse(const json_t *obj, const struct js_field *spec, size_t n, struct j
 		}
 		if (json_is_null(v)) {
 			if (!(f->flags & JS_NULLABLE))
-				return fail(e, (f->flags & JS_REQUIRED) ? ERR_MISSING_FIELD
-									 : ERR_INVALID_FIELD,
+				return fail(e,
+					    (f->flags & JS_REQUIRED) ? ERR_MISSING_FIELD
+								     : ERR_INVALID_FIELD,
 					    f->name, "may not be null");
 			if (f->type == JS_STRING || f->type == JS_ENUM)
 				*(const char **)f->dst = NULL;

@@ -38,9 +38,9 @@ void log_access(const char *method, const char *path, unsigned status, unsigned 
 {
 	char t[40];
 	now_rfc3339(t, sizeof t);
-	emit(json_pack("{s:s, s:s, s:s, s:i, s:I, s:f, s:s?}", "time", t, "method", method,
-		       "path", path, "status", (int)status, "bytes", (json_int_t)bytes,
-		       "duration_ms", (double)micros / 1000.0, "user", user));
+	emit(json_pack("{s:s, s:s, s:s, s:i, s:I, s:f, s:s?}", "time", t, "method", method, "path",
+		       path, "status", (int)status, "bytes", (json_int_t)bytes, "duration_ms",
+		       (double)micros / 1000.0, "user", user));
 }
 
 void log_msg(const char *level, const char *fmt, ...)

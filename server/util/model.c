@@ -4,9 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *const role_names[] = {[ROLE_REP] = "rep",
-					 [ROLE_MARKETER] = "marketer",
-					 [ROLE_ADMIN] = "admin"};
+static const char *const role_names[] = {
+    [ROLE_REP] = "rep", [ROLE_MARKETER] = "marketer", [ROLE_ADMIN] = "admin"};
 
 enum role role_from_name(const char *name)
 {

@@ -40,11 +40,21 @@ static void defaults(void)
 
 static void overrides(void)
 {
-	static const char *const env[] = {
-		"NEXTSTAGE_DATABASE_URL", "dbname=x",	"NEXTSTAGE_READ_DATABASE_URL", "dbname=r",
-		"NEXTSTAGE_LISTEN", "[::1]:9000",	"NEXTSTAGE_PUBLIC_URL", "https://ns.example.com",
-		"NEXTSTAGE_MAX_UPLOAD_MB", "5",	"NEXTSTAGE_THREADS", "3",
-		"NEXTSTAGE_WEBHOOK_SECRET", "s3cret", NULL};
+	static const char *const env[] = {"NEXTSTAGE_DATABASE_URL",
+					  "dbname=x",
+					  "NEXTSTAGE_READ_DATABASE_URL",
+					  "dbname=r",
+					  "NEXTSTAGE_LISTEN",
+					  "[::1]:9000",
+					  "NEXTSTAGE_PUBLIC_URL",
+					  "https://ns.example.com",
+					  "NEXTSTAGE_MAX_UPLOAD_MB",
+					  "5",
+					  "NEXTSTAGE_THREADS",
+					  "3",
+					  "NEXTSTAGE_WEBHOOK_SECRET",
+					  "s3cret",
+					  NULL};
 	struct config c;
 	char err[256];
 	CHECK(load(env, &c, err) == 0);
@@ -63,12 +73,12 @@ static void bad_values_name_the_variable(void)
 	static const struct {
 		const char *var, *value;
 	} cases[] = {
-		{"NEXTSTAGE_LISTEN", "bogus"},	      {"NEXTSTAGE_LISTEN", "127.0.0.1:0"},
-		{"NEXTSTAGE_LISTEN", "1.2.3.4:99999"}, {"NEXTSTAGE_LISTEN", "host:8x"},
-		{"NEXTSTAGE_PUBLIC_URL", "ftp://x"},  {"NEXTSTAGE_PUBLIC_URL", "http://x/"},
-		{"NEXTSTAGE_MAX_UPLOAD_MB", "0"},     {"NEXTSTAGE_MAX_UPLOAD_MB", "-1"},
-		{"NEXTSTAGE_MAX_UPLOAD_MB", "12abc"}, {"NEXTSTAGE_THREADS", "0"},
-		{"NEXTSTAGE_THREADS", "999"},
+	    {"NEXTSTAGE_LISTEN", "bogus"},	   {"NEXTSTAGE_LISTEN", "127.0.0.1:0"},
+	    {"NEXTSTAGE_LISTEN", "1.2.3.4:99999"}, {"NEXTSTAGE_LISTEN", "host:8x"},
+	    {"NEXTSTAGE_PUBLIC_URL", "ftp://x"},   {"NEXTSTAGE_PUBLIC_URL", "http://x/"},
+	    {"NEXTSTAGE_MAX_UPLOAD_MB", "0"},	   {"NEXTSTAGE_MAX_UPLOAD_MB", "-1"},
+	    {"NEXTSTAGE_MAX_UPLOAD_MB", "12abc"},  {"NEXTSTAGE_THREADS", "0"},
+	    {"NEXTSTAGE_THREADS", "999"},
 	};
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
 		const char *env[] = {"NEXTSTAGE_DATABASE_URL", "dbname=x", cases[i].var,

@@ -19,12 +19,12 @@ static bool parse(const char *text, struct out *o, struct js_error *e)
 {
 	memset(o, 0, sizeof *o);
 	struct js_field spec[] = {
-		JS_STR("name", &o->name, JS_REQUIRED, 1, 10),
-		JS_INTEGER("count", &o->count, 0, 0, 100),
-		JS_BOOLEAN("flag", &o->flag, 0),
-		JS_ONE_OF("color", &o->color, 0, colors),
-		JS_STR_ARRAY("tags", &o->tags, 0, 0, 3),
-		{"note", JS_STRING, JS_NULLABLE, &o->note, &o->has_note, 0, 50, NULL},
+	    JS_STR("name", &o->name, JS_REQUIRED, 1, 10),
+	    JS_INTEGER("count", &o->count, 0, 0, 100),
+	    JS_BOOLEAN("flag", &o->flag, 0),
+	    JS_ONE_OF("color", &o->color, 0, colors),
+	    JS_STR_ARRAY("tags", &o->tags, 0, 0, 3),
+	    {"note", JS_STRING, JS_NULLABLE, &o->note, &o->has_note, 0, 50, NULL},
 	};
 	json_decref(doc);
 	doc = json_loads(text, 0, NULL);
@@ -41,12 +41,12 @@ static void all_types_parse(void)
 	bool flag = false, has_note = false;
 	json_t *tags = NULL;
 	struct js_field spec[] = {
-		JS_STR("name", &name, JS_REQUIRED, 1, 10),
-		JS_INTEGER("count", &count, 0, 0, 100),
-		JS_BOOLEAN("flag", &flag, 0),
-		JS_ONE_OF("color", &color, 0, colors),
-		JS_STR_ARRAY("tags", &tags, 0, 0, 3),
-		{"note", JS_STRING, JS_NULLABLE, &note, &has_note, 0, 50, NULL},
+	    JS_STR("name", &name, JS_REQUIRED, 1, 10),
+	    JS_INTEGER("count", &count, 0, 0, 100),
+	    JS_BOOLEAN("flag", &flag, 0),
+	    JS_ONE_OF("color", &color, 0, colors),
+	    JS_STR_ARRAY("tags", &tags, 0, 0, 3),
+	    {"note", JS_STRING, JS_NULLABLE, &note, &has_note, 0, 50, NULL},
 	};
 	struct js_error e;
 	CHECK(js_parse(j, spec, 6, &e));
@@ -92,16 +92,16 @@ static void wrong_types_are_named(void)
 	static const struct {
 		const char *text, *field;
 	} cases[] = {
-		{"{\"name\":5}", "name"},
-		{"{\"name\":\"a\",\"count\":\"5\"}", "count"},
-		{"{\"name\":\"a\",\"count\":1.5}", "count"},
-		{"{\"name\":\"a\",\"flag\":1}", "flag"},
-		{"{\"name\":\"a\",\"color\":\"blue\"}", "color"},
-		{"{\"name\":\"a\",\"color\":3}", "color"},
-		{"{\"name\":\"a\",\"tags\":\"x\"}", "tags"},
-		{"{\"name\":\"a\",\"tags\":[1]}", "tags"},
-		{"{\"name\":\"a\",\"tags\":[\"\"]}", "tags"},
-		{"{\"name\":\"a\",\"note\":false}", "note"},
+	    {"{\"name\":5}", "name"},
+	    {"{\"name\":\"a\",\"count\":\"5\"}", "count"},
+	    {"{\"name\":\"a\",\"count\":1.5}", "count"},
+	    {"{\"name\":\"a\",\"flag\":1}", "flag"},
+	    {"{\"name\":\"a\",\"color\":\"blue\"}", "color"},
+	    {"{\"name\":\"a\",\"color\":3}", "color"},
+	    {"{\"name\":\"a\",\"tags\":\"x\"}", "tags"},
+	    {"{\"name\":\"a\",\"tags\":[1]}", "tags"},
+	    {"{\"name\":\"a\",\"tags\":[\"\"]}", "tags"},
+	    {"{\"name\":\"a\",\"note\":false}", "note"},
 	};
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
 		struct out o;
