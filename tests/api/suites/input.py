@@ -1,7 +1,6 @@
 """What the server accepts as a request: media types, JSON bodies, the CSRF
 header on cookie requests, body and URL size limits."""
 import json
-import select
 import socket
 
 from nsapi.client import MIB, expect_json, expect_problem, read_response
@@ -174,29 +173,43 @@ def an_oversized_content_length_is_refused_before_the_body_is_sent():
         expect_problem(r, 413, "payload_too_large")
 
 
-@test
-def an_oversized_chunked_body_is_refused_while_it_streams():
-    chunk_size = 64 * 1024
+def send_chunks(s, total, chunk_size=64 * 1024):
+    """Sends up to @total bytes of chunks; returns how many went out before
+    the server stopped reading (reset or closed)."""
     chunk = b"%x\r\n" % chunk_size + b" " * chunk_size + b"\r\n"
-    limit = 32 * MIB
     sent = 0
+    try:
+        while sent < total:
+            s.sendall(chunk)
+            sent += chunk_size
+    except OSError:
+        pass
+    return sent
+
+
+# libmicrohttpd 0.9.75 can only answer before a body or after its end, so a
+# chunked body past the limit is read away (not stored) and answered 413
+# when it ends; one that goes on is cut off rather than read forever.
+@test
+def an_oversized_chunked_body_gets_413_when_it_ends():
     with socket.create_connection(("127.0.0.1", ctx.server.port), timeout=15) as s:
         s.sendall(head_only("/api/v1/personas", ["Transfer-Encoding: chunked"],
                             ctx.token("marketer")))
-        try:
-            while sent < limit:
-                readable, _, _ = select.select([s], [], [], 0)
-                if readable:  # the server has answered: stop sending
-                    break
-                s.sendall(chunk)
-                sent += chunk_size
-            else:
-                s.sendall(b"0\r\n\r\n")
-        except OSError:  # reset or timed out: the server stopped reading
-            pass
-        r = read_response(s, "POST", f"/api/v1/personas (chunked, {sent} bytes sent)", timeout=10)
+        sent = send_chunks(s, 2 * MIB)
+        check(sent == 2 * MIB, f"the server stopped reading after {sent} bytes")
+        s.sendall(b"0\r\n\r\n")
+        r = read_response(s, "POST", "/api/v1/personas (chunked, 2 MiB)", timeout=10)
     expect_problem(r, 413, "payload_too_large")
-    check(sent < limit, f"the server took all of {limit} bytes before answering")
+
+
+@test
+def a_chunked_body_that_goes_on_is_cut_off():
+    limit = 64 * MIB
+    with socket.create_connection(("127.0.0.1", ctx.server.port), timeout=15) as s:
+        s.sendall(head_only("/api/v1/personas", ["Transfer-Encoding: chunked"],
+                            ctx.token("marketer")))
+        sent = send_chunks(s, limit)
+    check(sent < limit, f"the server read all of {limit} bytes of an oversized body")
 
 
 @test
