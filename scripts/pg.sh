@@ -16,28 +16,33 @@ bin=/usr/lib/postgresql/15/bin
 as_owner() {
 	if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
 }
+# As root the cluster belongs to postgres, which may not be able to enter
+# the checkout (e.g. under /root): then it lives in a directory of its own
+# under /var/tmp, keyed by DIR, and DIR only names it.
+key=$(echo "$dir" | sha1sum | cut -c1-12)
+home=$dir
+if [ "$(id -u)" -eq 0 ] && ! runuser -u postgres -- test -x "$dir" 2>/dev/null; then
+	home=/var/tmp/nextstage-pg-$key
+fi
 # The socket path must fit in sun_path (107 bytes).
-sockdir=$dir/run
+sockdir=$home/run
 if [ ${#sockdir} -gt 80 ]; then
-	sockdir=/tmp/ns-pg-$(echo "$dir" | sha1sum | cut -c1-12)
+	sockdir=/tmp/ns-pg-$key
 fi
 url="host=$sockdir port=$port dbname=nextstage user=nextstage"
 
 case "$cmd" in
 url) echo "$url" ;;
 start)
-	mkdir -p "$sockdir"
+	mkdir -p "$home" "$sockdir"
 	if [ "$(id -u)" -eq 0 ]; then
-		chown postgres:postgres "$dir" "$sockdir"
-		if ! runuser -u postgres -- test -w "$dir"; then
-			echo "pg.sh: user postgres cannot write $dir (check the modes of its parents)" >&2
-			exit 1
-		fi
+		mkdir -p "$home"
+		chown postgres:postgres "$home" "$sockdir"
 	fi
-	if [ ! -f "$dir/data/PG_VERSION" ]; then
-		as_owner "$bin/initdb" -D "$dir/data" -U nextstage --auth=trust -E UTF8 \
-			--locale=C.UTF-8 >"$dir/initdb.log" 2>&1 ||
-			{ cat "$dir/initdb.log" >&2; exit 1; }
+	if [ ! -f "$home/data/PG_VERSION" ]; then
+		as_owner "$bin/initdb" -D "$home/data" -U nextstage --auth=trust -E UTF8 \
+			--locale=C.UTF-8 >"$home/initdb.log" 2>&1 ||
+			{ cat "$home/initdb.log" >&2; exit 1; }
 		{
 			echo "listen_addresses = ''"
 			echo "unix_socket_directories = '$sockdir'"
@@ -50,11 +55,11 @@ start)
 				echo "synchronous_commit = off"
 				echo "full_page_writes = off"
 			fi
-		} | as_owner tee -a "$dir/data/postgresql.conf" >/dev/null
+		} | as_owner tee -a "$home/data/postgresql.conf" >/dev/null
 	fi
-	if ! as_owner "$bin/pg_ctl" -D "$dir/data" status >/dev/null 2>&1; then
-		as_owner "$bin/pg_ctl" -D "$dir/data" -l "$dir/postgres.log" -w -t 60 start >/dev/null ||
-			{ tail -n 20 "$dir/postgres.log" >&2; exit 1; }
+	if ! as_owner "$bin/pg_ctl" -D "$home/data" status >/dev/null 2>&1; then
+		as_owner "$bin/pg_ctl" -D "$home/data" -l "$home/postgres.log" -w -t 60 start >/dev/null ||
+			{ tail -n 20 "$home/postgres.log" >&2; exit 1; }
 	fi
 	as_owner "$bin/psql" -h "$sockdir" -p "$port" -U nextstage -d postgres -qtAc \
 		"SELECT 1 FROM pg_database WHERE datname = 'nextstage'" | grep -q 1 ||
@@ -62,13 +67,13 @@ start)
 	echo "$url"
 	;;
 stop)
-	if [ -f "$dir/data/PG_VERSION" ] && as_owner "$bin/pg_ctl" -D "$dir/data" status >/dev/null 2>&1; then
-		as_owner "$bin/pg_ctl" -D "$dir/data" -m fast -w stop >/dev/null
+	if [ -f "$home/data/PG_VERSION" ] && as_owner "$bin/pg_ctl" -D "$home/data" status >/dev/null 2>&1; then
+		as_owner "$bin/pg_ctl" -D "$home/data" -m fast -w stop >/dev/null
 	fi
 	;;
 destroy)
 	"$0" stop "$dir" || true
-	rm -rf "$dir" "/tmp/ns-pg-$(echo "$dir" | sha1sum | cut -c1-12)"
+	rm -rf "$dir" "$home" "/tmp/ns-pg-$key"
 	;;
 *) echo "pg.sh: unknown command $cmd" >&2; exit 2 ;;
 esac
