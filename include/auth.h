@@ -17,6 +17,18 @@
 enum db_status auth_identify(const char *authorization, const char *cookie, struct user *u,
 			     enum auth_via *via);
 
+/* The credential cache (see auth.c): start listening for changes once the
+ * schema is migrated; until then, and whenever the listener is down,
+ * every request reads the database. Stop before exit. */
+int auth_cache_start(void);
+void auth_cache_stop(void);
+/* Drops every cached credential: call after changing users, sessions or
+ * tokens, so this process never serves the old state even for the
+ * moment before the database's notification arrives. */
+void auth_forget(void);
+/* Lookups answered from the cache and from the database (for /metrics). */
+void auth_cache_stats(unsigned long *hits, unsigned long *misses);
+
 /* True if @u may call a route guarded by @need. */
 bool auth_allows(const struct user *u, enum route_auth need);
 

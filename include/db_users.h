@@ -37,14 +37,16 @@ enum db_status db_user_count(long *n);
 
 /* Sessions: only the SHA-256 of the token is stored. */
 enum db_status db_session_create(const char *user_id, const unsigned char hash[32], int ttl_s);
-/* The active user of an unexpired session. DB_NOT_FOUND otherwise. */
-enum db_status db_session_user(const unsigned char hash[32], struct user *u);
+/* The active user of an unexpired session, and in *valid_s the seconds
+ * until it expires. DB_NOT_FOUND otherwise. */
+enum db_status db_session_user(const unsigned char hash[32], struct user *u, long *valid_s);
 enum db_status db_session_delete(const unsigned char hash[32]);
 
 /* API tokens: only the SHA-256 is stored. @id_out gets the token's id. */
 enum db_status db_token_create(const char *user_id, const char *name, const unsigned char hash[32],
 			       char id_out[UUID_LEN + 1]);
-/* The active user owning an unrevoked token. DB_NOT_FOUND otherwise. */
-enum db_status db_token_user(const unsigned char hash[32], struct user *u);
+/* The active user owning an unrevoked token (*valid_s = -1: tokens do not
+ * expire). DB_NOT_FOUND otherwise. */
+enum db_status db_token_user(const unsigned char hash[32], struct user *u, long *valid_s);
 
 #endif

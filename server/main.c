@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "config.h"
+#include "auth.h"
 #include "crypto.h"
 #include "db.h"
 #include "db_users.h"
@@ -108,7 +109,10 @@ static int cmd_serve(int argc, char **argv)
 		setenv("NEXTSTAGE_THREADS", threads, 1);
 	if (setup(2) != 0 || (!no_migrate && migrate() != 0))
 		return 1;
+	if (auth_cache_start() != 0)
+		log_msg("warn", "no credential cache: the listener thread did not start");
 	int rc = server_run();
+	auth_cache_stop();
 	db_thread_done();
 	return rc == 0 ? 0 : 1;
 }

@@ -44,7 +44,7 @@ static void make_key(void)
 	pthread_key_create(&key, thread_exit);
 }
 
-static PGconn *connect_to(const char *url, char *err, size_t errlen)
+PGconn *db_connect(const char *url, char *err, size_t errlen)
 {
 	/* Keywords after the expanded url override it. A statement timeout
 	 * keeps a stuck query from holding a worker thread forever. */
@@ -63,13 +63,18 @@ static PGconn *connect_to(const char *url, char *err, size_t errlen)
 	return NULL;
 }
 
+const char *db_primary_url(void)
+{
+	return primary_url;
+}
+
 int db_init(const char *url, const char *rurl, unsigned timeout_s, char *err, size_t errlen)
 {
 	primary_url = url;
 	read_url = (rurl != NULL && strcmp(rurl, url) != 0) ? rurl : NULL;
 	pthread_once(&key_once, make_key);
 	for (unsigned waited = 0;; waited++) {
-		PGconn *pg = connect_to(url, err, errlen);
+		PGconn *pg = db_connect(url, err, errlen);
 		if (pg != NULL) {
 			PQfinish(pg);
 			return 0;
@@ -98,7 +103,7 @@ static struct db *db_get(bool read_only)
 		drop(db);
 	if (db->pg == NULL) {
 		char err[256];
-		db->pg = connect_to(db->url, err, sizeof err);
+		db->pg = db_connect(db->url, err, sizeof err);
 		if (db->pg == NULL) {
 			atomic_fetch_add(&errors, 1);
 			log_msg("error", "database connection failed: %s", err);

@@ -27,6 +27,13 @@ struct db {
 	unsigned char prepared[DB_MAX_STMTS / 8];
 };
 
+/* A new connection to @url (UTC, a statement timeout), or NULL with
+ * libpq's reason in @err. */
+PGconn *db_connect(const char *url, char *err, size_t errlen);
+
+/* The primary's connection string, as given to db_init(). */
+const char *db_primary_url(void);
+
 /* Runs @st with text parameters (NULL = SQL NULL). Returns the result
  * (PQclear it) with *st_out = DB_OK, or NULL with the mapped failure:
  * unique/foreign-key violation -> DB_CONFLICT, check/data errors ->

@@ -31,6 +31,15 @@ static enum db_status one_user(PGresult *res, enum db_status s, struct user *u)
 	return s;
 }
 
+/* one_user for credential lookups, whose column 7 is the number of seconds
+ * the credential stays valid (NULL: until revoked). */
+static enum db_status one_credential(PGresult *res, enum db_status s, struct user *u, long *valid_s)
+{
+	if (s == DB_OK && PQntuples(res) > 0)
+		*valid_s = PQgetisnull(res, 0, 7) ? -1 : atol(PQgetvalue(res, 0, 7));
+	return one_user(res, s, u);
+}
+
 static void hex32(const unsigned char hash[32], char out[65])
 {
 	crypto_hex(hash, 32, out);
@@ -178,17 +187,18 @@ enum db_status db_session_create(const char *user_id, const unsigned char hash[3
 }
 
 static struct db_stmt q_session_user =
-    DB_STMT("SELECT " USER_COLS " FROM sessions s JOIN users u ON u.id = s.user_id"
+    DB_STMT("SELECT " USER_COLS ", floor(extract(epoch FROM s.expires_at - now()))::bigint"
+	    " FROM sessions s JOIN users u ON u.id = s.user_id"
 	    " WHERE s.token_hash = decode($1, 'hex') AND s.expires_at > now() AND u.active");
 
-enum db_status db_session_user(const unsigned char hash[32], struct user *u)
+enum db_status db_session_user(const unsigned char hash[32], struct user *u, long *valid_s)
 {
 	char hex[65];
 	hex32(hash, hex);
 	const char *p[] = {hex};
 	enum db_status s;
 	PGresult *res = db_query(false, &q_session_user, 1, p, &s);
-	return one_user(res, s, u);
+	return one_credential(res, s, u, valid_s);
 }
 
 static struct db_stmt q_session_delete =
@@ -222,15 +232,15 @@ enum db_status db_token_create(const char *user_id, const char *name, const unsi
 }
 
 static struct db_stmt q_token_user =
-    DB_STMT("SELECT " USER_COLS " FROM api_tokens t JOIN users u ON u.id = t.user_id"
+    DB_STMT("SELECT " USER_COLS ", NULL FROM api_tokens t JOIN users u ON u.id = t.user_id"
 	    " WHERE t.token_hash = decode($1, 'hex') AND t.revoked_at IS NULL AND u.active");
 
-enum db_status db_token_user(const unsigned char hash[32], struct user *u)
+enum db_status db_token_user(const unsigned char hash[32], struct user *u, long *valid_s)
 {
 	char hex[65];
 	hex32(hash, hex);
 	const char *p[] = {hex};
 	enum db_status s;
 	PGresult *res = db_query(false, &q_token_user, 1, p, &s);
-	return one_user(res, s, u);
+	return one_credential(res, s, u, valid_s);
 }

@@ -65,6 +65,7 @@ void h_session_delete(struct req *r)
 		unsigned char digest[32];
 		crypto_sha256(value, strlen(value), digest);
 		enum db_status s = db_session_delete(digest);
+		auth_forget();
 		if (s != DB_OK) {
 			reply_db(r, s);
 			return;

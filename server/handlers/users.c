@@ -1,6 +1,7 @@
 /* /api/v1/users: admins manage accounts. */
 #include <stdlib.h>
 #include <string.h>
+#include "auth.h"
 #include "crypto.h"
 #include "db_users.h"
 #include "handlers.h"
@@ -107,6 +108,7 @@ void h_users_update(struct req *r)
 	};
 	struct user u;
 	enum db_status s = db_user_update(r->user->id, id, &p, &u);
+	auth_forget(); /* role, board, active: the user's credentials change */
 	if (s != DB_OK) {
 		reply_db(r, s);
 		return;

@@ -1,11 +1,133 @@
 /* Who is calling: bearer API tokens and session cookies. Only SHA-256
- * digests of either are ever stored or compared. */
+ * digests of either are ever stored or compared.
+ *
+ * Resolved credentials are cached for up to AUTH_CACHE_TTL_S, and only
+ * while the database can tell us about changes: triggers on users,
+ * sessions and api_tokens NOTIFY on AUTH_CHANNEL (migration 0002), and
+ * every notification, every loss of the listening connection and every
+ * change made by this process bump a generation number that makes all
+ * entries stale at once. */
 #include "auth.h"
 
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdint.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 #include "crypto.h"
+#include "db_listen.h"
 #include "db_users.h"
+
+#define AUTH_CHANNEL	 "nextstage_auth"
+#define AUTH_CACHE_TTL_S 60
+#define AUTH_CACHE_SLOTS 1024 /* a power of two */
+
+struct cached {
+	unsigned char digest[32];
+	enum auth_via via;
+	uint64_t gen;
+	int64_t expires_ms; /* CLOCK_MONOTONIC */
+	struct user user;
+};
+
+static struct cached cache[AUTH_CACHE_SLOTS];
+static pthread_mutex_t cache_lock = PTHREAD_MUTEX_INITIALIZER;
+static atomic_uint_fast64_t generation = 1; /* 0 marks an empty slot */
+static atomic_bool listening;
+static atomic_ulong hits, misses;
+
+static int64_t now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static struct cached *slot(const unsigned char digest[32])
+{
+	return &cache[(digest[0] | (unsigned)digest[1] << 8) & (AUTH_CACHE_SLOTS - 1)];
+}
+
+static bool cache_get(const unsigned char digest[32], enum auth_via via, struct user *u)
+{
+	if (!atomic_load(&listening))
+		return false;
+	uint64_t gen = atomic_load(&generation);
+	struct cached *c = slot(digest);
+	pthread_mutex_lock(&cache_lock);
+	bool hit = c->gen == gen && c->via == via && memcmp(c->digest, digest, 32) == 0 &&
+		   now_ms() < c->expires_ms;
+	if (hit)
+		*u = c->user;
+	pthread_mutex_unlock(&cache_lock);
+	atomic_fetch_add(hit ? &hits : &misses, 1);
+	return hit;
+}
+
+/* Stores what was read under generation @gen (taken before the read, so
+ * that a change notified meanwhile makes the entry stale). */
+static void cache_put(const unsigned char digest[32], enum auth_via via, uint64_t gen,
+		      const struct user *u, long valid_s)
+{
+	if (valid_s == 0 || !atomic_load(&listening))
+		return;
+	if (valid_s < 0 || valid_s > AUTH_CACHE_TTL_S)
+		valid_s = AUTH_CACHE_TTL_S;
+	struct cached *c = slot(digest);
+	pthread_mutex_lock(&cache_lock);
+	memcpy(c->digest, digest, 32);
+	c->via = via;
+	c->gen = gen;
+	c->expires_ms = now_ms() + valid_s * 1000;
+	c->user = *u;
+	pthread_mutex_unlock(&cache_lock);
+}
+
+void auth_forget(void)
+{
+	atomic_fetch_add(&generation, 1);
+}
+
+static void on_change(enum db_listen_event e)
+{
+	if (e == DB_LISTEN_LOST)
+		atomic_store(&listening, false);
+	auth_forget();
+	if (e == DB_LISTEN_READY)
+		atomic_store(&listening, true);
+}
+
+int auth_cache_start(void)
+{
+	return db_listen_start(AUTH_CHANNEL, on_change);
+}
+
+void auth_cache_stop(void)
+{
+	db_listen_stop();
+	atomic_store(&listening, false);
+}
+
+void auth_cache_stats(unsigned long *hit, unsigned long *miss)
+{
+	*hit = atomic_load(&hits);
+	*miss = atomic_load(&misses);
+}
+
+/* The user behind credential @digest, from the cache or the database. */
+static enum db_status lookup(const unsigned char digest[32], enum auth_via via, struct user *u)
+{
+	if (cache_get(digest, via, u))
+		return DB_OK;
+	uint64_t gen = atomic_load(&generation);
+	long valid_s = 0;
+	enum db_status s = via == AUTH_VIA_BEARER ? db_token_user(digest, u, &valid_s)
+						  : db_session_user(digest, u, &valid_s);
+	if (s == DB_OK)
+		cache_put(digest, via, gen, u, valid_s);
+	return s;
+}
 
 bool auth_cookie_value(const char *header, const char *name, char *out, size_t outlen)
 {
@@ -39,13 +161,13 @@ enum db_status auth_identify(const char *authorization, const char *cookie, stru
 		    strlen(token) > 128)
 			return DB_NOT_FOUND;
 		crypto_sha256(token, strlen(token), hash);
-		return db_token_user(hash, u);
+		return lookup(hash, AUTH_VIA_BEARER, u);
 	}
 	char value[128];
 	if (auth_cookie_value(cookie, SESSION_COOKIE, value, sizeof value)) {
 		*via = AUTH_VIA_COOKIE;
 		crypto_sha256(value, strlen(value), hash);
-		return db_session_user(hash, u);
+		return lookup(hash, AUTH_VIA_COOKIE, u);
 	}
 	return DB_NOT_FOUND;
 }

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "auth.h"
 #include "db.h"
 #include "router.h"
 
@@ -115,6 +116,14 @@ char *metrics_render(void)
 	    "# TYPE nextstage_db_connections gauge\n"
 	    "nextstage_db_connections %u\n",
 	    db_error_count(), db_pool_size());
+	unsigned long hit, miss;
+	auth_cache_stats(&hit, &miss);
+	put(&b,
+	    "# HELP nextstage_auth_lookups_total Credential lookups, by where they were answered.\n"
+	    "# TYPE nextstage_auth_lookups_total counter\n"
+	    "nextstage_auth_lookups_total{source=\"cache\"} %lu\n"
+	    "nextstage_auth_lookups_total{source=\"database\"} %lu\n",
+	    hit, miss);
 	if (b.failed) {
 		free(b.s);
 		return NULL;

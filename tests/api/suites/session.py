@@ -5,8 +5,10 @@ import time
 
 from nsapi.client import expect_json, expect_problem, find_secrets
 from nsapi.context import ctx
-from nsapi.flows import login, new_token, session_cookie
+from nsapi.flows import login, new_token, session_cookie, user_with_token
 from nsapi.harness import check, test
+from nsapi.proc import psql, sql_literal
+from suites.ops import scrape, total
 
 RFC3339_UTC = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$")
 USER_KEYS = {"id", "email", "name", "role", "board", "active", "created_at"}
@@ -108,7 +110,8 @@ def sign_in_failures_take_as_long_for_unknown_emails_as_for_wrong_passwords():
 def sign_out_ends_the_session():
     acct = ctx.accounts["rep"]
     cookie = login(acct.email, acct.password)
-    expect_json(ctx.api.get("/api/v1/me", cookie=cookie), 200)
+    for _ in range(2):  # the second is answered from the credential cache
+        expect_json(ctx.api.get("/api/v1/me", cookie=cookie), 200)
     r = ctx.api.delete("/api/v1/session", cookie=cookie, csrf=True)
     check(r.status == 204, f"DELETE /api/v1/session: {r.status}, want 204", r.describe())
     expect_problem(ctx.api.get("/api/v1/me", cookie=cookie), 401, "unauthorized")
@@ -158,3 +161,55 @@ def token_needs_a_name():
     expect_problem(ctx.api.post("/api/v1/tokens", {}, as_="rep"), 400, "missing_field", "name")
     expect_problem(ctx.api.post("/api/v1/tokens", {"name": 7}, as_="rep"),
                    400, "invalid_field", "name")
+
+
+def cache_lookups():
+    return total(scrape(), "nextstage_auth_lookups_total", source="cache")
+
+
+@test
+def repeated_requests_with_one_token_are_answered_from_the_credential_cache():
+    _, _, token = user_with_token()
+    expect_json(ctx.api.get("/api/v1/me", token=token), 200)
+    before = cache_lookups()
+    for _ in range(3):
+        expect_json(ctx.api.get("/api/v1/me", token=token), 200)
+    check(cache_lookups() >= before + 3,
+          f"nextstage_auth_lookups_total{{source=\"cache\"}} went from {before} to "
+          f"{cache_lookups()} over 3 requests with a token already seen")
+
+
+@test
+def a_token_revoked_in_the_database_by_another_process_stops_working_within_a_second():
+    user, _, token = user_with_token()
+    for _ in range(2):
+        expect_json(ctx.api.get("/api/v1/me", token=token), 200)
+    psql(f"UPDATE api_tokens SET revoked_at = now() WHERE user_id = {sql_literal(user['id'])}")
+    deadline = time.monotonic() + 1
+    while True:
+        r = ctx.api.get("/api/v1/me", token=token)
+        if r.status == 401 or time.monotonic() > deadline:
+            break
+        time.sleep(0.02)
+    expect_problem(r, 401, "unauthorized")
+
+
+@test
+def a_user_deactivated_by_an_admin_is_refused_on_the_very_next_request():
+    user, _, token = user_with_token("marketer")
+    for _ in range(2):
+        expect_json(ctx.api.get("/api/v1/me", token=token), 200)
+    expect_json(ctx.api.patch(f"/api/v1/users/{user['id']}", {"active": False}, as_="admin"), 200)
+    expect_problem(ctx.api.get("/api/v1/me", token=token), 401, "unauthorized")
+
+
+@test
+def a_role_change_takes_effect_on_the_very_next_request():
+    user, _, token = user_with_token("marketer")
+    for _ in range(2):
+        expect_json(ctx.api.get("/api/v1/me", token=token), 200)
+    expect_json(ctx.api.patch(f"/api/v1/users/{user['id']}", {"role": "rep"}, as_="admin"), 200)
+    me = expect_json(ctx.api.get("/api/v1/me", token=token), 200)
+    check(me["role"] == "rep", f"role {me['role']!r} right after the change to rep")
+    expect_problem(ctx.api.post("/api/v1/personas", {"slug": ctx.uniq("p"), "name": "P"},
+                                token=token), 403, "forbidden")
