@@ -31,18 +31,24 @@ static enum db_status one_user(PGresult *res, enum db_status s, struct user *u)
 	return s;
 }
 
-/* one_user for credential lookups, whose column 7 is the number of seconds
- * the credential stays valid (NULL: until revoked). */
-static enum db_status one_credential(PGresult *res, enum db_status s, struct user *u, long *valid_s)
-{
-	if (s == DB_OK && PQntuples(res) > 0)
-		*valid_s = PQgetisnull(res, 0, 7) ? -1 : atol(PQgetvalue(res, 0, 7));
-	return one_user(res, s, u);
-}
-
 static void hex32(const unsigned char hash[32], char out[65])
 {
 	crypto_hex(hash, 32, out);
+}
+
+/* Runs credential lookup @q (parameter: the digest in hex; column 7: the
+ * seconds the credential stays valid, NULL for until revoked). */
+static enum db_status credential_user(struct db_stmt *q, const unsigned char hash[32],
+				      struct user *u, long *valid_s)
+{
+	char hex[65];
+	hex32(hash, hex);
+	const char *p[] = {hex};
+	enum db_status s;
+	PGresult *res = db_query(false, q, 1, p, &s);
+	if (s == DB_OK && PQntuples(res) > 0)
+		*valid_s = PQgetisnull(res, 0, 7) ? -1 : atol(PQgetvalue(res, 0, 7));
+	return one_user(res, s, u);
 }
 
 static struct db_stmt q_login = DB_STMT(
@@ -193,12 +199,7 @@ static struct db_stmt q_session_user =
 
 enum db_status db_session_user(const unsigned char hash[32], struct user *u, long *valid_s)
 {
-	char hex[65];
-	hex32(hash, hex);
-	const char *p[] = {hex};
-	enum db_status s;
-	PGresult *res = db_query(false, &q_session_user, 1, p, &s);
-	return one_credential(res, s, u, valid_s);
+	return credential_user(&q_session_user, hash, u, valid_s);
 }
 
 static struct db_stmt q_session_delete =
@@ -237,10 +238,5 @@ static struct db_stmt q_token_user =
 
 enum db_status db_token_user(const unsigned char hash[32], struct user *u, long *valid_s)
 {
-	char hex[65];
-	hex32(hash, hex);
-	const char *p[] = {hex};
-	enum db_status s;
-	PGresult *res = db_query(false, &q_token_user, 1, p, &s);
-	return one_credential(res, s, u, valid_s);
+	return credential_user(&q_token_user, hash, u, valid_s);
 }
