@@ -27,6 +27,16 @@ void h_stages_list(struct req *r);
 void h_stages_create(struct req *r);
 void h_stages_update(struct req *r);
 
+/* assets.c */
+void h_assets_create(struct req *r);
+void h_assets_get(struct req *r);
+void h_assets_update(struct req *r);
+void h_assets_add_version(struct req *r);
+/* asset_content.c */
+void h_assets_content(struct req *r);
+/* asset_search.c */
+void h_assets_search(struct req *r);
+
 /* JSON views of domain objects, shared by handlers. */
 json_t *user_json(const struct user *u);
 

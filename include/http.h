@@ -5,11 +5,13 @@
 #define NS_HTTP_H
 #include <jansson.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include "db.h"
 #include "error.h"
 #include "json_spec.h"
 #include "model.h"
 #include "router.h"
+#include "store.h"
 
 enum auth_via { AUTH_VIA_NONE, AUTH_VIA_COOKIE, AUTH_VIA_BEARER };
 
@@ -28,8 +30,20 @@ struct req {
 const char *req_param(const struct req *r, unsigned i);
 /* A query argument, or NULL. */
 const char *req_query(const struct req *r, const char *key);
+/* Every value of a repeatable query argument as a new JSON array of
+ * strings, or NULL when it is absent. Values that are not valid UTF-8 are
+ * left out. */
+json_t *req_query_list(const struct req *r, const char *key);
 /* A request header (case-insensitive name), or NULL. */
 const char *req_header(const struct req *r, const char *name);
+
+/* BODY_UPLOAD routes. A text part of the multipart form (NUL-terminated),
+ * or NULL if absent or the body was not a form. */
+const char *req_form(const struct req *r, const char *name);
+/* The form's file, stored and sealed (blob_close succeeded) but not yet
+ * committed: take its upload with blob_writer_take to record it. NULL if
+ * the form had no file part. */
+struct blob_writer *req_file(struct req *r);
 
 /* Parses the body against @spec; on failure answers 400 naming the field
  * and returns false (the handler just returns). */
@@ -51,6 +65,14 @@ void reply_error(struct req *r, enum err e, const char *field, const char *fmt, 
 void reply_db(struct req *r, enum db_status st);
 /* {"items": items, "next_cursor": cursor or null}; @cursor is encoded here. */
 void reply_page(struct req *r, json_t *items, const char *cursor);
+
+/* Streams @size bytes produced by @read: it copies up to @max bytes of
+ * offset @pos into @buf and returns the count, or -1 on failure (the
+ * connection is then closed). @free_cls(@cls) runs when the response is
+ * done with, even if it never started. */
+typedef long (*reply_reader)(void *cls, uint64_t pos, char *buf, size_t max);
+void reply_stream(struct req *r, unsigned status, const char *content_type, uint64_t size,
+		  reply_reader read, void *cls, void (*free_cls)(void *));
 
 /* Adds a header to the reply (call before the reply_*). Values are copied. */
 void reply_header(struct req *r, const char *name, const char *value);

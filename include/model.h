@@ -50,4 +50,17 @@ bool slug_valid(const char *s);
 
 #define PASSWORD_MIN 8
 
+/* Assets: the closed vocabularies of DESIGN.md (NULL-terminated). */
+extern const char *const asset_kinds[];
+extern const char *const asset_intents[];
+extern const char *const asset_statuses[];
+/* True if @v is one of the NULL-terminated @set. */
+bool one_of(const char *v, const char *const *set);
+/* True if an asset may go from status @from to @to (the same is fine). */
+bool asset_transition_ok(const char *from, const char *to);
+/* True for an RFC 3339 date-time: YYYY-MM-DDTHH:MM:SS[.frac](Z|+HH:MM). */
+bool rfc3339_valid(const char *s);
+/* True for an absolute http:// or https:// URL without spaces or controls. */
+bool http_url_valid(const char *s);
+
 #endif

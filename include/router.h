@@ -26,6 +26,10 @@ enum route_auth {
 enum route_body {
 	BODY_NONE, /* a body is refused (413 if any bytes arrive) */
 	BODY_JSON, /* application/json, buffered up to the route's limit, parsed */
+	/* multipart/form-data, read as it arrives: the part named "file" goes
+	 * to the blob store, other parts are kept as text; or application/json
+	 * as BODY_JSON. The limit is NEXTSTAGE_MAX_UPLOAD_MB plus 64 KiB. */
+	BODY_UPLOAD,
 };
 
 struct req;

@@ -7,6 +7,7 @@
 #include "auth.h"
 #include "crypto.h"
 #include "db.h"
+#include "db_search.h"
 #include "db_users.h"
 #include "log.h"
 #include "migrate.h"
@@ -111,7 +112,10 @@ static int cmd_serve(int argc, char **argv)
 		return 1;
 	if (auth_cache_start() != 0)
 		log_msg("warn", "no credential cache: the listener thread did not start");
+	if (db_searchlog_start() != 0)
+		log_msg("warn", "searches will not be recorded: the writer thread did not start");
 	int rc = server_run();
+	db_searchlog_stop();
 	auth_cache_stop();
 	db_thread_done();
 	return rc == 0 ? 0 : 1;

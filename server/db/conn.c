@@ -47,11 +47,15 @@ static void make_key(void)
 PGconn *db_connect(const char *url, char *err, size_t errlen)
 {
 	/* Keywords after the expanded url override it. A statement timeout
-	 * keeps a stuck query from holding a worker thread forever. */
+	 * keeps a stuck query from holding a worker thread forever. Search
+	 * takes a title within word similarity 0.45 of the query as a match
+	 * (pg_trgm's <% operator; its default of 0.6 misses one-letter typos
+	 * in short words). */
 	const char *const keys[] = {"dbname", "connect_timeout", "application_name", "options",
 				    NULL};
 	const char *const vals[] = {url, "5", "nextstage",
-				    "-c timezone=UTC -c statement_timeout=60000", NULL};
+				    "-c timezone=UTC -c statement_timeout=60000"
+				    " -c pg_trgm.word_similarity_threshold=0.45", NULL};
 	PGconn *pg = PQconnectdbParams(keys, vals, 1);
 	if (pg != NULL && PQstatus(pg) == CONNECTION_OK)
 		return pg;
@@ -194,11 +198,18 @@ static bool prepare(struct db *db, struct db_stmt *st, int n, enum db_status *ou
 PGresult *db_exec(struct db *db, struct db_stmt *st, int n, const char *const *params,
 		  enum db_status *st_out)
 {
+	return db_exec_bin(db, st, n, params, NULL, NULL, 0, st_out);
+}
+
+PGresult *db_exec_bin(struct db *db, struct db_stmt *st, int n, const char *const *params,
+		      const int *lengths, const int *formats, int result_format,
+		      enum db_status *st_out)
+{
 	if (!prepare(db, st, n, st_out))
 		return NULL;
 	char name[16];
 	snprintf(name, sizeof name, "s%u", atomic_load(&st->id));
-	PGresult *res = PQexecPrepared(db->pg, name, n, params, NULL, NULL, 0);
+	PGresult *res = PQexecPrepared(db->pg, name, n, params, lengths, formats, result_format);
 	ExecStatusType s = PQresultStatus(res);
 	if (s == PGRES_COMMAND_OK || s == PGRES_TUPLES_OK) {
 		*st_out = DB_OK;
@@ -249,24 +260,37 @@ static struct db_stmt q_actor = DB_STMT("SELECT set_config('nextstage.actor', $1
 static struct db_stmt q_commit = DB_STMT("COMMIT");
 static struct db_stmt q_rollback = DB_STMT("ROLLBACK");
 
+enum db_status db_begin(struct db *db, const char *actor)
+{
+	enum db_status s = db_do(db, &q_begin, 0, NULL);
+	const char *p[] = {actor ? actor : ""};
+	return s == DB_OK ? db_do(db, &q_actor, 1, p) : s;
+}
+
+enum db_status db_commit(struct db *db)
+{
+	return db_do(db, &q_commit, 0, NULL);
+}
+
+void db_rollback(struct db *db)
+{
+	if (db->pg != NULL && PQtransactionStatus(db->pg) != PQTRANS_IDLE)
+		db_do(db, &q_rollback, 0, NULL);
+}
+
 /* One attempt; *committing tells whether COMMIT was sent (then a lost
  * connection leaves the outcome unknown and must not be retried). */
 static enum db_status attempt_tx(struct db *db, const char *actor, db_tx_fn fn, void *cls,
 				 bool *committing)
 {
-	enum db_status s = db_do(db, &q_begin, 0, NULL);
-	if (s == DB_OK) {
-		const char *p[] = {actor ? actor : ""};
-		s = db_do(db, &q_actor, 1, p);
-	}
+	enum db_status s = db_begin(db, actor);
 	if (s == DB_OK)
 		s = fn(db, cls);
 	if (s == DB_OK) {
 		*committing = true;
-		return db_do(db, &q_commit, 0, NULL);
+		return db_commit(db);
 	}
-	if (db->pg != NULL)
-		db_do(db, &q_rollback, 0, NULL);
+	db_rollback(db);
 	return s;
 }
 
@@ -322,6 +346,7 @@ struct one {
 	struct db_stmt *st;
 	int n;
 	const char *const *params;
+	int result_format;
 	PGresult *res;
 };
 
@@ -330,14 +355,14 @@ static enum db_status run_one(struct db *db, void *cls)
 	struct one *o = cls;
 	enum db_status s;
 	PQclear(o->res); /* from an earlier attempt */
-	o->res = db_exec(db, o->st, o->n, o->params, &s);
+	o->res = db_exec_bin(db, o->st, o->n, o->params, NULL, NULL, o->result_format, &s);
 	return s;
 }
 
-PGresult *db_query(bool read_only, struct db_stmt *st, int n, const char *const *params,
-		   enum db_status *st_out)
+static PGresult *query(bool read_only, struct db_stmt *st, int n, const char *const *params,
+		       int result_format, enum db_status *st_out)
 {
-	struct one o = {st, n, params, NULL};
+	struct one o = {st, n, params, result_format, NULL};
 	*st_out = db_run(read_only, run_one, &o);
 	if (*st_out != DB_OK) {
 		PQclear(o.res);
@@ -346,10 +371,22 @@ PGresult *db_query(bool read_only, struct db_stmt *st, int n, const char *const 
 	return o.res;
 }
 
+PGresult *db_query(bool read_only, struct db_stmt *st, int n, const char *const *params,
+		   enum db_status *st_out)
+{
+	return query(read_only, st, n, params, 0, st_out);
+}
+
+PGresult *db_query_bin(struct db_stmt *st, int n, const char *const *params,
+		       enum db_status *st_out)
+{
+	return query(false, st, n, params, 1, st_out);
+}
+
 PGresult *db_write(const char *actor_id, struct db_stmt *st, int n, const char *const *params,
 		   enum db_status *st_out)
 {
-	struct one o = {st, n, params, NULL};
+	struct one o = {st, n, params, 0, NULL};
 	*st_out = db_tx(actor_id, run_one, &o);
 	if (*st_out != DB_OK) {
 		PQclear(o.res);

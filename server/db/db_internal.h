@@ -43,6 +43,18 @@ const char *db_primary_url(void);
 PGresult *db_exec(struct db *db, struct db_stmt *st, int n, const char *const *params,
 		  enum db_status *st_out);
 
+/* db_exec with parameter lengths and formats (1 = binary) and a result
+ * format (1 = binary), for bytea in and out without hex encoding. */
+PGresult *db_exec_bin(struct db *db, struct db_stmt *st, int n, const char *const *params,
+		      const int *lengths, const int *formats, int result_format,
+		      enum db_status *st_out);
+
+/* For transactions that span more than one call (uploads): BEGIN and the
+ * audit actor, COMMIT, and ROLLBACK when a transaction is open. */
+enum db_status db_begin(struct db *db, const char *actor);
+enum db_status db_commit(struct db *db);
+void db_rollback(struct db *db);
+
 /* db_exec for statements whose rows are not needed (PQclear done). */
 enum db_status db_do(struct db *db, struct db_stmt *st, int n, const char *const *params);
 
@@ -50,6 +62,9 @@ enum db_status db_do(struct db *db, struct db_stmt *st, int n, const char *const
  * audited transaction as @actor_id (writes). The result or NULL, as db_exec. */
 PGresult *db_query(bool read_only, struct db_stmt *st, int n, const char *const *params,
 		   enum db_status *st_out);
+/* db_query on the primary with binary results (bytea as raw bytes). */
+PGresult *db_query_bin(struct db_stmt *st, int n, const char *const *params,
+		       enum db_status *st_out);
 PGresult *db_write(const char *actor_id, struct db_stmt *st, int n, const char *const *params,
 		   enum db_status *st_out);
 

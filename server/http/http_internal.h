@@ -4,9 +4,31 @@
 #include <microhttpd.h>
 #include <time.h>
 #include "http.h"
+#include "multipart.h"
+#include "store.h"
 
-#define REPLY_MAX_HEADERS 8
+#define REPLY_MAX_HEADERS 12
 #define JSON_BODY_LIMIT	  (1024 * 1024)
+#define FORM_FIELDS_MAX	  8
+#define FORM_FIELD_LIMIT  (64 * 1024) /* bytes of one text part */
+#define FORM_OVERHEAD	  (64 * 1024) /* a form's bytes beyond its file */
+
+/* A multipart/form-data body being read (BODY_UPLOAD routes). */
+struct form {
+	struct mp_parser *mp;
+	unsigned long long read; /* body bytes so far */
+	int cur;		 /* the part being read: FORM_FILE, a field index, or -1 */
+	struct blob_writer *file;
+	bool file_seen;
+	int nfields;
+	char *name[FORM_FIELDS_MAX], *value[FORM_FIELDS_MAX];
+	size_t len[FORM_FIELDS_MAX];
+	/* Why a callback stopped the parser. */
+	enum err err;
+	const char *err_field;
+	char err_detail[160];
+};
+#define FORM_FILE (-2)
 
 /* One request, created when its request line is parsed (URI log callback)
  * and freed only in the completion callback, whatever happened between. */
@@ -31,7 +53,17 @@ struct req_private {
 	char *hdr_name[REPLY_MAX_HEADERS], *hdr_value[REPLY_MAX_HEADERS];
 	struct user user;
 	const char *log_user;
+	struct form *form;
 };
+
+/* Multipart forms (form.c). form_start makes p->form for a Content-Type
+ * (false: not a usable multipart/form-data header, 400 answered);
+ * form_feed takes body bytes and form_finish ends the body (false: the
+ * form was refused and answered; the caller discards the rest). */
+bool form_start(struct req_private *p, const char *content_type);
+bool form_feed(struct req_private *p, const char *data, size_t len);
+bool form_finish(struct req_private *p);
+void form_free(struct form *f);
 
 /* Replies built for a request not yet routed (404, 413 ...): same as
  * reply_error but usable from the lifecycle code. */

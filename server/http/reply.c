@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include "log.h"
 
 #define PRIV(r)	 ((struct req_private *)(r))
@@ -26,6 +27,31 @@ const char *req_header(const struct req *r, const char *name)
 	return MHD_lookup_connection_value(CPRIV(r)->conn, MHD_HEADER_KIND, name);
 }
 
+struct collect {
+	const char *key;
+	json_t *list;
+};
+
+static enum MHD_Result collect_arg(void *cls, enum MHD_ValueKind kind, const char *key,
+				   const char *value)
+{
+	(void)kind;
+	struct collect *c = cls;
+	if (strcmp(key, c->key) == 0 && value != NULL) {
+		if (c->list == NULL)
+			c->list = json_array();
+		json_array_append_new(c->list, json_string(value));
+	}
+	return MHD_YES;
+}
+
+json_t *req_query_list(const struct req *r, const char *key)
+{
+	struct collect c = {key, NULL};
+	MHD_get_connection_values(CPRIV(r)->conn, MHD_GET_ARGUMENT_KIND, collect_arg, &c);
+	return c.list;
+}
+
 void reply_header(struct req *r, const char *name, const char *value)
 {
 	struct req_private *p = PRIV(r);
@@ -38,12 +64,36 @@ void reply_header(struct req *r, const char *name, const char *value)
 	p->nheaders++;
 }
 
+/* Headers every reply gets, then the handler's. */
+static void decorate(struct req_private *p, unsigned status, const char *type, size_t bytes)
+{
+	p->status = status;
+	p->bytes = bytes;
+	if (type != NULL)
+		MHD_add_response_header(p->response, MHD_HTTP_HEADER_CONTENT_TYPE, type);
+	MHD_add_response_header(p->response, "X-Content-Type-Options", "nosniff");
+	bool cache_set = false;
+	for (int i = 0; i < p->nheaders; i++) {
+		MHD_add_response_header(p->response, p->hdr_name[i], p->hdr_value[i]);
+		cache_set |= strcasecmp(p->hdr_name[i], MHD_HTTP_HEADER_CACHE_CONTROL) == 0;
+	}
+	if (!cache_set)
+		MHD_add_response_header(p->response, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+}
+
+static bool second_reply(struct req_private *p)
+{
+	if (p->response == NULL)
+		return false;
+	log_msg("error", "second reply to %s %s ignored", p->method_name, p->req.path);
+	return true;
+}
+
 /* Takes @body (malloc'd, may be NULL when len is 0). */
 static void set_response(struct req_private *p, unsigned status, const char *type, char *body,
 			 size_t len)
 {
-	if (p->response != NULL) {
-		log_msg("error", "second reply to %s %s ignored", p->method_name, p->req.path);
+	if (second_reply(p)) {
 		free(body);
 		return;
 	}
@@ -54,14 +104,46 @@ static void set_response(struct req_private *p, unsigned status, const char *typ
 		free(body);
 		return;
 	}
-	p->status = status;
-	p->bytes = len;
-	if (type != NULL)
-		MHD_add_response_header(p->response, MHD_HTTP_HEADER_CONTENT_TYPE, type);
-	MHD_add_response_header(p->response, "X-Content-Type-Options", "nosniff");
-	MHD_add_response_header(p->response, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
-	for (int i = 0; i < p->nheaders; i++)
-		MHD_add_response_header(p->response, p->hdr_name[i], p->hdr_value[i]);
+	decorate(p, status, type, len);
+}
+
+struct stream {
+	reply_reader read;
+	void *cls;
+	void (*free_cls)(void *);
+};
+
+static ssize_t stream_read(void *cls, uint64_t pos, char *buf, size_t max)
+{
+	struct stream *s = cls;
+	long n = s->read(s->cls, pos, buf, max);
+	return n < 0 ? MHD_CONTENT_READER_END_WITH_ERROR : (ssize_t)n;
+}
+
+static void stream_free(void *cls)
+{
+	struct stream *s = cls;
+	s->free_cls(s->cls);
+	free(s);
+}
+
+void reply_stream(struct req *r, unsigned status, const char *content_type, uint64_t size,
+		  reply_reader read, void *cls, void (*free_cls)(void *))
+{
+	struct req_private *p = PRIV(r);
+	struct stream *s = malloc(sizeof *s);
+	if (second_reply(p) || s == NULL) {
+		free(s);
+		free_cls(cls);
+		return;
+	}
+	*s = (struct stream){read, cls, free_cls};
+	p->response = MHD_create_response_from_callback(size, 64 * 1024, stream_read, s, stream_free);
+	if (p->response == NULL) {
+		stream_free(s);
+		return;
+	}
+	decorate(p, status, content_type, (size_t)size);
 }
 
 static void reply_json_typed(struct req_private *p, unsigned status, const char *type, json_t *body)
@@ -214,6 +296,7 @@ void req_private_free(struct req_private *p)
 		MHD_destroy_response(p->response);
 	json_decref(p->req.json);
 	free(p->body);
+	form_free(p->form);
 	for (int i = 0; i < p->nheaders; i++) {
 		free(p->hdr_name[i]);
 		free(p->hdr_value[i]);

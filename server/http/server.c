@@ -109,6 +109,21 @@ static void authorize(struct req_private *p)
 		refuse(p, ERR_FORBIDDEN, NULL);
 }
 
+/* first_call for a multipart upload: the size, then who, then the form. */
+static void first_call_upload(struct req_private *p, const char *type, unsigned long long length)
+{
+	p->body_limit = ((size_t)config.max_upload_mb << 20) + FORM_OVERHEAD;
+	if (length > p->body_limit)
+		return refuse(p, ERR_PAYLOAD_TOO_LARGE, NULL);
+	authorize(p);
+	if (p->early != ERR__COUNT)
+		return;
+	if (type == NULL || strncasecmp(type, "multipart/form-data", 19) != 0)
+		return refuse(p, ERR_UNSUPPORTED_MEDIA_TYPE, NULL);
+	if (!form_start(p, type))
+		return refuse(p, ERR_INVALID_MULTIPART, NULL);
+}
+
 /* Everything decided from the request line and headers alone. */
 static void first_call(struct req_private *p, const char *url, const char *method)
 {
@@ -140,11 +155,14 @@ static void first_call(struct req_private *p, const char *url, const char *metho
 		break;
 	}
 	r->route = r->match.route;
+	const char *type = header(p, MHD_HTTP_HEADER_CONTENT_TYPE);
+	if (r->route->body == BODY_UPLOAD && !is_json_type(type))
+		return first_call_upload(p, type, length);
 	p->body_limit = r->route->body_limit ? r->route->body_limit
-					     : (r->route->body == BODY_JSON ? JSON_BODY_LIMIT : 0);
+					     : (r->route->body != BODY_NONE ? JSON_BODY_LIMIT : 0);
 	if (length > p->body_limit)
 		return refuse(p, ERR_PAYLOAD_TOO_LARGE, NULL);
-	if (r->route->body == BODY_JSON && !is_json_type(header(p, "Content-Type")))
+	if (r->route->body != BODY_NONE && !is_json_type(type))
 		return refuse(p, ERR_UNSUPPORTED_MEDIA_TYPE, NULL);
 	authorize(p);
 }
@@ -188,7 +206,7 @@ static bool take_body(struct req_private *p, const char *data, size_t len)
 static void run_handler(struct req_private *p)
 {
 	struct req *r = &p->req;
-	if (r->route->body == BODY_JSON) {
+	if (r->route->body != BODY_NONE && p->form == NULL) {
 		json_error_t e;
 		r->json =
 		    json_loadb(p->body ? p->body : "", p->body_len, JSON_REJECT_DUPLICATES, &e);
@@ -204,6 +222,15 @@ static void run_handler(struct req_private *p)
 		}
 	}
 	r->route->handler(r);
+}
+
+/* PITFALLS.md: MHD's inactivity timeout does not stop a client trickling
+ * bytes. A body must arrive within BODY_DEADLINE_S, plus for large uploads
+ * one second per 64 KiB received. */
+static unsigned long body_deadline_us(const struct req_private *p)
+{
+	unsigned long long got = p->form ? p->form->read : p->body_len;
+	return (BODY_DEADLINE_S + (unsigned long)(got >> 16)) * 1000000UL;
 }
 
 static unsigned long micros_since(const struct timespec *t0)
@@ -235,9 +262,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	}
 	(void)conn;
 	if (*upload_size != 0) {
-		/* PITFALLS.md: MHD's inactivity timeout does not stop a client
-		 * trickling bytes; this deadline does. */
-		if (micros_since(&p->start) > BODY_DEADLINE_S * 1000000UL) {
+		if (micros_since(&p->start) > body_deadline_us(p)) {
 			log_msg("warn", "%s %s: body not complete after %d s; closing",
 				p->method_name, p->req.path, BODY_DEADLINE_S);
 			return MHD_NO;
@@ -248,7 +273,11 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 			p->discarded += *upload_size;
 			if (p->discarded > DISCARD_MAX)
 				return MHD_NO;
-		} else if (p->early == ERR__COUNT && !take_body(p, upload_data, *upload_size)) {
+		} else if (p->early != ERR__COUNT) {
+			; /* answered at the end */
+		} else if (p->form != NULL) {
+			p->discarding = !form_feed(p, upload_data, *upload_size);
+		} else if (!take_body(p, upload_data, *upload_size)) {
 			reply_problem(p, ERR_PAYLOAD_TOO_LARGE, NULL, NULL);
 			p->discarding = 1;
 		}
@@ -259,7 +288,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		return queue(p);
 	if (p->early != ERR__COUNT)
 		early_reply(p);
-	else
+	else if (p->form == NULL || form_finish(p))
 		run_handler(p);
 	return queue(p);
 }

@@ -2,6 +2,7 @@
 #include "model.h"
 
 #include <stdlib.h>
+#include <ctype.h>
 #include <string.h>
 
 static const char *const role_names[] = {
@@ -64,5 +65,75 @@ bool slug_valid(const char *s)
 		if (!ok)
 			return false;
 	}
+	return true;
+}
+
+const char *const asset_kinds[] = {"guide",	 "ebook",     "whitepaper", "case_study",
+				   "product_sheet", "one_pager", "deck",       "battlecard",
+				   "video",	 "webinar",   "blog_post",  "template",
+				   "other",	 NULL};
+const char *const asset_intents[] = {"educational", "sales", NULL};
+const char *const asset_statuses[] = {"draft", "published", "archived", "retired", NULL};
+
+bool one_of(const char *v, const char *const *set)
+{
+	for (; v != NULL && *set != NULL; set++)
+		if (strcmp(v, *set) == 0)
+			return true;
+	return false;
+}
+
+bool asset_transition_ok(const char *from, const char *to)
+{
+	static const char *const allowed[][2] = {
+	    {"draft", "published"},	{"draft", "archived"},	   {"published", "draft"},
+	    {"published", "archived"}, {"published", "retired"}, {"archived", "published"},
+	    {"archived", "retired"},	{"retired", "published"}, {"retired", "archived"},
+	};
+	if (strcmp(from, to) == 0)
+		return true;
+	for (size_t i = 0; i < sizeof allowed / sizeof allowed[0]; i++)
+		if (strcmp(allowed[i][0], from) == 0 && strcmp(allowed[i][1], to) == 0)
+			return true;
+	return false;
+}
+
+/* Matches @s against @pattern, where 'd' is a digit and anything else
+ * itself; returns the rest of @s or NULL. */
+static const char *shape(const char *s, const char *pattern)
+{
+	for (; *pattern; pattern++, s++) {
+		if (*pattern == 'd' ? !isdigit((unsigned char)*s) : *s != *pattern)
+			return NULL;
+	}
+	return s;
+}
+
+bool rfc3339_valid(const char *s)
+{
+	s = shape(s, "dddd-dd-ddTdd:dd:dd");
+	if (s == NULL)
+		return false;
+	if (*s == '.') {
+		if (!isdigit((unsigned char)*++s))
+			return false;
+		while (isdigit((unsigned char)*s))
+			s++;
+	}
+	if (*s == 'Z')
+		return s[1] == '\0';
+	return (*s == '+' || *s == '-') && (s = shape(s + 1, "dd:dd")) != NULL && *s == '\0';
+}
+
+bool http_url_valid(const char *s)
+{
+	const char *rest = strncmp(s, "https://", 8) == 0 ? s + 8
+			 : strncmp(s, "http://", 7) == 0 ? s + 7
+							  : NULL;
+	if (rest == NULL || *rest == '\0' || *rest == '/')
+		return false;
+	for (; *s; s++)
+		if ((unsigned char)*s <= 0x20 || *s == 0x7f)
+			return false;
 	return true;
 }

@@ -29,6 +29,7 @@ SUITES = [
     "session",
     "users",
     "taxonomy",   # expects the default stages untouched
+    "assets", "content", "search",
     "roles",
     "input",
     "cases",

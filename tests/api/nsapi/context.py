@@ -71,6 +71,7 @@ class Ctx:
         env = dict(os.environ)
         env.pop("NEXTSTAGE_READ_DATABASE_URL", None)
         env["NEXTSTAGE_DATABASE_URL"] = self.db_url
+        env["NEXTSTAGE_MAX_UPLOAD_MB"] = "5"  # 413 tests stay cheap (suites/assets.py)
         return env
 
 

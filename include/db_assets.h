@@ -1,0 +1,63 @@
+/* Assets and their versions. Inputs are JSON objects already checked by
+ * the handler against its spec (types, bounds, vocabularies); the database
+ * checks what only it knows (slugs, owner) and reports the field at fault.
+ * Outputs are the API's JSON, as text built by SQL (asset_json(),
+ * version_json() in schema/0003), so every endpoint shows the same shape. */
+#ifndef NS_DB_ASSETS_H
+#define NS_DB_ASSETS_H
+#include <stdbool.h>
+#include <stdint.h>
+#include "db.h"
+#include "db_blobs.h"
+
+/* Why the database refused an input: the field and a sentence. */
+struct asset_fault {
+	const char *field;
+	char detail[200];
+};
+
+/* The uploaded file a version records. */
+struct version_file {
+	struct db_upload *upload; /* consumed by the call */
+	const char *mime, *filename;
+};
+
+/* The asset @id as JSON text (malloc'd) in *@json. @visible_only: only a
+ * published, unexpired asset (what reps may see); DB_NOT_FOUND otherwise. */
+enum db_status db_asset_get(const char *id, bool visible_only, char **json);
+
+/* Creates an asset from @meta (JSON object text: the API's fields) owned
+ * by @meta's owner or @actor_id, with its first version from @file or, when
+ * @file is NULL, as a link (@meta has "url"). DB_INVALID with @fault for an
+ * unknown persona, stage or owner. */
+enum db_status db_asset_create(const char *actor_id, const char *meta, struct version_file *file,
+			       struct asset_fault *fault, char **json);
+
+/* Applies @patch (JSON object text; present keys only, null clears).
+ * DB_INVALID with @fault as above; DB_CONFLICT with @fault for a status
+ * change that is not allowed or a url on a file asset. */
+enum db_status db_asset_update(const char *actor_id, const char *id, const char *patch,
+			       struct asset_fault *fault, char **json);
+
+/* Adds version N+1 from @file and makes it current; the version's JSON in
+ * *@json. DB_CONFLICT for a link asset. */
+enum db_status db_asset_add_version(const char *actor_id, const char *id,
+				    struct version_file *file, char **json);
+
+/* Where the bytes of a version are. */
+struct asset_content {
+	int64_t blob;
+	uint64_t size;
+	int version;
+	char sha256[65];
+	char mime[128];
+	char filename[256];
+};
+
+/* Version @version (0: the current one) of asset @id. DB_NOT_FOUND for no
+ * such asset or version, a link asset, or (with @visible_only) an asset a
+ * rep may not see. */
+enum db_status db_asset_content(const char *id, int version, bool visible_only,
+				struct asset_content *out);
+
+#endif

@@ -1,0 +1,37 @@
+/* Asset search (full text, prefix, trigram, filters, facets, keyset
+ * pages) and the record of searches. */
+#ifndef NS_DB_SEARCH_H
+#define NS_DB_SEARCH_H
+#include <stdbool.h>
+#include "db.h"
+
+struct search_query {
+	const char *q;	     /* the words typed; "" for none */
+	const char *tsquery; /* "w1 & w2 & w3:*" built from q (safe lexemes only); "" for none */
+	/* Filters as JSON arrays of strings (OR within one), NULL for none. */
+	const char *personas, *stages, *kinds, *intents, *statuses, *tags;
+	bool visible_only;	/* published, unexpired only (reps) */
+	const char *sort;	/* relevance | recent | shares | lift */
+	const char *after_key;	/* the keyset cursor: sort key and id of the */
+	const char *after_id;	/* last item of the previous page, or NULL */
+	int limit;
+};
+
+/* One page: *@json gets (malloc'd) {"items": [...], "total": N, "facets":
+ * {...}}, and *@next "key id" of the page's last item when more follow
+ * (malloc'd; NULL at the end). */
+enum db_status db_asset_search(const struct search_query *q, char **json, char **next);
+
+/* Records a search: who (@user_id), what (@query, @filters: a JSON
+ * object), how many results. Queued and written in batches by a
+ * background thread within about 200 ms; never blocks the caller. Until
+ * db_searchlog_start, and when the queue is full, records are dropped and
+ * counted. */
+void db_searchlog_add(const char *user_id, const char *query, const char *filters, long results);
+int db_searchlog_start(void);
+/* Writes what is queued and stops the thread. */
+void db_searchlog_stop(void);
+/* Records dropped since start (for /metrics). */
+unsigned long db_searchlog_dropped(void);
+
+#endif

@@ -1,0 +1,184 @@
+/* The blob store's SQL. An upload owns a connection for its whole life
+ * (its transaction spans many HTTP reads); reads are single statements on
+ * the calling thread's connection, with binary results (no hex). */
+#include "db_blobs.h"
+
+#include <arpa/inet.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "db_internal.h"
+#include "log.h"
+
+struct db_upload {
+	struct db db;
+	int64_t blob;
+};
+
+static atomic_uint uploads;
+
+static struct db_stmt q_savepoint = DB_STMT("SAVEPOINT blob");
+static struct db_stmt q_new_blob = DB_STMT("INSERT INTO blobs DEFAULT VALUES RETURNING id");
+
+enum db_status db_upload_begin(const char *actor_id, struct db_upload **out)
+{
+	*out = NULL;
+	struct db_upload *u = calloc(1, sizeof *u);
+	if (u == NULL)
+		return DB_ERROR;
+	char err[256];
+	u->db.url = db_primary_url();
+	u->db.pg = db_connect(u->db.url, err, sizeof err);
+	if (u->db.pg == NULL) {
+		log_msg("error", "upload: database connection failed: %s", err);
+		free(u);
+		return DB_UNAVAILABLE;
+	}
+	atomic_fetch_add(&uploads, 1);
+	enum db_status s = db_begin(&u->db, actor_id);
+	if (s == DB_OK)
+		s = db_do(&u->db, &q_savepoint, 0, NULL);
+	PGresult *res = s == DB_OK ? db_exec(&u->db, &q_new_blob, 0, NULL, &s) : NULL;
+	if (s == DB_OK)
+		u->blob = db_int(res, 0, 0);
+	PQclear(res);
+	if (s != DB_OK) {
+		db_upload_abort(u);
+		return s;
+	}
+	*out = u;
+	return DB_OK;
+}
+
+static struct db_stmt q_chunk =
+    DB_STMT("INSERT INTO blob_chunks (blob_id, n, data) VALUES ($1, $2, $3)");
+
+enum db_status db_upload_chunk(struct db_upload *u, unsigned n, const void *data, size_t len)
+{
+	char id[24], num[16];
+	snprintf(id, sizeof id, "%lld", (long long)u->blob);
+	snprintf(num, sizeof num, "%u", n);
+	const char *p[] = {id, num, data};
+	const int lengths[] = {0, 0, (int)len};
+	const int formats[] = {0, 0, 1};
+	enum db_status s;
+	PQclear(db_exec_bin(&u->db, &q_chunk, 3, p, lengths, formats, 0, &s));
+	return s;
+}
+
+static struct db_stmt q_existing = DB_STMT("SELECT id FROM blobs WHERE sha256 = $1");
+static struct db_stmt q_seal = DB_STMT("UPDATE blobs SET sha256 = $2, size = $3 WHERE id = $1");
+static struct db_stmt q_drop = DB_STMT("ROLLBACK TO SAVEPOINT blob");
+
+/* The id of the blob already holding these bytes, or 0. */
+static int64_t existing(struct db_upload *u, const char *p[], const int *lengths,
+			const int *formats, enum db_status *s)
+{
+	PGresult *res = db_exec_bin(&u->db, &q_existing, 1, p + 1, lengths + 1, formats + 1, 0, s);
+	int64_t id = (*s == DB_OK && PQntuples(res) == 1) ? db_int(res, 0, 0) : 0;
+	PQclear(res);
+	return id;
+}
+
+enum db_status db_upload_seal(struct db_upload *u, const unsigned char sha256[32], uint64_t size)
+{
+	char id[24], sz[24];
+	snprintf(id, sizeof id, "%lld", (long long)u->blob);
+	snprintf(sz, sizeof sz, "%llu", (unsigned long long)size);
+	const char *p[] = {id, (const char *)sha256, sz};
+	const int lengths[] = {0, 32, 0};
+	const int formats[] = {0, 1, 0};
+	enum db_status s;
+	int64_t found = existing(u, p, lengths, formats, &s);
+	if (s == DB_OK && found == 0) {
+		/* A concurrent upload of the same bytes makes this wait for
+		 * it, then fail with a unique violation: use its blob. */
+		PQclear(db_exec_bin(&u->db, &q_seal, 3, p, lengths, formats, 0, &s));
+		if (s != DB_CONFLICT)
+			return s;
+	}
+	if (s != DB_OK && s != DB_CONFLICT)
+		return s;
+	s = db_do(&u->db, &q_drop, 0, NULL);
+	if (s == DB_OK && found == 0)
+		found = existing(u, p, lengths, formats, &s);
+	if (s == DB_OK && found == 0)
+		s = DB_ERROR;
+	u->blob = found;
+	return s;
+}
+
+int64_t db_upload_blob(const struct db_upload *u)
+{
+	return u->blob;
+}
+
+enum db_status db_upload_commit(struct db_upload *u, db_tx_fn fn, void *cls)
+{
+	enum db_status s = fn(&u->db, cls);
+	if (s == DB_OK)
+		s = db_commit(&u->db);
+	db_upload_abort(u);
+	return s;
+}
+
+void db_upload_abort(struct db_upload *u)
+{
+	if (u == NULL)
+		return;
+	if (u->db.pg != NULL) {
+		db_rollback(&u->db);
+		PQfinish(u->db.pg);
+	}
+	atomic_fetch_sub(&uploads, 1);
+	free(u);
+}
+
+unsigned db_upload_count(void)
+{
+	return atomic_load(&uploads);
+}
+
+static struct db_stmt q_read =
+    DB_STMT("SELECT substring(data FROM $3::integer + 1 FOR $4::integer) FROM blob_chunks"
+	    " WHERE blob_id = $1 AND n = $2");
+
+enum db_status db_blob_read(int64_t blob_id, uint64_t offset, size_t len, void *buf, size_t *got)
+{
+	*got = 0;
+	uint64_t n = offset / BLOB_CHUNK, in = offset % BLOB_CHUNK;
+	if (len > BLOB_CHUNK - in)
+		len = BLOB_CHUNK - in;
+	char id[24], num[24], off[24], cnt[24];
+	snprintf(id, sizeof id, "%lld", (long long)blob_id);
+	snprintf(num, sizeof num, "%llu", (unsigned long long)n);
+	snprintf(off, sizeof off, "%llu", (unsigned long long)in);
+	snprintf(cnt, sizeof cnt, "%zu", len);
+	const char *p[] = {id, num, off, cnt};
+	enum db_status s;
+	PGresult *res = db_query_bin(&q_read, 4, p, &s);
+	if (s == DB_OK && PQntuples(res) == 1) {
+		size_t l = (size_t)PQgetlength(res, 0, 0);
+		memcpy(buf, PQgetvalue(res, 0, 0), l < len ? l : len);
+		*got = l < len ? l : len;
+	}
+	PQclear(res);
+	return s;
+}
+
+static struct db_stmt q_sweep =
+    DB_STMT("DELETE FROM blobs b WHERE b.created_at < now() - $1::integer * interval '1 second'"
+	    " AND NOT EXISTS (SELECT 1 FROM asset_versions v WHERE v.blob_id = b.id)");
+
+enum db_status db_blob_sweep(int min_age_s, long *removed)
+{
+	char age[16];
+	snprintf(age, sizeof age, "%d", min_age_s);
+	const char *p[] = {age};
+	enum db_status s;
+	PGresult *res = db_write(NULL, &q_sweep, 1, p, &s);
+	*removed = s == DB_OK ? atol(PQcmdTuples(res)) : 0;
+	PQclear(res);
+	return s;
+}

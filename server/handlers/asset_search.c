@@ -1,0 +1,171 @@
+/* GET /api/v1/assets: search with filters, facets and keyset pages. Each
+ * search is recorded, so that searches that find nothing can show what
+ * content is missing. */
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "db_search.h"
+#include "handlers.h"
+
+#define Q_MAX	  500
+#define Q_WORDS	  16
+#define CURSOR_MAX 160
+
+static const char *const sorts[] = {"relevance", "recent", "shares", "lift", NULL};
+
+/* "w1 & w2 & w3:*" from the words of @q (letters, digits and non-ASCII
+ * bytes; everything else separates words and never reaches to_tsquery). */
+static void build_tsquery(const char *q, char *out, size_t len)
+{
+	size_t o = 0;
+	int words = 0;
+	out[0] = '\0';
+	for (const unsigned char *c = (const unsigned char *)q; *c && words < Q_WORDS;) {
+		while (*c && !isalnum(*c) && *c < 0x80)
+			c++;
+		if (!*c)
+			break;
+		if (words++ > 0 && o + 3 < len) {
+			memcpy(out + o, " & ", 3);
+			o += 3;
+		}
+		while (*c && (isalnum(*c) || *c >= 0x80) && o + 4 < len)
+			out[o++] = (char)tolower(*c++);
+		while (*c && (isalnum(*c) || *c >= 0x80))
+			c++; /* the rest of a word too long for @out */
+	}
+	if (words > 0 && o + 2 < len) /* the last word may be a prefix */
+		memcpy(out + o, ":*", 2), o += 2;
+	out[o] = '\0';
+}
+
+/* A repeatable filter as JSON text (or NULL), checked against @choices
+ * when given; false when a value is not allowed (answered). Adds it to
+ * @log. */
+static bool filter(struct req *r, const char *name, const char *const *choices, json_t *log,
+		   char **out)
+{
+	json_t *list = req_query_list(r, name);
+	*out = NULL;
+	if (list == NULL)
+		return true;
+	size_t i;
+	json_t *v;
+	json_array_foreach(list, i, v)
+	{
+		if (choices != NULL && !one_of(json_string_value(v), choices)) {
+			reply_error(r, ERR_INVALID_PARAMETER, name, "%s %s is not one of the known values",
+				    name, json_string_value(v));
+			json_decref(list);
+			return false;
+		}
+	}
+	*out = json_dumps(list, JSON_COMPACT);
+	json_object_set_new(log, name, list);
+	return *out != NULL;
+}
+
+/* The cursor "sort key id" of a previous page of the same sort. */
+static bool parse_cursor(const char *text, const char *sort, char *key, char *id)
+{
+	char s[16];
+	if (sscanf(text, "%15s %39s %36s", s, key, id) != 3 || strcmp(s, sort) != 0 ||
+	    !uuid_valid(id))
+		return false;
+	return strspn(key, "0123456789.-") == strlen(key);
+}
+
+struct search {
+	struct search_query q;
+	char *lists[6];
+	json_t *log;
+	char key[40], id[UUID_LEN + 1];
+	char tsq[2 * Q_MAX];
+};
+
+static void search_free(struct search *s)
+{
+	for (int i = 0; i < 6; i++)
+		free(s->lists[i]);
+	json_decref(s->log);
+}
+
+/* Reads the query string into @s; false when something is wrong (answered). */
+static bool read_query(struct req *r, struct search *s, char *cursor, size_t cursorlen)
+{
+	const char *q = req_query(r, "q");
+	q = q ? q : "";
+	json_t *qs = json_string(q);
+	json_decref(qs);
+	if (strlen(q) > Q_MAX || qs == NULL) {
+		reply_error(r, ERR_INVALID_PARAMETER, "q", "q must be UTF-8 text of at most %d bytes",
+			    Q_MAX);
+		return false;
+	}
+	const char *sort = req_query(r, "sort");
+	sort = sort ? sort : (*q ? "relevance" : "recent");
+	if (!one_of(sort, sorts)) {
+		reply_error(r, ERR_INVALID_PARAMETER, "sort", "sort is relevance, recent, shares or lift");
+		return false;
+	}
+	if (!req_page(r, &s->q.limit, cursor, cursorlen))
+		return false;
+	if (*cursor && !parse_cursor(cursor, sort, s->key, s->id)) {
+		reply_error(r, ERR_INVALID_PARAMETER, "cursor", "cursor is not one this server gave");
+		return false;
+	}
+	s->log = json_object();
+	build_tsquery(q, s->tsq, sizeof s->tsq);
+	s->q.q = q;
+	s->q.tsquery = s->tsq;
+	s->q.sort = sort;
+	s->q.after_key = *cursor ? s->key : NULL;
+	s->q.after_id = *cursor ? s->id : NULL;
+	s->q.visible_only = r->user->role == ROLE_REP;
+	return filter(r, "persona", NULL, s->log, &s->lists[0]) &&
+	       filter(r, "stage", NULL, s->log, &s->lists[1]) &&
+	       filter(r, "kind", asset_kinds, s->log, &s->lists[2]) &&
+	       filter(r, "intent", asset_intents, s->log, &s->lists[3]) &&
+	       filter(r, "status", asset_statuses, s->log, &s->lists[4]) &&
+	       filter(r, "tag", NULL, s->log, &s->lists[5]);
+}
+
+void h_assets_search(struct req *r)
+{
+	struct search s = {0};
+	char cursor[CURSOR_MAX];
+	if (!read_query(r, &s, cursor, sizeof cursor)) {
+		search_free(&s);
+		return;
+	}
+	s.q.personas = s.lists[0];
+	s.q.stages = s.lists[1];
+	s.q.kinds = s.lists[2];
+	s.q.intents = s.lists[3];
+	s.q.statuses = s.lists[4];
+	s.q.tags = s.lists[5];
+	char *json = NULL, *next = NULL;
+	enum db_status st = db_asset_search(&s.q, &json, &next);
+	json_t *page = st == DB_OK ? json_loads(json, 0, NULL) : NULL;
+	if (page == NULL) {
+		reply_db(r, st == DB_OK ? DB_ERROR : st);
+	} else {
+		char text[CURSOR_MAX], enc[2 * CURSOR_MAX];
+		if (next != NULL) {
+			snprintf(text, sizeof text, "%s %s", s.q.sort, next);
+			cursor_encode(text, enc, sizeof enc);
+		}
+		json_object_set_new(page, "next_cursor", next ? json_string(enc) : json_null());
+		if (!*cursor) { /* a search, not the next page of one */
+			char *filters = json_dumps(s.log, JSON_COMPACT);
+			db_searchlog_add(r->user->id, s.q.q, filters ? filters : "{}",
+					 (long)json_integer_value(json_object_get(page, "total")));
+			free(filters);
+		}
+		reply_json(r, 200, page);
+	}
+	free(json);
+	free(next);
+	search_free(&s);
+}

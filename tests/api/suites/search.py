@@ -1,0 +1,343 @@
+"""Search: ranking, prefix and typo matching, facets, filters, what reps
+may see, parameter errors, stable pagination while assets are added, and
+the record of each search. Every test tags its assets with a tag of its
+own and filters by it, so other suites' assets do not disturb the counts."""
+import time
+import urllib.parse
+
+from nsapi.client import expect_json, expect_problem
+from nsapi.context import ctx
+from nsapi.flows import account_id, create_persona
+from nsapi.harness import Failure, check, test
+from nsapi.proc import psql, sql_literal
+from suites.assets import ASSETS, PAST, FUTURE, create_link_asset, patch_asset
+
+FACETS = ("persona", "stage", "kind", "intent")
+
+
+def search(params, as_="marketer"):
+    """GET /assets with @params (a dict of str or list values); the body."""
+    query = urllib.parse.urlencode(params, doseq=True)
+    body = expect_json(ctx.api.get(f"{ASSETS}?{query}", as_=as_), 200)
+    check(isinstance(body.get("items"), list) and "next_cursor" in body
+          and isinstance(body.get("total"), int) and isinstance(body.get("facets"), dict),
+          f"search answer lacks items/next_cursor/total/facets: {str(body)[:500]}")
+    return body
+
+
+def ids(body):
+    return [i["id"] for i in body["items"]]
+
+
+def rare_word():
+    """A made-up word no other asset contains (letters only)."""
+    seq = ctx.uniq("w").rsplit("-", 1)[1]
+    return "zyq" + "".join(chr(ord("a") + int(c, 16)) for c in ctx.run_id + seq.zfill(3))
+
+
+def nonzero(facet):
+    return {k: v for k, v in (facet or {}).items() if v}
+
+
+def link(tag, **fields):
+    return create_link_asset(tags=[tag] + fields.pop("extra_tags", []), **fields)
+
+
+# ---------------------------------------------------------------- ranking
+
+@test
+def a_title_match_outranks_a_description_only_match():
+    word = rare_word()
+    tag = ctx.uniq("rank")
+    # The title match is made first: a list sorted by recency would put it second.
+    title = link(tag, title=f"The {word} playbook", description="How teams plan a quarter.")
+    desc = link(tag, title="Quarterly handbook", description=f"It mentions {word} in passing.")
+    body = search({"q": word})
+    check(ids(body) == [title["id"], desc["id"]],
+          f"q={word}: order {ids(body)}, want title match {title['id']} first, then {desc['id']}")
+    check(body["total"] == 2, f"total {body['total']}, want 2")
+    s = [i.get("score") for i in body["items"]]
+    check(all(isinstance(x, (int, float)) for x in s) and s[0] > s[1],
+          f"scores {s}: the title match must score higher")
+    body = search({"q": word, "sort": "relevance", "tag": tag})
+    check(ids(body) == [title["id"], desc["id"]], f"sort=relevance&tag: order {ids(body)}")
+    body = search({"q": word, "sort": "recent"})
+    check(ids(body) == [desc["id"], title["id"]], f"sort=recent: order {ids(body)}, want newest first")
+
+
+@test
+def words_are_stemmed_and_tags_are_searched():
+    tag = ctx.uniq("stem")
+    a = link(tag, title="Negotiating renewals with procurement")
+    word = rare_word()
+    b = link(tag, title="Battlecard", extra_tags=[word])
+    check(ids(search({"q": "negotiate renewal", "tag": tag})) == [a["id"]],
+          "'negotiate renewal' does not find 'Negotiating renewals ...'")
+    check(ids(search({"q": word})) == [b["id"]], f"q={word} does not find the asset tagged {word}")
+
+
+@test
+def the_last_word_matches_as_a_prefix():
+    tag = ctx.uniq("prefix")
+    pricing = link(tag, title="Enterprise pricing guide")
+    link(tag, title="Onboarding checklist")
+    for q in ("pric", "enterprise pric", "Enterprise Pricing Gui"):
+        got = ids(search({"q": q, "tag": tag}))
+        check(got == [pricing["id"]], f"q={q!r}: {got}, want only 'Enterprise pricing guide'")
+
+
+@test
+def a_typo_still_finds_the_title():
+    tag = ctx.uniq("typo")
+    pricing = link(tag, title="Pricing guide")
+    link(tag, title="Onboarding checklist")
+    for q in ("pricng", "pricing giude"):
+        got = ids(search({"q": q, "tag": tag}))
+        check(pricing["id"] in got, f"q={q!r} does not find 'Pricing guide': {got}")
+        check(got[0] == pricing["id"], f"q={q!r}: 'Pricing guide' not first: {got}")
+
+
+# ---------------------------------------------------------------- facets and filters
+
+def facet_fixture():
+    """Five assets sharing a fresh tag, and the two personas they use."""
+    tag = ctx.uniq("facet")
+    p1, p2 = create_persona(), create_persona()
+    specs = {
+        "A": dict(personas=[p1], stages=["discovery"], kind="guide", intent="educational"),
+        "B": dict(personas=[p1, p2], stages=["discovery", "proposal"], kind="deck",
+                  intent="sales", status="published"),
+        "C": dict(personas=[p2], stages=["proposal"], kind="guide", intent="sales"),
+        "D": dict(personas=[p1], stages=[], kind="ebook", intent="educational",
+                  status="published"),
+        "E": dict(personas=[], stages=["negotiation"], kind="guide", intent="sales"),
+    }
+    made = {k: link(tag, **v)["id"] for k, v in specs.items()}
+    return tag, p1, p2, made
+
+
+@test
+def facet_counts_cover_every_match_of_the_query():
+    tag, p1, p2, made = facet_fixture()
+    body = search({"tag": tag, "limit": 2})
+    check(body["total"] == 5, f"total {body['total']}, want 5")
+    check(len(body["items"]) == 2 and body["next_cursor"], "limit=2: want 2 items and a cursor")
+    want = {"persona": {p1: 3, p2: 2}, "stage": {"discovery": 2, "proposal": 2, "negotiation": 1},
+            "kind": {"guide": 3, "deck": 1, "ebook": 1}, "intent": {"educational": 2, "sales": 3}}
+    got = {f: nonzero(body["facets"].get(f)) for f in FACETS}
+    check(got == want, f"facets over the whole query (not the page):\n got  {got}\n want {want}")
+    body = search({"tag": tag, "persona": p1})
+    want = {"persona": {p1: 3, p2: 1}, "stage": {"discovery": 2, "proposal": 1},
+            "kind": {"guide": 1, "deck": 1, "ebook": 1}, "intent": {"educational": 2, "sales": 1}}
+    got = {f: nonzero(body["facets"].get(f)) for f in FACETS}
+    check(got == want, f"facets with persona={p1}:\n got  {got}\n want {want}")
+    body = search({"tag": tag, "status": "published"}, as_="rep")
+    want = {"persona": {p1: 2, p2: 1}, "stage": {"discovery": 1, "proposal": 1},
+            "kind": {"deck": 1, "ebook": 1}, "intent": {"educational": 1, "sales": 1}}
+    got = {f: nonzero(body["facets"].get(f)) for f in FACETS}
+    check(got == want, f"a rep's facets count only published assets:\n got  {got}\n want {want}")
+
+
+@test
+def repeated_filters_are_or_different_filters_are_and():
+    tag, p1, p2, m = facet_fixture()
+    other = ctx.uniq("facet")
+    f = link(other, kind="guide", intent="sales")["id"]
+    cases = [
+        ({"persona": [p1, p2]}, {"A", "B", "C", "D"}),
+        ({"persona": p2}, {"B", "C"}),
+        ({"persona": p2, "stage": "discovery"}, {"B"}),
+        ({"persona": p1, "stage": ["discovery", "negotiation"]}, {"A", "B"}),
+        ({"kind": "guide"}, {"A", "C", "E"}),
+        ({"kind": ["guide", "deck"]}, {"A", "B", "C", "E"}),
+        ({"intent": "sales"}, {"B", "C", "E"}),
+        ({"kind": "guide", "intent": "sales"}, {"C", "E"}),
+        ({"stage": "closed_lost"}, set()),
+        ({"status": "published"}, {"B", "D"}),
+        ({"status": ["draft", "published"]}, {"A", "B", "C", "D", "E"}),
+        ({"status": "published", "kind": "deck", "persona": [p1, p2]}, {"B"}),
+    ]
+    wrong = []
+    for params, want in cases:
+        body = search({"tag": tag, "limit": 200, **params})
+        got = {k for k, v in m.items() if v in ids(body)}
+        if got != want or len(ids(body)) != len(want) or body["total"] != len(want):
+            wrong.append(f"tag&{params}: {sorted(got)} (total {body['total']},"
+                         f" {len(ids(body))} items), want {sorted(want)}")
+    body = search({"tag": [tag, other], "limit": 200})
+    if set(ids(body)) != set(m.values()) | {f} or body["total"] != 6:
+        wrong.append(f"tag={tag}&tag={other}: {len(ids(body))} items, total {body['total']},"
+                     " want the 6 assets of both tags")
+    body = search({"tag": tag, "kind": "guide", "intent": "sales", "limit": 200})
+    if f in ids(body):
+        wrong.append("tag filter ignored when combined with kind and intent")
+    check(not wrong, f"{len(wrong)} filter combinations answered wrongly", *wrong)
+
+
+# ---------------------------------------------------------------- reps
+
+@test
+def reps_see_only_published_unexpired_assets():
+    tag = ctx.uniq("vis")
+    word = rare_word()
+    common = {"title": f"Visibility {word}"}
+    a = {
+        "draft": link(tag, **common),
+        "published": link(tag, status="published", **common),
+        "future": link(tag, status="published", expires_at=FUTURE, **common),
+        "expired": link(tag, status="published", expires_at=PAST, **common),
+        "archived": link(tag, status="archived", **common),
+    }
+    retired = link(tag, status="published", **common)
+    expect_json(patch_asset(retired["id"], {"status": "retired"}), 200)
+    a["retired"] = retired
+    visible = {a["published"]["id"], a["future"]["id"]}
+    every = {x["id"] for x in a.values()}
+    for params in ({"tag": tag}, {"q": word}, {"q": word, "tag": tag, "sort": "recent"}):
+        for who in ("rep", "board"):
+            body = search({**params, "limit": 200}, as_=who)
+            check(set(ids(body)) == visible and body["total"] == 2,
+                  f"{who} with {params}: {sorted(ids(body))} (total {body['total']}),"
+                  f" want only the published unexpired {sorted(visible)}")
+        body = search({**params, "limit": 200})
+        check(set(ids(body)) == every and body["total"] == 6,
+              f"marketer with {params}: {len(ids(body))} of 6 assets (total {body['total']})")
+    for status in ("draft", "archived", "retired"):
+        body = search({"tag": tag, "status": status}, as_="rep")
+        check(ids(body) == [] and body["total"] == 0,
+              f"a rep asking for status={status} sees {ids(body)}")
+    body = search({"tag": tag, "status": "published"}, as_="rep")
+    check(set(ids(body)) == visible, f"rep status=published: {ids(body)}, the expired one hidden")
+
+
+@test
+def bad_search_parameters_are_400_invalid_parameter():
+    for query in ("sort=best", "kind=podcast", "intent=fun", "status=deleted",
+                  "cursor=not-a-cursor", "cursor=%00%ff", "limit=0", "limit=201", "limit=x",
+                  "limit=-1", "q=pricing&sort=random"):
+        r = ctx.api.get(f"{ASSETS}?{query}", as_="rep")
+        try:
+            expect_problem(r, 400, "invalid_parameter")
+        except Failure as e:
+            raise Failure(f"?{query}: {e}", *e.details)
+    for query in ("sort=recent", "sort=shares", "sort=lift", "sort=relevance&q=x", "limit=1",
+                  "limit=200", "kind=other", "intent=sales", "status=archived"):
+        expect_json(ctx.api.get(f"{ASSETS}?{query}", as_="rep"), 200)
+
+
+@test
+def shares_and_lift_sorts_answer_zero_until_there_are_shares():
+    tag = ctx.uniq("sorts")
+    made = {link(tag)["id"] for _ in range(3)}
+    for sort in ("shares", "lift"):
+        body = search({"tag": tag, "sort": sort})
+        check(set(ids(body)) == made, f"sort={sort}: {ids(body)}")
+
+
+# ---------------------------------------------------------------- pagination
+
+def page_through(params, limit, between=None, as_="marketer"):
+    """Follows next_cursor to the end; calls @between() after each page.
+    Returns the ids of all pages in order."""
+    seen, cursor, pages = [], None, 0
+    while True:
+        p = dict(params, limit=limit)
+        if cursor is not None:
+            p["cursor"] = cursor
+        body = search(p, as_=as_)
+        check(len(body["items"]) <= limit, f"page of {len(body['items'])} items, limit {limit}")
+        seen += ids(body)
+        cursor = body["next_cursor"]
+        pages += 1
+        check(pages <= 60, "more than 60 pages: the cursor does not advance")
+        if cursor is None:
+            return seen
+        check(isinstance(cursor, str) and cursor, f"next_cursor {cursor!r}")
+        check(body["items"], "an empty page with a next_cursor")
+        if between:
+            between()
+
+
+def check_pages(seen, originals, what):
+    dups = sorted({i for i in seen if seen.count(i) > 1})
+    missing = sorted(set(originals) - set(seen))
+    check(not dups and not missing,
+          f"{what}: {len(dups)} ids listed twice {dups[:5]}, {len(missing)} of "
+          f"{len(originals)} never listed {missing[:5]}")
+
+
+@test
+def pages_have_no_duplicates_or_gaps_while_assets_are_inserted():
+    tag = ctx.uniq("page")
+    word = rare_word()
+    # Scores differ (the word again in some descriptions) and tie (within a group).
+    originals = [link(tag, title=f"Page {word} {i}", description=f"{word} " * (i % 3))["id"]
+                 for i in range(25)]
+    added = []
+
+    def insert():
+        for _ in range(2):
+            added.append(link(tag, title=f"Page {word} inserted")["id"])
+
+    seen = page_through({"tag": tag}, 5, insert)
+    check_pages(seen, originals, "sort=recent (default)")
+    check(set(seen) <= set(originals) | set(added), "a page listed an asset of another tag")
+    # Ranked by relevance, then by shares (all tie).
+    seen = page_through({"tag": tag, "q": word}, 4, insert)
+    check_pages(seen, originals, "sort=relevance")
+    seen = page_through({"tag": tag, "sort": "shares"}, 7, insert)
+    check_pages(seen, originals, "sort=shares")
+    # Without inserts, the pages are exactly the whole result.
+    all_ids = page_through({"tag": tag}, 6)
+    check(sorted(all_ids) == sorted(originals + added),
+          f"listed {len(all_ids)} ids, want the {len(originals) + len(added)} assets of the tag")
+    body = search({"tag": tag, "limit": 200})
+    check(body["next_cursor"] is None and body["total"] == len(originals) + len(added),
+          f"one big page: next_cursor {body['next_cursor']!r}, total {body['total']}")
+
+
+@test
+def rep_pages_skip_hidden_assets():
+    tag = ctx.uniq("reppage")
+    shown = []
+    for i in range(9):
+        a = link(tag, status="published" if i % 3 else "draft")
+        if i % 3:
+            shown.append(a["id"])
+    seen = page_through({"tag": tag}, 2, as_="rep")
+    check(sorted(seen) == sorted(shown), f"rep pages: {len(seen)} ids, want the {len(shown)}"
+                                         " published ones once each")
+
+
+# ---------------------------------------------------------------- the record
+
+def wait_for_search_row(query, timeout=3):
+    deadline = time.monotonic() + timeout
+    while True:
+        rows = psql("SELECT user_id, results, filters::text FROM searches "
+                    f"WHERE query = {sql_literal(query)}")
+        if rows or time.monotonic() > deadline:
+            return rows
+        time.sleep(0.1)
+
+
+@test
+def each_search_is_recorded_with_user_filters_and_result_count():
+    tag = ctx.uniq("rec")
+    word = rare_word()
+    link(tag, title=f"Recorded {word}", status="published")
+    link(tag, title=f"Recorded {word} again", status="published")
+    body = search({"q": word, "tag": tag, "kind": "guide"}, as_="rep")
+    check(body["total"] == 2, f"total {body['total']}")
+    rows = wait_for_search_row(word)
+    check(len(rows) == 1, f"searches rows for q={word!r} within 3 s: {rows}")
+    user, results, filters = rows[0]
+    check(user == account_id("rep"), f"user_id {user}, want the rep {account_id('rep')}")
+    check(results == "2", f"results {results}, want 2")
+    check(tag in filters and "guide" in filters, f"filters {filters} lack the tag and the kind")
+    gap = rare_word()
+    body = search({"q": gap}, as_="marketer")
+    check(body["total"] == 0 and body["items"] == [], f"q={gap!r} found {ids(body)}")
+    rows = wait_for_search_row(gap)
+    check(len(rows) == 1 and rows[0][0] == account_id("marketer") and rows[0][1] == "0",
+          f"the zero-result search is recorded as {rows}, want one row with 0 results")
