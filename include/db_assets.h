@@ -13,6 +13,7 @@
 /* Why the database refused an input: the field and a sentence. */
 struct asset_fault {
 	const char *field;
+	bool missing; /* the field is absent (else: its value is wrong) */
 	char detail[200];
 };
 
@@ -34,15 +35,16 @@ enum db_status db_asset_create(const char *actor_id, const char *meta, struct ve
 			       struct asset_fault *fault, char **json);
 
 /* Applies @patch (JSON object text; present keys only, null clears).
- * DB_INVALID with @fault as above; DB_CONFLICT with @fault for a status
+ * DB_INVALID with @fault as above, or for a gated asset that would not be
+ * public or have no disclosure; DB_CONFLICT with @fault for a status
  * change that is not allowed or a url on a file asset. */
 enum db_status db_asset_update(const char *actor_id, const char *id, const char *patch,
 			       struct asset_fault *fault, char **json);
 
 /* Adds version N+1 from @file and makes it current; the version's JSON in
  * *@json. DB_CONFLICT for a link asset. */
-enum db_status db_asset_add_version(const char *actor_id, const char *id,
-				    struct version_file *file, char **json);
+enum db_status db_asset_add_version(const char *actor_id, const char *id, struct version_file *file,
+				    char **json);
 
 /* Where the bytes of a version are. */
 struct asset_content {

@@ -10,10 +10,10 @@ struct search_query {
 	const char *tsquery; /* "w1 & w2 & w3:*" built from q (safe lexemes only); "" for none */
 	/* Filters as JSON arrays of strings (OR within one), NULL for none. */
 	const char *personas, *stages, *kinds, *intents, *statuses, *tags;
-	bool visible_only;	/* published, unexpired only (reps) */
-	const char *sort;	/* relevance | recent | shares | lift */
-	const char *after_key;	/* the keyset cursor: sort key and id of the */
-	const char *after_id;	/* last item of the previous page, or NULL */
+	bool visible_only;     /* published, unexpired only (reps) */
+	const char *sort;      /* relevance | recent | shares | lift */
+	const char *after_key; /* the keyset cursor: sort key and id of the */
+	const char *after_id;  /* last item of the previous page, or NULL */
 	int limit;
 };
 

@@ -7,13 +7,13 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#define MP_BOUNDARY_MIN	 8    /* shorter boundaries are refused (see README) */
-#define MP_BOUNDARY_MAX	 70   /* RFC 2046 */
-#define MP_HEADERS_MAX	 8192 /* bytes of one part's header block */
-#define MP_NAME_MAX	 200  /* bytes of a part's name */
-#define MP_FILENAME_MAX	 1024 /* bytes of a part's raw filename */
-#define MP_TYPE_MAX	 200  /* bytes of a part's Content-Type */
-#define MP_PARTS_MAX	 16
+#define MP_BOUNDARY_MIN 8    /* shorter boundaries are refused (see README) */
+#define MP_BOUNDARY_MAX 70   /* RFC 2046 */
+#define MP_HEADERS_MAX	8192 /* bytes of one part's header block */
+#define MP_NAME_MAX	200  /* bytes of a part's name */
+#define MP_FILENAME_MAX 1024 /* bytes of a part's raw filename */
+#define MP_TYPE_MAX	200  /* bytes of a part's Content-Type */
+#define MP_PARTS_MAX	16
 
 /* What a callback returns: 0 to go on; anything else stops the parser,
  * and mp_feed/mp_finish return MP_ABORTED (the caller knows why). */

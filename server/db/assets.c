@@ -68,8 +68,7 @@ static enum db_status check_refs(struct db *db, const char *json, struct asset_f
 
 /* The list columns from JSON arrays: personas sorted by slug, stages by
  * position, tags deduplicated in the order given. */
-#define PERSONAS_OF(j)                                                                             \
-	"ARRAY(SELECT DISTINCT x FROM jsonb_array_elements_text(" j ") x ORDER BY 1)"
+#define PERSONAS_OF(j) "ARRAY(SELECT DISTINCT x FROM jsonb_array_elements_text(" j ") x ORDER BY 1)"
 #define STAGES_OF(j)                                                                               \
 	"ARRAY(SELECT s.slug FROM stages s WHERE s.slug IN"                                        \
 	" (SELECT jsonb_array_elements_text(" j ")) ORDER BY s.position)"
@@ -77,29 +76,52 @@ static enum db_status check_refs(struct db *db, const char *json, struct asset_f
 	"ARRAY(SELECT x FROM jsonb_array_elements_text(" j ") WITH ORDINALITY t(x, i)"             \
 	" GROUP BY x ORDER BY min(i))"
 
-static struct db_stmt q_insert = DB_STMT(
-    "INSERT INTO assets (title, description, kind, intent, personas, stages, tags, status,"
-    " public, gated, disclosure, owner, expires_at, source, url)"
-    " SELECT j->>'title', coalesce(j->>'description', ''), j->>'kind', j->>'intent', " PERSONAS_OF(
-	"coalesce(j->'personas', '[]')") ", " STAGES_OF("coalesce(j->'stages', '[]')") ", " TAGS_OF(
-	"coalesce(j->'tags', '[]')") ","
-				     " coalesce(j->>'status', 'draft'),"
-				     " coalesce((j->>'public')::boolean, false),"
-				     " coalesce((j->>'gated')::boolean, false), j->>'disclosure',"
-				     " coalesce((j->>'owner')::uuid, $2::uuid),"
-				     " (j->>'expires_at')::timestamptz, j->>'source', j->>'url'"
-				     " FROM (SELECT $1::jsonb AS j) q RETURNING id");
+static struct db_stmt q_insert =
+    DB_STMT(
+	"INSERT INTO assets (title, description, kind, intent, personas, stages, tags, status,"
+	" public, gated, disclosure, owner, expires_at, source, url)"
+	" SELECT j->>'title', coalesce(j->>'description', ''), j->>'kind', "
+	"j->>'intent', " PERSONAS_OF("coalesce(j->'personas', '[]')") ", " STAGES_OF(
+	    "coalesce(j->'stages', '[]')") ", " TAGS_OF("coalesce(j->'tags', '[]')") ","
+										     " coalesce(j->"
+										     ">'status', "
+										     "'draft'),"
+										     " coalesce((j-"
+										     ">>'public')::"
+										     "boolean, "
+										     "false),"
+										     " coalesce((j-"
+										     ">>'gated')::"
+										     "boolean, "
+										     "false), "
+										     "j->>'"
+										     "disclosure',"
+										     " coalesce((j-"
+										     ">>'owner')::"
+										     "uuid, "
+										     "$2::uuid),"
+										     " (j->>'"
+										     "expires_at'):"
+										     ":timestamptz,"
+										     " j->>'source'"
+										     ", j->>'url'"
+										     " FROM "
+										     "(SELECT "
+										     "$1::jsonb AS "
+										     "j) q "
+										     "RETURNING "
+										     "id");
 
-static struct db_stmt q_lock = DB_STMT(
-    "SELECT status, url IS NOT NULL FROM assets WHERE id = $1 FOR UPDATE");
+static struct db_stmt q_lock =
+    DB_STMT("SELECT status, url IS NOT NULL FROM assets WHERE id = $1 FOR UPDATE");
 static struct db_stmt q_version =
     DB_STMT("INSERT INTO asset_versions (asset_id, number, blob_id, mime, filename, created_by)"
 	    " SELECT $1, coalesce(max(number), 0) + 1, $2, $3, $4, $5 FROM asset_versions"
 	    " WHERE asset_id = $1 RETURNING number");
-static struct db_stmt q_current = DB_STMT(
-    "UPDATE assets SET current_version = $2, updated_at = now() WHERE id = $1"
-    " RETURNING (SELECT version_json(v) FROM asset_versions v"
-    "            WHERE v.asset_id = $1 AND v.number = $2)");
+static struct db_stmt q_current =
+    DB_STMT("UPDATE assets SET current_version = $2, updated_at = now() WHERE id = $1"
+	    " RETURNING (SELECT version_json(v) FROM asset_versions v"
+	    "            WHERE v.asset_id = $1 AND v.number = $2)");
 static struct db_stmt q_json = DB_STMT("SELECT asset_json(a) FROM assets a WHERE a.id = $1");
 
 /* Records @file as the next version of @id (locked by the caller) and
@@ -169,21 +191,44 @@ static struct db_stmt q_update = DB_STMT(
     " description = CASE WHEN j ? 'description' THEN j->>'description' ELSE description END,"
     " kind = CASE WHEN j ? 'kind' THEN j->>'kind' ELSE kind END,"
     " intent = CASE WHEN j ? 'intent' THEN j->>'intent' ELSE intent END,"
-    " personas = CASE WHEN j ? 'personas' THEN " PERSONAS_OF("j->'personas'") " ELSE personas END,"
-    " stages = CASE WHEN j ? 'stages' THEN " STAGES_OF("j->'stages'") " ELSE stages END,"
-    " tags = CASE WHEN j ? 'tags' THEN " TAGS_OF("j->'tags'") " ELSE tags END,"
-    " status = CASE WHEN j ? 'status' THEN j->>'status' ELSE status END,"
-    " public = CASE WHEN j ? 'public' THEN (j->>'public')::boolean ELSE public END,"
-    " gated = CASE WHEN j ? 'gated' THEN (j->>'gated')::boolean ELSE gated END,"
-    " disclosure = CASE WHEN j ? 'disclosure' THEN j->>'disclosure' ELSE disclosure END,"
-    " owner = CASE WHEN j ? 'owner' THEN (j->>'owner')::uuid ELSE owner END,"
-    " expires_at = CASE WHEN j ? 'expires_at' THEN (j->>'expires_at')::timestamptz"
-    "              ELSE expires_at END,"
-    " source = CASE WHEN j ? 'source' THEN j->>'source' ELSE source END,"
-    " url = CASE WHEN j ? 'url' THEN j->>'url' ELSE url END,"
-    " updated_at = now()"
-    " FROM (SELECT $2::jsonb AS j) q WHERE a.id = $1 RETURNING asset_json(a)");
-static struct db_stmt q_patch_status = DB_STMT("SELECT $1::jsonb->>'status', $1::jsonb ? 'url'");
+    " personas = CASE WHEN j ? 'personas' THEN " PERSONAS_OF(
+	"j->'personas'") " ELSE personas END,"
+			 " stages = CASE WHEN j ? 'stages' THEN " STAGES_OF(
+			     "j->'stages'") " ELSE stages END,"
+					    " tags = CASE WHEN j ? 'tags' THEN " TAGS_OF(
+						"j->'tags'") " ELSE tags END,"
+							     " status = CASE WHEN j ? 'status' "
+							     "THEN j->>'status' ELSE status END,"
+							     " public = CASE WHEN j ? 'public' "
+							     "THEN (j->>'public')::boolean ELSE "
+							     "public END,"
+							     " gated = CASE WHEN j ? 'gated' THEN "
+							     "(j->>'gated')::boolean ELSE gated "
+							     "END,"
+							     " disclosure = CASE WHEN j ? "
+							     "'disclosure' THEN j->>'disclosure' "
+							     "ELSE disclosure END,"
+							     " owner = CASE WHEN j ? 'owner' THEN "
+							     "(j->>'owner')::uuid ELSE owner END,"
+							     " expires_at = CASE WHEN j ? "
+							     "'expires_at' THEN "
+							     "(j->>'expires_at')::timestamptz"
+							     "              ELSE expires_at END,"
+							     " source = CASE WHEN j ? 'source' "
+							     "THEN j->>'source' ELSE source END,"
+							     " url = CASE WHEN j ? 'url' THEN "
+							     "j->>'url' ELSE url END,"
+							     " updated_at = now()"
+							     " FROM (SELECT $2::jsonb AS j) q "
+							     "WHERE a.id = $1 RETURNING "
+							     "asset_json(a)");
+/* The locked row with what the patch would make of it. */
+static struct db_stmt q_lock_patch =
+    DB_STMT("SELECT a.status, a.url IS NOT NULL, j->>'status', j ? 'url',"
+	    " CASE WHEN j ? 'gated' THEN (j->>'gated')::boolean ELSE a.gated END,"
+	    " CASE WHEN j ? 'public' THEN (j->>'public')::boolean ELSE a.public END,"
+	    " (CASE WHEN j ? 'disclosure' THEN j->>'disclosure' ELSE a.disclosure END) IS NOT NULL"
+	    " FROM assets a, (SELECT $2::jsonb AS j) q WHERE a.id = $1 FOR UPDATE OF a");
 
 struct update {
 	const char *id, *patch;
@@ -191,28 +236,35 @@ struct update {
 	char **json;
 };
 
-/* The status change and url rules, against the locked row. */
-static enum db_status check_change(struct db *db, struct update *u, PGresult *row)
+static enum db_status refuse(struct asset_fault *f, enum db_status s, const char *field,
+			     bool missing, const char *detail)
 {
-	const char *p[] = {u->patch};
-	enum db_status s;
-	PGresult *res = db_exec(db, &q_patch_status, 1, p, &s);
-	if (s != DB_OK)
-		return s;
-	const char *from = PQgetvalue(row, 0, 0);
-	if (!PQgetisnull(res, 0, 0) && !asset_transition_ok(from, PQgetvalue(res, 0, 0))) {
-		u->fault->field = "status";
-		snprintf(u->fault->detail, sizeof u->fault->detail,
-			 "an asset cannot go from %s to %s", from, PQgetvalue(res, 0, 0));
-		s = DB_CONFLICT;
-	} else if (db_bool(res, 0, 1) && !db_bool(row, 0, 1)) {
-		u->fault->field = "url";
-		snprintf(u->fault->detail, sizeof u->fault->detail,
-			 "this asset is a file; upload a new version instead");
-		s = DB_CONFLICT;
-	}
-	PQclear(res);
+	f->field = field;
+	f->missing = missing;
+	snprintf(f->detail, sizeof f->detail, "%s", detail);
 	return s;
+}
+
+/* The status change, url and gating rules, against the locked row. */
+static enum db_status check_change(struct update *u, PGresult *row)
+{
+	const char *from = PQgetvalue(row, 0, 0), *to = PQgetvalue(row, 0, 2);
+	if (!PQgetisnull(row, 0, 2) && !asset_transition_ok(from, to)) {
+		char d[80];
+		snprintf(d, sizeof d, "an asset cannot go from %s to %s", from, to);
+		return refuse(u->fault, DB_CONFLICT, "status", false, d);
+	}
+	if (db_bool(row, 0, 3) && !db_bool(row, 0, 1))
+		return refuse(u->fault, DB_CONFLICT, "url", false,
+			      "this asset is a file; upload a new version instead");
+	bool gated = db_bool(row, 0, 4), pub = db_bool(row, 0, 5), disclosed = db_bool(row, 0, 6);
+	if (gated && !pub)
+		return refuse(u->fault, DB_INVALID, "gated", false,
+			      "only a public asset can be gated");
+	if (gated && !disclosed)
+		return refuse(u->fault, DB_INVALID, "disclosure", true,
+			      "a gated asset must say what follow-up a downloader agrees to");
+	return DB_OK;
 }
 
 static enum db_status update_tx(struct db *db, void *cls)
@@ -220,24 +272,18 @@ static enum db_status update_tx(struct db *db, void *cls)
 	struct update *u = cls;
 	const char *p[] = {u->id, u->patch};
 	enum db_status s;
-	PGresult *row = db_exec(db, &q_lock, 1, p, &s);
+	PGresult *row = db_exec(db, &q_lock_patch, 2, p, &s);
 	if (s == DB_OK && PQntuples(row) == 0)
 		s = DB_NOT_FOUND;
 	if (s == DB_OK)
-		s = check_change(db, u, row);
+		s = check_change(u, row);
 	PQclear(row);
 	if (s == DB_OK)
 		s = check_refs(db, u->patch, u->fault);
 	if (s != DB_OK)
 		return s;
 	PGresult *res = db_exec(db, &q_update, 2, p, &s);
-	s = one_text(res, s, u->json);
-	if (s == DB_INVALID) {
-		u->fault->field = "gated";
-		snprintf(u->fault->detail, sizeof u->fault->detail,
-			 "a gated asset must be public and have a disclosure");
-	}
-	return s;
+	return one_text(res, s, u->json);
 }
 
 enum db_status db_asset_update(const char *actor_id, const char *id, const char *patch,
@@ -270,8 +316,8 @@ static enum db_status version_tx(struct db *db, void *cls)
 	return add_version(db, v->actor, v->id, v->file, v->blob, v->json);
 }
 
-enum db_status db_asset_add_version(const char *actor_id, const char *id,
-				    struct version_file *file, char **json)
+enum db_status db_asset_add_version(const char *actor_id, const char *id, struct version_file *file,
+				    char **json)
 {
 	struct version v = {actor_id, id, file, db_upload_blob(file->upload), json};
 	struct db_upload *u = file->upload;

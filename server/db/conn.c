@@ -55,7 +55,8 @@ PGconn *db_connect(const char *url, char *err, size_t errlen)
 				    NULL};
 	const char *const vals[] = {url, "5", "nextstage",
 				    "-c timezone=UTC -c statement_timeout=60000"
-				    " -c pg_trgm.word_similarity_threshold=0.45", NULL};
+				    " -c pg_trgm.word_similarity_threshold=0.45",
+				    NULL};
 	PGconn *pg = PQconnectdbParams(keys, vals, 1);
 	if (pg != NULL && PQstatus(pg) == CONNECTION_OK)
 		return pg;
@@ -377,8 +378,7 @@ PGresult *db_query(bool read_only, struct db_stmt *st, int n, const char *const 
 	return query(read_only, st, n, params, 0, st_out);
 }
 
-PGresult *db_query_bin(struct db_stmt *st, int n, const char *const *params,
-		       enum db_status *st_out)
+PGresult *db_query_bin(struct db_stmt *st, int n, const char *const *params, enum db_status *st_out)
 {
 	return query(false, st, n, params, 1, st_out);
 }

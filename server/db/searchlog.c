@@ -42,11 +42,11 @@ void db_searchlog_add(const char *user_id, const char *query, const char *filter
 		atomic_fetch_add(&dropped, 1);
 }
 
-static struct db_stmt q_insert = DB_STMT(
-    "INSERT INTO searches (at, user_id, query, filters, results)"
-    " SELECT to_timestamp((e->>'at')::float8), (e->>'user')::uuid, e->>'q',"
-    "  coalesce(e->'filters', '{}'), (e->>'n')::integer"
-    " FROM jsonb_array_elements($1::jsonb) e");
+static struct db_stmt q_insert =
+    DB_STMT("INSERT INTO searches (at, user_id, query, filters, results)"
+	    " SELECT to_timestamp((e->>'at')::float8), (e->>'user')::uuid, e->>'q',"
+	    "  coalesce(e->'filters', '{}'), (e->>'n')::integer"
+	    " FROM jsonb_array_elements($1::jsonb) e");
 
 /* Writes @batch; on failure (the database away) the records are lost and
  * counted: a search is not worth holding requests for. */

@@ -113,12 +113,14 @@ void h_assets_content(struct req *r)
 	const char *id = req_param(r, 0);
 	int version = version_param(r);
 	if (version < 0) {
-		reply_error(r, ERR_INVALID_PARAMETER, "version", "version must be a positive integer");
+		reply_error(r, ERR_INVALID_PARAMETER, "version",
+			    "version must be a positive integer");
 		return;
 	}
 	struct asset_content c;
-	enum db_status s = uuid_valid(id) ? db_asset_content(id, version, r->user->role == ROLE_REP, &c)
-					  : DB_NOT_FOUND;
+	enum db_status s = uuid_valid(id)
+			       ? db_asset_content(id, version, r->user->role == ROLE_REP, &c)
+			       : DB_NOT_FOUND;
 	if (s != DB_OK) {
 		reply_db(r, s);
 		return;
@@ -149,7 +151,8 @@ void h_assets_content(struct req *r)
 		return;
 	}
 	if (rg == RANGE_OK) {
-		snprintf(hdr, sizeof hdr, "bytes %" PRIu64 "-%" PRIu64 "/%" PRIu64, from, to, c.size);
+		snprintf(hdr, sizeof hdr, "bytes %" PRIu64 "-%" PRIu64 "/%" PRIu64, from, to,
+			 c.size);
 		reply_header(r, "Content-Range", hdr);
 	}
 	struct blob_reader *br = blob_reader_new(c.blob, from, to - from + 1);
@@ -157,5 +160,6 @@ void h_assets_content(struct req *r)
 		reply_error(r, ERR_INTERNAL, NULL, NULL);
 		return;
 	}
-	reply_stream(r, rg == RANGE_OK ? 206 : 200, c.mime, to - from + 1, read_blob, br, free_blob);
+	reply_stream(r, rg == RANGE_OK ? 206 : 200, c.mime, to - from + 1, read_blob, br,
+		     free_blob);
 }

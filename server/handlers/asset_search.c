@@ -8,8 +8,8 @@
 #include "db_search.h"
 #include "handlers.h"
 
-#define Q_MAX	  500
-#define Q_WORDS	  16
+#define Q_MAX	   500
+#define Q_WORDS	   16
 #define CURSOR_MAX 160
 
 static const char *const sorts[] = {"relevance", "recent", "shares", "lift", NULL};
@@ -55,8 +55,9 @@ static bool filter(struct req *r, const char *name, const char *const *choices, 
 	json_array_foreach(list, i, v)
 	{
 		if (choices != NULL && !one_of(json_string_value(v), choices)) {
-			reply_error(r, ERR_INVALID_PARAMETER, name, "%s %s is not one of the known values",
-				    name, json_string_value(v));
+			reply_error(r, ERR_INVALID_PARAMETER, name,
+				    "%s %s is not one of the known values", name,
+				    json_string_value(v));
 			json_decref(list);
 			return false;
 		}
@@ -99,20 +100,22 @@ static bool read_query(struct req *r, struct search *s, char *cursor, size_t cur
 	json_t *qs = json_string(q);
 	json_decref(qs);
 	if (strlen(q) > Q_MAX || qs == NULL) {
-		reply_error(r, ERR_INVALID_PARAMETER, "q", "q must be UTF-8 text of at most %d bytes",
-			    Q_MAX);
+		reply_error(r, ERR_INVALID_PARAMETER, "q",
+			    "q must be UTF-8 text of at most %d bytes", Q_MAX);
 		return false;
 	}
 	const char *sort = req_query(r, "sort");
 	sort = sort ? sort : (*q ? "relevance" : "recent");
 	if (!one_of(sort, sorts)) {
-		reply_error(r, ERR_INVALID_PARAMETER, "sort", "sort is relevance, recent, shares or lift");
+		reply_error(r, ERR_INVALID_PARAMETER, "sort",
+			    "sort is relevance, recent, shares or lift");
 		return false;
 	}
 	if (!req_page(r, &s->q.limit, cursor, cursorlen))
 		return false;
 	if (*cursor && !parse_cursor(cursor, sort, s->key, s->id)) {
-		reply_error(r, ERR_INVALID_PARAMETER, "cursor", "cursor is not one this server gave");
+		reply_error(r, ERR_INVALID_PARAMETER, "cursor",
+			    "cursor is not one this server gave");
 		return false;
 	}
 	s->log = json_object();

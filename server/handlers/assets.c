@@ -14,9 +14,9 @@ static const char *const new_statuses[] = {"draft", "published", NULL};
  * 400 and returns false on the first fault. */
 static bool check_meta(struct req *r, bool create, bool link)
 {
-	const char *title = NULL, *description = NULL, *kind = NULL, *intent = NULL,
-		   *status = NULL, *disclosure = NULL, *owner = NULL, *expires_at = NULL,
-		   *source = NULL, *url = NULL;
+	const char *title = NULL, *description = NULL, *kind = NULL, *intent = NULL, *status = NULL,
+		   *disclosure = NULL, *owner = NULL, *expires_at = NULL, *source = NULL,
+		   *url = NULL;
 	json_t *personas = NULL, *stages = NULL, *tags = NULL;
 	bool pub = false, gated = false, has_url = false;
 	unsigned req = create ? JS_REQUIRED : 0;
@@ -58,7 +58,8 @@ static bool check_meta(struct req *r, bool create, bool link)
 		return false;
 	}
 	if (has_url && create && !link) {
-		reply_error(r, ERR_INVALID_FIELD, "url", "an uploaded file and a url exclude each other");
+		reply_error(r, ERR_INVALID_FIELD, "url",
+			    "an uploaded file and a url exclude each other");
 		return false;
 	}
 	if (url != NULL && !http_url_valid(url)) {
@@ -118,8 +119,11 @@ static void reply_asset(struct req *r, enum db_status s, const struct asset_faul
 		return;
 	}
 	if ((s == DB_INVALID || s == DB_CONFLICT) && f != NULL && f->field != NULL)
-		reply_error(r, s == DB_INVALID ? ERR_INVALID_FIELD : ERR_CONFLICT, f->field, "%s",
-			    f->detail);
+		reply_error(r,
+			    s == DB_CONFLICT ? ERR_CONFLICT
+			    : f->missing     ? ERR_MISSING_FIELD
+					     : ERR_INVALID_FIELD,
+			    f->field, "%s", f->detail);
 	else
 		reply_db(r, s);
 }
@@ -135,14 +139,15 @@ void h_assets_create(struct req *r)
 	char *meta = json_dumps(r->json, JSON_COMPACT);
 	struct asset_fault f = {0};
 	char *json = NULL;
-	enum db_status s = meta ? db_asset_create(r->user->id, meta, link ? NULL : &vf, &f, &json)
-				: DB_ERROR;
+	enum db_status s =
+	    meta ? db_asset_create(r->user->id, meta, link ? NULL : &vf, &f, &json) : DB_ERROR;
 	db_upload_abort(vf.upload); /* left only if not consumed */
 	free(meta);
 	if (s == DB_OK) {
 		char loc[80];
 		json_t *o = json_loads(json, 0, NULL);
-		snprintf(loc, sizeof loc, "/api/v1/assets/%s", json_string_value(json_object_get(o, "id")));
+		snprintf(loc, sizeof loc, "/api/v1/assets/%s",
+			 json_string_value(json_object_get(o, "id")));
 		json_decref(o);
 		reply_header(r, "Location", loc);
 	}
@@ -196,9 +201,9 @@ void h_assets_add_version(struct req *r)
 	if (!take_file(r, &vf))
 		return;
 	char *json = NULL;
-	enum db_status s = uuid_valid(id) ? db_asset_add_version(r->user->id, id, &vf, &json)
-					  : DB_NOT_FOUND;
+	enum db_status s =
+	    uuid_valid(id) ? db_asset_add_version(r->user->id, id, &vf, &json) : DB_NOT_FOUND;
 	db_upload_abort(vf.upload);
-	struct asset_fault f = {"file", "a link asset has no file versions"};
+	struct asset_fault f = {"file", false, "a link asset has no file versions"};
 	reply_asset(r, s, s == DB_CONFLICT ? &f : NULL, 201, json);
 }

@@ -69,7 +69,8 @@ static int on_data(void *cls, const char *data, size_t len)
 	}
 	int i = f->cur;
 	if (len > FORM_FIELD_LIMIT - f->len[i])
-		return stop(f, ERR_PAYLOAD_TOO_LARGE, f->name[i], "a text part is limited to 64 KiB");
+		return stop(f, ERR_PAYLOAD_TOO_LARGE, f->name[i],
+			    "a text part is limited to 64 KiB");
 	char *v = realloc(f->value[i], f->len[i] + len + 1);
 	if (v == NULL)
 		return stop(f, ERR_INTERNAL, NULL, NULL);

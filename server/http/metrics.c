@@ -10,6 +10,8 @@
 #include <string.h>
 #include "auth.h"
 #include "db.h"
+#include "db_blobs.h"
+#include "db_search.h"
 #include "router.h"
 
 #define MAX_ROUTES 128
@@ -124,6 +126,15 @@ char *metrics_render(void)
 	    "nextstage_auth_lookups_total{source=\"cache\"} %lu\n"
 	    "nextstage_auth_lookups_total{source=\"database\"} %lu\n",
 	    hit, miss);
+	put(&b,
+	    "# HELP nextstage_uploads_in_progress Uploads being received (each holds a "
+	    "connection).\n"
+	    "# TYPE nextstage_uploads_in_progress gauge\n"
+	    "nextstage_uploads_in_progress %u\n"
+	    "# HELP nextstage_search_log_dropped_total Search records not written.\n"
+	    "# TYPE nextstage_search_log_dropped_total counter\n"
+	    "nextstage_search_log_dropped_total %lu\n",
+	    db_upload_count(), db_searchlog_dropped());
 	if (b.failed) {
 		free(b.s);
 		return NULL;

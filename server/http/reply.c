@@ -138,7 +138,8 @@ void reply_stream(struct req *r, unsigned status, const char *content_type, uint
 		return;
 	}
 	*s = (struct stream){read, cls, free_cls};
-	p->response = MHD_create_response_from_callback(size, 64 * 1024, stream_read, s, stream_free);
+	p->response =
+	    MHD_create_response_from_callback(size, 64 * 1024, stream_read, s, stream_free);
 	if (p->response == NULL) {
 		stream_free(s);
 		return;
@@ -259,7 +260,10 @@ bool cursor_decode(const char *cursor, char *out, size_t outlen)
 bool req_page(struct req *r, int *limit, char *cursor, size_t cursorlen)
 {
 	const char *l = req_query(r, "limit");
-	const char *c = req_query(r, "cursor");
+	size_t clen = 0;
+	const char *c = NULL;
+	MHD_lookup_connection_value_n(CPRIV(r)->conn, MHD_GET_ARGUMENT_KIND, "cursor", 6, &c,
+				      &clen);
 	*limit = 50;
 	cursor[0] = '\0';
 	if (l != NULL) {
@@ -271,7 +275,8 @@ bool req_page(struct req *r, int *limit, char *cursor, size_t cursorlen)
 		}
 		*limit = (int)v;
 	}
-	if (c != NULL && *c != '\0' && !cursor_decode(c, cursor, cursorlen)) {
+	if (c != NULL &&
+	    (strlen(c) != clen || (*c != '\0' && !cursor_decode(c, cursor, cursorlen)))) {
 		reply_error(r, ERR_INVALID_PARAMETER, "cursor",
 			    "cursor is not one this server gave");
 		return false;

@@ -35,8 +35,7 @@ const struct route routes[] = {
     {M_POST, V1 "/assets", h_assets_create, AUTH_MARKETER, BODY_UPLOAD, 0, NULL},
     {M_GET, V1 "/assets/{id}", h_assets_get, AUTH_USER, BODY_NONE, 0, NULL},
     {M_PATCH, V1 "/assets/{id}", h_assets_update, AUTH_MARKETER, BODY_JSON, 0, NULL},
-    {M_POST, V1 "/assets/{id}/versions", h_assets_add_version, AUTH_MARKETER, BODY_UPLOAD, 0,
-     NULL},
+    {M_POST, V1 "/assets/{id}/versions", h_assets_add_version, AUTH_MARKETER, BODY_UPLOAD, 0, NULL},
     {M_GET, V1 "/assets/{id}/content", h_assets_content, AUTH_USER, BODY_NONE, 0, NULL},
 };
 

@@ -151,8 +151,8 @@ void blob_writer_free(struct blob_writer *w)
 struct blob_reader {
 	int64_t blob;
 	uint64_t start, len;
-	char *buf;	     /* one chunk's worth, fetched on demand */
-	uint64_t buf_at;     /* blob offset of buf[0] */
+	char *buf;	 /* one chunk's worth, fetched on demand */
+	uint64_t buf_at; /* blob offset of buf[0] */
 	size_t buf_len;
 };
 

@@ -93,8 +93,12 @@ bool store_sniff(const void *data, size_t len, const char *filename, char *out, 
 /* The length of the valid UTF-8 sequence at @c (1 for ASCII), 0 if invalid. */
 static size_t utf8_len(const unsigned char *c)
 {
-	size_t n = c[0] < 0x80 ? 1 : c[0] < 0xC2 ? 0 : c[0] < 0xE0 ? 2 : c[0] < 0xF0 ? 3
-		 : c[0] <= 0xF4 ? 4 : 0;
+	size_t n = c[0] < 0x80	  ? 1
+		   : c[0] < 0xC2  ? 0
+		   : c[0] < 0xE0  ? 2
+		   : c[0] < 0xF0  ? 3
+		   : c[0] <= 0xF4 ? 4
+				  : 0;
 	for (size_t i = 1; i < n; i++)
 		if ((c[i] & 0xC0) != 0x80)
 			return 0;

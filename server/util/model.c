@@ -68,10 +68,9 @@ bool slug_valid(const char *s)
 	return true;
 }
 
-const char *const asset_kinds[] = {"guide",	 "ebook",     "whitepaper", "case_study",
-				   "product_sheet", "one_pager", "deck",       "battlecard",
-				   "video",	 "webinar",   "blog_post",  "template",
-				   "other",	 NULL};
+const char *const asset_kinds[] = {
+    "guide",	  "ebook", "whitepaper", "case_study", "product_sheet", "one_pager", "deck",
+    "battlecard", "video", "webinar",	 "blog_post",  "template",	"other",     NULL};
 const char *const asset_intents[] = {"educational", "sales", NULL};
 const char *const asset_statuses[] = {"draft", "published", "archived", "retired", NULL};
 
@@ -86,9 +85,9 @@ bool one_of(const char *v, const char *const *set)
 bool asset_transition_ok(const char *from, const char *to)
 {
 	static const char *const allowed[][2] = {
-	    {"draft", "published"},	{"draft", "archived"},	   {"published", "draft"},
+	    {"draft", "published"},    {"draft", "archived"},	 {"published", "draft"},
 	    {"published", "archived"}, {"published", "retired"}, {"archived", "published"},
-	    {"archived", "retired"},	{"retired", "published"}, {"retired", "archived"},
+	    {"archived", "retired"},   {"retired", "published"}, {"retired", "archived"},
 	};
 	if (strcmp(from, to) == 0)
 		return true;
@@ -127,9 +126,9 @@ bool rfc3339_valid(const char *s)
 
 bool http_url_valid(const char *s)
 {
-	const char *rest = strncmp(s, "https://", 8) == 0 ? s + 8
-			 : strncmp(s, "http://", 7) == 0 ? s + 7
-							  : NULL;
+	const char *rest = strncmp(s, "https://", 8) == 0  ? s + 8
+			   : strncmp(s, "http://", 7) == 0 ? s + 7
+							   : NULL;
 	if (rest == NULL || *rest == '\0' || *rest == '/')
 		return false;
 	for (; *s; s++)

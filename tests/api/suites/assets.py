@@ -656,10 +656,23 @@ def filename_backslash_paths_are_dropped():
 
 @test
 def filename_control_characters_are_removed_and_ends_trimmed():
-    for raw, want in (("a\x01b\x1fc\x7fd.pdf", "abcd.pdf"), ("tab\there.pdf", "tabhere.pdf"),
-                      ("  padded.pdf  ", "padded.pdf"), ("\x01\x02", "file"), ("   ", "file")):
+    for raw, want in (("tab\there.pdf", "tabhere.pdf"), ("\t\tx.pdf\t", "x.pdf"),
+                      ("  padded.pdf  ", "padded.pdf"), ("   ", "file")):
         got = stored_filename(raw)["current_version"]["filename"]
         check(got == want, f"filename {raw!r} stored as {got!r}, want {want!r}")
+    # Other control bytes are not allowed in a header line at all: the
+    # part may be refused as malformed, or taken with them removed.
+    before = store_counts()
+    for raw, want in (("a\x01b\x1fc\x7fd.pdf", "abcd.pdf"), ("\x01\x02", "file"),
+                      ("nul\x00.pdf", "nul.pdf")):
+        r = upload(meta(), mp.text(), raw, "text/plain")
+        if r.status == 400:
+            expect_problem(r, 400, "invalid_multipart")
+            check_nothing_stored(before, f"a refused upload named {raw!r}")
+            continue
+        got = expect_json(r, 201)["current_version"]["filename"]
+        check(got == want, f"filename {raw!r} stored as {got!r}, want {want!r}")
+        before = store_counts()
 
 
 @test
@@ -675,8 +688,14 @@ def filename_longer_than_200_bytes_is_cut_on_a_character_boundary():
 
 @test
 def filename_with_cr_lf_cannot_inject_a_header():
-    for raw in ("a\r\nSet-Cookie: x=y.pdf", "a\nSet-Cookie: x=y.pdf", "a\rSet-Cookie: x=y.pdf"):
-        r = upload(meta(status="published"), mp.text(), raw, "text/plain")
+    raw_parts = [mp.file_part(mp.text(), raw, "text/plain")
+                 for raw in ("a\r\nSet-Cookie: x=y.pdf", "a\nSet-Cookie: x=y.pdf",
+                             "a\rSet-Cookie: x=y.pdf")]
+    # The same name percent-encoded in an RFC 5987 filename* parameter.
+    raw_parts.append(mp.Part("file", mp.text(), disposition=(
+        "form-data; name=\"file\"; filename*=UTF-8''a%0D%0ASet-Cookie%3A%20x%3Dy.pdf")))
+    for part in raw_parts:
+        r = post_form([mp.metadata_part(meta(status="published")), part])
         if r.status == 400:  # the part header itself is broken: refusing it is fine
             expect_problem(r, 400, "invalid_multipart")
             continue
@@ -768,21 +787,23 @@ def send_chunked(body, content_type, path=ASSETS, piece=64 * 1024, token=None):
         return read_response(s, "POST", f"{path} (chunked, {len(body)} bytes)", timeout=20)
 
 
-def form_of_length(total, boundary="nsbexactlength0001"):
-    """A valid upload body of exactly @total bytes."""
-    m = meta()
-    base, ctype = mp.asset_form(m, mp.pdf(1000), "exact.pdf", boundary=boundary)
-    body, _ = mp.asset_form(m, mp.pdf(total - (len(base) - 1000)), "exact.pdf",
-                            boundary=boundary)
-    assert len(body) == total, "test bug: form length"
-    return body, ctype
+def form_with_file_of(size, boundary="nsbexactlength0001"):
+    """An upload body whose file is a PDF of exactly @size bytes."""
+    return mp.asset_form(meta(), mp.pdf(size), "exact.pdf", boundary=boundary)
 
 
 @test
-def a_body_of_exactly_the_limit_is_accepted():
-    body, ctype = form_of_length(LIMIT)
+def a_file_of_exactly_the_limit_is_accepted_one_byte_more_is_413():
+    body, ctype = form_with_file_of(5 * MIB)
+    check(len(body) <= LIMIT, "test bug: the form is over the body limit")
     a = expect_json(ctx.api.post(ASSETS, raw=body, content_type=ctype, as_="marketer"), 201)
-    check(a["current_version"]["size"] > 5 * MIB, f"size {a['current_version']['size']}")
+    check(a["current_version"]["size"] == 5 * MIB, f"size {a['current_version']['size']}")
+    before = store_counts()
+    body, ctype = form_with_file_of(5 * MIB + 1)
+    check(len(body) <= LIMIT, "test bug: the form is over the body limit")
+    r = ctx.api.post(ASSETS, raw=body, content_type=ctype, as_="marketer")
+    expect_problem(r, 413, "payload_too_large")
+    check_nothing_stored(before, "a refused upload of 5 MiB + 1")
 
 
 @test
