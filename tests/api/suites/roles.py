@@ -8,8 +8,12 @@ independent and a wrongly allowed request shows up as a 2xx, not as a 404.
 """
 from nsapi.client import expect_problem
 from nsapi.context import ctx
+import re
+
+from nsapi.client import expect_json
 from nsapi.flows import create_persona, create_stage, create_user, login
-from nsapi.harness import Failure, register
+from nsapi.harness import Failure, check, register, test
+from nsapi.multipart import asset_form, minimal_pdf, version_form
 
 CALLERS = ("anonymous", "rep", "board", "marketer", "admin")
 
@@ -18,6 +22,11 @@ CALLERS = ("anonymous", "rep", "board", "marketer", "admin")
 ANON_SIGN_OUT = (204, 401)
 
 SIGN_IN = {"email": "{email}", "password": "{password}"}
+NEW_LINK = {"title": "Table link by {who}", "kind": "guide", "intent": "educational",
+            "url": "https://example.com/{new_slug}"}
+# A multipart body: the row's body is a (content type, bytes) pair.
+VERSION = "multipart"
+
 NEW_USER = {"email": "{new_email}", "name": "Table User", "role": "rep",
             "password": "table password 1"}
 
@@ -40,6 +49,14 @@ ROLE_TABLE = [
     ("GET",    "/api/v1/stages",              None,                                      401,  200, 200,  200, 200),
     ("POST",   "/api/v1/stages",              {"slug": "{new_slug}", "name": "Table"},   401,  403, 403,  201, 201),
     ("PATCH",  "/api/v1/stages/{stage}",      {"name": "Renamed by {who}"},              401,  403, 403,  200, 200),
+    ("GET",    "/api/v1/assets",              None,                                      401,  200, 200,  200, 200),
+    ("POST",   "/api/v1/assets",              NEW_LINK,                                  401,  403, 403,  201, 201),
+    ("GET",    "/api/v1/assets/{published}",  None,                                      401,  200, 200,  200, 200),
+    ("GET",    "/api/v1/assets/{draft}",      None,                                      401,  404, 404,  200, 200),
+    ("PATCH",  "/api/v1/assets/{published}",  {"title": "Renamed by {who}"},            401,  403, 403,  200, 200),
+    ("POST",   "/api/v1/assets/{published}/versions", VERSION,                          401,  403, 403,  201, 201),
+    ("GET",    "/api/v1/assets/{published}/content", None,                              401,  200, 200,  200, 200),
+    ("GET",    "/api/v1/assets/{draft}/content", None,                                  401,  404, 404,  200, 200),
     ("GET",    "/api/v1/no-such-route",       None,                                      404,  404, 404,  404, 404),
     ("PUT",    "/api/v1/personas",            None,                                      405,  405, 405,  405, 405),
 ]
@@ -68,9 +85,20 @@ class CellVars(dict):
             "user": lambda: create_user("rep")[0]["id"],
             "persona": create_persona,
             "stage": create_stage,
+            "published": lambda: new_file_asset("published"),
+            "draft": lambda: new_file_asset("draft"),
         }
         self[key] = makers[key]()
         return self[key]
+
+
+def new_file_asset(status):
+    """A PDF asset made by a marketer, in @status; its id."""
+    meta = {"title": f"Table {status} asset", "kind": "guide", "intent": "sales",
+            "status": status}
+    body, ctype = asset_form(meta, minimal_pdf(f"table {ctx.uniq('pdf')}"))
+    r = ctx.api.post("/api/v1/assets", raw=body, content_type=ctype, as_="marketer")
+    return expect_json(r, 201)["id"]
 
 
 def fill(value, variables):
@@ -85,7 +113,9 @@ def run_cell(method, path, body, who, expected):
     variables = CellVars(who)
     target = fill(path, variables)
     kwargs = {}
-    if body is not None:
+    if body == VERSION:
+        kwargs["raw"], kwargs["content_type"] = version_form(minimal_pdf(ctx.uniq("v")))
+    elif body is not None:
         kwargs["body"] = fill(body, variables)
     if who != "anonymous":
         if (method, path) in COOKIE_ROWS:
@@ -117,3 +147,15 @@ def make_row_test(method, path, body, expected):
 
 for method, path, body, *expected in ROLE_TABLE:
     register(f"role_table {method} {path}", make_row_test(method, path, body, expected))
+
+
+@test
+def role_table_covers_every_route_of_the_route_table():
+    """A route added to server/http/routes.c without a row here fails."""
+    source = (ctx.repo / "server" / "http" / "routes.c").read_text()
+    routes = set()
+    for method, prefix, rest in re.findall(r'\{M_(\w+), (V1 )?"([^"]+)"', source):
+        routes.add((method, ("/api/v1" if prefix else "") + re.sub(r"\{\w+\}", "{}", rest)))
+    rows = {(m, re.sub(r"\{\w+\}", "{}", p)) for m, p, *_ in ROLE_TABLE}
+    missing = sorted(routes - rows)
+    check(routes and not missing, f"routes without a row in ROLE_TABLE: {missing}")
