@@ -7,6 +7,7 @@
 #include "auth.h"
 #include "crypto.h"
 #include "db.h"
+#include "db_blobs.h"
 #include "db_search.h"
 #include "db_users.h"
 #include "log.h"
@@ -21,6 +22,7 @@ static const char usage_main[] =
     "  migrate       apply pending migrations and exit\n"
     "  user add      create a user (password from the first line of stdin)\n"
     "  token create  print a new API token for a user\n"
+    "  blobs sweep   delete stored files that no asset version refers to\n"
     "\n"
     "configuration (environment): NEXTSTAGE_DATABASE_URL, NEXTSTAGE_READ_DATABASE_URL,\n"
     "NEXTSTAGE_LISTEN, NEXTSTAGE_PUBLIC_URL, NEXTSTAGE_MAX_UPLOAD_MB,\n"
@@ -38,6 +40,13 @@ static const char usage_user[] =
 static const char usage_token[] =
     "usage: nextstage token create --email E --name LABEL\n"
     "  Prints a new API token for the user; it is shown only this once.\n";
+
+static const char usage_blobs[] =
+    "usage: nextstage blobs sweep [--min-age SECONDS]\n"
+    "  Deletes stored files (blobs and their chunks) that no asset version refers\n"
+    "  to and that are older than SECONDS (default 3600). Uploads are written in\n"
+    "  one transaction with their version, so this finds only what was unlinked\n"
+    "  by hand; it is safe to run at any time.\n";
 
 static int wants_help(int argc, char **argv)
 {
@@ -229,6 +238,29 @@ static int cmd_token_create(int argc, char **argv)
 	return 0;
 }
 
+static int cmd_blobs_sweep(int argc, char **argv)
+{
+	static const struct option opts[] = {{"min-age", required_argument, NULL, 'a'},
+					     {NULL, 0, NULL, 0}};
+	unsigned age = 3600;
+	int c;
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		if (c != 'a' || config_parse_uint(optarg, 0, 1u << 30, &age) != 0)
+			return fputs(usage_blobs, stderr), 2;
+	}
+	if (setup(2) != 0)
+		return 1;
+	long removed = 0;
+	enum db_status s = db_blob_sweep((int)age, &removed);
+	db_thread_done();
+	if (s != DB_OK) {
+		fprintf(stderr, "nextstage: the sweep failed (database error)\n");
+		return 1;
+	}
+	printf("removed %ld unreferenced blobs\n", removed);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
@@ -256,6 +288,13 @@ int main(int argc, char **argv)
 			return fputs(user ? usage_user : usage_token, stderr), 2;
 		return user ? cmd_user_add(argc - 2, argv + 2)
 			    : cmd_token_create(argc - 2, argv + 2);
+	}
+	if (strcmp(cmd, "blobs") == 0) {
+		if (wants_help(argc, argv))
+			return fputs(usage_blobs, stdout), 0;
+		if (argc < 3 || strcmp(argv[2], "sweep") != 0)
+			return fputs(usage_blobs, stderr), 2;
+		return cmd_blobs_sweep(argc - 2, argv + 2);
 	}
 	fprintf(stderr, "nextstage: unknown command '%s'\n\n%s", cmd, usage_main);
 	return 2;

@@ -107,4 +107,29 @@ else
 	not_ok "audit rows carry the change and never the password hash" "got: $row"
 fi
 
+# 6. The sweep deletes blobs no version refers to, with their chunks, and
+# keeps the others (and young orphans, which may be an upload's).
+url=$(fresh_db sweep)
+NEXTSTAGE_DATABASE_URL=$url "$bin" migrate 2>/dev/null
+psql "$url" -q -v ON_ERROR_STOP=1 <<'SQL' >/dev/null
+INSERT INTO blobs (sha256, size, created_at) VALUES
+    (sha256('kept'), 4, now() - interval '2 hours'),
+    (sha256('old orphan'), 10, now() - interval '2 hours'),
+    (sha256('young orphan'), 12, now());
+INSERT INTO blob_chunks (blob_id, n, data) SELECT id, 0, 'bytes' FROM blobs;
+INSERT INTO assets (title, kind, intent) VALUES ('Kept', 'guide', 'sales');
+INSERT INTO asset_versions (asset_id, number, blob_id, mime, filename)
+    SELECT a.id, 1, b.id, 'text/plain', 'k.txt' FROM assets a, blobs b
+    WHERE b.sha256 = sha256('kept');
+SQL
+out=$(NEXTSTAGE_DATABASE_URL=$url "$bin" blobs sweep --min-age 3600 2>&1)
+left=$(psql "$url" -Atc "SELECT string_agg(b.size::text, ',' ORDER BY b.size),
+	(SELECT count(*) FROM blob_chunks) FROM blobs b")
+if [ "$out" = "removed 1 unreferenced blobs" ] && [ "$left" = "4,12|2" ]; then
+	ok "blobs sweep removes old unreferenced blobs and their chunks only"
+else
+	not_ok "blobs sweep removes old unreferenced blobs and their chunks only" \
+		"output: $out" "left (sizes|chunks): $left, want 4,12|2"
+fi
+
 exit $failed
