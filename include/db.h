@@ -31,6 +31,13 @@ unsigned long db_error_count(void);
 /* True if the primary answers a trivial query now (for /readyz). */
 bool db_ping(void);
 
+/* Why the database refused an input: the field at fault and a sentence. */
+struct db_fault {
+	const char *field;
+	bool missing; /* the field is absent (else: its value is wrong) */
+	char detail[200];
+};
+
 struct db; /* one thread's connection, opaque outside server/db/ */
 
 /* A transaction body. It runs inside BEGIN ... COMMIT on the calling

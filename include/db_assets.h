@@ -10,13 +10,6 @@
 #include "db.h"
 #include "db_blobs.h"
 
-/* Why the database refused an input: the field and a sentence. */
-struct asset_fault {
-	const char *field;
-	bool missing; /* the field is absent (else: its value is wrong) */
-	char detail[200];
-};
-
 /* The uploaded file a version records. */
 struct version_file {
 	struct db_upload *upload; /* consumed by the call */
@@ -32,14 +25,14 @@ enum db_status db_asset_get(const char *id, bool visible_only, char **json);
  * @file is NULL, as a link (@meta has "url"). DB_INVALID with @fault for an
  * unknown persona, stage or owner. */
 enum db_status db_asset_create(const char *actor_id, const char *meta, struct version_file *file,
-			       struct asset_fault *fault, char **json);
+			       struct db_fault *fault, char **json);
 
 /* Applies @patch (JSON object text; present keys only, null clears).
  * DB_INVALID with @fault as above, or for a gated asset that would not be
  * public or have no disclosure; DB_CONFLICT with @fault for a status
  * change that is not allowed or a url on a file asset. */
 enum db_status db_asset_update(const char *actor_id, const char *id, const char *patch,
-			       struct asset_fault *fault, char **json);
+			       struct db_fault *fault, char **json);
 
 /* Adds version N+1 from @file and makes it current; the version's JSON in
  * *@json. DB_CONFLICT for a link asset. */

@@ -37,6 +37,13 @@ void h_assets_content(struct req *r);
 /* asset_search.c */
 void h_assets_search(struct req *r);
 
+/* deals.c */
+void h_deals_list(struct req *r);
+void h_deals_create(struct req *r);
+void h_deals_get(struct req *r);
+void h_deals_update(struct req *r);
+void h_deals_stage(struct req *r);
+
 /* JSON views of domain objects, shared by handlers. */
 json_t *user_json(const struct user *u);
 

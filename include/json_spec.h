@@ -7,7 +7,7 @@
 #include <stddef.h>
 #include "error.h"
 
-enum js_type { JS_STRING, JS_INT, JS_BOOL, JS_ENUM, JS_STRING_ARRAY };
+enum js_type { JS_STRING, JS_INT, JS_NUM, JS_BOOL, JS_ENUM, JS_STRING_ARRAY };
 
 #define JS_REQUIRED 1u /* absent -> missing_field */
 #define JS_NULLABLE 2u /* null accepted: string dst NULL, *present true */
@@ -16,10 +16,10 @@ struct js_field {
 	const char *name;
 	enum js_type type;
 	unsigned flags;
-	void *dst;     /* const char ** | long long * | bool * | const char ** | json_t ** */
+	void *dst; /* const char ** | long long * | double * | bool * | const char ** | json_t ** */
 	bool *present; /* optional: set to whether the key was in the object */
-	long long min; /* JS_STRING: min bytes; JS_INT: min value; JS_STRING_ARRAY: min items */
-	long long max; /* JS_STRING: max bytes; JS_INT: max value; JS_STRING_ARRAY: max items */
+	long long min; /* JS_STRING: min bytes; JS_INT, JS_NUM: min value; JS_STRING_ARRAY: min items */
+	long long max; /* JS_STRING: max bytes; JS_INT, JS_NUM: max value; JS_STRING_ARRAY: max items */
 	const char *const *choices; /* JS_ENUM: NULL-terminated allowed values */
 };
 
@@ -30,6 +30,10 @@ struct js_field {
 #define JS_INTEGER(n, d, f, lo, hi)                                                                \
 	{                                                                                          \
 		(n), JS_INT, (f), (d), NULL, (lo), (hi), NULL                                      \
+	}
+#define JS_NUMBER(n, d, f, lo, hi)                                                                 \
+	{                                                                                          \
+		(n), JS_NUM, (f), (d), NULL, (lo), (hi), NULL                                      \
 	}
 #define JS_BOOLEAN(n, d, f)                                                                        \
 	{                                                                                          \

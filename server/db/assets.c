@@ -42,7 +42,7 @@ static struct db_stmt q_check = DB_STMT(
     "       j ? 'owner' AND NOT EXISTS (SELECT 1 FROM users u WHERE u.id::text = j->>'owner')"
     " FROM (SELECT $1::jsonb AS j) q");
 
-static enum db_status check_refs(struct db *db, const char *json, struct asset_fault *f)
+static enum db_status check_refs(struct db *db, const char *json, struct db_fault *f)
 {
 	const char *p[] = {json};
 	enum db_status s;
@@ -149,7 +149,7 @@ struct create {
 	const char *actor, *meta;
 	const struct version_file *file;
 	int64_t blob;
-	struct asset_fault *fault;
+	struct db_fault *fault;
 	char **json;
 };
 
@@ -174,7 +174,7 @@ static enum db_status create_tx(struct db *db, void *cls)
 }
 
 enum db_status db_asset_create(const char *actor_id, const char *meta, struct version_file *file,
-			       struct asset_fault *fault, char **json)
+			       struct db_fault *fault, char **json)
 {
 	struct create c = {actor_id, meta, file, 0, fault, json};
 	if (file == NULL)
@@ -232,11 +232,11 @@ static struct db_stmt q_lock_patch =
 
 struct update {
 	const char *id, *patch;
-	struct asset_fault *fault;
+	struct db_fault *fault;
 	char **json;
 };
 
-static enum db_status refuse(struct asset_fault *f, enum db_status s, const char *field,
+static enum db_status refuse(struct db_fault *f, enum db_status s, const char *field,
 			     bool missing, const char *detail)
 {
 	f->field = field;
@@ -287,7 +287,7 @@ static enum db_status update_tx(struct db *db, void *cls)
 }
 
 enum db_status db_asset_update(const char *actor_id, const char *id, const char *patch,
-			       struct asset_fault *fault, char **json)
+			       struct db_fault *fault, char **json)
 {
 	struct update u = {id, patch, fault, json};
 	return db_tx(actor_id, update_tx, &u);

@@ -110,24 +110,6 @@ static bool take_file(struct req *r, struct version_file *vf)
 	return true;
 }
 
-/* Answers with the JSON text @json from the database, or the failure. */
-static void reply_asset(struct req *r, enum db_status s, const struct asset_fault *f,
-			unsigned status, char *json)
-{
-	if (s == DB_OK) {
-		reply_text(r, status, "application/json", json, strlen(json));
-		return;
-	}
-	if ((s == DB_INVALID || s == DB_CONFLICT) && f != NULL && f->field != NULL)
-		reply_error(r,
-			    s == DB_CONFLICT ? ERR_CONFLICT
-			    : f->missing     ? ERR_MISSING_FIELD
-					     : ERR_INVALID_FIELD,
-			    f->field, "%s", f->detail);
-	else
-		reply_db(r, s);
-}
-
 void h_assets_create(struct req *r)
 {
 	bool link = r->json != NULL;
@@ -137,7 +119,7 @@ void h_assets_create(struct req *r)
 	if (!check_meta(r, true, link) || (!link && !take_file(r, &vf)))
 		return;
 	char *meta = json_dumps(r->json, JSON_COMPACT);
-	struct asset_fault f = {0};
+	struct db_fault f = {0};
 	char *json = NULL;
 	enum db_status s =
 	    meta ? db_asset_create(r->user->id, meta, link ? NULL : &vf, &f, &json) : DB_ERROR;
@@ -151,7 +133,7 @@ void h_assets_create(struct req *r)
 		json_decref(o);
 		reply_header(r, "Location", loc);
 	}
-	reply_asset(r, s, &f, 201, json);
+	reply_db_json(r, s, &f, 201, json);
 }
 
 /* Reps see published, unexpired assets only. */
@@ -165,7 +147,7 @@ void h_assets_get(struct req *r)
 	const char *id = req_param(r, 0);
 	char *json = NULL;
 	enum db_status s = uuid_valid(id) ? db_asset_get(id, visible_only(r), &json) : DB_NOT_FOUND;
-	reply_asset(r, s, NULL, 200, json);
+	reply_db_json(r, s, NULL, 200, json);
 }
 
 void h_assets_update(struct req *r)
@@ -178,11 +160,11 @@ void h_assets_update(struct req *r)
 	if (!check_meta(r, false, false))
 		return;
 	char *patch = json_dumps(r->json, JSON_COMPACT);
-	struct asset_fault f = {0};
+	struct db_fault f = {0};
 	char *json = NULL;
 	enum db_status s = patch ? db_asset_update(r->user->id, id, patch, &f, &json) : DB_ERROR;
 	free(patch);
-	reply_asset(r, s, &f, 200, json);
+	reply_db_json(r, s, &f, 200, json);
 }
 
 void h_assets_add_version(struct req *r)
@@ -204,6 +186,6 @@ void h_assets_add_version(struct req *r)
 	enum db_status s =
 	    uuid_valid(id) ? db_asset_add_version(r->user->id, id, &vf, &json) : DB_NOT_FOUND;
 	db_upload_abort(vf.upload);
-	struct asset_fault f = {"file", false, "a link asset has no file versions"};
-	reply_asset(r, s, s == DB_CONFLICT ? &f : NULL, 201, json);
+	struct db_fault f = {"file", false, "a link asset has no file versions"};
+	reply_db_json(r, s, s == DB_CONFLICT ? &f : NULL, 201, json);
 }

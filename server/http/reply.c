@@ -199,6 +199,28 @@ void reply_error(struct req *r, enum err e, const char *field, const char *fmt, 
 	reply_problem(PRIV(r), e, field, detail);
 }
 
+void reply_fault(struct req *r, enum db_status st, const struct db_fault *f)
+{
+	if ((st == DB_INVALID || st == DB_CONFLICT) && f != NULL && f->field != NULL)
+		reply_error(r, st == DB_CONFLICT ? ERR_CONFLICT
+			       : f->missing	 ? ERR_MISSING_FIELD
+						 : ERR_INVALID_FIELD,
+			    f->field, "%s", f->detail);
+	else
+		reply_db(r, st);
+}
+
+void reply_db_json(struct req *r, enum db_status st, const struct db_fault *fault,
+		   unsigned status, char *json)
+{
+	if (st == DB_OK && json != NULL) {
+		reply_text(r, status, "application/json", json, strlen(json));
+		return;
+	}
+	free(json);
+	reply_fault(r, st == DB_OK ? DB_ERROR : st, fault);
+}
+
 void reply_db(struct req *r, enum db_status st)
 {
 	switch (st) {

@@ -37,6 +37,13 @@ const struct route routes[] = {
     {M_PATCH, V1 "/assets/{id}", h_assets_update, AUTH_MARKETER, BODY_JSON, 0, NULL},
     {M_POST, V1 "/assets/{id}/versions", h_assets_add_version, AUTH_MARKETER, BODY_UPLOAD, 0, NULL},
     {M_GET, V1 "/assets/{id}/content", h_assets_content, AUTH_USER, BODY_NONE, 0, NULL},
+
+    /* deals (reps: their own) */
+    {M_GET, V1 "/deals", h_deals_list, AUTH_USER, BODY_NONE, 0, NULL},
+    {M_POST, V1 "/deals", h_deals_create, AUTH_USER, BODY_JSON, 0, NULL},
+    {M_GET, V1 "/deals/{id}", h_deals_get, AUTH_USER, BODY_NONE, 0, NULL},
+    {M_PATCH, V1 "/deals/{id}", h_deals_update, AUTH_USER, BODY_JSON, 0, NULL},
+    {M_POST, V1 "/deals/{id}/stage", h_deals_stage, AUTH_USER, BODY_JSON, 0, NULL},
 };
 
 const size_t routes_count = sizeof routes / sizeof routes[0];

@@ -66,6 +66,18 @@ static bool take(const json_t *v, const struct js_field *f, struct js_error *e)
 		*(long long *)f->dst = x;
 		return true;
 	}
+	case JS_NUM: {
+		if (!json_is_number(v))
+			return fail(e, ERR_INVALID_FIELD, f->name, "must be a number");
+		double x = json_number_value(v);
+		if (x < (double)f->min || x > (double)f->max) {
+			char msg[96];
+			snprintf(msg, sizeof msg, "must be between %lld and %lld", f->min, f->max);
+			return fail(e, ERR_INVALID_FIELD, f->name, msg);
+		}
+		*(double *)f->dst = x;
+		return true;
+	}
 	case JS_BOOL:
 		if (!json_is_boolean(v))
 			return fail(e, ERR_INVALID_FIELD, f->name, "must be true or false");

@@ -57,6 +57,12 @@ ROLE_TABLE = [
     ("POST",   "/api/v1/assets/{published}/versions", VERSION,                          401,  403, 403,  201, 201),
     ("GET",    "/api/v1/assets/{published}/content", None,                              401,  200, 200,  200, 200),
     ("GET",    "/api/v1/assets/{draft}/content", None,                                  401,  404, 404,  200, 200),
+    # a {deal} belongs to the marketer: other reps may not know it exists
+    ("GET",    "/api/v1/deals",               None,                                      401,  200, 200,  200, 200),
+    ("POST",   "/api/v1/deals",               {"name": "Deal of {who}", "stage": "discovery"}, 401, 201, 201, 201, 201),
+    ("GET",    "/api/v1/deals/{deal}",        None,                                      401,  404, 404,  200, 200),
+    ("PATCH",  "/api/v1/deals/{deal}",        {"name": "Renamed by {who}"},              401,  404, 404,  200, 200),
+    ("POST",   "/api/v1/deals/{deal}/stage",  {"stage": "proposal"},                     401,  404, 404,  200, 200),
     ("GET",    "/api/v1/no-such-route",       None,                                      404,  404, 404,  404, 404),
     ("PUT",    "/api/v1/personas",            None,                                      405,  405, 405,  405, 405),
 ]
@@ -87,6 +93,7 @@ class CellVars(dict):
             "stage": create_stage,
             "published": lambda: new_file_asset("published"),
             "draft": lambda: new_file_asset("draft"),
+            "deal": new_deal,
         }
         self[key] = makers[key]()
         return self[key]
@@ -98,6 +105,13 @@ def new_file_asset(status):
             "status": status}
     body, ctype = asset_form(meta, minimal_pdf(f"table {ctx.uniq('pdf')}"))
     r = ctx.api.post("/api/v1/assets", raw=body, content_type=ctype, as_="marketer")
+    return expect_json(r, 201)["id"]
+
+
+def new_deal():
+    """A deal owned by the marketer; its id."""
+    r = ctx.api.post("/api/v1/deals", {"name": "Table deal", "stage": "discovery"},
+                     as_="marketer")
     return expect_json(r, 201)["id"]
 
 

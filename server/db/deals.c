@@ -1,0 +1,229 @@
+/* Deals: rows, their stage timelines (deal_enter_stage() in SQL keeps the
+ * timeline ordered and the current stage right), and listings. */
+#include "db_deals.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "db_internal.h"
+
+#define OWNED "($2::uuid IS NULL OR d.owner = $2::uuid)"
+
+/* The single text value of @res, or DB_NOT_FOUND. Clears @res. */
+static enum db_status text_of(PGresult *res, enum db_status s, char **out)
+{
+	if (s == DB_OK && PQntuples(res) == 0)
+		s = DB_NOT_FOUND;
+	if (s == DB_OK && (*out = strdup(PQgetvalue(res, 0, 0))) == NULL)
+		s = DB_ERROR;
+	PQclear(res);
+	return s;
+}
+
+static enum db_status fault(struct db_fault *f, const char *field, const char *detail)
+{
+	f->field = field;
+	snprintf(f->detail, sizeof f->detail, "%s", detail);
+	return DB_INVALID;
+}
+
+/* Unknown stage, owner or personas named by @json. */
+static struct db_stmt q_check = DB_STMT(
+    "SELECT j ? 'stage' AND NOT EXISTS (SELECT 1 FROM stages WHERE slug = j->>'stage'),"
+    " j ? 'owner' AND j->>'owner' IS NOT NULL AND"
+    "  NOT EXISTS (SELECT 1 FROM users WHERE id::text = j->>'owner' AND active),"
+    " EXISTS (SELECT 1 FROM jsonb_array_elements_text(coalesce(j->'personas', '[]')) x"
+    "  WHERE x NOT IN (SELECT slug FROM personas))"
+    " FROM (SELECT $1::jsonb AS j) q");
+
+static enum db_status check_refs(struct db *db, const char *json, struct db_fault *f)
+{
+	const char *p[] = {json};
+	enum db_status s;
+	PGresult *res = db_exec(db, &q_check, 1, p, &s);
+	if (s == DB_OK) {
+		if (db_bool(res, 0, 0))
+			s = fault(f, "stage", "no such stage");
+		else if (db_bool(res, 0, 1))
+			s = fault(f, "owner", "no such active user");
+		else if (db_bool(res, 0, 2))
+			s = fault(f, "personas", "no such persona");
+	}
+	PQclear(res);
+	return s;
+}
+
+static struct db_stmt q_insert = DB_STMT(
+    "WITH d AS (INSERT INTO deals (external_id, name, account, owner, stage, amount, personas)"
+    " SELECT j->>'external_id', j->>'name', j->>'account',"
+    "  coalesce((j->>'owner')::uuid, $2::uuid), j->>'stage', (j->>'amount')::numeric,"
+    "  ARRAY(SELECT DISTINCT x FROM jsonb_array_elements_text(coalesce(j->'personas', '[]')) x"
+    "        ORDER BY 1)"
+    " FROM (SELECT $1::jsonb AS j) q RETURNING id)"
+    " SELECT id, deal_enter_stage(id, $1::jsonb->>'stage',"
+    "  coalesce(($1::jsonb->>'at')::timestamptz, now()), 'api') FROM d");
+static struct db_stmt q_json = DB_STMT("SELECT deal_json(d) FROM deals d WHERE d.id = $1");
+
+struct create {
+	const char *actor, *deal;
+	struct db_fault *fault;
+	char **json;
+};
+
+static enum db_status create_tx(struct db *db, void *cls)
+{
+	struct create *c = cls;
+	enum db_status s = check_refs(db, c->deal, c->fault);
+	if (s != DB_OK)
+		return s;
+	const char *p[] = {c->deal, c->actor};
+	PGresult *res = db_exec(db, &q_insert, 2, p, &s);
+	if (s == DB_CONFLICT) {
+		c->fault->field = "external_id";
+		snprintf(c->fault->detail, sizeof c->fault->detail, "a deal has this external_id");
+	}
+	if (s != DB_OK)
+		return s;
+	const char *q[] = {PQgetvalue(res, 0, 0)};
+	PGresult *out = db_exec(db, &q_json, 1, q, &s);
+	PQclear(res);
+	return text_of(out, s, c->json);
+}
+
+enum db_status db_deal_create(const char *actor_id, const char *deal, struct db_fault *fault,
+			      char **json)
+{
+	struct create c = {actor_id, deal, fault, json};
+	return db_tx(actor_id, create_tx, &c);
+}
+
+static struct db_stmt q_get =
+    DB_STMT("SELECT deal_json(d) FROM deals d WHERE d.id = $1 AND " OWNED);
+
+enum db_status db_deal_get(const char *id, const char *owner_only, char **json)
+{
+	const char *p[] = {id, owner_only};
+	enum db_status s;
+	PGresult *res = db_query(false, &q_get, 2, p, &s);
+	return text_of(res, s, json);
+}
+
+static struct db_stmt q_lock =
+    DB_STMT("SELECT 1 FROM deals d WHERE d.id = $1 AND " OWNED " FOR UPDATE");
+static struct db_stmt q_update = DB_STMT(
+    "UPDATE deals d SET"
+    " external_id = CASE WHEN j ? 'external_id' THEN j->>'external_id' ELSE external_id END,"
+    " name = CASE WHEN j ? 'name' THEN j->>'name' ELSE name END,"
+    " account = CASE WHEN j ? 'account' THEN j->>'account' ELSE account END,"
+    " owner = CASE WHEN j ? 'owner' THEN (j->>'owner')::uuid ELSE owner END,"
+    " amount = CASE WHEN j ? 'amount' THEN (j->>'amount')::numeric ELSE amount END,"
+    " personas = CASE WHEN j ? 'personas' THEN ARRAY(SELECT DISTINCT x FROM"
+    "   jsonb_array_elements_text(j->'personas') x ORDER BY 1) ELSE personas END,"
+    " updated_at = now()"
+    " FROM (SELECT $2::jsonb AS j) q WHERE d.id = $1 RETURNING deal_json(d)");
+
+struct change {
+	const char *id, *owner_only, *patch, *stage, *at, *source;
+	struct db_fault *fault;
+	char **json;
+};
+
+static enum db_status lock(struct db *db, const struct change *c)
+{
+	const char *p[] = {c->id, c->owner_only};
+	enum db_status s;
+	PGresult *res = db_exec(db, &q_lock, 2, p, &s);
+	if (s == DB_OK && PQntuples(res) == 0)
+		s = DB_NOT_FOUND;
+	PQclear(res);
+	return s;
+}
+
+static enum db_status update_tx(struct db *db, void *cls)
+{
+	struct change *c = cls;
+	enum db_status s = lock(db, c);
+	if (s == DB_OK)
+		s = check_refs(db, c->patch, c->fault);
+	if (s != DB_OK)
+		return s;
+	const char *p[] = {c->id, c->patch};
+	PGresult *res = db_exec(db, &q_update, 2, p, &s);
+	if (s == DB_CONFLICT) {
+		c->fault->field = "external_id";
+		snprintf(c->fault->detail, sizeof c->fault->detail, "a deal has this external_id");
+	}
+	return text_of(res, s, c->json);
+}
+
+enum db_status db_deal_update(const char *actor_id, const char *id, const char *owner_only,
+			      const char *patch, struct db_fault *fault, char **json)
+{
+	struct change c = {id, owner_only, patch, NULL, NULL, NULL, fault, json};
+	return db_tx(actor_id, update_tx, &c);
+}
+
+static struct db_stmt q_stage_known = DB_STMT("SELECT 1 FROM stages WHERE slug = $1");
+static struct db_stmt q_enter = DB_STMT(
+    "SELECT deal_enter_stage($1, $2, coalesce($3::timestamptz, now()), $4)");
+
+static enum db_status stage_tx(struct db *db, void *cls)
+{
+	struct change *c = cls;
+	enum db_status s = lock(db, c);
+	if (s != DB_OK)
+		return s;
+	const char *k[] = {c->stage};
+	PGresult *res = db_exec(db, &q_stage_known, 1, k, &s);
+	bool known = s == DB_OK && PQntuples(res) == 1;
+	PQclear(res);
+	if (s != DB_OK)
+		return s;
+	if (!known)
+		return fault(c->fault, "stage", "no such stage");
+	const char *p[] = {c->id, c->stage, c->at, c->source};
+	if ((s = db_do(db, &q_enter, 4, p)) != DB_OK)
+		return s;
+	const char *q[] = {c->id};
+	res = db_exec(db, &q_json, 1, q, &s);
+	return text_of(res, s, c->json);
+}
+
+enum db_status db_deal_stage(const char *actor_id, const char *id, const char *owner_only,
+			     const char *stage, const char *at, const char *source,
+			     struct db_fault *fault, char **json)
+{
+	struct change c = {id, owner_only, NULL, stage, at, source, fault, json};
+	return db_tx(actor_id, stage_tx, &c);
+}
+
+static struct db_stmt q_list = DB_STMT(
+    "WITH page AS (SELECT d.* FROM deals d"
+    "  WHERE ($1::uuid IS NULL OR d.owner = $1::uuid) AND ($2::text IS NULL OR d.stage = $2)"
+    "   AND ($3 = '' OR (d.name || ' ' || coalesce(d.account, '')) ILIKE"
+    "        '%' || replace(replace(replace($3, '\\', '\\\\'), '%', '\\%'), '_', '\\_') || '%')"
+    "   AND ($4::text IS NULL OR (d.created_at, d.id) <"
+    "        (split_part($4, ' ', 1)::timestamptz, split_part($4, ' ', 2)::uuid))"
+    "  ORDER BY d.created_at DESC, d.id DESC LIMIT $5::integer + 1),"
+    " shown AS (SELECT * FROM page ORDER BY created_at DESC, id DESC LIMIT $5::integer)"
+    " SELECT jsonb_build_object('items', coalesce((SELECT jsonb_agg(deal_json(s)"
+    "   ORDER BY s.created_at DESC, s.id DESC) FROM shown s), '[]')),"
+    " CASE WHEN (SELECT count(*) FROM page) > $5::integer THEN"
+    "  (SELECT to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')"
+    "   || ' ' || id FROM shown ORDER BY created_at, id LIMIT 1) END");
+
+enum db_status db_deal_list(const char *owner, const char *stage, const char *q,
+			    const char *after, int limit, char **json, char **next)
+{
+	char lim[16];
+	snprintf(lim, sizeof lim, "%d", limit);
+	const char *p[] = {owner, stage, q, after, lim};
+	enum db_status s;
+	PGresult *res = db_query(false, &q_list, 5, p, &s);
+	*json = *next = NULL;
+	if (s == DB_OK) {
+		*next = db_dup(res, 0, 1);
+		return text_of(res, s, json);
+	}
+	return s;
+}
