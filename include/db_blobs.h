@@ -39,10 +39,9 @@ void db_upload_abort(struct db_upload *u);
 /* Uploads in progress in this process (each holds a connection). */
 unsigned db_upload_count(void);
 
-/* Reads up to @len bytes of blob @blob_id starting at byte @offset,
- * without crossing the end of the chunk holding @offset, into @buf;
- * *@got is the count (0 past the end). */
-enum db_status db_blob_read(int64_t blob_id, uint64_t offset, size_t len, void *buf, size_t *got);
+/* Reads chunk @n of blob @blob_id (BLOB_CHUNK bytes, the last one fewer)
+ * into @buf; *@got is its size (0 past the end). */
+enum db_status db_blob_chunk(int64_t blob_id, unsigned n, void *buf, size_t *got);
 
 /* Deletes blobs no version refers to (and their chunks) that are older
  * than @min_age_s seconds; *@removed is how many. */

@@ -8,8 +8,9 @@
 struct search_query {
 	const char *q;	     /* the words typed; "" for none */
 	const char *tsquery; /* "w1 & w2 & w3:*" built from q (safe lexemes only); "" for none */
-	/* Filters as JSON arrays of strings (OR within one), NULL for none. */
-	const char *personas, *stages, *kinds, *intents, *statuses, *tags;
+	/* Filters: NULL-terminated lists (OR within one), NULL for none. */
+	const char *const *personas, *const *stages, *const *kinds, *const *intents,
+	    *const *statuses, *const *tags;
 	bool visible_only;     /* published, unexpired only (reps) */
 	const char *sort;      /* relevance | recent | shares | lift */
 	const char *after_key; /* the keyset cursor: sort key and id of the */

@@ -10,22 +10,27 @@
 # the harness worked, not whether the targets were met.
 #
 # Environment: BENCH_THREADS (server threads, default nproc), BENCH_DURATION
-# (10s), BENCH_WARMUP (2s), BENCH_CONNECTIONS (32), BENCH_WRK_THREADS (2).
+# (10s), BENCH_WARMUP (2s), BENCH_CONNECTIONS (32), BENCH_WRK_THREADS (2),
+# BENCH_SEARCH_CONNECTIONS (16: wrk and pgbench clients of the search
+# scenario), BENCH_UPLOAD_MB (200: MiB uploaded and downloaded).
 #
 # To add a scenario: write bench_NAME (start what it needs with need_*,
-# measure with run_wrk or record, then call report) and add NAME to SCENARIOS.
+# measure with run_wrk, run_pgbench or record, then call report or
+# report_max) and add NAME to SCENARIOS.
 # Load goes to 127.0.0.1 only; every step is bounded in time.
 # shellcheck disable=SC2317  # functions run from traps and by computed names
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-SCENARIOS=(hello healthz me)
+SCENARIOS=(hello healthz me search upload download)
 
 THREADS=${BENCH_THREADS:-$(nproc)}
 DURATION=${BENCH_DURATION:-10s}
 WARMUP=${BENCH_WARMUP:-2s}
 CONNS=${BENCH_CONNECTIONS:-32}
 WRK_THREADS=${BENCH_WRK_THREADS:-2}
+SEARCH_CONNS=${BENCH_SEARCH_CONNECTIONS:-16}
+UPLOAD_MB=${BENCH_UPLOAD_MB:-200}
 OUT=build/bench
 PG_DIR=var/bench-pg
 PG_PORT=54391
@@ -39,6 +44,7 @@ PG_STARTED=0
 FAILED=0       # harness failures (not missed targets)
 declare -A RATE UNIT P99 NON2XX SOCKERR
 ROWS=()        # formatted table lines, in report order
+NOTES=()       # lines printed under the table: what was measured how
 MET=0 TARGETS=0
 PRINTED=0
 
@@ -70,6 +76,7 @@ cleanup() {
 		print_table "INCOMPLETE RUN (exit $rc)"
 	fi
 	if [ "$PG_STARTED" = 1 ]; then scripts/pg.sh destroy "$PG_DIR" >/dev/null 2>&1; fi
+	rm -f "$OUT/upload.pdf" "$OUT/upload.copy"
 	# The access log of a run is large: keep its end for post-mortems.
 	if [ -f "$OUT/nextstage.log" ]; then
 		tail -n 2000 "$OUT/nextstage.log" >"$OUT/nextstage.log.tail"
@@ -165,12 +172,145 @@ need_server() {
 	port=$(free_port)
 	# The access log (one JSON line per request on stderr) goes to a file:
 	# its cost is part of the server's.
+	# The upload scenario sends BENCH_UPLOAD_MB MiB in one request.
 	NEXTSTAGE_DATABASE_URL=$DB_URL NEXTSTAGE_LISTEN=127.0.0.1:$port \
-		NEXTSTAGE_THREADS=$THREADS "$NS" serve >"$OUT/nextstage.log" 2>&1 &
+		NEXTSTAGE_THREADS=$THREADS NEXTSTAGE_MAX_UPLOAD_MB=$((UPLOAD_MB + 100)) \
+		"$NS" serve >"$OUT/nextstage.log" 2>&1 &
 	BG_PIDS+=($!)
 	NS_PID=$!
 	wait_http "http://127.0.0.1:$port/healthz" "$NS_PID" 30 "$OUT/nextstage.log"
 	NS_URL=http://127.0.0.1:$port
+}
+
+# sql ARGS...: psql on the bench database (unaligned, tuples only, stops
+# at the first error).
+sql() {
+	timeout 120 psql "$DB_URL" -X -q -A -t -v ON_ERROR_STOP=1 "$@"
+}
+
+# The session settings the server gives its connections (server/db/conn.c:
+# search matches titles by pg_trgm word similarity 0.45, not the default
+# 0.6), read from the binary so that references run the same way.
+SERVER_PGOPTIONS=
+server_pgoptions() {
+	[ -z "$SERVER_PGOPTIONS" ] || return 0
+	SERVER_PGOPTIONS=$(grep -ao -- '-c timezone=[[:print:]]*' "$NS" | head -n 1 || true)
+	if [ -z "$SERVER_PGOPTIONS" ]; then
+		SERVER_PGOPTIONS='-c timezone=UTC -c pg_trgm.word_similarity_threshold=0.45'
+		log "no connection options found in $NS; using: $SERVER_PGOPTIONS"
+	fi
+}
+
+MTOKEN=''
+need_marketer() {
+	[ -z "$MTOKEN" ] || return 0
+	need_server
+	echo pw-bench-123 | ns user add --email marketer@example.com --name 'Bench marketer' \
+		--role marketer >/dev/null
+	MTOKEN=$(ns token create --email marketer@example.com --name bench)
+	[ -n "$MTOKEN" ] || die "nextstage token create printed nothing"
+}
+
+# 10,000 assets made by one INSERT ... SELECT (the triggers run as for any
+# insert: search document, taxonomy tables, audit), then VACUUM ANALYZE so
+# that neither the server nor pgbench meets autovacuum or stale statistics.
+SEARCH_DATA=0
+need_search_data() {
+	[ "$SEARCH_DATA" = 0 ] || return 0
+	need_marketer
+	local t0=$SECONDS
+	sql -f - >/dev/null <<'SQL'
+INSERT INTO personas (slug, name, description) VALUES
+    ('cfo', 'Chief Financial Officer', 'Owns budget and ROI'),
+    ('cio', 'Chief Information Officer', 'Owns the IT roadmap'),
+    ('it-manager', 'IT manager', 'Runs infrastructure day to day'),
+    ('security-lead', 'Security lead', 'Owns risk and compliance'),
+    ('head-of-sales', 'Head of sales', 'Runs the sales team'),
+    ('ops-manager', 'Operations manager', 'Runs processes and the supply chain');
+SELECT setseed(0.4242);
+WITH w AS (SELECT
+    ARRAY['Cloud migration', 'Data security', 'Compliance automation', 'Pricing', 'ROI',
+          'Onboarding', 'Integration', 'Analytics', 'Customer success', 'Supply chain',
+          'Risk management', 'Forecasting', 'Workflow automation', 'Identity management',
+          'Cost optimization', 'Disaster recovery', 'Vendor consolidation', 'Remote work',
+          'Sales enablement', 'Digital transformation', 'Zero trust', 'Observability',
+          'API management', 'Payments', 'Fraud detection', 'Inventory planning', 'Procurement',
+          'Backup strategy', 'Network performance', 'Endpoint protection', 'Data governance',
+          'Machine learning', 'Contract management', 'Billing', 'Churn reduction',
+          'Field service', 'Mobile workforce', 'Energy efficiency', 'Customer experience',
+          'Total cost of ownership'] AS topics,
+    ARRAY['healthcare', 'banking', 'retail', 'manufacturing', 'insurance', 'logistics',
+          'education', 'government', 'telecom', 'energy', 'software', 'media'] AS industries,
+    ARRAY['cut costs by 30%', 'shortened the sales cycle', 'passed the audit in weeks',
+          'doubled pipeline', 'reduced downtime', 'consolidated five vendors',
+          'improved forecast accuracy', 'scaled to millions of users',
+          'onboarded customers faster', 'lowered risk exposure'] AS outcomes,
+    ARRAY['Acme', 'Globex', 'Initech', 'Umbrella', 'Stark Industries', 'Wayne Enterprises',
+          'Hooli', 'Vandelay', 'Soylent', 'Tyrell', 'Wonka', 'Cyberdyne'] AS companies,
+    ARRAY['guide', 'ebook', 'whitepaper', 'case_study', 'product_sheet', 'one_pager', 'deck',
+          'battlecard', 'video', 'webinar', 'blog_post', 'template', 'other'] AS kinds,
+    ARRAY['Guide', 'eBook', 'Whitepaper', 'Case study', 'Product sheet', 'One-pager', 'Deck',
+          'Battlecard', 'Video', 'Webinar', 'Blog post', 'Template', 'Overview'] AS kind_names,
+    ARRAY['cfo', 'cio', 'it-manager', 'security-lead', 'head-of-sales', 'ops-manager'] AS personas,
+    ARRAY['prospecting', 'discovery', 'evaluation', 'proposal', 'negotiation', 'closed_won',
+          'closed_lost'] AS stages,
+    ARRAY['security', 'compliance', 'pricing', 'roi', 'cloud', 'competitive', 'enterprise',
+          'smb', 'emea', 'north-america', 'apac', 'q3-launch', 'product', 'partner',
+          'analyst-report', 'customer-story', 'objection-handling', 'demo', 'integration',
+          'renewal', 'upsell', 'onboarding', 'gdpr', 'soc2', 'hipaa'] AS tags,
+    (SELECT id FROM users WHERE email = 'marketer@example.com') AS owner
+), r AS (SELECT g, w.*,
+    1 + floor(random() * 40)::int AS t, 1 + floor(random() * 12)::int AS i,
+    1 + floor(random() * 10)::int AS o, 1 + floor(random() * 12)::int AS c,
+    1 + floor(random() * 13)::int AS k, 1 + floor(random() * 6)::int AS p1,
+    floor(random() * 7)::int AS p2, 1 + floor(random() * 7)::int AS s1,
+    floor(random() * 3)::int AS ns, random() AS x, random() AS y, random() AS z
+    FROM generate_series(1, 10000) g, w)
+INSERT INTO assets (title, description, kind, intent, personas, stages, tags, status, public,
+    gated, disclosure, owner, expires_at, source, created_at, updated_at)
+SELECT
+    CASE WHEN kinds[k] = 'case_study'
+        THEN format('How %s %s with %s', companies[c], outcomes[o], lower(topics[t]))
+        ELSE format('%s %s for %s teams', topics[t], lower(kind_names[k]), industries[i]) END
+        || CASE WHEN g % 7 = 0 THEN format(' (%s)', 2019 + g % 6) ELSE '' END,
+    format('%s for %s. Learn how %s %s, what %s leaders ask about %s, and how to answer '
+           'objections on %s in %s deals. Includes a checklist, benchmarks and next steps.',
+        kind_names[k], industries[i], companies[c], outcomes[o], industries[1 + (i + 3) % 12],
+        lower(topics[t]), lower(topics[1 + (t * 7) % 40]), industries[1 + (i * 5) % 12]),
+    kinds[k], CASE WHEN x < 0.6 THEN 'sales' ELSE 'educational' END,
+    (SELECT array_agg(DISTINCT e ORDER BY e) FROM unnest(ARRAY[personas[p1],
+        CASE WHEN p2 > 0 THEN personas[p2] END]) e WHERE e IS NOT NULL),
+    (SELECT array_agg(stages[s] ORDER BY s) FROM generate_series(s1, least(s1 + ns, 7)) s),
+    ARRAY(SELECT DISTINCT tags[1 + (g * m * 7 + t) % 25] FROM generate_series(1, 1 + g % 4) m),
+    CASE WHEN y < 0.85 THEN 'published' WHEN y < 0.93 THEN 'draft' WHEN y < 0.97 THEN 'archived'
+        ELSE 'retired' END,
+    z < 0.3, z < 0.1, CASE WHEN z < 0.1 THEN 'We share your details with our partners.' END,
+    owner,
+    CASE WHEN g % 20 = 0 THEN now() - interval '30 days'
+        WHEN g % 20 = 1 THEN now() + interval '180 days' END,
+    CASE WHEN g % 3 = 0 THEN 'hubspot' WHEN g % 3 = 1 THEN 'seismic' END,
+    now() - (g % 730) * interval '1 day' - (g * 7919 % 86400) * interval '1 second',
+    now() - (g % 730) * interval '1 day' - (g * 7919 % 86400) * interval '1 second'
+FROM r;
+VACUUM ANALYZE;
+SQL
+	SEARCH_DATA=1
+	log "search: 10,000 assets generated in $((SECONDS - t0)) s"
+}
+
+# The bytes uploaded and downloaded: a PDF header (libmagic says
+# application/pdf) and random bytes, UPLOAD_MB MiB in all.
+UPLOAD_FILE=$OUT/upload.pdf
+UPLOAD_BYTES=$((UPLOAD_MB * 1048576))
+need_upload_file() {
+	[ "$(stat -c %s "$UPLOAD_FILE" 2>/dev/null)" = "$UPLOAD_BYTES" ] && return 0
+	local head=$'%PDF-1.4\n%\xe2\xe3\xcf\xd3\n' n
+	n=$(printf '%s' "$head" | wc -c)
+	{
+		printf '%s' "$head"
+		timeout 60 head -c $((UPLOAD_BYTES - n)) /dev/urandom
+	} >"$UPLOAD_FILE"
+	[ "$(stat -c %s "$UPLOAD_FILE")" = "$UPLOAD_BYTES" ] || die "could not write $UPLOAD_FILE"
 }
 
 # --- measuring and reporting -------------------------------------------------
@@ -216,18 +356,112 @@ run_wrk() {
 	fi
 }
 
+# secs DURATION: whole seconds of a wrk-style duration (10s, 2m, 1h, 10).
+secs() {
+	case $1 in
+	*h) echo $((${1%h} * 3600)) ;;
+	*m) echo $((${1%m} * 60)) ;;
+	*s) echo "${1%s}" ;;
+	*) echo "$1" ;;
+	esac
+}
+
+# run_pgbench NAME SCRIPT CLIENTS: pgbench -M prepared on the bench
+# database with the server's session settings, a warm-up, then the
+# measured run; records NAME in tps, with the p99 latency from pgbench's
+# per-transaction log. The raw output stays in build/bench/NAME.pgbench.txt.
+run_pgbench() {
+	local name=$1 script=$2 clients=$3 raw=$OUT/$1.pgbench.txt d w tps failed p99
+	d=$(secs "$DURATION") w=$(secs "$WARMUP")
+	server_pgoptions
+	local cmd=(pgbench -n -M prepared -c "$clients" -j "$WRK_THREADS" -f "$script")
+	log "$name: ${cmd[*]} (warm-up ${w}s, then ${d}s)"
+	interruptible timeout $((w + 60)) env PGOPTIONS="$SERVER_PGOPTIONS" "${cmd[@]}" -T "$w" \
+		"$DB_URL" >/dev/null 2>&1 || true
+	rm -f "$OUT/$name".txlog*
+	if ! interruptible timeout $((d + 60)) env PGOPTIONS="$SERVER_PGOPTIONS" "${cmd[@]}" -T "$d" \
+		-l --log-prefix="$OUT/$name.txlog" "$DB_URL" >"$raw" 2>&1; then
+		log "$name: pgbench failed:"
+		cat "$raw" >&2
+		FAILED=1
+		record "$name" - tps
+		return 0
+	fi
+	tps=$(awk '/^tps = / { printf "%.0f", $3 }' "$raw")
+	failed=$(awk '/^number of failed transactions:/ { print $5 }' "$raw")
+	# Fields: client, transaction, latency (us), ...
+	p99=$(cat "$OUT/$name".txlog* 2>/dev/null | awk '{ print $3 }' | sort -n |
+		awk '{ v[NR] = $1 } END { if (NR) printf "%.2f", v[int(NR * 0.99 + 0.999)] / 1000; else print "-" }')
+	rm -f "$OUT/$name".txlog*
+	if [ -z "$tps" ] || [ "${failed:-0}" != 0 ]; then
+		log "$name: no tps, or failed transactions, in $raw"
+		FAILED=1
+	fi
+	record "$name" "${tps:--}" tps "$p99"
+}
+
+# now_s: seconds since the epoch, with nanoseconds.
+now_s() { date +%s.%N; }
+
+# mibps BYTES START END: MiB/s, one decimal.
+mibps() { awk -v b="$1" -v s="$2" -v e="$3" 'BEGIN { printf "%.1f", b / 1048576 / (e - s) }'; }
+
+# status_kb PID FIELD: a field of /proc/PID/status in kB (VmRSS, VmHWM).
+status_kb() { awk -v f="$2:" '$1 == f { print $2 }' "/proc/$1/status"; }
+
+# rss_watch PID FILE: writes PID's VmRSS (kB) to FILE every 50 ms until
+# PID exits or the watcher is stopped.
+rss_watch() {
+	local v
+	while v=$(status_kb "$1" VmRSS 2>/dev/null) && [ -n "$v" ]; do
+		echo "$v"
+		sleep 0.05
+	done >"$2"
+}
+
+# Peak-RSS measurement of the server around one request: mem_begin resets
+# the server's VmHWM to its current RSS (writing 5 to /proc/PID/clear_refs)
+# and starts polling VmRSS; mem_end prints the growth of the peak over the
+# RSS at mem_begin in MEM_GROWTH (MiB), details in MEM_DETAIL. Without the
+# reset, VmHWM only counts if it rose; the polled peak always does.
+MEM_PID='' MEM_RSS0=0 MEM_HWM0=0 MEM_RESET=0 MEM_DETAIL='' MEM_GROWTH=-
+mem_begin() {
+	MEM_RESET=0
+	if echo 5 2>/dev/null >"/proc/$NS_PID/clear_refs"; then MEM_RESET=1; fi
+	MEM_RSS0=$(status_kb "$NS_PID" VmRSS) MEM_HWM0=$(status_kb "$NS_PID" VmHWM)
+	rss_watch "$NS_PID" "$OUT/$1.rss" &
+	MEM_PID=$!
+}
+mem_end() {
+	local hwm polled peak
+	hwm=$(status_kb "$NS_PID" VmHWM)
+	stop_bg "$MEM_PID"
+	polled=$(sort -n "$OUT/$1.rss" | tail -n 1)
+	peak=${polled:-0}
+	if [ "$MEM_RESET" = 1 ] || [ "$hwm" -gt "$MEM_HWM0" ]; then
+		[ "$hwm" -le "$peak" ] || peak=$hwm
+	fi
+	MEM_DETAIL="RSS before $((MEM_RSS0 / 1024)) MiB, VmHWM after $((hwm / 1024)) MiB"
+	MEM_DETAIL+=" ($([ "$MEM_RESET" = 1 ] && echo 'reset by clear_refs' || echo "was $((MEM_HWM0 / 1024)) MiB")),"
+	MEM_DETAIL+=" polled VmRSS peak $((${polled:-0} / 1024)) MiB"
+	MEM_GROWTH=$(awk -v p="$peak" -v b="$MEM_RSS0" 'BEGIN { printf "%.1f", (p - b) / 1024 }')
+}
+
 row() { printf '%-14s %10s %-7s %8s %8s %8s  %-13s %6s %8s  %s\n' "$@"; }
 
-# report NAME [REFERENCE MIN_RATIO]: adds NAME's row to the table. With a
-# reference, the target is RATE[NAME] >= MIN_RATIO * RATE[REFERENCE] with
-# no non-2xx responses and no socket errors.
+# report NAME [REFERENCE [MIN_RATIO]]: adds NAME's row to the table. With a
+# reference, the ratio RATE[NAME] / RATE[REFERENCE] is shown; with a
+# MIN_RATIO too, the target is a ratio >= MIN_RATIO with no non-2xx
+# responses and no socket errors.
 report() {
 	local name=$1 ref=${2:-} min=${3:-} ratio=- target=- met=-
 	if [ -n "$ref" ]; then
-		TARGETS=$((TARGETS + 1))
-		target=">= $min"
 		ratio=$(awk -v a="${RATE[$name]}" -v b="${RATE[$ref]:--}" \
 			'BEGIN { if (a == "-" || b == "-" || b == 0) print "-"; else printf "%.2f", a / b }')
+	fi
+	if [ -n "$min" ]; then
+		TARGETS=$((TARGETS + 1))
+		target=">= $min"
 		if [ "${NON2XX[$name]}" != - ] && [ "${NON2XX[$name]}" != 0 ]; then
 			met="no (non-2xx)"
 		elif [ "${SOCKERR[$name]}" != - ] && [ "${SOCKERR[$name]}" != 0 ]; then
@@ -245,6 +479,23 @@ report() {
 		"${NON2XX[$name]}" "${SOCKERR[$name]}" "${ref:-(reference)}" "$ratio" "$target" "$met")")
 }
 
+# report_max NAME VALUE UNIT MAX: adds a row whose target is an absolute
+# bound, VALUE < MAX (a latency, a memory growth), not a ratio.
+report_max() {
+	local met=no
+	TARGETS=$((TARGETS + 1))
+	if [ "$2" = - ]; then
+		met="no (no figure)"
+	elif awk -v v="$2" -v m="$4" 'BEGIN { exit !(v < m) }'; then
+		met=yes
+		MET=$((MET + 1))
+	fi
+	ROWS+=("$(row "$1" "$2" "$3" - - - "(bound)" - "< $4 $3" "$met")")
+}
+
+# note TEXT: a line printed under the table (how a figure was measured).
+note() { NOTES+=("$*"); }
+
 # print_table [NOTE]: prints the table and writes it to build/bench/results.txt.
 print_table() {
 	PRINTED=1
@@ -258,6 +509,10 @@ print_table() {
 		printf '%s\n' "${ROWS[@]}"
 		echo
 		echo "targets met: $MET of $TARGETS"
+		if [ ${#NOTES[@]} -gt 0 ]; then
+			echo
+			printf '%s\n' "${NOTES[@]}"
+		fi
 	} | tee "$OUT/results.txt"
 }
 
@@ -296,11 +551,158 @@ bench_me() {
 	report me hello-world 0.40
 }
 
+# Search: a rep's query with q and two filters over 10,000 assets, at
+# SEARCH_CONNS connections. Reference: pgbench running the very statement
+# the server sends (its text and parameters read from PostgreSQL's log,
+# the parameters inlined as typed literals) with as many clients.
+SEARCH_QUERY='q=security%20compliance&persona=cfo&stage=evaluation'
+bench_search() {
+	need_server
+	need_search_data
+	local CONNS=$SEARCH_CONNS # run_wrk's connections
+	local url="$NS_URL/api/v1/assets?$SEARCH_QUERY" script=$OUT/search.pgbench.sql total ref_total
+	total=$(curl -sf --max-time 10 -H "Authorization: Bearer $TOKEN" "$url" |
+		python3 -c 'import json, sys; print(json.load(sys.stdin)["total"])') ||
+		die "search: GET $url failed"
+	search_statement "$url" "$script"
+	# The reference must find what the server finds.
+	ref_total=$(PGOPTIONS=$SERVER_PGOPTIONS sql -F $'\t' -f "$script" |
+		python3 -c 'import json, sys; print(json.loads(sys.stdin.readline().split("\t")[0])["total"])') ||
+		die "search: $script failed in psql"
+	[ "$total" = "$ref_total" ] ||
+		die "search: the server finds $total assets, its statement in psql $ref_total"
+	run_pgbench search-pgbench "$script" "$SEARCH_CONNS"
+	run_wrk search "$url" -H "Authorization: Bearer $TOKEN"
+	report search-pgbench
+	report search search-pgbench 0.40
+	report_max search-p99 "${P99[search]}" ms 50
+	note "search: GET /api/v1/assets?$SEARCH_QUERY as a rep ($total of 10,000 assets match)," \
+		"wrk -c$SEARCH_CONNS; search-pgbench: pgbench -n -M prepared -c $SEARCH_CONNS" \
+		"-j $WRK_THREADS -f $script (the server's statement and parameters, from the log)," \
+		"PGOPTIONS='$SERVER_PGOPTIONS'"
+}
+
+# search_statement URL OUT: sends one request with log_min_duration_statement
+# = 0 and writes the search statement it ran, parameters inlined, to OUT.
+search_statement() {
+	local url=$1 out=$2 pglog off try
+	server_pgoptions
+	# scripts/pg.sh keeps the log next to the data directory.
+	pglog=$(dirname "$(sql -c 'SHOW data_directory')")/postgres.log
+	[ -r "$pglog" ] || die "search: no PostgreSQL log at $pglog"
+	for try in 1 2 3; do
+		off=$(stat -c %s "$pglog")
+		sql -c 'ALTER SYSTEM SET log_min_duration_statement = 0' -c 'SELECT pg_reload_conf()' >/dev/null
+		sleep $((try / 2)).5 # the backends reload before their next statement
+		curl -sf -o /dev/null --max-time 10 -H "Authorization: Bearer $TOKEN" "$url" ||
+			die "search: GET $url failed"
+		sleep 0.2
+		sql -c 'ALTER SYSTEM RESET log_min_duration_statement' -c 'SELECT pg_reload_conf()' >/dev/null
+		if timeout 60 python3 tests/bench/pgstmt.py script "$pglog" "$off" 'FROM assets a, p' \
+			"$DB_URL" "$out"; then
+			return 0
+		fi
+	done
+	die "search: the statement did not show in $pglog"
+}
+
+# Upload: UPLOAD_MB MiB as multipart/form-data (curl -F) by a marketer.
+# Reference: psql's \copy of the same bytes, as 1 MiB rows of a bytea table
+# stored like blob_chunks, from a binary COPY file (no hex text: the server
+# sends its chunks as binary parameters too).
+UPLOAD_ID=''
+bench_upload() {
+	need_marketer
+	need_upload_file
+	local copy=$PWD/$OUT/upload.copy t0 t1 res code
+	timeout 60 python3 tests/bench/pgstmt.py copyfile "$UPLOAD_FILE" "$copy" 1048576
+	sql -c 'CREATE TABLE bench_chunks (blob_id bigint NOT NULL, n integer NOT NULL,
+			data bytea NOT NULL, PRIMARY KEY (blob_id, n))' \
+		-c 'ALTER TABLE bench_chunks ALTER COLUMN data SET STORAGE EXTERNAL' -c CHECKPOINT
+	log "upload-copy: \\copy of $UPLOAD_MB MiB into bench_chunks"
+	t0=$(now_s)
+	interruptible timeout 300 psql "$DB_URL" -X -q -v ON_ERROR_STOP=1 \
+		-c "\\copy bench_chunks (blob_id, n, data) FROM '$copy' WITH (FORMAT binary)"
+	t1=$(now_s)
+	record upload-copy "$(mibps "$UPLOAD_BYTES" "$t0" "$t1")" MiB/s
+	rm -f "$copy"
+	sql -c 'DROP TABLE bench_chunks' -c CHECKPOINT
+
+	log "upload: POST /api/v1/assets with $UPLOAD_MB MiB"
+	mem_begin upload
+	res=$(interruptible timeout 300 curl -sS -o "$OUT/upload.json" -w '%{http_code} %{time_total}' \
+		-H "Authorization: Bearer $MTOKEN" \
+		--form-string 'metadata={"title": "Bench upload", "kind": "whitepaper", "intent": "sales", "status": "published", "stages": ["proposal"]}' \
+		-F "file=@$UPLOAD_FILE;filename=bench.pdf;type=application/pdf" \
+		"$NS_URL/api/v1/assets") || res="curl-failed ${res:-}"
+	mem_end upload
+	local growth=$MEM_GROWTH
+	code=${res%% *}
+	if [ "$code" = 201 ]; then
+		UPLOAD_ID=$(python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["id"])' "$OUT/upload.json")
+		record upload "$(awk -v b="$UPLOAD_BYTES" -v t="${res#* }" 'BEGIN { printf "%.1f", b / 1048576 / t }')" MiB/s
+	else
+		log "upload: expected 201, got $res: $(head -c 500 "$OUT/upload.json" 2>/dev/null)"
+		FAILED=1
+		record upload - MiB/s
+		growth=-
+	fi
+	report upload-copy
+	report upload upload-copy
+	report_max upload-rss "$growth" MiB 32
+	note "upload: curl -F of $UPLOAD_MB MiB (multipart) to POST /api/v1/assets; upload-copy:" \
+		"psql \\copy bench_chunks (blob_id, n, data) FROM <binary COPY file of the same bytes," \
+		"1 MiB rows> (bytea STORAGE EXTERNAL, one transaction); ratio informational"
+	note "upload-rss: server peak RSS growth during the upload ($MEM_DETAIL)"
+}
+
+# Download: the uploaded file, GET /api/v1/assets/{id}/content as a rep.
+# Reference: psql reading the same chunks with a binary COPY (the bytes as
+# they are; the server reads them in binary too).
+bench_download() {
+	scenario upload
+	local t0 t1 res blob growth code size secs_
+	if [ -z "$UPLOAD_ID" ]; then
+		log "download: nothing was uploaded"
+		FAILED=1
+		record download-psql - MiB/s
+		record download - MiB/s
+	else
+		blob=$(sql -c "SELECT blob_id FROM asset_versions WHERE asset_id = '$UPLOAD_ID' AND number = 1")
+		log "download-psql: \\copy (SELECT data FROM blob_chunks ...) TO /dev/null, binary"
+		t0=$(now_s)
+		interruptible timeout 300 psql "$DB_URL" -X -q -v ON_ERROR_STOP=1 -c "\\copy (SELECT data FROM \
+blob_chunks WHERE blob_id = $blob ORDER BY n) TO '/dev/null' WITH (FORMAT binary)"
+		t1=$(now_s)
+		record download-psql "$(mibps "$UPLOAD_BYTES" "$t0" "$t1")" MiB/s
+		log "download: GET /api/v1/assets/$UPLOAD_ID/content"
+		mem_begin download
+		res=$(interruptible timeout 300 curl -sS -o /dev/null -w '%{http_code} %{size_download} %{time_total}' \
+			-H "Authorization: Bearer $TOKEN" "$NS_URL/api/v1/assets/$UPLOAD_ID/content") ||
+			res="curl-failed ${res:-}"
+		mem_end download
+		growth=$MEM_GROWTH
+		read -r code size secs_ <<<"$res"
+		if [ "$code" = 200 ] && [ "$size" = "$UPLOAD_BYTES" ]; then
+			record download "$(awk -v b="$size" -v t="$secs_" 'BEGIN { printf "%.1f", b / 1048576 / t }')" MiB/s
+		else
+			log "download: expected 200 and $UPLOAD_BYTES bytes, got $res"
+			FAILED=1
+			record download - MiB/s
+		fi
+		note "download: curl -o /dev/null of GET /api/v1/assets/{id}/content (server peak RSS" \
+			"growth ${growth} MiB); download-psql: psql \\copy (SELECT data FROM blob_chunks" \
+			"WHERE blob_id = $blob ORDER BY n) TO '/dev/null' WITH (FORMAT binary)"
+	fi
+	report download-psql
+	report download download-psql 0.50
+}
+
 # --- main ----------------------------------------------------------------------
 
 command -v wrk >/dev/null || die "wrk is not installed (make deps)"
 mkdir -p "$OUT"
-rm -f "$OUT"/*.wrk.txt "$OUT"/*.log "$OUT"/*.log.tail "$OUT/results.txt"
+rm -f "$OUT"/*.wrk.txt "$OUT"/*.pgbench.txt "$OUT"/*.rss "$OUT"/*.log "$OUT"/*.log.tail "$OUT/results.txt"
 [ $# -gt 0 ] || set -- "${SCENARIOS[@]}"
 for s in "$@"; do
 	declare -F "bench_$s" >/dev/null || die "unknown scenario $s (have: ${SCENARIOS[*]})"

@@ -140,28 +140,24 @@ unsigned db_upload_count(void)
 	return atomic_load(&uploads);
 }
 
+/* Whole chunks: reading a slice of a chunk with substring() measured three
+ * times slower than reading it whole, even with STORAGE EXTERNAL. */
 static struct db_stmt q_read =
-    DB_STMT("SELECT substring(data FROM $3::integer + 1 FOR $4::integer) FROM blob_chunks"
-	    " WHERE blob_id = $1 AND n = $2");
+    DB_STMT("SELECT data FROM blob_chunks WHERE blob_id = $1 AND n = $2");
 
-enum db_status db_blob_read(int64_t blob_id, uint64_t offset, size_t len, void *buf, size_t *got)
+enum db_status db_blob_chunk(int64_t blob_id, unsigned n, void *buf, size_t *got)
 {
 	*got = 0;
-	uint64_t n = offset / BLOB_CHUNK, in = offset % BLOB_CHUNK;
-	if (len > BLOB_CHUNK - in)
-		len = BLOB_CHUNK - in;
-	char id[24], num[24], off[24], cnt[24];
+	char id[24], num[16];
 	snprintf(id, sizeof id, "%lld", (long long)blob_id);
-	snprintf(num, sizeof num, "%llu", (unsigned long long)n);
-	snprintf(off, sizeof off, "%llu", (unsigned long long)in);
-	snprintf(cnt, sizeof cnt, "%zu", len);
-	const char *p[] = {id, num, off, cnt};
+	snprintf(num, sizeof num, "%u", n);
+	const char *p[] = {id, num};
 	enum db_status s;
-	PGresult *res = db_query_bin(&q_read, 4, p, &s);
+	PGresult *res = db_query_bin(&q_read, 2, p, &s);
 	if (s == DB_OK && PQntuples(res) == 1) {
 		size_t l = (size_t)PQgetlength(res, 0, 0);
-		memcpy(buf, PQgetvalue(res, 0, 0), l < len ? l : len);
-		*got = l < len ? l : len;
+		*got = l < BLOB_CHUNK ? l : BLOB_CHUNK;
+		memcpy(buf, PQgetvalue(res, 0, 0), *got);
 	}
 	PQclear(res);
 	return s;

@@ -40,31 +40,31 @@ static void build_tsquery(const char *q, char *out, size_t len)
 	out[o] = '\0';
 }
 
-/* A repeatable filter as JSON text (or NULL), checked against @choices
- * when given; false when a value is not allowed (answered). Adds it to
- * @log. */
+/* A repeatable filter as a NULL-terminated list borrowed from @log (NULL
+ * when absent), checked against @choices when given; false when a value
+ * is not allowed (answered). */
 static bool filter(struct req *r, const char *name, const char *const *choices, json_t *log,
-		   char **out)
+		   const char ***out)
 {
 	json_t *list = req_query_list(r, name);
 	*out = NULL;
 	if (list == NULL)
 		return true;
-	size_t i;
+	json_object_set_new(log, name, list);
+	size_t i, n = json_array_size(list);
 	json_t *v;
 	json_array_foreach(list, i, v)
 	{
 		if (choices != NULL && !one_of(json_string_value(v), choices)) {
-			reply_error(r, ERR_INVALID_PARAMETER, name,
-				    "%s %s is not one of the known values", name,
-				    json_string_value(v));
-			json_decref(list);
+			reply_error(r, ERR_INVALID_PARAMETER, name, "%s %s is not one of the known values",
+				    name, json_string_value(v));
 			return false;
 		}
 	}
-	*out = json_dumps(list, JSON_COMPACT);
-	json_object_set_new(log, name, list);
-	return *out != NULL;
+	if ((*out = calloc(n + 1, sizeof **out)) == NULL)
+		return false;
+	json_array_foreach(list, i, v)(*out)[i] = json_string_value(v);
+	return true;
 }
 
 /* The cursor "sort key id" of a previous page of the same sort. */
@@ -79,7 +79,7 @@ static bool parse_cursor(const char *text, const char *sort, char *key, char *id
 
 struct search {
 	struct search_query q;
-	char *lists[6];
+	const char **lists[6];
 	json_t *log;
 	char key[40], id[UUID_LEN + 1];
 	char tsq[2 * Q_MAX];
@@ -88,7 +88,7 @@ struct search {
 static void search_free(struct search *s)
 {
 	for (int i = 0; i < 6; i++)
-		free(s->lists[i]);
+		free((void *)s->lists[i]);
 	json_decref(s->log);
 }
 

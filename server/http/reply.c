@@ -149,7 +149,7 @@ void reply_stream(struct req *r, unsigned status, const char *content_type, uint
 
 static void reply_json_typed(struct req_private *p, unsigned status, const char *type, json_t *body)
 {
-	char *text = body ? json_dumps(body, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
+	char *text = body ? json_dumps(body, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(15)) : NULL;
 	json_decref(body);
 	if (text == NULL) {
 		char *fallback = strdup("{\"status\":500,\"code\":\"internal_error\"}");

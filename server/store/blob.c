@@ -172,15 +172,16 @@ long blob_reader_read(struct blob_reader *r, uint64_t pos, char *buf, size_t max
 	if (pos >= r->len)
 		return 0;
 	uint64_t at = r->start + pos;
-	if (at < r->buf_at || at >= r->buf_at + r->buf_len) {
+	if (r->buf_len == 0 || at < r->buf_at || at >= r->buf_at + r->buf_len) {
 		if (r->buf == NULL && (r->buf = malloc(BLOB_CHUNK)) == NULL)
 			return -1;
-		uint64_t want = r->len - pos;
-		if (db_blob_read(r->blob, at, want < BLOB_CHUNK ? (size_t)want : BLOB_CHUNK, r->buf,
-				 &r->buf_len) != DB_OK ||
-		    r->buf_len == 0)
+		unsigned n = (unsigned)(at / BLOB_CHUNK);
+		r->buf_at = (uint64_t)n * BLOB_CHUNK;
+		if (db_blob_chunk(r->blob, n, r->buf, &r->buf_len) != DB_OK ||
+		    at >= r->buf_at + r->buf_len) {
+			r->buf_len = 0;
 			return -1;
-		r->buf_at = at;
+		}
 	}
 	size_t avail = (size_t)(r->buf_at + r->buf_len - at);
 	size_t n = max < avail ? max : avail;
