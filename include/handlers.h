@@ -34,6 +34,9 @@ void h_assets_update(struct req *r);
 void h_assets_add_version(struct req *r);
 /* asset_content.c */
 void h_assets_content(struct req *r);
+struct asset_content;
+/* Streams the bytes of @c with ETag, If-None-Match and Range handling. */
+void reply_content(struct req *r, const struct asset_content *c, const char *cache_control);
 /* asset_search.c */
 void h_assets_search(struct req *r);
 
@@ -43,6 +46,16 @@ void h_deals_create(struct req *r);
 void h_deals_get(struct req *r);
 void h_deals_update(struct req *r);
 void h_deals_stage(struct req *r);
+
+/* shares.c */
+void h_shares_create(struct req *r);
+void h_shares_list(struct req *r);
+void h_shares_revoke(struct req *r);
+/* tracked.c */
+void h_tracked_open(struct req *r);
+/* notifications.c */
+void h_notifications_list(struct req *r);
+void h_notifications_read(struct req *r);
 
 /* JSON views of domain objects, shared by handlers. */
 json_t *user_json(const struct user *u);

@@ -34,6 +34,10 @@ const char *req_query(const struct req *r, const char *key);
  * strings, or NULL when it is absent. Values that are not valid UTF-8 are
  * left out. */
 json_t *req_query_list(const struct req *r, const char *key);
+/* The client's address as text ("" if unknown) into @out. */
+void req_client(const struct req *r, char *out, size_t len);
+/* The request method ("GET", "HEAD", ...). */
+const char *req_method(const struct req *r);
 /* A request header (case-insensitive name), or NULL. */
 const char *req_header(const struct req *r, const char *name);
 

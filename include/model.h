@@ -60,6 +60,8 @@ bool one_of(const char *v, const char *const *set);
 bool asset_transition_ok(const char *from, const char *to);
 /* True for an RFC 3339 date-time: YYYY-MM-DDTHH:MM:SS[.frac](Z|+HH:MM). */
 bool rfc3339_valid(const char *s);
+/* True for a listing cursor "<RFC 3339 time> <uuid>" (newest-first pages). */
+bool keyset_valid(const char *s);
 /* True for an absolute http:// or https:// URL without spaces or controls. */
 bool http_url_valid(const char *s);
 

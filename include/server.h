@@ -7,6 +7,12 @@
  * Returns -1 with a message on stderr when it cannot listen. */
 int server_run(void);
 
+/* Blocks SIGINT and SIGTERM in the calling thread, and so in every thread
+ * it starts afterwards: only server_run's sigwait may take them (a thread
+ * with them unblocked would die of the second signal during the drain).
+ * Call before starting any thread. Ignores SIGPIPE. */
+void server_block_signals(void);
+
 /* True once shutdown has begun (new requests get 503 shutting_down). */
 int server_stopping(void);
 

@@ -9,6 +9,7 @@
 #include "db.h"
 #include "db_blobs.h"
 #include "db_search.h"
+#include "db_shares.h"
 #include "db_users.h"
 #include "log.h"
 #include "migrate.h"
@@ -119,6 +120,9 @@ static int cmd_serve(int argc, char **argv)
 		setenv("NEXTSTAGE_THREADS", threads, 1);
 	if (setup(2) != 0 || (!no_migrate && migrate() != 0))
 		return 1;
+	server_block_signals();
+	if (db_partitions_ensure() != DB_OK)
+		log_msg("warn", "could not create this month's event partitions");
 	if (auth_cache_start() != 0)
 		log_msg("warn", "no credential cache: the listener thread did not start");
 	if (db_searchlog_start() != 0)

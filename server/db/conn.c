@@ -44,6 +44,12 @@ static void make_key(void)
 	pthread_key_create(&key, thread_exit);
 }
 
+static void ignore_notice(void *cls, const char *message)
+{
+	(void)cls;
+	(void)message;
+}
+
 PGconn *db_connect(const char *url, char *err, size_t errlen)
 {
 	/* Keywords after the expanded url override it. A statement timeout
@@ -58,8 +64,12 @@ PGconn *db_connect(const char *url, char *err, size_t errlen)
 				    " -c pg_trgm.word_similarity_threshold=0.45",
 				    NULL};
 	PGconn *pg = PQconnectdbParams(keys, vals, 1);
-	if (pg != NULL && PQstatus(pg) == CONNECTION_OK)
+	if (pg != NULL && PQstatus(pg) == CONNECTION_OK) {
+		/* libpq would print NOTICEs (e.g. a search of stop words only)
+		 * on stderr, in the middle of the JSON log. */
+		PQsetNoticeProcessor(pg, ignore_notice, NULL);
 		return pg;
+	}
 	if (err != NULL) {
 		snprintf(err, errlen, "%s", pg ? PQerrorMessage(pg) : "out of memory");
 		err[strcspn(err, "\n")] = '\0';
@@ -347,6 +357,7 @@ struct one {
 	struct db_stmt *st;
 	int n;
 	const char *const *params;
+	const int *lengths, *formats;
 	int result_format;
 	PGresult *res;
 };
@@ -356,14 +367,15 @@ static enum db_status run_one(struct db *db, void *cls)
 	struct one *o = cls;
 	enum db_status s;
 	PQclear(o->res); /* from an earlier attempt */
-	o->res = db_exec_bin(db, o->st, o->n, o->params, NULL, NULL, o->result_format, &s);
+	o->res = db_exec_bin(db, o->st, o->n, o->params, o->lengths, o->formats, o->result_format,
+			     &s);
 	return s;
 }
 
 static PGresult *query(bool read_only, struct db_stmt *st, int n, const char *const *params,
 		       int result_format, enum db_status *st_out)
 {
-	struct one o = {st, n, params, result_format, NULL};
+	struct one o = {st, n, params, NULL, NULL, result_format, NULL};
 	*st_out = db_run(read_only, run_one, &o);
 	if (*st_out != DB_OK) {
 		PQclear(o.res);
@@ -386,7 +398,14 @@ PGresult *db_query_bin(struct db_stmt *st, int n, const char *const *params, enu
 PGresult *db_write(const char *actor_id, struct db_stmt *st, int n, const char *const *params,
 		   enum db_status *st_out)
 {
-	struct one o = {st, n, params, 0, NULL};
+	return db_write_bin(actor_id, st, n, params, NULL, NULL, st_out);
+}
+
+PGresult *db_write_bin(const char *actor_id, struct db_stmt *st, int n,
+		       const char *const *params, const int *lengths, const int *formats,
+		       enum db_status *st_out)
+{
+	struct one o = {st, n, params, lengths, formats, 0, NULL};
 	*st_out = db_tx(actor_id, run_one, &o);
 	if (*st_out != DB_OK) {
 		PQclear(o.res);

@@ -68,6 +68,11 @@ PGresult *db_query_bin(struct db_stmt *st, int n, const char *const *params,
 PGresult *db_write(const char *actor_id, struct db_stmt *st, int n, const char *const *params,
 		   enum db_status *st_out);
 
+/* db_write with parameter lengths and formats (1 = binary), as db_exec_bin. */
+PGresult *db_write_bin(const char *actor_id, struct db_stmt *st, int n,
+		       const char *const *params, const int *lengths, const int *formats,
+		       enum db_status *st_out);
+
 /* Copies column @col of row @row into @dst (truncating, NUL-terminated). */
 void db_copy(char *dst, size_t len, const PGresult *res, int row, int col);
 /* The value as a malloc'd string, or NULL when SQL NULL. */

@@ -108,58 +108,60 @@ static void free_blob(void *cls)
 	blob_reader_free(cls);
 }
 
-void h_assets_content(struct req *r)
+void reply_content(struct req *r, const struct asset_content *c, const char *cache_control)
 {
-	const char *id = req_param(r, 0);
-	int version = version_param(r);
-	if (version < 0) {
-		reply_error(r, ERR_INVALID_PARAMETER, "version",
-			    "version must be a positive integer");
-		return;
-	}
-	struct asset_content c;
-	enum db_status s = uuid_valid(id)
-			       ? db_asset_content(id, version, r->user->role == ROLE_REP, &c)
-			       : DB_NOT_FOUND;
-	if (s != DB_OK) {
-		reply_db(r, s);
-		return;
-	}
 	char etag[70], hdr[1024];
-	snprintf(etag, sizeof etag, "\"%s\"", c.sha256);
+	snprintf(etag, sizeof etag, "\"%s\"", c->sha256);
 	reply_header(r, "ETag", etag);
-	/* A numbered version never changes; "the current one" may. */
-	reply_header(r, "Cache-Control",
-		     version ? "private, max-age=31536000, immutable" : "private, no-cache");
+	reply_header(r, "Cache-Control", cache_control);
 	if (etag_matches(req_header(r, "If-None-Match"), etag)) {
 		reply_empty(r, 304);
 		return;
 	}
 	reply_header(r, "Accept-Ranges", "bytes");
-	disposition(c.filename, hdr, sizeof hdr);
+	disposition(c->filename, hdr, sizeof hdr);
 	reply_header(r, "Content-Disposition", hdr);
-	uint64_t from = 0, to = c.size ? c.size - 1 : 0;
+	uint64_t from = 0, to = c->size ? c->size - 1 : 0;
 	const char *if_range = req_header(r, "If-Range");
 	enum range rg = (if_range == NULL || strcmp(if_range, etag) == 0)
-			    ? parse_range(req_header(r, "Range"), c.size, &from, &to)
+			    ? parse_range(req_header(r, "Range"), c->size, &from, &to)
 			    : RANGE_NONE;
 	if (rg == RANGE_UNSATISFIABLE) {
-		snprintf(hdr, sizeof hdr, "bytes */%" PRIu64, c.size);
+		snprintf(hdr, sizeof hdr, "bytes */%" PRIu64, c->size);
 		reply_header(r, "Content-Range", hdr);
 		reply_error(r, ERR_RANGE_NOT_SATISFIABLE, NULL, "the content is %" PRIu64 " bytes",
-			    c.size);
+			    c->size);
 		return;
 	}
 	if (rg == RANGE_OK) {
 		snprintf(hdr, sizeof hdr, "bytes %" PRIu64 "-%" PRIu64 "/%" PRIu64, from, to,
-			 c.size);
+			 c->size);
 		reply_header(r, "Content-Range", hdr);
 	}
-	struct blob_reader *br = blob_reader_new(c.blob, from, to - from + 1);
+	struct blob_reader *br = blob_reader_new(c->blob, from, to - from + 1);
 	if (br == NULL) {
 		reply_error(r, ERR_INTERNAL, NULL, NULL);
 		return;
 	}
-	reply_stream(r, rg == RANGE_OK ? 206 : 200, c.mime, to - from + 1, read_blob, br,
+	reply_stream(r, rg == RANGE_OK ? 206 : 200, c->mime, to - from + 1, read_blob, br,
 		     free_blob);
+}
+
+void h_assets_content(struct req *r)
+{
+	const char *id = req_param(r, 0);
+	int version = version_param(r);
+	if (version < 0) {
+		reply_error(r, ERR_INVALID_PARAMETER, "version", "version must be a positive integer");
+		return;
+	}
+	struct asset_content c;
+	enum db_status s = uuid_valid(id) ? db_asset_content(id, version, r->user->role == ROLE_REP, &c)
+					  : DB_NOT_FOUND;
+	if (s != DB_OK) {
+		reply_db(r, s);
+		return;
+	}
+	/* A numbered version never changes; "the current one" may. */
+	reply_content(r, &c, version ? "private, max-age=31536000, immutable" : "private, no-cache");
 }

@@ -105,18 +105,6 @@ void h_deals_stage(struct req *r)
 	reply_db_json(r, s, &f, 200, json);
 }
 
-/* A listing cursor: "<RFC 3339 time> <uuid>". */
-static bool cursor_valid(const char *c)
-{
-	char t[40];
-	const char *sp = strchr(c, ' ');
-	if (sp == NULL || (size_t)(sp - c) >= sizeof t)
-		return false;
-	memcpy(t, c, (size_t)(sp - c));
-	t[sp - c] = '\0';
-	return rfc3339_valid(t) && uuid_valid(sp + 1);
-}
-
 void h_deals_list(struct req *r)
 {
 	int limit;
@@ -138,7 +126,7 @@ void h_deals_list(struct req *r)
 		}
 		owner = r->user->id;
 	}
-	if (*cursor && !cursor_valid(cursor)) {
+	if (*cursor && !keyset_valid(cursor)) {
 		reply_error(r, ERR_INVALID_PARAMETER, "cursor", "cursor is not one this server gave");
 		return;
 	}

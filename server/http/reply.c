@@ -1,6 +1,7 @@
 /* Request accessors and replies: everything a handler calls. */
 #include "http_internal.h"
 
+#include <arpa/inet.h>
 #include <sodium.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -25,6 +26,27 @@ const char *req_query(const struct req *r, const char *key)
 const char *req_header(const struct req *r, const char *name)
 {
 	return MHD_lookup_connection_value(CPRIV(r)->conn, MHD_HEADER_KIND, name);
+}
+
+void req_client(const struct req *r, char *out, size_t len)
+{
+	const union MHD_ConnectionInfo *ci =
+	    MHD_get_connection_info(CPRIV(r)->conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	out[0] = '\0';
+	if (ci == NULL || ci->client_addr == NULL)
+		return;
+	const struct sockaddr *sa = ci->client_addr;
+	if (sa->sa_family == AF_INET)
+		inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)sa)->sin_addr, out,
+			  (socklen_t)len);
+	else if (sa->sa_family == AF_INET6)
+		inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr,
+			  out, (socklen_t)len);
+}
+
+const char *req_method(const struct req *r)
+{
+	return CPRIV(r)->method_name;
 }
 
 struct collect {

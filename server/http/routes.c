@@ -44,6 +44,15 @@ const struct route routes[] = {
     {M_GET, V1 "/deals/{id}", h_deals_get, AUTH_USER, BODY_NONE, 0, NULL},
     {M_PATCH, V1 "/deals/{id}", h_deals_update, AUTH_USER, BODY_JSON, 0, NULL},
     {M_POST, V1 "/deals/{id}/stage", h_deals_stage, AUTH_USER, BODY_JSON, 0, NULL},
+
+    /* shares and the tracked links behind them */
+    {M_POST, V1 "/shares", h_shares_create, AUTH_USER, BODY_JSON, 0, NULL},
+    {M_GET, V1 "/shares", h_shares_list, AUTH_USER, BODY_NONE, 0, NULL},
+    {M_DELETE, V1 "/shares/{id}", h_shares_revoke, AUTH_USER, BODY_NONE, 0, NULL},
+    {M_GET, "/s/{token}", h_tracked_open, AUTH_PUBLIC, BODY_NONE, 0, NULL},
+    {M_GET, V1 "/notifications", h_notifications_list, AUTH_USER, BODY_NONE, 0, NULL},
+    {M_POST, V1 "/notifications/{id}/read", h_notifications_read, AUTH_USER, BODY_NONE, 0,
+     NULL},
 };
 
 const size_t routes_count = sizeof routes / sizeof routes[0];

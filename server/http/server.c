@@ -356,20 +356,23 @@ static int listen_socket(void)
 	return fd;
 }
 
-int server_run(void)
+void server_block_signals(void)
 {
-	int fd = listen_socket();
-	if (fd < 0)
-		return -1;
-
-	/* Worker threads inherit a mask without SIGINT/SIGTERM; only this
-	 * thread takes them, in sigwait below. */
 	sigset_t set;
 	sigemptyset(&set);
 	sigaddset(&set, SIGINT);
 	sigaddset(&set, SIGTERM);
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	signal(SIGPIPE, SIG_IGN);
+}
+
+int server_run(void)
+{
+	int fd = listen_socket();
+	if (fd < 0)
+		return -1;
+
+	server_block_signals();
 
 	struct MHD_Daemon *d = MHD_start_daemon(
 	    MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ITC | MHD_USE_ERROR_LOG, 0, NULL, NULL,
@@ -391,6 +394,10 @@ int server_run(void)
 	log_msg("info", "listening on http://%s:%u with %u threads", config.listen_host,
 		config.listen_port, config.threads);
 
+	sigset_t set;
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
 	int sig = 0;
 	sigwait(&set, &sig);
 	atomic_store(&stopping, 1);

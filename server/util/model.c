@@ -108,20 +108,42 @@ static const char *shape(const char *s, const char *pattern)
 	return s;
 }
 
+/* The number of @n digits at @s, or -1. */
+static int digits(const char *s, int n)
+{
+	int v = 0;
+	for (int i = 0; i < n; i++) {
+		if (!isdigit((unsigned char)s[i]))
+			return -1;
+		v = v * 10 + (s[i] - '0');
+	}
+	return v;
+}
+
 bool rfc3339_valid(const char *s)
 {
-	s = shape(s, "dddd-dd-ddTdd:dd:dd");
-	if (s == NULL)
+	const char *rest = shape(s, "dddd-dd-ddTdd:dd:dd");
+	if (rest == NULL)
 		return false;
-	if (*s == '.') {
-		if (!isdigit((unsigned char)*++s))
+	static const int mdays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+	int year = digits(s, 4), mon = digits(s + 5, 2), day = digits(s + 8, 2),
+	    h = digits(s + 11, 2), m = digits(s + 14, 2), sec = digits(s + 17, 2);
+	if (mon < 1 || mon > 12 || day < 1 || day > mdays[mon - 1] || h > 23 || m > 59 || sec > 60)
+		return false;
+	bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+	if (mon == 2 && day == 29 && !leap)
+		return false;
+	if (*rest == '.') {
+		if (!isdigit((unsigned char)*++rest))
 			return false;
-		while (isdigit((unsigned char)*s))
-			s++;
+		while (isdigit((unsigned char)*rest))
+			rest++;
 	}
-	if (*s == 'Z')
-		return s[1] == '\0';
-	return (*s == '+' || *s == '-') && (s = shape(s + 1, "dd:dd")) != NULL && *s == '\0';
+	if (*rest == 'Z')
+		return rest[1] == '\0';
+	if ((*rest != '+' && *rest != '-') || shape(rest + 1, "dd:dd") == NULL || rest[6] != '\0')
+		return false;
+	return digits(rest + 1, 2) <= 23 && digits(rest + 4, 2) <= 59;
 }
 
 bool http_url_valid(const char *s)
@@ -135,4 +157,15 @@ bool http_url_valid(const char *s)
 		if ((unsigned char)*s <= 0x20 || *s == 0x7f)
 			return false;
 	return true;
+}
+
+bool keyset_valid(const char *c)
+{
+	char t[40];
+	const char *sp = strchr(c, ' ');
+	if (sp == NULL || (size_t)(sp - c) >= sizeof t)
+		return false;
+	memcpy(t, c, (size_t)(sp - c));
+	t[sp - c] = '\0';
+	return rfc3339_valid(t) && uuid_valid(sp + 1);
 }

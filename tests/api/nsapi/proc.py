@@ -154,11 +154,12 @@ class Server:
         self._scanned = len(text)
         return sanitizer_report(fresh)
 
-    def terminate(self, timeout=15):
-        """SIGTERM; returns the exit status, or None if still running after
-        @timeout seconds (it is then killed)."""
+    def terminate(self, timeout=15, signals=(signal.SIGTERM,)):
+        """Sends @signals one after the other; returns the exit status, or
+        None if still running after @timeout seconds (it is then killed)."""
         self.expect_exit = True
-        self.proc.send_signal(signal.SIGTERM)
+        for sig in signals:
+            self.proc.send_signal(sig)
         try:
             return self.proc.wait(timeout)
         except subprocess.TimeoutExpired:

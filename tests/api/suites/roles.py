@@ -63,6 +63,13 @@ ROLE_TABLE = [
     ("GET",    "/api/v1/deals/{deal}",        None,                                      401,  404, 404,  200, 200),
     ("PATCH",  "/api/v1/deals/{deal}",        {"name": "Renamed by {who}"},              401,  404, 404,  200, 200),
     ("POST",   "/api/v1/deals/{deal}/stage",  {"stage": "proposal"},                     401,  404, 404,  200, 200),
+    # a {share} is the marketer's; {token} is a fresh share's tracked link
+    ("POST",   "/api/v1/shares",              {"asset_id": "{published}", "channel": "email"}, 401, 201, 201, 201, 201),
+    ("GET",    "/api/v1/shares",              None,                                      401,  200, 200,  200, 200),
+    ("DELETE", "/api/v1/shares/{share}",      None,                                      401,  404, 404,  204, 204),
+    ("GET",    "/s/{token}",                  None,                                      200,  200, 200,  200, 200),
+    ("GET",    "/api/v1/notifications",       None,                                      401,  200, 200,  200, 200),
+    ("POST",   "/api/v1/notifications/{note}/read", None,                                401,  404, 404,  404, 404),
     ("GET",    "/api/v1/no-such-route",       None,                                      404,  404, 404,  404, 404),
     ("PUT",    "/api/v1/personas",            None,                                      405,  405, 405,  405, 405),
 ]
@@ -94,6 +101,9 @@ class CellVars(dict):
             "published": lambda: new_file_asset("published"),
             "draft": lambda: new_file_asset("draft"),
             "deal": new_deal,
+            "note": lambda: "999999999",  # nobody's notification
+            "share": lambda: new_share(self["published"])["id"],
+            "token": lambda: new_share(self["published"])["token"],
         }
         self[key] = makers[key]()
         return self[key]
@@ -113,6 +123,13 @@ def new_deal():
     r = ctx.api.post("/api/v1/deals", {"name": "Table deal", "stage": "discovery"},
                      as_="marketer")
     return expect_json(r, 201)["id"]
+
+
+def new_share(asset_id):
+    """A share by the marketer of @asset_id."""
+    r = ctx.api.post("/api/v1/shares", {"asset_id": asset_id, "channel": "link"},
+                     as_="marketer")
+    return expect_json(r, 201)
 
 
 def fill(value, variables):

@@ -1,0 +1,56 @@
+/* Shares (tracked links), their opens, and notifications (schema/0005). */
+#ifndef NS_DB_SHARES_H
+#define NS_DB_SHARES_H
+#include <stdbool.h>
+#include "db.h"
+#include "db_assets.h"
+
+/* Shares @asset_id's current version by @rep_id (a rep: @owner_only set
+ * to restrict @deal_id to the rep's own deals) under @token. @deal_id,
+ * @recipient, @expires_at may be NULL. DB_INVALID with @fault for an
+ * asset that is not published (or unexpired) or a deal the rep can't
+ * see. *@json: the share. */
+enum db_status db_share_create(const char *rep_id, const char *owner_only, const char *asset_id,
+			       const char *deal_id, const char *channel, const char *recipient,
+			       const char *expires_at, const char *token, struct db_fault *fault,
+			       char **json);
+
+/* Shares, newest first, of @rep_id (NULL: everyone's) filtered by
+ * @asset_id / @deal_id (NULL: any): {"items": [...]} and the cursor after
+ * the last one in *@next. */
+enum db_status db_share_list(const char *rep_id, const char *asset_id, const char *deal_id,
+			     const char *after, int limit, char **json, char **next);
+
+/* Revokes share @id (of @rep_id unless NULL). DB_NOT_FOUND if absent. */
+enum db_status db_share_revoke(const char *actor_id, const char *id, const char *rep_id);
+
+/* What a tracked link leads to. */
+struct share_target {
+	char id[37];
+	bool gone;		/* revoked or expired */
+	char url[2048];		/* a link asset's url, or "" */
+	struct asset_content content; /* a file asset's pinned version */
+};
+
+/* The share behind @token. DB_NOT_FOUND for none. */
+enum db_status db_share_resolve(const char *token, struct share_target *out);
+
+/* Records an open of share @share_id, durably (committed on return): the
+ * client hash, UA class, and bot reason (NULL: a person, unless the burst
+ * rule says otherwise). The first open by a person notifies the rep. */
+enum db_status db_open_record(const char *share_id, const unsigned char client_hash[32],
+			      const char *ua_class, const char *bot_reason);
+
+/* The notifications of @user_id, newest first: {"items": [...]}. */
+enum db_status db_notifications(const char *user_id, const char *after, int limit, char **json,
+				char **next);
+/* Marks one read; DB_NOT_FOUND if not @user_id's. */
+enum db_status db_notification_read(const char *user_id, const char *id);
+
+/* Creates this and the next months' partitions of the event tables. */
+enum db_status db_partitions_ensure(void);
+
+/* The key that hashes client addresses (made by the migration). */
+enum db_status db_client_key(unsigned char key[32]);
+
+#endif

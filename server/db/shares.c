@@ -1,0 +1,227 @@
+/* Shares, opens and notifications. */
+#include "db_shares.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "db_internal.h"
+
+/* The single text value of @res, or DB_NOT_FOUND. Clears @res. */
+static enum db_status text_of(PGresult *res, enum db_status s, char **out)
+{
+	if (s == DB_OK && PQntuples(res) == 0)
+		s = DB_NOT_FOUND;
+	if (s == DB_OK && (*out = strdup(PQgetvalue(res, 0, 0))) == NULL)
+		s = DB_ERROR;
+	PQclear(res);
+	return s;
+}
+
+static struct db_stmt q_create = DB_STMT(
+    "WITH a AS (SELECT id, current_version FROM assets"
+    "  WHERE id = $1 AND status = 'published' AND (expires_at IS NULL OR expires_at > now())),"
+    " d AS (SELECT id FROM deals WHERE id = $2::uuid AND ($3::uuid IS NULL OR owner = $3::uuid)),"
+    " ins AS (INSERT INTO shares (token, asset_id, version, deal_id, rep_id, channel,"
+    "  recipient_email, expires_at)"
+    "  SELECT $4, a.id, a.current_version, (SELECT id FROM d), $5, $6, $7, $8::timestamptz"
+    "  FROM a WHERE $2::uuid IS NULL OR EXISTS (SELECT 1 FROM d) RETURNING *)"
+    " SELECT (SELECT count(*) FROM a), $2::uuid IS NULL OR EXISTS (SELECT 1 FROM d),"
+    "  (SELECT share_json(ins) FROM ins)");
+
+enum db_status db_share_create(const char *rep_id, const char *owner_only, const char *asset_id,
+			       const char *deal_id, const char *channel, const char *recipient,
+			       const char *expires_at, const char *token, struct db_fault *fault,
+			       char **json)
+{
+	const char *p[] = {asset_id, deal_id, owner_only, token, rep_id, channel, recipient,
+			   expires_at};
+	enum db_status s;
+	PGresult *res = db_write(rep_id, &q_create, 8, p, &s);
+	if (s == DB_OK && db_int(res, 0, 0) == 0) {
+		fault->field = "asset_id";
+		snprintf(fault->detail, sizeof fault->detail, "no published asset with this id");
+		s = DB_INVALID;
+	} else if (s == DB_OK && !db_bool(res, 0, 1)) {
+		fault->field = "deal_id";
+		snprintf(fault->detail, sizeof fault->detail, "no deal of yours with this id");
+		s = DB_INVALID;
+	}
+	if (s != DB_OK) {
+		PQclear(res);
+		return s;
+	}
+	*json = strdup(PQgetvalue(res, 0, 2));
+	PQclear(res);
+	return *json ? DB_OK : DB_ERROR;
+}
+
+static struct db_stmt q_list = DB_STMT(
+    "WITH page AS (SELECT s.* FROM shares s"
+    "  WHERE ($1::uuid IS NULL OR s.rep_id = $1::uuid) AND ($2::uuid IS NULL OR s.asset_id = $2::uuid)"
+    "   AND ($3::uuid IS NULL OR s.deal_id = $3::uuid)"
+    "   AND ($4::text IS NULL OR (s.created_at, s.id) <"
+    "        (split_part($4, ' ', 1)::timestamptz, split_part($4, ' ', 2)::uuid))"
+    "  ORDER BY s.created_at DESC, s.id DESC LIMIT $5::integer + 1),"
+    " shown AS (SELECT * FROM page ORDER BY created_at DESC, id DESC LIMIT $5::integer)"
+    " SELECT jsonb_build_object('items', coalesce((SELECT jsonb_agg(share_json(x)"
+    "   ORDER BY x.created_at DESC, x.id DESC) FROM shown x), '[]')),"
+    " CASE WHEN (SELECT count(*) FROM page) > $5::integer THEN"
+    "  (SELECT to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')"
+    "   || ' ' || id FROM shown ORDER BY created_at, id LIMIT 1) END");
+
+enum db_status db_share_list(const char *rep_id, const char *asset_id, const char *deal_id,
+			     const char *after, int limit, char **json, char **next)
+{
+	char lim[16];
+	snprintf(lim, sizeof lim, "%d", limit);
+	const char *p[] = {rep_id, asset_id, deal_id, after, lim};
+	enum db_status s;
+	PGresult *res = db_query(false, &q_list, 5, p, &s);
+	*json = *next = NULL;
+	if (s == DB_OK)
+		*next = db_dup(res, 0, 1);
+	return text_of(res, s, json);
+}
+
+static struct db_stmt q_revoke = DB_STMT(
+    "UPDATE shares SET revoked_at = coalesce(revoked_at, now())"
+    " WHERE id = $1 AND ($2::uuid IS NULL OR rep_id = $2::uuid)");
+
+enum db_status db_share_revoke(const char *actor_id, const char *id, const char *rep_id)
+{
+	const char *p[] = {id, rep_id};
+	enum db_status s;
+	PGresult *res = db_write(actor_id, &q_revoke, 2, p, &s);
+	if (s == DB_OK && atoi(PQcmdTuples(res)) == 0)
+		s = DB_NOT_FOUND;
+	PQclear(res);
+	return s;
+}
+
+static struct db_stmt q_resolve = DB_STMT(
+    "SELECT s.id, s.revoked_at IS NOT NULL OR coalesce(s.expires_at < now(), false),"
+    " coalesce(a.url, ''), v.blob_id, b.size, v.number, encode(b.sha256, 'hex'), v.mime,"
+    " v.filename"
+    " FROM shares s JOIN assets a ON a.id = s.asset_id"
+    " LEFT JOIN asset_versions v ON v.asset_id = s.asset_id AND v.number = s.version"
+    " LEFT JOIN blobs b ON b.id = v.blob_id WHERE s.token = $1");
+
+enum db_status db_share_resolve(const char *token, struct share_target *out)
+{
+	const char *p[] = {token};
+	enum db_status s;
+	PGresult *res = db_query(false, &q_resolve, 1, p, &s);
+	if (s == DB_OK && PQntuples(res) == 0)
+		s = DB_NOT_FOUND;
+	if (s == DB_OK) {
+		memset(out, 0, sizeof *out);
+		db_copy(out->id, sizeof out->id, res, 0, 0);
+		out->gone = db_bool(res, 0, 1);
+		db_copy(out->url, sizeof out->url, res, 0, 2);
+		if (!PQgetisnull(res, 0, 3)) {
+			struct asset_content *c = &out->content;
+			c->blob = db_int(res, 0, 3);
+			c->size = (uint64_t)db_int(res, 0, 4);
+			c->version = (int)db_int(res, 0, 5);
+			db_copy(c->sha256, sizeof c->sha256, res, 0, 6);
+			db_copy(c->mime, sizeof c->mime, res, 0, 7);
+			db_copy(c->filename, sizeof c->filename, res, 0, 8);
+		}
+	}
+	PQclear(res);
+	return s;
+}
+
+/* A person's open right after the share from an address that opened many
+ * different links in the last minute is a scanner sweeping a mailbox. */
+static struct db_stmt q_open = DB_STMT(
+    "WITH s AS (SELECT * FROM shares WHERE id = $1),"
+    " burst AS (SELECT $4::text IS NULL AND $2::bytea IS NOT NULL"
+    "   AND now() - (SELECT created_at FROM s) < interval '10 seconds'"
+    "   AND (SELECT count(DISTINCT share_id) FROM opens WHERE client_hash = $2::bytea"
+    "        AND at > now() - interval '1 minute') >= 5 AS yes),"
+    " o AS (INSERT INTO opens (share_id, client_hash, ua_class, is_bot, bot_reason)"
+    "  SELECT $1, $2::bytea, $3, $4::text IS NOT NULL OR b.yes,"
+    "   CASE WHEN b.yes THEN 'burst: many links from one address' ELSE $4 END"
+    "  FROM burst b RETURNING is_bot)"
+    " INSERT INTO notifications (user_id, kind, message, share_id)"
+    " SELECT s.rep_id, 'share_opened',"
+    "  coalesce(s.recipient_email, (SELECT name FROM deals WHERE id = s.deal_id), 'Someone')"
+    "  || ' opened ' || (SELECT title FROM assets WHERE id = s.asset_id), s.id"
+    " FROM s, o WHERE NOT o.is_bot"
+    " ON CONFLICT (share_id) WHERE kind = 'share_opened' DO NOTHING");
+
+enum db_status db_open_record(const char *share_id, const unsigned char client_hash[32],
+			      const char *ua_class, const char *bot_reason)
+{
+	const char *p[] = {share_id, (const char *)client_hash, ua_class, bot_reason};
+	const int lengths[] = {0, 32, 0, 0};
+	const int formats[] = {0, 1, 0, 0};
+	enum db_status s;
+	PQclear(db_write_bin(NULL, &q_open, 4, p, lengths, formats, &s));
+	return s;
+}
+
+static struct db_stmt q_notes = DB_STMT(
+    "WITH page AS (SELECT * FROM notifications WHERE user_id = $1"
+    "  AND ($2::bigint IS NULL OR id < $2::bigint) ORDER BY id DESC LIMIT $3::integer + 1),"
+    " shown AS (SELECT * FROM page ORDER BY id DESC LIMIT $3::integer)"
+    " SELECT jsonb_build_object('items', coalesce((SELECT jsonb_agg(jsonb_build_object("
+    "   'id', n.id, 'kind', n.kind, 'message', n.message, 'share_id', n.share_id,"
+    "   'created_at', rfc3339(n.created_at), 'read', n.read_at IS NOT NULL) ORDER BY n.id DESC)"
+    "   FROM shown n), '[]')),"
+    " CASE WHEN (SELECT count(*) FROM page) > $3::integer THEN"
+    "  (SELECT min(id)::text FROM shown) END");
+
+enum db_status db_notifications(const char *user_id, const char *after, int limit, char **json,
+				char **next)
+{
+	char lim[16];
+	snprintf(lim, sizeof lim, "%d", limit);
+	const char *p[] = {user_id, after, lim};
+	enum db_status s;
+	PGresult *res = db_query(false, &q_notes, 3, p, &s);
+	*json = *next = NULL;
+	if (s == DB_OK)
+		*next = db_dup(res, 0, 1);
+	return text_of(res, s, json);
+}
+
+static struct db_stmt q_read = DB_STMT(
+    "UPDATE notifications SET read_at = coalesce(read_at, now())"
+    " WHERE id = $2::bigint AND user_id = $1");
+
+enum db_status db_notification_read(const char *user_id, const char *id)
+{
+	const char *p[] = {user_id, id};
+	enum db_status s;
+	PGresult *res = db_write(user_id, &q_read, 2, p, &s);
+	if (s == DB_OK && atoi(PQcmdTuples(res)) == 0)
+		s = DB_NOT_FOUND;
+	PQclear(res);
+	return s;
+}
+
+static struct db_stmt q_partitions =
+    DB_STMT("SELECT ensure_month_partitions('opens', now(), 3)");
+
+enum db_status db_partitions_ensure(void)
+{
+	enum db_status s;
+	PQclear(db_write(NULL, &q_partitions, 0, NULL, &s));
+	return s;
+}
+
+static struct db_stmt q_key = DB_STMT("SELECT key FROM server_keys WHERE name = 'client_hash'");
+
+enum db_status db_client_key(unsigned char key[32])
+{
+	enum db_status s;
+	PGresult *res = db_query_bin(&q_key, 0, NULL, &s);
+	if (s == DB_OK && (PQntuples(res) != 1 || PQgetlength(res, 0, 0) != 32))
+		s = DB_ERROR;
+	if (s == DB_OK)
+		memcpy(key, PQgetvalue(res, 0, 0), 32);
+	PQclear(res);
+	return s;
+}

@@ -1,0 +1,42 @@
+/* /api/v1/notifications: what happened to a user's shares and requests. */
+#include <stdlib.h>
+#include <string.h>
+#include "db_shares.h"
+#include "handlers.h"
+
+void h_notifications_list(struct req *r)
+{
+	int limit;
+	char cursor[32];
+	if (!req_page(r, &limit, cursor, sizeof cursor))
+		return;
+	if (strspn(cursor, "0123456789") != strlen(cursor)) {
+		reply_error(r, ERR_INVALID_PARAMETER, "cursor", "cursor is not one this server gave");
+		return;
+	}
+	char *json = NULL, *next = NULL;
+	enum db_status s =
+	    db_notifications(r->user->id, *cursor ? cursor : NULL, limit, &json, &next);
+	json_t *page = s == DB_OK ? json_loads(json, 0, NULL) : NULL;
+	free(json);
+	if (page == NULL) {
+		free(next);
+		reply_db(r, s == DB_OK ? DB_ERROR : s);
+		return;
+	}
+	json_t *items = json_incref(json_object_get(page, "items"));
+	json_decref(page);
+	reply_page(r, items, next);
+	free(next);
+}
+
+void h_notifications_read(struct req *r)
+{
+	const char *id = req_param(r, 0);
+	bool numeric = *id && strlen(id) < 19 && strspn(id, "0123456789") == strlen(id);
+	enum db_status s = numeric ? db_notification_read(r->user->id, id) : DB_NOT_FOUND;
+	if (s != DB_OK)
+		reply_db(r, s);
+	else
+		reply_empty(r, 204);
+}
