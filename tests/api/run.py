@@ -30,6 +30,7 @@ SUITES = [
     "users",
     "taxonomy",   # expects the default stages untouched
     "assets", "content", "search",
+    "deals",
     "roles",
     "input",
     "cases",
