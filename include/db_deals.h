@@ -31,7 +31,7 @@ enum db_status db_deal_stage(const char *actor_id, const char *id, const char *o
 /* A page of deals, newest first: {"items": [...]} in *@json and in *@next
  * the cursor after its last item (NULL at the end). Filters: @owner (a
  * user id) or NULL, @stage or NULL, @q (words in name or account) or "". */
-enum db_status db_deal_list(const char *owner, const char *stage, const char *q,
-			    const char *after, int limit, char **json, char **next);
+enum db_status db_deal_list(const char *owner, const char *stage, const char *q, const char *after,
+			    int limit, char **json, char **next);
 
 #endif

@@ -9,8 +9,8 @@ struct search_query {
 	const char *q;	     /* the words typed; "" for none */
 	const char *tsquery; /* "w1 & w2 & w3:*" built from q (safe lexemes only); "" for none */
 	/* Filters: NULL-terminated lists (OR within one), NULL for none. */
-	const char *const *personas, *const *stages, *const *kinds, *const *intents,
-	    *const *statuses, *const *tags;
+	const char *const *personas,
+	    *const *stages, *const *kinds, *const *intents, *const *statuses, *const *tags;
 	bool visible_only;     /* published, unexpired only (reps) */
 	const char *sort;      /* relevance | recent | shares | lift */
 	const char *after_key; /* the keyset cursor: sort key and id of the */
@@ -18,10 +18,11 @@ struct search_query {
 	int limit;
 };
 
-/* One page: *@json gets (malloc'd) {"items": [...], "total": N, "facets":
- * {...}}, and *@next "key id" of the page's last item when more follow
- * (malloc'd; NULL at the end). */
-enum db_status db_asset_search(const struct search_query *q, char **json, char **next);
+/* One page, as the API answers it (malloc'd JSON text in *@json):
+ * {"items": [...], "total": N, "facets": {...}, "next_cursor": base64url of
+ * "sort key id" of the page's last item, or null at the end}; *@total is
+ * N. Built whole by the database: the hot path parses no JSON. */
+enum db_status db_asset_search(const struct search_query *q, char **json, long *total);
 
 /* Records a search: who (@user_id), what (@query, @filters: a JSON
  * object), how many results. Queued and written in batches by a

@@ -27,8 +27,8 @@ enum db_status db_share_revoke(const char *actor_id, const char *id, const char 
 /* What a tracked link leads to. */
 struct share_target {
 	char id[37];
-	bool gone;		/* revoked or expired */
-	char url[2048];		/* a link asset's url, or "" */
+	bool gone;		      /* revoked or expired */
+	char url[2048];		      /* a link asset's url, or "" */
 	struct asset_content content; /* a file asset's pinned version */
 };
 

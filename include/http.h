@@ -70,8 +70,8 @@ void reply_error(struct req *r, enum err e, const char *field, const char *fmt, 
 void reply_fault(struct req *r, enum db_status st, const struct db_fault *fault);
 /* On DB_OK answers @status with @json, JSON text made by the database
  * (taken; may be NULL otherwise); else the failure as reply_fault. */
-void reply_db_json(struct req *r, enum db_status st, const struct db_fault *fault,
-		   unsigned status, char *json);
+void reply_db_json(struct req *r, enum db_status st, const struct db_fault *fault, unsigned status,
+		   char *json);
 /* Maps a database status to its answer (404, 409, 400, 503, 500). */
 void reply_db(struct req *r, enum db_status st);
 /* {"items": items, "next_cursor": cursor or null}; @cursor is encoded here. */

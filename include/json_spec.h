@@ -18,8 +18,10 @@ struct js_field {
 	unsigned flags;
 	void *dst; /* const char ** | long long * | double * | bool * | const char ** | json_t ** */
 	bool *present; /* optional: set to whether the key was in the object */
-	long long min; /* JS_STRING: min bytes; JS_INT, JS_NUM: min value; JS_STRING_ARRAY: min items */
-	long long max; /* JS_STRING: max bytes; JS_INT, JS_NUM: max value; JS_STRING_ARRAY: max items */
+	long long
+	    min; /* JS_STRING: min bytes; JS_INT, JS_NUM: min value; JS_STRING_ARRAY: min items */
+	long long
+	    max; /* JS_STRING: max bytes; JS_INT, JS_NUM: max value; JS_STRING_ARRAY: max items */
 	const char *const *choices; /* JS_ENUM: NULL-terminated allowed values */
 };
 

@@ -76,41 +76,40 @@ static enum db_status check_refs(struct db *db, const char *json, struct db_faul
 	"ARRAY(SELECT x FROM jsonb_array_elements_text(" j ") WITH ORDINALITY t(x, i)"             \
 	" GROUP BY x ORDER BY min(i))"
 
-static struct db_stmt q_insert =
-    DB_STMT(
-	"INSERT INTO assets (title, description, kind, intent, personas, stages, tags, status,"
-	" public, gated, disclosure, owner, expires_at, source, url)"
-	" SELECT j->>'title', coalesce(j->>'description', ''), j->>'kind', "
-	"j->>'intent', " PERSONAS_OF("coalesce(j->'personas', '[]')") ", " STAGES_OF(
-	    "coalesce(j->'stages', '[]')") ", " TAGS_OF("coalesce(j->'tags', '[]')") ","
-										     " coalesce(j->"
-										     ">'status', "
-										     "'draft'),"
-										     " coalesce((j-"
-										     ">>'public')::"
-										     "boolean, "
-										     "false),"
-										     " coalesce((j-"
-										     ">>'gated')::"
-										     "boolean, "
-										     "false), "
-										     "j->>'"
-										     "disclosure',"
-										     " coalesce((j-"
-										     ">>'owner')::"
-										     "uuid, "
-										     "$2::uuid),"
-										     " (j->>'"
-										     "expires_at'):"
-										     ":timestamptz,"
-										     " j->>'source'"
-										     ", j->>'url'"
-										     " FROM "
-										     "(SELECT "
-										     "$1::jsonb AS "
-										     "j) q "
-										     "RETURNING "
-										     "id");
+static struct db_stmt q_insert = DB_STMT(
+    "INSERT INTO assets (title, description, kind, intent, personas, stages, tags, status,"
+    " public, gated, disclosure, owner, expires_at, source, url)"
+    " SELECT j->>'title', coalesce(j->>'description', ''), j->>'kind', "
+    "j->>'intent', " PERSONAS_OF("coalesce(j->'personas', '[]')") ", " STAGES_OF(
+	"coalesce(j->'stages', '[]')") ", " TAGS_OF("coalesce(j->'tags', '[]')") ","
+										 " coalesce(j->"
+										 ">'status', "
+										 "'draft'),"
+										 " coalesce((j-"
+										 ">>'public')::"
+										 "boolean, "
+										 "false),"
+										 " coalesce((j-"
+										 ">>'gated')::"
+										 "boolean, "
+										 "false), "
+										 "j->>'"
+										 "disclosure',"
+										 " coalesce((j-"
+										 ">>'owner')::"
+										 "uuid, "
+										 "$2::uuid),"
+										 " (j->>'"
+										 "expires_at'):"
+										 ":timestamptz,"
+										 " j->>'source'"
+										 ", j->>'url'"
+										 " FROM "
+										 "(SELECT "
+										 "$1::jsonb AS "
+										 "j) q "
+										 "RETURNING "
+										 "id");
 
 static struct db_stmt q_lock =
     DB_STMT("SELECT status, url IS NOT NULL FROM assets WHERE id = $1 FOR UPDATE");
@@ -236,8 +235,8 @@ struct update {
 	char **json;
 };
 
-static enum db_status refuse(struct db_fault *f, enum db_status s, const char *field,
-			     bool missing, const char *detail)
+static enum db_status refuse(struct db_fault *f, enum db_status s, const char *field, bool missing,
+			     const char *detail)
 {
 	f->field = field;
 	f->missing = missing;

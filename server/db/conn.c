@@ -367,8 +367,8 @@ static enum db_status run_one(struct db *db, void *cls)
 	struct one *o = cls;
 	enum db_status s;
 	PQclear(o->res); /* from an earlier attempt */
-	o->res = db_exec_bin(db, o->st, o->n, o->params, o->lengths, o->formats, o->result_format,
-			     &s);
+	o->res =
+	    db_exec_bin(db, o->st, o->n, o->params, o->lengths, o->formats, o->result_format, &s);
 	return s;
 }
 
@@ -401,9 +401,8 @@ PGresult *db_write(const char *actor_id, struct db_stmt *st, int n, const char *
 	return db_write_bin(actor_id, st, n, params, NULL, NULL, st_out);
 }
 
-PGresult *db_write_bin(const char *actor_id, struct db_stmt *st, int n,
-		       const char *const *params, const int *lengths, const int *formats,
-		       enum db_status *st_out)
+PGresult *db_write_bin(const char *actor_id, struct db_stmt *st, int n, const char *const *params,
+		       const int *lengths, const int *formats, enum db_status *st_out)
 {
 	struct one o = {st, n, params, lengths, formats, 0, NULL};
 	*st_out = db_tx(actor_id, run_one, &o);

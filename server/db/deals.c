@@ -28,13 +28,13 @@ static enum db_status fault(struct db_fault *f, const char *field, const char *d
 }
 
 /* Unknown stage, owner or personas named by @json. */
-static struct db_stmt q_check = DB_STMT(
-    "SELECT j ? 'stage' AND NOT EXISTS (SELECT 1 FROM stages WHERE slug = j->>'stage'),"
-    " j ? 'owner' AND j->>'owner' IS NOT NULL AND"
-    "  NOT EXISTS (SELECT 1 FROM users WHERE id::text = j->>'owner' AND active),"
-    " EXISTS (SELECT 1 FROM jsonb_array_elements_text(coalesce(j->'personas', '[]')) x"
-    "  WHERE x NOT IN (SELECT slug FROM personas))"
-    " FROM (SELECT $1::jsonb AS j) q");
+static struct db_stmt q_check =
+    DB_STMT("SELECT j ? 'stage' AND NOT EXISTS (SELECT 1 FROM stages WHERE slug = j->>'stage'),"
+	    " j ? 'owner' AND j->>'owner' IS NOT NULL AND"
+	    "  NOT EXISTS (SELECT 1 FROM users WHERE id::text = j->>'owner' AND active),"
+	    " EXISTS (SELECT 1 FROM jsonb_array_elements_text(coalesce(j->'personas', '[]')) x"
+	    "  WHERE x NOT IN (SELECT slug FROM personas))"
+	    " FROM (SELECT $1::jsonb AS j) q");
 
 static enum db_status check_refs(struct db *db, const char *json, struct db_fault *f)
 {
@@ -164,8 +164,8 @@ enum db_status db_deal_update(const char *actor_id, const char *id, const char *
 }
 
 static struct db_stmt q_stage_known = DB_STMT("SELECT 1 FROM stages WHERE slug = $1");
-static struct db_stmt q_enter = DB_STMT(
-    "SELECT deal_enter_stage($1, $2, coalesce($3::timestamptz, now()), $4)");
+static struct db_stmt q_enter =
+    DB_STMT("SELECT deal_enter_stage($1, $2, coalesce($3::timestamptz, now()), $4)");
 
 static enum db_status stage_tx(struct db *db, void *cls)
 {
@@ -212,8 +212,8 @@ static struct db_stmt q_list = DB_STMT(
     "  (SELECT to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')"
     "   || ' ' || id FROM shown ORDER BY created_at, id LIMIT 1) END");
 
-enum db_status db_deal_list(const char *owner, const char *stage, const char *q,
-			    const char *after, int limit, char **json, char **next)
+enum db_status db_deal_list(const char *owner, const char *stage, const char *q, const char *after,
+			    int limit, char **json, char **next)
 {
 	char lim[16];
 	snprintf(lim, sizeof lim, "%d", limit);

@@ -11,6 +11,10 @@
 	"(SELECT coalesce(jsonb_object_agg(v, n), '{}') FROM"                                      \
 	" (SELECT " col " AS v, count(*) AS n FROM m GROUP BY 1) x)"
 
+/* An opaque cursor: base64url of the text, as cursor_decode() reads it. */
+#define CURSOR(text)                                                                               \
+	"translate(rtrim(encode(convert_to(" text ", 'UTF8'), 'base64'), '='), E'+/\\n', '-_')"
+
 /* The conditions use the parameters directly (no CTE of parameters), so
  * that the planner folds the empty ones away and uses the GIN indexes. */
 static struct db_stmt q_search = DB_STMT(
@@ -40,11 +44,23 @@ static struct db_stmt q_search = DB_STMT(
     "            ORDER BY s.key DESC, s.id DESC), '[]')"
     "            FROM shown s JOIN assets a ON a.id = s.id),"
     "  'total', (SELECT count(*) FROM m),"
-    "  'facets', jsonb_build_object('persona', " FACET("unnest(personas)") ","
-    "    'stage', " FACET("unnest(stages)") ", 'kind', " FACET("kind") ","
-    "    'intent', " FACET("intent") ")),"
-    " CASE WHEN (SELECT count(*) FROM page) > $13::integer THEN"
-    "  (SELECT key::text || ' ' || id FROM shown ORDER BY key, id LIMIT 1) END");
+    "  'facets', jsonb_build_object('persona', " FACET(
+	"unnest(personas)") ","
+			    "    'stage', " FACET("unnest(stages)") ", 'kind', " FACET(
+				"kind") ","
+					"    'intent', " FACET(
+					    "intent") "),"
+						      "  'next_cursor', CASE WHEN (SELECT count(*) "
+						      "FROM page) > $13::integer THEN"
+						      "   (SELECT " CURSOR("$10 || ' ' || key || ' "
+									   "' || id") " FROM shown"
+										      "    ORDER "
+										      "BY key, id "
+										      "LIMIT 1) "
+										      "END),"
+										      " (SELECT "
+										      "count(*) "
+										      "FROM m)");
 
 /* A PostgreSQL array literal of @v ({"a","b\"c"}), malloc'd; NULL for
  * NULL. */
@@ -75,7 +91,7 @@ static char *pg_array(const char *const *v)
 	return out;
 }
 
-enum db_status db_asset_search(const struct search_query *q, char **json, char **next)
+enum db_status db_asset_search(const struct search_query *q, char **json, long *total)
 {
 	char limit[16];
 	snprintf(limit, sizeof limit, "%d", q->limit);
@@ -84,17 +100,19 @@ enum db_status db_asset_search(const struct search_query *q, char **json, char *
 	char *arrays[6];
 	for (int i = 0; i < 6; i++)
 		arrays[i] = pg_array(lists[i]);
-	const char *p[] = {q->q,	 q->tsquery,   arrays[0], arrays[1], arrays[2],
-			   arrays[3],	 arrays[4],    arrays[5], q->visible_only ? "t" : "f",
-			   q->sort,	 q->after_key, q->after_id, limit};
+	const char *p[] = {q->q,      q->tsquery,   arrays[0],
+			   arrays[1], arrays[2],    arrays[3],
+			   arrays[4], arrays[5],    q->visible_only ? "t" : "f",
+			   q->sort,   q->after_key, q->after_id,
+			   limit};
 	enum db_status s;
 	PGresult *res = db_query(true, &q_search, 13, p, &s);
 	for (int i = 0; i < 6; i++)
 		free(arrays[i]);
-	*json = *next = NULL;
+	*json = NULL;
 	if (s == DB_OK) {
 		*json = strdup(PQgetvalue(res, 0, 0));
-		*next = db_dup(res, 0, 1);
+		*total = db_int(res, 0, 1);
 		if (*json == NULL)
 			s = DB_ERROR;
 	}

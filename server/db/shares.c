@@ -33,8 +33,8 @@ enum db_status db_share_create(const char *rep_id, const char *owner_only, const
 			       const char *expires_at, const char *token, struct db_fault *fault,
 			       char **json)
 {
-	const char *p[] = {asset_id, deal_id, owner_only, token, rep_id, channel, recipient,
-			   expires_at};
+	const char *p[] = {asset_id, deal_id, owner_only, token,
+			   rep_id,   channel, recipient,  expires_at};
 	enum db_status s;
 	PGresult *res = db_write(rep_id, &q_create, 8, p, &s);
 	if (s == DB_OK && db_int(res, 0, 0) == 0) {
@@ -55,19 +55,20 @@ enum db_status db_share_create(const char *rep_id, const char *owner_only, const
 	return *json ? DB_OK : DB_ERROR;
 }
 
-static struct db_stmt q_list = DB_STMT(
-    "WITH page AS (SELECT s.* FROM shares s"
-    "  WHERE ($1::uuid IS NULL OR s.rep_id = $1::uuid) AND ($2::uuid IS NULL OR s.asset_id = $2::uuid)"
-    "   AND ($3::uuid IS NULL OR s.deal_id = $3::uuid)"
-    "   AND ($4::text IS NULL OR (s.created_at, s.id) <"
-    "        (split_part($4, ' ', 1)::timestamptz, split_part($4, ' ', 2)::uuid))"
-    "  ORDER BY s.created_at DESC, s.id DESC LIMIT $5::integer + 1),"
-    " shown AS (SELECT * FROM page ORDER BY created_at DESC, id DESC LIMIT $5::integer)"
-    " SELECT jsonb_build_object('items', coalesce((SELECT jsonb_agg(share_json(x)"
-    "   ORDER BY x.created_at DESC, x.id DESC) FROM shown x), '[]')),"
-    " CASE WHEN (SELECT count(*) FROM page) > $5::integer THEN"
-    "  (SELECT to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')"
-    "   || ' ' || id FROM shown ORDER BY created_at, id LIMIT 1) END");
+static struct db_stmt q_list =
+    DB_STMT("WITH page AS (SELECT s.* FROM shares s"
+	    "  WHERE ($1::uuid IS NULL OR s.rep_id = $1::uuid) AND ($2::uuid IS NULL OR s.asset_id "
+	    "= $2::uuid)"
+	    "   AND ($3::uuid IS NULL OR s.deal_id = $3::uuid)"
+	    "   AND ($4::text IS NULL OR (s.created_at, s.id) <"
+	    "        (split_part($4, ' ', 1)::timestamptz, split_part($4, ' ', 2)::uuid))"
+	    "  ORDER BY s.created_at DESC, s.id DESC LIMIT $5::integer + 1),"
+	    " shown AS (SELECT * FROM page ORDER BY created_at DESC, id DESC LIMIT $5::integer)"
+	    " SELECT jsonb_build_object('items', coalesce((SELECT jsonb_agg(share_json(x)"
+	    "   ORDER BY x.created_at DESC, x.id DESC) FROM shown x), '[]')),"
+	    " CASE WHEN (SELECT count(*) FROM page) > $5::integer THEN"
+	    "  (SELECT to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')"
+	    "   || ' ' || id FROM shown ORDER BY created_at, id LIMIT 1) END");
 
 enum db_status db_share_list(const char *rep_id, const char *asset_id, const char *deal_id,
 			     const char *after, int limit, char **json, char **next)
@@ -83,9 +84,9 @@ enum db_status db_share_list(const char *rep_id, const char *asset_id, const cha
 	return text_of(res, s, json);
 }
 
-static struct db_stmt q_revoke = DB_STMT(
-    "UPDATE shares SET revoked_at = coalesce(revoked_at, now())"
-    " WHERE id = $1 AND ($2::uuid IS NULL OR rep_id = $2::uuid)");
+static struct db_stmt q_revoke =
+    DB_STMT("UPDATE shares SET revoked_at = coalesce(revoked_at, now())"
+	    " WHERE id = $1 AND ($2::uuid IS NULL OR rep_id = $2::uuid)");
 
 enum db_status db_share_revoke(const char *actor_id, const char *id, const char *rep_id)
 {
@@ -98,13 +99,13 @@ enum db_status db_share_revoke(const char *actor_id, const char *id, const char 
 	return s;
 }
 
-static struct db_stmt q_resolve = DB_STMT(
-    "SELECT s.id, s.revoked_at IS NOT NULL OR coalesce(s.expires_at < now(), false),"
-    " coalesce(a.url, ''), v.blob_id, b.size, v.number, encode(b.sha256, 'hex'), v.mime,"
-    " v.filename"
-    " FROM shares s JOIN assets a ON a.id = s.asset_id"
-    " LEFT JOIN asset_versions v ON v.asset_id = s.asset_id AND v.number = s.version"
-    " LEFT JOIN blobs b ON b.id = v.blob_id WHERE s.token = $1");
+static struct db_stmt q_resolve =
+    DB_STMT("SELECT s.id, s.revoked_at IS NOT NULL OR coalesce(s.expires_at < now(), false),"
+	    " coalesce(a.url, ''), v.blob_id, b.size, v.number, encode(b.sha256, 'hex'), v.mime,"
+	    " v.filename"
+	    " FROM shares s JOIN assets a ON a.id = s.asset_id"
+	    " LEFT JOIN asset_versions v ON v.asset_id = s.asset_id AND v.number = s.version"
+	    " LEFT JOIN blobs b ON b.id = v.blob_id WHERE s.token = $1");
 
 enum db_status db_share_resolve(const char *token, struct share_target *out)
 {
@@ -187,9 +188,8 @@ enum db_status db_notifications(const char *user_id, const char *after, int limi
 	return text_of(res, s, json);
 }
 
-static struct db_stmt q_read = DB_STMT(
-    "UPDATE notifications SET read_at = coalesce(read_at, now())"
-    " WHERE id = $2::bigint AND user_id = $1");
+static struct db_stmt q_read = DB_STMT("UPDATE notifications SET read_at = coalesce(read_at, now())"
+				       " WHERE id = $2::bigint AND user_id = $1");
 
 enum db_status db_notification_read(const char *user_id, const char *id)
 {
@@ -202,8 +202,7 @@ enum db_status db_notification_read(const char *user_id, const char *id)
 	return s;
 }
 
-static struct db_stmt q_partitions =
-    DB_STMT("SELECT ensure_month_partitions('opens', now(), 3)");
+static struct db_stmt q_partitions = DB_STMT("SELECT ensure_month_partitions('opens', now(), 3)");
 
 enum db_status db_partitions_ensure(void)
 {

@@ -152,16 +152,19 @@ void h_assets_content(struct req *r)
 	const char *id = req_param(r, 0);
 	int version = version_param(r);
 	if (version < 0) {
-		reply_error(r, ERR_INVALID_PARAMETER, "version", "version must be a positive integer");
+		reply_error(r, ERR_INVALID_PARAMETER, "version",
+			    "version must be a positive integer");
 		return;
 	}
 	struct asset_content c;
-	enum db_status s = uuid_valid(id) ? db_asset_content(id, version, r->user->role == ROLE_REP, &c)
-					  : DB_NOT_FOUND;
+	enum db_status s = uuid_valid(id)
+			       ? db_asset_content(id, version, r->user->role == ROLE_REP, &c)
+			       : DB_NOT_FOUND;
 	if (s != DB_OK) {
 		reply_db(r, s);
 		return;
 	}
 	/* A numbered version never changes; "the current one" may. */
-	reply_content(r, &c, version ? "private, max-age=31536000, immutable" : "private, no-cache");
+	reply_content(r, &c,
+		      version ? "private, max-age=31536000, immutable" : "private, no-cache");
 }

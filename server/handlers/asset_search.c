@@ -8,9 +8,10 @@
 #include "db_search.h"
 #include "handlers.h"
 
-#define Q_MAX	   500
-#define Q_WORDS	   16
-#define CURSOR_MAX 160
+#define Q_MAX	     500
+#define Q_WORDS	     16
+#define CURSOR_MAX   160
+#define PAGE_DEFAULT 20 /* a page of results, not a listing */
 
 static const char *const sorts[] = {"relevance", "recent", "shares", "lift", NULL};
 
@@ -56,8 +57,9 @@ static bool filter(struct req *r, const char *name, const char *const *choices, 
 	json_array_foreach(list, i, v)
 	{
 		if (choices != NULL && !one_of(json_string_value(v), choices)) {
-			reply_error(r, ERR_INVALID_PARAMETER, name, "%s %s is not one of the known values",
-				    name, json_string_value(v));
+			reply_error(r, ERR_INVALID_PARAMETER, name,
+				    "%s %s is not one of the known values", name,
+				    json_string_value(v));
 			return false;
 		}
 	}
@@ -113,6 +115,8 @@ static bool read_query(struct req *r, struct search *s, char *cursor, size_t cur
 	}
 	if (!req_page(r, &s->q.limit, cursor, cursorlen))
 		return false;
+	if (req_query(r, "limit") == NULL)
+		s->q.limit = PAGE_DEFAULT;
 	if (*cursor && !parse_cursor(cursor, sort, s->key, s->id)) {
 		reply_error(r, ERR_INVALID_PARAMETER, "cursor",
 			    "cursor is not one this server gave");
@@ -148,27 +152,14 @@ void h_assets_search(struct req *r)
 	s.q.intents = s.lists[3];
 	s.q.statuses = s.lists[4];
 	s.q.tags = s.lists[5];
-	char *json = NULL, *next = NULL;
-	enum db_status st = db_asset_search(&s.q, &json, &next);
-	json_t *page = st == DB_OK ? json_loads(json, 0, NULL) : NULL;
-	if (page == NULL) {
-		reply_db(r, st == DB_OK ? DB_ERROR : st);
-	} else {
-		char text[CURSOR_MAX], enc[2 * CURSOR_MAX];
-		if (next != NULL) {
-			snprintf(text, sizeof text, "%s %s", s.q.sort, next);
-			cursor_encode(text, enc, sizeof enc);
-		}
-		json_object_set_new(page, "next_cursor", next ? json_string(enc) : json_null());
-		if (!*cursor) { /* a search, not the next page of one */
-			char *filters = json_dumps(s.log, JSON_COMPACT);
-			db_searchlog_add(r->user->id, s.q.q, filters ? filters : "{}",
-					 (long)json_integer_value(json_object_get(page, "total")));
-			free(filters);
-		}
-		reply_json(r, 200, page);
+	char *json = NULL;
+	long total = 0;
+	enum db_status st = db_asset_search(&s.q, &json, &total);
+	if (st == DB_OK && !*cursor) { /* a search, not the next page of one */
+		char *filters = json_dumps(s.log, JSON_COMPACT);
+		db_searchlog_add(r->user->id, s.q.q, filters ? filters : "{}", total);
+		free(filters);
 	}
-	free(json);
-	free(next);
+	reply_db_json(r, st, NULL, 200, json);
 	search_free(&s);
 }

@@ -16,8 +16,8 @@ static const char *owner_only(const struct req *r)
  * update may not carry them. False when answered with a 400/403. */
 static bool check_deal(struct req *r, bool create)
 {
-	const char *external_id = NULL, *name = NULL, *account = NULL, *owner = NULL,
-		   *stage = NULL, *at = NULL;
+	const char *external_id = NULL, *name = NULL, *account = NULL, *owner = NULL, *stage = NULL,
+		   *at = NULL;
 	json_t *personas = NULL;
 	double amount = 0;
 	unsigned req = create ? JS_REQUIRED : 0;
@@ -127,7 +127,8 @@ void h_deals_list(struct req *r)
 		owner = r->user->id;
 	}
 	if (*cursor && !keyset_valid(cursor)) {
-		reply_error(r, ERR_INVALID_PARAMETER, "cursor", "cursor is not one this server gave");
+		reply_error(r, ERR_INVALID_PARAMETER, "cursor",
+			    "cursor is not one this server gave");
 		return;
 	}
 	char *json = NULL, *next = NULL;

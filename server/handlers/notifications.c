@@ -11,7 +11,8 @@ void h_notifications_list(struct req *r)
 	if (!req_page(r, &limit, cursor, sizeof cursor))
 		return;
 	if (strspn(cursor, "0123456789") != strlen(cursor)) {
-		reply_error(r, ERR_INVALID_PARAMETER, "cursor", "cursor is not one this server gave");
+		reply_error(r, ERR_INVALID_PARAMETER, "cursor",
+			    "cursor is not one this server gave");
 		return;
 	}
 	char *json = NULL, *next = NULL;

@@ -39,11 +39,11 @@ void h_shares_create(struct req *r)
 	};
 	if (!req_parse_json(r, spec, 5))
 		return;
-	const char *bad = !uuid_valid(asset)			    ? "asset_id"
-			  : deal && !uuid_valid(deal)		    ? "deal_id"
-			  : recipient && !email_valid(recipient)    ? "recipient_email"
-			  : expires && !rfc3339_valid(expires)	    ? "expires_at"
-								    : NULL;
+	const char *bad = !uuid_valid(asset)			 ? "asset_id"
+			  : deal && !uuid_valid(deal)		 ? "deal_id"
+			  : recipient && !email_valid(recipient) ? "recipient_email"
+			  : expires && !rfc3339_valid(expires)	 ? "expires_at"
+								 : NULL;
 	if (bad != NULL) {
 		reply_error(r, ERR_INVALID_FIELD, bad, "%s is not valid", bad);
 		return;
@@ -69,20 +69,21 @@ void h_shares_list(struct req *r)
 	const char *asset = req_query(r, "asset"), *deal = req_query(r, "deal"),
 		   *mine = req_query(r, "mine");
 	if ((asset && !uuid_valid(asset)) || (deal && !uuid_valid(deal))) {
-		reply_error(r, ERR_INVALID_PARAMETER, asset && !uuid_valid(asset) ? "asset" : "deal",
-			    "not an id");
+		reply_error(r, ERR_INVALID_PARAMETER,
+			    asset && !uuid_valid(asset) ? "asset" : "deal", "not an id");
 		return;
 	}
 	if (*cursor && !keyset_valid(cursor)) {
-		reply_error(r, ERR_INVALID_PARAMETER, "cursor", "cursor is not one this server gave");
+		reply_error(r, ERR_INVALID_PARAMETER, "cursor",
+			    "cursor is not one this server gave");
 		return;
 	}
 	const char *rep = own(r);
 	if (rep == NULL && mine != NULL && strcmp(mine, "1") == 0)
 		rep = r->user->id;
 	char *json = NULL, *next = NULL;
-	enum db_status s = db_share_list(rep, asset, deal, *cursor ? cursor : NULL, limit, &json,
-					 &next);
+	enum db_status s =
+	    db_share_list(rep, asset, deal, *cursor ? cursor : NULL, limit, &json, &next);
 	json_t *page = s == DB_OK ? json_loads(json, 0, NULL) : NULL;
 	free(json);
 	if (page == NULL) {

@@ -171,7 +171,9 @@ void reply_stream(struct req *r, unsigned status, const char *content_type, uint
 
 static void reply_json_typed(struct req_private *p, unsigned status, const char *type, json_t *body)
 {
-	char *text = body ? json_dumps(body, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(15)) : NULL;
+	char *text =
+	    body ? json_dumps(body, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(15))
+		 : NULL;
 	json_decref(body);
 	if (text == NULL) {
 		char *fallback = strdup("{\"status\":500,\"code\":\"internal_error\"}");
@@ -224,16 +226,17 @@ void reply_error(struct req *r, enum err e, const char *field, const char *fmt, 
 void reply_fault(struct req *r, enum db_status st, const struct db_fault *f)
 {
 	if ((st == DB_INVALID || st == DB_CONFLICT) && f != NULL && f->field != NULL)
-		reply_error(r, st == DB_CONFLICT ? ERR_CONFLICT
-			       : f->missing	 ? ERR_MISSING_FIELD
-						 : ERR_INVALID_FIELD,
+		reply_error(r,
+			    st == DB_CONFLICT ? ERR_CONFLICT
+			    : f->missing      ? ERR_MISSING_FIELD
+					      : ERR_INVALID_FIELD,
 			    f->field, "%s", f->detail);
 	else
 		reply_db(r, st);
 }
 
-void reply_db_json(struct req *r, enum db_status st, const struct db_fault *fault,
-		   unsigned status, char *json)
+void reply_db_json(struct req *r, enum db_status st, const struct db_fault *fault, unsigned status,
+		   char *json)
 {
 	if (st == DB_OK && json != NULL) {
 		reply_text(r, status, "application/json", json, strlen(json));

@@ -51,8 +51,7 @@ const struct route routes[] = {
     {M_DELETE, V1 "/shares/{id}", h_shares_revoke, AUTH_USER, BODY_NONE, 0, NULL},
     {M_GET, "/s/{token}", h_tracked_open, AUTH_PUBLIC, BODY_NONE, 0, NULL},
     {M_GET, V1 "/notifications", h_notifications_list, AUTH_USER, BODY_NONE, 0, NULL},
-    {M_POST, V1 "/notifications/{id}/read", h_notifications_read, AUTH_USER, BODY_NONE, 0,
-     NULL},
+    {M_POST, V1 "/notifications/{id}/read", h_notifications_read, AUTH_USER, BODY_NONE, 0, NULL},
 };
 
 const size_t routes_count = sizeof routes / sizeof routes[0];
