@@ -57,6 +57,9 @@ void h_tracked_open(struct req *r);
 void h_notifications_list(struct req *r);
 void h_notifications_read(struct req *r);
 
+/* crm.c */
+void h_crm_hook(struct req *r);
+
 /* JSON views of domain objects, shared by handlers. */
 json_t *user_json(const struct user *u);
 

@@ -41,6 +41,9 @@ const char *req_method(const struct req *r);
 /* A request header (case-insensitive name), or NULL. */
 const char *req_header(const struct req *r, const char *name);
 
+/* BODY_RAW routes: the body as received (*@len bytes, NUL-terminated). */
+const char *req_body(const struct req *r, size_t *len);
+
 /* BODY_UPLOAD routes. A text part of the multipart form (NUL-terminated),
  * or NULL if absent or the body was not a form. */
 const char *req_form(const struct req *r, const char *name);

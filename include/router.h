@@ -30,6 +30,10 @@ enum route_body {
 	 * to the blob store, other parts are kept as text; or application/json
 	 * as BODY_JSON. The limit is NEXTSTAGE_MAX_UPLOAD_MB plus 64 KiB. */
 	BODY_UPLOAD,
+	/* any content type, buffered up to the route's limit (default 1 MiB),
+	 * not parsed: for bodies that must be verified before they are read
+	 * (signed webhooks); see req_body */
+	BODY_RAW,
 };
 
 struct req;

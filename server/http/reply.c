@@ -49,6 +49,13 @@ const char *req_method(const struct req *r)
 	return CPRIV(r)->method_name;
 }
 
+const char *req_body(const struct req *r, size_t *len)
+{
+	const struct req_private *p = CPRIV(r);
+	*len = p->body_len;
+	return p->body ? p->body : "";
+}
+
 struct collect {
 	const char *key;
 	json_t *list;

@@ -162,7 +162,7 @@ static void first_call(struct req_private *p, const char *url, const char *metho
 					     : (r->route->body != BODY_NONE ? JSON_BODY_LIMIT : 0);
 	if (length > p->body_limit)
 		return refuse(p, ERR_PAYLOAD_TOO_LARGE, NULL);
-	if (r->route->body != BODY_NONE && !is_json_type(type))
+	if ((r->route->body == BODY_JSON || r->route->body == BODY_UPLOAD) && !is_json_type(type))
 		return refuse(p, ERR_UNSUPPORTED_MEDIA_TYPE, NULL);
 	authorize(p);
 }
@@ -183,14 +183,15 @@ static void early_reply(struct req_private *p)
 	reply_problem(p, p->early, p->early_field, NULL);
 }
 
-/* Appends body bytes; false when the limit is passed. */
+/* Appends body bytes, keeping a NUL after them; false when the limit is
+ * passed. */
 static bool take_body(struct req_private *p, const char *data, size_t len)
 {
 	if (len > p->body_limit - p->body_len)
 		return false;
-	if (p->body_len + len > p->body_cap) {
+	if (p->body_len + len + 1 > p->body_cap) {
 		size_t cap = p->body_cap ? p->body_cap : 4096;
-		while (cap < p->body_len + len)
+		while (cap < p->body_len + len + 1)
 			cap *= 2;
 		char *nb = realloc(p->body, cap);
 		if (nb == NULL)
@@ -200,13 +201,14 @@ static bool take_body(struct req_private *p, const char *data, size_t len)
 	}
 	memcpy(p->body + p->body_len, data, len);
 	p->body_len += len;
+	p->body[p->body_len] = '\0';
 	return true;
 }
 
 static void run_handler(struct req_private *p)
 {
 	struct req *r = &p->req;
-	if (r->route->body != BODY_NONE && p->form == NULL) {
+	if ((r->route->body == BODY_JSON || r->route->body == BODY_UPLOAD) && p->form == NULL) {
 		json_error_t e;
 		r->json =
 		    json_loadb(p->body ? p->body : "", p->body_len, JSON_REJECT_DUPLICATES, &e);

@@ -29,6 +29,7 @@ class Ctx:
         self.api = None         # client.Api bound to the server
         self.unknown_path = None  # an anonymous 404 request, looked for in the access log
         self.run_id = os.urandom(3).hex()
+        self.webhook_secret = "webhook secret " + os.urandom(8).hex()
         self._seq = itertools.count(1)
         # The passwords contain spaces: `user add` must take the whole
         # first line of stdin (and only that line).
@@ -72,6 +73,7 @@ class Ctx:
         env.pop("NEXTSTAGE_READ_DATABASE_URL", None)
         env["NEXTSTAGE_DATABASE_URL"] = self.db_url
         env["NEXTSTAGE_MAX_UPLOAD_MB"] = "5"  # 413 tests stay cheap (suites/assets.py)
+        env["NEXTSTAGE_WEBHOOK_SECRET"] = self.webhook_secret
         return env
 
 

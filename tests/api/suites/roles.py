@@ -70,6 +70,8 @@ ROLE_TABLE = [
     ("GET",    "/s/{token}",                  None,                                      200,  200, 200,  200, 200),
     ("GET",    "/api/v1/notifications",       None,                                      401,  200, 200,  200, 200),
     ("POST",   "/api/v1/notifications/{note}/read", None,                                401,  404, 404,  404, 404),
+    # the CRM webhook takes a signature, not a user: unsigned is 401 for all
+    ("POST",   "/api/v1/hooks/crm",           {"event_id": "e-{who}", "external_id": "x", "stage": "discovery"}, 401, 401, 401, 401, 401),
     ("GET",    "/api/v1/no-such-route",       None,                                      404,  404, 404,  404, 404),
     ("PUT",    "/api/v1/personas",            None,                                      405,  405, 405,  405, 405),
 ]

@@ -1,0 +1,17 @@
+/* What the CRM tells us: webhook events (schema/0007), idempotent by the
+ * CRM's event id. */
+#ifndef NS_DB_CRM_H
+#define NS_DB_CRM_H
+#include <stdbool.h>
+#include "db.h"
+
+/* Applies webhook event @event (JSON object text, checked by the handler:
+ * event_id, external_id, stage (a slug or a known alias), and optionally
+ * at, name, account, amount, owner_email): creates the deal if its
+ * external_id is unknown and records the stage change (source "webhook").
+ * An event id seen before changes nothing and sets *@duplicate.
+ * DB_INVALID with @fault for an unknown stage. *@json: the deal. */
+enum db_status db_crm_event(const char *event, bool *duplicate, struct db_fault *fault,
+			    char **json);
+
+#endif

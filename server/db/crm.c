@@ -1,0 +1,102 @@
+/* CRM webhook events: one transaction each, the event id recorded in it,
+ * so a retried delivery is recognised even after a crash. */
+#include "db_crm.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "db_internal.h"
+
+static struct db_stmt q_claim = DB_STMT(
+    "INSERT INTO crm_events (event_id) VALUES ($1::jsonb->>'event_id')"
+    " ON CONFLICT DO NOTHING RETURNING event_id");
+static struct db_stmt q_earlier = DB_STMT(
+    "SELECT deal_json(d) FROM crm_events e JOIN deals d ON d.id = e.deal_id"
+    " WHERE e.event_id = $1::jsonb->>'event_id'");
+static struct db_stmt q_stage = DB_STMT("SELECT resolve_stage($1::jsonb->>'stage')");
+static struct db_stmt q_deal = DB_STMT(
+    "WITH j AS (SELECT $1::jsonb AS j),"
+    " found AS (SELECT d.id FROM deals d, j WHERE d.external_id = j->>'external_id' FOR UPDATE),"
+    " made AS (INSERT INTO deals (external_id, name, account, amount, owner, stage)"
+    "  SELECT j->>'external_id', coalesce(j->>'name', j->>'external_id'), j->>'account',"
+    "   (j->>'amount')::numeric,"
+    "   (SELECT id FROM users WHERE email = lower(j->>'owner_email') AND active), $2"
+    "  FROM j WHERE NOT EXISTS (SELECT 1 FROM found)"
+    "  ON CONFLICT (external_id) DO NOTHING RETURNING id)"
+    " SELECT id FROM found UNION ALL SELECT id FROM made");
+static struct db_stmt q_enter = DB_STMT(
+    "SELECT deal_enter_stage($1, $2, coalesce(($3::jsonb->>'at')::timestamptz, now()),"
+    " 'webhook')");
+static struct db_stmt q_done = DB_STMT(
+    "UPDATE crm_events SET deal_id = $2 WHERE event_id = $1::jsonb->>'event_id'"
+    " RETURNING (SELECT deal_json(d) FROM deals d WHERE d.id = $2)");
+
+struct event {
+	const char *json;
+	bool *duplicate;
+	struct db_fault *fault;
+	char **out;
+};
+
+/* The first value of @res as a malloc'd string in *@out; clears @res. */
+static enum db_status take(PGresult *res, enum db_status s, char **out)
+{
+	if (s == DB_OK && PQntuples(res) == 0)
+		s = DB_NOT_FOUND;
+	if (s == DB_OK && (*out = db_dup(res, 0, 0)) == NULL)
+		s = DB_NOT_FOUND;
+	PQclear(res);
+	return s;
+}
+
+static enum db_status event_tx(struct db *db, void *cls)
+{
+	struct event *e = cls;
+	const char *p[] = {e->json};
+	enum db_status s;
+	PGresult *res = db_exec(db, &q_claim, 1, p, &s);
+	*e->duplicate = s == DB_OK && PQntuples(res) == 0;
+	PQclear(res);
+	if (s != DB_OK)
+		return s;
+	if (*e->duplicate) {
+		res = db_exec(db, &q_earlier, 1, p, &s);
+		s = take(res, s, e->out);
+		return s == DB_NOT_FOUND ? DB_OK : s;
+	}
+	char *stage = NULL, *deal = NULL;
+	res = db_exec(db, &q_stage, 1, p, &s);
+	s = take(res, s, &stage);
+	if (s == DB_NOT_FOUND) {
+		e->fault->field = "stage";
+		snprintf(e->fault->detail, sizeof e->fault->detail,
+			 "not a stage or a known CRM stage name (see stage aliases)");
+		return DB_INVALID;
+	}
+	const char *q[] = {e->json, stage};
+	if (s == DB_OK) {
+		res = db_exec(db, &q_deal, 2, q, &s);
+		s = take(res, s, &deal);
+	}
+	if (s == DB_NOT_FOUND)
+		s = DB_RETRY; /* created concurrently by another event: run again */
+	const char *r[] = {deal, stage, e->json};
+	if (s == DB_OK)
+		s = db_do(db, &q_enter, 3, r);
+	const char *d[] = {e->json, deal};
+	if (s == DB_OK) {
+		res = db_exec(db, &q_done, 2, d, &s);
+		s = take(res, s, e->out);
+	}
+	free(stage);
+	free(deal);
+	return s;
+}
+
+enum db_status db_crm_event(const char *event, bool *duplicate, struct db_fault *fault,
+			    char **json)
+{
+	struct event e = {event, duplicate, fault, json};
+	*json = NULL;
+	return db_tx(NULL, event_tx, &e);
+}

@@ -1,0 +1,86 @@
+/* POST /api/v1/hooks/crm: stage changes pushed by the CRM, signed with
+ * HMAC-SHA256 under NEXTSTAGE_WEBHOOK_SECRET and idempotent by event_id.
+ * The signature is checked before the body is even parsed. */
+#include <sodium.h>
+#include <stdlib.h>
+#include <string.h>
+#include "config.h"
+#include "db_crm.h"
+#include "handlers.h"
+
+/* True if @header is "sha256=<hex HMAC-SHA256 of @body>" under the
+ * webhook secret; compared in constant time. */
+static bool signed_by_crm(const char *header, const char *body, size_t len)
+{
+	const char *secret = config.webhook_secret;
+	unsigned char want[crypto_auth_hmacsha256_BYTES], got[crypto_auth_hmacsha256_BYTES];
+	size_t n = 0;
+	if (secret == NULL || *secret == '\0' || header == NULL ||
+	    strncmp(header, "sha256=", 7) != 0 || strlen(header + 7) != 2 * sizeof got ||
+	    sodium_hex2bin(got, sizeof got, header + 7, 2 * sizeof got, NULL, &n, NULL) != 0 ||
+	    n != sizeof got)
+		return false;
+	crypto_auth_hmacsha256_state st;
+	crypto_auth_hmacsha256_init(&st, (const unsigned char *)secret, strlen(secret));
+	crypto_auth_hmacsha256_update(&st, (const unsigned char *)body, len);
+	crypto_auth_hmacsha256_final(&st, want);
+	return sodium_memcmp(want, got, sizeof want) == 0;
+}
+
+/* The fields we use; CRMs send many more, which are ignored. */
+static const char *const fields[] = {"event_id", "external_id", "stage", "at", "name",
+				     "account", "amount", "owner_email", NULL};
+
+void h_crm_hook(struct req *r)
+{
+	size_t len;
+	const char *body = req_body(r, &len);
+	if (!signed_by_crm(req_header(r, "X-Nextstage-Signature"), body, len)) {
+		reply_error(r, ERR_UNAUTHORIZED, NULL,
+			    "X-Nextstage-Signature must be sha256=<hex HMAC of the body>");
+		return;
+	}
+	json_error_t e;
+	json_t *all = json_loadb(body, len, JSON_REJECT_DUPLICATES, &e);
+	if (!json_is_object(all)) {
+		json_decref(all);
+		reply_error(r, ERR_INVALID_JSON, NULL, "the body must be a JSON object");
+		return;
+	}
+	r->json = json_object();
+	for (const char *const *f = fields; *f; f++)
+		if (json_object_get(all, *f) != NULL)
+			json_object_set(r->json, *f, json_object_get(all, *f));
+	json_decref(all);
+	const char *event_id, *external_id, *stage, *at = NULL, *name, *account, *owner;
+	double amount;
+	struct js_field spec[] = {
+	    JS_STR("event_id", &event_id, JS_REQUIRED, 1, 200),
+	    JS_STR("external_id", &external_id, JS_REQUIRED, 1, 200),
+	    JS_STR("stage", &stage, JS_REQUIRED, 1, 200),
+	    JS_STR("at", &at, 0, 1, 40),
+	    JS_STR("name", &name, JS_NULLABLE, 1, 300),
+	    JS_STR("account", &account, JS_NULLABLE, 1, 300),
+	    JS_NUMBER("amount", &amount, JS_NULLABLE, 0, 10000000000000LL),
+	    JS_STR("owner_email", &owner, JS_NULLABLE, 3, EMAIL_MAX),
+	};
+	if (!req_parse_json(r, spec, sizeof spec / sizeof spec[0]))
+		return;
+	if (at != NULL && !rfc3339_valid(at)) {
+		reply_error(r, ERR_INVALID_FIELD, "at", "at must be RFC 3339");
+		return;
+	}
+	char *text = json_dumps(r->json, JSON_COMPACT), *deal = NULL;
+	bool duplicate = false;
+	struct db_fault f = {0};
+	enum db_status s = text ? db_crm_event(text, &duplicate, &f, &deal) : DB_ERROR;
+	free(text);
+	if (s != DB_OK) {
+		reply_fault(r, s, &f);
+		return;
+	}
+	json_t *deal_json = deal ? json_loads(deal, 0, NULL) : NULL;
+	free(deal);
+	reply_json(r, 200, json_pack("{s:b, s:o}", "duplicate", duplicate, "deal",
+				     deal_json ? deal_json : json_null()));
+}

@@ -1,0 +1,106 @@
+"""The CRM webhook: signed bodies, idempotent events, stage names from the
+CRM's own pipeline (aliases)."""
+import hashlib
+import hmac
+import json
+
+from nsapi.client import expect_json, expect_problem
+from nsapi.context import ctx
+from nsapi.harness import check, test
+from nsapi.proc import psql, sql_literal
+
+HOOK = "/api/v1/hooks/crm"
+
+
+def post_event(event, secret=None, signature=None, raw=None):
+    body = raw if raw is not None else json.dumps(event).encode()
+    if signature is None:
+        key = (secret if secret is not None else ctx.webhook_secret).encode()
+        signature = "sha256=" + hmac.new(key, body, hashlib.sha256).hexdigest()
+    headers = {"X-Nextstage-Signature": signature} if signature else {}
+    return ctx.api.post(HOOK, raw=body, content_type="application/json", headers=headers)
+
+
+def event(**fields):
+    return {"event_id": ctx.uniq("ev"), "external_id": ctx.uniq("crm"), "stage": "discovery",
+            **fields}
+
+
+def deal_count(external_id):
+    return int(psql(f"SELECT count(*) FROM deals WHERE external_id = {sql_literal(external_id)}")[0][0])
+
+
+@test
+def a_signed_event_creates_the_deal_and_records_the_stage():
+    e = event(name="Globex expansion", stage="proposal", at="2026-03-01T09:00:00Z",
+              crm_owner={"id": 7}, amount=5000)
+    body = expect_json(post_event(e), 200)
+    deal = body["deal"]
+    check(body["duplicate"] is False, f"duplicate {body['duplicate']} on the first delivery")
+    check((deal["external_id"], deal["name"], deal["stage"], deal["amount"])
+          == (e["external_id"], "Globex expansion", "proposal", 5000), f"deal {deal}")
+    check(deal["history"] == [{"from": None, "to": "proposal", "at": "2026-03-01T09:00:00Z",
+                               "source": "webhook"}], f"history {deal['history']}")
+
+
+@test
+def a_replayed_event_changes_nothing():
+    e = event()
+    first = expect_json(post_event(e), 200)
+    again = expect_json(post_event({**e, "stage": "negotiation"}), 200)
+    check(again["duplicate"] is True, "the replay was not recognised as a duplicate")
+    check(again["deal"]["stage"] == "discovery" and again["deal"] == first["deal"],
+          f"the replay changed the deal: {again['deal']}")
+    check(deal_count(e["external_id"]) == 1, "the replay created a second deal")
+
+
+@test
+def later_events_move_the_known_deal():
+    e = event(at="2026-01-01T00:00:00Z")
+    expect_json(post_event(e), 200)
+    later = event(external_id=e["external_id"], stage="evaluation", at="2026-02-01T00:00:00Z")
+    deal = expect_json(post_event(later), 200)["deal"]
+    check([h["to"] for h in deal["history"]] == ["discovery", "evaluation"],
+          f"history {deal['history']}")
+    check(deal_count(e["external_id"]) == 1, "a second event created a second deal")
+
+
+@test
+def crm_stage_names_are_mapped_through_aliases():
+    for name, slug in (("Qualified To Buy", "discovery"), ("closedwon", "closed_won"),
+                       ("Proposal/Price Quote", "proposal"), ("  Negotiation/Review ", "negotiation")):
+        deal = expect_json(post_event(event(stage=name)), 200)["deal"]
+        check(deal["stage"] == slug, f"CRM stage {name!r} became {deal['stage']!r}, want {slug}")
+
+
+@test
+def an_unknown_stage_is_400_and_the_event_can_be_sent_again():
+    e = event(stage="Somewhere Else")
+    expect_problem(post_event(e), 400, "invalid_field", "stage")
+    check(deal_count(e["external_id"]) == 0, "a refused event created a deal")
+    body = expect_json(post_event({**e, "stage": "discovery"}), 200)
+    check(body["duplicate"] is False, "a refused event's id was kept as processed")
+
+
+@test
+def bad_missing_or_foreign_signatures_are_401():
+    e = event()
+    expect_problem(post_event(e, signature=""), 401, "unauthorized")
+    expect_problem(post_event(e, secret="not the secret"), 401, "unauthorized")
+    expect_problem(post_event(e, signature="sha256=" + "0" * 64), 401, "unauthorized")
+    expect_problem(post_event(e, signature="sha1=abcdef"), 401, "unauthorized")
+    # the signature covers the exact bytes: re-serialised JSON does not verify
+    body = json.dumps(e).encode()
+    sig = "sha256=" + hmac.new(ctx.webhook_secret.encode(), body, hashlib.sha256).hexdigest()
+    expect_problem(post_event(e, signature=sig, raw=json.dumps(e, indent=1).encode()), 401,
+                   "unauthorized")
+    check(deal_count(e["external_id"]) == 0, "an unsigned event created a deal")
+
+
+@test
+def signed_garbage_is_400_and_missing_fields_are_named():
+    expect_problem(post_event(None, raw=b"{not json"), 400, "invalid_json")
+    e = event()
+    del e["external_id"]
+    expect_problem(post_event(e), 400, "missing_field", "external_id")
+    expect_problem(post_event(event(at="yesterday")), 400, "invalid_field", "at")
