@@ -31,6 +31,7 @@ SUITES = [
     "taxonomy",   # expects the default stages untouched
     "assets", "content", "search",
     "deals",
+    "crm",
     "roles",
     "input",
     "cases",
