@@ -14,4 +14,14 @@
 enum db_status db_crm_event(const char *event, bool *duplicate, struct db_fault *fault,
 			    char **json);
 
+/* Stage aliases (CRM stage name -> stage slug), as {"items": [{alias,
+ * stage}]} sorted by alias. */
+enum db_status db_aliases_list(char **json);
+/* Maps @alias (matched trimmed and case-insensitively) to @stage.
+ * DB_INVALID with @fault for an unknown stage. */
+enum db_status db_alias_set(const char *actor_id, const char *alias, const char *stage,
+			    struct db_fault *fault);
+/* DB_NOT_FOUND when there was no such alias. */
+enum db_status db_alias_delete(const char *actor_id, const char *alias);
+
 #endif

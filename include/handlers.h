@@ -59,6 +59,9 @@ void h_notifications_read(struct req *r);
 
 /* crm.c */
 void h_crm_hook(struct req *r);
+void h_aliases_list(struct req *r);
+void h_aliases_set(struct req *r);
+void h_aliases_delete(struct req *r);
 
 /* JSON views of domain objects, shared by handlers. */
 json_t *user_json(const struct user *u);

@@ -100,3 +100,47 @@ enum db_status db_crm_event(const char *event, bool *duplicate, struct db_fault 
 	*json = NULL;
 	return db_tx(NULL, event_tx, &e);
 }
+
+static struct db_stmt q_aliases = DB_STMT(
+    "SELECT jsonb_build_object('items', coalesce(jsonb_agg(jsonb_build_object("
+    " 'alias', alias, 'stage', stage) ORDER BY alias), '[]')) FROM stage_aliases");
+
+enum db_status db_aliases_list(char **json)
+{
+	enum db_status s;
+	PGresult *res = db_query(false, &q_aliases, 0, NULL, &s);
+	return take(res, s, json);
+}
+
+static struct db_stmt q_alias_set = DB_STMT(
+    "INSERT INTO stage_aliases (alias, stage) SELECT lower(btrim($1)), slug FROM stages"
+    " WHERE slug = $2 ON CONFLICT (alias) DO UPDATE SET stage = excluded.stage");
+
+enum db_status db_alias_set(const char *actor_id, const char *alias, const char *stage,
+			    struct db_fault *fault)
+{
+	const char *p[] = {alias, stage};
+	enum db_status s;
+	PGresult *res = db_write(actor_id, &q_alias_set, 2, p, &s);
+	if (s == DB_OK && atoi(PQcmdTuples(res)) == 0) {
+		fault->field = "stage";
+		snprintf(fault->detail, sizeof fault->detail, "no such stage");
+		s = DB_INVALID;
+	}
+	PQclear(res);
+	return s;
+}
+
+static struct db_stmt q_alias_delete =
+    DB_STMT("DELETE FROM stage_aliases WHERE alias = lower(btrim($1))");
+
+enum db_status db_alias_delete(const char *actor_id, const char *alias)
+{
+	const char *p[] = {alias};
+	enum db_status s;
+	PGresult *res = db_write(actor_id, &q_alias_delete, 1, p, &s);
+	if (s == DB_OK && atoi(PQcmdTuples(res)) == 0)
+		s = DB_NOT_FOUND;
+	PQclear(res);
+	return s;
+}

@@ -84,3 +84,44 @@ void h_crm_hook(struct req *r)
 	reply_json(r, 200, json_pack("{s:b, s:o}", "duplicate", duplicate, "deal",
 				     deal_json ? deal_json : json_null()));
 }
+
+/* /api/v1/stage-aliases: what the CRMs call our stages (names may contain
+ * "/", so they travel in the body or the query, not the path). */
+void h_aliases_list(struct req *r)
+{
+	char *json = NULL;
+	enum db_status s = db_aliases_list(&json);
+	reply_db_json(r, s, NULL, 200, json);
+}
+
+void h_aliases_set(struct req *r)
+{
+	const char *alias = NULL, *stage = NULL;
+	struct js_field spec[] = {
+	    JS_STR("alias", &alias, JS_REQUIRED, 1, 200),
+	    JS_STR("stage", &stage, JS_REQUIRED, 1, SLUG_MAX),
+	};
+	if (!req_parse_json(r, spec, 2))
+		return;
+	struct db_fault f = {0};
+	enum db_status s = db_alias_set(r->user->id, alias, stage, &f);
+	if (s != DB_OK) {
+		reply_fault(r, s, &f);
+		return;
+	}
+	reply_json(r, 200, json_pack("{s:s, s:s}", "alias", alias, "stage", stage));
+}
+
+void h_aliases_delete(struct req *r)
+{
+	const char *alias = req_query(r, "alias");
+	if (alias == NULL || *alias == '\0') {
+		reply_error(r, ERR_INVALID_PARAMETER, "alias", "name the alias: ?alias=...");
+		return;
+	}
+	enum db_status s = db_alias_delete(r->user->id, alias);
+	if (s != DB_OK)
+		reply_db(r, s);
+	else
+		reply_empty(r, 204);
+}

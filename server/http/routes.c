@@ -45,6 +45,9 @@ const struct route routes[] = {
     {M_PATCH, V1 "/deals/{id}", h_deals_update, AUTH_USER, BODY_JSON, 0, NULL},
     {M_POST, V1 "/deals/{id}/stage", h_deals_stage, AUTH_USER, BODY_JSON, 0, NULL},
     {M_POST, V1 "/hooks/crm", h_crm_hook, AUTH_PUBLIC, BODY_RAW, 0, NULL},
+    {M_GET, V1 "/stage-aliases", h_aliases_list, AUTH_MARKETER, BODY_NONE, 0, NULL},
+    {M_POST, V1 "/stage-aliases", h_aliases_set, AUTH_MARKETER, BODY_JSON, 0, NULL},
+    {M_DELETE, V1 "/stage-aliases", h_aliases_delete, AUTH_MARKETER, BODY_NONE, 0, NULL},
 
     /* shares and the tracked links behind them */
     {M_POST, V1 "/shares", h_shares_create, AUTH_USER, BODY_JSON, 0, NULL},

@@ -104,3 +104,23 @@ def signed_garbage_is_400_and_missing_fields_are_named():
     del e["external_id"]
     expect_problem(post_event(e), 400, "missing_field", "external_id")
     expect_problem(post_event(event(at="yesterday")), 400, "invalid_field", "at")
+
+
+@test
+def marketers_edit_the_stage_aliases_and_events_follow_them():
+    name = f"Technical Win {ctx.run_id}"
+    expect_problem(ctx.api.post("/api/v1/stage-aliases", {"alias": name, "stage": "nowhere"},
+                                as_="marketer"), 400, "invalid_field", "stage")
+    expect_problem(post_event(event(stage=name)), 400, "invalid_field", "stage")
+    expect_json(ctx.api.post("/api/v1/stage-aliases", {"alias": name, "stage": "evaluation"},
+                             as_="marketer"), 200)
+    listed = expect_json(ctx.api.get("/api/v1/stage-aliases", as_="marketer"), 200)["items"]
+    check({"alias": name.lower(), "stage": "evaluation"} in listed,
+          f"the new alias is not listed (stored lower-case): {[a for a in listed if 'technical' in a['alias']]}")
+    check(expect_json(post_event(event(stage=name.upper())), 200)["deal"]["stage"] == "evaluation",
+          "an event did not follow the new alias")
+    r = ctx.api.delete("/api/v1/stage-aliases?alias=" + name.replace(" ", "%20"), as_="marketer")
+    check(r.status == 204, f"DELETE alias: {r.status}", r.describe())
+    expect_problem(post_event(event(stage=name)), 400, "invalid_field", "stage")
+    r = ctx.api.delete("/api/v1/stage-aliases?alias=" + name.replace(" ", "%20"), as_="marketer")
+    expect_problem(r, 404, "not_found")
