@@ -57,6 +57,9 @@ void h_tracked_open(struct req *r);
 void h_notifications_list(struct req *r);
 void h_notifications_read(struct req *r);
 
+/* imports.c */
+void h_import_deals(struct req *r);
+extern const struct route_stream import_stream;
 /* crm.c */
 void h_crm_hook(struct req *r);
 void h_aliases_list(struct req *r);

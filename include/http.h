@@ -23,6 +23,7 @@ struct req {
 	const struct user *user;  /* NULL on public routes without credentials */
 	enum auth_via via;
 	json_t *json;		  /* the parsed body of BODY_JSON routes */
+	void *state;		  /* BODY_STREAM routes: the route's own, see route_stream */
 	struct req_private *priv; /* the HTTP layer's own state */
 };
 

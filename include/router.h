@@ -34,9 +34,25 @@ enum route_body {
 	 * not parsed: for bodies that must be verified before they are read
 	 * (signed webhooks); see req_body */
 	BODY_RAW,
+	/* any content type, handed to the route's stream functions as it
+	 * arrives (nothing buffered), after authorization; the limit is
+	 * NEXTSTAGE_MAX_UPLOAD_MB */
+	BODY_STREAM,
 };
 
 struct req;
+/* How a BODY_STREAM route reads its body: begin once the caller is
+ * authorized, data for each piece, then the route's handler answers.
+ * A non-ERR__COUNT return refuses the request with that error (the rest
+ * of the body is read away). release always runs, in the completion
+ * callback, to free what begin made. (enum err values, as int to keep
+ * this header free of the registry.) */
+struct route_stream {
+	int (*begin)(struct req *r);
+	int (*data)(struct req *r, const char *buf, size_t len);
+	void (*release)(struct req *r);
+};
+
 typedef void (*route_handler)(struct req *r);
 
 struct route {
@@ -45,8 +61,9 @@ struct route {
 	route_handler handler;
 	enum route_auth auth;
 	enum route_body body;
-	size_t body_limit;  /* bytes; 0 = the default for the body kind */
-	const char *metric; /* label in /metrics; defaults to the pattern */
+	size_t body_limit;		   /* bytes; 0 = the default for the body kind */
+	const char *metric;		   /* label in /metrics; defaults to the pattern */
+	const struct route_stream *stream; /* BODY_STREAM routes */
 };
 
 #define ROUTE_MAX_PARAMS 4

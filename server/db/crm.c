@@ -7,12 +7,12 @@
 #include <string.h>
 #include "db_internal.h"
 
-static struct db_stmt q_claim = DB_STMT(
-    "INSERT INTO crm_events (event_id) VALUES ($1::jsonb->>'event_id')"
-    " ON CONFLICT DO NOTHING RETURNING event_id");
-static struct db_stmt q_earlier = DB_STMT(
-    "SELECT deal_json(d) FROM crm_events e JOIN deals d ON d.id = e.deal_id"
-    " WHERE e.event_id = $1::jsonb->>'event_id'");
+static struct db_stmt q_claim =
+    DB_STMT("INSERT INTO crm_events (event_id) VALUES ($1::jsonb->>'event_id')"
+	    " ON CONFLICT DO NOTHING RETURNING event_id");
+static struct db_stmt q_earlier =
+    DB_STMT("SELECT deal_json(d) FROM crm_events e JOIN deals d ON d.id = e.deal_id"
+	    " WHERE e.event_id = $1::jsonb->>'event_id'");
 static struct db_stmt q_stage = DB_STMT("SELECT resolve_stage($1::jsonb->>'stage')");
 static struct db_stmt q_deal = DB_STMT(
     "WITH j AS (SELECT $1::jsonb AS j),"
@@ -24,12 +24,12 @@ static struct db_stmt q_deal = DB_STMT(
     "  FROM j WHERE NOT EXISTS (SELECT 1 FROM found)"
     "  ON CONFLICT (external_id) DO NOTHING RETURNING id)"
     " SELECT id FROM found UNION ALL SELECT id FROM made");
-static struct db_stmt q_enter = DB_STMT(
-    "SELECT deal_enter_stage($1, $2, coalesce(($3::jsonb->>'at')::timestamptz, now()),"
-    " 'webhook')");
-static struct db_stmt q_done = DB_STMT(
-    "UPDATE crm_events SET deal_id = $2 WHERE event_id = $1::jsonb->>'event_id'"
-    " RETURNING (SELECT deal_json(d) FROM deals d WHERE d.id = $2)");
+static struct db_stmt q_enter =
+    DB_STMT("SELECT deal_enter_stage($1, $2, coalesce(($3::jsonb->>'at')::timestamptz, now()),"
+	    " 'webhook')");
+static struct db_stmt q_done =
+    DB_STMT("UPDATE crm_events SET deal_id = $2 WHERE event_id = $1::jsonb->>'event_id'"
+	    " RETURNING (SELECT deal_json(d) FROM deals d WHERE d.id = $2)");
 
 struct event {
 	const char *json;
@@ -93,17 +93,16 @@ static enum db_status event_tx(struct db *db, void *cls)
 	return s;
 }
 
-enum db_status db_crm_event(const char *event, bool *duplicate, struct db_fault *fault,
-			    char **json)
+enum db_status db_crm_event(const char *event, bool *duplicate, struct db_fault *fault, char **json)
 {
 	struct event e = {event, duplicate, fault, json};
 	*json = NULL;
 	return db_tx(NULL, event_tx, &e);
 }
 
-static struct db_stmt q_aliases = DB_STMT(
-    "SELECT jsonb_build_object('items', coalesce(jsonb_agg(jsonb_build_object("
-    " 'alias', alias, 'stage', stage) ORDER BY alias), '[]')) FROM stage_aliases");
+static struct db_stmt q_aliases =
+    DB_STMT("SELECT jsonb_build_object('items', coalesce(jsonb_agg(jsonb_build_object("
+	    " 'alias', alias, 'stage', stage) ORDER BY alias), '[]')) FROM stage_aliases");
 
 enum db_status db_aliases_list(char **json)
 {
@@ -112,9 +111,9 @@ enum db_status db_aliases_list(char **json)
 	return take(res, s, json);
 }
 
-static struct db_stmt q_alias_set = DB_STMT(
-    "INSERT INTO stage_aliases (alias, stage) SELECT lower(btrim($1)), slug FROM stages"
-    " WHERE slug = $2 ON CONFLICT (alias) DO UPDATE SET stage = excluded.stage");
+static struct db_stmt q_alias_set =
+    DB_STMT("INSERT INTO stage_aliases (alias, stage) SELECT lower(btrim($1)), slug FROM stages"
+	    " WHERE slug = $2 ON CONFLICT (alias) DO UPDATE SET stage = excluded.stage");
 
 enum db_status db_alias_set(const char *actor_id, const char *alias, const char *stage,
 			    struct db_fault *fault)

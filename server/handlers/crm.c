@@ -28,8 +28,8 @@ static bool signed_by_crm(const char *header, const char *body, size_t len)
 }
 
 /* The fields we use; CRMs send many more, which are ignored. */
-static const char *const fields[] = {"event_id", "external_id", "stage", "at", "name",
-				     "account", "amount", "owner_email", NULL};
+static const char *const fields[] = {"event_id", "external_id", "stage",       "at", "name",
+				     "account",	 "amount",	"owner_email", NULL};
 
 void h_crm_hook(struct req *r)
 {
@@ -81,8 +81,9 @@ void h_crm_hook(struct req *r)
 	}
 	json_t *deal_json = deal ? json_loads(deal, 0, NULL) : NULL;
 	free(deal);
-	reply_json(r, 200, json_pack("{s:b, s:o}", "duplicate", duplicate, "deal",
-				     deal_json ? deal_json : json_null()));
+	reply_json(r, 200,
+		   json_pack("{s:b, s:o}", "duplicate", duplicate, "deal",
+			     deal_json ? deal_json : json_null()));
 }
 
 /* /api/v1/stage-aliases: what the CRMs call our stages (names may contain

@@ -356,6 +356,8 @@ void req_private_free(struct req_private *p)
 	json_decref(p->req.json);
 	free(p->body);
 	form_free(p->form);
+	if (p->streaming)
+		p->req.route->stream->release(&p->req);
 	for (int i = 0; i < p->nheaders; i++) {
 		free(p->hdr_name[i]);
 		free(p->hdr_value[i]);

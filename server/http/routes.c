@@ -6,56 +6,60 @@
 
 const struct route routes[] = {
     /* operations */
-    {M_GET, "/healthz", h_healthz, AUTH_PUBLIC, BODY_NONE, 0, NULL},
-    {M_GET, "/readyz", h_readyz, AUTH_PUBLIC, BODY_NONE, 0, NULL},
-    {M_GET, "/metrics", h_metrics, AUTH_PUBLIC, BODY_NONE, 0, NULL},
+    {M_GET, "/healthz", h_healthz, AUTH_PUBLIC, BODY_NONE, 0, NULL, NULL},
+    {M_GET, "/readyz", h_readyz, AUTH_PUBLIC, BODY_NONE, 0, NULL, NULL},
+    {M_GET, "/metrics", h_metrics, AUTH_PUBLIC, BODY_NONE, 0, NULL, NULL},
 
     /* session and identity */
-    {M_POST, V1 "/session", h_session_create, AUTH_PUBLIC, BODY_JSON, 0, NULL},
-    {M_DELETE, V1 "/session", h_session_delete, AUTH_USER, BODY_NONE, 0, NULL},
-    {M_GET, V1 "/me", h_me, AUTH_USER, BODY_NONE, 0, NULL},
-    {M_POST, V1 "/tokens", h_token_create, AUTH_USER, BODY_JSON, 0, NULL},
+    {M_POST, V1 "/session", h_session_create, AUTH_PUBLIC, BODY_JSON, 0, NULL, NULL},
+    {M_DELETE, V1 "/session", h_session_delete, AUTH_USER, BODY_NONE, 0, NULL, NULL},
+    {M_GET, V1 "/me", h_me, AUTH_USER, BODY_NONE, 0, NULL, NULL},
+    {M_POST, V1 "/tokens", h_token_create, AUTH_USER, BODY_JSON, 0, NULL, NULL},
 
     /* users */
-    {M_GET, V1 "/users", h_users_list, AUTH_ADMIN, BODY_NONE, 0, NULL},
-    {M_POST, V1 "/users", h_users_create, AUTH_ADMIN, BODY_JSON, 0, NULL},
-    {M_PATCH, V1 "/users/{id}", h_users_update, AUTH_ADMIN, BODY_JSON, 0, NULL},
+    {M_GET, V1 "/users", h_users_list, AUTH_ADMIN, BODY_NONE, 0, NULL, NULL},
+    {M_POST, V1 "/users", h_users_create, AUTH_ADMIN, BODY_JSON, 0, NULL, NULL},
+    {M_PATCH, V1 "/users/{id}", h_users_update, AUTH_ADMIN, BODY_JSON, 0, NULL, NULL},
 
     /* taxonomy */
-    {M_GET, V1 "/personas", h_personas_list, AUTH_USER, BODY_NONE, 0, NULL},
-    {M_POST, V1 "/personas", h_personas_create, AUTH_MARKETER, BODY_JSON, 0, NULL},
-    {M_PATCH, V1 "/personas/{slug}", h_personas_update, AUTH_MARKETER, BODY_JSON, 0, NULL},
-    {M_DELETE, V1 "/personas/{slug}", h_personas_delete, AUTH_MARKETER, BODY_NONE, 0, NULL},
-    {M_GET, V1 "/stages", h_stages_list, AUTH_USER, BODY_NONE, 0, NULL},
-    {M_POST, V1 "/stages", h_stages_create, AUTH_MARKETER, BODY_JSON, 0, NULL},
-    {M_PATCH, V1 "/stages/{slug}", h_stages_update, AUTH_MARKETER, BODY_JSON, 0, NULL},
+    {M_GET, V1 "/personas", h_personas_list, AUTH_USER, BODY_NONE, 0, NULL, NULL},
+    {M_POST, V1 "/personas", h_personas_create, AUTH_MARKETER, BODY_JSON, 0, NULL, NULL},
+    {M_PATCH, V1 "/personas/{slug}", h_personas_update, AUTH_MARKETER, BODY_JSON, 0, NULL, NULL},
+    {M_DELETE, V1 "/personas/{slug}", h_personas_delete, AUTH_MARKETER, BODY_NONE, 0, NULL, NULL},
+    {M_GET, V1 "/stages", h_stages_list, AUTH_USER, BODY_NONE, 0, NULL, NULL},
+    {M_POST, V1 "/stages", h_stages_create, AUTH_MARKETER, BODY_JSON, 0, NULL, NULL},
+    {M_PATCH, V1 "/stages/{slug}", h_stages_update, AUTH_MARKETER, BODY_JSON, 0, NULL, NULL},
 
     /* the content library */
-    {M_GET, V1 "/assets", h_assets_search, AUTH_USER, BODY_NONE, 0, NULL},
-    {M_POST, V1 "/assets", h_assets_create, AUTH_MARKETER, BODY_UPLOAD, 0, NULL},
-    {M_GET, V1 "/assets/{id}", h_assets_get, AUTH_USER, BODY_NONE, 0, NULL},
-    {M_PATCH, V1 "/assets/{id}", h_assets_update, AUTH_MARKETER, BODY_JSON, 0, NULL},
-    {M_POST, V1 "/assets/{id}/versions", h_assets_add_version, AUTH_MARKETER, BODY_UPLOAD, 0, NULL},
-    {M_GET, V1 "/assets/{id}/content", h_assets_content, AUTH_USER, BODY_NONE, 0, NULL},
+    {M_GET, V1 "/assets", h_assets_search, AUTH_USER, BODY_NONE, 0, NULL, NULL},
+    {M_POST, V1 "/assets", h_assets_create, AUTH_MARKETER, BODY_UPLOAD, 0, NULL, NULL},
+    {M_GET, V1 "/assets/{id}", h_assets_get, AUTH_USER, BODY_NONE, 0, NULL, NULL},
+    {M_PATCH, V1 "/assets/{id}", h_assets_update, AUTH_MARKETER, BODY_JSON, 0, NULL, NULL},
+    {M_POST, V1 "/assets/{id}/versions", h_assets_add_version, AUTH_MARKETER, BODY_UPLOAD, 0, NULL,
+     NULL},
+    {M_GET, V1 "/assets/{id}/content", h_assets_content, AUTH_USER, BODY_NONE, 0, NULL, NULL},
 
     /* deals (reps: their own) */
-    {M_GET, V1 "/deals", h_deals_list, AUTH_USER, BODY_NONE, 0, NULL},
-    {M_POST, V1 "/deals", h_deals_create, AUTH_USER, BODY_JSON, 0, NULL},
-    {M_GET, V1 "/deals/{id}", h_deals_get, AUTH_USER, BODY_NONE, 0, NULL},
-    {M_PATCH, V1 "/deals/{id}", h_deals_update, AUTH_USER, BODY_JSON, 0, NULL},
-    {M_POST, V1 "/deals/{id}/stage", h_deals_stage, AUTH_USER, BODY_JSON, 0, NULL},
-    {M_POST, V1 "/hooks/crm", h_crm_hook, AUTH_PUBLIC, BODY_RAW, 0, NULL},
-    {M_GET, V1 "/stage-aliases", h_aliases_list, AUTH_MARKETER, BODY_NONE, 0, NULL},
-    {M_POST, V1 "/stage-aliases", h_aliases_set, AUTH_MARKETER, BODY_JSON, 0, NULL},
-    {M_DELETE, V1 "/stage-aliases", h_aliases_delete, AUTH_MARKETER, BODY_NONE, 0, NULL},
+    {M_GET, V1 "/deals", h_deals_list, AUTH_USER, BODY_NONE, 0, NULL, NULL},
+    {M_POST, V1 "/deals", h_deals_create, AUTH_USER, BODY_JSON, 0, NULL, NULL},
+    {M_GET, V1 "/deals/{id}", h_deals_get, AUTH_USER, BODY_NONE, 0, NULL, NULL},
+    {M_PATCH, V1 "/deals/{id}", h_deals_update, AUTH_USER, BODY_JSON, 0, NULL, NULL},
+    {M_POST, V1 "/deals/{id}/stage", h_deals_stage, AUTH_USER, BODY_JSON, 0, NULL, NULL},
+    {M_POST, V1 "/import/deals", h_import_deals, AUTH_MARKETER, BODY_STREAM, 0, NULL,
+     &import_stream},
+    {M_POST, V1 "/hooks/crm", h_crm_hook, AUTH_PUBLIC, BODY_RAW, 0, NULL, NULL},
+    {M_GET, V1 "/stage-aliases", h_aliases_list, AUTH_MARKETER, BODY_NONE, 0, NULL, NULL},
+    {M_POST, V1 "/stage-aliases", h_aliases_set, AUTH_MARKETER, BODY_JSON, 0, NULL, NULL},
+    {M_DELETE, V1 "/stage-aliases", h_aliases_delete, AUTH_MARKETER, BODY_NONE, 0, NULL, NULL},
 
     /* shares and the tracked links behind them */
-    {M_POST, V1 "/shares", h_shares_create, AUTH_USER, BODY_JSON, 0, NULL},
-    {M_GET, V1 "/shares", h_shares_list, AUTH_USER, BODY_NONE, 0, NULL},
-    {M_DELETE, V1 "/shares/{id}", h_shares_revoke, AUTH_USER, BODY_NONE, 0, NULL},
-    {M_GET, "/s/{token}", h_tracked_open, AUTH_PUBLIC, BODY_NONE, 0, NULL},
-    {M_GET, V1 "/notifications", h_notifications_list, AUTH_USER, BODY_NONE, 0, NULL},
-    {M_POST, V1 "/notifications/{id}/read", h_notifications_read, AUTH_USER, BODY_NONE, 0, NULL},
+    {M_POST, V1 "/shares", h_shares_create, AUTH_USER, BODY_JSON, 0, NULL, NULL},
+    {M_GET, V1 "/shares", h_shares_list, AUTH_USER, BODY_NONE, 0, NULL, NULL},
+    {M_DELETE, V1 "/shares/{id}", h_shares_revoke, AUTH_USER, BODY_NONE, 0, NULL, NULL},
+    {M_GET, "/s/{token}", h_tracked_open, AUTH_PUBLIC, BODY_NONE, 0, NULL, NULL},
+    {M_GET, V1 "/notifications", h_notifications_list, AUTH_USER, BODY_NONE, 0, NULL, NULL},
+    {M_POST, V1 "/notifications/{id}/read", h_notifications_read, AUTH_USER, BODY_NONE, 0, NULL,
+     NULL},
 };
 
 const size_t routes_count = sizeof routes / sizeof routes[0];

@@ -124,6 +124,22 @@ static void first_call_upload(struct req_private *p, const char *type, unsigned 
 		return refuse(p, ERR_INVALID_MULTIPART, NULL);
 }
 
+/* first_call for a streamed body: the size, then who, then the route's
+ * own set-up. */
+static void first_call_stream(struct req_private *p, unsigned long long length)
+{
+	p->body_limit = (size_t)config.max_upload_mb << 20;
+	if (length > p->body_limit)
+		return refuse(p, ERR_PAYLOAD_TOO_LARGE, NULL);
+	authorize(p);
+	if (p->early != ERR__COUNT)
+		return;
+	p->streaming = 1;
+	int e = p->req.route->stream->begin(&p->req);
+	if (e != ERR__COUNT)
+		refuse(p, (enum err)e, NULL);
+}
+
 /* Everything decided from the request line and headers alone. */
 static void first_call(struct req_private *p, const char *url, const char *method)
 {
@@ -158,6 +174,8 @@ static void first_call(struct req_private *p, const char *url, const char *metho
 	const char *type = header(p, MHD_HTTP_HEADER_CONTENT_TYPE);
 	if (r->route->body == BODY_UPLOAD && !is_json_type(type))
 		return first_call_upload(p, type, length);
+	if (r->route->body == BODY_STREAM)
+		return first_call_stream(p, length);
 	p->body_limit = r->route->body_limit ? r->route->body_limit
 					     : (r->route->body != BODY_NONE ? JSON_BODY_LIMIT : 0);
 	if (length > p->body_limit)
@@ -226,6 +244,19 @@ static void run_handler(struct req_private *p)
 	r->route->handler(r);
 }
 
+/* Hands body bytes to a BODY_STREAM route; false when it refused them
+ * (answered). */
+static bool stream_feed(struct req_private *p, const char *data, size_t len)
+{
+	p->body_len += len; /* counted, not kept */
+	int e = p->body_len > p->body_limit ? ERR_PAYLOAD_TOO_LARGE
+					    : p->req.route->stream->data(&p->req, data, len);
+	if (e == ERR__COUNT)
+		return true;
+	reply_problem(p, (enum err)e, NULL, NULL);
+	return false;
+}
+
 /* PITFALLS.md: MHD's inactivity timeout does not stop a client trickling
  * bytes. A body must arrive within BODY_DEADLINE_S, plus for large uploads
  * one second per 64 KiB received. */
@@ -279,6 +310,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 			; /* answered at the end */
 		} else if (p->form != NULL) {
 			p->discarding = !form_feed(p, upload_data, *upload_size);
+		} else if (p->streaming) {
+			p->discarding = !stream_feed(p, upload_data, *upload_size);
 		} else if (!take_body(p, upload_data, *upload_size)) {
 			reply_problem(p, ERR_PAYLOAD_TOO_LARGE, NULL, NULL);
 			p->discarding = 1;

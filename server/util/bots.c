@@ -13,6 +13,8 @@ static const struct {
     {"slackbot", "link unfurler: Slack"},
     {"slack-imgproxy", "link unfurler: Slack"},
     {"linkedinbot", "link unfurler: LinkedIn"},
+    /* before twitterbot: Telegram says "TelegramBot (like TwitterBot)" */
+    {"telegrambot", "link unfurler: Telegram"},
     {"twitterbot", "link unfurler: Twitter/X"},
     {"facebookexternalhit", "link unfurler: Facebook"},
     {"facebot", "link unfurler: Facebook"},
@@ -21,7 +23,6 @@ static const struct {
     {"teamsbot", "link unfurler: Microsoft Teams"},
     {"discordbot", "link unfurler: Discord"},
     {"whatsapp", "link unfurler: WhatsApp"},
-    {"telegrambot", "link unfurler: Telegram"},
     {"redditbot", "link unfurler: Reddit"},
     {"embedly", "link unfurler: Embedly"},
     /* mail security scanners and previews */

@@ -30,8 +30,9 @@ SUITES = [
     "users",
     "taxonomy",   # expects the default stages untouched
     "assets", "content", "search",
-    "deals",
+    "deals", "shares",
     "crm",
+    "imports",
     "roles",
     "input",
     "cases",

@@ -8,12 +8,12 @@ static void h(struct req *r)
 }
 
 static const struct route table[] = {
-    {M_GET, "/api/v1/personas", h, AUTH_USER, BODY_NONE, 0, NULL},
-    {M_POST, "/api/v1/personas", h, AUTH_MARKETER, BODY_JSON, 0, NULL},
-    {M_PATCH, "/api/v1/personas/{slug}", h, AUTH_MARKETER, BODY_JSON, 0, NULL},
-    {M_DELETE, "/api/v1/personas/{slug}", h, AUTH_MARKETER, BODY_NONE, 0, NULL},
-    {M_GET, "/api/v1/deals/{id}/shares/{share}", h, AUTH_USER, BODY_NONE, 0, NULL},
-    {M_GET, "/api/v1/deals/{id}/recommendations", h, AUTH_USER, BODY_NONE, 0, NULL},
+    {M_GET, "/api/v1/personas", h, AUTH_USER, BODY_NONE, 0, NULL, NULL},
+    {M_POST, "/api/v1/personas", h, AUTH_MARKETER, BODY_JSON, 0, NULL, NULL},
+    {M_PATCH, "/api/v1/personas/{slug}", h, AUTH_MARKETER, BODY_JSON, 0, NULL, NULL},
+    {M_DELETE, "/api/v1/personas/{slug}", h, AUTH_MARKETER, BODY_NONE, 0, NULL, NULL},
+    {M_GET, "/api/v1/deals/{id}/shares/{share}", h, AUTH_USER, BODY_NONE, 0, NULL, NULL},
+    {M_GET, "/api/v1/deals/{id}/recommendations", h, AUTH_USER, BODY_NONE, 0, NULL, NULL},
 };
 #define N (sizeof table / sizeof table[0])
 
