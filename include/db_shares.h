@@ -35,12 +35,6 @@ struct share_target {
 /* The share behind @token. DB_NOT_FOUND for none. */
 enum db_status db_share_resolve(const char *token, struct share_target *out);
 
-/* Records an open of share @share_id, durably (committed on return): the
- * client hash, UA class, and bot reason (NULL: a person, unless the burst
- * rule says otherwise). The first open by a person notifies the rep. */
-enum db_status db_open_record(const char *share_id, const unsigned char client_hash[32],
-			      const char *ua_class, const char *bot_reason);
-
 /* The notifications of @user_id, newest first: {"items": [...]}. */
 enum db_status db_notifications(const char *user_id, const char *after, int limit, char **json,
 				char **next);

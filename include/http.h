@@ -23,9 +23,19 @@ struct req {
 	const struct user *user;  /* NULL on public routes without credentials */
 	enum auth_via via;
 	json_t *json;		  /* the parsed body of BODY_JSON routes */
-	void *state;		  /* BODY_STREAM routes: the route's own, see route_stream */
+	void *state;		  /* the route's own (see route_stream, req_defer) */
+	void (*state_free)(void *state); /* if set, frees @state when the request ends */
+	bool resumed;		  /* the handler runs again after req_defer */
 	struct req_private *priv; /* the HTTP layer's own state */
 };
+
+/* Answer later: suspends the request (no thread waits for it) until
+ * req_resume, then runs the route's handler again with r->resumed set,
+ * to reply. Call from the handler BEFORE handing the request to whatever
+ * will resume it; keep what the second run needs in r->state. */
+void req_defer(struct req *r);
+/* Wakes a deferred request; callable from any thread, once per defer. */
+void req_resume(struct req *r);
 
 /* Path parameter @i of the matched route (NUL-terminated). */
 const char *req_param(const struct req *r, unsigned i);

@@ -10,6 +10,7 @@
 #include "db_blobs.h"
 #include "db_search.h"
 #include "db_shares.h"
+#include "db_writer.h"
 #include "db_users.h"
 #include "log.h"
 #include "migrate.h"
@@ -125,9 +126,14 @@ static int cmd_serve(int argc, char **argv)
 		log_msg("warn", "could not create this month's event partitions");
 	if (auth_cache_start() != 0)
 		log_msg("warn", "no credential cache: the listener thread did not start");
+	if (db_writer_start() != 0) {
+		log_msg("error", "the event writer thread did not start");
+		return 1;
+	}
 	if (db_searchlog_start() != 0)
 		log_msg("warn", "searches will not be recorded: the writer thread did not start");
 	int rc = server_run();
+	db_writer_stop();
 	db_searchlog_stop();
 	auth_cache_stop();
 	db_thread_done();

@@ -133,36 +133,6 @@ enum db_status db_share_resolve(const char *token, struct share_target *out)
 	return s;
 }
 
-/* A person's open right after the share from an address that opened many
- * different links in the last minute is a scanner sweeping a mailbox. */
-static struct db_stmt q_open = DB_STMT(
-    "WITH s AS (SELECT * FROM shares WHERE id = $1),"
-    " burst AS (SELECT $4::text IS NULL AND $2::bytea IS NOT NULL"
-    "   AND now() - (SELECT created_at FROM s) < interval '10 seconds'"
-    "   AND (SELECT count(DISTINCT share_id) FROM opens WHERE client_hash = $2::bytea"
-    "        AND at > now() - interval '1 minute') >= 5 AS yes),"
-    " o AS (INSERT INTO opens (share_id, client_hash, ua_class, is_bot, bot_reason)"
-    "  SELECT $1, $2::bytea, $3, $4::text IS NOT NULL OR b.yes,"
-    "   CASE WHEN b.yes THEN 'burst: many links from one address' ELSE $4 END"
-    "  FROM burst b RETURNING is_bot)"
-    " INSERT INTO notifications (user_id, kind, message, share_id)"
-    " SELECT s.rep_id, 'share_opened',"
-    "  coalesce(s.recipient_email, (SELECT name FROM deals WHERE id = s.deal_id), 'Someone')"
-    "  || ' opened ' || (SELECT title FROM assets WHERE id = s.asset_id), s.id"
-    " FROM s, o WHERE NOT o.is_bot"
-    " ON CONFLICT (share_id) WHERE kind = 'share_opened' DO NOTHING");
-
-enum db_status db_open_record(const char *share_id, const unsigned char client_hash[32],
-			      const char *ua_class, const char *bot_reason)
-{
-	const char *p[] = {share_id, (const char *)client_hash, ua_class, bot_reason};
-	const int lengths[] = {0, 32, 0, 0};
-	const int formats[] = {0, 1, 0, 0};
-	enum db_status s;
-	PQclear(db_write_bin(NULL, &q_open, 4, p, lengths, formats, &s));
-	return s;
-}
-
 static struct db_stmt q_notes = DB_STMT(
     "WITH page AS (SELECT * FROM notifications WHERE user_id = $1"
     "  AND ($2::bigint IS NULL OR id < $2::bigint) ORDER BY id DESC LIMIT $3::integer + 1),"

@@ -44,6 +44,7 @@ struct req_private {
 	int has_body;	/* Content-Length > 0 or chunked */
 	int discarding; /* reading the rest of a refused body */
 	int streaming;	/* a BODY_STREAM route took the body (release at the end) */
+	int deferred;	/* suspended by req_defer, waiting for req_resume */
 	size_t discarded;
 	char *body; /* BODY_JSON: the bytes so far */
 	size_t body_len, body_cap, body_limit;

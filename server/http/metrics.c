@@ -12,6 +12,7 @@
 #include "db.h"
 #include "db_blobs.h"
 #include "db_search.h"
+#include "db_writer.h"
 #include "router.h"
 
 #define MAX_ROUTES 128
@@ -135,6 +136,16 @@ char *metrics_render(void)
 	    "# TYPE nextstage_search_log_dropped_total counter\n"
 	    "nextstage_search_log_dropped_total %lu\n",
 	    db_upload_count(), db_searchlog_dropped());
+	unsigned long batches, jobs;
+	db_writer_stats(&batches, &jobs);
+	put(&b,
+	    "# HELP nextstage_group_commits_total Transactions of the event writer.\n"
+	    "# TYPE nextstage_group_commits_total counter\n"
+	    "nextstage_group_commits_total %lu\n"
+	    "# HELP nextstage_group_commit_jobs_total Durable writes (opens, event batches) committed.\n"
+	    "# TYPE nextstage_group_commit_jobs_total counter\n"
+	    "nextstage_group_commit_jobs_total %lu\n",
+	    batches, jobs);
 	if (b.failed) {
 		free(b.s);
 		return NULL;

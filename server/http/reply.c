@@ -49,6 +49,17 @@ const char *req_method(const struct req *r)
 	return CPRIV(r)->method_name;
 }
 
+void req_defer(struct req *r)
+{
+	PRIV(r)->deferred = 1;
+	MHD_suspend_connection(PRIV(r)->conn);
+}
+
+void req_resume(struct req *r)
+{
+	MHD_resume_connection(PRIV(r)->conn);
+}
+
 const char *req_body(const struct req *r, size_t *len)
 {
 	const struct req_private *p = CPRIV(r);
@@ -358,6 +369,8 @@ void req_private_free(struct req_private *p)
 	form_free(p->form);
 	if (p->streaming)
 		p->req.route->stream->release(&p->req);
+	if (p->req.state_free != NULL)
+		p->req.state_free(p->req.state);
 	for (int i = 0; i < p->nheaders; i++) {
 		free(p->hdr_name[i]);
 		free(p->hdr_value[i]);

@@ -321,10 +321,17 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	}
 	if (p->discarding)
 		return queue(p);
-	if (p->early != ERR__COUNT)
+	if (p->deferred) { /* resumed: the handler answers now */
+		p->deferred = 0;
+		p->req.resumed = true;
+		p->req.route->handler(&p->req);
+	} else if (p->early != ERR__COUNT) {
 		early_reply(p);
-	else if (p->form == NULL || form_finish(p))
+	} else if (p->form == NULL || form_finish(p)) {
 		run_handler(p);
+	}
+	if (p->deferred)
+		return MHD_YES; /* suspended until req_resume */
 	return queue(p);
 }
 
@@ -410,7 +417,9 @@ int server_run(void)
 	server_block_signals();
 
 	struct MHD_Daemon *d = MHD_start_daemon(
-	    MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ITC | MHD_USE_ERROR_LOG, 0, NULL, NULL,
+	    MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ITC | MHD_USE_ERROR_LOG |
+		MHD_ALLOW_SUSPEND_RESUME,
+	    0, NULL, NULL,
 	    on_request, NULL, MHD_OPTION_EXTERNAL_LOGGER, on_mhd_error, NULL,
 	    MHD_OPTION_LISTEN_SOCKET, fd, MHD_OPTION_THREAD_POOL_SIZE, config.threads,
 	    MHD_OPTION_URI_LOG_CALLBACK, on_uri, NULL, MHD_OPTION_NOTIFY_COMPLETED, on_completed,

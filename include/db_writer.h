@@ -1,0 +1,43 @@
+/* Group commit: writes that must be durable before their request is
+ * answered (tracked-link opens, ingested events) are handed to one writer
+ * thread, which runs every job waiting at that moment in ONE transaction
+ * and commits once: one fsync for many requests. A job's @done runs on the
+ * writer thread after the commit (or the failure), never before; the
+ * caller suspends its request meanwhile instead of blocking a thread. */
+#ifndef NS_DB_WRITER_H
+#define NS_DB_WRITER_H
+#include <stddef.h>
+#include "db.h"
+
+#define DB_JOB_PARAMS 6
+
+struct db_job;
+
+/* A job running statement @sql (a DB_STMT of the caller's module, see
+ * db_job_stmt) with up to DB_JOB_PARAMS parameters, copied now (@lengths
+ * NULL: text; else per-parameter byte lengths, binary where non-zero).
+ * @done(@cls, status, first column of the first row or NULL) is called
+ * exactly once, after the batch holding it committed (DB_OK) or failed.
+ * Returns NULL when out of memory (nothing is called then). */
+struct db_job *db_job_new(int stmt_index, int n, const char *const *params, const int *lengths,
+			  void (*done)(void *cls, enum db_status s, const char *result), void *cls);
+
+/* Queues @job for the next batch. Until db_writer_start, and after
+ * db_writer_stop, jobs fail at once with DB_UNAVAILABLE. */
+void db_job_submit(struct db_job *job);
+
+/* The statements jobs may run, by index (kept here so the writer's
+ * connection prepares them once). */
+enum db_job_stmt {
+	DB_JOB_OPEN,   /* record_open($1 share, $2 hash (binary), $3 ua class, $4 bot reason) */
+	DB_JOB_INGEST, /* ingest_events($1 jsonb array, $2 actor) */
+	DB_JOB__COUNT,
+};
+
+int db_writer_start(void);
+/* Finishes the queued jobs, then stops the thread. */
+void db_writer_stop(void);
+/* Batches committed and jobs run since start (for /metrics). */
+void db_writer_stats(unsigned long *batches, unsigned long *jobs);
+
+#endif

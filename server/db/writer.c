@@ -1,0 +1,213 @@
+/* The group-commit writer. Jobs queue under a mutex; the thread takes all
+ * of them, runs them in one transaction on its own connection, commits,
+ * then calls each job's done. A job whose statement fails is taken out
+ * and the batch runs again without it, so one bad job never costs the
+ * others their commit; a failed COMMIT fails the whole batch (nothing was
+ * acknowledged, so nothing acknowledged is lost). */
+#include "db_writer.h"
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include "db_internal.h"
+#include "log.h"
+
+struct db_job {
+	int stmt, n;
+	char *params[DB_JOB_PARAMS];
+	int lengths[DB_JOB_PARAMS], formats[DB_JOB_PARAMS];
+	void (*done)(void *cls, enum db_status s, const char *result);
+	void *cls;
+	enum db_status status;
+	char *result;
+	struct db_job *next;
+};
+
+static struct db_stmt stmts[DB_JOB__COUNT] = {
+    [DB_JOB_OPEN] = DB_STMT("SELECT record_open($1, $2, $3, $4)"),
+    [DB_JOB_INGEST] = DB_STMT("SELECT ingest_events($1::jsonb, $2::uuid)::text"),
+};
+
+static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t wake = PTHREAD_COND_INITIALIZER;
+static struct db_job *head, **tail = &head;
+static bool running, stopping;
+static pthread_t thread;
+static atomic_ulong batches, jobs_done;
+
+struct db_job *db_job_new(int stmt_index, int n, const char *const *params, const int *lengths,
+			  void (*done)(void *cls, enum db_status s, const char *result), void *cls)
+{
+	struct db_job *j = calloc(1, sizeof *j);
+	if (j == NULL || n > DB_JOB_PARAMS) {
+		free(j);
+		return NULL;
+	}
+	j->stmt = stmt_index;
+	j->n = n;
+	j->done = done;
+	j->cls = cls;
+	for (int i = 0; i < n; i++) {
+		if (params[i] == NULL)
+			continue;
+		size_t len = lengths && lengths[i] ? (size_t)lengths[i] : strlen(params[i]);
+		j->lengths[i] = (int)len;
+		j->formats[i] = lengths && lengths[i] ? 1 : 0;
+		if ((j->params[i] = malloc(len + 1)) == NULL) {
+			for (int k = 0; k < i; k++)
+				free(j->params[k]);
+			free(j);
+			return NULL;
+		}
+		memcpy(j->params[i], params[i], len);
+		j->params[i][len] = '\0';
+	}
+	return j;
+}
+
+static void finish(struct db_job *j)
+{
+	j->done(j->cls, j->status, j->result);
+	for (int i = 0; i < j->n; i++)
+		free(j->params[i]);
+	free(j->result);
+	free(j);
+}
+
+void db_job_submit(struct db_job *j)
+{
+	pthread_mutex_lock(&lock);
+	bool open = running && !stopping;
+	if (open) {
+		j->next = NULL;
+		*tail = j;
+		tail = &j->next;
+		pthread_cond_signal(&wake);
+	}
+	pthread_mutex_unlock(&lock);
+	if (!open) {
+		j->status = DB_UNAVAILABLE;
+		finish(j);
+	}
+}
+
+static struct db_stmt q_begin = DB_STMT("BEGIN");
+static struct db_stmt q_commit = DB_STMT("COMMIT");
+
+/* Runs the jobs of @list not yet failed in one transaction; a failing job
+ * is marked and false returned (the caller runs the batch again). */
+static bool attempt(struct db *db, struct db_job *list, enum db_status *commit)
+{
+	*commit = db_do(db, &q_begin, 0, NULL);
+	for (struct db_job *j = list; j && *commit == DB_OK; j = j->next) {
+		if (j->status != DB_OK)
+			continue;
+		const char *p[DB_JOB_PARAMS];
+		for (int i = 0; i < j->n; i++)
+			p[i] = j->params[i];
+		enum db_status s;
+		PGresult *res = db_exec_bin(db, &stmts[j->stmt], j->n, p, j->lengths, j->formats, 0,
+					    &s);
+		if (s == DB_UNAVAILABLE) {
+			*commit = s;
+			break;
+		}
+		if (s != DB_OK) {
+			j->status = s;
+			db_rollback(db);
+			return false;
+		}
+		free(j->result);
+		j->result = db_dup(res, 0, 0);
+		PQclear(res);
+	}
+	if (*commit == DB_OK)
+		*commit = db_do(db, &q_commit, 0, NULL);
+	else
+		db_rollback(db);
+	return true;
+}
+
+static void run_batch(struct db *db, struct db_job *list)
+{
+	enum db_status commit = DB_UNAVAILABLE;
+	if (db->pg == NULL || PQstatus(db->pg) != CONNECTION_OK) {
+		if (db->pg != NULL)
+			PQfinish(db->pg);
+		memset(db->prepared, 0, sizeof db->prepared);
+		char err[256];
+		db->pg = db_connect(db->url, err, sizeof err);
+	}
+	if (db->pg != NULL)
+		while (!attempt(db, list, &commit))
+			;
+	for (struct db_job *j = list, *next; j; j = next) {
+		next = j->next;
+		if (j->status == DB_OK && commit != DB_OK)
+			j->status = commit;
+		finish(j);
+	}
+	atomic_fetch_add(&batches, 1);
+}
+
+static void *run(void *unused)
+{
+	(void)unused;
+	struct db db = {.url = db_primary_url()};
+	pthread_mutex_lock(&lock);
+	for (;;) {
+		while (!stopping && head == NULL)
+			pthread_cond_wait(&wake, &lock);
+		struct db_job *list = head;
+		head = NULL;
+		tail = &head;
+		bool last = stopping;
+		pthread_mutex_unlock(&lock);
+		unsigned long n = 0;
+		for (struct db_job *j = list; j; j = j->next)
+			n++;
+		if (list != NULL)
+			run_batch(&db, list);
+		atomic_fetch_add(&jobs_done, n);
+		pthread_mutex_lock(&lock);
+		if (last && head == NULL)
+			break;
+	}
+	running = false;
+	pthread_mutex_unlock(&lock);
+	if (db.pg != NULL)
+		PQfinish(db.pg);
+	return NULL;
+}
+
+int db_writer_start(void)
+{
+	pthread_mutex_lock(&lock);
+	running = true;
+	stopping = false;
+	pthread_mutex_unlock(&lock);
+	if (pthread_create(&thread, NULL, run, NULL) != 0) {
+		running = false;
+		return -1;
+	}
+	return 0;
+}
+
+void db_writer_stop(void)
+{
+	pthread_mutex_lock(&lock);
+	bool was = running;
+	stopping = true;
+	pthread_cond_signal(&wake);
+	pthread_mutex_unlock(&lock);
+	if (was)
+		pthread_join(thread, NULL);
+}
+
+void db_writer_stats(unsigned long *b, unsigned long *j)
+{
+	*b = atomic_load(&batches);
+	*j = atomic_load(&jobs_done);
+}
