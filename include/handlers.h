@@ -57,6 +57,8 @@ void h_tracked_open(struct req *r);
 void h_notifications_list(struct req *r);
 void h_notifications_read(struct req *r);
 
+/* events.c */
+void h_events_ingest(struct req *r);
 /* imports.c */
 void h_import_deals(struct req *r);
 extern const struct route_stream import_stream;

@@ -22,11 +22,11 @@ struct req {
 	struct route_match match; /* params of the route */
 	const struct user *user;  /* NULL on public routes without credentials */
 	enum auth_via via;
-	json_t *json;		  /* the parsed body of BODY_JSON routes */
-	void *state;		  /* the route's own (see route_stream, req_defer) */
+	json_t *json;			 /* the parsed body of BODY_JSON routes */
+	void *state;			 /* the route's own (see route_stream, req_defer) */
 	void (*state_free)(void *state); /* if set, frees @state when the request ends */
-	bool resumed;		  /* the handler runs again after req_defer */
-	struct req_private *priv; /* the HTTP layer's own state */
+	bool resumed;			 /* the handler runs again after req_defer */
+	struct req_private *priv;	 /* the HTTP layer's own state */
 };
 
 /* Answer later: suspends the request (no thread waits for it) until

@@ -108,8 +108,8 @@ static bool attempt(struct db *db, struct db_job *list, enum db_status *commit)
 		for (int i = 0; i < j->n; i++)
 			p[i] = j->params[i];
 		enum db_status s;
-		PGresult *res = db_exec_bin(db, &stmts[j->stmt], j->n, p, j->lengths, j->formats, 0,
-					    &s);
+		PGresult *res =
+		    db_exec_bin(db, &stmts[j->stmt], j->n, p, j->lengths, j->formats, 0, &s);
 		if (s == DB_UNAVAILABLE) {
 			*commit = s;
 			break;

@@ -142,7 +142,8 @@ char *metrics_render(void)
 	    "# HELP nextstage_group_commits_total Transactions of the event writer.\n"
 	    "# TYPE nextstage_group_commits_total counter\n"
 	    "nextstage_group_commits_total %lu\n"
-	    "# HELP nextstage_group_commit_jobs_total Durable writes (opens, event batches) committed.\n"
+	    "# HELP nextstage_group_commit_jobs_total Durable writes (opens, event batches) "
+	    "committed.\n"
 	    "# TYPE nextstage_group_commit_jobs_total counter\n"
 	    "nextstage_group_commit_jobs_total %lu\n",
 	    batches, jobs);

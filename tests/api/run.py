@@ -33,6 +33,7 @@ SUITES = [
     "deals", "shares",
     "crm",
     "imports",
+    "events",
     "roles",
     "input",
     "cases",

@@ -72,6 +72,7 @@ ROLE_TABLE = [
     ("POST",   "/api/v1/notifications/{note}/read", None,                                401,  404, 404,  404, 404),
     # the CRM webhook takes a signature, not a user: unsigned is 401 for all
     ("POST",   "/api/v1/hooks/crm",           {"event_id": "e-{who}", "external_id": "x", "stage": "discovery"}, 401, 401, 401, 401, 401),
+    ("POST",   "/api/v1/events",              [],                                        401,  403, 403,  202, 202),
     ("POST",   "/api/v1/import/deals",        {"not": "csv"},                            401,  403, 403,  415, 415),
     ("GET",    "/api/v1/stage-aliases",       None,                                      401,  403, 403,  200, 200),
     ("POST",   "/api/v1/stage-aliases",       {"alias": "Stage of {who}", "stage": "discovery"}, 401, 403, 403, 200, 200),

@@ -1,0 +1,205 @@
+/* POST /api/v1/events: batches of events from trackers and CRMs (a JSON
+ * array or NDJSON, up to EVENTS_MAX). Each event is checked here for its
+ * shape; the good ones go to the database in one group-committed job
+ * (ingest_events() checks what only the database knows), and the request
+ * is answered 202 only once they are committed. */
+#include <stdlib.h>
+#include <string.h>
+#include "db_writer.h"
+#include "handlers.h"
+
+#define EVENTS_MAX 10000
+
+static const char *const types[] = {"share", "open", "download", "stage_change", NULL};
+static const char *const channels[] = {"email", "link", "social", "meeting", "other", NULL};
+
+/* The events of @body: a JSON array, or one JSON object per line. NULL
+ * with @why when it is neither. */
+static json_t *parse_events(const char *body, size_t len, char *why, size_t whylen)
+{
+	json_error_t e;
+	size_t skip = strspn(body, " \t\r\n");
+	if (skip < len && body[skip] == '[') {
+		json_t *a = json_loadb(body, len, JSON_REJECT_DUPLICATES, &e);
+		if (!json_is_array(a))
+			snprintf(why, whylen, "line %d: %s", e.line, e.text);
+		return json_is_array(a) ? a : (json_decref(a), NULL);
+	}
+	json_t *a = json_array();
+	for (const char *line = body, *end = body + len; line < end;) {
+		const char *nl = memchr(line, '\n', (size_t)(end - line));
+		size_t n = nl ? (size_t)(nl - line) : (size_t)(end - line);
+		if (strspn(line, " \t\r") < n) {
+			json_t *o = json_loadb(line, n, JSON_REJECT_DUPLICATES, &e);
+			if (o == NULL) {
+				snprintf(why, whylen, "NDJSON line %zu: %s", json_array_size(a) + 1,
+					 e.text);
+				json_decref(a);
+				return NULL;
+			}
+			json_array_append_new(a, o);
+		}
+		line += n + 1;
+	}
+	return a;
+}
+
+/* Why event @e's shape is wrong (a field name and a sentence), or NULL. */
+static const char *shape_fault(const json_t *e, const char **field)
+{
+	const char *id = NULL, *type = NULL, *at = NULL, *s = NULL;
+	struct js_field base[] = {
+	    JS_STR("id", &id, JS_REQUIRED, 1, 200),
+	    JS_ONE_OF("type", &type, JS_REQUIRED, types),
+	};
+	struct js_error err;
+	if (!json_is_object(e))
+		return *field = NULL, "an event is a JSON object";
+	json_t *only = json_object(); /* id and type first: their problems name them */
+	json_object_set(only, "id", json_object_get(e, "id"));
+	json_object_set(only, "type", json_object_get(e, "type"));
+	bool ok = js_parse(only, base, 2, &err);
+	json_decref(only);
+	if (!ok)
+		return *field = err.field, "id (1..200 bytes) and type (share, open, download, "
+					   "stage_change) are required";
+	at = json_string_value(json_object_get(e, "at"));
+	if (json_object_get(e, "at") && (at == NULL || !rfc3339_valid(at)))
+		return *field = "at", "at must be RFC 3339";
+	const char *need = strcmp(type, "share") == 0	   ? "asset_id"
+			   : strcmp(type, "open") == 0	   ? NULL
+			   : strcmp(type, "download") == 0 ? "asset_id"
+							   : "stage";
+	if (need && !json_is_string(json_object_get(e, need)))
+		return *field = need, "this field is required for this type";
+	if (strcmp(type, "share") == 0) {
+		if (!json_is_string(json_object_get(e, "rep_email")))
+			return *field = "rep_email", "a share names the rep who shared";
+		s = json_string_value(json_object_get(e, "channel"));
+		if (json_object_get(e, "channel") && !one_of(s, channels))
+			return *field = "channel",
+			       "channel is email, link, social, meeting or other";
+	}
+	if (strcmp(type, "open") == 0 && !json_is_string(json_object_get(e, "share_id")) &&
+	    !json_is_string(json_object_get(e, "token")))
+		return *field = "share_id", "an open names its share_id or token";
+	if (strcmp(type, "stage_change") == 0 && !json_is_string(json_object_get(e, "deal_id")) &&
+	    !json_is_string(json_object_get(e, "deal_external_id")))
+		return *field = "deal_id", "a stage change names deal_id or deal_external_id";
+	const char *ids[] = {"asset_id", "deal_id", "share_id"};
+	for (int i = 0; i < 3; i++) {
+		json_t *v = json_object_get(e, ids[i]);
+		if (v && (!json_is_string(v) || !uuid_valid(json_string_value(v))))
+			return *field = ids[i], "not an id";
+	}
+	return NULL;
+}
+
+struct ingest {
+	struct req *r;
+	json_t *rejected; /* the shape faults, by original index */
+	json_t *index;	  /* original index of each event sent to the database */
+	enum db_status status;
+	char *result;
+};
+
+static void ingested(void *cls, enum db_status s, const char *result)
+{
+	struct ingest *in = cls;
+	in->status = s;
+	in->result = result ? strdup(result) : NULL;
+	req_resume(in->r);
+}
+
+static void ingest_free(void *p)
+{
+	struct ingest *in = p;
+	json_decref(in->rejected);
+	json_decref(in->index);
+	free(in->result);
+	free(in);
+}
+
+/* Second run: the batch is committed (or failed); answer 202. */
+static void answer(struct req *r)
+{
+	struct ingest *in = r->state;
+	json_t *res = in->status == DB_OK && in->result ? json_loads(in->result, 0, NULL) : NULL;
+	if (res == NULL) {
+		reply_db(r, in->status == DB_OK ? DB_ERROR : in->status);
+		return;
+	}
+	size_t i;
+	json_t *rej;
+	json_array_foreach(json_object_get(res, "rejected"), i, rej)
+	{
+		size_t sent = (size_t)json_integer_value(json_object_get(rej, "index"));
+		json_object_set(rej, "index", json_array_get(in->index, sent));
+		json_array_append(in->rejected, rej);
+	}
+	json_object_set(res, "rejected", in->rejected);
+	reply_json(r, 202, res);
+}
+
+void h_events_ingest(struct req *r)
+{
+	if (r->resumed) {
+		answer(r);
+		return;
+	}
+	size_t len;
+	const char *body = req_body(r, &len);
+	char why[200] = "";
+	json_t *events = parse_events(body, len, why, sizeof why);
+	if (events == NULL) {
+		reply_error(r, ERR_INVALID_JSON, NULL, "%s", why);
+		return;
+	}
+	if (json_array_size(events) > EVENTS_MAX) {
+		json_decref(events);
+		reply_error(r, ERR_PAYLOAD_TOO_LARGE, NULL, "at most %d events per request",
+			    EVENTS_MAX);
+		return;
+	}
+	struct ingest *in = calloc(1, sizeof *in);
+	json_t *good = json_array();
+	if (in == NULL || good == NULL) {
+		free(in);
+		json_decref(good);
+		json_decref(events);
+		reply_error(r, ERR_INTERNAL, NULL, NULL);
+		return;
+	}
+	r->state = in;
+	r->state_free = ingest_free;
+	in->r = r;
+	in->rejected = json_array();
+	in->index = json_array();
+	size_t i;
+	json_t *e;
+	json_array_foreach(events, i, e)
+	{
+		const char *field = NULL, *fault = shape_fault(e, &field);
+		if (fault != NULL) {
+			json_array_append_new(in->rejected,
+					      json_pack("{s:I, s:s, s:s?, s:s}", "index",
+							(json_int_t)i, "code", "invalid_field",
+							"field", field, "detail", fault));
+			continue;
+		}
+		json_array_append(good, e);
+		json_array_append_new(in->index, json_integer((json_int_t)i));
+	}
+	json_decref(events);
+	char *text = json_dumps(good, JSON_COMPACT);
+	json_decref(good);
+	const char *p[] = {text, r->user->id};
+	struct db_job *job = text ? db_job_new(DB_JOB_INGEST, 2, p, NULL, ingested, in) : NULL;
+	free(text);
+	if (job == NULL) {
+		reply_error(r, ERR_INTERNAL, NULL, NULL);
+		return;
+	}
+	req_defer(r);
+	db_job_submit(job);
+}
