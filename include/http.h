@@ -86,6 +86,10 @@ void reply_fault(struct req *r, enum db_status st, const struct db_fault *fault)
  * (taken; may be NULL otherwise); else the failure as reply_fault. */
 void reply_db_json(struct req *r, enum db_status st, const struct db_fault *fault, unsigned status,
 		   char *json);
+/* On DB_OK answers reply_page with the "items" of @json (JSON text
+ * {"items": [...]} made by the database) and @next; else the failure.
+ * Takes both strings. */
+void reply_db_page(struct req *r, enum db_status st, char *json, char *next);
 /* Maps a database status to its answer (404, 409, 400, 503, 500). */
 void reply_db(struct req *r, enum db_status st);
 /* {"items": items, "next_cursor": cursor or null}; @cursor is encoded here. */

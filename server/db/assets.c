@@ -14,23 +14,12 @@
 static struct db_stmt q_get = DB_STMT("SELECT asset_json(a) FROM assets a"
 				      " WHERE a.id = $1 AND (NOT $2::boolean OR " VISIBLE ")");
 
-/* The single text value of @res, or DB_NOT_FOUND. Clears @res. */
-static enum db_status one_text(PGresult *res, enum db_status s, char **out)
-{
-	if (s == DB_OK && PQntuples(res) == 0)
-		s = DB_NOT_FOUND;
-	if (s == DB_OK && (*out = strdup(PQgetvalue(res, 0, 0))) == NULL)
-		s = DB_ERROR;
-	PQclear(res);
-	return s;
-}
-
 enum db_status db_asset_get(const char *id, bool visible_only, char **json)
 {
 	const char *p[] = {id, visible_only ? "t" : "f"};
 	enum db_status s;
 	PGresult *res = db_query(false, &q_get, 2, p, &s);
-	return one_text(res, s, json);
+	return db_text(res, s, json);
 }
 
 /* Slugs and owner that do not exist, for the fault report. */
@@ -139,7 +128,7 @@ static enum db_status add_version(struct db *db, const char *actor, const char *
 	PGresult *cur = db_exec(db, &q_current, 2, q, &s);
 	PQclear(res);
 	if (s == DB_OK && json != NULL)
-		return one_text(cur, s, json);
+		return db_text(cur, s, json);
 	PQclear(cur);
 	return s;
 }
@@ -169,7 +158,7 @@ static enum db_status create_tx(struct db *db, void *cls)
 		return s;
 	const char *q[] = {id};
 	res = db_exec(db, &q_json, 1, q, &s);
-	return one_text(res, s, c->json);
+	return db_text(res, s, c->json);
 }
 
 enum db_status db_asset_create(const char *actor_id, const char *meta, struct version_file *file,
@@ -282,7 +271,7 @@ static enum db_status update_tx(struct db *db, void *cls)
 	if (s != DB_OK)
 		return s;
 	PGresult *res = db_exec(db, &q_update, 2, p, &s);
-	return one_text(res, s, u->json);
+	return db_text(res, s, u->json);
 }
 
 enum db_status db_asset_update(const char *actor_id, const char *id, const char *patch,

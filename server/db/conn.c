@@ -245,6 +245,16 @@ void db_copy(char *dst, size_t len, const PGresult *res, int row, int col)
 	snprintf(dst, len, "%s", PQgetvalue(res, row, col));
 }
 
+enum db_status db_text(PGresult *res, enum db_status s, char **out)
+{
+	if (s == DB_OK && PQntuples(res) == 0)
+		s = DB_NOT_FOUND;
+	if (s == DB_OK && (*out = db_dup(res, 0, 0)) == NULL)
+		s = PQgetisnull(res, 0, 0) ? DB_NOT_FOUND : DB_ERROR;
+	PQclear(res);
+	return s;
+}
+
 char *db_dup(const PGresult *res, int row, int col)
 {
 	return PQgetisnull(res, row, col) ? NULL : strdup(PQgetvalue(res, row, col));

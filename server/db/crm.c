@@ -38,17 +38,6 @@ struct event {
 	char **out;
 };
 
-/* The first value of @res as a malloc'd string in *@out; clears @res. */
-static enum db_status take(PGresult *res, enum db_status s, char **out)
-{
-	if (s == DB_OK && PQntuples(res) == 0)
-		s = DB_NOT_FOUND;
-	if (s == DB_OK && (*out = db_dup(res, 0, 0)) == NULL)
-		s = DB_NOT_FOUND;
-	PQclear(res);
-	return s;
-}
-
 static enum db_status event_tx(struct db *db, void *cls)
 {
 	struct event *e = cls;
@@ -61,12 +50,12 @@ static enum db_status event_tx(struct db *db, void *cls)
 		return s;
 	if (*e->duplicate) {
 		res = db_exec(db, &q_earlier, 1, p, &s);
-		s = take(res, s, e->out);
+		s = db_text(res, s, e->out);
 		return s == DB_NOT_FOUND ? DB_OK : s;
 	}
 	char *stage = NULL, *deal = NULL;
 	res = db_exec(db, &q_stage, 1, p, &s);
-	s = take(res, s, &stage);
+	s = db_text(res, s, &stage);
 	if (s == DB_NOT_FOUND) {
 		e->fault->field = "stage";
 		snprintf(e->fault->detail, sizeof e->fault->detail,
@@ -76,7 +65,7 @@ static enum db_status event_tx(struct db *db, void *cls)
 	const char *q[] = {e->json, stage};
 	if (s == DB_OK) {
 		res = db_exec(db, &q_deal, 2, q, &s);
-		s = take(res, s, &deal);
+		s = db_text(res, s, &deal);
 	}
 	if (s == DB_NOT_FOUND)
 		s = DB_RETRY; /* created concurrently by another event: run again */
@@ -86,7 +75,7 @@ static enum db_status event_tx(struct db *db, void *cls)
 	const char *d[] = {e->json, deal};
 	if (s == DB_OK) {
 		res = db_exec(db, &q_done, 2, d, &s);
-		s = take(res, s, e->out);
+		s = db_text(res, s, e->out);
 	}
 	free(stage);
 	free(deal);
@@ -108,7 +97,7 @@ enum db_status db_aliases_list(char **json)
 {
 	enum db_status s;
 	PGresult *res = db_query(false, &q_aliases, 0, NULL, &s);
-	return take(res, s, json);
+	return db_text(res, s, json);
 }
 
 static struct db_stmt q_alias_set =

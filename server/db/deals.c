@@ -9,17 +9,6 @@
 
 #define OWNED "($2::uuid IS NULL OR d.owner = $2::uuid)"
 
-/* The single text value of @res, or DB_NOT_FOUND. Clears @res. */
-static enum db_status text_of(PGresult *res, enum db_status s, char **out)
-{
-	if (s == DB_OK && PQntuples(res) == 0)
-		s = DB_NOT_FOUND;
-	if (s == DB_OK && (*out = strdup(PQgetvalue(res, 0, 0))) == NULL)
-		s = DB_ERROR;
-	PQclear(res);
-	return s;
-}
-
 static enum db_status fault(struct db_fault *f, const char *field, const char *detail)
 {
 	f->field = field;
@@ -87,7 +76,7 @@ static enum db_status create_tx(struct db *db, void *cls)
 	const char *q[] = {PQgetvalue(res, 0, 0)};
 	PGresult *out = db_exec(db, &q_json, 1, q, &s);
 	PQclear(res);
-	return text_of(out, s, c->json);
+	return db_text(out, s, c->json);
 }
 
 enum db_status db_deal_create(const char *actor_id, const char *deal, struct db_fault *fault,
@@ -105,7 +94,7 @@ enum db_status db_deal_get(const char *id, const char *owner_only, char **json)
 	const char *p[] = {id, owner_only};
 	enum db_status s;
 	PGresult *res = db_query(false, &q_get, 2, p, &s);
-	return text_of(res, s, json);
+	return db_text(res, s, json);
 }
 
 static struct db_stmt q_lock =
@@ -153,7 +142,7 @@ static enum db_status update_tx(struct db *db, void *cls)
 		c->fault->field = "external_id";
 		snprintf(c->fault->detail, sizeof c->fault->detail, "a deal has this external_id");
 	}
-	return text_of(res, s, c->json);
+	return db_text(res, s, c->json);
 }
 
 enum db_status db_deal_update(const char *actor_id, const char *id, const char *owner_only,
@@ -186,7 +175,7 @@ static enum db_status stage_tx(struct db *db, void *cls)
 		return s;
 	const char *q[] = {c->id};
 	res = db_exec(db, &q_json, 1, q, &s);
-	return text_of(res, s, c->json);
+	return db_text(res, s, c->json);
 }
 
 enum db_status db_deal_stage(const char *actor_id, const char *id, const char *owner_only,
@@ -223,7 +212,7 @@ enum db_status db_deal_list(const char *owner, const char *stage, const char *q,
 	*json = *next = NULL;
 	if (s == DB_OK) {
 		*next = db_dup(res, 0, 1);
-		return text_of(res, s, json);
+		return db_text(res, s, json);
 	}
 	return s;
 }

@@ -6,17 +6,6 @@
 #include <string.h>
 #include "db_internal.h"
 
-/* The single text value of @res, or DB_NOT_FOUND. Clears @res. */
-static enum db_status text_of(PGresult *res, enum db_status s, char **out)
-{
-	if (s == DB_OK && PQntuples(res) == 0)
-		s = DB_NOT_FOUND;
-	if (s == DB_OK && (*out = strdup(PQgetvalue(res, 0, 0))) == NULL)
-		s = DB_ERROR;
-	PQclear(res);
-	return s;
-}
-
 static struct db_stmt q_create = DB_STMT(
     "WITH a AS (SELECT id, current_version FROM assets"
     "  WHERE id = $1 AND status = 'published' AND (expires_at IS NULL OR expires_at > now())),"
@@ -81,7 +70,7 @@ enum db_status db_share_list(const char *rep_id, const char *asset_id, const cha
 	*json = *next = NULL;
 	if (s == DB_OK)
 		*next = db_dup(res, 0, 1);
-	return text_of(res, s, json);
+	return db_text(res, s, json);
 }
 
 static struct db_stmt q_revoke =
@@ -155,7 +144,7 @@ enum db_status db_notifications(const char *user_id, const char *after, int limi
 	*json = *next = NULL;
 	if (s == DB_OK)
 		*next = db_dup(res, 0, 1);
-	return text_of(res, s, json);
+	return db_text(res, s, json);
 }
 
 static struct db_stmt q_read = DB_STMT("UPDATE notifications SET read_at = coalesce(read_at, now())"

@@ -134,15 +134,5 @@ void h_deals_list(struct req *r)
 	char *json = NULL, *next = NULL;
 	enum db_status s =
 	    db_deal_list(owner, stage, q ? q : "", *cursor ? cursor : NULL, limit, &json, &next);
-	json_t *page = s == DB_OK ? json_loads(json, 0, NULL) : NULL;
-	free(json);
-	if (page == NULL) {
-		free(next);
-		reply_db(r, s == DB_OK ? DB_ERROR : s);
-		return;
-	}
-	json_t *items = json_incref(json_object_get(page, "items"));
-	json_decref(page);
-	reply_page(r, items, next);
-	free(next);
+	reply_db_page(r, s, json, next);
 }

@@ -18,17 +18,7 @@ void h_notifications_list(struct req *r)
 	char *json = NULL, *next = NULL;
 	enum db_status s =
 	    db_notifications(r->user->id, *cursor ? cursor : NULL, limit, &json, &next);
-	json_t *page = s == DB_OK ? json_loads(json, 0, NULL) : NULL;
-	free(json);
-	if (page == NULL) {
-		free(next);
-		reply_db(r, s == DB_OK ? DB_ERROR : s);
-		return;
-	}
-	json_t *items = json_incref(json_object_get(page, "items"));
-	json_decref(page);
-	reply_page(r, items, next);
-	free(next);
+	reply_db_page(r, s, json, next);
 }
 
 void h_notifications_read(struct req *r)

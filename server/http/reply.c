@@ -264,6 +264,18 @@ void reply_db_json(struct req *r, enum db_status st, const struct db_fault *faul
 	reply_fault(r, st == DB_OK ? DB_ERROR : st, fault);
 }
 
+void reply_db_page(struct req *r, enum db_status st, char *json, char *next)
+{
+	json_t *page = st == DB_OK && json ? json_loads(json, 0, NULL) : NULL;
+	free(json);
+	if (page == NULL)
+		reply_db(r, st == DB_OK ? DB_ERROR : st);
+	else
+		reply_page(r, json_incref(json_object_get(page, "items")), next);
+	json_decref(page);
+	free(next);
+}
+
 void reply_db(struct req *r, enum db_status st)
 {
 	switch (st) {
