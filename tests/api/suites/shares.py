@@ -690,3 +690,28 @@ def notifications_are_newest_first_in_pages():
           f"second page starts with {page['items'][:1]}, want id {made[0]}")
     expect_problem(ctx.api.get(f"{NOTES}?cursor=abc", as_="rep"), 400, "invalid_parameter")
     expect_problem(ctx.api.get(NOTES), 401, "unauthorized")
+
+
+@test
+def unknown_and_revoked_tokens_answer_in_the_same_time_class():
+    """404 and 410 cost the same single lookup: timing must not tell a
+    revoked token (which existed) from a made-up one."""
+    import statistics
+    import time
+    s = share(published_link())
+    r = ctx.api.delete(f"{SHARES}/{s['id']}", **REP)
+    check(r.status == 204, f"revoke: {r.status}", r.describe())
+    fake = s["token"][:-6] + "abcdef"
+
+    def median_ms(token, want):
+        times = []
+        for _ in range(15):
+            t0 = time.perf_counter()
+            got = open_link(token)
+            times.append(time.perf_counter() - t0)
+            check(got.status == want, f"/s/{token[:8]}...: {got.status}, want {want}")
+        return statistics.median(times) * 1000
+
+    gone, unknown = median_ms(s["token"], 410), median_ms(fake, 404)
+    check(1 / 3 <= gone / unknown <= 3,
+          f"median 410 {gone:.2f} ms vs 404 {unknown:.2f} ms: ratio outside [1/3, 3]")
