@@ -12,7 +12,9 @@
 # Environment: BENCH_THREADS (server threads, default nproc), BENCH_DURATION
 # (10s), BENCH_WARMUP (2s), BENCH_CONNECTIONS (32), BENCH_WRK_THREADS (2),
 # BENCH_SEARCH_CONNECTIONS (16: wrk and pgbench clients of the search
-# scenario), BENCH_UPLOAD_MB (200: MiB uploaded and downloaded).
+# scenario), BENCH_UPLOAD_MB (200: MiB uploaded and downloaded),
+# BENCH_INGEST_CONNECTIONS (4: connections posting event batches),
+# BENCH_IMPORT_DEALS (25000: deals of the import CSV, 4 rows each).
 #
 # To add a scenario: write bench_NAME (start what it needs with need_*,
 # measure with run_wrk, run_pgbench or record, then call report or
@@ -22,7 +24,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-SCENARIOS=(hello healthz me search upload download)
+SCENARIOS=(hello healthz me search upload download opens ingest import)
 
 THREADS=${BENCH_THREADS:-$(nproc)}
 DURATION=${BENCH_DURATION:-10s}
@@ -31,6 +33,8 @@ CONNS=${BENCH_CONNECTIONS:-32}
 WRK_THREADS=${BENCH_WRK_THREADS:-2}
 SEARCH_CONNS=${BENCH_SEARCH_CONNECTIONS:-16}
 UPLOAD_MB=${BENCH_UPLOAD_MB:-200}
+INGEST_CONNS=${BENCH_INGEST_CONNECTIONS:-4}
+IMPORT_DEALS=${BENCH_IMPORT_DEALS:-25000}
 OUT=build/bench
 PG_DIR=var/bench-pg
 PG_PORT=54391
@@ -38,6 +42,9 @@ NS=build/nextstage
 export BENCH_THREADS=$THREADS
 # Only what this script sets reaches the server.
 unset "${!NEXTSTAGE_@}"
+# The bench cluster is durable (fsync on): durable writes are what the
+# opens and ingest scenarios measure.
+unset NS_PG_FAST
 
 BG_PIDS=()     # background servers, stopped on exit
 PG_STARTED=0
@@ -76,7 +83,7 @@ cleanup() {
 		print_table "INCOMPLETE RUN (exit $rc)"
 	fi
 	if [ "$PG_STARTED" = 1 ]; then scripts/pg.sh destroy "$PG_DIR" >/dev/null 2>&1; fi
-	rm -f "$OUT/upload.pdf" "$OUT/upload.copy"
+	rm -f "$OUT/upload.pdf" "$OUT/upload.copy" "$OUT/ingest.copy" "$OUT/import.csv"
 	# The access log of a run is large: keep its end for post-mortems.
 	if [ -f "$OUT/nextstage.log" ]; then
 		tail -n 2000 "$OUT/nextstage.log" >"$OUT/nextstage.log.tail"
@@ -493,6 +500,13 @@ report_max() {
 	ROWS+=("$(row "$1" "$2" "$3" - - - "(bound)" - "< $4 $3" "$met")")
 }
 
+# report_info NAME: adds NAME's row with neither reference nor target (a
+# figure that is only printed).
+report_info() {
+	ROWS+=("$(row "$1" "${RATE[$1]}" "${UNIT[$1]}" "${P99[$1]}" "${NON2XX[$1]}" \
+		"${SOCKERR[$1]}" - - - -)")
+}
+
 # note TEXT: a line printed under the table (how a figure was measured).
 note() { NOTES+=("$*"); }
 
@@ -696,6 +710,223 @@ blob_chunks WHERE blob_id = $blob ORDER BY n) TO '/dev/null' WITH (FORMAT binary
 	fi
 	report download-psql
 	report download download-psql 0.50
+}
+
+# api_post TOKEN PATH JSON FIELD: POSTs JSON to the server, expects 201 and
+# prints FIELD of the answer.
+api_post() {
+	local res=$OUT/api.json code
+	code=$(timeout 30 curl -sS -o "$res" -w '%{http_code}' -H "Authorization: Bearer $1" \
+		-H 'Content-Type: application/json' --data-binary "$3" "$NS_URL$2") || code=curl-failed
+	[ "$code" = 201 ] || die "POST $2: expected 201, got $code: $(head -c 500 "$res" 2>/dev/null)"
+	python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))[sys.argv[2]])' "$res" "$4"
+}
+
+# group_commits: "COMMITS JOBS" of the server's event writer, from /metrics.
+group_commits() {
+	timeout 10 curl -sf --max-time 5 "$NS_URL/metrics" | awk '
+		$1 == "nextstage_group_commits_total" { c = $2 }
+		$1 == "nextstage_group_commit_jobs_total" { j = $2 }
+		END { print (c == "" ? "-" : c), (j == "" ? "-" : j) }'
+}
+
+# gc_note BEFORE AFTER: "C commits for J jobs (J/C jobs per commit)".
+gc_note() {
+	awk -v b="$1" -v a="$2" 'BEGIN {
+		split(b, x, " "); split(a, y, " ")
+		if (x[1] == "-" || y[1] == "-") { print "group-commit metrics missing from /metrics"; exit }
+		c = y[1] - x[1]; j = y[2] - x[2]
+		printf "%d commits for %d jobs (%s jobs per commit)", c, j, c ? sprintf("%.1f", j / c) : "-"
+	}'
+}
+
+# wrk_requests NAME: the requests of NAME's measured wrk run.
+wrk_requests() { awk '/ requests in / { print $1; exit }' "$OUT/$1.wrk.txt" 2>/dev/null; }
+
+# A published link asset (a url, no bytes) of the marketer's: what the
+# opens scenario shares and the ingest scenario's events are about.
+LINK_ASSET=''
+need_link_asset() {
+	[ -z "$LINK_ASSET" ] || return 0
+	need_marketer
+	LINK_ASSET=$(api_post "$MTOKEN" /api/v1/assets '{"title": "Bench link", "kind": "guide",
+		"intent": "sales", "url": "https://example.com/x", "status": "published"}' id)
+	[ -n "$LINK_ASSET" ] || die "no asset id"
+}
+
+# Opens: GET /s/{token} of a link share (302 once the open is committed)
+# with a browser's User-Agent, at CONNS connections. The share is
+# back-dated by an hour, so that the burst rule (opens within 10 s of the
+# share from an address that opened many links) does not make them bots.
+# Reference: pgbench's single-row autocommit INSERT into a table like
+# opens, with as many clients. Both are durable only with fsync and
+# synchronous_commit on, which is checked and printed.
+OPENS_UA='Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36'
+bench_opens() {
+	need_link_asset
+	local share token url code fsync synccommit walsync script=$OUT/opens.pgbench.sql
+	local gc0 gc1 stored humans reqs
+	share=$(api_post "$MTOKEN" /api/v1/shares "{\"asset_id\": \"$LINK_ASSET\", \"channel\": \"link\"}" id)
+	token=$(python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["token"])' "$OUT/api.json")
+	sql -c "UPDATE shares SET created_at = created_at - interval '1 hour' WHERE id = '$share'"
+	url=$NS_URL/s/$token
+	code=$(timeout 15 curl -s -o /dev/null -w '%{http_code}' --max-time 10 -A "$OPENS_UA" "$url") || true
+	[ "$code" = 302 ] || die "opens: GET /s/<token> answered ${code:-nothing}, not 302"
+
+	fsync=$(sql -c 'SHOW fsync') synccommit=$(sql -c 'SHOW synchronous_commit')
+	walsync=$(sql -c 'SHOW wal_sync_method')
+	log "opens: fsync=$fsync synchronous_commit=$synccommit wal_sync_method=$walsync"
+	if [ "$fsync" != on ] || [ "$synccommit" != on ]; then
+		log "opens: warning: the bench cluster is not durable; opens and ingest figures mean little"
+	fi
+
+	# The reference: one open per transaction, as a server without group
+	# commit would write it.
+	sql -c 'CREATE TABLE bench_opens (id bigint GENERATED ALWAYS AS IDENTITY, share_id uuid NOT NULL,
+			at timestamptz NOT NULL DEFAULT now(), client_hash bytea, ua_class text NOT NULL,
+			is_bot boolean NOT NULL, bot_reason text)' \
+		-c 'CREATE INDEX ON bench_opens USING brin (at)' -c 'CREATE INDEX ON bench_opens (share_id, at)' \
+		-c CHECKPOINT
+	printf '%s\n' "INSERT INTO bench_opens (share_id, client_hash, ua_class, is_bot) VALUES
+  ('$share', '\\x$(printf '%064d' 0)'::bytea, 'browser', false);" >"$script"
+	run_pgbench opens-pgbench "$script" "$CONNS"
+	UNIT[opens-pgbench]=rows/s # one row per transaction
+	sql -c 'DROP TABLE bench_opens' -c CHECKPOINT
+
+	gc0=$(group_commits)
+	run_wrk opens "$url" -H "User-Agent: $OPENS_UA"
+	gc1=$(group_commits)
+	UNIT[opens]=opens/s
+	read -r stored humans <<<"$(sql -F ' ' -c "SELECT count(*), count(*) FILTER (WHERE NOT is_bot)
+		FROM opens WHERE share_id = '$share'")"
+	reqs=$(wrk_requests opens)
+	if [ -n "$reqs" ] && [ "$stored" -lt "$reqs" ]; then
+		log "opens: $reqs opens answered in the measured run, only $stored stored"
+		FAILED=1
+	fi
+	report opens-pgbench
+	report opens opens-pgbench 1.5
+	note "opens: wrk -c$CONNS GET /s/<token> of a link share (302 after the open is committed)," \
+		"browser User-Agent; opens-pgbench: pgbench -n -M prepared -c $CONNS -j $WRK_THREADS -f" \
+		"$script (one INSERT INTO bench_opens, a table with the columns and indexes of opens," \
+		"per transaction, autocommit); cluster: fsync=$fsync synchronous_commit=$synccommit" \
+		"wal_sync_method=$walsync"
+	note "opens: group commit during warm-up and run: $(gc_note "$gc0" "$gc1"); opens stored" \
+		"$stored ($humans not bots), ${reqs:-?} answered in the measured run"
+}
+
+# Ingest: POST /api/v1/events, batches of INGEST_BATCH "download" events
+# (ids never sent before, one asset), at INGEST_CONNS connections
+# (tests/bench/ingest.lua). Reference: psql's \copy of as many equivalent
+# rows (at least 100,000) into a table with the columns of downloads and
+# ingested_events and their indexes, in one transaction.
+INGEST_BATCH=1000
+bench_ingest() {
+	need_link_asset
+	local CONNS=$INGEST_CONNS # run_wrk's connections
+	local raw=$OUT/ingest.wrk.txt copy=$PWD/$OUT/ingest.copy gc0 gc1 d0 e0 d1 e1 good bad n t0 t1
+	read -r d0 e0 <<<"$(sql -F ' ' -c 'SELECT (SELECT count(*) FROM downloads), (SELECT count(*) FROM ingested_events)')"
+	gc0=$(group_commits)
+	export BENCH_ASSET_ID=$LINK_ASSET BENCH_INGEST_BATCH=$INGEST_BATCH
+	run_wrk ingest "$NS_URL/api/v1/events" -s tests/bench/ingest.lua \
+		-H "Authorization: Bearer $MTOKEN" -H 'Content-Type: application/json'
+	gc1=$(group_commits)
+	read -r d1 e1 <<<"$(sql -F ' ' -c 'SELECT (SELECT count(*) FROM downloads), (SELECT count(*) FROM ingested_events)')"
+	read -r good bad <<<"$(awk '/^bench-batches:/ { print $3, $5 }' "$raw")"
+	if [ "${good:-0}" = 0 ] || [ "$bad" != 0 ]; then
+		log "ingest: batches not all accepted (good ${good:-?}, bad ${bad:-?}); see $raw"
+		FAILED=1
+	fi
+	if [ "$((d1 - d0))" != "$((e1 - e0))" ]; then
+		log "ingest: $((e1 - e0)) event ids stored but $((d1 - d0)) downloads"
+		FAILED=1
+	fi
+	if [ "${RATE[ingest]}" != - ]; then # from wrk's unrounded req/s
+		RATE[ingest]=$(awk -v b="$INGEST_BATCH" '/^Requests\/sec:/ { printf "%.0f", $2 * b }' "$raw")
+	fi
+	UNIT[ingest]=events/s
+	NON2XX[ingest]=${bad:--} # bad batches: not 202 with all events accepted
+
+	n=$(( ${good:-0} * INGEST_BATCH ))
+	[ "$n" -ge 100000 ] || n=100000
+	timeout 60 awk -v n="$n" -v a="$LINK_ASSET" 'BEGIN {
+		for (i = 1; i <= n; i++) printf "c%d-1700000000-%d-%d\tdownload\t%s\n", 4242, i % 4, i, a }' >"$copy"
+	sql -c 'CREATE TABLE bench_events (id text PRIMARY KEY CHECK (length(id) BETWEEN 1 AND 200),
+			type text NOT NULL, asset_id uuid NOT NULL, user_id uuid,
+			at timestamptz NOT NULL DEFAULT now(), received_at timestamptz NOT NULL DEFAULT now())' \
+		-c 'CREATE INDEX ON bench_events USING brin (at)' -c 'CREATE INDEX ON bench_events (asset_id, at)' \
+		-c CHECKPOINT
+	log "ingest-copy: \\copy of $n rows into bench_events"
+	t0=$(now_s)
+	interruptible timeout 300 psql "$DB_URL" -X -q -v ON_ERROR_STOP=1 \
+		-c "\\copy bench_events (id, type, asset_id) FROM '$copy'"
+	t1=$(now_s)
+	record ingest-copy "$(awk -v n="$n" -v s="$t0" -v e="$t1" 'BEGIN { printf "%.0f", n / (e - s) }')" rows/s
+	rm -f "$copy"
+	sql -c 'DROP TABLE bench_events' -c CHECKPOINT
+	report ingest-copy
+	report ingest ingest-copy 0.20
+	note "ingest: wrk -c$INGEST_CONNS -s tests/bench/ingest.lua: POST /api/v1/events of" \
+		"$INGEST_BATCH download events (unique ids, one asset) per request, 202 after commit;" \
+		"rate = req/s x $INGEST_BATCH; p99 is per batch; non-2xx counts batches not answered" \
+		"202 with all accepted (measured run: ${good:-?} good, ${bad:-?} bad)"
+	note "ingest-copy: psql \\copy bench_events (id, type, asset_id) FROM <text file of $n rows>" \
+		"(one transaction; bench_events: the columns of downloads and ingested_events, id text" \
+		"primary key, BRIN on at, btree on (asset_id, at)); group commit during warm-up and run:" \
+		"$(gc_note "$gc0" "$gc1"); $((d1 - d0)) downloads stored"
+}
+
+# Import: a CSV of IMPORT_DEALS deals x 4 stage changes (our header, some
+# quoted fields with commas) POSTed once by the marketer. Prints rows/s and
+# the server's peak RSS growth during the request; no targets.
+bench_import() {
+	need_marketer
+	local csv=$OUT/import.csv rows=$((IMPORT_DEALS * 4)) res code secs_ growth summary
+	timeout 60 env TZ=UTC awk -v n="$IMPORT_DEALS" 'BEGIN {
+		split("prospecting discovery evaluation proposal negotiation closed_won closed_lost", st, " ")
+		print "external_id,name,account,owner_email,stage,amount,changed_at"
+		for (d = 1; d <= n; d++) {
+			owner = d % 2 ? "bench@example.com" : "marketer@example.com"
+			name = d % 5 ? sprintf("Deal %06d", d) : sprintf("\"Deal %06d, renewal \"\"Q3\"\"\"", d)
+			t0 = 1735689600 + d * 60 # 2025-01-01 plus a minute per deal
+			for (k = 0; k < 4; k++) {
+				s = k < 3 ? st[k + 1] : st[4 + d % 4]
+				t = t0 + k * 7 * 86400
+				printf "crm-%06d,%s,Account %d,%s,%s,%d.00,%s\n", d, name, d % 500, owner, s,
+					1000 + (d * 37) % 90000, strftime("%Y-%m-%dT%H:%M:%SZ", t, 1)
+			}
+		}
+	}' >"$csv"
+	[ "$(($(wc -l <"$csv") - 1))" = "$rows" ] || die "import: could not write $csv"
+	log "import: POST /api/v1/import/deals with $rows rows ($(($(stat -c %s "$csv") / 1024)) KiB)"
+	mem_begin import
+	res=$(interruptible timeout 600 curl -sS -o "$OUT/import.json" -w '%{http_code} %{time_total}' \
+		-H "Authorization: Bearer $MTOKEN" -H 'Content-Type: text/csv' --data-binary "@$csv" \
+		"$NS_URL/api/v1/import/deals") || res="curl-failed ${res:-}"
+	mem_end import
+	growth=$MEM_GROWTH
+	rm -f "$csv"
+	read -r code secs_ <<<"$res"
+	summary=$(python3 -c 'import json, sys
+a = json.load(open(sys.argv[1]))
+print(" ".join("%s %s" % (k, a.get(k)) for k in
+      ("rows", "created", "updated", "transitions", "unchanged", "error_count")))' \
+		"$OUT/import.json" 2>/dev/null) || summary=''
+	if [ "$code" = 200 ] && [[ $summary == "rows $rows "* ]]; then
+		record import "$(awk -v n="$rows" -v t="$secs_" 'BEGIN { printf "%.0f", n / t }')" rows/s
+	else
+		log "import: expected 200 with rows $rows, got $res: $(head -c 500 "$OUT/import.json" 2>/dev/null)"
+		FAILED=1
+		record import - rows/s
+		growth=-
+	fi
+	record import-rss "$growth" MiB
+	report_info import
+	report_info import-rss
+	note "import: curl --data-binary of a $rows-row CSV ($IMPORT_DEALS deals x 4 stage changes," \
+		"text/csv) to POST /api/v1/import/deals in $(awk -v t="${secs_:-}" 'BEGIN { printf "%.1f", t }') s; answer:" \
+		"${summary:-none}"
+	note "import-rss: server peak RSS growth during the import ($MEM_DETAIL)"
 }
 
 # --- main ----------------------------------------------------------------------
