@@ -1,9 +1,69 @@
 -- Downloads are most of what trackers send: ingest them set-based (one
 -- statement for the whole batch) instead of one subtransaction each;
--- the other types keep the per-event path of 0009. Measured on the bench:
--- 24,000 events/s per-event.
-CREATE OR REPLACE FUNCTION ingest_events(events jsonb, actor uuid) RETURNS jsonb
+-- the other types keep the per-event path of 0009. Ids are compared as
+-- uuids (the server checked their shape), so the primary keys are used.
+--
+-- ingest_event: as in 0009, with index-friendly id lookups.
+CREATE OR REPLACE FUNCTION ingest_event(e jsonb) RETURNS text
 LANGUAGE plpgsql AS $$
+DECLARE
+    at timestamptz := coalesce((e->>'at')::timestamptz, now());
+    d uuid;
+    a uuid;
+    u uuid;
+    sh shares;
+    st text;
+BEGIN
+    IF e ? 'deal_id' THEN
+        SELECT id INTO d FROM deals WHERE id = (e->>'deal_id')::uuid;
+        IF d IS NULL THEN RETURN 'not_found:no deal ' || (e->>'deal_id'); END IF;
+    ELSIF e ? 'deal_external_id' THEN
+        SELECT id INTO d FROM deals WHERE external_id = e->>'deal_external_id';
+        IF d IS NULL THEN RETURN 'not_found:no deal ' || (e->>'deal_external_id'); END IF;
+    END IF;
+    IF e ? 'asset_id' THEN
+        SELECT id INTO a FROM assets WHERE id = (e->>'asset_id')::uuid;
+        IF a IS NULL THEN RETURN 'not_found:no asset ' || (e->>'asset_id'); END IF;
+    END IF;
+    CASE e->>'type'
+    WHEN 'share' THEN
+        SELECT id INTO u FROM users WHERE email = lower(e->>'rep_email') AND active;
+        IF u IS NULL THEN RETURN 'not_found:no user ' || (e->>'rep_email'); END IF;
+        INSERT INTO shares (token, asset_id, version, deal_id, rep_id, channel, recipient_email,
+                            created_at)
+        SELECT replace(gen_random_uuid()::text || gen_random_uuid()::text, '-', ''), -- 244 random bits
+               a, (SELECT current_version FROM assets WHERE id = a), d, u,
+               coalesce(e->>'channel', 'other'), e->>'recipient_email', at;
+    WHEN 'open' THEN
+        IF e ? 'share_id' THEN
+            SELECT * INTO sh FROM shares WHERE id = (e->>'share_id')::uuid;
+        ELSE
+            SELECT * INTO sh FROM shares WHERE token = e->>'token';
+        END IF;
+        IF sh.id IS NULL THEN RETURN 'not_found:no share'; END IF;
+        PERFORM record_open(sh.id, NULL, 'ingested', NULL, at);
+    WHEN 'download' THEN
+        IF e ? 'user_email' THEN
+            SELECT id INTO u FROM users WHERE email = lower(e->>'user_email');
+            IF u IS NULL THEN RETURN 'not_found:no user ' || (e->>'user_email'); END IF;
+        END IF;
+        INSERT INTO downloads (asset_id, user_id, at) VALUES (a, u, at);
+    WHEN 'stage_change' THEN
+        st := resolve_stage(e->>'stage');
+        IF st IS NULL THEN RETURN 'invalid_field:no stage or alias ' || (e->>'stage'); END IF;
+        IF d IS NULL THEN RETURN 'missing_field:deal_id or deal_external_id'; END IF;
+        PERFORM 1 FROM deals WHERE id = d FOR UPDATE;
+        PERFORM deal_enter_stage(d, st, at, 'ingest');
+    ELSE
+        RETURN 'invalid_field:unknown type';
+    END CASE;
+    RETURN NULL;
+END $$;
+
+-- (enable_nestloop off: the planner expects one row out of
+-- jsonb_array_elements and would join 1,000 x 1,000 rows in a loop.)
+CREATE OR REPLACE FUNCTION ingest_events(events jsonb, actor uuid) RETURNS jsonb
+LANGUAGE plpgsql SET enable_nestloop = off AS $$
 DECLARE
     e jsonb;
     i integer := 0;
@@ -22,7 +82,7 @@ BEGIN
                coalesce((t.e->>'at')::timestamptz, now()) AS at,
                row_number() OVER (PARTITION BY t.e->>'id' ORDER BY t.n) AS nth
         FROM jsonb_array_elements(events) WITH ORDINALITY AS t(e, n)
-        LEFT JOIN assets a ON a.id::text = t.e->>'asset_id'
+        LEFT JOIN assets a ON a.id = (t.e->>'asset_id')::uuid
         LEFT JOIN users u ON u.email = lower(t.e->>'user_email')
         WHERE t.e->>'type' = 'download'),
     bad AS (SELECT * FROM d WHERE nth = 1 AND (asset IS NULL OR (named_user AND usr IS NULL))),
