@@ -148,7 +148,7 @@ unsigned long db_error_count(void)
 	return atomic_load(&errors);
 }
 
-static enum db_status map_error(struct db *db, const PGresult *res)
+enum db_status db_error_of(struct db *db, const PGresult *res)
 {
 	if (PQstatus(db->pg) != CONNECTION_OK) {
 		drop(db);
@@ -177,7 +177,7 @@ static enum db_status map_error(struct db *db, const PGresult *res)
 	return DB_ERROR;
 }
 
-static bool prepare(struct db *db, struct db_stmt *st, int n, enum db_status *out)
+bool db_prepare(struct db *db, struct db_stmt *st, int n, enum db_status *out)
 {
 	unsigned id = atomic_load(&st->id);
 	if (id == 0) {
@@ -201,9 +201,14 @@ static bool prepare(struct db *db, struct db_stmt *st, int n, enum db_status *ou
 	if (ok)
 		db->prepared[id / 8] |= (unsigned char)(1u << (id % 8));
 	else
-		*out = map_error(db, res);
+		*out = db_error_of(db, res);
 	PQclear(res);
 	return ok;
+}
+
+void db_stmt_name(const struct db_stmt *st, char name[16])
+{
+	snprintf(name, 16, "s%u", atomic_load(&st->id));
 }
 
 PGresult *db_exec(struct db *db, struct db_stmt *st, int n, const char *const *params,
@@ -216,7 +221,7 @@ PGresult *db_exec_bin(struct db *db, struct db_stmt *st, int n, const char *cons
 		      const int *lengths, const int *formats, int result_format,
 		      enum db_status *st_out)
 {
-	if (!prepare(db, st, n, st_out))
+	if (!db_prepare(db, st, n, st_out))
 		return NULL;
 	char name[16];
 	snprintf(name, sizeof name, "s%u", atomic_load(&st->id));
@@ -226,7 +231,7 @@ PGresult *db_exec_bin(struct db *db, struct db_stmt *st, int n, const char *cons
 		*st_out = DB_OK;
 		return res;
 	}
-	*st_out = map_error(db, res);
+	*st_out = db_error_of(db, res);
 	if (*st_out == DB_ERROR || *st_out == DB_UNAVAILABLE)
 		atomic_fetch_add(&errors, 1);
 	PQclear(res);

@@ -55,6 +55,15 @@ enum db_status db_begin(struct db *db, const char *actor);
 enum db_status db_commit(struct db *db);
 void db_rollback(struct db *db);
 
+/* Prepares @st (@n parameters) on @db if it is not yet: true, or false
+ * with the failure in *@out. Its name is "s<id>" (see db_stmt_name). */
+bool db_prepare(struct db *db, struct db_stmt *st, int n, enum db_status *out);
+/* The name @st is prepared under. */
+void db_stmt_name(const struct db_stmt *st, char name[16]);
+/* The status a failed @res (or a lost connection) maps to, as db_exec's;
+ * drops @db's connection when it is gone. */
+enum db_status db_error_of(struct db *db, const PGresult *res);
+
 /* db_exec for statements whose rows are not needed (PQclear done). */
 enum db_status db_do(struct db *db, struct db_stmt *st, int n, const char *const *params);
 

@@ -93,40 +93,93 @@ void db_job_submit(struct db_job *j)
 	}
 }
 
-static struct db_stmt q_begin = DB_STMT("BEGIN");
-static struct db_stmt q_commit = DB_STMT("COMMIT");
+/* The next result of a pipeline, with the NULL that ends it consumed. */
+static PGresult *next_result(PGconn *pg)
+{
+	PGresult *res = PQgetResult(pg);
+	if (res != NULL && PQresultStatus(res) != PGRES_PIPELINE_SYNC)
+		PQclear(PQgetResult(pg)); /* the NULL after each query's result */
+	return res;
+}
 
-/* Runs the jobs of @list not yet failed in one transaction; a failing job
- * is marked and false returned (the caller runs the batch again). */
+/* Runs the jobs of @list not yet failed in one transaction, pipelined:
+ * BEGIN, every job's statement, COMMIT and a sync go out in one write and
+ * the results are read back in order, so a batch costs one round trip,
+ * not one per job. A failing job is marked and false returned (the
+ * caller runs the batch again without it); *@commit is the COMMIT's
+ * outcome otherwise. */
 static bool attempt(struct db *db, struct db_job *list, enum db_status *commit)
 {
-	*commit = db_do(db, &q_begin, 0, NULL);
-	for (struct db_job *j = list; j && *commit == DB_OK; j = j->next) {
+	PGconn *pg = db->pg;
+	*commit = DB_OK;
+	for (int i = 0; i < DB_JOB__COUNT; i++)
+		if (!db_prepare(db, &stmts[i], i == DB_JOB_OPEN ? 4 : 2, commit))
+			return true;
+	if (!PQenterPipelineMode(pg)) {
+		*commit = DB_UNAVAILABLE;
+		return true;
+	}
+	PQsendQueryParams(pg, "BEGIN", 0, NULL, NULL, NULL, NULL, 0);
+	for (struct db_job *j = list; j; j = j->next) {
 		if (j->status != DB_OK)
 			continue;
 		const char *p[DB_JOB_PARAMS];
 		for (int i = 0; i < j->n; i++)
 			p[i] = j->params[i];
-		enum db_status s;
-		PGresult *res =
-		    db_exec_bin(db, &stmts[j->stmt], j->n, p, j->lengths, j->formats, 0, &s);
-		if (s == DB_UNAVAILABLE) {
-			*commit = s;
-			break;
+		char name[16];
+		db_stmt_name(&stmts[j->stmt], name);
+		PQsendQueryPrepared(pg, name, j->n, p, j->lengths, j->formats, 0);
+	}
+	PQsendQueryParams(pg, "COMMIT", 0, NULL, NULL, NULL, NULL, 0);
+	if (!PQpipelineSync(pg)) {
+		PQexitPipelineMode(pg);
+		*commit = DB_UNAVAILABLE;
+		return true;
+	}
+	struct db_job *failed = NULL;
+	PGresult *failure = NULL, *res = next_result(pg); /* BEGIN */
+	bool broken = res == NULL;
+	PQclear(res);
+	for (struct db_job *j = list; j && !broken; j = j->next) {
+		if (j->status != DB_OK)
+			continue;
+		res = next_result(pg);
+		broken = res == NULL;
+		if (res != NULL && PQresultStatus(res) == PGRES_TUPLES_OK) {
+			free(j->result);
+			j->result = db_dup(res, 0, 0);
+		} else if (res != NULL && PQresultStatus(res) == PGRES_FATAL_ERROR && !failed) {
+			failed = j;
+			failure = res; /* judged once out of pipeline mode */
+			continue;
 		}
-		if (s != DB_OK) {
-			j->status = s;
-			db_rollback(db);
-			return false;
-		}
-		free(j->result);
-		j->result = db_dup(res, 0, 0);
 		PQclear(res);
 	}
-	if (*commit == DB_OK)
-		*commit = db_do(db, &q_commit, 0, NULL);
-	else
-		db_rollback(db);
+	PGresult *done = broken ? NULL : next_result(pg); /* COMMIT */
+	for (PGresult *r; !broken && (r = PQgetResult(pg)) != NULL;) { /* up to the sync */
+		bool sync = PQresultStatus(r) == PGRES_PIPELINE_SYNC;
+		PQclear(r);
+		if (sync)
+			break;
+	}
+	PQexitPipelineMode(pg);
+	if (failed != NULL) {
+		enum db_status s = db_error_of(db, failure); /* may drop the connection */
+		failed->status = s == DB_UNAVAILABLE ? DB_OK : s;
+		*commit = s == DB_UNAVAILABLE ? s : DB_OK;
+	} else if (done == NULL || PQresultStatus(done) != PGRES_COMMAND_OK) {
+		*commit = done == NULL ? DB_UNAVAILABLE : db_error_of(db, done);
+	}
+	PQclear(failure);
+	PQclear(done);
+	if (db->pg == NULL || broken || PQstatus(db->pg) != CONNECTION_OK) {
+		*commit = DB_UNAVAILABLE;
+		return true;
+	}
+	if (failed != NULL) {
+		db_rollback(db); /* the block is aborted, not ended, by the error */
+		return false;
+	}
 	return true;
 }
 
