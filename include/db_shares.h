@@ -24,17 +24,6 @@ enum db_status db_share_list(const char *rep_id, const char *asset_id, const cha
 /* Revokes share @id (of @rep_id unless NULL). DB_NOT_FOUND if absent. */
 enum db_status db_share_revoke(const char *actor_id, const char *id, const char *rep_id);
 
-/* What a tracked link leads to. */
-struct share_target {
-	char id[37];
-	bool gone;		      /* revoked or expired */
-	char url[2048];		      /* a link asset's url, or "" */
-	struct asset_content content; /* a file asset's pinned version */
-};
-
-/* The share behind @token. DB_NOT_FOUND for none. */
-enum db_status db_share_resolve(const char *token, struct share_target *out);
-
 /* The notifications of @user_id, newest first: {"items": [...]}. */
 enum db_status db_notifications(const char *user_id, const char *after, int limit, char **json,
 				char **next);

@@ -29,7 +29,7 @@ void db_job_submit(struct db_job *job);
 /* The statements jobs may run, by index (kept here so the writer's
  * connection prepares them once). */
 enum db_job_stmt {
-	DB_JOB_OPEN,   /* record_open($1 share, $2 hash (binary), $3 ua class, $4 bot reason) */
+	DB_JOB_OPEN,   /* open_link($1 token, $2 hash (binary), $3 ua class, $4 bot reason) */
 	DB_JOB_INGEST, /* ingest_events($1 jsonb array, $2 actor) */
 	DB_JOB__COUNT,
 };

@@ -88,40 +88,6 @@ enum db_status db_share_revoke(const char *actor_id, const char *id, const char 
 	return s;
 }
 
-static struct db_stmt q_resolve =
-    DB_STMT("SELECT s.id, s.revoked_at IS NOT NULL OR coalesce(s.expires_at < now(), false),"
-	    " coalesce(a.url, ''), v.blob_id, b.size, v.number, encode(b.sha256, 'hex'), v.mime,"
-	    " v.filename"
-	    " FROM shares s JOIN assets a ON a.id = s.asset_id"
-	    " LEFT JOIN asset_versions v ON v.asset_id = s.asset_id AND v.number = s.version"
-	    " LEFT JOIN blobs b ON b.id = v.blob_id WHERE s.token = $1");
-
-enum db_status db_share_resolve(const char *token, struct share_target *out)
-{
-	const char *p[] = {token};
-	enum db_status s;
-	PGresult *res = db_query(false, &q_resolve, 1, p, &s);
-	if (s == DB_OK && PQntuples(res) == 0)
-		s = DB_NOT_FOUND;
-	if (s == DB_OK) {
-		memset(out, 0, sizeof *out);
-		db_copy(out->id, sizeof out->id, res, 0, 0);
-		out->gone = db_bool(res, 0, 1);
-		db_copy(out->url, sizeof out->url, res, 0, 2);
-		if (!PQgetisnull(res, 0, 3)) {
-			struct asset_content *c = &out->content;
-			c->blob = db_int(res, 0, 3);
-			c->size = (uint64_t)db_int(res, 0, 4);
-			c->version = (int)db_int(res, 0, 5);
-			db_copy(c->sha256, sizeof c->sha256, res, 0, 6);
-			db_copy(c->mime, sizeof c->mime, res, 0, 7);
-			db_copy(c->filename, sizeof c->filename, res, 0, 8);
-		}
-	}
-	PQclear(res);
-	return s;
-}
-
 static struct db_stmt q_notes = DB_STMT(
     "WITH page AS (SELECT * FROM notifications WHERE user_id = $1"
     "  AND ($2::bigint IS NULL OR id < $2::bigint) ORDER BY id DESC LIMIT $3::integer + 1),"

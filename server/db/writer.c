@@ -26,7 +26,7 @@ struct db_job {
 };
 
 static struct db_stmt stmts[DB_JOB__COUNT] = {
-    [DB_JOB_OPEN] = DB_STMT("SELECT record_open($1, $2, $3, $4)"),
+    [DB_JOB_OPEN] = DB_STMT("SELECT open_link($1, $2, $3, $4)"),
     [DB_JOB_INGEST] = DB_STMT("SELECT ingest_events($1::jsonb, $2::uuid)::text"),
 };
 
@@ -155,7 +155,7 @@ static bool attempt(struct db *db, struct db_job *list, enum db_status *commit)
 		}
 		PQclear(res);
 	}
-	PGresult *done = broken ? NULL : next_result(pg); /* COMMIT */
+	PGresult *done = broken ? NULL : next_result(pg);	       /* COMMIT */
 	for (PGresult *r; !broken && (r = PQgetResult(pg)) != NULL;) { /* up to the sync */
 		bool sync = PQresultStatus(r) == PGRES_PIPELINE_SYNC;
 		PQclear(r);

@@ -1,10 +1,12 @@
-/* GET /s/{token}: the tracked link a prospect opens. The open is committed
- * (by the group-commit writer, with other requests' opens) before the
- * answer goes out; bots are recorded as bots. Unknown tokens
- * (404) and revoked or expired ones (410) cost the same single lookup. */
+/* GET /s/{token}: the tracked link a prospect opens. The lookup and the
+ * open are one job of the group-commit writer (open_link() in SQL), so the
+ * open is committed, with other requests' opens, before the answer goes
+ * out; bots are recorded as bots. Unknown tokens (404) and revoked or
+ * expired ones (410) take the same path. */
 #include <pthread.h>
 #include <stdlib.h>
 #include <sodium.h>
+#include <stdio.h>
 #include <string.h>
 #include "bots.h"
 #include "db_shares.h"
@@ -32,36 +34,70 @@ static bool client_hash(const struct req *r, unsigned char out[32])
 	return ok;
 }
 
-/* A tracked-link request between its two runs: the open goes to the
- * group-commit writer and the request sleeps until it is committed. */
+/* A tracked-link request between its two runs: the lookup and the open
+ * go to the group-commit writer as one job, and the request sleeps until
+ * they are committed. */
 struct open {
 	struct req *r;
-	struct share_target t;
-	enum db_status recorded;
+	enum db_status status;
+	char *target; /* open_link()'s answer */
 };
 
-static void recorded(void *cls, enum db_status s, const char *result)
+static void opened(void *cls, enum db_status s, const char *target)
 {
-	(void)result;
 	struct open *o = cls;
-	o->recorded = s;
+	o->status = s;
+	o->target = target ? strdup(target) : NULL;
 	req_resume(o->r);
 }
 
-/* Second run: the open is committed (or failed); answer. */
+static void open_free(void *p)
+{
+	struct open *o = p;
+	free(o->target);
+	free(o);
+}
+
+static const char *text(const json_t *o, const char *key)
+{
+	const char *v = json_string_value(json_object_get(o, key));
+	return v ? v : "";
+}
+
+/* Second run: answer from what open_link() said. */
 static void answer(struct req *r)
 {
 	struct open *o = r->state;
-	if (o->recorded != DB_OK) {
-		reply_db(r, o->recorded); /* not recorded: not served */
+	if (o->status != DB_OK || o->target == NULL) {
+		reply_db(r,
+			 o->status == DB_OK ? DB_ERROR : o->status); /* not recorded: not served */
 		return;
 	}
-	if (o->t.url[0] != '\0') {
-		reply_header(r, "Location", o->t.url);
+	if (strcmp(o->target, "missing") == 0) {
+		reply_db(r, DB_NOT_FOUND);
+		return;
+	}
+	if (strcmp(o->target, "gone") == 0) {
+		reply_error(r, ERR_GONE, NULL, "this link was revoked or has expired");
+		return;
+	}
+	json_t *t = json_loads(o->target, 0, NULL);
+	const char *url = json_string_value(json_object_get(t, "url"));
+	if (url != NULL) {
+		reply_header(r, "Location", url);
 		reply_empty(r, 302);
-		return;
+	} else {
+		struct asset_content c = {
+		    .blob = json_integer_value(json_object_get(t, "blob")),
+		    .size = (uint64_t)json_integer_value(json_object_get(t, "size")),
+		    .version = (int)json_integer_value(json_object_get(t, "version")),
+		};
+		snprintf(c.sha256, sizeof c.sha256, "%s", text(t, "sha256"));
+		snprintf(c.mime, sizeof c.mime, "%s", text(t, "mime"));
+		snprintf(c.filename, sizeof c.filename, "%s", text(t, "filename"));
+		reply_content(r, &c, "private, no-cache");
 	}
-	reply_content(r, &o->t.content, "private, no-cache");
+	json_decref(t);
 }
 
 void h_tracked_open(struct req *r)
@@ -71,30 +107,25 @@ void h_tracked_open(struct req *r)
 		return;
 	}
 	const char *token = req_param(r, 0);
+	if (strlen(token) > 64) {
+		reply_db(r, DB_NOT_FOUND);
+		return;
+	}
 	struct open *o = calloc(1, sizeof *o);
 	if (o == NULL) {
 		reply_error(r, ERR_INTERNAL, NULL, NULL);
 		return;
 	}
 	r->state = o;
-	r->state_free = free;
+	r->state_free = open_free;
 	o->r = r;
-	enum db_status s = strlen(token) <= 64 ? db_share_resolve(token, &o->t) : DB_NOT_FOUND;
-	if (s == DB_OK && o->t.gone) {
-		reply_error(r, ERR_GONE, NULL, "this link was revoked or has expired");
-		return;
-	}
-	if (s != DB_OK) {
-		reply_db(r, s);
-		return;
-	}
 	const char *ua = req_header(r, "User-Agent");
 	const char *bot = bot_reason(req_method(r), ua);
 	unsigned char hash[32];
 	bool hashed = client_hash(r, hash);
-	const char *p[] = {o->t.id, hashed ? (const char *)hash : NULL, ua_class(ua, bot), bot};
+	const char *p[] = {token, hashed ? (const char *)hash : NULL, ua_class(ua, bot), bot};
 	const int lengths[] = {0, hashed ? 32 : 0, 0, 0};
-	struct db_job *job = db_job_new(DB_JOB_OPEN, 4, p, lengths, recorded, o);
+	struct db_job *job = db_job_new(DB_JOB_OPEN, 4, p, lengths, opened, o);
 	if (job == NULL) {
 		reply_error(r, ERR_INTERNAL, NULL, NULL);
 		return;
