@@ -33,8 +33,13 @@ static struct db_stmt stmts[DB_JOB__COUNT] = {
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t wake = PTHREAD_COND_INITIALIZER;
 static struct db_job *head, **tail = &head;
-static bool running, stopping;
-static pthread_t thread;
+/* Two writers: while one waits for its COMMIT to reach the disk, the
+ * other gathers and runs the next batch (and both use a core). */
+#define WRITERS 2
+
+static int running; /* writer threads alive */
+static bool stopping;
+static pthread_t threads[WRITERS];
 static atomic_ulong batches, jobs_done;
 
 struct db_job *db_job_new(int stmt_index, int n, const char *const *params, const int *lengths,
@@ -79,7 +84,7 @@ static void finish(struct db_job *j)
 void db_job_submit(struct db_job *j)
 {
 	pthread_mutex_lock(&lock);
-	bool open = running && !stopping;
+	bool open = running > 0 && !stopping;
 	if (open) {
 		j->next = NULL;
 		*tail = j;
@@ -228,7 +233,8 @@ static void *run(void *unused)
 		if (last && head == NULL)
 			break;
 	}
-	running = false;
+	running--;
+	pthread_cond_broadcast(&wake); /* the other writer may be waiting to stop */
 	pthread_mutex_unlock(&lock);
 	if (db.pg != NULL)
 		PQfinish(db.pg);
@@ -238,25 +244,24 @@ static void *run(void *unused)
 int db_writer_start(void)
 {
 	pthread_mutex_lock(&lock);
-	running = true;
 	stopping = false;
+	for (int i = 0; i < WRITERS; i++)
+		if (pthread_create(&threads[i], NULL, run, NULL) == 0)
+			running++;
+	int ok = running == WRITERS;
 	pthread_mutex_unlock(&lock);
-	if (pthread_create(&thread, NULL, run, NULL) != 0) {
-		running = false;
-		return -1;
-	}
-	return 0;
+	return ok ? 0 : -1;
 }
 
 void db_writer_stop(void)
 {
 	pthread_mutex_lock(&lock);
-	bool was = running;
+	int n = running;
 	stopping = true;
-	pthread_cond_signal(&wake);
+	pthread_cond_broadcast(&wake);
 	pthread_mutex_unlock(&lock);
-	if (was)
-		pthread_join(thread, NULL);
+	for (int i = 0; i < n; i++)
+		pthread_join(threads[i], NULL);
 }
 
 void db_writer_stats(unsigned long *b, unsigned long *j)
