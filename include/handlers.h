@@ -51,6 +51,18 @@ void h_deals_stage(struct req *r);
 void h_shares_create(struct req *r);
 void h_shares_list(struct req *r);
 void h_shares_revoke(struct req *r);
+/* job_wait.c: a request waiting for a group-committed job (db_writer.h).
+ * The job runs on a writer thread while the request is suspended; then
+ * the route's handler runs again (r->resumed) and finds the outcome here. */
+struct job_wait {
+	struct req *r;
+	enum db_status status;
+	char *result; /* the job's first value (malloc'd; free it), or NULL */
+};
+/* Makes the job, suspends @r and submits it; @w must live as long as the
+ * request (keep it in r->state). False when it could not (answered 500). */
+bool job_wait_submit(struct req *r, struct job_wait *w, int stmt, int n,
+		     const char *const *params, const int *lengths);
 /* tracked.c */
 void h_tracked_open(struct req *r);
 /* notifications.c */

@@ -38,19 +38,13 @@ static enum db_status check_refs(struct db *db, const char *json, struct db_faul
 	PGresult *res = db_exec(db, &q_check, 1, p, &s);
 	if (s != DB_OK)
 		return s;
-	if (!PQgetisnull(res, 0, 0)) {
-		f->field = "personas";
-		snprintf(f->detail, sizeof f->detail, "no such persona: %s", PQgetvalue(res, 0, 0));
-		s = DB_INVALID;
-	} else if (!PQgetisnull(res, 0, 1)) {
-		f->field = "stages";
-		snprintf(f->detail, sizeof f->detail, "no such stage: %s", PQgetvalue(res, 0, 1));
-		s = DB_INVALID;
-	} else if (db_bool(res, 0, 2)) {
-		f->field = "owner";
-		snprintf(f->detail, sizeof f->detail, "no such user");
-		s = DB_INVALID;
-	}
+	if (!PQgetisnull(res, 0, 0))
+		s = db_refuse(f, DB_INVALID, "personas", "no such persona: %s",
+			      PQgetvalue(res, 0, 0));
+	else if (!PQgetisnull(res, 0, 1))
+		s = db_refuse(f, DB_INVALID, "stages", "no such stage: %s", PQgetvalue(res, 0, 1));
+	else if (db_bool(res, 0, 2))
+		s = db_refuse(f, DB_INVALID, "owner", "no such user");
 	PQclear(res);
 	return s;
 }
@@ -224,34 +218,25 @@ struct update {
 	char **json;
 };
 
-static enum db_status refuse(struct db_fault *f, enum db_status s, const char *field, bool missing,
-			     const char *detail)
-{
-	f->field = field;
-	f->missing = missing;
-	snprintf(f->detail, sizeof f->detail, "%s", detail);
-	return s;
-}
-
 /* The status change, url and gating rules, against the locked row. */
 static enum db_status check_change(struct update *u, PGresult *row)
 {
 	const char *from = PQgetvalue(row, 0, 0), *to = PQgetvalue(row, 0, 2);
-	if (!PQgetisnull(row, 0, 2) && !asset_transition_ok(from, to)) {
-		char d[80];
-		snprintf(d, sizeof d, "an asset cannot go from %s to %s", from, to);
-		return refuse(u->fault, DB_CONFLICT, "status", false, d);
-	}
+	if (!PQgetisnull(row, 0, 2) && !asset_transition_ok(from, to))
+		return db_refuse(u->fault, DB_CONFLICT, "status", "an asset cannot go from %s to %s",
+				 from, to);
 	if (db_bool(row, 0, 3) && !db_bool(row, 0, 1))
-		return refuse(u->fault, DB_CONFLICT, "url", false,
-			      "this asset is a file; upload a new version instead");
+		return db_refuse(u->fault, DB_CONFLICT, "url",
+				 "this asset is a file; upload a new version instead");
 	bool gated = db_bool(row, 0, 4), pub = db_bool(row, 0, 5), disclosed = db_bool(row, 0, 6);
 	if (gated && !pub)
-		return refuse(u->fault, DB_INVALID, "gated", false,
-			      "only a public asset can be gated");
-	if (gated && !disclosed)
-		return refuse(u->fault, DB_INVALID, "disclosure", true,
-			      "a gated asset must say what follow-up a downloader agrees to");
+		return db_refuse(u->fault, DB_INVALID, "gated", "only a public asset can be gated");
+	if (gated && !disclosed) {
+		db_refuse(u->fault, DB_INVALID, "disclosure",
+			  "a gated asset must say what follow-up a downloader agrees to");
+		u->fault->missing = true;
+		return DB_INVALID;
+	}
 	return DB_OK;
 }
 

@@ -9,7 +9,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include "db_internal.h"
-#include "log.h"
 
 struct db_upload {
 	struct db db;
@@ -27,11 +26,8 @@ enum db_status db_upload_begin(const char *actor_id, struct db_upload **out)
 	struct db_upload *u = calloc(1, sizeof *u);
 	if (u == NULL)
 		return DB_ERROR;
-	char err[256];
 	u->db.url = db_primary_url();
-	u->db.pg = db_connect(u->db.url, err, sizeof err);
-	if (u->db.pg == NULL) {
-		log_msg("error", "upload: database connection failed: %s", err);
+	if (!db_ensure(&u->db)) {
 		free(u);
 		return DB_UNAVAILABLE;
 	}
@@ -127,10 +123,8 @@ void db_upload_abort(struct db_upload *u)
 {
 	if (u == NULL)
 		return;
-	if (u->db.pg != NULL) {
-		db_rollback(&u->db);
-		PQfinish(u->db.pg);
-	}
+	db_rollback(&u->db);
+	db_close(&u->db);
 	atomic_fetch_sub(&uploads, 1);
 	free(u);
 }

@@ -4,6 +4,7 @@
 #include "db_internal.h"
 
 #include <pthread.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -114,6 +115,11 @@ static struct db *db_get(bool read_only)
 		pthread_setspecific(key, t);
 	}
 	struct db *db = (read_only && read_url != NULL) ? &t->replica : &t->primary;
+	return db_ensure(db) ? db : NULL;
+}
+
+bool db_ensure(struct db *db)
+{
 	if (db->pg != NULL && PQstatus(db->pg) != CONNECTION_OK)
 		drop(db);
 	if (db->pg == NULL) {
@@ -122,11 +128,16 @@ static struct db *db_get(bool read_only)
 		if (db->pg == NULL) {
 			atomic_fetch_add(&errors, 1);
 			log_msg("error", "database connection failed: %s", err);
-			return NULL;
+			return false;
 		}
 		atomic_fetch_add(&open_conns, 1);
 	}
-	return db;
+	return true;
+}
+
+void db_close(struct db *db)
+{
+	drop(db);
 }
 
 void db_thread_done(void)
@@ -204,6 +215,18 @@ bool db_prepare(struct db *db, struct db_stmt *st, int n, enum db_status *out)
 		*out = db_error_of(db, res);
 	PQclear(res);
 	return ok;
+}
+
+enum db_status db_refuse(struct db_fault *f, enum db_status s, const char *field,
+			 const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	f->field = field;
+	f->missing = false;
+	vsnprintf(f->detail, sizeof f->detail, fmt, ap);
+	va_end(ap);
+	return s;
 }
 
 void db_stmt_name(const struct db_stmt *st, char name[16])

@@ -56,12 +56,9 @@ static enum db_status event_tx(struct db *db, void *cls)
 	char *stage = NULL, *deal = NULL;
 	res = db_exec(db, &q_stage, 1, p, &s);
 	s = db_text(res, s, &stage);
-	if (s == DB_NOT_FOUND) {
-		e->fault->field = "stage";
-		snprintf(e->fault->detail, sizeof e->fault->detail,
-			 "not a stage or a known CRM stage name (see stage aliases)");
-		return DB_INVALID;
-	}
+	if (s == DB_NOT_FOUND)
+		return db_refuse(e->fault, DB_INVALID, "stage",
+				 "not a stage or a known CRM stage name (see stage aliases)");
 	const char *q[] = {e->json, stage};
 	if (s == DB_OK) {
 		res = db_exec(db, &q_deal, 2, q, &s);
@@ -110,11 +107,8 @@ enum db_status db_alias_set(const char *actor_id, const char *alias, const char 
 	const char *p[] = {alias, stage};
 	enum db_status s;
 	PGresult *res = db_write(actor_id, &q_alias_set, 2, p, &s);
-	if (s == DB_OK && atoi(PQcmdTuples(res)) == 0) {
-		fault->field = "stage";
-		snprintf(fault->detail, sizeof fault->detail, "no such stage");
-		s = DB_INVALID;
-	}
+	if (s == DB_OK && atoi(PQcmdTuples(res)) == 0)
+		s = db_refuse(fault, DB_INVALID, "stage", "no such stage");
 	PQclear(res);
 	return s;
 }

@@ -31,6 +31,13 @@ struct db {
  * libpq's reason in @err. */
 PGconn *db_connect(const char *url, char *err, size_t errlen);
 
+/* Connects @db (to db->url) if it has no live connection, forgetting
+ * what was prepared on a dead one; false (logged, counted) when the
+ * database can't be reached. */
+bool db_ensure(struct db *db);
+/* Closes @db's connection, if any. */
+void db_close(struct db *db);
+
 /* The primary's connection string, as given to db_init(). */
 const char *db_primary_url(void);
 
@@ -63,6 +70,11 @@ void db_stmt_name(const struct db_stmt *st, char name[16]);
 /* The status a failed @res (or a lost connection) maps to, as db_exec's;
  * drops @db's connection when it is gone. */
 enum db_status db_error_of(struct db *db, const PGresult *res);
+
+/* Fills @f with the field at fault and a sentence; returns @s (so a
+ * transaction body can "return db_refuse(...)"). */
+enum db_status db_refuse(struct db_fault *f, enum db_status s, const char *field,
+			 const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 
 /* db_exec for statements whose rows are not needed (PQclear done). */
 enum db_status db_do(struct db *db, struct db_stmt *st, int n, const char *const *params);

@@ -9,13 +9,6 @@
 
 #define OWNED "($2::uuid IS NULL OR d.owner = $2::uuid)"
 
-static enum db_status fault(struct db_fault *f, const char *field, const char *detail)
-{
-	f->field = field;
-	snprintf(f->detail, sizeof f->detail, "%s", detail);
-	return DB_INVALID;
-}
-
 /* Unknown stage, owner or personas named by @json. */
 static struct db_stmt q_check =
     DB_STMT("SELECT j ? 'stage' AND NOT EXISTS (SELECT 1 FROM stages WHERE slug = j->>'stage'),"
@@ -32,11 +25,11 @@ static enum db_status check_refs(struct db *db, const char *json, struct db_faul
 	PGresult *res = db_exec(db, &q_check, 1, p, &s);
 	if (s == DB_OK) {
 		if (db_bool(res, 0, 0))
-			s = fault(f, "stage", "no such stage");
+			s = db_refuse(f, DB_INVALID, "stage", "no such stage");
 		else if (db_bool(res, 0, 1))
-			s = fault(f, "owner", "no such active user");
+			s = db_refuse(f, DB_INVALID, "owner", "no such active user");
 		else if (db_bool(res, 0, 2))
-			s = fault(f, "personas", "no such persona");
+			s = db_refuse(f, DB_INVALID, "personas", "no such persona");
 	}
 	PQclear(res);
 	return s;
@@ -67,10 +60,8 @@ static enum db_status create_tx(struct db *db, void *cls)
 		return s;
 	const char *p[] = {c->deal, c->actor};
 	PGresult *res = db_exec(db, &q_insert, 2, p, &s);
-	if (s == DB_CONFLICT) {
-		c->fault->field = "external_id";
-		snprintf(c->fault->detail, sizeof c->fault->detail, "a deal has this external_id");
-	}
+	if (s == DB_CONFLICT)
+		db_refuse(c->fault, s, "external_id", "a deal has this external_id");
 	if (s != DB_OK)
 		return s;
 	const char *q[] = {PQgetvalue(res, 0, 0)};
@@ -138,10 +129,8 @@ static enum db_status update_tx(struct db *db, void *cls)
 		return s;
 	const char *p[] = {c->id, c->patch};
 	PGresult *res = db_exec(db, &q_update, 2, p, &s);
-	if (s == DB_CONFLICT) {
-		c->fault->field = "external_id";
-		snprintf(c->fault->detail, sizeof c->fault->detail, "a deal has this external_id");
-	}
+	if (s == DB_CONFLICT)
+		db_refuse(c->fault, s, "external_id", "a deal has this external_id");
 	return db_text(res, s, c->json);
 }
 
@@ -169,7 +158,7 @@ static enum db_status stage_tx(struct db *db, void *cls)
 	if (s != DB_OK)
 		return s;
 	if (!known)
-		return fault(c->fault, "stage", "no such stage");
+		return db_refuse(c->fault, DB_INVALID, "stage", "no such stage");
 	const char *p[] = {c->id, c->stage, c->at, c->source};
 	if ((s = db_do(db, &q_enter, 4, p)) != DB_OK)
 		return s;

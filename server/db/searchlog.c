@@ -24,12 +24,12 @@ static bool stopping;
 static pthread_t thread;
 static atomic_ulong dropped;
 
-void db_searchlog_add(const char *user_id, const char *query, const char *filters, long results)
+void db_searchlog_add(const char *user_id, const char *query, json_t *filters, long results)
 {
 	struct timespec ts;
 	clock_gettime(CLOCK_REALTIME, &ts);
 	json_t *rec = json_pack("{s:s?, s:s, s:o?, s:I, s:f}", "user", user_id, "q", query,
-				"filters", json_loads(filters, 0, NULL), "n", (json_int_t)results,
+				"filters", json_incref(filters), "n", (json_int_t)results,
 				"at", (double)ts.tv_sec + ts.tv_nsec / 1e9);
 	pthread_mutex_lock(&lock);
 	bool taken = rec != NULL && queue != NULL && json_array_size(queue) < QUEUE_MAX &&

@@ -26,15 +26,10 @@ enum db_status db_share_create(const char *rep_id, const char *owner_only, const
 			   rep_id,   channel, recipient,  expires_at};
 	enum db_status s;
 	PGresult *res = db_write(rep_id, &q_create, 8, p, &s);
-	if (s == DB_OK && db_int(res, 0, 0) == 0) {
-		fault->field = "asset_id";
-		snprintf(fault->detail, sizeof fault->detail, "no published asset with this id");
-		s = DB_INVALID;
-	} else if (s == DB_OK && !db_bool(res, 0, 1)) {
-		fault->field = "deal_id";
-		snprintf(fault->detail, sizeof fault->detail, "no deal of yours with this id");
-		s = DB_INVALID;
-	}
+	if (s == DB_OK && db_int(res, 0, 0) == 0)
+		s = db_refuse(fault, DB_INVALID, "asset_id", "no published asset with this id");
+	else if (s == DB_OK && !db_bool(res, 0, 1))
+		s = db_refuse(fault, DB_INVALID, "deal_id", "no deal of yours with this id");
 	if (s != DB_OK) {
 		PQclear(res);
 		return s;

@@ -117,8 +117,8 @@ static bool attempt(struct db *db, struct db_job *list, enum db_status *commit)
 {
 	PGconn *pg = db->pg;
 	*commit = DB_OK;
-	for (int i = 0; i < DB_JOB__COUNT; i++)
-		if (!db_prepare(db, &stmts[i], i == DB_JOB_OPEN ? 4 : 2, commit))
+	for (struct db_job *j = list; j; j = j->next) /* prepared once per connection */
+		if (!db_prepare(db, &stmts[j->stmt], j->n, commit))
 			return true;
 	if (!PQenterPipelineMode(pg)) {
 		*commit = DB_UNAVAILABLE;
@@ -191,14 +191,7 @@ static bool attempt(struct db *db, struct db_job *list, enum db_status *commit)
 static void run_batch(struct db *db, struct db_job *list)
 {
 	enum db_status commit = DB_UNAVAILABLE;
-	if (db->pg == NULL || PQstatus(db->pg) != CONNECTION_OK) {
-		if (db->pg != NULL)
-			PQfinish(db->pg);
-		memset(db->prepared, 0, sizeof db->prepared);
-		char err[256];
-		db->pg = db_connect(db->url, err, sizeof err);
-	}
-	if (db->pg != NULL)
+	if (db_ensure(db))
 		while (!attempt(db, list, &commit))
 			;
 	for (struct db_job *j = list, *next; j; j = next) {
@@ -236,8 +229,7 @@ static void *run(void *unused)
 	running--;
 	pthread_cond_broadcast(&wake); /* the other writer may be waiting to stop */
 	pthread_mutex_unlock(&lock);
-	if (db.pg != NULL)
-		PQfinish(db.pg);
+	db_close(&db);
 	return NULL;
 }
 

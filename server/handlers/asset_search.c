@@ -156,9 +156,7 @@ void h_assets_search(struct req *r)
 	long total = 0;
 	enum db_status st = db_asset_search(&s.q, &json, &total);
 	if (st == DB_OK && !*cursor) { /* a search, not the next page of one */
-		char *filters = json_dumps(s.log, JSON_COMPACT);
-		db_searchlog_add(r->user->id, s.q.q, filters ? filters : "{}", total);
-		free(filters);
+		db_searchlog_add(r->user->id, s.q.q, s.log, total);
 	}
 	reply_db_json(r, st, NULL, 200, json);
 	search_free(&s);

@@ -47,22 +47,14 @@ static json_t *parse_events(const char *body, size_t len, char *why, size_t whyl
 /* Why event @e's shape is wrong (a field name and a sentence), or NULL. */
 static const char *shape_fault(const json_t *e, const char **field)
 {
-	const char *id = NULL, *type = NULL, *at = NULL, *s = NULL;
-	struct js_field base[] = {
-	    JS_STR("id", &id, JS_REQUIRED, 1, 200),
-	    JS_ONE_OF("type", &type, JS_REQUIRED, types),
-	};
-	struct js_error err;
 	if (!json_is_object(e))
 		return *field = NULL, "an event is a JSON object";
-	json_t *only = json_object(); /* id and type first: their problems name them */
-	json_object_set(only, "id", json_object_get(e, "id"));
-	json_object_set(only, "type", json_object_get(e, "type"));
-	bool ok = js_parse(only, base, 2, &err);
-	json_decref(only);
-	if (!ok)
-		return *field = err.field, "id (1..200 bytes) and type (share, open, download, "
-					   "stage_change) are required";
+	const char *id = json_string_value(json_object_get(e, "id"));
+	const char *type = json_string_value(json_object_get(e, "type")), *at, *s;
+	if (id == NULL || *id == '\0' || strlen(id) > 200)
+		return *field = "id", "id is a string of 1 to 200 bytes";
+	if (!one_of(type, types))
+		return *field = "type", "type is share, open, download or stage_change";
 	at = json_string_value(json_object_get(e, "at"));
 	if (json_object_get(e, "at") && (at == NULL || !rfc3339_valid(at)))
 		return *field = "at", "at must be RFC 3339";
@@ -96,27 +88,17 @@ static const char *shape_fault(const json_t *e, const char **field)
 }
 
 struct ingest {
-	struct req *r;
+	struct job_wait wait;
 	json_t *rejected; /* the shape faults, by original index */
 	json_t *index;	  /* original index of each event sent to the database */
-	enum db_status status;
-	char *result;
 };
-
-static void ingested(void *cls, enum db_status s, const char *result)
-{
-	struct ingest *in = cls;
-	in->status = s;
-	in->result = result ? strdup(result) : NULL;
-	req_resume(in->r);
-}
 
 static void ingest_free(void *p)
 {
 	struct ingest *in = p;
 	json_decref(in->rejected);
 	json_decref(in->index);
-	free(in->result);
+	free(in->wait.result);
 	free(in);
 }
 
@@ -124,9 +106,10 @@ static void ingest_free(void *p)
 static void answer(struct req *r)
 {
 	struct ingest *in = r->state;
-	json_t *res = in->status == DB_OK && in->result ? json_loads(in->result, 0, NULL) : NULL;
+	struct job_wait *w = &in->wait;
+	json_t *res = w->status == DB_OK && w->result ? json_loads(w->result, 0, NULL) : NULL;
 	if (res == NULL) {
-		reply_db(r, in->status == DB_OK ? DB_ERROR : in->status);
+		reply_db(r, w->status == DB_OK ? DB_ERROR : w->status);
 		return;
 	}
 	size_t i;
@@ -172,7 +155,6 @@ void h_events_ingest(struct req *r)
 	}
 	r->state = in;
 	r->state_free = ingest_free;
-	in->r = r;
 	in->rejected = json_array();
 	in->index = json_array();
 	size_t i;
@@ -194,12 +176,9 @@ void h_events_ingest(struct req *r)
 	char *text = json_dumps(good, JSON_COMPACT);
 	json_decref(good);
 	const char *p[] = {text, r->user->id};
-	struct db_job *job = text ? db_job_new(DB_JOB_INGEST, 2, p, NULL, ingested, in) : NULL;
-	free(text);
-	if (job == NULL) {
+	if (text == NULL)
 		reply_error(r, ERR_INTERNAL, NULL, NULL);
-		return;
-	}
-	req_defer(r);
-	db_job_submit(job);
+	else
+		job_wait_submit(r, &in->wait, DB_JOB_INGEST, 2, p, NULL);
+	free(text);
 }
