@@ -9,6 +9,7 @@
 #include <stdint.h>
 #include "db.h"
 #include "db_blobs.h"
+#include "model.h"
 
 /* The uploaded file a version records. */
 struct version_file {
@@ -22,10 +23,10 @@ enum db_status db_asset_get(const char *id, bool visible_only, char **json);
 
 /* Creates an asset from @meta (JSON object text: the API's fields) owned
  * by @meta's owner or @actor_id, with its first version from @file or, when
- * @file is NULL, as a link (@meta has "url"). DB_INVALID with @fault for an
- * unknown persona, stage or owner. */
+ * @file is NULL, as a link (@meta has "url"); its id in @id, its JSON in
+ * *@json. DB_INVALID with @fault for an unknown persona, stage or owner. */
 enum db_status db_asset_create(const char *actor_id, const char *meta, struct version_file *file,
-			       struct db_fault *fault, char **json);
+			       struct db_fault *fault, char id[UUID_LEN + 1], char **json);
 
 /* Applies @patch (JSON object text; present keys only, null clears).
  * DB_INVALID with @fault as above, or for a gated asset that would not be

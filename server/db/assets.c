@@ -132,7 +132,7 @@ struct create {
 	const struct version_file *file;
 	int64_t blob;
 	struct db_fault *fault;
-	char **json;
+	char *id, **json;
 };
 
 static enum db_status create_tx(struct db *db, void *cls)
@@ -145,20 +145,20 @@ static enum db_status create_tx(struct db *db, void *cls)
 	PGresult *res = db_exec(db, &q_insert, 2, p, &s);
 	if (s != DB_OK)
 		return s;
-	char id[UUID_LEN + 1];
-	db_copy(id, sizeof id, res, 0, 0);
+	db_copy(c->id, UUID_LEN + 1, res, 0, 0);
 	PQclear(res);
-	if (c->file != NULL && (s = add_version(db, c->actor, id, c->file, c->blob, NULL)) != DB_OK)
+	if (c->file != NULL &&
+	    (s = add_version(db, c->actor, c->id, c->file, c->blob, NULL)) != DB_OK)
 		return s;
-	const char *q[] = {id};
+	const char *q[] = {c->id};
 	res = db_exec(db, &q_json, 1, q, &s);
 	return db_text(res, s, c->json);
 }
 
 enum db_status db_asset_create(const char *actor_id, const char *meta, struct version_file *file,
-			       struct db_fault *fault, char **json)
+			       struct db_fault *fault, char id[UUID_LEN + 1], char **json)
 {
-	struct create c = {actor_id, meta, file, 0, fault, json};
+	struct create c = {actor_id, meta, file, 0, fault, id, json};
 	if (file == NULL)
 		return db_tx(actor_id, create_tx, &c);
 	c.blob = db_upload_blob(file->upload);

@@ -120,17 +120,15 @@ void h_assets_create(struct req *r)
 		return;
 	char *meta = json_dumps(r->json, JSON_COMPACT);
 	struct db_fault f = {0};
-	char *json = NULL;
-	enum db_status s =
-	    meta ? db_asset_create(r->user->id, meta, link ? NULL : &vf, &f, &json) : DB_ERROR;
+	char *json = NULL, id[UUID_LEN + 1];
+	enum db_status s = meta ? db_asset_create(r->user->id, meta, link ? NULL : &vf, &f, id,
+						  &json)
+				: DB_ERROR;
 	db_upload_abort(vf.upload); /* left only if not consumed */
 	free(meta);
 	if (s == DB_OK) {
 		char loc[80];
-		json_t *o = json_loads(json, 0, NULL);
-		snprintf(loc, sizeof loc, "/api/v1/assets/%s",
-			 json_string_value(json_object_get(o, "id")));
-		json_decref(o);
+		snprintf(loc, sizeof loc, "/api/v1/assets/%s", id);
 		reply_header(r, "Location", loc);
 	}
 	reply_db_json(r, s, &f, 201, json);
