@@ -26,10 +26,9 @@ struct search_query {
 enum db_status db_asset_search(const struct search_query *q, char **json, long *total);
 
 /* Records a search: who (@user_id), what (@query, @filters: a JSON
- * object, which the record keeps a reference to), how many results. Queued and written in batches by a
- * background thread within about 200 ms; never blocks the caller. Until
- * db_searchlog_start, and when the queue is full, records are dropped and
- * counted. */
+ * object, which the record keeps a reference to), how many results. Queued and written in batches
+ * by a background thread within about 200 ms; never blocks the caller. Until db_searchlog_start,
+ * and when the queue is full, records are dropped and counted. */
 void db_searchlog_add(const char *user_id, const char *query, json_t *filters, long results);
 int db_searchlog_start(void);
 /* Writes what is queued and stops the thread. */

@@ -61,8 +61,8 @@ struct job_wait {
 };
 /* Makes the job, suspends @r and submits it; @w must live as long as the
  * request (keep it in r->state). False when it could not (answered 500). */
-bool job_wait_submit(struct req *r, struct job_wait *w, int stmt, int n,
-		     const char *const *params, const int *lengths);
+bool job_wait_submit(struct req *r, struct job_wait *w, int stmt, int n, const char *const *params,
+		     const int *lengths);
 /* tracked.c */
 void h_tracked_open(struct req *r);
 /* notifications.c */

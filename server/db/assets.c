@@ -223,8 +223,8 @@ static enum db_status check_change(struct update *u, PGresult *row)
 {
 	const char *from = PQgetvalue(row, 0, 0), *to = PQgetvalue(row, 0, 2);
 	if (!PQgetisnull(row, 0, 2) && !asset_transition_ok(from, to))
-		return db_refuse(u->fault, DB_CONFLICT, "status", "an asset cannot go from %s to %s",
-				 from, to);
+		return db_refuse(u->fault, DB_CONFLICT, "status",
+				 "an asset cannot go from %s to %s", from, to);
 	if (db_bool(row, 0, 3) && !db_bool(row, 0, 1))
 		return db_refuse(u->fault, DB_CONFLICT, "url",
 				 "this asset is a file; upload a new version instead");

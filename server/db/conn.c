@@ -217,8 +217,8 @@ bool db_prepare(struct db *db, struct db_stmt *st, int n, enum db_status *out)
 	return ok;
 }
 
-enum db_status db_refuse(struct db_fault *f, enum db_status s, const char *field,
-			 const char *fmt, ...)
+enum db_status db_refuse(struct db_fault *f, enum db_status s, const char *field, const char *fmt,
+			 ...)
 {
 	va_list ap;
 	va_start(ap, fmt);

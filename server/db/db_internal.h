@@ -41,6 +41,23 @@ void db_close(struct db *db);
 /* The primary's connection string, as given to db_init(). */
 const char *db_primary_url(void);
 
+/* Newest-first keyset pages over rows with created_at and id, the cursor
+ * being "<created_at> <id>" of the last row shown (see keyset_valid):
+ * KEYSET_AFTER(alias, param) is the condition "after the cursor" (true
+ * when the parameter is NULL); KEYSET_TAIL(json_fn, limit) follows a CTE
+ * "page" of up to limit + 1 rows and selects {"items": [json_fn(row)...]}
+ * and the next cursor (NULL at the end). */
+#define KEYSET_AFTER(t, p)                                                                         \
+	"(" p "::text IS NULL OR (" t ".created_at, " t ".id) <"                                   \
+	" (split_part(" p ", ' ', 1)::timestamptz, split_part(" p ", ' ', 2)::uuid))"
+#define KEYSET_TAIL(json_fn, lim)                                                                  \
+	" shown AS (SELECT * FROM page ORDER BY created_at DESC, id DESC LIMIT " lim "::integer)" \
+	" SELECT jsonb_build_object('items', coalesce((SELECT jsonb_agg(" json_fn "(x)"           \
+	"   ORDER BY x.created_at DESC, x.id DESC) FROM shown x), '[]')),"                         \
+	" CASE WHEN (SELECT count(*) FROM page) > " lim "::integer THEN"                           \
+	"  (SELECT to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')"    \
+	"   || ' ' || id FROM shown ORDER BY created_at, id LIMIT 1) END"
+
 /* Runs @st with text parameters (NULL = SQL NULL). Returns the result
  * (PQclear it) with *st_out = DB_OK, or NULL with the mapped failure:
  * unique/foreign-key violation -> DB_CONFLICT, check/data errors ->

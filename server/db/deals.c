@@ -180,15 +180,8 @@ static struct db_stmt q_list = DB_STMT(
     "  WHERE ($1::uuid IS NULL OR d.owner = $1::uuid) AND ($2::text IS NULL OR d.stage = $2)"
     "   AND ($3 = '' OR (d.name || ' ' || coalesce(d.account, '')) ILIKE"
     "        '%' || replace(replace(replace($3, '\\', '\\\\'), '%', '\\%'), '_', '\\_') || '%')"
-    "   AND ($4::text IS NULL OR (d.created_at, d.id) <"
-    "        (split_part($4, ' ', 1)::timestamptz, split_part($4, ' ', 2)::uuid))"
-    "  ORDER BY d.created_at DESC, d.id DESC LIMIT $5::integer + 1),"
-    " shown AS (SELECT * FROM page ORDER BY created_at DESC, id DESC LIMIT $5::integer)"
-    " SELECT jsonb_build_object('items', coalesce((SELECT jsonb_agg(deal_json(s)"
-    "   ORDER BY s.created_at DESC, s.id DESC) FROM shown s), '[]')),"
-    " CASE WHEN (SELECT count(*) FROM page) > $5::integer THEN"
-    "  (SELECT to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')"
-    "   || ' ' || id FROM shown ORDER BY created_at, id LIMIT 1) END");
+    "   AND " KEYSET_AFTER("d", "$4") "  ORDER BY d.created_at DESC, d.id DESC LIMIT $5::integer + "
+				      "1)," KEYSET_TAIL("deal_json", "$5"));
 
 enum db_status db_deal_list(const char *owner, const char *stage, const char *q, const char *after,
 			    int limit, char **json, char **next)

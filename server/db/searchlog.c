@@ -29,8 +29,8 @@ void db_searchlog_add(const char *user_id, const char *query, json_t *filters, l
 	struct timespec ts;
 	clock_gettime(CLOCK_REALTIME, &ts);
 	json_t *rec = json_pack("{s:s?, s:s, s:o?, s:I, s:f}", "user", user_id, "q", query,
-				"filters", json_incref(filters), "n", (json_int_t)results,
-				"at", (double)ts.tv_sec + ts.tv_nsec / 1e9);
+				"filters", json_incref(filters), "n", (json_int_t)results, "at",
+				(double)ts.tv_sec + ts.tv_nsec / 1e9);
 	pthread_mutex_lock(&lock);
 	bool taken = rec != NULL && queue != NULL && json_array_size(queue) < QUEUE_MAX &&
 		     json_array_append(queue, rec) == 0;

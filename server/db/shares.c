@@ -44,15 +44,8 @@ static struct db_stmt q_list =
 	    "  WHERE ($1::uuid IS NULL OR s.rep_id = $1::uuid) AND ($2::uuid IS NULL OR s.asset_id "
 	    "= $2::uuid)"
 	    "   AND ($3::uuid IS NULL OR s.deal_id = $3::uuid)"
-	    "   AND ($4::text IS NULL OR (s.created_at, s.id) <"
-	    "        (split_part($4, ' ', 1)::timestamptz, split_part($4, ' ', 2)::uuid))"
-	    "  ORDER BY s.created_at DESC, s.id DESC LIMIT $5::integer + 1),"
-	    " shown AS (SELECT * FROM page ORDER BY created_at DESC, id DESC LIMIT $5::integer)"
-	    " SELECT jsonb_build_object('items', coalesce((SELECT jsonb_agg(share_json(x)"
-	    "   ORDER BY x.created_at DESC, x.id DESC) FROM shown x), '[]')),"
-	    " CASE WHEN (SELECT count(*) FROM page) > $5::integer THEN"
-	    "  (SELECT to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')"
-	    "   || ' ' || id FROM shown ORDER BY created_at, id LIMIT 1) END");
+	    "   AND " KEYSET_AFTER("s", "$4") "  ORDER BY s.created_at DESC, s.id DESC LIMIT "
+					      "$5::integer + 1)," KEYSET_TAIL("share_json", "$5"));
 
 enum db_status db_share_list(const char *rep_id, const char *asset_id, const char *deal_id,
 			     const char *after, int limit, char **json, char **next)

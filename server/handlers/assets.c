@@ -121,9 +121,8 @@ void h_assets_create(struct req *r)
 	char *meta = json_dumps(r->json, JSON_COMPACT);
 	struct db_fault f = {0};
 	char *json = NULL, id[UUID_LEN + 1];
-	enum db_status s = meta ? db_asset_create(r->user->id, meta, link ? NULL : &vf, &f, id,
-						  &json)
-				: DB_ERROR;
+	enum db_status s =
+	    meta ? db_asset_create(r->user->id, meta, link ? NULL : &vf, &f, id, &json) : DB_ERROR;
 	db_upload_abort(vf.upload); /* left only if not consumed */
 	free(meta);
 	if (s == DB_OK) {

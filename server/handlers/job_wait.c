@@ -13,8 +13,8 @@ static void job_done(void *cls, enum db_status s, const char *result)
 	req_resume(w->r);
 }
 
-bool job_wait_submit(struct req *r, struct job_wait *w, int stmt, int n,
-		     const char *const *params, const int *lengths)
+bool job_wait_submit(struct req *r, struct job_wait *w, int stmt, int n, const char *const *params,
+		     const int *lengths)
 {
 	w->r = r;
 	struct db_job *job = db_job_new(stmt, n, params, lengths, job_done, w);
