@@ -14,7 +14,8 @@
 # BENCH_SEARCH_CONNECTIONS (16: wrk and pgbench clients of the search
 # scenario), BENCH_UPLOAD_MB (200: MiB uploaded and downloaded),
 # BENCH_INGEST_CONNECTIONS (4: connections posting event batches),
-# BENCH_IMPORT_DEALS (25000: deals of the import CSV, 4 rows each).
+# BENCH_IMPORT_DEALS (25000: deals of the import CSV, 4 rows each),
+# BENCH_PG_PORT (54391: the bench cluster).
 #
 # To add a scenario: write bench_NAME (start what it needs with need_*,
 # measure with run_wrk, run_pgbench or record, then call report or
@@ -37,7 +38,7 @@ INGEST_CONNS=${BENCH_INGEST_CONNECTIONS:-4}
 IMPORT_DEALS=${BENCH_IMPORT_DEALS:-25000}
 OUT=build/bench
 PG_DIR=var/bench-pg
-PG_PORT=54391
+PG_PORT=${BENCH_PG_PORT:-54391}
 NS=build/nextstage
 export BENCH_THREADS=$THREADS
 # Only what this script sets reaches the server.
