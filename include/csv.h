@@ -31,6 +31,7 @@
  * dead: every later csv_feed/csv_finish returns the same status. */
 #ifndef NS_CSV_H
 #define NS_CSV_H
+#include <jansson.h>
 #include <stddef.h>
 
 #define CSV_FIELD_MAX  (64 * 1024) /* bytes of one field (its NUL aside) */
@@ -95,5 +96,14 @@ const char *csv_status_text(enum csv_status st);
 
 /* Frees the reader; NULL is fine. */
 void csv_free(struct csv_reader *r);
+
+/* Writing. @rows (a JSON array of objects) as RFC 4180 text: a header row
+ * of @columns (NULL-terminated), then one record per object with its
+ * values under those keys; CRLF line ends. Strings are quoted when they
+ * hold a comma, quote, CR or LF; null is empty; numbers as JSON writes
+ * them; arrays of strings joined with ";"; other values as compact JSON.
+ * Returns a malloc'd string (its length in *@len), or NULL when out of
+ * memory. */
+char *csv_write_rows(const json_t *rows, const char *const *columns, size_t *len);
 
 #endif

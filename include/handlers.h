@@ -46,6 +46,10 @@ void h_deals_create(struct req *r);
 void h_deals_get(struct req *r);
 void h_deals_update(struct req *r);
 void h_deals_stage(struct req *r);
+void h_analytics_stage_test(struct req *r);
+void h_analytics_unused(struct req *r);
+void h_analytics_coverage(struct req *r);
+void h_analytics_usage(struct req *r);
 
 /* shares.c */
 void h_shares_create(struct req *r);

@@ -71,6 +71,9 @@ bool req_parse_json(struct req *r, const struct js_field *spec, size_t n);
  * on a bad value answers 400 and returns false. @cursor gets the decoded
  * cursor text (empty when absent). */
 bool req_page(struct req *r, int *limit, char *cursor, size_t cursorlen);
+/* The integer query parameter @key in [@min, @max] into *@out (@def when
+ * absent). False when answered with 400 invalid_parameter. */
+bool req_query_int(struct req *r, const char *key, int def, int min, int max, int *out);
 
 /* Answers; each takes ownership of what it is given. Exactly one reply per
  * request: a second one is a bug, logged and ignored. */

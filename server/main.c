@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "analytics.h"
 #include "config.h"
 #include "auth.h"
 #include "crypto.h"
@@ -132,7 +133,10 @@ static int cmd_serve(int argc, char **argv)
 	}
 	if (db_searchlog_start() != 0)
 		log_msg("warn", "searches will not be recorded: the writer thread did not start");
+	if (an_refresh_start() != 0)
+		log_msg("warn", "analytics: rollups and verdicts will not refresh (no thread)");
 	int rc = server_run();
+	an_refresh_stop();
 	db_writer_stop();
 	db_searchlog_stop();
 	auth_cache_stop();

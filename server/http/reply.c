@@ -334,24 +334,32 @@ bool cursor_decode(const char *cursor, char *out, size_t outlen)
 	return strlen(out) == len; /* no NUL inside */
 }
 
+bool req_query_int(struct req *r, const char *key, int def, int min, int max, int *out)
+{
+	const char *v = req_query(r, key);
+	*out = def;
+	if (v == NULL)
+		return true;
+	char *end;
+	long n = strtol(v, &end, 10);
+	if (*v == '\0' || *end != '\0' || n < min || n > max) {
+		reply_error(r, ERR_INVALID_PARAMETER, key, "%s must be an integer from %d to %d",
+			    key, min, max);
+		return false;
+	}
+	*out = (int)n;
+	return true;
+}
+
 bool req_page(struct req *r, int *limit, char *cursor, size_t cursorlen)
 {
-	const char *l = req_query(r, "limit");
 	size_t clen = 0;
 	const char *c = NULL;
 	MHD_lookup_connection_value_n(CPRIV(r)->conn, MHD_GET_ARGUMENT_KIND, "cursor", 6, &c,
 				      &clen);
-	*limit = 50;
 	cursor[0] = '\0';
-	if (l != NULL) {
-		char *end;
-		long v = strtol(l, &end, 10);
-		if (*l == '\0' || *end != '\0' || v < 1 || v > 200) {
-			reply_error(r, ERR_INVALID_PARAMETER, "limit", "limit must be 1 to 200");
-			return false;
-		}
-		*limit = (int)v;
-	}
+	if (!req_query_int(r, "limit", 50, 1, 200, limit))
+		return false;
 	if (c != NULL &&
 	    (strlen(c) != clen || (*c != '\0' && !cursor_decode(c, cursor, cursorlen)))) {
 		reply_error(r, ERR_INVALID_PARAMETER, "cursor",

@@ -58,6 +58,13 @@ const struct route routes[] = {
     {M_GET, V1 "/shares", h_shares_list, AUTH_USER, BODY_NONE, 0, NULL, NULL},
     {M_DELETE, V1 "/shares/{id}", h_shares_revoke, AUTH_USER, BODY_NONE, 0, NULL, NULL},
     {M_GET, "/s/{token}", h_tracked_open, AUTH_PUBLIC, BODY_NONE, 0, NULL, NULL},
+    /* analytics */
+    {M_GET, V1 "/analytics/stage-test", h_analytics_stage_test, AUTH_MARKETER, BODY_NONE, 0, NULL,
+     NULL},
+    {M_GET, V1 "/analytics/unused", h_analytics_unused, AUTH_MARKETER, BODY_NONE, 0, NULL, NULL},
+    {M_GET, V1 "/analytics/coverage", h_analytics_coverage, AUTH_MARKETER, BODY_NONE, 0, NULL,
+     NULL},
+    {M_GET, V1 "/analytics/usage", h_analytics_usage, AUTH_MARKETER, BODY_NONE, 0, NULL, NULL},
     {M_GET, V1 "/notifications", h_notifications_list, AUTH_USER, BODY_NONE, 0, NULL, NULL},
     {M_POST, V1 "/notifications/{id}/read", h_notifications_read, AUTH_USER, BODY_NONE, 0, NULL,
      NULL},

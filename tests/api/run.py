@@ -34,6 +34,7 @@ SUITES = [
     "crm",
     "imports",
     "events",
+    "analytics",
     "roles",
     "input",
     "cases",

@@ -1,0 +1,34 @@
+/* Analytics as the API answers them (service layer, between the handlers
+ * and the database): the next-stage test with its verdicts, and the
+ * background work that keeps rollups and stored verdicts current. */
+#ifndef NS_ANALYTICS_H
+#define NS_ANALYTICS_H
+#include <jansson.h>
+#include "db.h"
+
+#define AN_WINDOW_DAYS 30 /* defaults of GET /analytics/stage-test */
+#define AN_MIN_SAMPLE  10
+
+struct an_stage_params {
+	int window_days, min_sample;
+	const char *asset, *stage, *persona; /* NULL: no filter */
+};
+
+/* The column names of a stage-test row, in order (JSON keys, CSV header). */
+extern const char *const an_stage_columns[];
+
+/* Runs the next-stage test: one row per asset and tested stage (the
+ * asset's stages without outcome and those it was shared in), assets never
+ * shared once with verdict "unused"; ordered by title, then stage. A run
+ * with the default parameters and no filter also replaces the stored
+ * verdicts. Returns a new array, or NULL with the failure in *@s (DB_INVALID
+ * with @fault for a filter naming no asset, stage or persona). One run at a
+ * time: others wait (each holds its data set in memory). */
+json_t *an_stage_test(const struct an_stage_params *p, struct db_fault *fault, enum db_status *s);
+
+/* Starts the thread that folds events into the rollups every 2 s and
+ * re-runs the default test every 10 min (and once at start). 0 or -1. */
+int an_refresh_start(void);
+void an_refresh_stop(void);
+
+#endif

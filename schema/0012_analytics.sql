@@ -1,0 +1,286 @@
+-- Analytics: what the next-stage test reads (spells and exposures, kept
+-- exact by the functions that change timelines and shares), the usage
+-- rollups folded in behind a high-water mark, and the last verdicts.
+
+-- When an asset was last published: "never shared" counts from there.
+ALTER TABLE assets ADD COLUMN published_at timestamptz;
+UPDATE assets a SET published_at = coalesce(
+    (SELECT max(x.at) FROM audit x WHERE x.entity = 'assets' AND x.entity_id = a.id::text
+         AND x.after->>'status' = 'published'
+         AND x.before->>'status' IS DISTINCT FROM 'published'), a.created_at)
+    WHERE status = 'published';
+CREATE FUNCTION asset_published_at() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+    IF NEW.status = 'published' AND (TG_OP = 'INSERT' OR OLD.status <> 'published') THEN
+        NEW.published_at := now();
+    END IF;
+    RETURN NEW;
+END $$;
+CREATE TRIGGER assets_published_at BEFORE INSERT OR UPDATE OF status ON assets
+    FOR EACH ROW EXECUTE FUNCTION asset_published_at();
+
+-- A stage spell is one entry of a timeline with when it was left and for
+-- which stage; deal_enter_stage keeps left_at and next_stage exact.
+ALTER TABLE deal_stages ADD COLUMN left_at timestamptz,
+    ADD COLUMN next_stage text REFERENCES stages ON UPDATE CASCADE;
+CREATE INDEX deal_stages_stage ON deal_stages (stage, at);
+
+-- An exposure: the first share of an asset to a deal during one spell.
+CREATE TABLE exposures (
+    asset_id   uuid NOT NULL REFERENCES assets ON DELETE CASCADE,
+    deal_id    uuid NOT NULL REFERENCES deals ON DELETE CASCADE,
+    stage      text NOT NULL REFERENCES stages ON UPDATE CASCADE,
+    entered_at timestamptz NOT NULL,
+    left_at    timestamptz,
+    next_stage text REFERENCES stages ON UPDATE CASCADE,
+    shared_at  timestamptz NOT NULL,
+    PRIMARY KEY (asset_id, deal_id, entered_at)
+);
+CREATE INDEX exposures_deal ON exposures (deal_id);
+
+-- Recomputes spells and exposures of deal @d from its timeline and shares.
+CREATE FUNCTION deal_spells_sync(d uuid) RETURNS void
+LANGUAGE sql AS $$
+    UPDATE deal_stages x SET left_at = h.l, next_stage = h.n
+    FROM (SELECT id, lead(at) OVER w AS l, lead(stage) OVER w AS n
+          FROM deal_stages WHERE deal_id = d WINDOW w AS (ORDER BY at)) h
+    WHERE x.id = h.id AND (x.left_at, x.next_stage) IS DISTINCT FROM (h.l, h.n);
+    DELETE FROM exposures WHERE deal_id = d;
+    INSERT INTO exposures (asset_id, deal_id, stage, entered_at, left_at, next_stage, shared_at)
+    SELECT s.asset_id, d, sp.stage, sp.at, sp.left_at, sp.next_stage, min(s.created_at)
+    FROM shares s
+    CROSS JOIN LATERAL (SELECT * FROM deal_stages ds WHERE ds.deal_id = d
+                        AND ds.at <= s.created_at ORDER BY ds.at DESC LIMIT 1) sp
+    WHERE s.deal_id = d
+    GROUP BY 1, 3, 4, 5, 6;
+$$;
+
+CREATE OR REPLACE FUNCTION deal_enter_stage(d uuid, s text, t timestamptz, src text) RETURNS boolean
+LANGUAGE plpgsql AS $$
+BEGIN
+    IF (SELECT stage FROM deal_stages WHERE deal_id = d AND at <= t
+        ORDER BY at DESC LIMIT 1) IS NOT DISTINCT FROM s THEN
+        RETURN false; -- already in that stage then
+    END IF;
+    INSERT INTO deal_stages (deal_id, stage, at, source) VALUES (d, s, t, src)
+        ON CONFLICT (deal_id, at) DO UPDATE SET stage = excluded.stage, source = excluded.source;
+    DELETE FROM deal_stages x USING (
+        SELECT id, stage, lag(stage) OVER (ORDER BY at) AS prev
+        FROM deal_stages WHERE deal_id = d) h
+        WHERE x.id = h.id AND h.prev = h.stage;
+    UPDATE deals SET stage = (SELECT stage FROM deal_stages WHERE deal_id = d
+                              ORDER BY at DESC LIMIT 1), updated_at = now()
+        WHERE id = d;
+    PERFORM deal_spells_sync(d);
+    RETURN true;
+END $$;
+
+-- A new share to a deal is an exposure of its spell at that time.
+CREATE FUNCTION share_exposure() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+    INSERT INTO exposures (asset_id, deal_id, stage, entered_at, left_at, next_stage, shared_at)
+    SELECT NEW.asset_id, NEW.deal_id, sp.stage, sp.at, sp.left_at, sp.next_stage, NEW.created_at
+    FROM deal_stages sp WHERE sp.deal_id = NEW.deal_id AND sp.at <= NEW.created_at
+    ORDER BY sp.at DESC LIMIT 1
+    ON CONFLICT (asset_id, deal_id, entered_at)
+        DO UPDATE SET shared_at = least(exposures.shared_at, excluded.shared_at);
+    RETURN NULL;
+END $$;
+CREATE TRIGGER shares_exposure AFTER INSERT ON shares
+    FOR EACH ROW WHEN (NEW.deal_id IS NOT NULL) EXECUTE FUNCTION share_exposure();
+
+-- Usage rollups. Shares and opens are folded in by id behind a high-water
+-- mark (analytics_fold); readers add the rows past the mark (the *_now
+-- views), so what they show is exact whatever the fold's lag.
+ALTER TABLE shares ADD COLUMN seq bigint GENERATED ALWAYS AS IDENTITY;
+CREATE UNIQUE INDEX shares_seq ON shares (seq);
+CREATE INDEX opens_id ON opens USING brin (id) WITH (autosummarize = on);
+
+-- Per day (UTC) and asset, and per day and rep: shares made that day,
+-- opens that day (all and by people), and shares made that day that a
+-- person has opened (at any time since).
+CREATE TABLE usage_asset_day (
+    day           date NOT NULL,
+    asset_id      uuid NOT NULL,
+    shares        bigint NOT NULL DEFAULT 0,
+    opens         bigint NOT NULL DEFAULT 0,
+    human_opens   bigint NOT NULL DEFAULT 0,
+    opened_shares bigint NOT NULL DEFAULT 0,
+    PRIMARY KEY (day, asset_id)
+);
+CREATE TABLE usage_rep_day (LIKE usage_asset_day);
+ALTER TABLE usage_rep_day RENAME COLUMN asset_id TO rep_id;
+ALTER TABLE usage_rep_day ADD PRIMARY KEY (day, rep_id);
+-- Per asset, all time.
+CREATE TABLE usage_asset (
+    asset_id        uuid PRIMARY KEY,
+    shares          bigint NOT NULL DEFAULT 0,
+    opens           bigint NOT NULL DEFAULT 0,
+    human_opens     bigint NOT NULL DEFAULT 0,
+    opened_shares   bigint NOT NULL DEFAULT 0,
+    last_shared_at  timestamptz
+);
+-- Shares a person has opened (folded): an open of one of these does not
+-- make its share "opened" a second time.
+CREATE TABLE opened_shares (share_id uuid PRIMARY KEY);
+
+-- The fold's marks, per source table: rows with id <= done are in the
+-- rollups. An id is taken before its row commits, so rows do not commit in
+-- id order: a candidate mark (candidate, read at candidate_at) becomes
+-- done only once every transaction that was running a while after it was
+-- read (xid < horizon) has ended.
+CREATE TABLE rollup_marks (
+    source       text PRIMARY KEY CHECK (source IN ('shares', 'opens')),
+    done         bigint NOT NULL DEFAULT 0,
+    candidate    bigint,
+    candidate_at timestamptz,
+    horizon      xid8
+);
+INSERT INTO rollup_marks (source) VALUES ('shares'), ('opens');
+
+-- The rollup rows of the shares with seq in (lo, hi] and opens with id in
+-- (lo2, hi2], as deltas; the fold adds them, the *_now views add them to
+-- the rollups for readers. The share-opened delta only counts shares not
+-- yet in opened_shares (first person's open among the given opens).
+CREATE FUNCTION usage_delta(lo bigint, hi bigint, lo2 bigint, hi2 bigint)
+RETURNS TABLE (day date, asset_id uuid, rep_id uuid, shares bigint, opens bigint,
+               human_opens bigint, opened_shares bigint, last_shared_at timestamptz)
+LANGUAGE sql STABLE AS $$
+    SELECT (s.created_at AT TIME ZONE 'UTC')::date, s.asset_id, s.rep_id, 1, 0, 0, 0, s.created_at
+    FROM shares s WHERE s.seq > lo AND s.seq <= hi
+    UNION ALL
+    SELECT (o.at AT TIME ZONE 'UTC')::date, s.asset_id, s.rep_id, 0,
+           count(*), count(*) FILTER (WHERE NOT o.is_bot), 0, NULL
+    FROM opens o JOIN shares s ON s.id = o.share_id
+    WHERE o.id > lo2 AND o.id <= hi2 GROUP BY 1, 2, 3
+    UNION ALL
+    SELECT (s.created_at AT TIME ZONE 'UTC')::date, s.asset_id, s.rep_id, 0, 0, 0, 1, NULL
+    FROM shares s
+    WHERE s.id IN (SELECT o.share_id FROM opens o WHERE o.id > lo2 AND o.id <= hi2
+                   AND NOT o.is_bot)
+      AND NOT EXISTS (SELECT 1 FROM opened_shares x WHERE x.share_id = s.id)
+$$;
+
+-- Rollups plus the rows past the marks: what readers query.
+CREATE VIEW usage_now AS
+    SELECT d.* FROM rollup_marks ms, rollup_marks mo,
+        usage_delta(ms.done, 9223372036854775807, mo.done, 9223372036854775807) d
+    WHERE ms.source = 'shares' AND mo.source = 'opens';
+CREATE VIEW usage_asset_day_now AS
+    SELECT day, asset_id, shares, opens, human_opens, opened_shares FROM usage_asset_day
+    UNION ALL
+    SELECT day, asset_id, shares, opens, human_opens, opened_shares FROM usage_now;
+CREATE VIEW usage_rep_day_now AS
+    SELECT day, rep_id, shares, opens, human_opens, opened_shares FROM usage_rep_day
+    UNION ALL
+    SELECT day, rep_id, shares, opens, human_opens, opened_shares FROM usage_now;
+CREATE VIEW usage_asset_now AS
+    SELECT asset_id, sum(shares) AS shares, sum(opens) AS opens,
+           sum(human_opens) AS human_opens, sum(opened_shares) AS opened_shares,
+           max(last_shared_at) AS last_shared_at
+    FROM (SELECT asset_id, shares, opens, human_opens, opened_shares, last_shared_at
+          FROM usage_asset
+          UNION ALL
+          SELECT asset_id, shares, opens, human_opens, opened_shares, last_shared_at
+          FROM usage_now) u
+    GROUP BY asset_id;
+
+-- Folds what is safe to fold into the rollups; cheap when nothing is new.
+-- Run every few seconds by the server (any number of servers may run it:
+-- the marks' row locks serialise them).
+CREATE FUNCTION analytics_fold() RETURNS void
+LANGUAGE plpgsql AS $$
+DECLARE
+    snap pg_snapshot := pg_current_snapshot(); -- before this transaction writes
+    ms rollup_marks;
+    mo rollup_marks;
+    rs boolean; -- the shares' candidate mark is safe
+    ro boolean;
+    hs bigint;  -- the shares' new mark
+    ho bigint;
+BEGIN
+    SELECT * INTO ms FROM rollup_marks WHERE source = 'shares' FOR UPDATE;
+    SELECT * INTO mo FROM rollup_marks WHERE source = 'opens' FOR UPDATE;
+    rs := coalesce(ms.horizon <= pg_snapshot_xmin(snap), false);
+    ro := coalesce(mo.horizon <= pg_snapshot_xmin(snap), false);
+    hs := CASE WHEN rs THEN ms.candidate ELSE ms.done END;
+    ho := CASE WHEN ro THEN mo.candidate ELSE mo.done END;
+    IF hs > ms.done OR ho > mo.done THEN
+        WITH d AS MATERIALIZED (SELECT * FROM usage_delta(ms.done, hs, mo.done, ho)),
+        a AS (INSERT INTO usage_asset_day AS u
+              SELECT day, asset_id, sum(shares), sum(opens), sum(human_opens), sum(opened_shares)
+              FROM d GROUP BY 1, 2
+              ON CONFLICT (day, asset_id) DO UPDATE SET shares = u.shares + excluded.shares,
+                  opens = u.opens + excluded.opens, human_opens = u.human_opens + excluded.human_opens,
+                  opened_shares = u.opened_shares + excluded.opened_shares),
+        r AS (INSERT INTO usage_rep_day AS u
+              SELECT day, rep_id, sum(shares), sum(opens), sum(human_opens), sum(opened_shares)
+              FROM d GROUP BY 1, 2
+              ON CONFLICT (day, rep_id) DO UPDATE SET shares = u.shares + excluded.shares,
+                  opens = u.opens + excluded.opens, human_opens = u.human_opens + excluded.human_opens,
+                  opened_shares = u.opened_shares + excluded.opened_shares),
+        t AS (INSERT INTO usage_asset AS u
+              SELECT asset_id, sum(shares), sum(opens), sum(human_opens), sum(opened_shares),
+                     max(last_shared_at)
+              FROM d GROUP BY 1
+              ON CONFLICT (asset_id) DO UPDATE SET shares = u.shares + excluded.shares,
+                  opens = u.opens + excluded.opens, human_opens = u.human_opens + excluded.human_opens,
+                  opened_shares = u.opened_shares + excluded.opened_shares,
+                  last_shared_at = greatest(u.last_shared_at, excluded.last_shared_at))
+        INSERT INTO opened_shares
+            SELECT DISTINCT share_id FROM opens WHERE id > mo.done AND id <= ho AND NOT is_bot
+            ON CONFLICT DO NOTHING;
+    END IF;
+    -- A mark read now is safe once the transactions running a second from
+    -- now have ended: an id is taken a moment before its transaction
+    -- writes, so one that predates the mark may not have an xid yet.
+    UPDATE rollup_marks m SET done = CASE m.source WHEN 'shares' THEN hs ELSE ho END,
+        candidate = CASE WHEN h.ready THEN NULL ELSE m.candidate END,
+        horizon = CASE WHEN h.ready THEN NULL
+                       WHEN m.candidate IS NOT NULL AND m.horizon IS NULL
+                            AND m.candidate_at < clock_timestamp() - interval '1 second'
+                       THEN pg_snapshot_xmax(pg_current_snapshot()) ELSE m.horizon END
+    FROM (VALUES ('shares', rs), ('opens', ro)) h (source, ready)
+    WHERE m.source = h.source;
+    UPDATE rollup_marks m SET candidate = n.top, candidate_at = clock_timestamp()
+    FROM (SELECT 'shares' AS source, (SELECT max(seq) FROM shares) AS top
+          UNION ALL SELECT 'opens', (SELECT max(id) FROM opens)) n
+    WHERE m.source = n.source AND m.candidate IS NULL AND n.top > m.done;
+END $$;
+
+-- The verdicts of the last full next-stage test with default parameters
+-- (the server refreshes it periodically): what search sorts by lift, the
+-- unused list, the coverage matrix and recommendations read.
+CREATE TABLE stage_verdicts (
+    asset_id    uuid NOT NULL REFERENCES assets ON DELETE CASCADE,
+    stage       text NOT NULL REFERENCES stages ON UPDATE CASCADE ON DELETE CASCADE,
+    exposures   integer NOT NULL,
+    advanced    integer NOT NULL,
+    lift        double precision,
+    ci_low      double precision,
+    ci_high     double precision,
+    verdict     text NOT NULL,
+    computed_at timestamptz NOT NULL DEFAULT now(),
+    PRIMARY KEY (asset_id, stage)
+);
+
+-- Recomputes every spell and exposure from the timelines and shares (for
+-- this migration and bulk loads that bypass the functions above).
+CREATE FUNCTION analytics_rebuild() RETURNS void
+LANGUAGE sql AS $$
+    UPDATE deal_stages x SET left_at = h.l, next_stage = h.n
+    FROM (SELECT id, lead(at) OVER w AS l, lead(stage) OVER w AS n
+          FROM deal_stages WINDOW w AS (PARTITION BY deal_id ORDER BY at)) h
+    WHERE x.id = h.id AND (x.left_at, x.next_stage) IS DISTINCT FROM (h.l, h.n);
+    TRUNCATE exposures;
+    INSERT INTO exposures (asset_id, deal_id, stage, entered_at, left_at, next_stage, shared_at)
+    SELECT s.asset_id, s.deal_id, sp.stage, sp.at, sp.left_at, sp.next_stage, min(s.created_at)
+    FROM shares s
+    CROSS JOIN LATERAL (SELECT * FROM deal_stages ds WHERE ds.deal_id = s.deal_id
+                        AND ds.at <= s.created_at ORDER BY ds.at DESC LIMIT 1) sp
+    WHERE s.deal_id IS NOT NULL
+    GROUP BY 1, 2, 3, 4, 5, 6;
+$$;
+SELECT analytics_rebuild();

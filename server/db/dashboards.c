@@ -1,0 +1,144 @@
+/* The dashboards: unused content, the persona x stage coverage matrix and
+ * usage over time, each one statement over the rollups (schema/0012),
+ * answering the API's JSON. */
+#include "db_analytics.h"
+
+#include <stdlib.h>
+#include "db_internal.h"
+
+/* DESIGN.md "Unused content", reason by reason; a stage counts as tested
+ * when its stored verdict is a judgement (not insufficient data). */
+static struct db_stmt q_unused = DB_STMT(
+    "WITH v AS (SELECT asset_id,"
+    "   count(*) FILTER (WHERE verdict IN ('moves_deals', 'no_effect', 'hurts')) AS tested,"
+    "   count(*) FILTER (WHERE verdict IN ('no_effect', 'hurts')) AS failing"
+    "  FROM stage_verdicts GROUP BY 1),"
+    " a AS (SELECT a.id, a.title, a.kind, a.owner, a.published_at, a.expires_at,"
+    "   coalesce(u.shares, 0) AS shares, coalesce(u.opens, 0) AS opens,"
+    "   coalesce(u.human_opens, 0) AS human_opens, u.last_shared_at,"
+    "   array_remove(ARRAY["
+    "    CASE WHEN coalesce(u.shares, 0) = 0"
+    "          AND a.published_at <= now() - make_interval(days => $2::integer)"
+    "     THEN 'never_shared' END,"
+    "    CASE WHEN u.shares > 0 AND u.last_shared_at < now() - make_interval(days => $1::integer)"
+    "     THEN 'stale' END,"
+    "    CASE WHEN u.shares > 0 AND u.human_opens = 0 THEN 'never_opened' END,"
+    "    CASE WHEN v.tested > 0 AND v.failing = v.tested THEN 'fails_stage_test' END,"
+    "    CASE WHEN a.expires_at < now() THEN 'expired' END], NULL) AS reasons"
+    "  FROM assets a LEFT JOIN usage_asset_now u ON u.asset_id = a.id"
+    "  LEFT JOIN v ON v.asset_id = a.id WHERE a.status = 'published')"
+    " SELECT jsonb_build_object('items', coalesce(jsonb_agg(jsonb_build_object("
+    "   'asset_id', id, 'title', title, 'kind', kind, 'owner', owner,"
+    "   'published_at', rfc3339(published_at), 'expires_at', rfc3339(expires_at),"
+    "   'shares', shares, 'opens', opens, 'human_opens', human_opens,"
+    "   'last_shared_at', rfc3339(last_shared_at), 'reasons', to_jsonb(reasons))"
+    "   ORDER BY published_at, id) FILTER (WHERE cardinality(reasons) > 0), '[]'),"
+    "  'summary', jsonb_build_object('published', count(*),"
+    "   'unused', count(*) FILTER (WHERE cardinality(reasons) > 0),"
+    "   'never_shared', count(*) FILTER (WHERE 'never_shared' = ANY (reasons)),"
+    "   'stale', count(*) FILTER (WHERE 'stale' = ANY (reasons)),"
+    "   'never_opened', count(*) FILTER (WHERE 'never_opened' = ANY (reasons)),"
+    "   'fails_stage_test', count(*) FILTER (WHERE 'fails_stage_test' = ANY (reasons)),"
+    "   'expired', count(*) FILTER (WHERE 'expired' = ANY (reasons)),"
+    "   'unused_pct', CASE WHEN count(*) > 0 THEN round(100.0 * count(*) FILTER"
+    "    (WHERE reasons && ARRAY['never_shared', 'stale']) / count(*), 1) ELSE 0 END),"
+    "  'days', $1::integer, 'grace_days', $2::integer)"
+    " FROM a");
+
+enum db_status db_unused(int days, int grace_days, char **json)
+{
+	char d[16], g[16];
+	snprintf(d, sizeof d, "%d", days);
+	snprintf(g, sizeof g, "%d", grace_days);
+	const char *p[] = {d, g};
+	enum db_status s;
+	PGresult *res = db_query(true, &q_unused, 2, p, &s);
+	return db_text(res, s, json);
+}
+
+/* Every persona x stage cell, empty ones included (they are the gaps). */
+static struct db_stmt q_coverage = DB_STMT(
+    "WITH pub AS (SELECT a.id, a.personas, a.stages, coalesce(u.shares, 0) AS shares"
+    "  FROM assets a LEFT JOIN usage_asset_now u ON u.asset_id = a.id"
+    "  WHERE a.status = 'published' AND (a.expires_at IS NULL OR a.expires_at > now())),"
+    " cells AS (SELECT p.slug AS persona, p.name AS persona_name, st.slug AS stage,"
+    "   st.name AS stage_name, st.position,"
+    "   count(pub.id) AS assets, count(pub.id) FILTER (WHERE pub.shares > 0) AS shared_assets,"
+    "   count(pub.id) FILTER (WHERE EXISTS (SELECT 1 FROM stage_verdicts v"
+    "    WHERE v.asset_id = pub.id AND v.stage = st.slug AND v.verdict = 'moves_deals'))"
+    "    AS moving_assets,"
+    "   coalesce(sum(pub.shares), 0) AS shares"
+    "  FROM personas p CROSS JOIN stages st"
+    "  LEFT JOIN pub ON p.slug = ANY (pub.personas) AND st.slug = ANY (pub.stages)"
+    "  GROUP BY p.slug, p.name, st.slug, st.name, st.position),"
+    " z AS (SELECT lower(btrim(query)) AS query, count(*) AS searches, max(at) AS last_at"
+    "  FROM searches WHERE results = 0 AND at > now() - interval '30 days'"
+    "   AND btrim(query) <> ''"
+    "  GROUP BY 1 ORDER BY 2 DESC, 3 DESC LIMIT 20)"
+    " SELECT jsonb_build_object("
+    "  'cells', (SELECT coalesce(jsonb_agg(jsonb_build_object('persona', persona,"
+    "    'persona_name', persona_name, 'stage', stage, 'stage_name', stage_name,"
+    "    'assets', assets, 'shared_assets', shared_assets, 'moving_assets', moving_assets,"
+    "    'shares', shares) ORDER BY persona, position), '[]') FROM cells),"
+    "  'zero_result_searches', (SELECT coalesce(jsonb_agg(jsonb_build_object('query', query,"
+    "    'searches', searches, 'last_searched_at', rfc3339(last_at))"
+    "    ORDER BY searches DESC, last_at DESC), '[]') FROM z))");
+
+enum db_status db_coverage(char **json)
+{
+	enum db_status s;
+	PGresult *res = db_query(true, &q_coverage, 0, NULL, &s);
+	return db_text(res, s, json);
+}
+
+/* Usage between two days (inclusive), per day, week or month. */
+static struct db_stmt q_usage = DB_STMT(
+    "WITH r AS (SELECT day, rep_id, shares, opens, human_opens, opened_shares"
+    "  FROM usage_rep_day_now WHERE day BETWEEN $1::date AND $2::date),"
+    " a AS (SELECT asset_id, sum(shares) AS shares, sum(opens) AS opens,"
+    "   sum(human_opens) AS human_opens FROM usage_asset_day_now"
+    "  WHERE day BETWEEN $1::date AND $2::date GROUP BY 1),"
+    " per AS (SELECT date_trunc($3, day)::date AS period, sum(shares) AS shares,"
+    "   sum(opens) AS opens, sum(human_opens) AS human_opens,"
+    "   sum(opened_shares) AS opened_shares FROM r GROUP BY 1),"
+    " reps AS (SELECT rep_id, sum(shares) AS shares, sum(opens) AS opens,"
+    "   sum(human_opens) AS human_opens FROM r GROUP BY 1),"
+    " periods AS (SELECT g::date AS period FROM generate_series(date_trunc($3, $1::date),"
+    "   $2::date, ('1 ' || $3)::interval) g)"
+    " SELECT jsonb_build_object('from', $1::date, 'to', $2::date, 'group', $3,"
+    "  'periods', (SELECT coalesce(jsonb_agg(jsonb_build_object('period', ps.period,"
+    "    'shares', coalesce(p.shares, 0), 'opens', coalesce(p.opens, 0),"
+    "    'human_opens', coalesce(p.human_opens, 0),"
+    "    'opened_shares', coalesce(p.opened_shares, 0),"
+    "    'share_to_open_rate', round(p.opened_shares::numeric / nullif(p.shares, 0), 4))"
+    "    ORDER BY ps.period), '[]')"
+    "   FROM periods ps LEFT JOIN per p ON p.period = ps.period),"
+    "  'totals', (SELECT jsonb_build_object('shares', coalesce(sum(shares), 0),"
+    "    'opens', coalesce(sum(opens), 0), 'human_opens', coalesce(sum(human_opens), 0),"
+    "    'opened_shares', coalesce(sum(opened_shares), 0),"
+    "    'share_to_open_rate', round(sum(opened_shares)::numeric / nullif(sum(shares), 0), 4))"
+    "   FROM per),"
+    "  'top_assets', (SELECT coalesce(jsonb_agg(jsonb_build_object('asset_id', t.asset_id,"
+    "    'title', x.title, 'shares', t.shares, 'opens', t.opens,"
+    "    'human_opens', t.human_opens) ORDER BY t.shares DESC, t.human_opens DESC, x.title), '[]')"
+    "   FROM (SELECT * FROM a WHERE shares > 0 OR opens > 0"
+    "         ORDER BY shares DESC, human_opens DESC LIMIT 10) t"
+    "   JOIN assets x ON x.id = t.asset_id),"
+    "  'top_reps', (SELECT coalesce(jsonb_agg(jsonb_build_object('rep_id', t.rep_id,"
+    "    'name', u.name, 'shares', t.shares, 'opens', t.opens,"
+    "    'human_opens', t.human_opens) ORDER BY t.shares DESC, t.human_opens DESC, u.name), '[]')"
+    "   FROM (SELECT * FROM reps WHERE shares > 0 ORDER BY shares DESC, human_opens DESC"
+    "         LIMIT 10) t JOIN users u ON u.id = t.rep_id),"
+    "  'rep_adoption', (SELECT jsonb_build_object('reps_sharing', count(*) FILTER"
+    "    (WHERE u.id IN (SELECT rep_id FROM reps WHERE shares > 0)), 'reps', count(*),"
+    "    'rate', round(count(*) FILTER (WHERE u.id IN"
+    "     (SELECT rep_id FROM reps WHERE shares > 0))::numeric / nullif(count(*), 0), 4))"
+    "   FROM users u WHERE u.role = 'rep' AND u.active))");
+
+enum db_status db_usage(const char *from, const char *to, const char *group, char **json)
+{
+	const char *p[] = {from, to, group};
+	enum db_status s;
+	PGresult *res = db_query(true, &q_usage, 3, p, &s);
+	return db_text(res, s, json);
+}

@@ -1,0 +1,174 @@
+/* /api/v1/analytics/...: the next-stage test, unused content, coverage and
+ * usage, as JSON or (format=csv) as CSV of their main rows. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include "analytics.h"
+#include "csv.h"
+#include "db_analytics.h"
+#include "handlers.h"
+
+/* The answer's format: false when answered with a 400. */
+static bool want_csv(struct req *r, bool *csv)
+{
+	const char *f = req_query(r, "format");
+	*csv = f != NULL && strcmp(f, "csv") == 0;
+	if (f != NULL && !*csv && strcmp(f, "json") != 0) {
+		reply_error(r, ERR_INVALID_PARAMETER, "format", "format must be json or csv");
+		return false;
+	}
+	return true;
+}
+
+static void reply_csv(struct req *r, const json_t *rows, const char *const *columns,
+		      const char *name)
+{
+	size_t len = 0;
+	char *text = json_is_array(rows) ? csv_write_rows(rows, columns, &len) : NULL;
+	if (text == NULL) {
+		reply_db(r, DB_ERROR);
+		return;
+	}
+	char disposition[96];
+	snprintf(disposition, sizeof disposition, "attachment; filename=\"%s.csv\"", name);
+	reply_header(r, "Content-Disposition", disposition);
+	reply_text(r, 200, "text/csv; charset=utf-8; header=present", text, len);
+}
+
+/* Answers a dashboard's JSON (from the database) as is, or its array @key
+ * as CSV with @columns. */
+static void reply_report(struct req *r, enum db_status s, char *json, bool csv, const char *key,
+			 const char *const *columns, const char *name)
+{
+	if (!csv || s != DB_OK) {
+		reply_db_json(r, s, NULL, 200, json);
+		return;
+	}
+	json_t *doc = json ? json_loads(json, 0, NULL) : NULL;
+	free(json);
+	reply_csv(r, json_object_get(doc, key), columns, name);
+	json_decref(doc);
+}
+
+/* An optional filter that must be a known slug or id. */
+static bool filter(struct req *r, const char *key, bool uuid, const char **out)
+{
+	*out = req_query(r, key);
+	if (*out != NULL && (uuid ? !uuid_valid(*out) : !slug_valid(*out))) {
+		reply_error(r, ERR_INVALID_PARAMETER, key, "%s is not a valid %s", key,
+			    uuid ? "id" : "slug");
+		return false;
+	}
+	return true;
+}
+
+void h_analytics_stage_test(struct req *r)
+{
+	struct an_stage_params p;
+	bool csv;
+	if (!want_csv(r, &csv) ||
+	    !req_query_int(r, "window_days", AN_WINDOW_DAYS, 1, 365, &p.window_days) ||
+	    !req_query_int(r, "min_sample", AN_MIN_SAMPLE, 1, 1000000, &p.min_sample) ||
+	    !filter(r, "asset", true, &p.asset) || !filter(r, "stage", false, &p.stage) ||
+	    !filter(r, "persona", false, &p.persona))
+		return;
+	struct db_fault f = {0};
+	enum db_status s;
+	json_t *rows = an_stage_test(&p, &f, &s);
+	if (rows == NULL) {
+		if (s == DB_INVALID)
+			reply_error(r, ERR_INVALID_PARAMETER, f.field, "%s", f.detail);
+		else
+			reply_db(r, s);
+		return;
+	}
+	if (csv)
+		reply_csv(r, rows, an_stage_columns, "stage-test");
+	else
+		reply_json(r, 200,
+			   json_pack("{s:i, s:i, s:o}", "window_days", p.window_days, "min_sample",
+				     p.min_sample, "items", json_incref(rows)));
+	json_decref(rows);
+}
+
+void h_analytics_unused(struct req *r)
+{
+	static const char *const columns[] = {"asset_id",     "title",		"kind",	   "owner",
+					      "published_at", "expires_at",	"shares",  "opens",
+					      "human_opens",  "last_shared_at", "reasons", NULL};
+	int days, grace;
+	bool csv;
+	if (!want_csv(r, &csv) || !req_query_int(r, "days", 90, 1, 3650, &days) ||
+	    !req_query_int(r, "grace_days", 30, 0, 3650, &grace))
+		return;
+	char *json = NULL;
+	enum db_status s = db_unused(days, grace, &json);
+	reply_report(r, s, json, csv, "items", columns, "unused");
+}
+
+void h_analytics_coverage(struct req *r)
+{
+	static const char *const columns[] = {"persona",       "persona_name", "stage",
+					      "stage_name",    "assets",       "shared_assets",
+					      "moving_assets", "shares",       NULL};
+	bool csv;
+	if (!want_csv(r, &csv))
+		return;
+	char *json = NULL;
+	enum db_status s = db_coverage(&json);
+	reply_report(r, s, json, csv, "cells", columns, "coverage");
+}
+
+/* A day YYYY-MM-DD (calendar-valid) from the query, or @def. */
+static bool day_param(struct req *r, const char *key, const char *def, char out[11])
+{
+	const char *v = req_query(r, key);
+	char stamp[32];
+	if (v == NULL) {
+		snprintf(out, 11, "%s", def);
+		return true;
+	}
+	snprintf(stamp, sizeof stamp, "%.10sT00:00:00Z", v);
+	if (strlen(v) != 10 || !rfc3339_valid(stamp)) {
+		reply_error(r, ERR_INVALID_PARAMETER, key, "%s must be a day, YYYY-MM-DD", key);
+		return false;
+	}
+	snprintf(out, 11, "%s", v);
+	return true;
+}
+
+void h_analytics_usage(struct req *r)
+{
+	static const char *const columns[] = {"period",	     "shares",	      "opens",
+					      "human_opens", "opened_shares", "share_to_open_rate",
+					      NULL};
+	char today[11], ago[11], from[11], to[11];
+	time_t now = time(NULL), before = now - 89 * 86400;
+	struct tm tm;
+	strftime(today, sizeof today, "%Y-%m-%d", gmtime_r(&now, &tm));
+	strftime(ago, sizeof ago, "%Y-%m-%d", gmtime_r(&before, &tm));
+	const char *group = req_query(r, "group");
+	bool csv;
+	if (!want_csv(r, &csv) || !day_param(r, "to", today, to) ||
+	    !day_param(r, "from", ago, from))
+		return;
+	if (group == NULL)
+		group = "week";
+	if (strcmp(group, "day") != 0 && strcmp(group, "week") != 0 &&
+	    strcmp(group, "month") != 0) {
+		reply_error(r, ERR_INVALID_PARAMETER, "group", "group must be day, week or month");
+		return;
+	}
+	if (strcmp(from, to) > 0) {
+		reply_error(r, ERR_INVALID_PARAMETER, "from", "from must not be after to");
+		return;
+	}
+	if (atoi(to) - atoi(from) > 10) {
+		reply_error(r, ERR_INVALID_PARAMETER, "from", "a range is at most ten years");
+		return;
+	}
+	char *json = NULL;
+	enum db_status s = db_usage(from, to, group, &json);
+	reply_report(r, s, json, csv, "periods", columns, "usage");
+}
