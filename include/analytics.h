@@ -26,6 +26,11 @@ extern const char *const an_stage_columns[];
  * time: others wait (each holds its data set in memory). */
 json_t *an_stage_test(const struct an_stage_params *p, struct db_fault *fault, enum db_status *s);
 
+/* Up to @limit assets to share next on deal @deal (owned by @owner_only
+ * when not NULL, else DB_NOT_FOUND), ranked (see recommend.c), each the
+ * asset's JSON with "reason" and "lift". A new array, or NULL with *@s. */
+json_t *an_recommend(const char *deal, const char *owner_only, int limit, enum db_status *s);
+
 /* Starts the thread that folds events into the rollups every 2 s and
  * re-runs the default test every 10 min (and once at start). 0 or -1. */
 int an_refresh_start(void);

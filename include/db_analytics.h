@@ -61,6 +61,13 @@ enum db_status db_coverage(char **json);
  * ("day", "week" or "month"). */
 enum db_status db_usage(const char *from, const char *to, const char *group, char **json);
 
+/* The assets that may be recommended for deal @deal (owned by
+ * @owner_only when not NULL; else DB_NOT_FOUND): {"stage", "stage_name",
+ * "candidates": [{kind (1 proven, 2 untested, 3 other, 4 hurts), lift,
+ * exposures, recent_shares (90 days), asset}]}, ordered by kind, then
+ * best first. */
+enum db_status db_deal_candidates(const char *deal, const char *owner_only, char **json);
+
 /* Folds the shares and opens that are safe to fold into the usage rollups
  * (analytics_fold() in schema/0012). */
 enum db_status db_analytics_fold(void);

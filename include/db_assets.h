@@ -17,8 +17,10 @@ struct version_file {
 	const char *mime, *filename;
 };
 
-/* The asset @id as JSON text (malloc'd) in *@json. @visible_only: only a
- * published, unexpired asset (what reps may see); DB_NOT_FOUND otherwise. */
+/* The asset @id as JSON text (malloc'd) in *@json, with its "usage"
+ * (shares, opens, last share, stored verdicts per stage). @visible_only:
+ * only a published, unexpired asset (what reps may see); DB_NOT_FOUND
+ * otherwise. */
 enum db_status db_asset_get(const char *id, bool visible_only, char **json);
 
 /* Creates an asset from @meta (JSON object text: the API's fields) owned

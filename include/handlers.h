@@ -50,6 +50,7 @@ void h_analytics_stage_test(struct req *r);
 void h_analytics_unused(struct req *r);
 void h_analytics_coverage(struct req *r);
 void h_analytics_usage(struct req *r);
+void h_deal_recommendations(struct req *r);
 
 /* shares.c */
 void h_shares_create(struct req *r);

@@ -284,3 +284,24 @@ LANGUAGE sql AS $$
     GROUP BY 1, 2, 3, 4, 5, 6;
 $$;
 SELECT analytics_rebuild();
+
+-- The usage and verdicts shown with one asset (GET /assets/{id}).
+CREATE FUNCTION asset_usage_json(asset uuid) RETURNS jsonb
+LANGUAGE sql STABLE AS $$
+    SELECT jsonb_build_object(
+        'shares', coalesce(u.shares, 0), 'opens', coalesce(u.opens, 0),
+        'human_opens', coalesce(u.human_opens, 0), 'last_shared_at', rfc3339(u.last_shared_at),
+        'verdicts', coalesce((SELECT jsonb_agg(jsonb_build_object('stage', v.stage,
+                'exposures', v.exposures, 'advanced', v.advanced, 'lift', v.lift,
+                'ci_low', v.ci_low, 'ci_high', v.ci_high, 'verdict', v.verdict,
+                'computed_at', rfc3339(v.computed_at)) ORDER BY st.position)
+            FROM stage_verdicts v JOIN stages st ON st.slug = v.stage
+            WHERE v.asset_id = asset), '[]'))
+    FROM (SELECT 1) one LEFT JOIN usage_asset_now u ON u.asset_id = asset
+$$;
+
+-- One asset as the API shows it alone (lists show asset_json).
+CREATE FUNCTION asset_detail_json(a assets) RETURNS jsonb
+LANGUAGE sql STABLE AS $$
+    SELECT asset_json(a) || jsonb_build_object('usage', asset_usage_json(a.id))
+$$;

@@ -11,7 +11,7 @@
 
 #define VISIBLE "(a.status = 'published' AND (a.expires_at IS NULL OR a.expires_at > now()))"
 
-static struct db_stmt q_get = DB_STMT("SELECT asset_json(a) FROM assets a"
+static struct db_stmt q_get = DB_STMT("SELECT asset_detail_json(a) FROM assets a"
 				      " WHERE a.id = $1 AND (NOT $2::boolean OR " VISIBLE ")");
 
 enum db_status db_asset_get(const char *id, bool visible_only, char **json)
@@ -104,7 +104,7 @@ static struct db_stmt q_current =
     DB_STMT("UPDATE assets SET current_version = $2, updated_at = now() WHERE id = $1"
 	    " RETURNING (SELECT version_json(v) FROM asset_versions v"
 	    "            WHERE v.asset_id = $1 AND v.number = $2)");
-static struct db_stmt q_json = DB_STMT("SELECT asset_json(a) FROM assets a WHERE a.id = $1");
+static struct db_stmt q_json = DB_STMT("SELECT asset_detail_json(a) FROM assets a WHERE a.id = $1");
 
 /* Records @file as the next version of @id (locked by the caller) and
  * makes it current; the version's JSON in *@json when wanted. */
@@ -203,7 +203,7 @@ static struct db_stmt q_update = DB_STMT(
 							     " updated_at = now()"
 							     " FROM (SELECT $2::jsonb AS j) q "
 							     "WHERE a.id = $1 RETURNING "
-							     "asset_json(a)");
+							     "asset_detail_json(a)");
 /* The locked row with what the patch would make of it. */
 static struct db_stmt q_lock_patch =
     DB_STMT("SELECT a.status, a.url IS NOT NULL, j->>'status', j ? 'url',"

@@ -172,3 +172,20 @@ void h_analytics_usage(struct req *r)
 	enum db_status s = db_usage(from, to, group, &json);
 	reply_report(r, s, json, csv, "periods", columns, "usage");
 }
+
+void h_deal_recommendations(struct req *r)
+{
+	const char *id = req_param(r, 0);
+	int limit;
+	if (!req_query_int(r, "limit", 10, 1, 50, &limit))
+		return;
+	enum db_status s = DB_NOT_FOUND;
+	json_t *items =
+	    uuid_valid(id)
+		? an_recommend(id, r->user->role == ROLE_REP ? r->user->id : NULL, limit, &s)
+		: NULL;
+	if (items == NULL)
+		reply_db(r, s);
+	else
+		reply_json(r, 200, json_pack("{s:o}", "items", items));
+}

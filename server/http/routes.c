@@ -45,6 +45,8 @@ const struct route routes[] = {
     {M_GET, V1 "/deals/{id}", h_deals_get, AUTH_USER, BODY_NONE, 0, NULL, NULL},
     {M_PATCH, V1 "/deals/{id}", h_deals_update, AUTH_USER, BODY_JSON, 0, NULL, NULL},
     {M_POST, V1 "/deals/{id}/stage", h_deals_stage, AUTH_USER, BODY_JSON, 0, NULL, NULL},
+    {M_GET, V1 "/deals/{id}/recommendations", h_deal_recommendations, AUTH_USER, BODY_NONE, 0, NULL,
+     NULL},
     {M_POST, V1 "/events", h_events_ingest, AUTH_MARKETER, BODY_RAW, 16u << 20, NULL, NULL},
     {M_POST, V1 "/import/deals", h_import_deals, AUTH_MARKETER, BODY_STREAM, 0, NULL,
      &import_stream},

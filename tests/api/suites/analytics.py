@@ -277,8 +277,8 @@ def unused_reasons_one_by_one():
     body = unused(grace_days=0)
     reasons = {i["asset_id"]: i["reasons"] for i in body["items"]}
     want = {fresh["id"]: ["never_shared"], old["id"]: ["stale", "never_opened"], quiet["id"]: ["never_opened"],
-            bot_only["id"]: ["never_opened"], expired["id"]: ["expired"],
-            hurts["id"]: ["fails_stage_test"]}
+            bot_only["id"]: ["never_opened"], expired["id"]: ["never_shared", "expired"],
+            hurts["id"]: ["stale", "never_opened", "fails_stage_test"]}
     for asset_id, r in want.items():
         check(reasons.get(asset_id) == r, f"{asset_id}: reasons {reasons.get(asset_id)}, want {r}")
     check(opened["id"] not in reasons, f"an opened, recent asset is listed: {reasons.get(opened['id'])}")
@@ -304,6 +304,10 @@ def coverage_has_every_cell_with_the_gaps():
     check(len(mine) == stage_count, f"{len(mine)} cells for a persona, {stage_count} stages")
     check((mine[s]["assets"], mine[s]["shared_assets"], mine[s]["moving_assets"], mine[s]["shares"])
           == (1, 1, 1, 40), f"cell at {s}: {mine[s]}")
+    usage = expect_json(ctx.api.get(f"/api/v1/assets/{moving['id']}", as_="rep"), 200)["usage"]
+    check(usage["shares"] == 40 and usage["last_shared_at"] == day(0, 1), f"asset usage {usage}")
+    check([(v["stage"], v["verdict"], v["exposures"]) for v in usage["verdicts"]]
+          == [(s, "moves_deals", 40)], f"asset verdicts {usage['verdicts']}")
     ev = mine["evaluation"]
     check((ev["assets"], ev["shared_assets"], ev["moving_assets"]) == (1, 0, 0), f"evaluation {ev}")
     check(mine["prospecting"]["assets"] == 0, "an empty cell is listed with 0 assets")
@@ -369,3 +373,52 @@ def usage_parameters_are_checked():
                      ("from=2020-01-02&to=2020-01-01", "from"), ("to=yesterday", "to")):
         expect_problem(ctx.api.get(f"/api/v1/analytics/usage?{q}", as_="marketer"), 400,
                        "invalid_parameter", field)
+
+
+def recommendations(deal_id, as_="rep", **q):
+    query = "&".join(f"{k}={v}" for k, v in q.items())
+    return ctx.api.get(f"/api/v1/deals/{deal_id}/recommendations?{query}", as_=as_)
+
+
+@test
+def recommendations_rank_proven_first_with_a_slot_for_untested_and_hurts_last():
+    # Cohorts 60 days apart in a stage of their own: 20 deals get the asset,
+    # 20 controls of which 5 advance (p = 0.25, E = 5); the deals that do not
+    # advance are lost after the window, so no cohort is another's control.
+    s, n, lost = stages()
+    p = create_persona()
+    advanced = {"p20": 20, "p19": 19, "p18": 18, "p17": 17, "p16": 16, "p15": 15,
+                "flat": 5, "hurts": 0}
+    assets, deals, shares = {}, {}, []
+    for k, (name, a) in enumerate(advanced.items()):
+        assets[name] = link_asset(title=f"Rec {name} {ctx.uniq('r')}", stages=[s], personas=[p])
+        start = day(60 * k)
+        go, stop = (n, day(60 * k + 10)), (lost, day(60 * k + 40))
+        ex = cohort(f"r{name}", 20, s, [go] * a + [stop] * (20 - a), at=start)
+        co = cohort(f"rc{name}", 20, s, [go] * 5 + [stop] * 15, at=start)
+        deals.update(ex)
+        deals.update(co)
+        shares += [(assets[name]["id"], x, day(60 * k, 1)) for x in ex]
+    load(deals, shares)
+    old_untested = link_asset(title="Rec untested old", stages=[s], personas=[p])
+    new_untested = link_asset(title="Rec untested new", stages=[s], personas=[p])
+    other_persona = link_asset(title="Rec other persona", stages=[s], personas=[create_persona()])
+    already = link_asset(title="Rec already shared", stages=[s], personas=[p])
+    deal = expect_json(ctx.api.post("/api/v1/deals", {"name": "Rec target", "stage": s,
+                                                      "personas": [p]}, as_="rep"), 201)
+    expect_json(ctx.api.post("/api/v1/shares", {"asset_id": already["id"], "deal_id": deal["id"],
+                                                "channel": "email"}, as_="rep"), 201)
+    run_default_test()
+    got = expect_json(recommendations(deal["id"]), 200)["items"]
+    names = {v["id"]: k for k, v in assets.items()}
+    names.update({old_untested["id"]: "old", new_untested["id"]: "new"})
+    order = [names.get(i["id"], i["title"]) for i in got]
+    # Four proven, then the fifth slot for the newest untested asset.
+    check(order == ["p20", "p19", "p18", "p17", "new", "p16", "p15", "old", "flat", "hurts"],
+          f"order {order}")
+    check("advanced 4.0\u00d7 as often" in got[0]["reason"] and "(n=20)" in got[0]["reason"],
+          f"reason {got[0]['reason']}")
+    check(other_persona["id"] not in {i["id"] for i in got}, "an asset of another persona")
+    check(len(expect_json(recommendations(deal["id"], limit=3), 200)["items"]) == 3, "limit")
+    expect_problem(recommendations(deal["id"], as_="board"), 404, "not_found")
+    expect_json(recommendations(deal["id"], as_="marketer"), 200)

@@ -77,6 +77,7 @@ ROLE_TABLE = [
     ("GET",    "/api/v1/stage-aliases",       None,                                      401,  403, 403,  200, 200),
     ("POST",   "/api/v1/stage-aliases",       {"alias": "Stage of {who}", "stage": "discovery"}, 401, 403, 403, 200, 200),
     ("DELETE", "/api/v1/stage-aliases",       None,                                      401,  403, 403,  400, 400),
+    ("GET",    "/api/v1/deals/{deal}/recommendations", None,                             401,  404, 404,  200, 200),
     ("GET",    "/api/v1/analytics/stage-test", None,                                 401,  403, 403,  200, 200),
     ("GET",    "/api/v1/analytics/unused",    None,                                      401,  403, 403,  200, 200),
     ("GET",    "/api/v1/analytics/coverage",  None,                                      401,  403, 403,  200, 200),

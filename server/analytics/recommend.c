@@ -1,0 +1,90 @@
+/* A deal's recommendations: proven assets first, then untested ones, then
+ * the rest, those that hurt last; at least one slot in every five goes to
+ * an untested asset while there are any, so new content gets its chance. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "analytics.h"
+#include "db_analytics.h"
+
+enum { PROVEN = 1, UNTESTED = 2, OTHER = 3, HURTS = 4 };
+#define EXPLORE_EVERY 5
+
+static const char *reason(json_t *c, const char *stage, char *buf, size_t len)
+{
+	int kind = (int)json_integer_value(json_object_get(c, "kind"));
+	long n = (long)json_integer_value(json_object_get(c, "exposures"));
+	long recent = (long)json_integer_value(json_object_get(c, "recent_shares"));
+	json_t *lift_v = json_object_get(c, "lift");
+	double lift = json_number_value(lift_v);
+	if (kind == PROVEN && !json_is_number(lift_v))
+		snprintf(buf, len, "advanced where comparable deals at %s did not (n=%ld)", stage,
+			 n);
+	else if (kind == PROVEN)
+		snprintf(buf, len, "advanced %.1f\u00d7 as often as comparable deals at %s (n=%ld)",
+			 lift, stage, n);
+	else if (kind == UNTESTED)
+		snprintf(buf, len, "not proven yet at %s (n=%ld): give it a chance", stage, n);
+	else if (kind == HURTS)
+		snprintf(buf, len,
+			 "deals that got it at %s advanced less often (%.1f\u00d7, n=%ld)", stage,
+			 lift, n);
+	else
+		snprintf(buf, len,
+			 "no measurable effect at %s (n=%ld); shared %ld times in 90 days", stage,
+			 n, recent);
+	return buf;
+}
+
+/* The next candidate to show from @c (taken flags in @used): the first
+ * not yet shown, unless the window of EXPLORE_EVERY has no untested one
+ * yet and this is its last slot. */
+static size_t pick(json_t *c, bool *used, size_t since_untested)
+{
+	size_t first = SIZE_MAX, untested = SIZE_MAX;
+	for (size_t i = 0; i < json_array_size(c); i++) {
+		if (used[i])
+			continue;
+		int kind = (int)json_integer_value(json_object_get(json_array_get(c, i), "kind"));
+		if (first == SIZE_MAX)
+			first = i;
+		if (kind == UNTESTED && untested == SIZE_MAX)
+			untested = i;
+	}
+	return since_untested >= EXPLORE_EVERY - 1 && untested != SIZE_MAX ? untested : first;
+}
+
+json_t *an_recommend(const char *deal, const char *owner_only, int limit, enum db_status *s)
+{
+	char *text = NULL;
+	*s = db_deal_candidates(deal, owner_only, &text);
+	json_t *doc = text ? json_loads(text, 0, NULL) : NULL;
+	free(text);
+	json_t *c = json_object_get(doc, "candidates"), *items = json_array();
+	bool *used = calloc(json_array_size(c) + 1, sizeof *used);
+	if (*s == DB_OK && (!json_is_array(c) || items == NULL || used == NULL))
+		*s = DB_ERROR;
+	const char *stage = json_string_value(json_object_get(doc, "stage_name"));
+	size_t since_untested = 0;
+	for (int n = 0; *s == DB_OK && n < limit; n++) {
+		size_t i = pick(c, used, since_untested);
+		if (i == SIZE_MAX)
+			break;
+		used[i] = true;
+		json_t *cand = json_array_get(c, i), *item = json_object_get(cand, "asset");
+		int kind = (int)json_integer_value(json_object_get(cand, "kind"));
+		since_untested = kind == UNTESTED ? 0 : since_untested + 1;
+		char buf[200];
+		json_object_set_new(item, "reason",
+				    json_string(reason(cand, stage ? stage : "", buf, sizeof buf)));
+		json_object_set(item, "lift", json_object_get(cand, "lift"));
+		json_array_append(items, item);
+	}
+	free(used);
+	json_decref(doc);
+	if (*s != DB_OK) {
+		json_decref(items);
+		return NULL;
+	}
+	return items;
+}
