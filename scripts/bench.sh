@@ -25,7 +25,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-SCENARIOS=(hello healthz me search upload download opens ingest import)
+SCENARIOS=(hello healthz me search upload download opens ingest import analytics)
 
 THREADS=${BENCH_THREADS:-$(nproc)}
 DURATION=${BENCH_DURATION:-10s}
@@ -928,6 +928,65 @@ print(" ".join("%s %s" % (k, a.get(k)) for k in
 		"text/csv) to POST /api/v1/import/deals in $(awk -v t="${secs_:-}" 'BEGIN { printf "%.1f", t }') s; answer:" \
 		"${summary:-none}"
 	note "import-rss: server peak RSS growth during the import ($MEM_DETAIL)"
+}
+
+# Analytics at scale, in a database of its own in the bench cluster:
+# tests/bench/analytics-data.sql makes 100,000 deals (500,000 stage
+# entries), 1,000,000 shares and 3,000,000 opens over two years for 2,000
+# assets; the rollups are folded, then each dashboard is timed (best of
+# three, curl's total time) next to a plain count(*) over the shares.
+ANALYTICS_RUNS=3
+bench_analytics() {
+	need_db
+	local db url port pid t0=$SECONDS token
+	sql -c "DROP DATABASE IF EXISTS analytics" -c "CREATE DATABASE analytics" >/dev/null
+	db=${DB_URL/dbname=nextstage/dbname=analytics}
+	NEXTSTAGE_DATABASE_URL=$db timeout 120 "$NS" migrate 2>>"$OUT/setup.log" || die "migrate analytics failed"
+	log "analytics: generating the data set (a few minutes)"
+	timeout 900 psql "$db" -X -q -v ON_ERROR_STOP=1 -f tests/bench/analytics-data.sql >/dev/null ||
+		die "the analytics data set was not generated"
+	# A mark becomes safe a second after it is read: four folds take all in.
+	for _ in 1 2 3 4; do
+		timeout 300 psql "$db" -X -q -c "SELECT analytics_fold()" >/dev/null || die "fold failed"
+		sleep 1.1
+	done
+	timeout 300 psql "$db" -X -q -c "VACUUM ANALYZE" >/dev/null
+	log "analytics: data set ready in $((SECONDS - t0)) s"
+	echo pw-bench-123 | NEXTSTAGE_DATABASE_URL=$db "$NS" user add --email analyst@example.com \
+		--name Analyst --role marketer >/dev/null 2>>"$OUT/setup.log"
+	token=$(NEXTSTAGE_DATABASE_URL=$db "$NS" token create --email analyst@example.com --name bench 2>>"$OUT/setup.log")
+	port=$(free_port)
+	NEXTSTAGE_DATABASE_URL=$db NEXTSTAGE_LISTEN=127.0.0.1:$port NEXTSTAGE_THREADS=$THREADS \
+		"$NS" serve >"$OUT/analytics-server.log" 2>&1 &
+	pid=$!
+	BG_PIDS+=($pid)
+	wait_http "http://127.0.0.1:$port/healthz" "$pid" 30 "$OUT/analytics-server.log"
+	# The reference: PostgreSQL counting the shares (best of three).
+	local ms best
+	best=$(for _ in $(seq "$ANALYTICS_RUNS"); do
+		timeout 60 psql "$db" -X -q -c '\timing on' -c 'SELECT count(*) FROM shares' |
+			awk '/^Time:/ { print $2 }'
+	done | sort -n | head -n 1)
+	record analytics-count "${best:--}" ms
+	report_info analytics-count
+	local name path max
+	for spec in "stage-test /api/v1/analytics/stage-test 2000" \
+		"unused /api/v1/analytics/unused 200" \
+		"coverage /api/v1/analytics/coverage 200" \
+		"usage /api/v1/analytics/usage?from=$(date -u -d '1 year ago' +%F)&to=$(date -u +%F)&group=week 200"; do
+		read -r name path max <<<"$spec"
+		best=$(for _ in $(seq "$ANALYTICS_RUNS"); do
+			curl -s -o "$OUT/analytics-$name.json" -w '%{http_code} %{time_total}\n' --max-time 120 \
+				-H "Authorization: Bearer $token" "http://127.0.0.1:$port$path"
+		done | awk '$1 == 200 { print $2 * 1000 }' | sort -n | head -n 1)
+		[ -n "$best" ] || { log "analytics: $path failed: $(head -c 300 "$OUT/analytics-$name.json")"; FAILED=1; }
+		ms=${best:+$(printf '%.1f' "$best")}
+		report_max "$name" "${ms:--}" ms "$max"
+		note "$name: GET $path, best of $ANALYTICS_RUNS: ${ms:--} ms, $(awk -v a="${ms:-0}" -v b="${RATE[analytics-count]}" \
+			'BEGIN { if (b > 0) printf "%.1f", a / b; else print "-" }')x the count(*) of shares"
+	done
+	stop_bg "$pid"
+	note "analytics-count: SELECT count(*) FROM shares (1,000,000 rows) by psql, best of $ANALYTICS_RUNS"
 }
 
 # --- main ----------------------------------------------------------------------
