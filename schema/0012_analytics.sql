@@ -110,6 +110,10 @@ CREATE TABLE usage_asset_day (
     opened_shares bigint NOT NULL DEFAULT 0,
     PRIMARY KEY (day, asset_id)
 );
+-- The same per month (day = its first day): ranges of many months read
+-- whole months here and only the days at their ends above.
+CREATE TABLE usage_asset_month (LIKE usage_asset_day);
+ALTER TABLE usage_asset_month ADD PRIMARY KEY (day, asset_id);
 CREATE TABLE usage_rep_day (LIKE usage_asset_day);
 ALTER TABLE usage_rep_day RENAME COLUMN asset_id TO rep_id;
 ALTER TABLE usage_rep_day ADD PRIMARY KEY (day, rep_id);
@@ -172,6 +176,11 @@ CREATE VIEW usage_asset_day_now AS
     SELECT day, asset_id, shares, opens, human_opens, opened_shares FROM usage_asset_day
     UNION ALL
     SELECT day, asset_id, shares, opens, human_opens, opened_shares FROM usage_now;
+CREATE VIEW usage_asset_month_now AS
+    SELECT day, asset_id, shares, opens, human_opens, opened_shares FROM usage_asset_month
+    UNION ALL
+    SELECT date_trunc('month', day)::date, asset_id, shares, opens, human_opens, opened_shares
+    FROM usage_now;
 CREATE VIEW usage_rep_day_now AS
     SELECT day, rep_id, shares, opens, human_opens, opened_shares FROM usage_rep_day
     UNION ALL
@@ -186,6 +195,43 @@ CREATE VIEW usage_asset_now AS
           SELECT asset_id, shares, opens, human_opens, opened_shares, last_shared_at
           FROM usage_now) u
     GROUP BY asset_id;
+
+-- Adds the shares with seq in (lo, hi] and the opens with id in (lo2, hi2]
+-- to the rollups.
+CREATE FUNCTION usage_fold_range(lo bigint, hi bigint, lo2 bigint, hi2 bigint) RETURNS void
+LANGUAGE sql SET work_mem = '64MB' AS $$
+    WITH d AS MATERIALIZED (SELECT * FROM usage_delta(lo, hi, lo2, hi2)),
+    a AS (INSERT INTO usage_asset_day AS u
+          SELECT day, asset_id, sum(shares), sum(opens), sum(human_opens), sum(opened_shares)
+          FROM d GROUP BY 1, 2
+          ON CONFLICT (day, asset_id) DO UPDATE SET shares = u.shares + excluded.shares,
+              opens = u.opens + excluded.opens, human_opens = u.human_opens + excluded.human_opens,
+              opened_shares = u.opened_shares + excluded.opened_shares),
+    m AS (INSERT INTO usage_asset_month AS u
+          SELECT date_trunc('month', day)::date, asset_id, sum(shares), sum(opens),
+                 sum(human_opens), sum(opened_shares)
+          FROM d GROUP BY 1, 2
+          ON CONFLICT (day, asset_id) DO UPDATE SET shares = u.shares + excluded.shares,
+              opens = u.opens + excluded.opens, human_opens = u.human_opens + excluded.human_opens,
+              opened_shares = u.opened_shares + excluded.opened_shares),
+    r AS (INSERT INTO usage_rep_day AS u
+          SELECT day, rep_id, sum(shares), sum(opens), sum(human_opens), sum(opened_shares)
+          FROM d GROUP BY 1, 2
+          ON CONFLICT (day, rep_id) DO UPDATE SET shares = u.shares + excluded.shares,
+              opens = u.opens + excluded.opens, human_opens = u.human_opens + excluded.human_opens,
+              opened_shares = u.opened_shares + excluded.opened_shares),
+    t AS (INSERT INTO usage_asset AS u
+          SELECT asset_id, sum(shares), sum(opens), sum(human_opens), sum(opened_shares),
+                 max(last_shared_at)
+          FROM d GROUP BY 1
+          ON CONFLICT (asset_id) DO UPDATE SET shares = u.shares + excluded.shares,
+              opens = u.opens + excluded.opens, human_opens = u.human_opens + excluded.human_opens,
+              opened_shares = u.opened_shares + excluded.opened_shares,
+              last_shared_at = greatest(u.last_shared_at, excluded.last_shared_at))
+    INSERT INTO opened_shares
+        SELECT DISTINCT share_id FROM opens WHERE id > lo2 AND id <= hi2 AND NOT is_bot
+        ON CONFLICT DO NOTHING;
+$$;
 
 -- Folds what is safe to fold into the rollups; cheap when nothing is new.
 -- Run every few seconds by the server (any number of servers may run it:
@@ -208,30 +254,7 @@ BEGIN
     hs := CASE WHEN rs THEN ms.candidate ELSE ms.done END;
     ho := CASE WHEN ro THEN mo.candidate ELSE mo.done END;
     IF hs > ms.done OR ho > mo.done THEN
-        WITH d AS MATERIALIZED (SELECT * FROM usage_delta(ms.done, hs, mo.done, ho)),
-        a AS (INSERT INTO usage_asset_day AS u
-              SELECT day, asset_id, sum(shares), sum(opens), sum(human_opens), sum(opened_shares)
-              FROM d GROUP BY 1, 2
-              ON CONFLICT (day, asset_id) DO UPDATE SET shares = u.shares + excluded.shares,
-                  opens = u.opens + excluded.opens, human_opens = u.human_opens + excluded.human_opens,
-                  opened_shares = u.opened_shares + excluded.opened_shares),
-        r AS (INSERT INTO usage_rep_day AS u
-              SELECT day, rep_id, sum(shares), sum(opens), sum(human_opens), sum(opened_shares)
-              FROM d GROUP BY 1, 2
-              ON CONFLICT (day, rep_id) DO UPDATE SET shares = u.shares + excluded.shares,
-                  opens = u.opens + excluded.opens, human_opens = u.human_opens + excluded.human_opens,
-                  opened_shares = u.opened_shares + excluded.opened_shares),
-        t AS (INSERT INTO usage_asset AS u
-              SELECT asset_id, sum(shares), sum(opens), sum(human_opens), sum(opened_shares),
-                     max(last_shared_at)
-              FROM d GROUP BY 1
-              ON CONFLICT (asset_id) DO UPDATE SET shares = u.shares + excluded.shares,
-                  opens = u.opens + excluded.opens, human_opens = u.human_opens + excluded.human_opens,
-                  opened_shares = u.opened_shares + excluded.opened_shares,
-                  last_shared_at = greatest(u.last_shared_at, excluded.last_shared_at))
-        INSERT INTO opened_shares
-            SELECT DISTINCT share_id FROM opens WHERE id > mo.done AND id <= ho AND NOT is_bot
-            ON CONFLICT DO NOTHING;
+        PERFORM usage_fold_range(ms.done, hs, mo.done, ho);
     END IF;
     -- A mark read now is safe once the transactions running a second from
     -- now have ended: an id is taken a moment before its transaction
@@ -266,10 +289,11 @@ CREATE TABLE stage_verdicts (
     PRIMARY KEY (asset_id, stage)
 );
 
--- Recomputes every spell and exposure from the timelines and shares (for
--- this migration and bulk loads that bypass the functions above).
+-- Recomputes every spell, exposure and rollup from the timelines, shares
+-- and opens (for this migration and bulk loads that bypass the functions
+-- above). Run it while nothing else writes shares or opens.
 CREATE FUNCTION analytics_rebuild() RETURNS void
-LANGUAGE sql AS $$
+LANGUAGE sql SET work_mem = '64MB' AS $$
     UPDATE deal_stages x SET left_at = h.l, next_stage = h.n
     FROM (SELECT id, lead(at) OVER w AS l, lead(stage) OVER w AS n
           FROM deal_stages WINDOW w AS (PARTITION BY deal_id ORDER BY at)) h
@@ -282,6 +306,12 @@ LANGUAGE sql AS $$
                         AND ds.at <= s.created_at ORDER BY ds.at DESC LIMIT 1) sp
     WHERE s.deal_id IS NOT NULL
     GROUP BY 1, 2, 3, 4, 5, 6;
+    TRUNCATE usage_asset_day, usage_asset_month, usage_rep_day, usage_asset, opened_shares;
+    UPDATE rollup_marks SET candidate = NULL, candidate_at = NULL, horizon = NULL,
+        done = CASE source WHEN 'shares' THEN (SELECT coalesce(max(seq), 0) FROM shares)
+                           ELSE (SELECT coalesce(max(id), 0) FROM opens) END;
+    SELECT usage_fold_range(0, (SELECT done FROM rollup_marks WHERE source = 'shares'),
+                            0, (SELECT done FROM rollup_marks WHERE source = 'opens'));
 $$;
 SELECT analytics_rebuild();
 

@@ -933,8 +933,9 @@ print(" ".join("%s %s" % (k, a.get(k)) for k in
 # Analytics at scale, in a database of its own in the bench cluster:
 # tests/bench/analytics-data.sql makes 100,000 deals (500,000 stage
 # entries), 1,000,000 shares and 3,000,000 opens over two years for 2,000
-# assets; the rollups are folded, then each dashboard is timed (best of
-# three, curl's total time) next to a plain count(*) over the shares.
+# assets (and builds the rollups in bulk: analytics_rebuild), then each
+# dashboard is timed (best of three, curl's total time) next to a plain
+# count(*) over the shares.
 ANALYTICS_RUNS=3
 bench_analytics() {
 	need_db
@@ -945,12 +946,6 @@ bench_analytics() {
 	log "analytics: generating the data set (a few minutes)"
 	timeout 900 psql "$db" -X -q -v ON_ERROR_STOP=1 -f tests/bench/analytics-data.sql >/dev/null ||
 		die "the analytics data set was not generated"
-	# A mark becomes safe a second after it is read: four folds take all in.
-	for _ in 1 2 3 4; do
-		timeout 300 psql "$db" -X -q -c "SELECT analytics_fold()" >/dev/null || die "fold failed"
-		sleep 1.1
-	done
-	timeout 300 psql "$db" -X -q -c "VACUUM ANALYZE" >/dev/null
 	log "analytics: data set ready in $((SECONDS - t0)) s"
 	echo pw-bench-123 | NEXTSTAGE_DATABASE_URL=$db "$NS" user add --email analyst@example.com \
 		--name Analyst --role marketer >/dev/null 2>>"$OUT/setup.log"

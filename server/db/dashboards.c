@@ -95,9 +95,18 @@ enum db_status db_coverage(char **json)
 static struct db_stmt q_usage = DB_STMT(
     "WITH r AS (SELECT day, rep_id, shares, opens, human_opens, opened_shares"
     "  FROM usage_rep_day_now WHERE day BETWEEN $1::date AND $2::date),"
+    /* whole months [lo, hi) from the monthly rollup, the days around them
+     * from the daily one */
+    " m AS (SELECT date_trunc('month', $1::date - 1)::date + interval '1 month' AS lo,"
+    "   date_trunc('month', $2::date + 1)::date AS hi),"
     " a AS (SELECT asset_id, sum(shares) AS shares, sum(opens) AS opens,"
-    "   sum(human_opens) AS human_opens FROM usage_asset_day_now"
-    "  WHERE day BETWEEN $1::date AND $2::date GROUP BY 1),"
+    "   sum(human_opens) AS human_opens"
+    "  FROM (SELECT u.asset_id, u.shares, u.opens, u.human_opens FROM usage_asset_month_now u, m"
+    "        WHERE u.day >= m.lo AND u.day < m.hi"
+    "        UNION ALL"
+    "        SELECT u.asset_id, u.shares, u.opens, u.human_opens FROM usage_asset_day_now u, m"
+    "        WHERE u.day BETWEEN $1::date AND $2::date AND (u.day < m.lo OR u.day >= m.hi)) x"
+    "  GROUP BY 1),"
     " per AS (SELECT date_trunc($3, day)::date AS period, sum(shares) AS shares,"
     "   sum(opens) AS opens, sum(human_opens) AS human_opens,"
     "   sum(opened_shares) AS opened_shares FROM r GROUP BY 1),"

@@ -98,8 +98,9 @@ def pg_sh(action):
 class Server:
     """`nextstage serve` on a free port, stderr (the access log) in a file."""
 
-    def __init__(self):
+    def __init__(self, env=None):
         self.port = free_port()
+        self.env = env or {}  # on top of ctx.base_env()
         self.proc = None
         self.expect_exit = False
         self.stderr_path = ctx.logdir / "server.stderr"
@@ -110,6 +111,7 @@ class Server:
         env = ctx.base_env()
         env["NEXTSTAGE_LISTEN"] = f"127.0.0.1:{self.port}"
         env["NEXTSTAGE_THREADS"] = "2"
+        env.update(self.env)
         with open(self.stderr_path, "wb") as err, open(self.stdout_path, "wb") as out:
             self.proc = subprocess.Popen([ctx.bin, "serve"], stdin=subprocess.DEVNULL,
                                          stdout=out, stderr=err, env=env, cwd=ctx.repo)
