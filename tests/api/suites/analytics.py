@@ -194,6 +194,29 @@ def a_back_dated_stage_change_moves_a_share_into_its_spell():
 
 
 @test
+def the_persona_filter_keeps_only_deals_with_that_persona_on_both_sides():
+    s, n, _ = stages()
+    p = create_persona()
+    a = link_asset()
+    moved = (n, day(10))
+    ex_p, ex = cohort("pe", 5, s, [moved] * 5), cohort("pn", 5, s)
+    co_p, co = cohort("pc", 10, s, [moved] * 5), cohort("pcn", 10, s)
+    load({**ex_p, **ex, **co_p, **co}, [(a["id"], x, day(0, 1)) for x in {**ex_p, **ex}])
+    ids = psql("SELECT id FROM deals WHERE external_id IN (%s)"
+               % ",".join(f"'{x}'" for x in {**ex_p, **co_p}))
+    for (deal_id,) in ids:
+        expect_json(ctx.api.patch(f"/api/v1/deals/{deal_id}", {"personas": [p]}, as_="marketer"), 200)
+    everyone = row_of(a["id"], s, min_sample=1)
+    # All deals: 10 exposures; controls 5 of 20 advanced, E = 10 x 0.25.
+    check((everyone["exposures"], everyone["advanced"]) == (10, 5)
+          and abs(everyone["expected"] - 2.5) < 1e-9, f"all deals {everyone}")
+    only = row_of(a["id"], s, min_sample=1, persona=p)
+    # The persona's deals: 5 exposures; controls 5 of 10 advanced, E = 5 x 0.5.
+    check((only["exposures"], only["advanced"]) == (5, 5)
+          and abs(only["expected"] - 2.5) < 1e-9, f"persona {p} {only}")
+
+
+@test
 def an_asset_never_shared_appears_once_as_unused():
     a = link_asset(stages=["discovery", "evaluation"])
     r = rows(asset=a["id"])
