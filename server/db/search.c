@@ -7,60 +7,72 @@
 #include <string.h>
 #include "db_internal.h"
 
-#define FACET(col)                                                                                 \
-	"(SELECT coalesce(jsonb_object_agg(v, n), '{}') FROM"                                      \
-	" (SELECT " col " AS v, count(*) AS n FROM m GROUP BY 1) x)"
-
-/* An opaque cursor: base64url of the text, as cursor_decode() reads it. */
-#define CURSOR(text)                                                                               \
-	"translate(rtrim(encode(convert_to(" text ", 'UTF8'), 'base64'), '='), E'+/\\n', '-_')"
-
-/* The conditions use the parameters directly (no CTE of parameters), so
- * that the planner folds the empty ones away and uses the GIN indexes. */
+/* The statement is planned at every execution (a custom plan): a generic
+ * plan cannot drop the conditions of absent filters, and only then do the
+ * GIN indexes serve. So the conditions use the parameters directly (no CTE
+ * of parameters), and planning is kept cheap (see schema/0011).
+ *
+ * The parameters: $1 the words, $2 their tsquery, $3-$8 the filters
+ * (text[] or NULL), $9 visible only, $10 the sort, $11/$12 the cursor's
+ * key and id (or NULL), $13 the page size.
+ *
+ * m: the matches with their sort key; a new sort is one more WHEN.
+ * page: one more than a page after the cursor, so that next_cursor knows
+ * whether there is more. The items are built by asset_json() over rows
+ * joined here (inlined: no function call per item), the facets by one
+ * aggregate per facet over m. json, not jsonb: nothing parses it here. */
+// clang-format off
 static struct db_stmt q_search = DB_STMT(
-    "WITH m AS MATERIALIZED (SELECT a.id, a.kind, a.intent, a.personas, a.stages,"
-    "   CASE $10::text"
-    "   WHEN 'relevance' THEN round(("
-    "     CASE WHEN $2 = '' THEN 0 ELSE ts_rank(a.search, to_tsquery('english', $2)) END"
-    "     + CASE WHEN $1 = '' THEN 0 ELSE word_similarity($1, a.title) END)::numeric, 6)"
-    "   WHEN 'recent' THEN extract(epoch FROM a.created_at)"
-    "   ELSE 0::numeric END AS key"
+    "WITH m AS MATERIALIZED ("
+    "  SELECT a.id, a.kind, a.intent, a.personas, a.stages,"
+    "    CASE $10::text"
+    "      WHEN 'relevance' THEN round(("
+    "        CASE WHEN $2 = '' THEN 0 ELSE ts_rank(a.search, to_tsquery('english', $2)) END"
+    "        + CASE WHEN $1 = '' THEN 0 ELSE word_similarity($1, a.title) END)::numeric, 6)"
+    "      WHEN 'recent' THEN extract(epoch FROM a.created_at)"
+    "      ELSE 0::numeric"
+    "    END AS key"
     "  FROM assets a"
-    "  WHERE ($1 = '' OR a.search @@ to_tsquery('english', $2) OR $1 <% a.title)"
-    "   AND ($3::text[] IS NULL OR a.personas && $3::text[])"
-    "   AND ($4::text[] IS NULL OR a.stages && $4::text[])"
-    "   AND ($5::text[] IS NULL OR a.kind = ANY ($5::text[]))"
-    "   AND ($6::text[] IS NULL OR a.intent = ANY ($6::text[]))"
-    "   AND ($7::text[] IS NULL OR a.status = ANY ($7::text[]))"
-    "   AND ($8::text[] IS NULL OR a.tags && $8::text[])"
-    "   AND (NOT $9::boolean OR (a.status = 'published'"
-    "        AND (a.expires_at IS NULL OR a.expires_at > now())))),"
-    " page AS (SELECT m.id, m.key FROM m"
+    "  WHERE ($1 = '' OR a.search @@ to_tsquery('english', $2) OR a.title %> $1)"
+    "    AND ($3::text[] IS NULL OR a.personas && $3::text[])"
+    "    AND ($4::text[] IS NULL OR a.stages && $4::text[])"
+    "    AND ($5::text[] IS NULL OR a.kind = ANY ($5::text[]))"
+    "    AND ($6::text[] IS NULL OR a.intent = ANY ($6::text[]))"
+    "    AND ($7::text[] IS NULL OR a.status = ANY ($7::text[]))"
+    "    AND ($8::text[] IS NULL OR a.tags && $8::text[])"
+    "    AND (NOT $9::boolean OR (a.status = 'published'"
+    "         AND (a.expires_at IS NULL OR a.expires_at > now())))),"
+    " page AS ("
+    "  SELECT m.id, m.key FROM m"
     "  WHERE $11::numeric IS NULL OR (m.key, m.id) < ($11::numeric, $12::uuid)"
-    "  ORDER BY m.key DESC, m.id DESC LIMIT $13::integer + 1),"
-    " shown AS (SELECT * FROM page ORDER BY key DESC, id DESC LIMIT $13::integer)"
-    " SELECT jsonb_build_object("
-    "  'items', (SELECT coalesce(jsonb_agg(asset_json(a) || jsonb_build_object('score', s.key)"
-    "            ORDER BY s.key DESC, s.id DESC), '[]')"
-    "            FROM shown s JOIN assets a ON a.id = s.id),"
+    "  ORDER BY m.key DESC, m.id DESC"
+    "  LIMIT $13::integer + 1)"
+    " SELECT json_build_object("
+    "  'items', (SELECT coalesce(json_agg(asset_json(a,"
+    "                CASE WHEN v.asset_id IS NOT NULL THEN version_json(v, b) END, p.key)"
+    "              ORDER BY p.key DESC, p.id DESC), '[]')"
+    "            FROM (SELECT * FROM page ORDER BY key DESC, id DESC LIMIT $13::integer) p"
+    "            JOIN assets a ON a.id = p.id"
+    "            LEFT JOIN asset_versions v ON v.asset_id = a.id AND v.number = a.current_version"
+    "            LEFT JOIN blobs b ON b.id = v.blob_id),"
     "  'total', (SELECT count(*) FROM m),"
-    "  'facets', jsonb_build_object('persona', " FACET(
-	"unnest(personas)") ","
-			    "    'stage', " FACET("unnest(stages)") ", 'kind', " FACET(
-				"kind") ","
-					"    'intent', " FACET(
-					    "intent") "),"
-						      "  'next_cursor', CASE WHEN (SELECT count(*) "
-						      "FROM page) > $13::integer THEN"
-						      "   (SELECT " CURSOR("$10 || ' ' || key || ' "
-									   "' || id") " FROM shown"
-										      "    ORDER "
-										      "BY key, id "
-										      "LIMIT 1) "
-										      "END),"
-										      " (SELECT "
-										      "count(*) "
-										      "FROM m)");
+    "  'facets', json_build_object("
+    "    'persona', (SELECT coalesce(json_object_agg(v, n), '{}') FROM"
+    "                (SELECT unnest(personas) AS v, count(*) AS n FROM m GROUP BY 1) x),"
+    "    'stage', (SELECT coalesce(json_object_agg(v, n), '{}') FROM"
+    "              (SELECT unnest(stages) AS v, count(*) AS n FROM m GROUP BY 1) x),"
+    "    'kind', (SELECT coalesce(json_object_agg(v, n), '{}') FROM"
+    "             (SELECT kind AS v, count(*) AS n FROM m GROUP BY 1) x),"
+    "    'intent', (SELECT coalesce(json_object_agg(v, n), '{}') FROM"
+    "               (SELECT intent AS v, count(*) AS n FROM m GROUP BY 1) x)),"
+    /* base64url of "sort key id" of the page's last item, as
+     * cursor_decode() reads it */
+    "  'next_cursor', CASE WHEN (SELECT count(*) FROM page) > $13::integer THEN"
+    "    (SELECT translate(rtrim(encode(convert_to($10 || ' ' || key || ' ' || id, 'UTF8'),"
+    "                                   'base64'), '='), E'+/\\n', '-_')"
+    "     FROM page ORDER BY key DESC, id DESC OFFSET $13::integer - 1 LIMIT 1) END),"
+    " (SELECT count(*) FROM m)");
+// clang-format on
 
 /* A PostgreSQL array literal of @v ({"a","b\"c"}), malloc'd; NULL for
  * NULL. */
