@@ -11,7 +11,7 @@
 /* The statement is planned once per connection (a generic plan): the
  * conditions that need an index are always present, whatever the filters.
  * The persona, stage and tag filters are lexemes of the search document
- * ('#p:cfo', '#s:evaluation', '#t:pricing', and '#all' in every document:
+ * ('#p=cfo', '#s=evaluation', '#t=pricing', and '#all' in every document:
  * schema/0011), so the words and the filters are one tsquery on one GIN
  * index, and the typo branch is the filters' tsquery with the title's
  * trigrams on the same index. The tsqueries are computed once per
@@ -117,8 +117,8 @@ static char *pg_array(const char *const *v)
 	return out;
 }
 
-/* Appends to @o the tsquery alternatives of one filter, "('#p:a' | '#p:b')"
- * for @prefix "#p:" (quotes and backslashes doubled, as tsquery input
+/* Appends to @o the tsquery alternatives of one filter, "('#p=a' | '#p=b')"
+ * for @prefix "#p=" (quotes and backslashes doubled, as tsquery input
  * wants them inside quotes); returns the new end. */
 static char *filter_alternatives(char *o, const char *prefix, const char *const *v)
 {
@@ -144,7 +144,7 @@ static char *filter_alternatives(char *o, const char *prefix, const char *const 
 static bool filter_tsquery(const struct search_query *q, char **out)
 {
 	const char *const *lists[] = {q->personas, q->stages, q->tags};
-	const char *prefixes[] = {"#p:", "#s:", "#t:"};
+	const char *prefixes[] = {"#p=", "#s=", "#t="};
 	size_t len = 1;
 	for (int i = 0; i < 3; i++)
 		for (const char *const *e = lists[i]; e && *e; e++)
