@@ -3,64 +3,90 @@
  * the page already as the API's JSON. */
 #include "db_search.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "db_internal.h"
 
-#define FACET(col)                                                                                 \
-	"(SELECT coalesce(jsonb_object_agg(v, n), '{}') FROM"                                      \
-	" (SELECT " col " AS v, count(*) AS n FROM m GROUP BY 1) x)"
-
-/* An opaque cursor: base64url of the text, as cursor_decode() reads it. */
-#define CURSOR(text)                                                                               \
-	"translate(rtrim(encode(convert_to(" text ", 'UTF8'), 'base64'), '='), E'+/\\n', '-_')"
-
-/* The conditions use the parameters directly (no CTE of parameters), so
- * that the planner folds the empty ones away and uses the GIN indexes. */
+/* The statement is planned once per connection (a generic plan): the
+ * conditions that need an index are always present, whatever the filters.
+ * The persona, stage and tag filters are lexemes of the search document
+ * ('#p=cfo', '#s=evaluation', '#t=pricing', and '#all' in every document:
+ * schema/0011), so the words and the filters are one tsquery on one GIN
+ * index, and the typo branch is the filters' tsquery with the title's
+ * trigrams on the same index. The tsqueries are computed once per
+ * execution (the scalar subqueries become InitPlans); since the planner
+ * then cannot see their values, a custom plan would be no better and
+ * PostgreSQL keeps the generic one after its first five executions
+ * (planning was a quarter of a search's CPU).
+ *
+ * The parameters: $1 the words, $2 their tsquery (to_tsquery syntax, from
+ * the handler), $3 the filters' tsquery (NULL for none), $4-$6 the kind,
+ * intent and status filters (text[] or NULL), $7 visible only, $8 the sort,
+ * $9/$10 the cursor's key and id (or NULL), $11 the page size.
+ *
+ * m: the matches with their sort key; a new sort is one more WHEN.
+ * page: one more than a page after the cursor, so that next_cursor knows
+ * whether there is more. The items are built by asset_json() over rows
+ * joined here (inlined: no function call per item), the facets by one
+ * aggregate per facet over m. json, not jsonb: nothing parses it here. */
+// clang-format off
 static struct db_stmt q_search = DB_STMT(
-    "WITH m AS MATERIALIZED (SELECT a.id, a.kind, a.intent, a.personas, a.stages,"
-    "   CASE $10::text"
-    "   WHEN 'relevance' THEN round(("
-    "     CASE WHEN $2 = '' THEN 0 ELSE ts_rank(a.search, to_tsquery('english', $2)) END"
-    "     + CASE WHEN $1 = '' THEN 0 ELSE word_similarity($1, a.title) END)::numeric, 6)"
-    "   WHEN 'recent' THEN extract(epoch FROM a.created_at)"
-    "   ELSE 0::numeric END AS key"
+    "WITH m AS MATERIALIZED ("
+    "  SELECT a.id, a.kind, a.intent, a.personas, a.stages,"
+    "    CASE $8::text"
+    "      WHEN 'relevance' THEN round(("
+    "        CASE WHEN $2 = '' THEN 0"
+    "          ELSE ts_rank(a.search, (SELECT to_tsquery('english', $2))) END"
+    "        + CASE WHEN $1 = '' THEN 0 ELSE word_similarity($1, a.title) END)::numeric, 6)"
+    "      WHEN 'recent' THEN extract(epoch FROM a.created_at)"
+    "      ELSE 0::numeric"
+    "    END AS key"
     "  FROM assets a"
-    "  WHERE ($1 = '' OR a.search @@ to_tsquery('english', $2) OR $1 <% a.title)"
-    "   AND ($3::text[] IS NULL OR a.personas && $3::text[])"
-    "   AND ($4::text[] IS NULL OR a.stages && $4::text[])"
-    "   AND ($5::text[] IS NULL OR a.kind = ANY ($5::text[]))"
-    "   AND ($6::text[] IS NULL OR a.intent = ANY ($6::text[]))"
-    "   AND ($7::text[] IS NULL OR a.status = ANY ($7::text[]))"
-    "   AND ($8::text[] IS NULL OR a.tags && $8::text[])"
-    "   AND (NOT $9::boolean OR (a.status = 'published'"
-    "        AND (a.expires_at IS NULL OR a.expires_at > now())))),"
-    " page AS (SELECT m.id, m.key FROM m"
-    "  WHERE $11::numeric IS NULL OR (m.key, m.id) < ($11::numeric, $12::uuid)"
-    "  ORDER BY m.key DESC, m.id DESC LIMIT $13::integer + 1),"
-    " shown AS (SELECT * FROM page ORDER BY key DESC, id DESC LIMIT $13::integer)"
-    " SELECT jsonb_build_object("
-    "  'items', (SELECT coalesce(jsonb_agg(asset_json(a) || jsonb_build_object('score', s.key)"
-    "            ORDER BY s.key DESC, s.id DESC), '[]')"
-    "            FROM shown s JOIN assets a ON a.id = s.id),"
+    /* the words and the filters; without words, the filters (or all) */
+    "  WHERE (a.search @@ (SELECT CASE"
+    "           WHEN $1 = '' THEN coalesce($3::tsquery, '''#all''')"
+    "           WHEN $3::tsquery IS NULL THEN nullif(to_tsquery('english', $2), '')"
+    "           ELSE nullif(to_tsquery('english', $2), '') && $3::tsquery END)"
+    /* or a title like the words, with the filters (NULL: no such branch) */
+    "         OR (a.search @@ (SELECT coalesce($3::tsquery, '''#all'''))"
+    "             AND a.title %> nullif($1, '')))"
+    "    AND ($4::text[] IS NULL OR a.kind = ANY ($4::text[]))"
+    "    AND ($5::text[] IS NULL OR a.intent = ANY ($5::text[]))"
+    "    AND ($6::text[] IS NULL OR a.status = ANY ($6::text[]))"
+    "    AND (NOT $7::boolean OR (a.status = 'published'"
+    "         AND (a.expires_at IS NULL OR a.expires_at > now())))),"
+    " page AS ("
+    "  SELECT m.id, m.key FROM m"
+    "  WHERE $9::numeric IS NULL OR (m.key, m.id) < ($9::numeric, $10::uuid)"
+    "  ORDER BY m.key DESC, m.id DESC"
+    "  LIMIT $11::integer + 1)"
+    " SELECT json_build_object("
+    "  'items', (SELECT coalesce(json_agg(asset_json(a,"
+    "                CASE WHEN v.asset_id IS NOT NULL THEN version_json(v, b) END, p.key)"
+    "              ORDER BY p.key DESC, p.id DESC), '[]')"
+    "            FROM (SELECT * FROM page ORDER BY key DESC, id DESC LIMIT $11::integer) p"
+    "            JOIN assets a ON a.id = p.id"
+    "            LEFT JOIN asset_versions v ON v.asset_id = a.id AND v.number = a.current_version"
+    "            LEFT JOIN blobs b ON b.id = v.blob_id),"
     "  'total', (SELECT count(*) FROM m),"
-    "  'facets', jsonb_build_object('persona', " FACET(
-	"unnest(personas)") ","
-			    "    'stage', " FACET("unnest(stages)") ", 'kind', " FACET(
-				"kind") ","
-					"    'intent', " FACET(
-					    "intent") "),"
-						      "  'next_cursor', CASE WHEN (SELECT count(*) "
-						      "FROM page) > $13::integer THEN"
-						      "   (SELECT " CURSOR("$10 || ' ' || key || ' "
-									   "' || id") " FROM shown"
-										      "    ORDER "
-										      "BY key, id "
-										      "LIMIT 1) "
-										      "END),"
-										      " (SELECT "
-										      "count(*) "
-										      "FROM m)");
+    "  'facets', json_build_object("
+    "    'persona', (SELECT coalesce(json_object_agg(v, n), '{}') FROM"
+    "                (SELECT unnest(personas) AS v, count(*) AS n FROM m GROUP BY 1) x),"
+    "    'stage', (SELECT coalesce(json_object_agg(v, n), '{}') FROM"
+    "              (SELECT unnest(stages) AS v, count(*) AS n FROM m GROUP BY 1) x),"
+    "    'kind', (SELECT coalesce(json_object_agg(v, n), '{}') FROM"
+    "             (SELECT kind AS v, count(*) AS n FROM m GROUP BY 1) x),"
+    "    'intent', (SELECT coalesce(json_object_agg(v, n), '{}') FROM"
+    "               (SELECT intent AS v, count(*) AS n FROM m GROUP BY 1) x)),"
+    /* base64url of "sort key id" of the page's last item, as
+     * cursor_decode() reads it */
+    "  'next_cursor', CASE WHEN (SELECT count(*) FROM page) > $11::integer THEN"
+    "    (SELECT translate(rtrim(encode(convert_to($8 || ' ' || key || ' ' || id, 'UTF8'),"
+    "                                   'base64'), '='), E'+/\\n', '-_')"
+    "     FROM page ORDER BY key DESC, id DESC OFFSET $11::integer - 1 LIMIT 1) END),"
+    " (SELECT count(*) FROM m)");
+// clang-format on
 
 /* A PostgreSQL array literal of @v ({"a","b\"c"}), malloc'd; NULL for
  * NULL. */
@@ -91,23 +117,81 @@ static char *pg_array(const char *const *v)
 	return out;
 }
 
+/* Appends to @o the tsquery alternatives of one filter, "('#p=a' | '#p=b')"
+ * for @prefix "#p=" (quotes and backslashes doubled, as tsquery input
+ * wants them inside quotes); returns the new end. */
+static char *filter_alternatives(char *o, const char *prefix, const char *const *v)
+{
+	*o++ = '(';
+	for (const char *const *e = v; *e; e++) {
+		if (e != v)
+			o += sprintf(o, " | ");
+		o += sprintf(o, "'%s", prefix);
+		for (const char *c = *e; *c; c++) {
+			if (*c == '\'' || *c == '\\')
+				*o++ = *c;
+			*o++ = *c;
+		}
+		*o++ = '\'';
+	}
+	*o++ = ')';
+	return o;
+}
+
+/* The tsquery of the persona, stage and tag filters (OR within one, AND
+ * across), as the lexemes of the search document name them; NULL in *@out
+ * when there is none. False when out of memory. */
+static bool filter_tsquery(const struct search_query *q, char **out)
+{
+	const char *const *lists[] = {q->personas, q->stages, q->tags};
+	const char *prefixes[] = {"#p=", "#s=", "#t="};
+	size_t len = 1;
+	for (int i = 0; i < 3; i++)
+		for (const char *const *e = lists[i]; e && *e; e++)
+			len += 2 * strlen(*e) + 16;
+	*out = NULL;
+	if (len == 1)
+		return true;
+	char *o = *out = malloc(len + 3 * 8);
+	if (o == NULL)
+		return false;
+	for (int i = 0; i < 3; i++) {
+		if (lists[i] == NULL || *lists[i] == NULL)
+			continue;
+		if (o != *out)
+			o += sprintf(o, " & ");
+		o = filter_alternatives(o, prefixes[i], lists[i]);
+	}
+	*o = '\0';
+	return true;
+}
+
 enum db_status db_asset_search(const struct search_query *q, char **json, long *total)
 {
 	char limit[16];
 	snprintf(limit, sizeof limit, "%d", q->limit);
-	const char *const *lists[] = {q->personas, q->stages,	q->kinds,
-				      q->intents,  q->statuses, q->tags};
-	char *arrays[6];
-	for (int i = 0; i < 6; i++)
+	char *filters;
+	if (!filter_tsquery(q, &filters))
+		return DB_ERROR;
+	const char *const *lists[] = {q->kinds, q->intents, q->statuses};
+	char *arrays[3];
+	for (int i = 0; i < 3; i++)
 		arrays[i] = pg_array(lists[i]);
-	const char *p[] = {q->q,      q->tsquery,   arrays[0],
-			   arrays[1], arrays[2],    arrays[3],
-			   arrays[4], arrays[5],    q->visible_only ? "t" : "f",
-			   q->sort,   q->after_key, q->after_id,
+	const char *p[] = {q->q,
+			   q->tsquery,
+			   filters,
+			   arrays[0],
+			   arrays[1],
+			   arrays[2],
+			   q->visible_only ? "t" : "f",
+			   q->sort,
+			   q->after_key,
+			   q->after_id,
 			   limit};
 	enum db_status s;
-	PGresult *res = db_query(true, &q_search, 13, p, &s);
-	for (int i = 0; i < 6; i++)
+	PGresult *res = db_query(true, &q_search, 11, p, &s);
+	free(filters);
+	for (int i = 0; i < 3; i++)
 		free(arrays[i]);
 	*json = NULL;
 	if (s == DB_OK) {
