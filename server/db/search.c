@@ -40,6 +40,13 @@ static struct db_stmt q_search = DB_STMT(
     "          ELSE ts_rank(a.search, (SELECT to_tsquery('english', $2))) END"
     "        + CASE WHEN $1 = '' THEN 0 ELSE word_similarity($1, a.title) END)::numeric, 6)"
     "      WHEN 'recent' THEN extract(epoch FROM a.created_at)"
+    /* the rollups' count (a few seconds behind), and the best judged lift
+     * of the stored verdicts (an infinite one first, untested last) */
+    "      WHEN 'shares' THEN coalesce((SELECT u.shares FROM usage_asset u"
+    "        WHERE u.asset_id = a.id), 0)::numeric"
+    "      WHEN 'lift' THEN round(coalesce((SELECT max(coalesce(v.lift, 1e6))"
+    "        FROM stage_verdicts v WHERE v.asset_id = a.id"
+    "         AND v.verdict IN ('moves_deals', 'no_effect', 'hurts')), -1)::numeric, 6)"
     "      ELSE 0::numeric"
     "    END AS key"
     "  FROM assets a"

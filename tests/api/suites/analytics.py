@@ -387,13 +387,7 @@ def usage_counts_shares_and_opens_per_period_and_agrees_after_the_fold():
     check(part["top_assets"][0]["asset_id"] == a["id"] and part["top_assets"][0]["shares"] == 2
           and part["top_assets"][0]["opens"] == 2, f"top assets from March 5 {part['top_assets']}")
     # Once the rollups have taken these rows in, the answer is the same.
-    for _ in range(100):
-        done = psql("SELECT bool_and(done >= coalesce((SELECT max(seq) FROM shares), 0))"
-                    " FROM rollup_marks WHERE source = 'shares'")[0][0]
-        if done == "t":
-            break
-        time.sleep(0.2)
-    check(done == "t", "the shares were not folded into the rollups within 20 s")
+    wait_for_fold()
     check(usage(**q) == body, "the answer changed once the rollups took the rows in")
 
 
@@ -489,3 +483,36 @@ def analytics_reads_go_to_the_read_database():
         srv.terminate()
         subprocess.run(["psql", "-X", "-q", "-d", ctx.db_url, "-c", f"DROP DATABASE IF EXISTS {name}"],
                        capture_output=True, timeout=30)
+
+
+def search_ids(**q):
+    query = "&".join(f"{k}={v}" for k, v in q.items())
+    return [i["id"] for i in expect_json(ctx.api.get(f"/api/v1/assets?{query}", as_="rep"),
+                                         200)["items"]]
+
+
+def wait_for_fold():
+    for _ in range(100):
+        if psql("SELECT done >= (SELECT max(seq) FROM shares) FROM rollup_marks"
+                " WHERE source = 'shares'")[0][0] == "t":
+            return
+        time.sleep(0.2)
+    check(False, "the shares were not folded into the rollups within 20 s")
+
+
+@test
+def search_sorts_by_shares_and_by_lift():
+    tag = ctx.uniq("sorted")
+    many, few, none = (link_asset(tags=[tag]) for _ in range(3))
+    d = cohort("srt", 1, "discovery", at=ago(10))
+    x = next(iter(d))
+    load(d, [(many["id"], x, ago(i + 1)) for i in range(3)] + [(few["id"], x, ago(1))])
+    wait_for_fold()
+    check(search_ids(tag=tag, sort="shares") == [many["id"], few["id"], none["id"]],
+          "sort=shares: the most shared first")
+    lifted, _ = two_to_one(32, tags=[tag + "-l"])
+    flat, _ = two_to_one(16, tags=[tag + "-l"])
+    untested = link_asset(tags=[tag + "-l"])
+    run_default_test()
+    check(search_ids(tag=tag + "-l", sort="lift") == [lifted["id"], flat["id"], untested["id"]],
+          "sort=lift: the best lift first, untested last")

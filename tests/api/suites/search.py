@@ -233,15 +233,6 @@ def bad_search_parameters_are_400_invalid_parameter():
     check(not wrong, f"{len(wrong)} parameter sets answered wrongly", *wrong)
 
 
-@test
-def shares_and_lift_sorts_answer_zero_until_there_are_shares():
-    tag = ctx.uniq("sorts")
-    made = {link(tag)["id"] for _ in range(3)}
-    for sort in ("shares", "lift"):
-        body = search({"tag": tag, "sort": sort})
-        check(set(ids(body)) == made, f"sort={sort}: {ids(body)}")
-
-
 # ---------------------------------------------------------------- pagination
 
 def page_through(params, limit, between=None, as_="marketer"):
