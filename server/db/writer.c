@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include "db_internal.h"
 #include "log.h"
 
@@ -22,9 +23,10 @@ struct db_job {
 	void *cls;
 	enum db_status status;
 	char *result;
-	bool alone;	     /* runs in a statement of its own: its batch's failed */
-	struct db_job *next; /* in the queue */
-	struct db_job *peer; /* the next job of its statement, during an attempt */
+	struct timespec queued; /* CLOCK_MONOTONIC */
+	bool alone;		/* runs in a statement of its own: its batch's failed */
+	struct db_job *next;	/* in the queue */
+	struct db_job *peer;	/* the next job of its statement, during an attempt */
 };
 
 /* What jobs run. A batched statement runs many jobs at once: its $k is
@@ -45,11 +47,13 @@ static struct {
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t wake = PTHREAD_COND_INITIALIZER;
 static struct db_job *head, **tail = &head;
-/* Two writers: while one waits for its COMMIT to reach the disk, the
- * other gathers and runs the next batch (and both use a core). */
+/* Two writers. Under load they take turns, the queue growing into the
+ * next batch while one runs (see take_now); a long batch (ingested
+ * events) holds up the others for HOLD_NS at most. */
 #define WRITERS 2
 
 static int running; /* writer threads alive */
+static int busy;    /* writers running a batch */
 static bool stopping;
 static pthread_t threads[WRITERS];
 static atomic_ulong batches, jobs_done;
@@ -96,6 +100,7 @@ static void finish(struct db_job *j)
 
 void db_job_submit(struct db_job *j)
 {
+	clock_gettime(CLOCK_MONOTONIC, &j->queued);
 	pthread_mutex_lock(&lock);
 	bool open = running > 0 && !stopping;
 	if (open) {
@@ -224,9 +229,9 @@ static bool send_call(PGconn *pg, struct call *c)
 }
 
 /* Hands each job of @c its result from @res: the first value for a job
- * of its own; for a batched statement, the second value of the row whose
- * first one is the job's 1-based position (a job without one keeps
- * NULL). */
+ * of its own; for a batched statement, the second value of the row (in
+ * any order) whose first one is the job's 1-based position (a job
+ * without one keeps NULL). */
 static void take_results(struct call *c, const PGresult *res)
 {
 	struct db_job *j = c->first;
@@ -235,39 +240,26 @@ static void take_results(struct call *c, const PGresult *res)
 		j->result = PQntuples(res) > 0 ? db_dup(res, 0, 0) : NULL;
 		return;
 	}
-	long pos = 1;
-	for (int row = 0; row < PQntuples(res) && j; row++) {
-		long want = strtol(PQgetvalue(res, row, 0), NULL, 10);
-		for (; j && pos < want; pos++)
-			j = j->peer;
-		if (j == NULL || pos != want)
-			break;
-		free(j->result);
-		j->result = db_dup(res, row, 1);
-	}
-}
-
-/* The writer whose statements run now, if any (see run): another waits
- * for them to end before it takes the queue, so that what arrives
- * meanwhile joins its batch. */
-static bool executing;
-
-static void executed(bool *mine)
-{
-	if (!*mine)
+	struct db_job **at = malloc((size_t)c->count * sizeof *at);
+	if (at == NULL)
 		return;
-	*mine = false;
-	pthread_mutex_lock(&lock);
-	executing = false;
-	pthread_cond_broadcast(&wake);
-	pthread_mutex_unlock(&lock);
+	for (int k = 0; j; j = j->peer)
+		at[k++] = j;
+	for (int row = 0; row < PQntuples(res); row++) {
+		long pos = strtol(PQgetvalue(res, row, 0), NULL, 10);
+		if (pos < 1 || pos > c->count)
+			continue;
+		free(at[pos - 1]->result);
+		at[pos - 1]->result = db_dup(res, row, 1);
+	}
+	free(at);
 }
 
 /* Reads the results of @n calls (after BEGIN), up to the sync: the first
  * failing call in *@failed with its result in *@failure, the COMMIT's
  * result returned (NULL when the connection broke: *@broken). */
 static PGresult *read_calls(PGconn *pg, struct call *calls, int n, int *failed, PGresult **failure,
-			    bool *broken, bool *mine)
+			    bool *broken)
 {
 	PGresult *res = next_result(pg); /* BEGIN */
 	*broken = res == NULL;
@@ -284,7 +276,6 @@ static PGresult *read_calls(PGconn *pg, struct call *calls, int n, int *failed, 
 		}
 		PQclear(res);
 	}
-	executed(mine);
 	PGresult *done = *broken ? NULL : next_result(pg);		/* COMMIT */
 	for (PGresult *r; !*broken && (r = PQgetResult(pg)) != NULL;) { /* up to the sync */
 		bool sync = PQresultStatus(r) == PGRES_PIPELINE_SYNC;
@@ -314,7 +305,7 @@ static void blame(struct call *c, enum db_status s)
  * trip, not one per job. A failing call is blamed and false returned (the
  * caller runs the batch again); *@commit is the COMMIT's outcome
  * otherwise. */
-static bool attempt(struct db *db, struct db_job *list, enum db_status *commit, bool *mine)
+static bool attempt(struct db *db, struct db_job *list, enum db_status *commit)
 {
 	PGconn *pg = db->pg;
 	*commit = DB_OK;
@@ -342,8 +333,7 @@ static bool attempt(struct db *db, struct db_job *list, enum db_status *commit, 
 	}
 	int failed = -1;
 	bool broken;
-	PGresult *failure = NULL,
-		 *done = read_calls(pg, calls, n, &failed, &failure, &broken, mine);
+	PGresult *failure = NULL, *done = read_calls(pg, calls, n, &failed, &failure, &broken);
 	PQexitPipelineMode(pg);
 	if (failed >= 0) {
 		enum db_status s = db_error_of(db, failure); /* may drop the connection */
@@ -366,15 +356,17 @@ static bool attempt(struct db *db, struct db_job *list, enum db_status *commit, 
 	return true;
 }
 
-/* Runs @list (taken while this writer became the executing one: *@mine)
- * to its commit or failure, then calls every job's done. */
-static void run_batch(struct db *db, struct db_job *list, bool *mine)
+/* Runs @list to its commit or failure, then calls every job's done. */
+static void run_batch(struct db *db, struct db_job *list)
 {
 	enum db_status commit = DB_UNAVAILABLE;
 	if (db_ensure(db))
-		while (!attempt(db, list, &commit, mine))
+		while (!attempt(db, list, &commit))
 			;
-	executed(mine);
+	pthread_mutex_lock(&lock);
+	busy--; /* the other writer may start while the requests resume */
+	pthread_cond_broadcast(&wake);
+	pthread_mutex_unlock(&lock);
 	for (struct db_job *j = list, *next; j; j = next) {
 		next = j->next;
 		if (j->status == DB_OK && commit != DB_OK)
@@ -384,30 +376,59 @@ static void run_batch(struct db *db, struct db_job *list, bool *mine)
 	atomic_fetch_add(&batches, 1);
 }
 
+/* Whether a writer takes the queue now (the lock held); if it should
+ * wait for a while, until when in *@until. Under load, what arrives
+ * while the other writer runs its batch waits for it to end and makes
+ * one batch: the CPU an open costs falls as batches grow, and two small
+ * batches at once would only compete for it. When the other writer is
+ * idle a job starts at once, and none waits longer than HOLD_NS for it
+ * (a long batch of ingested events, say). */
+#define HOLD_NS 2000000L
+static bool take_now(struct timespec *until)
+{
+	if (stopping)
+		return true;
+	if (head == NULL)
+		return false;
+	if (busy == 0)
+		return true;
+	*until = head->queued;
+	until->tv_nsec += HOLD_NS;
+	if (until->tv_nsec >= 1000000000L) {
+		until->tv_sec++;
+		until->tv_nsec -= 1000000000L;
+	}
+	struct timespec now;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return now.tv_sec > until->tv_sec ||
+	       (now.tv_sec == until->tv_sec && now.tv_nsec >= until->tv_nsec);
+}
+
 static void *run(void *unused)
 {
 	(void)unused;
 	struct db db = {.url = db_primary_url()};
 	pthread_mutex_lock(&lock);
 	for (;;) {
-		/* While the other writer's statements run, what arrives waits
-		 * and joins the next batch: under load, batches grow instead
-		 * of two small ones competing for the CPU; when idle, a job
-		 * starts at once. The other's COMMIT is not waited for. */
-		while (!stopping && (head == NULL || executing))
-			pthread_cond_wait(&wake, &lock);
+		struct timespec until;
+		while (!take_now(&until)) {
+			if (head == NULL)
+				pthread_cond_wait(&wake, &lock);
+			else
+				pthread_cond_timedwait(&wake, &lock, &until);
+		}
 		struct db_job *list = head;
 		head = NULL;
 		tail = &head;
-		bool last = stopping, mine = list != NULL;
-		if (mine)
-			executing = true;
+		bool last = stopping;
+		if (list != NULL)
+			busy++;
 		pthread_mutex_unlock(&lock);
 		unsigned long n = 0;
 		for (struct db_job *j = list; j; j = j->next)
 			n++;
 		if (list != NULL)
-			run_batch(&db, list, &mine);
+			run_batch(&db, list);
 		atomic_fetch_add(&jobs_done, n);
 		pthread_mutex_lock(&lock);
 		if (last && head == NULL)
@@ -423,6 +444,14 @@ static void *run(void *unused)
 int db_writer_start(void)
 {
 	pthread_mutex_lock(&lock);
+	if (running == 0) { /* timed waits count in CLOCK_MONOTONIC, as job times */
+		pthread_condattr_t attr;
+		pthread_condattr_init(&attr);
+		pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+		pthread_cond_destroy(&wake);
+		pthread_cond_init(&wake, &attr);
+		pthread_condattr_destroy(&attr);
+	}
 	stopping = false;
 	for (int i = 0; i < WRITERS; i++)
 		if (pthread_create(&threads[i], NULL, run, NULL) == 0)
