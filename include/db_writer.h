@@ -13,12 +13,15 @@
 
 struct db_job;
 
-/* A job running statement @sql (a DB_STMT of the caller's module, see
- * db_job_stmt) with up to DB_JOB_PARAMS parameters, copied now (@lengths
- * NULL: text; else per-parameter byte lengths, binary where non-zero).
- * @done(@cls, status, first column of the first row or NULL) is called
- * exactly once, after the batch holding it committed (DB_OK) or failed.
- * Returns NULL when out of memory (nothing is called then). */
+/* A job running statement @stmt_index (see db_job_stmt) with up to
+ * DB_JOB_PARAMS parameters, copied now (@lengths NULL: text; else
+ * per-parameter byte lengths, binary where non-zero; a batched statement
+ * takes text only). @done(@cls, status, result or NULL) is called exactly
+ * once, after the batch holding it committed (DB_OK) or failed; the
+ * result is the first column of the first row, or for a batched
+ * statement the job's own result. Returns NULL when out of memory or
+ * given a binary parameter for a batched statement (nothing is called
+ * then). */
 struct db_job *db_job_new(int stmt_index, int n, const char *const *params, const int *lengths,
 			  void (*done)(void *cls, enum db_status s, const char *result), void *cls);
 
@@ -27,9 +30,14 @@ struct db_job *db_job_new(int stmt_index, int n, const char *const *params, cons
 void db_job_submit(struct db_job *job);
 
 /* The statements jobs may run, by index (kept here so the writer's
- * connection prepares them once). */
+ * connection prepares them once). A batched one runs the jobs of a
+ * batch together, in ONE statement taking an array per parameter. */
 enum db_job_stmt {
-	DB_JOB_OPEN,   /* open_link($1 token, $2 hash (binary), $3 ua class, $4 bot reason) */
+	/* batched: open_links() of schema/0010_open_batch.sql; $1 token,
+	 * $2 client hash (bytea text: \x and hex, or NULL), $3 ua class,
+	 * $4 bot reason (NULL: a person); result 'missing', 'gone' or the
+	 * target as JSON */
+	DB_JOB_OPEN,
 	DB_JOB_INGEST, /* ingest_events($1 jsonb array, $2 actor) */
 	DB_JOB__COUNT,
 };

@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include "db_internal.h"
 #include "log.h"
 
@@ -22,22 +23,37 @@ struct db_job {
 	void *cls;
 	enum db_status status;
 	char *result;
-	struct db_job *next;
+	struct timespec queued; /* CLOCK_MONOTONIC */
+	bool alone;		/* runs in a statement of its own: its batch's failed */
+	struct db_job *next;	/* in the queue */
+	struct db_job *peer;	/* the next job of its statement, during an attempt */
 };
 
-static struct db_stmt stmts[DB_JOB__COUNT] = {
-    [DB_JOB_OPEN] = DB_STMT("SELECT open_link($1, $2, $3, $4)"),
-    [DB_JOB_INGEST] = DB_STMT("SELECT ingest_events($1::jsonb, $2::uuid)::text"),
+/* What jobs run. A batched statement runs many jobs at once: its $k is
+ * the array of the jobs' k-th parameters (text, in queue order), and it
+ * returns a row (1-based position of the job, result) per job. */
+static struct {
+	struct db_stmt st;
+	bool batched;
+} stmts[DB_JOB__COUNT] = {
+    [DB_JOB_OPEN] = {DB_STMT("SELECT job, outcome FROM open_links($1::text[], $2::bytea[],"
+			     " $3::text[], $4::text[])"),
+		     true},
+    [DB_JOB_INGEST] = {DB_STMT("SELECT ingest_events($1::jsonb, $2::uuid)::text"), false},
 };
+/* Jobs in one batched statement at most. */
+#define BATCH_MAX 256
 
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t wake = PTHREAD_COND_INITIALIZER;
 static struct db_job *head, **tail = &head;
-/* Two writers: while one waits for its COMMIT to reach the disk, the
- * other gathers and runs the next batch (and both use a core). */
+/* Two writers. Under load they take turns, the queue growing into the
+ * next batch while one runs (see take_now); a long batch (ingested
+ * events) holds up the others for HOLD_NS at most. */
 #define WRITERS 2
 
 static int running; /* writer threads alive */
+static int busy;    /* writers running a batch */
 static bool stopping;
 static pthread_t threads[WRITERS];
 static atomic_ulong batches, jobs_done;
@@ -46,7 +62,7 @@ struct db_job *db_job_new(int stmt_index, int n, const char *const *params, cons
 			  void (*done)(void *cls, enum db_status s, const char *result), void *cls)
 {
 	struct db_job *j = calloc(1, sizeof *j);
-	if (j == NULL || n > DB_JOB_PARAMS) {
+	if (j == NULL || n > DB_JOB_PARAMS || stmt_index < 0 || stmt_index >= DB_JOB__COUNT) {
 		free(j);
 		return NULL;
 	}
@@ -60,7 +76,8 @@ struct db_job *db_job_new(int stmt_index, int n, const char *const *params, cons
 		size_t len = lengths && lengths[i] ? (size_t)lengths[i] : strlen(params[i]);
 		j->lengths[i] = (int)len;
 		j->formats[i] = lengths && lengths[i] ? 1 : 0;
-		if ((j->params[i] = malloc(len + 1)) == NULL) {
+		if ((j->formats[i] && stmts[stmt_index].batched) ||
+		    (j->params[i] = malloc(len + 1)) == NULL) {
 			for (int k = 0; k < i; k++)
 				free(j->params[k]);
 			free(j);
@@ -83,6 +100,7 @@ static void finish(struct db_job *j)
 
 void db_job_submit(struct db_job *j)
 {
+	clock_gettime(CLOCK_MONOTONIC, &j->queued);
 	pthread_mutex_lock(&lock);
 	bool open = running > 0 && !stopping;
 	if (open) {
@@ -107,93 +125,248 @@ static PGresult *next_result(PGconn *pg)
 	return res;
 }
 
-/* Runs the jobs of @list not yet failed in one transaction, pipelined:
- * BEGIN, every job's statement, COMMIT and a sync go out in one write and
- * the results are read back in order, so a batch costs one round trip,
- * not one per job. A failing job is marked and false returned (the
- * caller runs the batch again without it); *@commit is the COMMIT's
- * outcome otherwise. */
-static bool attempt(struct db *db, struct db_job *list, enum db_status *commit)
+/* One statement of an attempt: a job, or up to BATCH_MAX jobs of a
+ * batched statement. */
+struct call {
+	struct db_job *first, **last; /* its jobs, linked by peer, in queue order */
+	int count;
+	char *arrays[DB_JOB_PARAMS]; /* a batched statement's parameters */
+};
+
+/* The calls that run the jobs of @list not yet failed, in queue order of
+ * their first job: jobs of a batched statement share a call (BATCH_MAX at
+ * most) unless they must run alone. Returns the number of calls, or -1
+ * when out of memory; *@out is freed with free_calls. */
+static int plan_calls(struct db_job *list, struct call **out)
 {
-	PGconn *pg = db->pg;
-	*commit = DB_OK;
-	for (struct db_job *j = list; j; j = j->next) /* prepared once per connection */
-		if (!db_prepare(db, &stmts[j->stmt], j->n, commit))
-			return true;
-	if (!PQenterPipelineMode(pg)) {
-		*commit = DB_UNAVAILABLE;
-		return true;
-	}
-	PQsendQueryParams(pg, "BEGIN", 0, NULL, NULL, NULL, NULL, 0);
+	int n = 0, open[DB_JOB__COUNT];
+	for (struct db_job *j = list; j; j = j->next)
+		n++;
+	struct call *calls = calloc((size_t)n + 1, sizeof *calls);
+	if ((*out = calls) == NULL)
+		return -1;
+	for (int s = 0; s < DB_JOB__COUNT; s++)
+		open[s] = -1;
+	n = 0;
 	for (struct db_job *j = list; j; j = j->next) {
 		if (j->status != DB_OK)
 			continue;
-		const char *p[DB_JOB_PARAMS];
-		for (int i = 0; i < j->n; i++)
-			p[i] = j->params[i];
-		char name[16];
-		db_stmt_name(&stmts[j->stmt], name);
-		PQsendQueryPrepared(pg, name, j->n, p, j->lengths, j->formats, 0);
+		bool shared = stmts[j->stmt].batched && !j->alone;
+		int c = shared ? open[j->stmt] : -1;
+		if (c < 0 || calls[c].count == BATCH_MAX) {
+			c = n++;
+			calls[c].last = &calls[c].first;
+			if (shared)
+				open[j->stmt] = c;
+		}
+		j->peer = NULL;
+		*calls[c].last = j;
+		calls[c].last = &j->peer;
+		calls[c].count++;
 	}
-	PQsendQueryParams(pg, "COMMIT", 0, NULL, NULL, NULL, NULL, 0);
-	if (!PQpipelineSync(pg)) {
-		PQexitPipelineMode(pg);
-		*commit = DB_UNAVAILABLE;
-		return true;
-	}
-	struct db_job *failed = NULL;
-	PGresult *failure = NULL, *res = next_result(pg); /* BEGIN */
-	bool broken = res == NULL;
-	PQclear(res);
-	for (struct db_job *j = list; j && !broken; j = j->next) {
-		if (j->status != DB_OK)
+	return n;
+}
+
+static void free_calls(struct call *calls, int n)
+{
+	for (int c = 0; c < n; c++)
+		for (int k = 0; k < DB_JOB_PARAMS; k++)
+			free(calls[c].arrays[k]);
+	free(calls);
+}
+
+/* Parameter @k of @c's jobs as the text of a PostgreSQL array, in job
+ * order: elements quoted with " and \ escaped, NULL for a NULL. */
+static char *array_of(const struct call *c, int k)
+{
+	size_t len = 3;
+	for (const struct db_job *j = c->first; j; j = j->peer)
+		len += j->params[k] ? 2 * (size_t)j->lengths[k] + 3 : 5;
+	char *s = malloc(len), *p = s;
+	if (s == NULL)
+		return NULL;
+	*p++ = '{';
+	for (const struct db_job *j = c->first; j; j = j->peer) {
+		if (j != c->first)
+			*p++ = ',';
+		if (j->params[k] == NULL) {
+			memcpy(p, "NULL", 4);
+			p += 4;
 			continue;
+		}
+		*p++ = '"';
+		for (const char *q = j->params[k]; *q; q++) {
+			if (*q == '"' || *q == '\\')
+				*p++ = '\\';
+			*p++ = *q;
+		}
+		*p++ = '"';
+	}
+	*p++ = '}';
+	*p = '\0';
+	return s;
+}
+
+/* Queues @c's statement on the pipeline; false when out of memory. */
+static bool send_call(PGconn *pg, struct call *c)
+{
+	struct db_job *j = c->first;
+	const char *p[DB_JOB_PARAMS];
+	const int *lengths = j->lengths, *formats = j->formats;
+	if (stmts[j->stmt].batched) {
+		for (int k = 0; k < j->n; k++)
+			if ((p[k] = c->arrays[k] = array_of(c, k)) == NULL)
+				return false;
+		lengths = formats = NULL; /* all text */
+	} else {
+		for (int k = 0; k < j->n; k++)
+			p[k] = j->params[k];
+	}
+	char name[16];
+	db_stmt_name(&stmts[j->stmt].st, name);
+	PQsendQueryPrepared(pg, name, j->n, p, lengths, formats, 0);
+	return true;
+}
+
+/* Hands each job of @c its result from @res: the first value for a job
+ * of its own; for a batched statement, the second value of the row (in
+ * any order) whose first one is the job's 1-based position (a job
+ * without one keeps NULL). */
+static void take_results(struct call *c, const PGresult *res)
+{
+	struct db_job *j = c->first;
+	if (!stmts[j->stmt].batched) {
+		free(j->result);
+		j->result = PQntuples(res) > 0 ? db_dup(res, 0, 0) : NULL;
+		return;
+	}
+	struct db_job **at = malloc((size_t)c->count * sizeof *at);
+	if (at == NULL)
+		return;
+	for (int k = 0; j; j = j->peer)
+		at[k++] = j;
+	for (int row = 0; row < PQntuples(res); row++) {
+		long pos = strtol(PQgetvalue(res, row, 0), NULL, 10);
+		if (pos < 1 || pos > c->count)
+			continue;
+		free(at[pos - 1]->result);
+		at[pos - 1]->result = db_dup(res, row, 1);
+	}
+	free(at);
+}
+
+/* Reads the results of @n calls (after BEGIN), up to the sync: the first
+ * failing call in *@failed with its result in *@failure, the COMMIT's
+ * result returned (NULL when the connection broke: *@broken). */
+static PGresult *read_calls(PGconn *pg, struct call *calls, int n, int *failed, PGresult **failure,
+			    bool *broken)
+{
+	PGresult *res = next_result(pg); /* BEGIN */
+	*broken = res == NULL;
+	PQclear(res);
+	for (int c = 0; c < n && !*broken; c++) {
 		res = next_result(pg);
-		broken = res == NULL;
+		*broken = res == NULL;
 		if (res != NULL && PQresultStatus(res) == PGRES_TUPLES_OK) {
-			free(j->result);
-			j->result = db_dup(res, 0, 0);
-		} else if (res != NULL && PQresultStatus(res) == PGRES_FATAL_ERROR && !failed) {
-			failed = j;
-			failure = res; /* judged once out of pipeline mode */
+			take_results(&calls[c], res);
+		} else if (res != NULL && PQresultStatus(res) == PGRES_FATAL_ERROR && *failed < 0) {
+			*failed = c;
+			*failure = res; /* judged once out of pipeline mode */
 			continue;
 		}
 		PQclear(res);
 	}
-	PGresult *done = broken ? NULL : next_result(pg);	       /* COMMIT */
-	for (PGresult *r; !broken && (r = PQgetResult(pg)) != NULL;) { /* up to the sync */
+	PGresult *done = *broken ? NULL : next_result(pg);		/* COMMIT */
+	for (PGresult *r; !*broken && (r = PQgetResult(pg)) != NULL;) { /* up to the sync */
 		bool sync = PQresultStatus(r) == PGRES_PIPELINE_SYNC;
 		PQclear(r);
 		if (sync)
 			break;
 	}
+	return done;
+}
+
+/* A call failed with @s: a job of its own is taken out (unless the
+ * connection is gone, which fails the batch); the jobs of a batched
+ * statement will each run alone, to find the one at fault. */
+static void blame(struct call *c, enum db_status s)
+{
+	if (c->count == 1) {
+		c->first->status = s == DB_UNAVAILABLE ? DB_OK : s;
+		return;
+	}
+	for (struct db_job *j = c->first; j; j = j->peer)
+		j->alone = true;
+}
+
+/* Runs the jobs of @list not yet failed in one transaction, pipelined:
+ * BEGIN, every call's statement, COMMIT and a sync go out in one write
+ * and the results are read back in order, so a batch costs one round
+ * trip, not one per job. A failing call is blamed and false returned (the
+ * caller runs the batch again); *@commit is the COMMIT's outcome
+ * otherwise. */
+static bool attempt(struct db *db, struct db_job *list, enum db_status *commit)
+{
+	PGconn *pg = db->pg;
+	*commit = DB_OK;
+	for (struct db_job *j = list; j; j = j->next) /* prepared once per connection */
+		if (!db_prepare(db, &stmts[j->stmt].st, j->n, commit))
+			return true;
+	struct call *calls;
+	int n = plan_calls(list, &calls);
+	bool sent = n >= 0 && PQenterPipelineMode(pg);
+	if (sent) {
+		PQsendQueryParams(pg, "BEGIN", 0, NULL, NULL, NULL, NULL, 0);
+		for (int c = 0; c < n && sent; c++)
+			sent = send_call(pg, &calls[c]);
+		sent = sent && PQsendQueryParams(pg, "COMMIT", 0, NULL, NULL, NULL, NULL, 0) &&
+		       PQpipelineSync(pg);
+		if (!sent) {
+			PQexitPipelineMode(pg); /* fails, so the connection is dropped below */
+			db_close(db);
+		}
+	}
+	if (!sent) {
+		free_calls(calls, n);
+		*commit = DB_UNAVAILABLE;
+		return true;
+	}
+	int failed = -1;
+	bool broken;
+	PGresult *failure = NULL, *done = read_calls(pg, calls, n, &failed, &failure, &broken);
 	PQexitPipelineMode(pg);
-	if (failed != NULL) {
+	if (failed >= 0) {
 		enum db_status s = db_error_of(db, failure); /* may drop the connection */
-		failed->status = s == DB_UNAVAILABLE ? DB_OK : s;
+		blame(&calls[failed], s);
 		*commit = s == DB_UNAVAILABLE ? s : DB_OK;
 	} else if (done == NULL || PQresultStatus(done) != PGRES_COMMAND_OK) {
 		*commit = done == NULL ? DB_UNAVAILABLE : db_error_of(db, done);
 	}
+	free_calls(calls, n);
 	PQclear(failure);
 	PQclear(done);
 	if (db->pg == NULL || broken || PQstatus(db->pg) != CONNECTION_OK) {
 		*commit = DB_UNAVAILABLE;
 		return true;
 	}
-	if (failed != NULL) {
+	if (failed >= 0) {
 		db_rollback(db); /* the block is aborted, not ended, by the error */
 		return false;
 	}
 	return true;
 }
 
+/* Runs @list to its commit or failure, then calls every job's done. */
 static void run_batch(struct db *db, struct db_job *list)
 {
 	enum db_status commit = DB_UNAVAILABLE;
 	if (db_ensure(db))
 		while (!attempt(db, list, &commit))
 			;
+	pthread_mutex_lock(&lock);
+	busy--; /* the other writer may start while the requests resume */
+	pthread_cond_broadcast(&wake);
+	pthread_mutex_unlock(&lock);
 	for (struct db_job *j = list, *next; j; j = next) {
 		next = j->next;
 		if (j->status == DB_OK && commit != DB_OK)
@@ -203,18 +376,53 @@ static void run_batch(struct db *db, struct db_job *list)
 	atomic_fetch_add(&batches, 1);
 }
 
+/* Whether a writer takes the queue now (the lock held); if it should
+ * wait for a while, until when in *@until. Under load, what arrives
+ * while the other writer runs its batch waits for it to end and makes
+ * one batch: the CPU an open costs falls as batches grow, and two small
+ * batches at once would only compete for it. When the other writer is
+ * idle a job starts at once, and none waits longer than HOLD_NS for it
+ * (a long batch of ingested events, say). */
+#define HOLD_NS 2000000L
+static bool take_now(struct timespec *until)
+{
+	if (stopping)
+		return true;
+	if (head == NULL)
+		return false;
+	if (busy == 0)
+		return true;
+	*until = head->queued;
+	until->tv_nsec += HOLD_NS;
+	if (until->tv_nsec >= 1000000000L) {
+		until->tv_sec++;
+		until->tv_nsec -= 1000000000L;
+	}
+	struct timespec now;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return now.tv_sec > until->tv_sec ||
+	       (now.tv_sec == until->tv_sec && now.tv_nsec >= until->tv_nsec);
+}
+
 static void *run(void *unused)
 {
 	(void)unused;
 	struct db db = {.url = db_primary_url()};
 	pthread_mutex_lock(&lock);
 	for (;;) {
-		while (!stopping && head == NULL)
-			pthread_cond_wait(&wake, &lock);
+		struct timespec until;
+		while (!take_now(&until)) {
+			if (head == NULL)
+				pthread_cond_wait(&wake, &lock);
+			else
+				pthread_cond_timedwait(&wake, &lock, &until);
+		}
 		struct db_job *list = head;
 		head = NULL;
 		tail = &head;
 		bool last = stopping;
+		if (list != NULL)
+			busy++;
 		pthread_mutex_unlock(&lock);
 		unsigned long n = 0;
 		for (struct db_job *j = list; j; j = j->next)
@@ -236,6 +444,14 @@ static void *run(void *unused)
 int db_writer_start(void)
 {
 	pthread_mutex_lock(&lock);
+	if (running == 0) { /* timed waits count in CLOCK_MONOTONIC, as job times */
+		pthread_condattr_t attr;
+		pthread_condattr_init(&attr);
+		pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+		pthread_cond_destroy(&wake);
+		pthread_cond_init(&wake, &attr);
+		pthread_condattr_destroy(&attr);
+	}
 	stopping = false;
 	for (int i = 0; i < WRITERS; i++)
 		if (pthread_create(&threads[i], NULL, run, NULL) == 0)

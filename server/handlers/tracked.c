@@ -1,5 +1,6 @@
 /* GET /s/{token}: the tracked link a prospect opens. The lookup and the
- * open are one job of the group-commit writer (open_link() in SQL), so the
+ * open are one job of the group-commit writer, which runs the opens of a
+ * batch in one call of open_links() (schema/0010_open_batch.sql), so the
  * open is committed, with other requests' opens, before the answer goes
  * out; bots are recorded as bots. Unknown tokens (404) and revoked or
  * expired ones (410) take the same path. */
@@ -53,7 +54,7 @@ static const char *text(const json_t *o, const char *key)
 	return v ? v : "";
 }
 
-/* Second run: answer from what open_link() said. */
+/* Second run: answer from what open_links() said of this open. */
 static void answer(struct req *r)
 {
 	struct job_wait *w = r->state;
@@ -89,6 +90,16 @@ static void answer(struct req *r)
 	json_decref(t);
 }
 
+/* Whether @token could be one: tokens are made of URL-safe base64 or hex
+ * characters, 64 at most. Anything else is unknown without a lookup, and
+ * never reaches (and fails) a batch of other requests' opens. */
+static bool token_shaped(const char *token)
+{
+	size_t len =
+	    strspn(token, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_");
+	return len > 0 && len <= 64 && token[len] == '\0';
+}
+
 void h_tracked_open(struct req *r)
 {
 	if (r->resumed) {
@@ -96,7 +107,7 @@ void h_tracked_open(struct req *r)
 		return;
 	}
 	const char *token = req_param(r, 0);
-	if (strlen(token) > 64) {
+	if (!token_shaped(token)) {
 		reply_db(r, DB_NOT_FOUND);
 		return;
 	}
@@ -110,8 +121,10 @@ void h_tracked_open(struct req *r)
 	const char *ua = req_header(r, "User-Agent");
 	const char *bot = bot_reason(req_method(r), ua);
 	unsigned char hash[32];
+	char hex[2 + 2 * sizeof hash + 1] = "\\x"; /* bytea's text form */
 	bool hashed = client_hash(r, hash);
-	const char *p[] = {token, hashed ? (const char *)hash : NULL, ua_class(ua, bot), bot};
-	const int lengths[] = {0, hashed ? 32 : 0, 0, 0};
-	job_wait_submit(r, w, DB_JOB_OPEN, 4, p, lengths);
+	if (hashed)
+		sodium_bin2hex(hex + 2, sizeof hex - 2, hash, sizeof hash);
+	const char *p[] = {token, hashed ? hex : NULL, ua_class(ua, bot), bot};
+	job_wait_submit(r, w, DB_JOB_OPEN, 4, p, NULL);
 }

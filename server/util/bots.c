@@ -2,6 +2,7 @@
  * ("bot", "crawler") so the reason says who it was. */
 #include "bots.h"
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <string.h>
 #include <strings.h>
@@ -66,13 +67,36 @@ static const struct {
     {"spider", "crawler: self-declared spider"},
 };
 
-static const char *find(const char *hay, const char *needle)
+/* The User-Agent lowered (ASCII letters only, as strncasecmp compares)
+ * once, so that each rule (every needle is lower case) is one strstr, not
+ * a case-insensitive compare at every position. A longer one than fits
+ * is searched in place, the slow way. */
+struct ua {
+	const char *raw, *low;
+	char buf[1024];
+};
+
+static void ua_lower(struct ua *u, const char *raw)
 {
+	size_t n = strlen(raw);
+	u->raw = raw;
+	u->low = NULL;
+	if (n >= sizeof u->buf)
+		return;
+	for (size_t i = 0; i <= n; i++)
+		u->buf[i] = raw[i] >= 'A' && raw[i] <= 'Z' ? (char)(raw[i] - 'A' + 'a') : raw[i];
+	u->low = u->buf;
+}
+
+static bool find(const struct ua *u, const char *needle)
+{
+	if (u->low != NULL)
+		return strstr(u->low, needle) != NULL;
 	size_t n = strlen(needle);
-	for (; *hay; hay++)
+	for (const char *hay = u->raw; *hay; hay++)
 		if (strncasecmp(hay, needle, n) == 0)
-			return hay;
-	return NULL;
+			return true;
+	return false;
 }
 
 const char *bot_reason(const char *method, const char *user_agent)
@@ -81,8 +105,10 @@ const char *bot_reason(const char *method, const char *user_agent)
 		return "HEAD request";
 	if (user_agent == NULL || *user_agent == '\0')
 		return "no user agent";
+	struct ua u;
+	ua_lower(&u, user_agent);
 	for (size_t i = 0; i < sizeof rules / sizeof rules[0]; i++)
-		if (find(user_agent, rules[i].needle) != NULL)
+		if (find(&u, rules[i].needle))
 			return rules[i].reason;
 	return NULL;
 }
@@ -93,11 +119,13 @@ const char *ua_class(const char *user_agent, const char *bot)
 		return "bot";
 	if (user_agent == NULL)
 		return "other";
-	if (find(user_agent, "thunderbird") || find(user_agent, "outlook"))
+	struct ua u;
+	ua_lower(&u, user_agent);
+	if (find(&u, "thunderbird") || find(&u, "outlook"))
 		return "email_client";
-	if (find(user_agent, "mobile") || find(user_agent, "android") || find(user_agent, "iphone"))
+	if (find(&u, "mobile") || find(&u, "android") || find(&u, "iphone"))
 		return "mobile";
-	if (find(user_agent, "mozilla/"))
+	if (find(&u, "mozilla/"))
 		return "browser";
 	return "other";
 }

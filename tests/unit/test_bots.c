@@ -2,6 +2,7 @@
  * real User-Agent of that client, HEAD, a missing User-Agent, real browsers
  * that must stay human, and the coarse ua_class. */
 #include <stddef.h>
+#include <string.h>
 #include "bots.h"
 #include "harness.h"
 
@@ -195,6 +196,24 @@ static void matching_is_case_insensitive(void)
 	BOT("MIMECAST", "mail scanner: Mimecast");
 }
 
+/* Agents longer than the buffer they are lowered into are matched the
+ * same way, up to their last byte. */
+static void long_agents_match_to_the_end(void)
+{
+	char ua[3000];
+	memset(ua, 'x', sizeof ua);
+	memcpy(ua, "Mozilla/5.0 ", 12);
+	for (size_t len = 1000; len < sizeof ua; len += 500) { /* ends with the needle */
+		ua[len] = '\0';
+		memcpy(ua + len - 8, "SlackBot", 8);
+		BOT(ua, "link unfurler: Slack");
+		CHECK_STR(ua_class(ua, NULL), "browser");
+		memset(ua + len - 8, 'x', 8);
+		HUMAN(ua);
+		ua[len] = 'x';
+	}
+}
+
 static void head_is_a_bot_whatever_the_agent(void)
 {
 	const char *chrome = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, "
@@ -322,6 +341,7 @@ int main(void)
 	TEST(generic_words);
 	TEST(specific_names_win_over_generic_words);
 	TEST(matching_is_case_insensitive);
+	TEST(long_agents_match_to_the_end);
 	TEST(head_is_a_bot_whatever_the_agent);
 	TEST(missing_or_empty_agent_is_a_bot);
 	TEST(real_browsers_are_people);

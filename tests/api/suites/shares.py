@@ -13,8 +13,10 @@ opened in the last minute, and every request of the suite comes from
 import hashlib
 import http.client
 import itertools
+import json
 import os
 import re
+import threading
 import uuid
 
 from nsapi import multipart as mp
@@ -715,3 +717,144 @@ def unknown_and_revoked_tokens_answer_in_the_same_time_class():
     gone, unknown = median_ms(s["token"], 410), median_ms(fake, 404)
     check(1 / 3 <= gone / unknown <= 3,
           f"median 410 {gone:.2f} ms vs 404 {unknown:.2f} ms: ratio outside [1/3, 3]")
+
+
+# ---------------------------------------------------------------- batches
+# The group-commit writer records the opens of a batch in one call of
+# open_links() (schema/0010_open_batch.sql): each open must still get its
+# own answer, and the rules must hold as if each were recorded in turn.
+
+def open_links_sql(opens):
+    """Calls open_links() as the writer does, with @opens a list of
+    (token, client hash hex or None, ua class, bot reason or None); returns
+    the outcomes by 1-based position."""
+    def array(values, cast):
+        items = ", ".join("NULL" if v is None else sql_literal(v) for v in values)
+        return f"ARRAY[{items}]::{cast}[]"
+    tokens, hashes, uas, bots = zip(*opens)
+    hashes = [None if h is None else "\\x" + h for h in hashes]
+    rows = psql(f"SELECT job, outcome FROM open_links({array(tokens, 'text')},"
+                f" {array(hashes, 'bytea')}, {array(uas, 'text')}, {array(bots, 'text')})")
+    return {int(r[0]): r[1] for r in rows}
+
+
+def client_hash():
+    return os.urandom(32).hex()
+
+
+@test
+def a_batch_answers_each_open_for_itself_in_order():
+    data = mp.pdf(3000)
+    a = published_file(data)
+    f = share(a)
+    expect_status(add_version(a["id"], mp.pdf(3100), "v2.pdf"), 201)  # f stays pinned to v1
+    link_asset = published_link()
+    link = share(link_asset, channel="link")
+    revoked = share(published_link())
+    expect_status(ctx.api.delete(f"{SHARES}/{revoked['id']}", **REP), 204)
+    expired = share(a, expires_at=PAST)
+    for s in (f, link):
+        age(s)
+    h = [client_hash() for _ in range(7)]
+    got = open_links_sql([(f["token"], h[0], "browser", None),
+                          (unknown_token(), h[1], "browser", None),
+                          (revoked["token"], h[2], "browser", None),
+                          (link["token"], h[3], "mobile", None),
+                          (expired["token"], h[4], "browser", None),
+                          (f["token"], h[5], "bot", "link unfurler: Slack"),
+                          (f["token"], h[6], "mobile", None)])
+    check(sorted(got) == list(range(1, 8)), f"outcomes for positions {sorted(got)}, want 1..7")
+    check((got[2], got[3], got[5]) == ("missing", "gone", "gone"),
+          f"unknown, revoked, expired answered {got[2]!r}, {got[3]!r}, {got[5]!r}")
+    for n in (1, 6, 7):
+        t = json.loads(got[n])
+        check(t.get("id") == f["id"] and t.get("version") == 1 and
+              t.get("sha256") == sha256(data) and t.get("size") == len(data),
+              f"position {n}: {got[n]}, want version 1 of share {f['id']}")
+    t = json.loads(got[4])
+    check(t == {"id": link["id"], "url": link_asset["url"]}, f"position 4: {got[4]}")
+    rows = opens_of(f["id"])
+    check([(o["hash"], o["ua_class"], o["is_bot"], o["reason"]) for o in rows] ==
+          [(h[0], "browser", False, None), (h[5], "bot", True, "link unfurler: Slack"),
+           (h[6], "mobile", False, None)],
+          f"opens of the file share, in id order: {[o['row'] for o in rows]}")
+    check([o["hash"] for o in opens_of(link["id"])] == [h[3]], "the link share's open")
+    for s in (revoked, expired):
+        check(opens_of(s["id"]) == [], "a revoked or expired link recorded an open")
+    check(len(notes_of(f["id"])) == 1, "two human opens in one batch: not one notification")
+    check(len(notes_of(link["id"])) == 1, "the link share's first human open notified nobody")
+
+
+@test
+def opens_earlier_in_a_batch_count_for_the_burst_rule():
+    swept = [share(published_file()) for _ in range(6)]
+    addr = client_hash()
+    # Five links, one of them twice (a repeat is not a different link),
+    # the first a bot's (still an open from that address): the sixth
+    # different link is the burst, and only it.
+    opens = [(swept[0]["token"], addr, "bot", "HEAD request")]
+    opens += [(swept[1]["token"], addr, "browser", None)]
+    opens += [(s["token"], addr, "browser", None) for s in swept[1:]]
+    got = open_links_sql(opens)
+    check(len(got) == 7 and all(v.startswith("{") for v in got.values()), f"outcomes {got}")
+    burst = [s["id"] for s in swept if any((o["reason"] or "").startswith("burst:")
+                                           for o in opens_of(s["id"]))]
+    check(burst == [swept[5]["id"]], f"burst opens on shares {burst}, want only the sixth link")
+    check(notes_of(swept[5]["id"]) == [], "a burst open created a notification")
+    check(len(notes_of(swept[1]["id"])) == 1, "a person's open before the burst was not notified")
+    # Fewer than five different links before it (repeats do not count): a person.
+    few = [share(published_file()) for _ in range(3)]
+    addr = client_hash()
+    got = open_links_sql([(few[0]["token"], addr, "browser", None)] * 4 +
+                         [(few[1]["token"], addr, "browser", None),
+                          (few[2]["token"], addr, "browser", None)])
+    check(not any(o["is_bot"] for s in few for o in opens_of(s["id"])),
+          "a burst from an address that opened fewer than 5 different links")
+
+
+@test
+def concurrent_opens_are_each_answered_and_recorded_once():
+    """Requests arriving together share a batch: each gets its own answer."""
+    data = mp.pdf(2500)
+    f = share(published_file(data))
+    link_asset = published_link()
+    link = share(link_asset, channel="link")
+    revoked = share(published_link())
+    expect_status(ctx.api.delete(f"{SHARES}/{revoked['id']}", **REP), 204)
+    expired = share(published_link(), expires_at=PAST)
+    for s in (f, link):
+        age(s)
+    kinds = ["file", "link", "revoked", "unknown", "expired", "file", "link", "file"]
+    rounds, answers, lock = 4, [], threading.Lock()
+
+    def one(kind, barrier):
+        token = {"file": f["token"], "link": link["token"], "revoked": revoked["token"],
+                 "expired": expired["token"], "unknown": unknown_token()}[kind]
+        barrier.wait()
+        r = open_link(token)
+        with lock:
+            answers.append((kind, r))
+
+    for _ in range(rounds):
+        barrier = threading.Barrier(len(kinds))
+        threads = [threading.Thread(target=one, args=(k, barrier)) for k in kinds]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(30)
+    check(len(answers) == rounds * len(kinds), f"{len(answers)} answers")
+    for kind, r in answers:
+        if kind == "file":
+            check(r.status == 200 and r.body == data, f"file: {r.status}, {len(r.body)} bytes")
+        elif kind == "link":
+            check(r.status == 302 and r.header("Location") == link_asset["url"],
+                  f"link: {r.status} to {r.header('Location')!r}")
+        else:
+            want = 404 if kind == "unknown" else 410
+            check(r.status == want, f"{kind}: {r.status}, want {want}")
+    check_counts(f, 3 * rounds, 3 * rounds)
+    check_counts(link, 2 * rounds, 2 * rounds)
+    for s in (revoked, expired):
+        check(opens_of(s["id"]) == [], "a revoked or expired link recorded an open")
+    check(len(notes_of(f["id"])) == 1 and len(notes_of(link["id"])) == 1,
+          "not exactly one notification per share")
