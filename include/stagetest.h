@@ -40,7 +40,7 @@ struct st_row {
 	struct stats_lift lift;
 };
 
-/* Runs the test with window @window (same unit as times) at time @now over
+/* Runs the test with window @window (> 0, same unit as times) at time @now over
  * all @spells (of the deals in scope) and @exps (the exposures of the same
  * deals; reordered). Sets *@rows to a new array (the caller frees it) of
  * *@nrows rows, one per (asset, stage) present in @exps, ordered by asset

@@ -192,6 +192,10 @@ static bool stage_time_key(int stage, int64_t t, int64_t min, int64_t max, uint6
 
 static bool sort_queries(struct query *q, size_t n)
 {
+	if (n < RADIX_MIN) {
+		qsort(q, n, sizeof *q, cmp_query);
+		return true;
+	}
 	struct keyed *k = malloc((n + 1) * sizeof *k);
 	int64_t min = INT64_MAX, max = INT64_MIN;
 	for (size_t i = 0; i < n; i++) {
@@ -213,6 +217,10 @@ static bool sort_queries(struct query *q, size_t n)
 
 static bool sort_spells(struct st_spell *sp, size_t n)
 {
+	if (n < RADIX_MIN) {
+		qsort(sp, n, sizeof *sp, cmp_spell);
+		return true;
+	}
 	struct keyed *k = malloc((n + 1) * sizeof *k);
 	int64_t min = INT64_MAX, max = INT64_MIN;
 	for (size_t i = 0; i < n; i++) {
