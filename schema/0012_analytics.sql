@@ -39,9 +39,11 @@ CREATE TABLE exposures (
 );
 CREATE INDEX exposures_deal ON exposures (deal_id);
 
--- Recomputes spells and exposures of deal @d from its timeline and shares.
+-- Recomputes spells and exposures of deal @d from its timeline and shares
+-- (plpgsql: its plans are kept for the session; imports call it per row).
 CREATE FUNCTION deal_spells_sync(d uuid) RETURNS void
-LANGUAGE sql AS $$
+LANGUAGE plpgsql AS $$
+BEGIN
     UPDATE deal_stages x SET left_at = h.l, next_stage = h.n
     FROM (SELECT id, lead(at) OVER w AS l, lead(stage) OVER w AS n
           FROM deal_stages WHERE deal_id = d WINDOW w AS (ORDER BY at)) h
@@ -54,7 +56,7 @@ LANGUAGE sql AS $$
                         AND ds.at <= s.created_at ORDER BY ds.at DESC LIMIT 1) sp
     WHERE s.deal_id = d
     GROUP BY 1, 3, 4, 5, 6;
-$$;
+END $$;
 
 CREATE OR REPLACE FUNCTION deal_enter_stage(d uuid, s text, t timestamptz, src text) RETURNS boolean
 LANGUAGE plpgsql AS $$
@@ -100,25 +102,23 @@ CREATE UNIQUE INDEX shares_seq ON shares (seq);
 -- unsummarized, and every reader of the rows past the mark scans those.
 CREATE INDEX opens_id ON opens USING brin (id) WITH (pages_per_range = 8, autosummarize = on);
 
--- Per day (UTC) and asset, and per day and rep: shares made that day,
--- opens that day (all and by people), and shares made that day that a
--- person has opened (at any time since).
-CREATE TABLE usage_asset_day (
+-- The usage rollups, one row per (kind, day, id): per day (UTC) and
+-- asset ('asset_day'), month and asset ('asset_month', day = its first
+-- day), day and rep, month and rep, and per day in all ('day', id = the
+-- nil uuid). Counted: shares made then, opens then (all and by people),
+-- and shares made then that a person has opened since. A range of many
+-- months reads whole months and only the days at its ends.
+CREATE TABLE usage_rollup (
+    kind          text NOT NULL
+                  CHECK (kind IN ('asset_day', 'asset_month', 'rep_day', 'rep_month', 'day')),
     day           date NOT NULL,
-    asset_id      uuid NOT NULL,
+    id            uuid NOT NULL,
     shares        bigint NOT NULL DEFAULT 0,
     opens         bigint NOT NULL DEFAULT 0,
     human_opens   bigint NOT NULL DEFAULT 0,
     opened_shares bigint NOT NULL DEFAULT 0,
-    PRIMARY KEY (day, asset_id)
+    PRIMARY KEY (kind, day, id)
 );
--- The same per month (day = its first day): ranges of many months read
--- whole months here and only the days at their ends above.
-CREATE TABLE usage_asset_month (LIKE usage_asset_day);
-ALTER TABLE usage_asset_month ADD PRIMARY KEY (day, asset_id);
-CREATE TABLE usage_rep_day (LIKE usage_asset_day);
-ALTER TABLE usage_rep_day RENAME COLUMN asset_id TO rep_id;
-ALTER TABLE usage_rep_day ADD PRIMARY KEY (day, rep_id);
 -- Per asset, all time.
 CREATE TABLE usage_asset (
     asset_id        uuid PRIMARY KEY,
@@ -147,9 +147,9 @@ CREATE TABLE rollup_marks (
 INSERT INTO rollup_marks (source) VALUES ('shares'), ('opens');
 
 -- The rollup rows of the shares with seq in (lo, hi] and opens with id in
--- (lo2, hi2], as deltas; the fold adds them, the *_now views add them to
--- the rollups for readers. The share-opened delta only counts shares not
--- yet in opened_shares (first person's open among the given opens).
+-- (lo2, hi2], as deltas (usage_rows groups them as the rollups do). The
+-- share-opened delta only counts shares not yet in opened_shares (the
+-- first person's open among the given opens).
 CREATE FUNCTION usage_delta(lo bigint, hi bigint, lo2 bigint, hi2 bigint)
 RETURNS TABLE (day date, asset_id uuid, rep_id uuid, shares bigint, opens bigint,
                human_opens bigint, opened_shares bigint, last_shared_at timestamptz)
@@ -169,24 +169,36 @@ LANGUAGE sql STABLE AS $$
     WHERE NOT EXISTS (SELECT 1 FROM opened_shares x WHERE x.share_id = f.share_id)
 $$;
 
--- Rollups plus the rows past the marks: what readers query.
+-- The rows past the marks, as rollup rows (kinds as in usage_rollup):
+-- readers add them to the rollups, so what they show is exact whatever
+-- the fold's lag.
+CREATE FUNCTION usage_rows(lo bigint, hi bigint, lo2 bigint, hi2 bigint)
+RETURNS TABLE (kind text, day date, id uuid, shares numeric, opens numeric,
+               human_opens numeric, opened_shares numeric)
+LANGUAGE sql STABLE AS $$
+    SELECT CASE WHEN GROUPING(d.asset_id) = 0 THEN
+                    CASE WHEN GROUPING(d.day) = 0 THEN 'asset_day' ELSE 'asset_month' END
+                WHEN GROUPING(d.rep_id) = 0 THEN
+                    CASE WHEN GROUPING(d.day) = 0 THEN 'rep_day' ELSE 'rep_month' END
+                ELSE 'day' END,
+           coalesce(d.day, d.month),
+           coalesce(d.asset_id, d.rep_id, '00000000-0000-0000-0000-000000000000'),
+           sum(d.shares), sum(d.opens), sum(d.human_opens), sum(d.opened_shares)
+    FROM (SELECT *, date_trunc('month', x.day)::date AS month
+          FROM usage_delta(lo, hi, lo2, hi2) x) d
+    GROUP BY GROUPING SETS ((d.day, d.asset_id), (d.month, d.asset_id), (d.day, d.rep_id),
+                            (d.month, d.rep_id), (d.day))
+$$;
 CREATE VIEW usage_now AS
     SELECT d.* FROM rollup_marks ms, rollup_marks mo,
         usage_delta(ms.done, 9223372036854775807, mo.done, 9223372036854775807) d
     WHERE ms.source = 'shares' AND mo.source = 'opens';
-CREATE VIEW usage_asset_day_now AS
-    SELECT day, asset_id, shares, opens, human_opens, opened_shares FROM usage_asset_day
+CREATE VIEW usage_rollup_now AS
+    SELECT kind, day, id, shares, opens, human_opens, opened_shares FROM usage_rollup
     UNION ALL
-    SELECT day, asset_id, shares, opens, human_opens, opened_shares FROM usage_now;
-CREATE VIEW usage_asset_month_now AS
-    SELECT day, asset_id, shares, opens, human_opens, opened_shares FROM usage_asset_month
-    UNION ALL
-    SELECT date_trunc('month', day)::date, asset_id, shares, opens, human_opens, opened_shares
-    FROM usage_now;
-CREATE VIEW usage_rep_day_now AS
-    SELECT day, rep_id, shares, opens, human_opens, opened_shares FROM usage_rep_day
-    UNION ALL
-    SELECT day, rep_id, shares, opens, human_opens, opened_shares FROM usage_now;
+    SELECT d.* FROM rollup_marks ms, rollup_marks mo,
+        usage_rows(ms.done, 9223372036854775807, mo.done, 9223372036854775807) d
+    WHERE ms.source = 'shares' AND mo.source = 'opens';
 CREATE VIEW usage_asset_now AS
     SELECT asset_id, sum(shares) AS shares, sum(opens) AS opens,
            sum(human_opens) AS human_opens, sum(opened_shares) AS opened_shares,
@@ -202,34 +214,22 @@ CREATE VIEW usage_asset_now AS
 -- to the rollups.
 CREATE FUNCTION usage_fold_range(lo bigint, hi bigint, lo2 bigint, hi2 bigint) RETURNS void
 LANGUAGE sql SET work_mem = '64MB' AS $$
-    WITH d AS MATERIALIZED (SELECT * FROM usage_delta(lo, hi, lo2, hi2)),
-    a AS (INSERT INTO usage_asset_day AS u
-          SELECT day, asset_id, sum(shares), sum(opens), sum(human_opens), sum(opened_shares)
-          FROM d GROUP BY 1, 2
-          ON CONFLICT (day, asset_id) DO UPDATE SET shares = u.shares + excluded.shares,
-              opens = u.opens + excluded.opens, human_opens = u.human_opens + excluded.human_opens,
-              opened_shares = u.opened_shares + excluded.opened_shares),
-    m AS (INSERT INTO usage_asset_month AS u
-          SELECT date_trunc('month', day)::date, asset_id, sum(shares), sum(opens),
-                 sum(human_opens), sum(opened_shares)
-          FROM d GROUP BY 1, 2
-          ON CONFLICT (day, asset_id) DO UPDATE SET shares = u.shares + excluded.shares,
-              opens = u.opens + excluded.opens, human_opens = u.human_opens + excluded.human_opens,
-              opened_shares = u.opened_shares + excluded.opened_shares),
-    r AS (INSERT INTO usage_rep_day AS u
-          SELECT day, rep_id, sum(shares), sum(opens), sum(human_opens), sum(opened_shares)
-          FROM d GROUP BY 1, 2
-          ON CONFLICT (day, rep_id) DO UPDATE SET shares = u.shares + excluded.shares,
-              opens = u.opens + excluded.opens, human_opens = u.human_opens + excluded.human_opens,
-              opened_shares = u.opened_shares + excluded.opened_shares),
-    t AS (INSERT INTO usage_asset AS u
-          SELECT asset_id, sum(shares), sum(opens), sum(human_opens), sum(opened_shares),
-                 max(last_shared_at)
-          FROM d GROUP BY 1
-          ON CONFLICT (asset_id) DO UPDATE SET shares = u.shares + excluded.shares,
-              opens = u.opens + excluded.opens, human_opens = u.human_opens + excluded.human_opens,
-              opened_shares = u.opened_shares + excluded.opened_shares,
-              last_shared_at = greatest(u.last_shared_at, excluded.last_shared_at))
+    WITH r AS MATERIALIZED (SELECT * FROM usage_rows(lo, hi, lo2, hi2)),
+    up AS (INSERT INTO usage_rollup AS u SELECT * FROM r
+           ON CONFLICT (kind, day, id) DO UPDATE SET shares = u.shares + excluded.shares,
+               opens = u.opens + excluded.opens,
+               human_opens = u.human_opens + excluded.human_opens,
+               opened_shares = u.opened_shares + excluded.opened_shares)
+    INSERT INTO usage_asset AS u
+        SELECT r.id, sum(r.shares), sum(r.opens), sum(r.human_opens), sum(r.opened_shares),
+               max(l.at)
+        FROM r LEFT JOIN (SELECT asset_id, max(created_at) AS at FROM shares
+                          WHERE seq > lo AND seq <= hi GROUP BY 1) l ON l.asset_id = r.id
+        WHERE r.kind = 'asset_month' GROUP BY r.id
+        ON CONFLICT (asset_id) DO UPDATE SET shares = u.shares + excluded.shares,
+            opens = u.opens + excluded.opens, human_opens = u.human_opens + excluded.human_opens,
+            opened_shares = u.opened_shares + excluded.opened_shares,
+            last_shared_at = greatest(u.last_shared_at, excluded.last_shared_at);
     INSERT INTO opened_shares
         SELECT DISTINCT share_id FROM opens WHERE id > lo2 AND id <= hi2 AND NOT is_bot
         ON CONFLICT DO NOTHING;
@@ -308,7 +308,7 @@ LANGUAGE sql SET work_mem = '64MB' AS $$
                         AND ds.at <= s.created_at ORDER BY ds.at DESC LIMIT 1) sp
     WHERE s.deal_id IS NOT NULL
     GROUP BY 1, 2, 3, 4, 5, 6;
-    TRUNCATE usage_asset_day, usage_asset_month, usage_rep_day, usage_asset, opened_shares;
+    TRUNCATE usage_rollup, usage_asset, opened_shares;
     UPDATE rollup_marks SET candidate = NULL, candidate_at = NULL, horizon = NULL,
         done = CASE source WHEN 'shares' THEN (SELECT coalesce(max(seq), 0) FROM shares)
                            ELSE (SELECT coalesce(max(id), 0) FROM opens) END;

@@ -190,54 +190,51 @@ static bool stage_time_key(int stage, int64_t t, int64_t min, int64_t max, uint6
 	return true;
 }
 
-static bool sort_queries(struct query *q, size_t n)
+/* The stage and time an item is sorted by. */
+typedef void (*stage_time_fn)(const void *item, int *stage, int64_t *t);
+
+/* Sorts @n items of @size bytes by (stage, time): a radix sort when there
+ * are many, else (or when the times span centuries) qsort with @cmp. */
+static bool sort_by_stage_time(void *items, size_t n, size_t size, stage_time_fn of,
+			       int (*cmp)(const void *, const void *))
 {
-	if (n < RADIX_MIN) {
-		qsort(q, n, sizeof *q, cmp_query);
-		return true;
+	struct keyed *k = n < RADIX_MIN ? NULL : malloc((n + 1) * sizeof *k);
+	int64_t min = INT64_MAX, max = INT64_MIN, t;
+	int stage;
+	for (size_t i = 0; k && i < n; i++) {
+		of((char *)items + i * size, &stage, &t);
+		min = t < min ? t : min;
+		max = t > max ? t : max;
 	}
-	struct keyed *k = malloc((n + 1) * sizeof *k);
-	int64_t min = INT64_MAX, max = INT64_MIN;
-	for (size_t i = 0; i < n; i++) {
-		min = q[i].t < min ? q[i].t : min;
-		max = q[i].t > max ? q[i].t : max;
-	}
-	bool ok = k != NULL, radix = true;
-	for (size_t i = 0; ok && radix && i < n; i++) {
-		radix = stage_time_key(q[i].stage, q[i].t, min, max, &k[i].key);
+	bool radix = k != NULL;
+	for (size_t i = 0; radix && i < n; i++) {
+		of((char *)items + i * size, &stage, &t);
+		radix = stage_time_key(stage, t, min, max, &k[i].key);
 		k[i].i = i;
 	}
-	if (ok && radix)
-		ok = radix_sort(q, n, sizeof *q, k);
-	else if (ok)
-		qsort(q, n, sizeof *q, cmp_query);
+	bool ok = true;
+	if (radix)
+		ok = radix_sort(items, n, size, k);
+	else if (n < RADIX_MIN || k != NULL)
+		qsort(items, n, size, cmp);
+	else
+		ok = false; /* out of memory */
 	free(k);
 	return ok;
 }
 
-static bool sort_spells(struct st_spell *sp, size_t n)
+static void query_key(const void *item, int *stage, int64_t *t)
 {
-	if (n < RADIX_MIN) {
-		qsort(sp, n, sizeof *sp, cmp_spell);
-		return true;
-	}
-	struct keyed *k = malloc((n + 1) * sizeof *k);
-	int64_t min = INT64_MAX, max = INT64_MIN;
-	for (size_t i = 0; i < n; i++) {
-		min = sp[i].e < min ? sp[i].e : min;
-		max = sp[i].e > max ? sp[i].e : max;
-	}
-	bool ok = k != NULL, radix = true;
-	for (size_t i = 0; ok && radix && i < n; i++) {
-		radix = stage_time_key(sp[i].stage, sp[i].e, min, max, &k[i].key);
-		k[i].i = i;
-	}
-	if (ok && radix)
-		ok = radix_sort(sp, n, sizeof *sp, k);
-	else if (ok)
-		qsort(sp, n, sizeof *sp, cmp_spell);
-	free(k);
-	return ok;
+	const struct query *q = item;
+	*stage = q->stage;
+	*t = q->t;
+}
+
+static void spell_key(const void *item, int *stage, int64_t *t)
+{
+	const struct st_spell *sp = item;
+	*stage = sp->stage;
+	*t = sp->e;
 }
 
 /* Fills open[]/adv[] for every exposure with a complete window. */
@@ -251,7 +248,8 @@ static bool count_controls(struct st_spell *spells, size_t nspells, const struct
 	for (size_t i = 0; i < nexps; i++)
 		if (exps[i].t <= now - window)
 			q[nq++] = (struct query){exps[i].spell.stage, exps[i].t, i};
-	bool ok = sort_queries(q, nq) && sort_spells(spells, nspells);
+	bool ok = sort_by_stage_time(q, nq, sizeof *q, query_key, cmp_query) &&
+		  sort_by_stage_time(spells, nspells, sizeof *spells, spell_key, cmp_spell);
 	size_t s = 0;
 	for (size_t i = 0; ok && i < nq;) {
 		size_t j = i;

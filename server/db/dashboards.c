@@ -91,27 +91,28 @@ enum db_status db_coverage(char **json)
 	return db_text(res, s, json);
 }
 
-/* Usage between two days (inclusive), per day, week or month. */
+/* Usage between two days (inclusive), per day, week or month. The rows:
+ * per day in all, per asset and per rep for the whole months of the range
+ * [lo, hi) and per day at its ends; the rollups plus the rows past their
+ * marks (computed once). */
 static struct db_stmt q_usage = DB_STMT(
-    "WITH r AS (SELECT day, rep_id, shares, opens, human_opens, opened_shares"
-    "  FROM usage_rep_day_now WHERE day BETWEEN $1::date AND $2::date),"
-    /* whole months [lo, hi) from the monthly rollup, the days around them
-     * from the daily one */
-    " m AS (SELECT date_trunc('month', $1::date - 1)::date + interval '1 month' AS lo,"
+    "WITH tail AS MATERIALIZED (SELECT d.* FROM rollup_marks ms, rollup_marks mo,"
+    "   usage_rows(ms.done, 9223372036854775807, mo.done, 9223372036854775807) d"
+    "  WHERE ms.source = 'shares' AND mo.source = 'opens'),"
+    " m AS (SELECT (date_trunc('month', $1::date - 1) + interval '1 month')::date AS lo,"
     "   date_trunc('month', $2::date + 1)::date AS hi),"
-    " a AS (SELECT asset_id, sum(shares) AS shares, sum(opens) AS opens,"
-    "   sum(human_opens) AS human_opens"
-    "  FROM (SELECT u.asset_id, u.shares, u.opens, u.human_opens FROM usage_asset_month_now u, m"
-    "        WHERE u.day >= m.lo AND u.day < m.hi"
-    "        UNION ALL"
-    "        SELECT u.asset_id, u.shares, u.opens, u.human_opens FROM usage_asset_day_now u, m"
-    "        WHERE u.day BETWEEN $1::date AND $2::date AND (u.day < m.lo OR u.day >= m.hi)) x"
-    "  GROUP BY 1),"
+    " sel AS (SELECT x.* FROM (SELECT * FROM usage_rollup UNION ALL SELECT * FROM tail) x, m"
+    "  WHERE (x.kind = 'day' AND x.day BETWEEN $1::date AND $2::date)"
+    "   OR (x.kind IN ('asset_month', 'rep_month') AND x.day >= m.lo AND x.day < m.hi)"
+    "   OR (x.kind IN ('asset_day', 'rep_day') AND x.day BETWEEN $1::date AND $2::date"
+    "       AND (x.day < m.lo OR x.day >= m.hi))),"
     " per AS (SELECT date_trunc($3, day)::date AS period, sum(shares) AS shares,"
     "   sum(opens) AS opens, sum(human_opens) AS human_opens,"
-    "   sum(opened_shares) AS opened_shares FROM r GROUP BY 1),"
-    " reps AS (SELECT rep_id, sum(shares) AS shares, sum(opens) AS opens,"
-    "   sum(human_opens) AS human_opens FROM r GROUP BY 1),"
+    "   sum(opened_shares) AS opened_shares FROM sel WHERE kind = 'day' GROUP BY 1),"
+    " a AS (SELECT id AS asset_id, sum(shares) AS shares, sum(opens) AS opens,"
+    "   sum(human_opens) AS human_opens FROM sel WHERE kind LIKE 'asset%' GROUP BY 1),"
+    " reps AS (SELECT id AS rep_id, sum(shares) AS shares, sum(opens) AS opens,"
+    "   sum(human_opens) AS human_opens FROM sel WHERE kind LIKE 'rep%' GROUP BY 1),"
     " periods AS (SELECT g::date AS period FROM generate_series(date_trunc($3, $1::date),"
     "   $2::date, ('1 ' || $3)::interval) g)"
     " SELECT jsonb_build_object('from', $1::date, 'to', $2::date, 'group', $3,"
