@@ -397,7 +397,10 @@ static struct db_stmt q_save = DB_STMT(
     "  SELECT asset_id, stage, exposures, advanced, lift, ci_low, ci_high, verdict FROM n"
     "  ON CONFLICT (asset_id, stage) DO UPDATE SET exposures = excluded.exposures,"
     "   advanced = excluded.advanced, lift = excluded.lift, ci_low = excluded.ci_low,"
-    "   ci_high = excluded.ci_high, verdict = excluded.verdict, computed_at = now())"
+    "   ci_high = excluded.ci_high, verdict = excluded.verdict, computed_at = now()"
+    "  WHERE (v.exposures, v.advanced, v.lift, v.ci_low, v.ci_high, v.verdict) IS DISTINCT FROM"
+    "   (excluded.exposures, excluded.advanced, excluded.lift, excluded.ci_low,"
+    "    excluded.ci_high, excluded.verdict))"
     " DELETE FROM stage_verdicts v WHERE NOT EXISTS"
     "  (SELECT 1 FROM n WHERE n.asset_id = v.asset_id AND n.stage = v.stage)");
 
