@@ -91,6 +91,21 @@ enum db_status db_coverage(char **json)
 	return db_text(res, s, json);
 }
 
+/* The rollup rows of one dimension ("asset" or "rep") for the range: whole
+ * months [lo, hi) from the monthly rows, the days around them (none twice
+ * when the range holds no whole month) from the daily ones, and the rows
+ * past the marks alike. Index-only scans of the covering primary key. */
+#define IN_RANGE(dim)                                                                              \
+	"SELECT * FROM usage_rollup WHERE kind = '" dim "_month'"                                  \
+	"  AND day >= (SELECT lo FROM m) AND day < (SELECT hi FROM m)"                             \
+	" UNION ALL SELECT * FROM usage_rollup WHERE kind = '" dim "_day'"                         \
+	"  AND day >= $1::date AND day < (SELECT least(lo, $2::date + 1) FROM m)"                  \
+	" UNION ALL SELECT * FROM usage_rollup WHERE kind = '" dim "_day'"                         \
+	"  AND day >= (SELECT greatest(hi, lo) FROM m) AND day <= $2::date"                        \
+	" UNION ALL SELECT tail.* FROM tail, m WHERE tail.day BETWEEN $1::date AND $2::date"       \
+	"  AND ((tail.kind = '" dim "_month' AND tail.day >= m.lo AND tail.day < m.hi)"            \
+	"   OR (tail.kind = '" dim "_day' AND (tail.day < m.lo OR tail.day >= m.hi)))"
+
 /* Usage between two days (inclusive), per day, week or month. The rows:
  * per day in all, per asset and per rep for the whole months of the range
  * [lo, hi) and per day at its ends; the rollups plus the rows past their
@@ -101,49 +116,65 @@ static struct db_stmt q_usage = DB_STMT(
     "  WHERE ms.source = 'shares' AND mo.source = 'opens'),"
     " m AS (SELECT (date_trunc('month', $1::date - 1) + interval '1 month')::date AS lo,"
     "   date_trunc('month', $2::date + 1)::date AS hi),"
-    " sel AS (SELECT x.* FROM (SELECT * FROM usage_rollup UNION ALL SELECT * FROM tail) x, m"
-    "  WHERE (x.kind = 'day' AND x.day BETWEEN $1::date AND $2::date)"
-    "   OR (x.kind IN ('asset_month', 'rep_month') AND x.day >= m.lo AND x.day < m.hi)"
-    "   OR (x.kind IN ('asset_day', 'rep_day') AND x.day BETWEEN $1::date AND $2::date"
-    "       AND (x.day < m.lo OR x.day >= m.hi))),"
     " per AS (SELECT date_trunc($3, day)::date AS period, sum(shares) AS shares,"
     "   sum(opens) AS opens, sum(human_opens) AS human_opens,"
-    "   sum(opened_shares) AS opened_shares FROM sel WHERE kind = 'day' GROUP BY 1),"
+    "   sum(opened_shares) AS opened_shares"
+    "  FROM (SELECT * FROM usage_rollup WHERE kind = 'day' AND day BETWEEN $1::date AND $2::date"
+    "        UNION ALL"
+    "        SELECT * FROM tail WHERE kind = 'day' AND day BETWEEN $1::date AND $2::date) x"
+    "  GROUP BY 1),"
     " a AS (SELECT id AS asset_id, sum(shares) AS shares, sum(opens) AS opens,"
-    "   sum(human_opens) AS human_opens FROM sel WHERE kind LIKE 'asset%' GROUP BY 1),"
-    " reps AS (SELECT id AS rep_id, sum(shares) AS shares, sum(opens) AS opens,"
-    "   sum(human_opens) AS human_opens FROM sel WHERE kind LIKE 'rep%' GROUP BY 1),"
-    " periods AS (SELECT g::date AS period FROM generate_series(date_trunc($3, $1::date),"
-    "   $2::date, ('1 ' || $3)::interval) g)"
-    " SELECT jsonb_build_object('from', $1::date, 'to', $2::date, 'group', $3,"
-    "  'periods', (SELECT coalesce(jsonb_agg(jsonb_build_object('period', ps.period,"
-    "    'shares', coalesce(p.shares, 0), 'opens', coalesce(p.opens, 0),"
-    "    'human_opens', coalesce(p.human_opens, 0),"
-    "    'opened_shares', coalesce(p.opened_shares, 0),"
-    "    'share_to_open_rate', round(p.opened_shares::numeric / nullif(p.shares, 0), 4))"
-    "    ORDER BY ps.period), '[]')"
-    "   FROM periods ps LEFT JOIN per p ON p.period = ps.period),"
-    "  'totals', (SELECT jsonb_build_object('shares', coalesce(sum(shares), 0),"
-    "    'opens', coalesce(sum(opens), 0), 'human_opens', coalesce(sum(human_opens), 0),"
-    "    'opened_shares', coalesce(sum(opened_shares), 0),"
-    "    'share_to_open_rate', round(sum(opened_shares)::numeric / nullif(sum(shares), 0), 4))"
-    "   FROM per),"
-    "  'top_assets', (SELECT coalesce(jsonb_agg(jsonb_build_object('asset_id', t.asset_id,"
-    "    'title', x.title, 'shares', t.shares, 'opens', t.opens,"
-    "    'human_opens', t.human_opens) ORDER BY t.shares DESC, t.human_opens DESC, x.title), '[]')"
-    "   FROM (SELECT * FROM a WHERE shares > 0 OR opens > 0"
-    "         ORDER BY shares DESC, human_opens DESC LIMIT 10) t"
-    "   JOIN assets x ON x.id = t.asset_id),"
-    "  'top_reps', (SELECT coalesce(jsonb_agg(jsonb_build_object('rep_id', t.rep_id,"
-    "    'name', u.name, 'shares', t.shares, 'opens', t.opens,"
-    "    'human_opens', t.human_opens) ORDER BY t.shares DESC, t.human_opens DESC, u.name), '[]')"
-    "   FROM (SELECT * FROM reps WHERE shares > 0 ORDER BY shares DESC, human_opens DESC"
-    "         LIMIT 10) t JOIN users u ON u.id = t.rep_id),"
-    "  'rep_adoption', (SELECT jsonb_build_object('reps_sharing', count(*) FILTER"
-    "    (WHERE u.id IN (SELECT rep_id FROM reps WHERE shares > 0)), 'reps', count(*),"
-    "    'rate', round(count(*) FILTER (WHERE u.id IN"
-    "     (SELECT rep_id FROM reps WHERE shares > 0))::numeric / nullif(count(*), 0), 4))"
-    "   FROM users u WHERE u.role = 'rep' AND u.active))");
+    "   sum(human_opens) AS human_opens FROM (" IN_RANGE(
+	"asset") ") x GROUP BY 1),"
+		 " reps AS (SELECT id AS rep_id, sum(shares) AS shares, sum(opens) AS opens,"
+		 "   sum(human_opens) AS human_opens FROM (" IN_RANGE(
+		     "rep") ") x GROUP BY 1),"
+			    " periods AS (SELECT g::date AS period FROM "
+			    "generate_series(date_trunc($3, $1::date),"
+			    "   $2::date, ('1 ' || $3)::interval) g)"
+			    " SELECT jsonb_build_object('from', $1::date, 'to', $2::date, 'group', "
+			    "$3,"
+			    "  'periods', (SELECT coalesce(jsonb_agg(jsonb_build_object('period', "
+			    "ps.period,"
+			    "    'shares', coalesce(p.shares, 0), 'opens', coalesce(p.opens, 0),"
+			    "    'human_opens', coalesce(p.human_opens, 0),"
+			    "    'opened_shares', coalesce(p.opened_shares, 0),"
+			    "    'share_to_open_rate', round(p.opened_shares::numeric / "
+			    "nullif(p.shares, 0), 4))"
+			    "    ORDER BY ps.period), '[]')"
+			    "   FROM periods ps LEFT JOIN per p ON p.period = ps.period),"
+			    "  'totals', (SELECT jsonb_build_object('shares', "
+			    "coalesce(sum(shares), 0),"
+			    "    'opens', coalesce(sum(opens), 0), 'human_opens', "
+			    "coalesce(sum(human_opens), 0),"
+			    "    'opened_shares', coalesce(sum(opened_shares), 0),"
+			    "    'share_to_open_rate', round(sum(opened_shares)::numeric / "
+			    "nullif(sum(shares), 0), 4))"
+			    "   FROM per),"
+			    "  'top_assets', (SELECT "
+			    "coalesce(jsonb_agg(jsonb_build_object('asset_id', t.asset_id,"
+			    "    'title', x.title, 'shares', t.shares, 'opens', t.opens,"
+			    "    'human_opens', t.human_opens) ORDER BY t.shares DESC, "
+			    "t.human_opens DESC, x.title), '[]')"
+			    "   FROM (SELECT * FROM a WHERE shares > 0 OR opens > 0"
+			    "         ORDER BY shares DESC, human_opens DESC LIMIT 10) t"
+			    "   JOIN assets x ON x.id = t.asset_id),"
+			    "  'top_reps', (SELECT coalesce(jsonb_agg(jsonb_build_object('rep_id', "
+			    "t.rep_id,"
+			    "    'name', u.name, 'shares', t.shares, 'opens', t.opens,"
+			    "    'human_opens', t.human_opens) ORDER BY t.shares DESC, "
+			    "t.human_opens DESC, u.name), '[]')"
+			    "   FROM (SELECT * FROM reps WHERE shares > 0 ORDER BY shares DESC, "
+			    "human_opens DESC"
+			    "         LIMIT 10) t JOIN users u ON u.id = t.rep_id),"
+			    "  'rep_adoption', (SELECT jsonb_build_object('reps_sharing', count(*) "
+			    "FILTER"
+			    "    (WHERE u.id IN (SELECT rep_id FROM reps WHERE shares > 0)), "
+			    "'reps', count(*),"
+			    "    'rate', round(count(*) FILTER (WHERE u.id IN"
+			    "     (SELECT rep_id FROM reps WHERE shares > 0))::numeric / "
+			    "nullif(count(*), 0), 4))"
+			    "   FROM users u WHERE u.role = 'rep' AND u.active))");
 
 enum db_status db_usage(const char *from, const char *to, const char *group, char **json)
 {
