@@ -170,9 +170,9 @@ LANGUAGE sql STABLE AS $$
     WHERE NOT EXISTS (SELECT 1 FROM opened_shares x WHERE x.share_id = f.share_id)
 $$;
 
--- The rows past the marks, as rollup rows (kinds as in usage_rollup):
--- readers add them to the rollups, so what they show is exact whatever
--- the fold's lag.
+-- usage_delta's rows grouped as the rollups are (kinds as in usage_rollup):
+-- what the fold adds, and what readers add for the rows past the marks, so
+-- that what they show is exact whatever the fold's lag.
 CREATE FUNCTION usage_rows(lo bigint, hi bigint, lo2 bigint, hi2 bigint)
 RETURNS TABLE (kind text, day date, id uuid, shares numeric, opens numeric,
                human_opens numeric, opened_shares numeric)
@@ -190,6 +190,7 @@ LANGUAGE sql STABLE AS $$
     GROUP BY GROUPING SETS ((d.day, d.asset_id), (d.month, d.asset_id), (d.day, d.rep_id),
                             (d.month, d.rep_id), (d.day))
 $$;
+-- The rows past the marks, and per asset all time (rollup plus those).
 CREATE VIEW usage_now AS
     SELECT d.* FROM rollup_marks ms, rollup_marks mo,
         usage_delta(ms.done, 9223372036854775807, mo.done, 9223372036854775807) d
