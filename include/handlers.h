@@ -51,6 +51,7 @@ void h_analytics_unused(struct req *r);
 void h_analytics_coverage(struct req *r);
 void h_analytics_usage(struct req *r);
 void h_deal_recommendations(struct req *r);
+void h_audit_list(struct req *r);
 
 /* shares.c */
 void h_shares_create(struct req *r);

@@ -67,6 +67,8 @@ const struct route routes[] = {
     {M_GET, V1 "/analytics/coverage", h_analytics_coverage, AUTH_MARKETER, BODY_NONE, 0, NULL,
      NULL},
     {M_GET, V1 "/analytics/usage", h_analytics_usage, AUTH_MARKETER, BODY_NONE, 0, NULL, NULL},
+    /* the audit trail */
+    {M_GET, V1 "/audit", h_audit_list, AUTH_MARKETER, BODY_NONE, 0, NULL, NULL},
     {M_GET, V1 "/notifications", h_notifications_list, AUTH_USER, BODY_NONE, 0, NULL, NULL},
     {M_POST, V1 "/notifications/{id}/read", h_notifications_read, AUTH_USER, BODY_NONE, 0, NULL,
      NULL},

@@ -35,6 +35,7 @@ SUITES = [
     "imports",
     "events",
     "analytics",
+    "audit",
     "roles",
     "input",
     "cases",

@@ -82,6 +82,7 @@ ROLE_TABLE = [
     ("GET",    "/api/v1/analytics/unused",    None,                                      401,  403, 403,  200, 200),
     ("GET",    "/api/v1/analytics/coverage",  None,                                      401,  403, 403,  200, 200),
     ("GET",    "/api/v1/analytics/usage",     None,                                      401,  403, 403,  200, 200),
+    ("GET",    "/api/v1/audit",               None,                                      401,  403, 403,  200, 200),
     ("GET",    "/api/v1/no-such-route",       None,                                      404,  404, 404,  404, 404),
     ("PUT",    "/api/v1/personas",            None,                                      405,  405, 405,  405, 405),
 ]

@@ -1,0 +1,32 @@
+/* Reading the audit trail. */
+#include "db_audit.h"
+
+#include <stdio.h>
+#include "db_internal.h"
+
+static struct db_stmt q_list =
+    DB_STMT("WITH page AS (SELECT * FROM audit WHERE ($1::text IS NULL OR entity = $1)"
+	    "  AND ($2::text IS NULL OR entity_id = $2) AND ($3::bigint IS NULL OR id < $3::bigint)"
+	    "  ORDER BY id DESC LIMIT $4::integer + 1),"
+	    " shown AS (SELECT * FROM page ORDER BY id DESC LIMIT $4::integer)"
+	    " SELECT jsonb_build_object('items', coalesce((SELECT jsonb_agg(jsonb_build_object("
+	    "   'id', a.id, 'at', rfc3339(a.at), 'actor', a.actor, 'actor_name', u.name,"
+	    "   'action', a.action, 'entity', a.entity, 'entity_id', a.entity_id,"
+	    "   'before', a.before, 'after', a.after) ORDER BY a.id DESC)"
+	    "   FROM shown a LEFT JOIN users u ON u.id = a.actor), '[]')),"
+	    " CASE WHEN (SELECT count(*) FROM page) > $4::integer THEN"
+	    "  (SELECT min(id)::text FROM shown) END");
+
+enum db_status db_audit_list(const char *entity, const char *id, const char *after, int limit,
+			     char **json, char **next)
+{
+	char lim[16];
+	snprintf(lim, sizeof lim, "%d", limit);
+	const char *p[] = {entity, id, after, lim};
+	enum db_status s;
+	PGresult *res = db_query(true, &q_list, 4, p, &s);
+	*json = *next = NULL;
+	if (s == DB_OK)
+		*next = db_dup(res, 0, 1);
+	return db_text(res, s, json);
+}

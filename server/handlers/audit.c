@@ -1,0 +1,41 @@
+/* /api/v1/audit: every change to users, taxonomy, assets, deals, shares
+ * and stage aliases, with who made it, before and after. */
+#include <stdlib.h>
+#include <string.h>
+#include "db_audit.h"
+#include "handlers.h"
+
+/* The audited tables (schema/: the tables with an audit_row trigger). */
+static const char *const entities[] = {
+    "api_tokens", "asset_versions", "assets", "deals", "personas",
+    "shares",	  "stage_aliases",  "stages", "users", NULL};
+
+void h_audit_list(struct req *r)
+{
+	int limit;
+	char cursor[32];
+	if (!req_page(r, &limit, cursor, sizeof cursor))
+		return;
+	if (strspn(cursor, "0123456789") != strlen(cursor) || strlen(cursor) > 18) {
+		reply_error(r, ERR_INVALID_PARAMETER, "cursor",
+			    "cursor is not one this server gave");
+		return;
+	}
+	const char *entity = req_query(r, "entity"), *id = req_query(r, "id");
+	bool known = entity == NULL;
+	for (size_t i = 0; !known && entities[i]; i++)
+		known = strcmp(entity, entities[i]) == 0;
+	if (!known) {
+		reply_error(r, ERR_INVALID_PARAMETER, "entity",
+			    "entity is one of users, api_tokens, personas, stages, assets,"
+			    " asset_versions, deals, shares, stage_aliases");
+		return;
+	}
+	if (id != NULL && (*id == '\0' || strlen(id) > 300)) {
+		reply_error(r, ERR_INVALID_PARAMETER, "id", "id is 1 to 300 characters");
+		return;
+	}
+	char *json = NULL, *next = NULL;
+	enum db_status s = db_audit_list(entity, id, *cursor ? cursor : NULL, limit, &json, &next);
+	reply_db_page(r, s, json, next);
+}
