@@ -52,6 +52,7 @@ void h_analytics_coverage(struct req *r);
 void h_analytics_usage(struct req *r);
 void h_deal_recommendations(struct req *r);
 void h_audit_list(struct req *r);
+void h_feedback_give(struct req *r);
 
 /* shares.c */
 void h_shares_create(struct req *r);

@@ -36,6 +36,7 @@ SUITES = [
     "events",
     "analytics",
     "audit",
+    "feedback",
     "roles",
     "input",
     "cases",

@@ -56,6 +56,8 @@ ROLE_TABLE = [
     ("PATCH",  "/api/v1/assets/{published}",  {"title": "Renamed by {who}"},            401,  403, 403,  200, 200),
     ("POST",   "/api/v1/assets/{published}/versions", VERSION,                          401,  403, 403,  201, 201),
     ("GET",    "/api/v1/assets/{published}/content", None,                              401,  200, 200,  200, 200),
+    ("POST",   "/api/v1/assets/{published}/feedback", {"rating": 4},                    401,  201, 201,  201, 201),
+    ("POST",   "/api/v1/assets/{draft}/feedback", {"rating": 4},                        401,  404, 404,  201, 201),
     ("GET",    "/api/v1/assets/{draft}/content", None,                                  401,  404, 404,  200, 200),
     # a {deal} belongs to the marketer: other reps may not know it exists
     ("GET",    "/api/v1/deals",               None,                                      401,  200, 200,  200, 200),
