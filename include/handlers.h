@@ -53,6 +53,9 @@ void h_analytics_usage(struct req *r);
 void h_deal_recommendations(struct req *r);
 void h_audit_list(struct req *r);
 void h_feedback_give(struct req *r);
+void h_requests_create(struct req *r);
+void h_requests_list(struct req *r);
+void h_requests_update(struct req *r);
 
 /* shares.c */
 void h_shares_create(struct req *r);

@@ -44,7 +44,8 @@ static enum db_status give_tx(struct db *db, void *cls)
 	*g->json = NULL;
 	if (s == DB_OK) {
 		const char *p[] = {id};
-		s = db_text(db_exec(db, &q_answer, 1, p, &s), s, g->json);
+		res = db_exec(db, &q_answer, 1, p, &s);
+		s = db_text(res, s, g->json);
 	}
 	free(id);
 	return s;

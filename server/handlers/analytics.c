@@ -109,9 +109,9 @@ void h_analytics_unused(struct req *r)
 
 void h_analytics_coverage(struct req *r)
 {
-	static const char *const columns[] = {"persona",       "persona_name", "stage",
-					      "stage_name",    "assets",       "shared_assets",
-					      "moving_assets", "shares",       NULL};
+	static const char *const columns[] = {
+	    "persona",	     "persona_name",  "stage",	"stage_name",	 "assets",
+	    "shared_assets", "moving_assets", "shares", "open_requests", NULL};
 	bool csv;
 	if (!want_csv(r, &csv))
 		return;

@@ -68,6 +68,10 @@ const struct route routes[] = {
     {M_GET, V1 "/analytics/coverage", h_analytics_coverage, AUTH_MARKETER, BODY_NONE, 0, NULL,
      NULL},
     {M_GET, V1 "/analytics/usage", h_analytics_usage, AUTH_MARKETER, BODY_NONE, 0, NULL, NULL},
+    /* content requests */
+    {M_GET, V1 "/requests", h_requests_list, AUTH_USER, BODY_NONE, 0, NULL, NULL},
+    {M_POST, V1 "/requests", h_requests_create, AUTH_USER, BODY_JSON, 0, NULL, NULL},
+    {M_PATCH, V1 "/requests/{id}", h_requests_update, AUTH_MARKETER, BODY_JSON, 0, NULL, NULL},
     /* the audit trail */
     {M_GET, V1 "/audit", h_audit_list, AUTH_MARKETER, BODY_NONE, 0, NULL, NULL},
     {M_GET, V1 "/notifications", h_notifications_list, AUTH_USER, BODY_NONE, 0, NULL, NULL},

@@ -37,6 +37,7 @@ SUITES = [
     "analytics",
     "audit",
     "feedback",
+    "requests",
     "roles",
     "input",
     "cases",

@@ -84,6 +84,9 @@ ROLE_TABLE = [
     ("GET",    "/api/v1/analytics/unused",    None,                                      401,  403, 403,  200, 200),
     ("GET",    "/api/v1/analytics/coverage",  None,                                      401,  403, 403,  200, 200),
     ("GET",    "/api/v1/analytics/usage",     None,                                      401,  403, 403,  200, 200),
+    ("GET",    "/api/v1/requests",            None,                                      401,  200, 200,  200, 200),
+    ("POST",   "/api/v1/requests",            {"title": "Wanted by {who}"},              401,  201, 201,  201, 201),
+    ("PATCH",  "/api/v1/requests/{request}",  {"status": "planned"},                     401,  403, 403,  200, 200),
     ("GET",    "/api/v1/audit",               None,                                      401,  403, 403,  200, 200),
     ("GET",    "/api/v1/no-such-route",       None,                                      404,  404, 404,  404, 404),
     ("PUT",    "/api/v1/personas",            None,                                      405,  405, 405,  405, 405),
@@ -119,6 +122,7 @@ class CellVars(dict):
             "note": lambda: "999999999",  # nobody's notification
             "share": lambda: new_share(self["published"])["id"],
             "token": lambda: new_share(self["published"])["token"],
+            "request": new_request,
         }
         self[key] = makers[key]()
         return self[key]
@@ -137,6 +141,12 @@ def new_deal():
     """A deal owned by the marketer; its id."""
     r = ctx.api.post("/api/v1/deals", {"name": "Table deal", "stage": "discovery"},
                      as_="marketer")
+    return expect_json(r, 201)["id"]
+
+
+def new_request():
+    """A content request made by the rep; its id."""
+    r = ctx.api.post("/api/v1/requests", {"title": "Table request"}, as_="rep")
     return expect_json(r, 201)["id"]
 
 
