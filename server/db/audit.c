@@ -1,7 +1,6 @@
 /* Reading the audit trail. */
 #include "db_audit.h"
 
-#include <stdio.h>
 #include "db_internal.h"
 
 static struct db_stmt q_list =
@@ -20,13 +19,6 @@ static struct db_stmt q_list =
 enum db_status db_audit_list(const char *entity, const char *id, const char *after, int limit,
 			     char **json, char **next)
 {
-	char lim[16];
-	snprintf(lim, sizeof lim, "%d", limit);
-	const char *p[] = {entity, id, after, lim};
-	enum db_status s;
-	PGresult *res = db_query(true, &q_list, 4, p, &s);
-	*json = *next = NULL;
-	if (s == DB_OK)
-		*next = db_dup(res, 0, 1);
-	return db_text(res, s, json);
+	const char *p[] = {entity, id, after, NULL};
+	return db_list(true, &q_list, 4, p, limit, json, next);
 }

@@ -450,3 +450,17 @@ PGresult *db_write_bin(const char *actor_id, struct db_stmt *st, int n, const ch
 	}
 	return o.res;
 }
+
+enum db_status db_list(bool read_only, struct db_stmt *st, int n, const char **params, int limit,
+		       char **json, char **next)
+{
+	char lim[16];
+	snprintf(lim, sizeof lim, "%d", limit);
+	params[n - 1] = lim;
+	enum db_status s;
+	PGresult *res = db_query(read_only, st, n, params, &s);
+	*json = *next = NULL;
+	if (s == DB_OK)
+		*next = db_dup(res, 0, 1);
+	return db_text(res, s, json);
+}

@@ -93,6 +93,13 @@ enum db_status db_error_of(struct db *db, const PGresult *res);
 enum db_status db_refuse(struct db_fault *f, enum db_status s, const char *field,
 			 const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 
+/* A page of a list: runs @st (as db_query) with @params, the @n - 1
+ * filters and cursor, followed by @limit as the last parameter; the
+ * statement selects the page's JSON and the next cursor (NULL at the
+ * end), which land in *@json and *@next (malloc'd). */
+enum db_status db_list(bool read_only, struct db_stmt *st, int n, const char **params, int limit,
+		       char **json, char **next);
+
 /* db_exec for statements whose rows are not needed (PQclear done). */
 enum db_status db_do(struct db *db, struct db_stmt *st, int n, const char *const *params);
 

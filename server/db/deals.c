@@ -186,15 +186,6 @@ static struct db_stmt q_list = DB_STMT(
 enum db_status db_deal_list(const char *owner, const char *stage, const char *q, const char *after,
 			    int limit, char **json, char **next)
 {
-	char lim[16];
-	snprintf(lim, sizeof lim, "%d", limit);
-	const char *p[] = {owner, stage, q, after, lim};
-	enum db_status s;
-	PGresult *res = db_query(false, &q_list, 5, p, &s);
-	*json = *next = NULL;
-	if (s == DB_OK) {
-		*next = db_dup(res, 0, 1);
-		return db_text(res, s, json);
-	}
-	return s;
+	const char *p[] = {owner, stage, q, after, NULL};
+	return db_list(false, &q_list, 5, p, limit, json, next);
 }

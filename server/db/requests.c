@@ -64,15 +64,8 @@ static struct db_stmt q_list = DB_STMT(
 enum db_status db_request_list(const char *requester, const char *status, const char *after,
 			       int limit, char **json, char **next)
 {
-	char lim[16];
-	snprintf(lim, sizeof lim, "%d", limit);
-	const char *p[] = {requester, status, after, lim};
-	enum db_status s;
-	PGresult *res = db_query(true, &q_list, 4, p, &s);
-	*json = *next = NULL;
-	if (s == DB_OK)
-		*next = db_dup(res, 0, 1);
-	return db_text(res, s, json);
+	const char *p[] = {requester, status, after, NULL};
+	return db_list(true, &q_list, 4, p, limit, json, next);
 }
 
 static struct db_stmt q_lock =

@@ -50,15 +50,8 @@ static struct db_stmt q_list =
 enum db_status db_share_list(const char *rep_id, const char *asset_id, const char *deal_id,
 			     const char *after, int limit, char **json, char **next)
 {
-	char lim[16];
-	snprintf(lim, sizeof lim, "%d", limit);
-	const char *p[] = {rep_id, asset_id, deal_id, after, lim};
-	enum db_status s;
-	PGresult *res = db_query(false, &q_list, 5, p, &s);
-	*json = *next = NULL;
-	if (s == DB_OK)
-		*next = db_dup(res, 0, 1);
-	return db_text(res, s, json);
+	const char *p[] = {rep_id, asset_id, deal_id, after, NULL};
+	return db_list(false, &q_list, 5, p, limit, json, next);
 }
 
 static struct db_stmt q_revoke =
@@ -90,15 +83,8 @@ static struct db_stmt q_notes = DB_STMT(
 enum db_status db_notifications(const char *user_id, const char *after, int limit, char **json,
 				char **next)
 {
-	char lim[16];
-	snprintf(lim, sizeof lim, "%d", limit);
-	const char *p[] = {user_id, after, lim};
-	enum db_status s;
-	PGresult *res = db_query(false, &q_notes, 3, p, &s);
-	*json = *next = NULL;
-	if (s == DB_OK)
-		*next = db_dup(res, 0, 1);
-	return db_text(res, s, json);
+	const char *p[] = {user_id, after, NULL};
+	return db_list(false, &q_notes, 3, p, limit, json, next);
 }
 
 static struct db_stmt q_read = DB_STMT("UPDATE notifications SET read_at = coalesce(read_at, now())"
