@@ -1,7 +1,6 @@
 /* Content requests and their state machine (request_may_move() in SQL). */
 #include "db_requests.h"
 
-#include <stdio.h>
 #include <stdlib.h>
 #include "db_internal.h"
 
