@@ -54,12 +54,11 @@ static json_t *make_row(const struct st_asset *a, const char *stage, const struc
 			 "median_days_to_advance", real(r->median_days));
 }
 
-static const struct st_data *sort_data; /* for by_title, under run_lock */
-
-static int by_title(const void *x, const void *y)
+/* Orders indices of the assets of the st_data @d by title, then id. */
+static int by_title(const void *x, const void *y, void *d)
 {
-	const struct st_asset *a = &sort_data->assets[*(const size_t *)x],
-			      *b = &sort_data->assets[*(const size_t *)y];
+	const struct st_asset *assets = ((const struct st_data *)d)->assets;
+	const struct st_asset *a = &assets[*(const size_t *)x], *b = &assets[*(const size_t *)y];
 	int c = strcmp(a->title ? a->title : "", b->title ? b->title : "");
 	return c ? c : strcmp(a->id, b->id);
 }
@@ -103,7 +102,7 @@ static void add_asset(json_t *out, const struct st_data *d, const struct st_asse
 }
 
 /* The report rows of @rows (by asset, then stage) over @d. */
-static json_t *report(const struct st_data *d, const struct st_row *rows, size_t nrows,
+static json_t *report(struct st_data *d, const struct st_row *rows, size_t nrows,
 		      const struct an_stage_params *p)
 {
 	size_t *order = malloc((d->nassets + 1) * sizeof *order);
@@ -117,8 +116,7 @@ static json_t *report(const struct st_data *d, const struct st_row *rows, size_t
 	}
 	for (size_t i = 0; i < d->nassets; i++)
 		order[i] = i;
-	sort_data = d;
-	qsort(order, d->nassets, sizeof *order, by_title);
+	qsort_r(order, d->nassets, sizeof *order, by_title, d);
 	for (size_t i = 0, r = 0; i <= d->nassets; i++) {
 		first[i] = r;
 		while (r < nrows && rows[r].asset == (int)i)

@@ -153,10 +153,10 @@ void h_analytics_usage(struct req *r)
 	if (!want_csv(r, &csv) || !day_param(r, "to", today, to) ||
 	    !day_param(r, "from", ago, from))
 		return;
+	static const char *const groups[] = {"day", "week", "month", NULL};
 	if (group == NULL)
 		group = "week";
-	if (strcmp(group, "day") != 0 && strcmp(group, "week") != 0 &&
-	    strcmp(group, "month") != 0) {
+	if (!one_of(group, groups)) {
 		reply_error(r, ERR_INVALID_PARAMETER, "group", "group must be day, week or month");
 		return;
 	}

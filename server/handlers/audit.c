@@ -22,10 +22,7 @@ void h_audit_list(struct req *r)
 		return;
 	}
 	const char *entity = req_query(r, "entity"), *id = req_query(r, "id");
-	bool known = entity == NULL;
-	for (size_t i = 0; !known && entities[i]; i++)
-		known = strcmp(entity, entities[i]) == 0;
-	if (!known) {
+	if (entity != NULL && !one_of(entity, entities)) {
 		reply_error(r, ERR_INVALID_PARAMETER, "entity",
 			    "entity is one of users, api_tokens, personas, stages, assets,"
 			    " asset_versions, deals, shares, stage_aliases");

@@ -46,10 +46,7 @@ void h_requests_list(struct req *r)
 		return;
 	}
 	const char *status = req_query(r, "status"), *mine = req_query(r, "mine");
-	bool known = status == NULL;
-	for (size_t i = 0; !known && statuses[i]; i++)
-		known = strcmp(status, statuses[i]) == 0;
-	if (!known) {
+	if (status != NULL && !one_of(status, statuses)) {
 		reply_error(r, ERR_INVALID_PARAMETER, "status",
 			    "status is open, planned, in_progress, fulfilled or declined");
 		return;

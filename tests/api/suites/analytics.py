@@ -308,6 +308,10 @@ def unused_reasons_one_by_one():
     for asset_id, r in want.items():
         check(reasons.get(asset_id) == r, f"{asset_id}: reasons {reasons.get(asset_id)}, want {r}")
     check(opened["id"] not in reasons, f"an opened, recent asset is listed: {reasons.get(opened['id'])}")
+    for a, want in ((opened, (1, 1, 1)), (bot_only, (1, 1, 0)), (fresh, (0, 0, 0))):
+        u = expect_json(ctx.api.get(f"/api/v1/assets/{a['id']}", as_="marketer"), 200)["usage"]
+        check((u["shares"], u["opens"], u["human_opens"]) == want,
+              f"usage of {a['title']}: {u}, want shares, opens, human opens {want}")
     # Published just now: within the grace period, not yet "never shared".
     check(fresh["id"] not in {i["asset_id"] for i in unused(grace_days=30)["items"]},
           "an asset published today is unused within its grace period")
