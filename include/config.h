@@ -13,6 +13,9 @@ struct config {
 	unsigned max_upload_mb;	    /* NEXTSTAGE_MAX_UPLOAD_MB, default 200 */
 	const char *webhook_secret; /* NEXTSTAGE_WEBHOOK_SECRET, may be NULL */
 	unsigned threads;	    /* NEXTSTAGE_THREADS, default the CPU count */
+	/* NEXTSTAGE_PUBLIC_RATE: requests a minute (and burst) per client
+	 * address on the public pages /p/; default 60, 0 = no limit */
+	unsigned public_rate;
 };
 
 /* Looks a variable up; getenv() in production, a table in tests. */

@@ -39,6 +39,11 @@ enum db_job_stmt {
 	 * target as JSON */
 	DB_JOB_OPEN,
 	DB_JOB_INGEST, /* ingest_events($1 jsonb array, $2 actor) */
+	/* public_hit() of schema/0015_leads.sql: $1 asset id, $2 'view' or
+	 * 'download', $3 client hash (as for DB_JOB_OPEN), $4 ua class, $5
+	 * bot reason; result 'missing', 'gone', 'gated', or the page or the
+	 * target as JSON */
+	DB_JOB_PAGE_HIT,
 	DB_JOB__COUNT,
 };
 

@@ -37,6 +37,10 @@ void h_assets_content(struct req *r);
 struct asset_content;
 /* Streams the bytes of @c with ETag, If-None-Match and Range handling. */
 void reply_content(struct req *r, const struct asset_content *c, const char *cache_control);
+/* Where a target points, as open_links() and asset_target_json() say it:
+ * its url (borrowed from @t) for a link asset, else NULL with the file's
+ * place in *@c. */
+const char *target_content(const json_t *t, struct asset_content *c);
 /* asset_search.c */
 void h_assets_search(struct req *r);
 
@@ -69,12 +73,53 @@ struct job_wait {
 	enum db_status status;
 	char *result; /* the job's first value (malloc'd; free it), or NULL */
 };
+/* A new job_wait kept in r->state and freed with the request; NULL when
+ * out of memory (answered 500). */
+struct job_wait *job_wait_attach(struct req *r);
 /* Makes the job, suspends @r and submits it; @w must live as long as the
  * request (keep it in r->state). False when it could not (answered 500). */
 bool job_wait_submit(struct req *r, struct job_wait *w, int stmt, int n, const char *const *params,
 		     const int *lengths);
 /* tracked.c */
 void h_tracked_open(struct req *r);
+/* client.c: bytea text ("\x" and 64 hex digits) of the keyed hash of
+ * @r's client address into @out, returned; NULL when the key can't be
+ * read (the address is then not recorded at all). */
+#define CLIENT_HASH_TEXT 67
+const char *client_hash(const struct req *r, char out[CLIENT_HASH_TEXT]);
+/* leads.c */
+void h_leads_list(struct req *r);
+/* public.c: the public asset pages (/p/), rate-limited per address. */
+void h_public_page(struct req *r);
+void h_public_file(struct req *r);
+void h_public_access(struct req *r);
+/* public_html.c: their HTML, every value escaped, under a strict
+ * Content-Security-Policy (no script; one inline style, by its hash). */
+/* What a gated asset's form shows again after a refusal. */
+struct public_form {
+	const char *name, *email, *company; /* as sent, or NULL */
+	const char *error;		     /* said above the form, or NULL */
+};
+/* Answers @status with the page of @page (public_page_json() in SQL):
+ * title, description, then a download link, or for a gated asset its
+ * disclosure and after it the form (@form: values and error to show
+ * again, or NULL). */
+void reply_public_page(struct req *r, unsigned status, const json_t *page,
+		       const struct public_form *form);
+/* Answers @e: a short HTML page saying @detail (NULL: the registry's
+ * title) when the client accepts text/html, else problem+json as
+ * reply_error. */
+void reply_public_error(struct req *r, enum err e, const char *field, const char *detail);
+/* Answers 200 with a page linking to @url (a link asset after its form). */
+void reply_public_link(struct req *r, const char *url);
+/* The file of gated asset @id, asked for without its form: a browser is
+ * sent to the form (303), anything else gets 403. */
+void reply_public_gated(struct req *r, const char *id);
+/* Adds the headers of a file served from /p/ (a sandboxing CSP, no
+ * referrer); then reply_content. */
+void public_file_headers(struct req *r);
+/* True when the client's Accept names text/html (with q > 0). */
+bool public_wants_html(const struct req *r);
 /* notifications.c */
 void h_notifications_list(struct req *r);
 void h_notifications_read(struct req *r);

@@ -40,6 +40,7 @@ static struct {
 			     " $3::text[], $4::text[])"),
 		     true},
     [DB_JOB_INGEST] = {DB_STMT("SELECT ingest_events($1::jsonb, $2::uuid)::text"), false},
+    [DB_JOB_PAGE_HIT] = {DB_STMT("SELECT public_hit($1::uuid, $2, $3::bytea, $4, $5)"), false},
 };
 /* Jobs in one batched statement at most. */
 #define BATCH_MAX 256

@@ -13,6 +13,25 @@ static void job_done(void *cls, enum db_status s, const char *result)
 	req_resume(w->r);
 }
 
+static void job_wait_free(void *p)
+{
+	struct job_wait *w = p;
+	free(w->result);
+	free(w);
+}
+
+struct job_wait *job_wait_attach(struct req *r)
+{
+	struct job_wait *w = calloc(1, sizeof *w);
+	if (w == NULL) {
+		reply_error(r, ERR_INTERNAL, NULL, NULL);
+		return NULL;
+	}
+	r->state = w;
+	r->state_free = job_wait_free;
+	return w;
+}
+
 bool job_wait_submit(struct req *r, struct job_wait *w, int stmt, int n, const char *const *params,
 		     const int *lengths)
 {

@@ -4,55 +4,13 @@
  * open is committed, with other requests' opens, before the answer goes
  * out; bots are recorded as bots. Unknown tokens (404) and revoked or
  * expired ones (410) take the same path. */
-#include <pthread.h>
 #include <stdlib.h>
-#include <sodium.h>
-#include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
 #include "bots.h"
-#include "db_shares.h"
+#include "db_assets.h"
 #include "db_writer.h"
 #include "handlers.h"
-
-static pthread_mutex_t key_lock = PTHREAD_MUTEX_INITIALIZER;
-static unsigned char client_key[32];
-static atomic_bool have_key;
-
-/* HMAC-SHA256 of the client address under the database's key; false when
- * the key can't be read (the address is then not recorded at all). The
- * key is read once; the lock only guards that first read. */
-static bool client_hash(const struct req *r, unsigned char out[32])
-{
-	if (!atomic_load(&have_key)) {
-		pthread_mutex_lock(&key_lock);
-		if (!atomic_load(&have_key) && db_client_key(client_key) == DB_OK)
-			atomic_store(&have_key, true);
-		pthread_mutex_unlock(&key_lock);
-		if (!atomic_load(&have_key))
-			return false;
-	}
-	char addr[64];
-	req_client(r, addr, sizeof addr);
-	crypto_auth_hmacsha256(out, (const unsigned char *)addr, strlen(addr), client_key);
-	return true;
-}
-
-/* A tracked-link request between its two runs: the lookup and the open
- * go to the group-commit writer as one job, and the request sleeps until
- * they are committed. */
-static void open_free(void *p)
-{
-	struct job_wait *w = p;
-	free(w->result);
-	free(w);
-}
-
-static const char *text(const json_t *o, const char *key)
-{
-	const char *v = json_string_value(json_object_get(o, key));
-	return v ? v : "";
-}
 
 /* Second run: answer from what open_links() said of this open. */
 static void answer(struct req *r)
@@ -72,19 +30,12 @@ static void answer(struct req *r)
 		return;
 	}
 	json_t *t = json_loads(w->result, 0, NULL);
-	const char *url = json_string_value(json_object_get(t, "url"));
+	struct asset_content c;
+	const char *url = target_content(t, &c);
 	if (url != NULL) {
 		reply_header(r, "Location", url);
 		reply_empty(r, 302);
 	} else {
-		struct asset_content c = {
-		    .blob = json_integer_value(json_object_get(t, "blob")),
-		    .size = (uint64_t)json_integer_value(json_object_get(t, "size")),
-		    .version = (int)json_integer_value(json_object_get(t, "version")),
-		};
-		snprintf(c.sha256, sizeof c.sha256, "%s", text(t, "sha256"));
-		snprintf(c.mime, sizeof c.mime, "%s", text(t, "mime"));
-		snprintf(c.filename, sizeof c.filename, "%s", text(t, "filename"));
 		reply_content(r, &c, "private, no-cache");
 	}
 	json_decref(t);
@@ -111,20 +62,12 @@ void h_tracked_open(struct req *r)
 		reply_db(r, DB_NOT_FOUND);
 		return;
 	}
-	struct job_wait *w = calloc(1, sizeof *w);
-	if (w == NULL) {
-		reply_error(r, ERR_INTERNAL, NULL, NULL);
+	struct job_wait *w = job_wait_attach(r);
+	if (w == NULL)
 		return;
-	}
-	r->state = w;
-	r->state_free = open_free;
 	const char *ua = req_header(r, "User-Agent");
 	const char *bot = bot_reason(req_method(r), ua);
-	unsigned char hash[32];
-	char hex[2 + 2 * sizeof hash + 1] = "\\x"; /* bytea's text form */
-	bool hashed = client_hash(r, hash);
-	if (hashed)
-		sodium_bin2hex(hex + 2, sizeof hex - 2, hash, sizeof hash);
-	const char *p[] = {token, hashed ? hex : NULL, ua_class(ua, bot), bot};
+	char hash[CLIENT_HASH_TEXT];
+	const char *p[] = {token, client_hash(r, hash), ua_class(ua, bot), bot};
 	job_wait_submit(r, w, DB_JOB_OPEN, 4, p, NULL);
 }

@@ -106,5 +106,14 @@ int config_load(struct config *c, config_getter get, char *err, size_t errlen)
 		snprintf(err, errlen, "NEXTSTAGE_THREADS=%s: expected 1..256", th);
 		return -1;
 	}
+
+	const char *rate = or_default(get("NEXTSTAGE_PUBLIC_RATE"), "60");
+	if (config_parse_uint(rate, 0, 1000000, &c->public_rate)) {
+		snprintf(err, errlen,
+			 "NEXTSTAGE_PUBLIC_RATE=%s: expected requests a minute, 0..1000000 (0: no "
+			 "limit)",
+			 rate);
+		return -1;
+	}
 	return 0;
 }

@@ -36,6 +36,7 @@ static void defaults(void)
 	CHECK(c.max_upload_mb == 200);
 	CHECK(c.webhook_secret == NULL);
 	CHECK(c.threads >= 1);
+	CHECK(c.public_rate == 60);
 }
 
 static void overrides(void)
@@ -54,6 +55,8 @@ static void overrides(void)
 					  "3",
 					  "NEXTSTAGE_WEBHOOK_SECRET",
 					  "s3cret",
+					  "NEXTSTAGE_PUBLIC_RATE",
+					  "0",
 					  NULL};
 	struct config c;
 	char err[256];
@@ -65,6 +68,7 @@ static void overrides(void)
 	CHECK(c.max_upload_mb == 5);
 	CHECK(c.threads == 3);
 	CHECK_STR(c.webhook_secret, "s3cret");
+	CHECK(c.public_rate == 0);
 }
 
 /* Each bad value is refused with a message naming its variable. */
@@ -78,7 +82,8 @@ static void bad_values_name_the_variable(void)
 	    {"NEXTSTAGE_PUBLIC_URL", "ftp://x"},   {"NEXTSTAGE_PUBLIC_URL", "http://x/"},
 	    {"NEXTSTAGE_MAX_UPLOAD_MB", "0"},	   {"NEXTSTAGE_MAX_UPLOAD_MB", "-1"},
 	    {"NEXTSTAGE_MAX_UPLOAD_MB", "12abc"},  {"NEXTSTAGE_THREADS", "0"},
-	    {"NEXTSTAGE_THREADS", "999"},
+	    {"NEXTSTAGE_THREADS", "999"},	   {"NEXTSTAGE_PUBLIC_RATE", "-5"},
+	    {"NEXTSTAGE_PUBLIC_RATE", "ten"},	   {"NEXTSTAGE_PUBLIC_RATE", "2000000"},
 	};
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
 		const char *env[] = {"NEXTSTAGE_DATABASE_URL", "dbname=x", cases[i].var,
