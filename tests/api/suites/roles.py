@@ -9,6 +9,7 @@ independent and a wrongly allowed request shows up as a 2xx, not as a 404.
 from nsapi.client import expect_problem
 from nsapi.context import ctx
 import re
+import urllib.parse
 
 from nsapi.client import expect_json
 from nsapi.flows import create_persona, create_stage, create_user, login
@@ -26,6 +27,8 @@ NEW_LINK = {"title": "Table link by {who}", "kind": "guide", "intent": "educatio
             "url": "https://example.com/{new_slug}"}
 # A multipart body: the row's body is a (content type, bytes) pair.
 VERSION = "multipart"
+# The form of a gated asset's public page (application/x-www-form-urlencoded).
+LEAD_FORM = {"name": "Table Lead", "email": "{new_email}", "consent": "yes"}
 
 NEW_USER = {"email": "{new_email}", "name": "Table User", "role": "rep",
             "password": "table password 1"}
@@ -70,6 +73,11 @@ ROLE_TABLE = [
     ("GET",    "/api/v1/shares",              None,                                      401,  200, 200,  200, 200),
     ("DELETE", "/api/v1/shares/{share}",      None,                                      401,  404, 404,  204, 204),
     ("GET",    "/s/{token}",                  None,                                      200,  200, 200,  200, 200),
+    # public asset pages: anyone (the {public} asset is public, {gated} gated)
+    ("GET",    "/p/{public}",                 None,                                      200,  200, 200,  200, 200),
+    ("GET",    "/p/{public}/file",            None,                                      200,  200, 200,  200, 200),
+    ("POST",   "/p/{gated}/access",           LEAD_FORM,                                 200,  200, 200,  200, 200),
+    ("GET",    "/api/v1/leads",               None,                                      401,  200, 200,  200, 200),
     ("GET",    "/api/v1/notifications",       None,                                      401,  200, 200,  200, 200),
     ("POST",   "/api/v1/notifications/{note}/read", None,                                401,  404, 404,  404, 404),
     # the CRM webhook takes a signature, not a user: unsigned is 401 for all
@@ -123,15 +131,18 @@ class CellVars(dict):
             "share": lambda: new_share(self["published"])["id"],
             "token": lambda: new_share(self["published"])["token"],
             "request": new_request,
+            "public": lambda: new_file_asset("published", public=True),
+            "gated": lambda: new_file_asset("published", public=True, gated=True,
+                                            disclosure="We will call you."),
         }
         self[key] = makers[key]()
         return self[key]
 
 
-def new_file_asset(status):
-    """A PDF asset made by a marketer, in @status; its id."""
+def new_file_asset(status, **fields):
+    """A PDF asset made by a marketer, in @status (and @fields); its id."""
     meta = {"title": f"Table {status} asset", "kind": "guide", "intent": "sales",
-            "status": status}
+            "status": status, **fields}
     body, ctype = asset_form(meta, minimal_pdf(f"table {ctx.uniq('pdf')}"))
     r = ctx.api.post("/api/v1/assets", raw=body, content_type=ctype, as_="marketer")
     return expect_json(r, 201)["id"]
@@ -171,6 +182,9 @@ def run_cell(method, path, body, who, expected):
     kwargs = {}
     if body == VERSION:
         kwargs["raw"], kwargs["content_type"] = version_form(minimal_pdf(ctx.uniq("v")))
+    elif body is LEAD_FORM:
+        kwargs["raw"] = urllib.parse.urlencode(fill(body, variables)).encode()
+        kwargs["content_type"] = "application/x-www-form-urlencoded"
     elif body is not None:
         kwargs["body"] = fill(body, variables)
     if who != "anonymous":
