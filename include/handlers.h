@@ -89,10 +89,17 @@ void h_tracked_open(struct req *r);
 const char *client_hash(const struct req *r, char out[CLIENT_HASH_TEXT]);
 /* leads.c */
 void h_leads_list(struct req *r);
-/* public.c: the public asset pages (/p/), rate-limited per address. */
+/* public.c, public_access.c: the public asset pages (/p/). */
 void h_public_page(struct req *r);
 void h_public_file(struct req *r);
 void h_public_access(struct req *r);
+/* Takes a token from the bucket of @r's client address
+ * (NEXTSTAGE_PUBLIC_RATE); false when there is none (answered 429 with
+ * Retry-After). */
+bool public_admitted(struct req *r);
+/* Serves @target (as target_content reads it): the file's bytes, or a
+ * @redirect (302, 303) to a link asset's url. */
+void public_serve(struct req *r, const json_t *target, unsigned redirect);
 /* public_html.c: their HTML, every value escaped, under a strict
  * Content-Security-Policy (no script; one inline style, by its hash). */
 /* What a gated asset's form shows again after a refusal. */
@@ -115,6 +122,12 @@ void reply_public_link(struct req *r, const char *url);
 /* The file of gated asset @id, asked for without its form: a browser is
  * sent to the form (303), anything else gets 403. */
 void reply_public_gated(struct req *r, const char *id);
+/* Answers a failed database call (404, 503 with Retry-After, 500) as
+ * reply_public_error. */
+void reply_public_db(struct req *r, enum db_status s);
+/* Answers @word of public_state() in SQL, 'missing' (404) or 'gone'
+ * (410); false, answering nothing, for any other text. */
+bool reply_public_state(struct req *r, const char *word);
 /* Adds the headers of a file served from /p/ (a sandboxing CSP, no
  * referrer); then reply_content. */
 void public_file_headers(struct req *r);

@@ -39,8 +39,7 @@ static struct db_stmt q_list = DB_STMT(
 				      "  LIMIT $6::integer + 1)," KEYSET_TAIL("lead_json", "$6"));
 
 enum db_status db_lead_list(const char *asset, const char *readiness, const char *consent,
-			    bool sales_view, const char *after, int limit, char **json,
-			    char **next)
+			    bool sales_view, const char *after, int limit, char **json, char **next)
 {
 	const char *p[] = {asset, readiness, consent, sales_view ? "t" : "f", after, NULL};
 	return db_list(true, &q_list, 6, p, limit, json, next);

@@ -39,9 +39,9 @@ void h_leads_list(struct req *r)
 	bool sales_view = r->user->role != ROLE_MARKETER && r->user->role != ROLE_ADMIN;
 	char *json = NULL, *next = NULL;
 	enum db_status s = db_lead_list(asset, readiness,
-					consent == NULL		       ? NULL
+					consent == NULL		      ? NULL
 					: one_of(consent, yes_values) ? "t"
-								       : "f",
+								      : "f",
 					sales_view, *cursor ? cursor : NULL, limit, &json, &next);
 	reply_db_page(r, s, json, next);
 }

@@ -250,3 +250,25 @@ void reply_public_gated(struct req *r, const char *id)
 	reply_header(r, "Location", where);
 	reply_empty(r, 303);
 }
+
+void reply_public_db(struct req *r, enum db_status s)
+{
+	if (s == DB_UNAVAILABLE)
+		reply_header(r, "Retry-After", "5");
+	reply_public_error(r,
+			   s == DB_NOT_FOUND	 ? ERR_NOT_FOUND
+			   : s == DB_UNAVAILABLE ? ERR_DB_UNAVAILABLE
+						 : ERR_INTERNAL,
+			   NULL, NULL);
+}
+
+bool reply_public_state(struct req *r, const char *word)
+{
+	if (strcmp(word, "missing") == 0)
+		reply_public_error(r, ERR_NOT_FOUND, NULL, "there is no public page here");
+	else if (strcmp(word, "gone") == 0)
+		reply_public_error(r, ERR_GONE, NULL, "this content is no longer available");
+	else
+		return false;
+	return true;
+}

@@ -35,7 +35,8 @@ static void hostile_strings_lose_their_markup(void)
 static void other_text_is_kept_as_is(void)
 {
 	check_escape("", "");
-	check_escape("Plain text, 100% safe: é ü 日本 — ok", "Plain text, 100% safe: é ü 日本 — ok");
+	check_escape("Plain text, 100% safe: é ü 日本 — ok",
+		     "Plain text, 100% safe: é ü 日本 — ok");
 	check_escape("line\nbreak\ttab", "line\nbreak\ttab");
 }
 
