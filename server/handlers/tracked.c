@@ -54,6 +54,24 @@ static const char *text(const json_t *o, const char *key)
 	return v ? v : "";
 }
 
+/* 410 for a link to a retired asset: a short page for a browser, the
+ * problem otherwise. */
+static void retired(struct req *r)
+{
+	static const char page[] =
+	    "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">"
+	    "<title>No longer available</title></head><body><h1>No longer available</h1>"
+	    "<p>This content has been retired by its publisher.</p></body></html>\n";
+	const char *accept = req_header(r, "Accept");
+	char *body = accept && strstr(accept, "text/html") ? strdup(page) : NULL;
+	if (body == NULL) {
+		reply_error(r, ERR_GONE, NULL, "this content has been retired");
+		return;
+	}
+	reply_header(r, "Content-Security-Policy", "default-src 'none'");
+	reply_text(r, 410, "text/html; charset=utf-8", body, sizeof page - 1);
+}
+
 /* Second run: answer from what open_links() said of this open. */
 static void answer(struct req *r)
 {
@@ -69,6 +87,10 @@ static void answer(struct req *r)
 	}
 	if (strcmp(w->result, "gone") == 0) {
 		reply_error(r, ERR_GONE, NULL, "this link was revoked or has expired");
+		return;
+	}
+	if (strcmp(w->result, "retired") == 0) {
+		retired(r);
 		return;
 	}
 	json_t *t = json_loads(w->result, 0, NULL);

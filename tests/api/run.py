@@ -38,6 +38,7 @@ SUITES = [
     "audit",
     "feedback",
     "requests",
+    "reviews",
     "roles",
     "input",
     "cases",
