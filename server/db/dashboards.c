@@ -7,15 +7,23 @@
 #include "db_internal.h"
 
 /* DESIGN.md "Unused content": the reasons of asset_problems()
- * (schema/0016), shared with the review queue. */
+ * (schema/0016), shared with the review queue; with what reps said of each
+ * asset (their current feedback). */
 static struct db_stmt q_unused =
-    DB_STMT("WITH a AS (SELECT a.id, a.title, a.kind, a.owner, a.published_at, a.expires_at, p.*"
-	    "  FROM asset_problems($1::integer, $2::integer) p JOIN assets a ON a.id = p.asset_id)"
+    DB_STMT("WITH f AS (SELECT asset_id, count(*) AS answers, round(avg(rating), 2) AS rating_avg,"
+	    "   count(*) FILTER (WHERE made_own) AS made_own"
+	    "  FROM feedback WHERE replaced_at IS NULL GROUP BY 1),"
+	    " a AS (SELECT a.id, a.title, a.kind, a.owner, a.published_at, a.expires_at, p.*,"
+	    "   coalesce(f.answers, 0) AS feedback_answers, f.rating_avg,"
+	    "   coalesce(f.made_own, 0) AS made_own"
+	    "  FROM asset_problems($1::integer, $2::integer) p JOIN assets a ON a.id = p.asset_id"
+	    "  LEFT JOIN f ON f.asset_id = a.id)"
 	    " SELECT jsonb_build_object('items', coalesce(jsonb_agg(jsonb_build_object("
 	    "   'asset_id', id, 'title', title, 'kind', kind, 'owner', owner,"
 	    "   'published_at', rfc3339(published_at), 'expires_at', rfc3339(expires_at),"
 	    "   'shares', shares, 'opens', opens, 'human_opens', human_opens,"
-	    "   'last_shared_at', rfc3339(last_shared_at), 'reasons', to_jsonb(reasons))"
+	    "   'last_shared_at', rfc3339(last_shared_at), 'feedback_answers', feedback_answers,"
+	    "   'rating_avg', rating_avg, 'made_own', made_own, 'reasons', to_jsonb(reasons))"
 	    "   ORDER BY published_at, id) FILTER (WHERE cardinality(reasons) > 0), '[]'),"
 	    "  'summary', jsonb_build_object('published', count(*),"
 	    "   'unused', count(*) FILTER (WHERE cardinality(reasons) > 0),"

@@ -83,9 +83,10 @@ void h_analytics_stage_test(struct req *r)
 
 void h_analytics_unused(struct req *r)
 {
-	static const char *const columns[] = {"asset_id",     "title",		"kind",	   "owner",
-					      "published_at", "expires_at",	"shares",  "opens",
-					      "human_opens",  "last_shared_at", "reasons", NULL};
+	static const char *const columns[] = {
+	    "asset_id",		"title",      "kind",	  "owner",	 "published_at",
+	    "expires_at",	"shares",     "opens",	  "human_opens", "last_shared_at",
+	    "feedback_answers", "rating_avg", "made_own", "reasons",	 NULL};
 	int days, grace;
 	bool csv;
 	if (!want_csv(r, &csv) || !req_query_int(r, "days", 90, 1, 3650, &days) ||
