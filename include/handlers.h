@@ -60,6 +60,8 @@ void h_feedback_give(struct req *r);
 void h_requests_create(struct req *r);
 void h_requests_list(struct req *r);
 void h_requests_update(struct req *r);
+void h_reviews_queue(struct req *r);
+void h_reviews_decide(struct req *r);
 
 /* shares.c */
 void h_shares_create(struct req *r);

@@ -75,6 +75,10 @@ bool req_page(struct req *r, int *limit, char *cursor, size_t cursorlen);
  * absent). False when answered with 400 invalid_parameter. */
 bool req_query_int(struct req *r, const char *key, int def, int min, int max, int *out);
 
+/* The optional query parameter @key into *@out (NULL when absent): an id
+ * when @uuid, else a slug. False when answered with 400 invalid_parameter. */
+bool req_query_filter(struct req *r, const char *key, bool uuid, const char **out);
+
 /* Answers; each takes ownership of what it is given. Exactly one reply per
  * request: a second one is a bug, logged and ignored. */
 void reply_json(struct req *r, unsigned status, json_t *body);

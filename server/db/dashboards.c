@@ -6,44 +6,36 @@
 #include <stdlib.h>
 #include "db_internal.h"
 
-/* DESIGN.md "Unused content", reason by reason; a stage counts as tested
- * when its stored verdict is a judgement (not insufficient data). */
-static struct db_stmt q_unused = DB_STMT(
-    "WITH v AS (SELECT asset_id,"
-    "   count(*) FILTER (WHERE verdict IN ('moves_deals', 'no_effect', 'hurts')) AS tested,"
-    "   count(*) FILTER (WHERE verdict IN ('no_effect', 'hurts')) AS failing"
-    "  FROM stage_verdicts GROUP BY 1),"
-    " a AS (SELECT a.id, a.title, a.kind, a.owner, a.published_at, a.expires_at,"
-    "   coalesce(u.shares, 0) AS shares, coalesce(u.opens, 0) AS opens,"
-    "   coalesce(u.human_opens, 0) AS human_opens, u.last_shared_at,"
-    "   array_remove(ARRAY["
-    "    CASE WHEN coalesce(u.shares, 0) = 0"
-    "          AND a.published_at <= now() - make_interval(days => $2::integer)"
-    "     THEN 'never_shared' END,"
-    "    CASE WHEN u.shares > 0 AND u.last_shared_at < now() - make_interval(days => $1::integer)"
-    "     THEN 'stale' END,"
-    "    CASE WHEN u.shares > 0 AND u.human_opens = 0 THEN 'never_opened' END,"
-    "    CASE WHEN v.tested > 0 AND v.failing = v.tested THEN 'fails_stage_test' END,"
-    "    CASE WHEN a.expires_at < now() THEN 'expired' END], NULL) AS reasons"
-    "  FROM assets a LEFT JOIN usage_asset_now u ON u.asset_id = a.id"
-    "  LEFT JOIN v ON v.asset_id = a.id WHERE a.status = 'published')"
-    " SELECT jsonb_build_object('items', coalesce(jsonb_agg(jsonb_build_object("
-    "   'asset_id', id, 'title', title, 'kind', kind, 'owner', owner,"
-    "   'published_at', rfc3339(published_at), 'expires_at', rfc3339(expires_at),"
-    "   'shares', shares, 'opens', opens, 'human_opens', human_opens,"
-    "   'last_shared_at', rfc3339(last_shared_at), 'reasons', to_jsonb(reasons))"
-    "   ORDER BY published_at, id) FILTER (WHERE cardinality(reasons) > 0), '[]'),"
-    "  'summary', jsonb_build_object('published', count(*),"
-    "   'unused', count(*) FILTER (WHERE cardinality(reasons) > 0),"
-    "   'never_shared', count(*) FILTER (WHERE 'never_shared' = ANY (reasons)),"
-    "   'stale', count(*) FILTER (WHERE 'stale' = ANY (reasons)),"
-    "   'never_opened', count(*) FILTER (WHERE 'never_opened' = ANY (reasons)),"
-    "   'fails_stage_test', count(*) FILTER (WHERE 'fails_stage_test' = ANY (reasons)),"
-    "   'expired', count(*) FILTER (WHERE 'expired' = ANY (reasons)),"
-    "   'unused_pct', CASE WHEN count(*) > 0 THEN round(100.0 * count(*) FILTER"
-    "    (WHERE reasons && ARRAY['never_shared', 'stale']) / count(*), 1) ELSE 0 END),"
-    "  'days', $1::integer, 'grace_days', $2::integer)"
-    " FROM a");
+/* DESIGN.md "Unused content": the reasons of asset_problems()
+ * (schema/0016), shared with the review queue; with what reps said of each
+ * asset (their current feedback). */
+static struct db_stmt q_unused =
+    DB_STMT("WITH f AS (SELECT asset_id, count(*) AS answers, round(avg(rating), 2) AS rating_avg,"
+	    "   count(*) FILTER (WHERE made_own) AS made_own"
+	    "  FROM feedback WHERE replaced_at IS NULL GROUP BY 1),"
+	    " a AS (SELECT a.id, a.title, a.kind, a.owner, a.published_at, a.expires_at, p.*,"
+	    "   coalesce(f.answers, 0) AS feedback_answers, f.rating_avg,"
+	    "   coalesce(f.made_own, 0) AS made_own"
+	    "  FROM asset_problems($1::integer, $2::integer) p JOIN assets a ON a.id = p.asset_id"
+	    "  LEFT JOIN f ON f.asset_id = a.id)"
+	    " SELECT jsonb_build_object('items', coalesce(jsonb_agg(jsonb_build_object("
+	    "   'asset_id', id, 'title', title, 'kind', kind, 'owner', owner,"
+	    "   'published_at', rfc3339(published_at), 'expires_at', rfc3339(expires_at),"
+	    "   'shares', shares, 'opens', opens, 'human_opens', human_opens,"
+	    "   'last_shared_at', rfc3339(last_shared_at), 'feedback_answers', feedback_answers,"
+	    "   'rating_avg', rating_avg, 'made_own', made_own, 'reasons', to_jsonb(reasons))"
+	    "   ORDER BY published_at, id) FILTER (WHERE cardinality(reasons) > 0), '[]'),"
+	    "  'summary', jsonb_build_object('published', count(*),"
+	    "   'unused', count(*) FILTER (WHERE cardinality(reasons) > 0),"
+	    "   'never_shared', count(*) FILTER (WHERE 'never_shared' = ANY (reasons)),"
+	    "   'stale', count(*) FILTER (WHERE 'stale' = ANY (reasons)),"
+	    "   'never_opened', count(*) FILTER (WHERE 'never_opened' = ANY (reasons)),"
+	    "   'fails_stage_test', count(*) FILTER (WHERE 'fails_stage_test' = ANY (reasons)),"
+	    "   'expired', count(*) FILTER (WHERE 'expired' = ANY (reasons)),"
+	    "   'unused_pct', CASE WHEN count(*) > 0 THEN round(100.0 * count(*) FILTER"
+	    "    (WHERE reasons && ARRAY['never_shared', 'stale']) / count(*), 1) ELSE 0 END),"
+	    "  'days', $1::integer, 'grace_days', $2::integer)"
+	    " FROM a");
 
 enum db_status db_unused(int days, int grace_days, char **json)
 {

@@ -51,18 +51,6 @@ static void reply_report(struct req *r, enum db_status s, char *json, bool csv, 
 	json_decref(doc);
 }
 
-/* An optional filter that must be a known slug or id. */
-static bool filter(struct req *r, const char *key, bool uuid, const char **out)
-{
-	*out = req_query(r, key);
-	if (*out != NULL && (uuid ? !uuid_valid(*out) : !slug_valid(*out))) {
-		reply_error(r, ERR_INVALID_PARAMETER, key, "%s is not a valid %s", key,
-			    uuid ? "id" : "slug");
-		return false;
-	}
-	return true;
-}
-
 void h_analytics_stage_test(struct req *r)
 {
 	struct an_stage_params p;
@@ -70,8 +58,9 @@ void h_analytics_stage_test(struct req *r)
 	if (!want_csv(r, &csv) ||
 	    !req_query_int(r, "window_days", AN_WINDOW_DAYS, 1, 365, &p.window_days) ||
 	    !req_query_int(r, "min_sample", AN_MIN_SAMPLE, 1, 1000000, &p.min_sample) ||
-	    !filter(r, "asset", true, &p.asset) || !filter(r, "stage", false, &p.stage) ||
-	    !filter(r, "persona", false, &p.persona))
+	    !req_query_filter(r, "asset", true, &p.asset) ||
+	    !req_query_filter(r, "stage", false, &p.stage) ||
+	    !req_query_filter(r, "persona", false, &p.persona))
 		return;
 	struct db_fault f = {0};
 	enum db_status s;
@@ -94,9 +83,10 @@ void h_analytics_stage_test(struct req *r)
 
 void h_analytics_unused(struct req *r)
 {
-	static const char *const columns[] = {"asset_id",     "title",		"kind",	   "owner",
-					      "published_at", "expires_at",	"shares",  "opens",
-					      "human_opens",  "last_shared_at", "reasons", NULL};
+	static const char *const columns[] = {
+	    "asset_id",		"title",      "kind",	  "owner",	 "published_at",
+	    "expires_at",	"shares",     "opens",	  "human_opens", "last_shared_at",
+	    "feedback_answers", "rating_avg", "made_own", "reasons",	 NULL};
 	int days, grace;
 	bool csv;
 	if (!want_csv(r, &csv) || !req_query_int(r, "days", 90, 1, 3650, &days) ||

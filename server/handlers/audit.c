@@ -7,8 +7,8 @@
 
 /* The audited tables (schema/: the tables with an audit_row trigger). */
 static const char *const entities[] = {
-    "api_tokens", "asset_versions", "assets", "deals", "personas",
-    "shares",	  "stage_aliases",  "stages", "users", NULL};
+    "api_tokens",	"asset_versions", "assets",	   "content_requests", "deals", "personas",
+    "review_decisions", "shares",	  "stage_aliases", "stages",	       "users", NULL};
 
 void h_audit_list(struct req *r)
 {
@@ -25,7 +25,8 @@ void h_audit_list(struct req *r)
 	if (entity != NULL && !one_of(entity, entities)) {
 		reply_error(r, ERR_INVALID_PARAMETER, "entity",
 			    "entity is one of users, api_tokens, personas, stages, assets,"
-			    " asset_versions, deals, shares, stage_aliases");
+			    " asset_versions, deals, shares, stage_aliases, content_requests,"
+			    " review_decisions");
 		return;
 	}
 	if (id != NULL && (*id == '\0' || strlen(id) > 300)) {

@@ -29,6 +29,12 @@ static void answer(struct req *r)
 		reply_error(r, ERR_GONE, NULL, "this link was revoked or has expired");
 		return;
 	}
+	if (strcmp(w->result, "retired") == 0) {
+		/* a short page for a browser, the problem otherwise */
+		reply_public_error(r, ERR_GONE, NULL,
+				   "this content has been retired by its publisher");
+		return;
+	}
 	json_t *t = json_loads(w->result, 0, NULL);
 	struct asset_content c;
 	const char *url = target_content(t, &c);

@@ -351,6 +351,17 @@ bool req_query_int(struct req *r, const char *key, int def, int min, int max, in
 	return true;
 }
 
+bool req_query_filter(struct req *r, const char *key, bool uuid, const char **out)
+{
+	*out = req_query(r, key);
+	if (*out != NULL && (uuid ? !uuid_valid(*out) : !slug_valid(*out))) {
+		reply_error(r, ERR_INVALID_PARAMETER, key, "%s is not a valid %s", key,
+			    uuid ? "id" : "slug");
+		return false;
+	}
+	return true;
+}
+
 bool req_page(struct req *r, int *limit, char *cursor, size_t cursorlen)
 {
 	size_t clen = 0;

@@ -77,6 +77,9 @@ const struct route routes[] = {
     {M_GET, V1 "/requests", h_requests_list, AUTH_USER, BODY_NONE, 0, NULL, NULL},
     {M_POST, V1 "/requests", h_requests_create, AUTH_USER, BODY_JSON, 0, NULL, NULL},
     {M_PATCH, V1 "/requests/{id}", h_requests_update, AUTH_MARKETER, BODY_JSON, 0, NULL, NULL},
+    /* the editorial board */
+    {M_GET, V1 "/reviews", h_reviews_queue, AUTH_BOARD, BODY_NONE, 0, NULL, NULL},
+    {M_POST, V1 "/reviews/{id}/decision", h_reviews_decide, AUTH_BOARD, BODY_JSON, 0, NULL, NULL},
     /* the audit trail */
     {M_GET, V1 "/audit", h_audit_list, AUTH_MARKETER, BODY_NONE, 0, NULL, NULL},
     {M_GET, V1 "/notifications", h_notifications_list, AUTH_USER, BODY_NONE, 0, NULL, NULL},

@@ -38,6 +38,7 @@ SUITES = [
     "audit",
     "feedback",
     "requests",
+    "reviews",
     "public",     # public asset pages and leads
     "roles",
     "input",

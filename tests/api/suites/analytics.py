@@ -299,9 +299,14 @@ def unused_reasons_one_by_one():
         if a is bot_only:
             tracked_open(share["token"], "Slackbot-LinkExpanding 1.0 (+https://api.slack.com/robots)")
     hurts, s = two_to_one(4)
+    expect_json(ctx.api.post(f"/api/v1/assets/{fresh['id']}/feedback",
+                             {"rating": 2, "made_own": True}, as_="rep"), 201)
     run_default_test()
     body = unused(grace_days=0)
     reasons = {i["asset_id"]: i["reasons"] for i in body["items"]}
+    said = [(i["feedback_answers"], i["rating_avg"], i["made_own"]) for i in body["items"]
+            if i["asset_id"] in (fresh["id"], quiet["id"])]
+    check(said == [(1, 2, 1), (0, None, 0)], f"feedback of the unused assets {said}")
     want = {fresh["id"]: ["never_shared"], old["id"]: ["stale", "never_opened"], quiet["id"]: ["never_opened"],
             bot_only["id"]: ["never_opened"], expired["id"]: ["never_shared", "expired"],
             hurts["id"]: ["stale", "never_opened", "fails_stage_test"]}

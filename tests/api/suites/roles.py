@@ -95,6 +95,8 @@ ROLE_TABLE = [
     ("GET",    "/api/v1/requests",            None,                                      401,  200, 200,  200, 200),
     ("POST",   "/api/v1/requests",            {"title": "Wanted by {who}"},              401,  201, 201,  201, 201),
     ("PATCH",  "/api/v1/requests/{request}",  {"status": "planned"},                     401,  403, 403,  200, 200),
+    ("GET",    "/api/v1/reviews",             None,                                      401,  403, 200,  403, 200),
+    ("POST",   "/api/v1/reviews/{published}/decision", {"decision": "keep", "note": "by {who}"}, 401, 403, 201, 403, 201),
     ("GET",    "/api/v1/audit",               None,                                      401,  403, 403,  200, 200),
     ("GET",    "/api/v1/no-such-route",       None,                                      404,  404, 404,  404, 404),
     ("PUT",    "/api/v1/personas",            None,                                      405,  405, 405,  405, 405),
