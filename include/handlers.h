@@ -107,7 +107,7 @@ void public_serve(struct req *r, const json_t *target, unsigned redirect);
 /* What a gated asset's form shows again after a refusal. */
 struct public_form {
 	const char *name, *email, *company; /* as sent, or NULL */
-	const char *error;		     /* said above the form, or NULL */
+	const char *error;		    /* said above the form, or NULL */
 };
 /* Answers @status with the page of @page (public_page_json() in SQL):
  * title, description, then a download link, or for a gated asset its

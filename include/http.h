@@ -71,6 +71,9 @@ bool req_parse_json(struct req *r, const struct js_field *spec, size_t n);
  * on a bad value answers 400 and returns false. @cursor gets the decoded
  * cursor text (empty when absent). */
 bool req_page(struct req *r, int *limit, char *cursor, size_t cursorlen);
+/* req_page for the lists paged by (time, id): a cursor that is not one
+ * (keyset_valid) is answered with 400 too. */
+bool req_keyset_page(struct req *r, int *limit, char *cursor, size_t cursorlen);
 /* The integer query parameter @key in [@min, @max] into *@out (@def when
  * absent). False when answered with 400 invalid_parameter. */
 bool req_query_int(struct req *r, const char *key, int def, int min, int max, int *out);

@@ -101,9 +101,8 @@ enum db_status db_notification_read(const char *user_id, const char *id)
 	return s;
 }
 
-static struct db_stmt q_partitions =
-    DB_STMT("SELECT ensure_month_partitions('opens', now(), 3),"
-	    " ensure_month_partitions('page_views', now(), 3)");
+static struct db_stmt q_partitions = DB_STMT("SELECT ensure_month_partitions('opens', now(), 3),"
+					     " ensure_month_partitions('page_views', now(), 3)");
 
 enum db_status db_partitions_ensure(void)
 {

@@ -109,7 +109,7 @@ void h_deals_list(struct req *r)
 {
 	int limit;
 	char cursor[128];
-	if (!req_page(r, &limit, cursor, sizeof cursor))
+	if (!req_keyset_page(r, &limit, cursor, sizeof cursor))
 		return;
 	const char *owner = req_query(r, "owner"), *stage = req_query(r, "stage"),
 		   *q = req_query(r, "q");
@@ -125,11 +125,6 @@ void h_deals_list(struct req *r)
 			return;
 		}
 		owner = r->user->id;
-	}
-	if (*cursor && !keyset_valid(cursor)) {
-		reply_error(r, ERR_INVALID_PARAMETER, "cursor",
-			    "cursor is not one this server gave");
-		return;
 	}
 	char *json = NULL, *next = NULL;
 	enum db_status s =

@@ -14,13 +14,8 @@ void h_leads_list(struct req *r)
 {
 	int limit;
 	char cursor[128];
-	if (!req_page(r, &limit, cursor, sizeof cursor))
+	if (!req_keyset_page(r, &limit, cursor, sizeof cursor))
 		return;
-	if (*cursor && !keyset_valid(cursor)) {
-		reply_error(r, ERR_INVALID_PARAMETER, "cursor",
-			    "cursor is not one this server gave");
-		return;
-	}
 	const char *asset = req_query(r, "asset"), *readiness = req_query(r, "readiness");
 	const char *consent = req_query(r, "consent");
 	if (asset != NULL && !uuid_valid(asset)) {

@@ -38,13 +38,8 @@ void h_requests_list(struct req *r)
 {
 	int limit;
 	char cursor[128];
-	if (!req_page(r, &limit, cursor, sizeof cursor))
+	if (!req_keyset_page(r, &limit, cursor, sizeof cursor))
 		return;
-	if (*cursor && !keyset_valid(cursor)) {
-		reply_error(r, ERR_INVALID_PARAMETER, "cursor",
-			    "cursor is not one this server gave");
-		return;
-	}
 	const char *status = req_query(r, "status"), *mine = req_query(r, "mine");
 	if (status != NULL && !one_of(status, statuses)) {
 		reply_error(r, ERR_INVALID_PARAMETER, "status",

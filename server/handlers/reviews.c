@@ -16,18 +16,13 @@ void h_reviews_queue(struct req *r)
 	struct review_filter f = {0};
 	int limit;
 	char cursor[128];
-	if (!req_page(r, &limit, cursor, sizeof cursor) ||
+	if (!req_keyset_page(r, &limit, cursor, sizeof cursor) ||
 	    !req_query_int(r, "days", 90, 1, 3650, &f.days) ||
 	    !req_query_int(r, "grace_days", 30, 0, 3650, &f.grace_days) ||
 	    !req_query_filter(r, "persona", false, &f.persona) ||
 	    !req_query_filter(r, "stage", false, &f.stage) ||
 	    !req_query_filter(r, "owner", true, &f.owner))
 		return;
-	if (*cursor && !keyset_valid(cursor)) {
-		reply_error(r, ERR_INVALID_PARAMETER, "cursor",
-			    "cursor is not one this server gave");
-		return;
-	}
 	f.reason = req_query(r, "reason");
 	if (f.reason != NULL && !one_of(f.reason, reasons)) {
 		reply_error(r, ERR_INVALID_PARAMETER, "reason",

@@ -380,6 +380,18 @@ bool req_page(struct req *r, int *limit, char *cursor, size_t cursorlen)
 	return true;
 }
 
+bool req_keyset_page(struct req *r, int *limit, char *cursor, size_t cursorlen)
+{
+	if (!req_page(r, limit, cursor, cursorlen))
+		return false;
+	if (*cursor && !keyset_valid(cursor)) {
+		reply_error(r, ERR_INVALID_PARAMETER, "cursor",
+			    "cursor is not one this server gave");
+		return false;
+	}
+	return true;
+}
+
 void reply_page(struct req *r, json_t *items, const char *cursor)
 {
 	char enc[512];
