@@ -107,7 +107,12 @@ void db_job_submit(struct db_job *j)
 		j->next = NULL;
 		*tail = j;
 		tail = &j->next;
-		pthread_cond_signal(&wake);
+		/* Only the first job can end a writer's wait: with jobs queued,
+		 * a writer waits for the busy one to finish (which broadcasts)
+		 * or for its hold to pass. Waking it for every job cost a
+		 * context switch per open. */
+		if (head == j)
+			pthread_cond_signal(&wake);
 	}
 	pthread_mutex_unlock(&lock);
 	if (!open) {
