@@ -2,6 +2,7 @@
 import http.client
 import math
 import re
+import time
 
 from nsapi.client import Api, expect_json, expect_problem, expect_status
 from nsapi.context import ctx
@@ -40,6 +41,19 @@ def unknown_api_path_is_404_not_found():
     ctx.unknown_path = f"/api/v1/no-such-thing-{ctx.run_id}"
     expect_problem(ctx.api.get(ctx.unknown_path), 404, "not_found")
     expect_problem(ctx.api.get("/api/v1/personas/x/y/z", as_="admin"), 404, "not_found")
+
+
+@test
+def access_log_lines_reach_stderr_within_a_second():
+    # Access lines are buffered (server/util/log.c) but flushed every
+    # 100 ms: someone following the log sees a request at once.
+    path = f"/api/v1/no-such-thing-{ctx.uniq('flush')}"
+    expect_problem(ctx.api.get(path), 404, "not_found")
+    deadline = time.monotonic() + 1.0
+    while f'"path":"{path}"' not in ctx.server.stderr_text():
+        check(time.monotonic() < deadline, f"no access line for GET {path} after 1 s",
+              ctx.server.stderr_tail())
+        time.sleep(0.02)
 
 
 def allow_set(resp):
