@@ -14,6 +14,7 @@
 #include <sys/time.h>
 #include <time.h>
 #include <unistd.h>
+#include "model.h"
 
 #define BUF_SIZE (64 * 1024)
 #define FLUSH_NS 100000000L
@@ -64,14 +65,21 @@ static void put(const char *line, size_t len, bool buffered)
 	pthread_mutex_unlock(&lock);
 }
 
-static void now_rfc3339(char *out, size_t len)
+/* The time now as RFC 3339 UTC with milliseconds (24 bytes and a NUL).
+ * The part up to the seconds is made once per second per thread. */
+static void now_rfc3339(char out[25])
 {
+	static _Thread_local time_t sec = -1;
+	static _Thread_local char head[21];
 	struct timeval tv;
-	struct tm tm;
 	gettimeofday(&tv, NULL);
-	gmtime_r(&tv.tv_sec, &tm);
-	size_t n = strftime(out, len, "%Y-%m-%dT%H:%M:%S", &tm);
-	snprintf(out + n, len - n, ".%03ldZ", (long)(tv.tv_usec / 1000));
+	if (tv.tv_sec != sec) {
+		struct tm tm;
+		gmtime_r(&tv.tv_sec, &tm);
+		strftime(head, sizeof head, "%Y-%m-%dT%H:%M:%S", &tm);
+		sec = tv.tv_sec;
+	}
+	snprintf(out, 25, "%.19s.%03uZ", head, (unsigned)(tv.tv_usec / 1000) % 1000);
 }
 
 static void emit(json_t *o, bool buffered)
@@ -86,25 +94,70 @@ static void emit(json_t *o, bool buffered)
 	free(line);
 }
 
+/* Writes @s at @p as a JSON string, quotes included: '"', '\\' and
+ * control characters escaped, each byte that is not part of valid UTF-8
+ * as U+FFFD (a path can hold any byte, and the line must stay JSON).
+ * Writes 6 * strlen(@s) + 2 bytes at most; returns the end. */
+static char *json_quote(char *p, const char *s)
+{
+	*p++ = '"';
+	for (const unsigned char *c = (const unsigned char *)s; *c;) {
+		size_t n = utf8_char_len(c);
+		if (n == 0) {
+			memcpy(p, "\\ufffd", 6);
+			p += 6;
+			n = 1;
+		} else if (*c == '"' || *c == '\\') {
+			*p++ = '\\';
+			*p++ = (char)*c;
+		} else if (*c < 0x20) {
+			p += sprintf(p, "\\u%04x", *c);
+		} else {
+			memcpy(p, c, n);
+			p += n;
+		}
+		c += n;
+	}
+	*p++ = '"';
+	return p;
+}
+
+/* Access lines are made by hand, not with jansson: they are the one line
+ * per request, and jansson refused (dropped) paths that are not UTF-8. */
 void log_access(const char *method, const char *path, unsigned status, unsigned long bytes,
 		unsigned long micros, const char *user)
 {
-	char t[40];
-	now_rfc3339(t, sizeof t);
-	emit(json_pack("{s:s, s:s, s:s, s:i, s:I, s:f, s:s?}", "time", t, "method", method, "path",
-		       path, "status", (int)status, "bytes", (json_int_t)bytes, "duration_ms",
-		       (double)micros / 1000.0, "user", user),
-	     true);
+	size_t max = 256 + 6 * (strlen(method) + strlen(path) + (user ? strlen(user) : 0));
+	char small[1024], *line = max <= sizeof small ? small : malloc(max);
+	if (line == NULL)
+		return;
+	char t[25], *p = line;
+	now_rfc3339(t);
+	p += sprintf(p, "{\"time\":\"%s\",\"method\":", t);
+	p = json_quote(p, method);
+	p += sprintf(p, ",\"path\":");
+	p = json_quote(p, path);
+	p += sprintf(p, ",\"status\":%u,\"bytes\":%lu,\"duration_ms\":%lu.%03lu,\"user\":", status,
+		     bytes, micros / 1000, micros % 1000);
+	if (user != NULL)
+		p = json_quote(p, user);
+	else
+		p += sprintf(p, "null");
+	*p++ = '}';
+	*p++ = '\n';
+	put(line, (size_t)(p - line), true);
+	if (line != small)
+		free(line);
 }
 
 void log_msg(const char *level, const char *fmt, ...)
 {
-	char t[40], msg[1024];
+	char t[25], msg[1024];
 	va_list ap;
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof msg, fmt, ap);
 	va_end(ap);
-	now_rfc3339(t, sizeof t);
+	now_rfc3339(t);
 	emit(json_pack("{s:s, s:s, s:s}", "time", t, "level", level, "msg", msg), false);
 }
 

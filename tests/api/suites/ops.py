@@ -1,5 +1,6 @@
 """Starting the server, the operational endpoints, routing and connections."""
 import http.client
+import json
 import math
 import re
 import time
@@ -54,6 +55,23 @@ def access_log_lines_reach_stderr_within_a_second():
         check(time.monotonic() < deadline, f"no access line for GET {path} after 1 s",
               ctx.server.stderr_tail())
         time.sleep(0.02)
+
+
+@test
+def a_path_that_is_not_utf8_still_gets_its_access_line():
+    # The access line is JSON: bytes that are not UTF-8 come out as U+FFFD
+    # (they used to make the whole line disappear).
+    tag = ctx.uniq("bytes")
+    expect_problem(ctx.api.get(f"/api/v1/{tag}-%ff%22"), 404, "not_found")
+    want = f"/api/v1/{tag}-\ufffd\""
+    deadline = time.monotonic() + 1.0
+    while True:
+        lines = [json.loads(l) for l in ctx.server.stderr_text().splitlines() if tag in l]
+        if lines or time.monotonic() > deadline:
+            break
+        time.sleep(0.02)
+    check(len(lines) == 1 and lines[0]["path"] == want and lines[0]["status"] == 404,
+          f"access lines for GET /api/v1/{tag}-%ff%22: {lines}")
 
 
 def allow_set(resp):
