@@ -2,6 +2,7 @@
 #ifndef NS_MODEL_H
 #define NS_MODEL_H
 #include <stdbool.h>
+#include <stddef.h>
 
 enum role { ROLE_NONE = 0, ROLE_REP = 1, ROLE_MARKETER = 2, ROLE_ADMIN = 3 };
 
@@ -64,5 +65,10 @@ bool rfc3339_valid(const char *s);
 bool keyset_valid(const char *s);
 /* True for an absolute http:// or https:// URL without spaces or controls. */
 bool http_url_valid(const char *s);
+/* The length of the valid UTF-8 sequence that starts at @c (1 for ASCII,
+ * NUL included), or 0 when it is not one: a stray or missing continuation
+ * byte, an overlong form, a surrogate or a code point past U+10FFFF.
+ * Reads no byte past a NUL. */
+size_t utf8_char_len(const unsigned char *c);
 
 #endif

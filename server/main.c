@@ -141,7 +141,10 @@ static int cmd_serve(int argc, char **argv)
 	mallopt(M_TRIM_THRESHOLD, 128 << 20);
 	if (an_refresh_start() != 0)
 		log_msg("warn", "analytics: rollups and verdicts will not refresh (no thread)");
+	if (log_start() != 0)
+		log_msg("warn", "access lines are written one by one: no flusher thread");
 	int rc = server_run();
+	log_stop(); /* every request has completed: its line goes out now */
 	an_refresh_stop();
 	db_writer_stop();
 	db_searchlog_stop();

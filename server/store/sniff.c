@@ -8,6 +8,7 @@
 #include <string.h>
 #include <strings.h>
 #include "log.h"
+#include "model.h"
 
 static const char *const allowed[] = {
     "application/pdf",
@@ -90,25 +91,6 @@ bool store_sniff(const void *data, size_t len, const char *filename, char *out, 
 	return is_allowed(out);
 }
 
-/* The length of the valid UTF-8 sequence at @c (1 for ASCII), 0 if invalid. */
-static size_t utf8_len(const unsigned char *c)
-{
-	size_t n = c[0] < 0x80	  ? 1
-		   : c[0] < 0xC2  ? 0
-		   : c[0] < 0xE0  ? 2
-		   : c[0] < 0xF0  ? 3
-		   : c[0] <= 0xF4 ? 4
-				  : 0;
-	for (size_t i = 1; i < n; i++)
-		if ((c[i] & 0xC0) != 0x80)
-			return 0;
-	/* No overlong forms, surrogates or code points past U+10FFFF. */
-	if ((c[0] == 0xE0 && c[1] < 0xA0) || (c[0] == 0xED && c[1] > 0x9F) ||
-	    (c[0] == 0xF0 && c[1] < 0x90) || (c[0] == 0xF4 && c[1] > 0x8F))
-		return 0;
-	return n;
-}
-
 void store_filename(const char *raw, char out[STORE_FILENAME_MAX + 1])
 {
 	const char *base = raw ? raw : "";
@@ -117,7 +99,7 @@ void store_filename(const char *raw, char out[STORE_FILENAME_MAX + 1])
 			base = c + 1;
 	size_t n = 0;
 	for (const unsigned char *c = (const unsigned char *)base; *c;) {
-		size_t l = utf8_len(c);
+		size_t l = utf8_char_len(c);
 		if (l == 0 || *c < 0x20 || *c == 0x7f || *c == '"' || (n == 0 && *c == ' ')) {
 			c++; /* invalid UTF-8, control characters, quotes, leading blanks */
 			continue;

@@ -169,3 +169,20 @@ bool keyset_valid(const char *c)
 	t[sp - c] = '\0';
 	return rfc3339_valid(t) && uuid_valid(sp + 1);
 }
+
+size_t utf8_char_len(const unsigned char *c)
+{
+	size_t n = c[0] < 0x80	  ? 1
+		   : c[0] < 0xC2  ? 0
+		   : c[0] < 0xE0  ? 2
+		   : c[0] < 0xF0  ? 3
+		   : c[0] <= 0xF4 ? 4
+				  : 0;
+	for (size_t i = 1; i < n; i++)
+		if ((c[i] & 0xC0) != 0x80)
+			return 0;
+	if ((c[0] == 0xE0 && c[1] < 0xA0) || (c[0] == 0xED && c[1] > 0x9F) ||
+	    (c[0] == 0xF0 && c[1] < 0x90) || (c[0] == 0xF4 && c[1] > 0x8F))
+		return 0;
+	return n;
+}

@@ -45,8 +45,16 @@ def database_outage_answers_503_and_recovers_without_a_restart():
           f"nextstage_db_errors_total stayed at {errors_before} through the outage")
 
 
+# Requests answered just before SIGTERM: their access lines are still in
+# the server's buffer when the signal comes, and must be written anyway.
+LAST_PATHS = []
+
+
 @test
 def sigterm_stops_the_server_gracefully_with_status_0():
+    for i in range(50):
+        LAST_PATHS.append(f"/api/v1/no-such-thing-{ctx.uniq('last')}")
+        expect_problem(ctx.api.get(LAST_PATHS[-1]), 404, "not_found")
     # A second signal during the drain (an impatient Ctrl-C, then a
     # supervisor's SIGTERM) must not kill the process half-way.
     status = ctx.server.terminate(timeout=15, signals=(signal.SIGINT, signal.SIGTERM))
@@ -95,6 +103,16 @@ def access_log_has_one_json_line_per_request_naming_the_user():
     unknown = [e for e in entries if e["path"] == ctx.unknown_path]
     check(unknown and unknown[0]["status"] == 404 and unknown[0]["user"] is None,
           f"the anonymous GET {ctx.unknown_path} is logged as {unknown}")
+
+
+@test
+def access_log_holds_every_request_answered_before_sigterm():
+    check(LAST_PATHS, "the SIGTERM test sent no requests")
+    entries, _ = access_lines()
+    logged = {e["path"] for e in entries if e["status"] == 404}
+    missing = [p for p in LAST_PATHS if p not in logged]
+    check(not missing, f"{len(missing)} of the {len(LAST_PATHS)} requests answered just before"
+                       f" SIGTERM have no access line, e.g. {missing[:3]}")
 
 
 @test

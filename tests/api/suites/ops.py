@@ -1,7 +1,9 @@
 """Starting the server, the operational endpoints, routing and connections."""
 import http.client
+import json
 import math
 import re
+import time
 
 from nsapi.client import Api, expect_json, expect_problem, expect_status
 from nsapi.context import ctx
@@ -40,6 +42,36 @@ def unknown_api_path_is_404_not_found():
     ctx.unknown_path = f"/api/v1/no-such-thing-{ctx.run_id}"
     expect_problem(ctx.api.get(ctx.unknown_path), 404, "not_found")
     expect_problem(ctx.api.get("/api/v1/personas/x/y/z", as_="admin"), 404, "not_found")
+
+
+@test
+def access_log_lines_reach_stderr_within_a_second():
+    # Access lines are buffered (server/util/log.c) but flushed every
+    # 100 ms: someone following the log sees a request at once.
+    path = f"/api/v1/no-such-thing-{ctx.uniq('flush')}"
+    expect_problem(ctx.api.get(path), 404, "not_found")
+    deadline = time.monotonic() + 1.0
+    while f'"path":"{path}"' not in ctx.server.stderr_text():
+        check(time.monotonic() < deadline, f"no access line for GET {path} after 1 s",
+              ctx.server.stderr_tail())
+        time.sleep(0.02)
+
+
+@test
+def a_path_that_is_not_utf8_still_gets_its_access_line():
+    # The access line is JSON: bytes that are not UTF-8 come out as U+FFFD
+    # (they used to make the whole line disappear).
+    tag = ctx.uniq("bytes")
+    expect_problem(ctx.api.get(f"/api/v1/{tag}-%ff%22"), 404, "not_found")
+    want = f"/api/v1/{tag}-\ufffd\""
+    deadline = time.monotonic() + 1.0
+    while True:
+        lines = [json.loads(l) for l in ctx.server.stderr_text().splitlines() if tag in l]
+        if lines or time.monotonic() > deadline:
+            break
+        time.sleep(0.02)
+    check(len(lines) == 1 and lines[0]["path"] == want and lines[0]["status"] == 404,
+          f"access lines for GET /api/v1/{tag}-%ff%22: {lines}")
 
 
 def allow_set(resp):
