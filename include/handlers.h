@@ -84,11 +84,17 @@ bool job_wait_submit(struct req *r, struct job_wait *w, int stmt, int n, const c
 		     const int *lengths);
 /* tracked.c */
 void h_tracked_open(struct req *r);
-/* client.c: bytea text ("\x" and 64 hex digits) of the keyed hash of
- * @r's client address into @out, returned; NULL when the key can't be
- * read (the address is then not recorded at all). */
+/* client.c: who is asking, as an open or a page view records it: @hash
+ * the bytea text ("\x" and 64 hex digits) of the keyed hash of the client
+ * address, or NULL when the key can't be read (the address is then not
+ * recorded at all); @ua the User-Agent class; @bot the bot reason (NULL:
+ * looks like a person). */
 #define CLIENT_HASH_TEXT 67
-const char *client_hash(const struct req *r, char out[CLIENT_HASH_TEXT]);
+struct visitor {
+	const char *hash, *ua, *bot;
+	char hash_text[CLIENT_HASH_TEXT];
+};
+void visitor_of(const struct req *r, struct visitor *v);
 /* leads.c */
 void h_leads_list(struct req *r);
 /* public.c, public_access.c: the public asset pages (/p/). */

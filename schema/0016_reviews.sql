@@ -148,7 +148,8 @@ LANGUAGE sql STABLE AS $$
 $$;
 
 -- Tracked links of a retired asset answer 'retired' (410) and record no
--- open; otherwise as in 0010.
+-- open; otherwise as in 0010 (the asset, now read with the share, is read
+-- once).
 CREATE OR REPLACE FUNCTION open_links(p_tokens text[], p_hashes bytea[], p_uas text[],
                                       p_bots text[])
 RETURNS TABLE (job integer, outcome text)
@@ -157,12 +158,12 @@ BEGIN
     RETURN QUERY
     WITH req AS (
         SELECT t.n::integer AS n, t.hash, t.ua, t.bot, s.id AS share_id, s.created_at,
-               s.asset_id, s.version, ra.status = 'retired' AS retired,
-               s.id IS NOT NULL AND s.revoked_at IS NULL AND ra.status <> 'retired'
+               s.asset_id, s.version, a.url, a.status = 'retired' AS retired,
+               s.id IS NOT NULL AND s.revoked_at IS NULL AND a.status <> 'retired'
                    AND (s.expires_at IS NULL OR s.expires_at >= now()) AS live
         FROM unnest(p_tokens, p_hashes, p_uas, p_bots) WITH ORDINALITY AS t(token, hash, ua, bot, n)
         LEFT JOIN shares s ON s.token = t.token
-        LEFT JOIN assets ra ON ra.id = s.asset_id),
+        LEFT JOIN assets a ON a.id = s.asset_id),
     classed AS (
         SELECT r.n, r.share_id, r.hash, r.ua, r.bot,
                CASE WHEN r.bot IS NULL AND r.hash IS NOT NULL
@@ -190,13 +191,12 @@ BEGIN
            CASE WHEN r.share_id IS NULL THEN 'missing'
                 WHEN r.retired THEN 'retired'
                 WHEN NOT r.live THEN 'gone'
-                WHEN a.url IS NOT NULL THEN jsonb_build_object('id', r.share_id, 'url', a.url)::text
+                WHEN r.url IS NOT NULL THEN jsonb_build_object('id', r.share_id, 'url', r.url)::text
                 ELSE jsonb_build_object('id', r.share_id, 'blob', v.blob_id, 'size', b.size,
                          'version', v.number, 'sha256', encode(b.sha256, 'hex'), 'mime', v.mime,
                          'filename', v.filename)::text END
     FROM req r
     CROSS JOIN noted -- evaluated, once
-    LEFT JOIN assets a ON a.id = r.asset_id AND r.live
-    LEFT JOIN asset_versions v ON v.asset_id = a.id AND v.number = r.version
+    LEFT JOIN asset_versions v ON v.asset_id = r.asset_id AND v.number = r.version AND r.live
     LEFT JOIN blobs b ON b.id = v.blob_id;
 END $$;

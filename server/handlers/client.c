@@ -1,10 +1,11 @@
-/* The keyed hash that stands for a client's address wherever a request
- * is recorded (tracked-link opens, public pages, leads): never the
- * address itself. */
+/* Who is asking, wherever a request is recorded (tracked-link opens,
+ * public pages, leads): the keyed hash that stands for the client's
+ * address (never the address itself) and the bot rules' verdict. */
 #include <pthread.h>
 #include <sodium.h>
 #include <stdatomic.h>
 #include <string.h>
+#include "bots.h"
 #include "db_shares.h"
 #include "handlers.h"
 
@@ -24,15 +25,19 @@ static bool key_ready(void)
 	return atomic_load(&have_key);
 }
 
-const char *client_hash(const struct req *r, char out[CLIENT_HASH_TEXT])
+void visitor_of(const struct req *r, struct visitor *v)
 {
+	const char *ua = req_header(r, "User-Agent");
+	v->bot = bot_reason(req_method(r), ua);
+	v->ua = ua_class(ua, v->bot);
+	v->hash = NULL;
 	if (!key_ready())
-		return NULL;
+		return;
 	char addr[64];
 	unsigned char hash[32];
 	req_client(r, addr, sizeof addr);
 	crypto_auth_hmacsha256(hash, (const unsigned char *)addr, strlen(addr), client_key);
-	memcpy(out, "\\x", 2); /* bytea's text form */
-	sodium_bin2hex(out + 2, CLIENT_HASH_TEXT - 2, hash, sizeof hash);
-	return out;
+	memcpy(v->hash_text, "\\x", 2); /* bytea's text form */
+	sodium_bin2hex(v->hash_text + 2, sizeof v->hash_text - 2, hash, sizeof hash);
+	v->hash = v->hash_text;
 }

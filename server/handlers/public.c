@@ -12,7 +12,6 @@
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
-#include "bots.h"
 #include "config.h"
 #include "db_assets.h"
 #include "db_writer.h"
@@ -64,10 +63,9 @@ static void hit(struct req *r, const char *kind)
 	struct job_wait *w = job_wait_attach(r);
 	if (w == NULL)
 		return;
-	const char *ua = req_header(r, "User-Agent");
-	const char *bot = bot_reason(req_method(r), ua);
-	char hash[CLIENT_HASH_TEXT];
-	const char *p[] = {id, kind, client_hash(r, hash), ua_class(ua, bot), bot};
+	struct visitor v;
+	visitor_of(r, &v);
+	const char *p[] = {id, kind, v.hash, v.ua, v.bot};
 	job_wait_submit(r, w, DB_JOB_PAGE_HIT, 5, p, NULL);
 }
 

@@ -7,7 +7,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include "bots.h"
 #include "db_leads.h"
 #include "handlers.h"
 #include "urlform.h"
@@ -123,12 +122,11 @@ static bool form_encoded(const char *type)
 /* Records the lead of @form and answers with the content. */
 static void record(struct req *r, const json_t *form)
 {
-	const char *ua = req_header(r, "User-Agent");
-	const char *bot = bot_reason(req_method(r), ua);
-	char hash[CLIENT_HASH_TEXT], *lead = json_dumps(form, JSON_COMPACT), *out = NULL;
-	enum db_status s = lead ? db_lead_record(req_param(r, 0), lead, client_hash(r, hash),
-						 ua_class(ua, bot), bot, &out)
-				: DB_ERROR;
+	struct visitor v;
+	visitor_of(r, &v);
+	char *lead = json_dumps(form, JSON_COMPACT), *out = NULL;
+	enum db_status s =
+	    lead ? db_lead_record(req_param(r, 0), lead, v.hash, v.ua, v.bot, &out) : DB_ERROR;
 	free(lead);
 	json_t *target = s == DB_OK ? json_loads(out, 0, NULL) : NULL;
 	if (s != DB_OK)

@@ -1,13 +1,12 @@
 /* GET /s/{token}: the tracked link a prospect opens. The lookup and the
  * open are one job of the group-commit writer, which runs the opens of a
- * batch in one call of open_links() (schema/0010_open_batch.sql), so the
+ * batch in one call of open_links() (schema/0010, 0016), so the
  * open is committed, with other requests' opens, before the answer goes
- * out; bots are recorded as bots. Unknown tokens (404) and revoked or
- * expired ones (410) take the same path. */
+ * out; bots are recorded as bots. Unknown tokens (404), revoked or
+ * expired ones and those of retired assets (410) take the same path. */
 #include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
-#include "bots.h"
 #include "db_assets.h"
 #include "db_writer.h"
 #include "handlers.h"
@@ -71,9 +70,8 @@ void h_tracked_open(struct req *r)
 	struct job_wait *w = job_wait_attach(r);
 	if (w == NULL)
 		return;
-	const char *ua = req_header(r, "User-Agent");
-	const char *bot = bot_reason(req_method(r), ua);
-	char hash[CLIENT_HASH_TEXT];
-	const char *p[] = {token, client_hash(r, hash), ua_class(ua, bot), bot};
+	struct visitor v;
+	visitor_of(r, &v);
+	const char *p[] = {token, v.hash, v.ua, v.bot};
 	job_wait_submit(r, w, DB_JOB_OPEN, 4, p, NULL);
 }
