@@ -52,10 +52,16 @@ build/asan/migrations.o: $(MIGR_C)
 	@echo 'CC   $< (sanitized)'
 	@$(CC) $(CPPFLAGS) $(ASAN_CFLAGS) -c -o $@ $<
 
-# schema/*.sql are compiled into the binary so it migrates without the source tree.
-$(MIGR_C): $(sort $(wildcard schema/*.sql)) scripts/embed-migrations.sh
+# schema/*.sql and schema/functions/*.sql are compiled into the binary so it
+# migrates without the source tree.
+SCHEMA   := $(sort $(wildcard schema/*.sql)) $(sort $(wildcard schema/functions/*.sql))
+# The list of files is a prerequisite too, so that removing one regenerates.
+SCHEMA_LS := build/gen/schema.list
+$(shell mkdir -p build/gen && echo '$(SCHEMA)' | cmp -s - $(SCHEMA_LS) || echo '$(SCHEMA)' > $(SCHEMA_LS))
+$(MIGR_C): $(SCHEMA) $(SCHEMA_LS) scripts/embed-migrations.sh
 	@mkdir -p $(dir $@)
-	scripts/embed-migrations.sh $(sort $(wildcard schema/*.sql)) > $@
+	@echo 'GEN  $@'
+	@scripts/embed-migrations.sh $(SCHEMA) > $@
 
 build/asan/tests/%: tests/unit/%.c tests/unit/harness.h $(ASAN_LIB)
 	@mkdir -p $(dir $@)

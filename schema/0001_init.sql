@@ -1,3 +1,5 @@
+-- Superseded: the functions, triggers and views defined here are history; each
+-- Superseded: one lives, as it is now, in schema/functions/ (applied after these).
 -- 0001: users, sessions, API tokens, taxonomy (personas, stages), the audit
 -- trail, and the asset tag tables that taxonomy deletes must respect.
 -- A landed migration is never edited: add 0002_... instead.

@@ -1,3 +1,5 @@
+-- Superseded: the functions, triggers and views defined here are history; each
+-- Superseded: one lives, as it is now, in schema/functions/ (applied after these).
 -- Credential changes are announced on the channel nextstage_auth, so that
 -- servers caching resolved credentials drop them at once (see
 -- server/http/auth.c). Inserts need no announcement: nothing caches a

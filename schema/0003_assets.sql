@@ -1,3 +1,5 @@
+-- Superseded: the functions, triggers and views defined here are history; each
+-- Superseded: one lives, as it is now, in schema/functions/ (applied after these).
 -- The content library: assets with their taxonomy, versions, the blob
 -- store, search, and the record of searches.
 CREATE EXTENSION IF NOT EXISTS pg_trgm;

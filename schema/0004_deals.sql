@@ -1,3 +1,5 @@
+-- Superseded: the functions, triggers and views defined here are history; each
+-- Superseded: one lives, as it is now, in schema/functions/ (applied after these).
 -- Deals and their stage history. The history is a timeline of entries
 -- ("the deal was in stage S from time T on"), not a log of calls: an entry
 -- back-dated before the latest one takes its place in time, an entry that

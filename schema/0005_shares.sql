@@ -1,3 +1,5 @@
+-- Superseded: the functions, triggers and views defined here are history; each
+-- Superseded: one lives, as it is now, in schema/functions/ (applied after these).
 -- Shares (tracked links), their opens, and notifications.
 CREATE TABLE shares (
     id              uuid PRIMARY KEY DEFAULT gen_random_uuid(),

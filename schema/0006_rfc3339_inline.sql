@@ -1,3 +1,5 @@
+-- Superseded: the functions, triggers and views defined here are history; each
+-- Superseded: one lives, as it is now, in schema/functions/ (applied after these).
 -- rfc3339() was declared IMMUTABLE, but to_char() on a timestamp is only
 -- STABLE, so PostgreSQL would not inline it: every call went through the
 -- SQL-function executor, and asset_json() spent 60% of its time there

@@ -1,3 +1,5 @@
+-- Superseded: the functions, triggers and views defined here are history; each
+-- Superseded: one lives, as it is now, in schema/functions/ (applied after these).
 -- What CRMs call the stages, and the CRM webhook's processed events.
 -- Aliases are matched case-insensitively (stored lower-case, trimmed).
 CREATE TABLE stage_aliases (

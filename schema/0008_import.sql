@@ -1,3 +1,5 @@
+-- Superseded: the functions, triggers and views defined here are history; each
+-- Superseded: one lives, as it is now, in schema/functions/ (applied after these).
 -- CSV import of deals and their stage changes, one row at a time, each in
 -- a subtransaction so that a bad row never stops the good ones. A row says
 -- "deal external_id was in stage S from changed_at on"; its first row

@@ -1,3 +1,5 @@
+-- Superseded: the functions, triggers and views defined here are history; each
+-- Superseded: one lives, as it is now, in schema/functions/ (applied after these).
 -- Durable events: tracked-link opens (open_link, record_open) and the
 -- batches of POST /api/v1/events (ingest_events), both run by the
 -- group-commit writers (server/db/writer.c).

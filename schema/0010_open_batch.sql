@@ -1,3 +1,5 @@
+-- Superseded: the functions, triggers and views defined here are history; each
+-- Superseded: one lives, as it is now, in schema/functions/ (applied after these).
 -- Tracked-link opens, a batch at a time: the group-commit writer hands
 -- every pending GET /s/{token} of a commit to ONE call of open_links()
 -- instead of one open_link() call each. Backend CPU per open, not fsync,

@@ -1,3 +1,5 @@
+-- Superseded: the functions, triggers and views defined here are history; each
+-- Superseded: one lives, as it is now, in schema/functions/ (applied after these).
 -- Search speed (issue 3).
 
 -- Planning a search took ~1.2 ms of its ~1.7 ms in one place: estimating

@@ -1,3 +1,5 @@
+-- Superseded: the functions, triggers and views defined here are history; each
+-- Superseded: one lives, as it is now, in schema/functions/ (applied after these).
 -- Analytics: what the next-stage test reads (spells and exposures, kept
 -- exact by the functions that change timelines and shares), the usage
 -- rollups folded in behind a high-water mark, and the last verdicts.

@@ -1,3 +1,5 @@
+-- Superseded: the functions, triggers and views defined here are history; each
+-- Superseded: one lives, as it is now, in schema/functions/ (applied after these).
 -- Rep feedback on assets: one current answer per user and asset; a new
 -- answer replaces it and the old one is kept (replaced_at set).
 CREATE TABLE feedback (

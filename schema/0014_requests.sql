@@ -1,3 +1,5 @@
+-- Superseded: the functions, triggers and views defined here are history; each
+-- Superseded: one lives, as it is now, in schema/functions/ (applied after these).
 -- Content requests: a rep asks for what is missing; marketers move the
 -- request through open -> planned -> in_progress -> fulfilled (with the
 -- asset) or declined (with a reason). The requester is told at each step.

@@ -1,3 +1,5 @@
+-- Superseded: the functions, triggers and views defined here are history; each
+-- Superseded: one lives, as it is now, in schema/functions/ (applied after these).
 -- Public asset pages (/p/{id}): their views and downloads, and the leads
 -- that gated assets collect.
 

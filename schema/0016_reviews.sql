@@ -1,3 +1,5 @@
+-- Superseded: the functions, triggers and views defined here are history; each
+-- Superseded: one lives, as it is now, in schema/functions/ (applied after these).
 -- The editorial board: what is wrong with each published asset and since
 -- when (the review queue and the unused list share it), the evidence a
 -- decision is made on, and the decisions themselves, never deleted.

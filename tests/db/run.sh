@@ -132,4 +132,7 @@ else
 		"output: $out" "left (sizes|chunks): $left, want 4,12|2"
 fi
 
+# 7. The SQL objects of schema/functions/ (one home each, drops, upgrades).
+python3 tests/db/schema_objects.py || failed=1
+
 exit $failed

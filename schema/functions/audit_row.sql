@@ -1,0 +1,43 @@
+-- The search document is derived data: it stays out of the audit trail,
+-- and an update that changes nothing else is not a change.
+CREATE OR REPLACE FUNCTION audit_row() RETURNS trigger
+LANGUAGE plpgsql AS $$
+DECLARE
+    b jsonb;
+    a jsonb;
+    key text := TG_ARGV[0];
+BEGIN
+    IF TG_OP <> 'INSERT' THEN b := to_jsonb(OLD) - 'password_hash' - 'token_hash' - 'search'; END IF;
+    IF TG_OP <> 'DELETE' THEN a := to_jsonb(NEW) - 'password_hash' - 'token_hash' - 'search'; END IF;
+    IF TG_OP = 'UPDATE' AND a = b THEN
+        RETURN NULL;
+    END IF;
+    INSERT INTO audit (actor, action, entity, entity_id, before, after)
+    VALUES (nullif(current_setting('nextstage.actor', true), '')::uuid,
+            CASE TG_OP WHEN 'INSERT' THEN 'create' WHEN 'UPDATE' THEN 'update' ELSE 'delete' END,
+            TG_TABLE_NAME, coalesce(a, b) ->> key, b, a);
+    RETURN NULL;
+END $$;
+
+CREATE OR REPLACE TRIGGER users_audit AFTER INSERT OR UPDATE OR DELETE ON users
+    FOR EACH ROW EXECUTE FUNCTION audit_row('id');
+CREATE OR REPLACE TRIGGER personas_audit AFTER INSERT OR UPDATE OR DELETE ON personas
+    FOR EACH ROW EXECUTE FUNCTION audit_row('slug');
+CREATE OR REPLACE TRIGGER stages_audit AFTER INSERT OR UPDATE OR DELETE ON stages
+    FOR EACH ROW EXECUTE FUNCTION audit_row('slug');
+CREATE OR REPLACE TRIGGER assets_audit AFTER INSERT OR UPDATE OR DELETE ON assets
+    FOR EACH ROW EXECUTE FUNCTION audit_row('id');
+CREATE OR REPLACE TRIGGER api_tokens_audit AFTER INSERT OR UPDATE OR DELETE ON api_tokens
+    FOR EACH ROW EXECUTE FUNCTION audit_row('id');
+CREATE OR REPLACE TRIGGER asset_versions_audit AFTER INSERT OR UPDATE OR DELETE ON asset_versions
+    FOR EACH ROW EXECUTE FUNCTION audit_row('asset_id');
+CREATE OR REPLACE TRIGGER deals_audit AFTER INSERT OR UPDATE OR DELETE ON deals
+    FOR EACH ROW EXECUTE FUNCTION audit_row('id');
+CREATE OR REPLACE TRIGGER shares_audit AFTER INSERT OR UPDATE OR DELETE ON shares
+    FOR EACH ROW EXECUTE FUNCTION audit_row('id');
+CREATE OR REPLACE TRIGGER stage_aliases_audit AFTER INSERT OR UPDATE OR DELETE ON stage_aliases
+    FOR EACH ROW EXECUTE FUNCTION audit_row('alias');
+CREATE OR REPLACE TRIGGER content_requests_audit AFTER INSERT OR UPDATE OR DELETE ON content_requests
+    FOR EACH ROW EXECUTE FUNCTION audit_row('id');
+CREATE OR REPLACE TRIGGER review_decisions_audit AFTER INSERT ON review_decisions
+    FOR EACH ROW EXECUTE FUNCTION audit_row('id');
