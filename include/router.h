@@ -43,7 +43,7 @@ enum route_body {
 struct req;
 /* How a BODY_STREAM route reads its body: begin once the caller is
  * authorized, data for each piece, then the route's handler answers.
- * A non-ERR__COUNT return refuses the request with that error (the rest
+ * A non-ERR_NONE return refuses the request with that error (the rest
  * of the body is read away). release always runs, in the completion
  * callback, to free what begin made. (enum err values, as int to keep
  * this header free of the registry.) */

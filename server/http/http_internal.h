@@ -39,7 +39,7 @@ struct req_private {
 	const char *method_name;
 	size_t uri_len;
 	int started;	/* the first access-handler call happened */
-	enum err early; /* error found before the body, or ERR__COUNT */
+	enum err early; /* error found before the body, or ERR_NONE */
 	const char *early_field;
 	int has_body;	/* Content-Length > 0 or chunked */
 	int discarding; /* reading the rest of a refused body */

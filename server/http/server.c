@@ -47,7 +47,7 @@ static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
 		return NULL;
 	p->conn = conn;
 	p->uri_len = strlen(uri);
-	p->early = ERR__COUNT;
+	p->early = ERR_NONE;
 	clock_gettime(CLOCK_MONOTONIC, &p->start);
 	atomic_fetch_add(&in_flight, 1);
 	return p;
@@ -116,7 +116,7 @@ static void first_call_upload(struct req_private *p, const char *type, unsigned 
 	if (length > p->body_limit)
 		return refuse(p, ERR_PAYLOAD_TOO_LARGE, NULL);
 	authorize(p);
-	if (p->early != ERR__COUNT)
+	if (p->early != ERR_NONE)
 		return;
 	if (type == NULL || strncasecmp(type, "multipart/form-data", 19) != 0)
 		return refuse(p, ERR_UNSUPPORTED_MEDIA_TYPE, NULL);
@@ -132,11 +132,11 @@ static void first_call_stream(struct req_private *p, unsigned long long length)
 	if (length > p->body_limit)
 		return refuse(p, ERR_PAYLOAD_TOO_LARGE, NULL);
 	authorize(p);
-	if (p->early != ERR__COUNT)
+	if (p->early != ERR_NONE)
 		return;
 	p->streaming = 1;
 	int e = p->req.route->stream->begin(&p->req);
-	if (e != ERR__COUNT)
+	if (e != ERR_NONE)
 		refuse(p, (enum err)e, NULL);
 }
 
@@ -251,7 +251,7 @@ static bool stream_feed(struct req_private *p, const char *data, size_t len)
 	p->body_len += len; /* counted, not kept */
 	int e = p->body_len > p->body_limit ? ERR_PAYLOAD_TOO_LARGE
 					    : p->req.route->stream->data(&p->req, data, len);
-	if (e == ERR__COUNT)
+	if (e == ERR_NONE)
 		return true;
 	reply_problem(p, (enum err)e, NULL, NULL);
 	return false;
@@ -287,7 +287,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		p->started = 1;
 		first_call(p, url, method);
 		/* A body we refuse is not read: answer now (MHD then closes). */
-		if (p->early != ERR__COUNT && p->has_body) {
+		if (p->early != ERR_NONE && p->has_body) {
 			early_reply(p);
 			return queue(p);
 		}
@@ -306,7 +306,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 			p->discarded += *upload_size;
 			if (p->discarded > DISCARD_MAX)
 				return MHD_NO;
-		} else if (p->early != ERR__COUNT) {
+		} else if (p->early != ERR_NONE) {
 			; /* answered at the end */
 		} else if (p->form != NULL) {
 			p->discarding = !form_feed(p, upload_data, *upload_size);
@@ -325,7 +325,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		p->deferred = 0;
 		p->req.resumed = true;
 		p->req.route->handler(&p->req);
-	} else if (p->early != ERR__COUNT) {
+	} else if (p->early != ERR_NONE) {
 		early_reply(p);
 	} else if (p->form == NULL || form_finish(p)) {
 		run_handler(p);
