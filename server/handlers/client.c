@@ -6,7 +6,7 @@
 #include <stdatomic.h>
 #include <string.h>
 #include "bots.h"
-#include "db_shares.h"
+#include "db_keys.h"
 #include "handlers.h"
 
 static pthread_mutex_t key_lock = PTHREAD_MUTEX_INITIALIZER;
