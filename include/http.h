@@ -101,6 +101,12 @@ void reply_header(struct req *r, const char *name, const char *value);
  * on a bad value answers 400 and returns false. @cursor gets the decoded
  * cursor text (empty when absent). */
 bool req_page(struct req *r, int *limit, char *cursor, size_t cursorlen);
+/* req_page for lists whose cursor the database module makes and reads
+ * itself (db_search_cursor): "limit" (1..200, @def when absent) and the
+ * cursor as sent in *@cursor (borrowed; NULL when absent or empty). A bad
+ * limit, or a cursor holding a NUL byte, is answered with 400 and false
+ * returned. */
+bool req_page_opaque(struct req *r, int def, int *limit, const char **cursor);
 /* req_page for the lists paged by (time, id): a cursor that is not one
  * (keyset_valid) is answered with 400 too. */
 bool req_keyset_page(struct req *r, int *limit, char *cursor, size_t cursorlen);

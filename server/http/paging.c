@@ -29,21 +29,42 @@ bool cursor_decode(const char *cursor, char *out, size_t outlen)
 	return strlen(out) == len; /* no NUL inside */
 }
 
-bool req_page(struct req *r, int *limit, char *cursor, size_t cursorlen)
+/* The "cursor" argument as sent (NULL when absent), answering 400 for
+ * one holding a NUL byte (MHD gives its length). */
+static bool raw_cursor(struct req *r, const char **out)
 {
 	size_t clen = 0;
 	const char *c = NULL;
 	MHD_lookup_connection_value_n(CPRIV(r)->conn, MHD_GET_ARGUMENT_KIND, "cursor", 6, &c,
 				      &clen);
+	*out = c;
+	if (c == NULL || strlen(c) == clen)
+		return true;
+	reply_error(r, ERR_INVALID_PARAMETER, "cursor", "cursor is not one this server gave");
+	return false;
+}
+
+bool req_page(struct req *r, int *limit, char *cursor, size_t cursorlen)
+{
+	const char *c = NULL;
 	cursor[0] = '\0';
-	if (!req_query_int(r, "limit", 50, 1, 200, limit))
+	if (!req_query_int(r, "limit", 50, 1, 200, limit) || !raw_cursor(r, &c))
 		return false;
-	if (c != NULL &&
-	    (strlen(c) != clen || (*c != '\0' && !cursor_decode(c, cursor, cursorlen)))) {
+	if (c != NULL && *c != '\0' && !cursor_decode(c, cursor, cursorlen)) {
 		reply_error(r, ERR_INVALID_PARAMETER, "cursor",
 			    "cursor is not one this server gave");
 		return false;
 	}
+	return true;
+}
+
+bool req_page_opaque(struct req *r, int def, int *limit, const char **cursor)
+{
+	*cursor = NULL;
+	if (!req_query_int(r, "limit", def, 1, 200, limit) || !raw_cursor(r, cursor))
+		return false;
+	if (*cursor != NULL && **cursor == '\0')
+		*cursor = NULL;
 	return true;
 }
 
