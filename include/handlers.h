@@ -35,8 +35,6 @@ void h_assets_add_version(struct req *r);
 /* asset_content.c */
 void h_assets_content(struct req *r);
 struct asset_content;
-/* Streams the bytes of @c with ETag, If-None-Match and Range handling. */
-void reply_content(struct req *r, const struct asset_content *c, const char *cache_control);
 /* Where a target points, as open_links() and asset_target_json() say it:
  * its url (borrowed from @t) for a link asset, else NULL with the file's
  * place in *@c. */

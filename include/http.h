@@ -96,6 +96,16 @@ void reply_stream(struct req *r, unsigned status, const char *content_type, uint
 /* Adds a header to the reply (call before the reply_*). Values are copied. */
 void reply_header(struct req *r, const char *name, const char *value);
 
+/* content.c: stored bytes as an answer. */
+struct asset_content; /* db_assets.h */
+/* Answers with the bytes of @c (a version's file in the blob store),
+ * streamed: ETag (its SHA-256) and Cache-Control @cache_control; 304 when
+ * If-None-Match names the ETag; a single byte range (Range, unless an
+ * If-Range names another ETag) as 206, or 416 when it is past the end;
+ * Content-Disposition: attachment with its file name. Answers 500 when
+ * out of memory. */
+void reply_content(struct req *r, const struct asset_content *c, const char *cache_control);
+
 /* paging.c: lists answered a page at a time. */
 /* Reads the "limit" (1..200, default 50) and "cursor" query arguments;
  * on a bad value answers 400 and returns false. @cursor gets the decoded
