@@ -1,5 +1,5 @@
 /* Shares, the tracked links reps make (schema/0005): made, listed,
- * revoked. Their opens go through the group-commit writer (db_writer.h). */
+ * revoked. Their opens are db_opens.h. */
 #ifndef NS_DB_SHARES_H
 #define NS_DB_SHARES_H
 #include <stdbool.h>

@@ -7,11 +7,13 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include "db.h"
+#include "db_writer.h"
 #include "error.h"
 #include "json_spec.h"
 #include "model.h"
 #include "router.h"
 #include "store.h"
+#include "visitor.h"
 
 enum auth_via { AUTH_VIA_NONE, AUTH_VIA_COOKIE, AUTH_VIA_BEARER };
 
@@ -44,6 +46,11 @@ void req_client(const struct req *r, char *out, size_t len);
 const char *req_method(const struct req *r);
 /* A request header (case-insensitive name), or NULL. */
 const char *req_header(const struct req *r, const char *name);
+/* Who is asking, as an open, a page view or a lead records it
+ * (visitor.h): the bot rules on the method and User-Agent, and the keyed
+ * hash of the client address (not hashed while the key can't be read
+ * from the database). Can't fail. */
+void req_visitor(const struct req *r, struct visitor *v);
 
 /* BODY_RAW routes: the body as received (*@len bytes, NUL-terminated). */
 const char *req_body(const struct req *r, size_t *len);
@@ -51,6 +58,11 @@ const char *req_body(const struct req *r, size_t *len);
 /* Parses the body against @spec; on failure answers 400 naming the field
  * and returns false (the handler just returns). */
 bool req_parse_json(struct req *r, const struct js_field *spec, size_t n);
+
+/* A zeroed block of @size bytes kept in r->state and freed with the
+ * request, after @clear(block) when @clear is not NULL. NULL when out of
+ * memory (answered 500). */
+void *req_state_new(struct req *r, size_t size, void (*clear)(void *block));
 
 /* The integer query parameter @key in [@min, @max] into *@out (@def when
  * absent). False when answered with 400 invalid_parameter. */
@@ -140,5 +152,9 @@ bool cursor_decode(const char *cursor, char *out, size_t outlen);
 void req_defer(struct req *r);
 /* Wakes a deferred request; callable from any thread, once per defer. */
 void req_resume(struct req *r);
+/* Defers @r (req_defer) and gives the wake that resumes it, for a
+ * db_*_submit (db_writer.h): the handler submits and returns, and runs
+ * again with r->resumed set once the job is over. Can't fail. */
+struct db_wake req_wait(struct req *r);
 
 #endif

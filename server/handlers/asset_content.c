@@ -17,28 +17,6 @@ static int version_param(const struct req *r)
 	return (*v >= '1' && *v <= '9' && *end == '\0' && n <= 1000000) ? (int)n : -1;
 }
 
-static const char *text(const json_t *o, const char *key)
-{
-	const char *v = json_string_value(json_object_get(o, key));
-	return v ? v : "";
-}
-
-const char *target_content(const json_t *t, struct asset_content *c)
-{
-	const char *url = json_string_value(json_object_get(t, "url"));
-	if (url != NULL)
-		return url;
-	*c = (struct asset_content){
-	    .blob = json_integer_value(json_object_get(t, "blob")),
-	    .size = (uint64_t)json_integer_value(json_object_get(t, "size")),
-	    .version = (int)json_integer_value(json_object_get(t, "version")),
-	};
-	snprintf(c->sha256, sizeof c->sha256, "%s", text(t, "sha256"));
-	snprintf(c->mime, sizeof c->mime, "%s", text(t, "mime"));
-	snprintf(c->filename, sizeof c->filename, "%s", text(t, "filename"));
-	return NULL;
-}
-
 void h_assets_content(struct req *r)
 {
 	const char *id = req_param(r, 0);

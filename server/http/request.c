@@ -5,8 +5,10 @@
 #include "http_internal.h"
 
 #include <arpa/inet.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
+#include "db_keys.h"
 
 const char *req_param(const struct req *r, unsigned i)
 {
@@ -42,6 +44,43 @@ void req_client(const struct req *r, char *out, size_t len)
 const char *req_method(const struct req *r)
 {
 	return CPRIV(r)->method_name;
+}
+
+void req_visitor(const struct req *r, struct visitor *v)
+{
+	char addr[64];
+	unsigned char key[32];
+	bool keyed = db_client_key(key) == DB_OK;
+	req_client(r, addr, sizeof addr);
+	visitor_classify(v, req_method(r), req_header(r, "User-Agent"), addr, keyed ? key : NULL);
+}
+
+/* A block of req_state_new: its clear function, then its bytes. */
+struct state_block {
+	void (*clear)(void *block);
+	max_align_t bytes[];
+};
+
+static void state_free(void *p)
+{
+	struct state_block *b =
+	    (struct state_block *)((char *)p - offsetof(struct state_block, bytes));
+	if (b->clear != NULL)
+		b->clear(p);
+	free(b);
+}
+
+void *req_state_new(struct req *r, size_t size, void (*clear)(void *block))
+{
+	struct state_block *b = calloc(1, sizeof *b + size);
+	if (b == NULL) {
+		reply_error(r, ERR_INTERNAL, NULL, NULL);
+		return NULL;
+	}
+	b->clear = clear;
+	r->state = b->bytes;
+	r->state_free = state_free;
+	return b->bytes;
 }
 
 const char *req_body(const struct req *r, size_t *len)

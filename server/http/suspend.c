@@ -1,5 +1,6 @@
 /* Requests that answer later: suspended (no thread waits for them)
- * until something wakes them, then their handler runs again. */
+ * until something wakes them (a group-committed job, db_writer.h), then
+ * their handler runs again. */
 #include "http_internal.h"
 
 void req_defer(struct req *r)
@@ -11,4 +12,15 @@ void req_defer(struct req *r)
 void req_resume(struct req *r)
 {
 	MHD_resume_connection(PRIV(r)->conn);
+}
+
+static void wake(void *r)
+{
+	req_resume(r);
+}
+
+struct db_wake req_wait(struct req *r)
+{
+	req_defer(r);
+	return (struct db_wake){wake, r};
 }
