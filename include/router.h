@@ -20,6 +20,12 @@ enum route_auth {
 	AUTH_MARKETER, /* marketer or admin */
 	AUTH_BOARD,    /* editorial board member or admin */
 	AUTH_ADMIN,    /* admin only */
+	/* no user: whoever signs the body with NEXTSTAGE_WEBHOOK_SECRET
+	 * (HMAC-SHA256 in X-Nextstage-Signature). The body must be read to
+	 * be verified, so the HTTP layer checks it once the body has arrived
+	 * and before the handler runs (401 otherwise); credentials are not
+	 * looked at. For BODY_RAW routes. */
+	AUTH_SIGNED,
 };
 
 /* How the body is taken before the handler runs. */

@@ -3,7 +3,8 @@
  *   first access call  -> route, limits, auth; nothing is queued unless the
  *                         body must be refused unread (that closes the connection)
  *   upload calls       -> the body is buffered up to the route's limit
- *   last access call   -> the handler runs and its reply is queued
+ *   last access call   -> a signed route's signature is verified, then the
+ *                         handler runs and its reply is queued
  *   completion         -> metrics, access log, the context is freed */
 #include "server.h"
 
@@ -77,10 +78,13 @@ static bool unsafe_method(unsigned m)
 	return m != M_GET && m != M_HEAD && m != M_OPTIONS;
 }
 
-/* Authentication and the route's authorization rule. */
+/* Authentication and the route's authorization rule; a signed route's
+ * signature waits for its body (verified, before its handler). */
 static void authorize(struct req_private *p)
 {
 	struct req *r = &p->req;
+	if (r->route->auth == AUTH_SIGNED)
+		return;
 	enum auth_via via;
 	enum db_status s = auth_identify(header(p, MHD_HTTP_HEADER_AUTHORIZATION),
 					 header(p, MHD_HTTP_HEADER_COOKIE), &p->user, &via);
@@ -226,6 +230,12 @@ static bool take_body(struct req_private *p, const char *data, size_t len)
 static void run_handler(struct req_private *p)
 {
 	struct req *r = &p->req;
+	if (r->route->auth == AUTH_SIGNED &&
+	    !auth_signed(header(p, AUTH_SIGNATURE_HEADER), p->body ? p->body : "", p->body_len)) {
+		reply_problem(p, ERR_UNAUTHORIZED, NULL,
+			      AUTH_SIGNATURE_HEADER " must be sha256=<hex HMAC of the body>");
+		return;
+	}
 	if ((r->route->body == BODY_JSON || r->route->body == BODY_UPLOAD) && p->form == NULL) {
 		json_error_t e;
 		r->json =
