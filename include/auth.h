@@ -29,7 +29,17 @@ void auth_forget(void);
 /* Lookups answered from the cache and from the database (for /metrics). */
 void auth_cache_stats(unsigned long *hits, unsigned long *misses);
 
-/* True if @u may call a route guarded by @need. */
+/* Signed routes (AUTH_SIGNED, signed.c). True if @header (the
+ * AUTH_SIGNATURE_HEADER) is "sha256=<hex HMAC-SHA256 of the @len bytes of
+ * @body under @secret>", compared in constant time; false for anything
+ * else, and always when @secret is NULL or empty. Can't fail. */
+#define AUTH_SIGNATURE_HEADER "X-Nextstage-Signature"
+bool auth_signature_ok(const char *secret, const char *header, const char *body, size_t len);
+/* auth_signature_ok under NEXTSTAGE_WEBHOOK_SECRET. */
+bool auth_signed(const char *header, const char *body, size_t len);
+
+/* True if @u may call a route guarded by @need (AUTH_SIGNED: never; its
+ * signature is checked instead). */
 bool auth_allows(const struct user *u, enum route_auth need);
 
 /* The value of cookie @name in a Cookie header into @out; false if absent. */

@@ -52,6 +52,15 @@ struct asset_content {
 	char filename[256];
 };
 
+/* Where a tracked link, a public page's file or a lead's form sends its
+ * visitor: a link asset's url, or the current version's file. */
+struct db_target {
+	char *url; /* malloc'd (db_target_clear frees it), or NULL: @file */
+	struct asset_content file;
+};
+/* Frees what @t holds and empties it; a zeroed @t is fine. */
+void db_target_clear(struct db_target *t);
+
 /* Version @version (0: the current one) of asset @id. DB_NOT_FOUND for no
  * such asset or version, a link asset, or (with @visible_only) an asset a
  * rep may not see. */

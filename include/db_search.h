@@ -6,23 +6,38 @@
 #include <jansson.h>
 #include "db.h"
 
+#define SEARCH_Q_MAX 500 /* bytes of the words typed */
+
+/* Where the next page of a search starts: the sort key and id of the
+ * previous page's last item, as its next_cursor says them. */
+struct search_after {
+	char key[40];
+	char id[37];
+};
+
 struct search_query {
-	const char *q;	     /* the words typed; "" for none */
-	const char *tsquery; /* "w1 & w2 & w3:*" built from q (safe lexemes only); "" for none */
+	const char *q; /* the words typed (up to SEARCH_Q_MAX bytes); "" for none */
 	/* Filters: NULL-terminated lists (OR within one), NULL for none. */
 	const char *const *personas,
 	    *const *stages, *const *kinds, *const *intents, *const *statuses, *const *tags;
-	bool visible_only;     /* published, unexpired only (reps) */
-	const char *sort;      /* relevance | recent | shares | lift */
-	const char *after_key; /* the keyset cursor: sort key and id of the */
-	const char *after_id;  /* last item of the previous page, or NULL */
+	bool visible_only;		  /* published, unexpired only (reps) */
+	const char *sort;		  /* relevance | recent | shares | lift */
+	const struct search_after *after; /* NULL: the first page */
 	int limit;
 };
 
+/* Reads @cursor, a next_cursor that db_asset_search made (base64url of
+ * "sort key id"), into *@after. False when it is not one it made for a
+ * search sorted by @sort. Can't fail otherwise. */
+bool db_search_cursor(const char *cursor, const char *sort, struct search_after *after);
+
 /* One page, as the API answers it (malloc'd JSON text in *@json):
- * {"items": [...], "total": N, "facets": {...}, "next_cursor": base64url of
- * "sort key id" of the page's last item, or null at the end}; *@total is
- * N. Built whole by the database: the hot path parses no JSON. */
+ * {"items": [...], "total": N, "facets": {...}, "next_cursor": the
+ * position after the page's last item (see db_search_cursor), or null at
+ * the end}; *@total is N. The words' tsquery is made here, from their
+ * letters and digits only, so no text the client typed reaches
+ * to_tsquery's syntax. Built whole by the database: the hot path parses
+ * no JSON. */
 enum db_status db_asset_search(const struct search_query *q, char **json, long *total);
 
 /* Records a search: who (@user_id), what (@query, @filters: a JSON

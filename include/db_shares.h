@@ -1,4 +1,5 @@
-/* Shares (tracked links), their opens, and notifications (schema/0005). */
+/* Shares, the tracked links reps make (schema/0005): made, listed,
+ * revoked. Their opens are db_opens.h. */
 #ifndef NS_DB_SHARES_H
 #define NS_DB_SHARES_H
 #include <stdbool.h>
@@ -23,17 +24,5 @@ enum db_status db_share_list(const char *rep_id, const char *asset_id, const cha
 
 /* Revokes share @id (of @rep_id unless NULL). DB_NOT_FOUND if absent. */
 enum db_status db_share_revoke(const char *actor_id, const char *id, const char *rep_id);
-
-/* The notifications of @user_id, newest first: {"items": [...]}. */
-enum db_status db_notifications(const char *user_id, const char *after, int limit, char **json,
-				char **next);
-/* Marks one read; DB_NOT_FOUND if not @user_id's. */
-enum db_status db_notification_read(const char *user_id, const char *id);
-
-/* Creates this and the next months' partitions of the event tables. */
-enum db_status db_partitions_ensure(void);
-
-/* The key that hashes client addresses (made by the migration). */
-enum db_status db_client_key(unsigned char key[32]);
 
 #endif

@@ -3,14 +3,18 @@
 #define NS_ERROR_H
 
 enum err {
+	/* "no error": what a step that can refuse answers when it did not;
+	 * not a row of the registry (it has no status, code or title) */
+	ERR_NONE = -1,
 #define X(id, status, code, title) ERR_##id,
 #include "errors.def"
 #undef X
-	ERR__COUNT
+	ERR__COUNT /* the number of rows, not an error */
 };
 
 /* HTTP status, stable snake_case code and human title of @e.
- * Out-of-range values answer as ERR_INTERNAL. These functions can't fail. */
+ * ERR_NONE and out-of-range values answer as ERR_INTERNAL. These
+ * functions can't fail. */
 unsigned err_status(enum err e);
 const char *err_code(enum err e);
 const char *err_title(enum err e);

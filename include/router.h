@@ -20,6 +20,12 @@ enum route_auth {
 	AUTH_MARKETER, /* marketer or admin */
 	AUTH_BOARD,    /* editorial board member or admin */
 	AUTH_ADMIN,    /* admin only */
+	/* no user: whoever signs the body with NEXTSTAGE_WEBHOOK_SECRET
+	 * (HMAC-SHA256 in X-Nextstage-Signature). The body must be read to
+	 * be verified, so the HTTP layer checks it once the body has arrived
+	 * and before the handler runs (401 otherwise); credentials are not
+	 * looked at. For BODY_RAW routes. */
+	AUTH_SIGNED,
 };
 
 /* How the body is taken before the handler runs. */
@@ -43,7 +49,7 @@ enum route_body {
 struct req;
 /* How a BODY_STREAM route reads its body: begin once the caller is
  * authorized, data for each piece, then the route's handler answers.
- * A non-ERR__COUNT return refuses the request with that error (the rest
+ * A non-ERR_NONE return refuses the request with that error (the rest
  * of the body is read away). release always runs, in the completion
  * callback, to free what begin made. (enum err values, as int to keep
  * this header free of the registry.) */

@@ -1,7 +1,7 @@
 /* The next-stage test (DESIGN.md, "The next-stage test"): for each asset
  * and stage, did the deals that got the asset in that stage advance more
  * often than the other deals in that stage at the same time? Pure
- * computation over spells and exposures; server/db/analytics.c loads them.
+ * computation over spells and exposures; server/db/stagedata.c loads them.
  * Times are microseconds on any common epoch. */
 #ifndef NS_STAGETEST_H
 #define NS_STAGETEST_H
@@ -27,6 +27,41 @@ struct st_exposure {
 	int asset;
 	struct st_spell spell;
 	int64_t t;
+};
+
+/* An asset and a stage as the test sees them, and its whole input. */
+#define ST_MAX_STAGES 64
+
+struct st_asset {
+	char id[37];
+	unsigned char key[16]; /* the id's bytes */
+	char *title;
+	bool shared;		   /* has at least one share */
+	int tagged[ST_MAX_STAGES]; /* positions of its stages without outcome */
+	int ntagged;
+};
+
+struct st_stage {
+	char slug[65];
+	int position;
+	bool outcome; /* won or lost: never a tested stage */
+	bool lost;
+};
+
+/* Everything one run of the test reads, from one snapshot
+ * (db_stage_data in db_stagedata.h loads it). Assets are
+ * numbered by their index in @assets (st_exposure.asset); stages by
+ * position. Times are microseconds since 2000-01-01 UTC. */
+struct st_data {
+	struct st_asset *assets;
+	size_t nassets;
+	struct st_stage *stages;
+	size_t nstages;
+	struct st_spell *spells;
+	size_t nspells;
+	struct st_exposure *exps;
+	size_t nexps;
+	int64_t now;
 };
 
 /* The result for one asset and stage. */

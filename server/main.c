@@ -11,7 +11,7 @@
 #include "db.h"
 #include "db_blobs.h"
 #include "db_search.h"
-#include "db_shares.h"
+#include "db_partitions.h"
 #include "db_writer.h"
 #include "db_users.h"
 #include "log.h"

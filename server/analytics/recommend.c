@@ -1,11 +1,12 @@
 /* A deal's recommendations: proven assets first, then untested ones, then
  * the rest, those that hurt last; at least one slot in every five goes to
  * an untested asset while there are any, so new content gets its chance. */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "analytics.h"
-#include "db_analytics.h"
+#include "db_recommend.h"
 
 enum { PROVEN = 1, UNTESTED = 2, OTHER = 3, HURTS = 4 };
 #define EXPLORE_EVERY 5

@@ -6,7 +6,7 @@
 #include <stdbool.h>
 #include <time.h>
 #include "analytics.h"
-#include "db_analytics.h"
+#include "db_dashboards.h"
 #include "log.h"
 
 #define FOLD_EVERY_S	 2

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "analytics.h"
-#include "db_analytics.h"
+#include "db_stagedata.h"
 #include "log.h"
 
 #define USEC_PER_DAY 86400000000LL

@@ -1,7 +1,7 @@
 /* The dashboards: unused content, the persona x stage coverage matrix and
  * usage over time, each one statement over the rollups (schema/0012),
- * answering the API's JSON. */
-#include "db_analytics.h"
+ * answering the API's JSON; and the fold that keeps the rollups current. */
+#include "db_dashboards.h"
 
 #include <stdlib.h>
 #include "db_internal.h"
@@ -178,4 +178,13 @@ enum db_status db_usage(const char *from, const char *to, const char *group, cha
 	enum db_status s;
 	PGresult *res = db_query(true, &q_usage, 3, p, &s);
 	return db_text(res, s, json);
+}
+
+static struct db_stmt q_fold = DB_STMT("SELECT analytics_fold()");
+
+enum db_status db_analytics_fold(void)
+{
+	enum db_status s;
+	PQclear(db_query(false, &q_fold, 0, NULL, &s));
+	return s;
 }

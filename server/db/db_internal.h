@@ -128,4 +128,49 @@ char *db_dup(const PGresult *res, int row, int col);
 bool db_bool(const PGresult *res, int row, int col);
 long long db_int(const PGresult *res, int row, int col);
 
+/* The group-commit writer's jobs (writer.c; db_writer.h), made by the
+ * modules that own their statements (opens.c, public.c, ingest.c). */
+#define DB_JOB_PARAMS 6
+
+/* A statement jobs run, declared static next to its submit function. A
+ * batched one runs the jobs of a batch together, in ONE call whose $k is
+ * the array of the jobs' k-th parameters (text, in queue order), and it
+ * returns a row (1-based position of the job, its result) per job. */
+struct db_job_stmt {
+	struct db_stmt st;
+	bool batched;
+};
+
+struct db_job;
+
+/* A job running @stmt with up to DB_JOB_PARAMS parameters, copied now
+ * (@lengths NULL: text; else per-parameter byte lengths, binary where
+ * non-zero; a batched statement takes text only). @done(@cls, status,
+ * result or NULL) is called exactly once, after the batch holding it
+ * committed (DB_OK) or failed, and takes the result (malloc'd): the first
+ * column of the first row, or for a batched statement the job's own
+ * result. Returns NULL when out of memory or given a binary parameter for
+ * a batched statement (nothing is called then). */
+struct db_job *db_job_new(struct db_job_stmt *stmt, int n, const char *const *params,
+			  const int *lengths,
+			  void (*done)(void *cls, enum db_status s, char *result), void *cls);
+
+/* Queues @job for the next batch. Until db_writer_start, and after
+ * db_writer_stop, the job fails at once with DB_UNAVAILABLE. */
+void db_job_submit(struct db_job *job);
+
+/* The text form of a visitor's client hash for a bytea parameter ("\x" and
+ * 64 hex digits) into @out, or NULL (SQL NULL) when it has none. */
+#define DB_HASH_TEXT 67
+struct visitor;
+const char *db_hash_text(const struct visitor *v, char out[DB_HASH_TEXT]);
+
+/* What a share, a public page or a lead's form sends its visitor to
+ * (db_target in db_assets.h), read from the JSON that open_links(),
+ * public_hit() and record_lead() answer with (asset_target_json(): {url}
+ * or {blob, size, version, sha256, mime, filename}); false when @json is
+ * not such an object (targets.c). */
+struct db_target;
+bool db_target_read(const char *json, struct db_target *t);
+
 #endif

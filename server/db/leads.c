@@ -1,33 +1,7 @@
-/* Public pages and leads: the rules are SQL functions of schema/0015
- * (public_state, record_lead); this file runs them. */
+/* The leads' list (schema/0015); a lead is recorded by public.c. */
 #include "db_leads.h"
 
 #include "db_internal.h"
-
-static struct db_stmt q_page =
-    DB_STMT("SELECT CASE public_state(a) WHEN 'live' THEN public_page_json(a)::text"
-	    " ELSE public_state(a) END"
-	    " FROM (SELECT (SELECT x FROM assets x WHERE x.id = $1::uuid) AS a) q");
-
-enum db_status db_public_page(const char *asset, char **out)
-{
-	const char *p[] = {asset};
-	enum db_status s;
-	PGresult *res = db_query(false, &q_page, 1, p, &s);
-	return db_text(res, s, out);
-}
-
-static struct db_stmt q_record =
-    DB_STMT("SELECT record_lead($1::uuid, $2::jsonb, $3::bytea, $4, $5)");
-
-enum db_status db_lead_record(const char *asset, const char *lead, const char *client_hash,
-			      const char *ua, const char *bot, char **out)
-{
-	const char *p[] = {asset, lead, client_hash, ua, bot};
-	enum db_status s;
-	PGresult *res = db_write(NULL, &q_record, 5, p, &s);
-	return db_text(res, s, out);
-}
 
 static struct db_stmt q_list = DB_STMT(
     "WITH page AS (SELECT l.* FROM leads l JOIN assets a ON a.id = l.asset_id"

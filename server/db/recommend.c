@@ -1,6 +1,6 @@
 /* The candidates of a deal's recommendations (server/analytics/recommend.c
  * ranks them). */
-#include "db_analytics.h"
+#include "db_recommend.h"
 
 #include "db_internal.h"
 

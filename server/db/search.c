@@ -1,12 +1,20 @@
 /* Asset search: one statement computes the matches once (MATERIALIZED),
  * then the page, the total and the facet counts from them, and returns
- * the page already as the API's JSON. */
+ * the page already as the API's JSON. The formats a search speaks are
+ * made and read here only: the words' and the filters' tsqueries, and the
+ * cursor (made by the statement, read by db_search_cursor). */
 #include "db_search.h"
 
+#include <ctype.h>
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "db_internal.h"
+#include "model.h"
+
+#define Q_WORDS	   16  /* words of a search at most */
+#define CURSOR_MAX 160 /* bytes of a decoded cursor */
 
 /* The statement is planned once per connection (a generic plan): the
  * conditions that need an index are always present, whatever the filters.
@@ -21,7 +29,7 @@
  * (planning was a quarter of a search's CPU).
  *
  * The parameters: $1 the words, $2 their tsquery (to_tsquery syntax, from
- * the handler), $3 the filters' tsquery (NULL for none), $4-$6 the kind,
+ * words_tsquery), $3 the filters' tsquery (NULL for none), $4-$6 the kind,
  * intent and status filters (text[] or NULL), $7 visible only, $8 the sort,
  * $9/$10 the cursor's key and id (or NULL), $11 the page size.
  *
@@ -87,13 +95,55 @@ static struct db_stmt q_search = DB_STMT(
     "    'intent', (SELECT coalesce(json_object_agg(v, n), '{}') FROM"
     "               (SELECT intent AS v, count(*) AS n FROM m GROUP BY 1) x)),"
     /* base64url of "sort key id" of the page's last item, as
-     * cursor_decode() reads it */
+     * db_search_cursor() reads it */
     "  'next_cursor', CASE WHEN (SELECT count(*) FROM page) > $11::integer THEN"
     "    (SELECT translate(rtrim(encode(convert_to($8 || ' ' || key || ' ' || id, 'UTF8'),"
     "                                   'base64'), '='), E'+/\\n', '-_')"
     "     FROM page ORDER BY key DESC, id DESC OFFSET $11::integer - 1 LIMIT 1) END),"
     " (SELECT count(*) FROM m)");
 // clang-format on
+
+bool db_search_cursor(const char *cursor, const char *sort, struct search_after *after)
+{
+	char text[CURSOR_MAX], s[16];
+	size_t len;
+	if (sodium_base642bin((unsigned char *)text, sizeof text - 1, cursor, strlen(cursor), NULL,
+			      &len, NULL, sodium_base64_VARIANT_URLSAFE_NO_PADDING) != 0)
+		return false;
+	text[len] = '\0';
+	if (strlen(text) != len) /* a NUL inside */
+		return false;
+	if (sscanf(text, "%15s %39s %36s", s, after->key, after->id) != 3 || strcmp(s, sort) != 0 ||
+	    !uuid_valid(after->id))
+		return false;
+	return strspn(after->key, "0123456789.-") == strlen(after->key);
+}
+
+/* "w1 & w2 & w3:*" from the words of @q (letters, digits and non-ASCII
+ * bytes; everything else separates words and never reaches to_tsquery). */
+static void words_tsquery(const char *q, char *out, size_t len)
+{
+	size_t o = 0;
+	int words = 0;
+	out[0] = '\0';
+	for (const unsigned char *c = (const unsigned char *)q; *c && words < Q_WORDS;) {
+		while (*c && !isalnum(*c) && *c < 0x80)
+			c++;
+		if (!*c)
+			break;
+		if (words++ > 0 && o + 3 < len) {
+			memcpy(out + o, " & ", 3);
+			o += 3;
+		}
+		while (*c && (isalnum(*c) || *c >= 0x80) && o + 4 < len)
+			out[o++] = (char)tolower(*c++);
+		while (*c && (isalnum(*c) || *c >= 0x80))
+			c++; /* the rest of a word too long for @out */
+	}
+	if (words > 0 && o + 2 < len) /* the last word may be a prefix */
+		memcpy(out + o, ":*", 2), o += 2;
+	out[o] = '\0';
+}
 
 /* A PostgreSQL array literal of @v ({"a","b\"c"}), malloc'd; NULL for
  * NULL. */
@@ -175,8 +225,9 @@ static bool filter_tsquery(const struct search_query *q, char **out)
 
 enum db_status db_asset_search(const struct search_query *q, char **json, long *total)
 {
-	char limit[16];
+	char limit[16], words[2 * SEARCH_Q_MAX];
 	snprintf(limit, sizeof limit, "%d", q->limit);
+	words_tsquery(q->q, words, sizeof words);
 	char *filters;
 	if (!filter_tsquery(q, &filters))
 		return DB_ERROR;
@@ -185,15 +236,15 @@ enum db_status db_asset_search(const struct search_query *q, char **json, long *
 	for (int i = 0; i < 3; i++)
 		arrays[i] = pg_array(lists[i]);
 	const char *p[] = {q->q,
-			   q->tsquery,
+			   words,
 			   filters,
 			   arrays[0],
 			   arrays[1],
 			   arrays[2],
 			   q->visible_only ? "t" : "f",
 			   q->sort,
-			   q->after_key,
-			   q->after_id,
+			   q->after ? q->after->key : NULL,
+			   q->after ? q->after->id : NULL,
 			   limit};
 	enum db_status s;
 	PGresult *res = db_query(true, &q_search, 11, p, &s);

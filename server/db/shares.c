@@ -1,4 +1,4 @@
-/* Shares, opens and notifications. */
+/* Shares: the tracked links reps make, listed and revoked. */
 #include "db_shares.h"
 
 #include <stdio.h>
@@ -65,62 +65,6 @@ enum db_status db_share_revoke(const char *actor_id, const char *id, const char 
 	PGresult *res = db_write(actor_id, &q_revoke, 2, p, &s);
 	if (s == DB_OK && atoi(PQcmdTuples(res)) == 0)
 		s = DB_NOT_FOUND;
-	PQclear(res);
-	return s;
-}
-
-static struct db_stmt q_notes = DB_STMT(
-    "WITH page AS (SELECT * FROM notifications WHERE user_id = $1"
-    "  AND ($2::bigint IS NULL OR id < $2::bigint) ORDER BY id DESC LIMIT $3::integer + 1),"
-    " shown AS (SELECT * FROM page ORDER BY id DESC LIMIT $3::integer)"
-    " SELECT jsonb_build_object('items', coalesce((SELECT jsonb_agg(jsonb_build_object("
-    "   'id', n.id, 'kind', n.kind, 'message', n.message, 'share_id', n.share_id,"
-    "   'created_at', rfc3339(n.created_at), 'read', n.read_at IS NOT NULL) ORDER BY n.id DESC)"
-    "   FROM shown n), '[]')),"
-    " CASE WHEN (SELECT count(*) FROM page) > $3::integer THEN"
-    "  (SELECT min(id)::text FROM shown) END");
-
-enum db_status db_notifications(const char *user_id, const char *after, int limit, char **json,
-				char **next)
-{
-	const char *p[] = {user_id, after, NULL};
-	return db_list(false, &q_notes, 3, p, limit, json, next);
-}
-
-static struct db_stmt q_read = DB_STMT("UPDATE notifications SET read_at = coalesce(read_at, now())"
-				       " WHERE id = $2::bigint AND user_id = $1");
-
-enum db_status db_notification_read(const char *user_id, const char *id)
-{
-	const char *p[] = {user_id, id};
-	enum db_status s;
-	PGresult *res = db_write(user_id, &q_read, 2, p, &s);
-	if (s == DB_OK && atoi(PQcmdTuples(res)) == 0)
-		s = DB_NOT_FOUND;
-	PQclear(res);
-	return s;
-}
-
-static struct db_stmt q_partitions = DB_STMT("SELECT ensure_month_partitions('opens', now(), 3),"
-					     " ensure_month_partitions('page_views', now(), 3)");
-
-enum db_status db_partitions_ensure(void)
-{
-	enum db_status s;
-	PQclear(db_write(NULL, &q_partitions, 0, NULL, &s));
-	return s;
-}
-
-static struct db_stmt q_key = DB_STMT("SELECT key FROM server_keys WHERE name = 'client_hash'");
-
-enum db_status db_client_key(unsigned char key[32])
-{
-	enum db_status s;
-	PGresult *res = db_query_bin(&q_key, 0, NULL, &s);
-	if (s == DB_OK && (PQntuples(res) != 1 || PQgetlength(res, 0, 0) != 32))
-		s = DB_ERROR;
-	if (s == DB_OK)
-		memcpy(key, PQgetvalue(res, 0, 0), 32);
 	PQclear(res);
 	return s;
 }

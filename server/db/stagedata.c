@@ -2,7 +2,7 @@
  * small results, spells and exposures (hundreds of thousands of rows) as
  * binary COPY streams decoded straight into arrays, the two at once on two
  * connections that share the snapshot. */
-#include "db_analytics.h"
+#include "db_stagedata.h"
 
 #include <arpa/inet.h>
 #include <endian.h>
@@ -411,14 +411,5 @@ enum db_status db_stage_verdicts_save(const char *rows)
 	const char *p[] = {rows};
 	enum db_status s;
 	PQclear(db_write(NULL, &q_save, 1, p, &s));
-	return s;
-}
-
-static struct db_stmt q_fold = DB_STMT("SELECT analytics_fold()");
-
-enum db_status db_analytics_fold(void)
-{
-	enum db_status s;
-	PQclear(db_query(false, &q_fold, 0, NULL, &s));
 	return s;
 }

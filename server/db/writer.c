@@ -16,10 +16,11 @@
 #include "log.h"
 
 struct db_job {
-	int stmt, n;
+	struct db_job_stmt *stmt;
+	int n;
 	char *params[DB_JOB_PARAMS];
 	int lengths[DB_JOB_PARAMS], formats[DB_JOB_PARAMS];
-	void (*done)(void *cls, enum db_status s, const char *result);
+	void (*done)(void *cls, enum db_status s, char *result);
 	void *cls;
 	enum db_status status;
 	char *result;
@@ -29,19 +30,6 @@ struct db_job {
 	struct db_job *peer;	/* the next job of its statement, during an attempt */
 };
 
-/* What jobs run. A batched statement runs many jobs at once: its $k is
- * the array of the jobs' k-th parameters (text, in queue order), and it
- * returns a row (1-based position of the job, result) per job. */
-static struct {
-	struct db_stmt st;
-	bool batched;
-} stmts[DB_JOB__COUNT] = {
-    [DB_JOB_OPEN] = {DB_STMT("SELECT job, outcome FROM open_links($1::text[], $2::bytea[],"
-			     " $3::text[], $4::text[])"),
-		     true},
-    [DB_JOB_INGEST] = {DB_STMT("SELECT ingest_events($1::jsonb, $2::uuid)::text"), false},
-    [DB_JOB_PAGE_HIT] = {DB_STMT("SELECT public_hit($1::uuid, $2, $3::bytea, $4, $5)"), false},
-};
 /* Jobs in one batched statement at most. */
 #define BATCH_MAX 256
 
@@ -59,15 +47,16 @@ static bool stopping;
 static pthread_t threads[WRITERS];
 static atomic_ulong batches, jobs_done;
 
-struct db_job *db_job_new(int stmt_index, int n, const char *const *params, const int *lengths,
-			  void (*done)(void *cls, enum db_status s, const char *result), void *cls)
+struct db_job *db_job_new(struct db_job_stmt *stmt, int n, const char *const *params,
+			  const int *lengths,
+			  void (*done)(void *cls, enum db_status s, char *result), void *cls)
 {
 	struct db_job *j = calloc(1, sizeof *j);
-	if (j == NULL || n > DB_JOB_PARAMS || stmt_index < 0 || stmt_index >= DB_JOB__COUNT) {
+	if (j == NULL || n > DB_JOB_PARAMS || stmt == NULL) {
 		free(j);
 		return NULL;
 	}
-	j->stmt = stmt_index;
+	j->stmt = stmt;
 	j->n = n;
 	j->done = done;
 	j->cls = cls;
@@ -77,8 +66,7 @@ struct db_job *db_job_new(int stmt_index, int n, const char *const *params, cons
 		size_t len = lengths && lengths[i] ? (size_t)lengths[i] : strlen(params[i]);
 		j->lengths[i] = (int)len;
 		j->formats[i] = lengths && lengths[i] ? 1 : 0;
-		if ((j->formats[i] && stmts[stmt_index].batched) ||
-		    (j->params[i] = malloc(len + 1)) == NULL) {
+		if ((j->formats[i] && stmt->batched) || (j->params[i] = malloc(len + 1)) == NULL) {
 			for (int k = 0; k < i; k++)
 				free(j->params[k]);
 			free(j);
@@ -92,10 +80,9 @@ struct db_job *db_job_new(int stmt_index, int n, const char *const *params, cons
 
 static void finish(struct db_job *j)
 {
-	j->done(j->cls, j->status, j->result);
+	j->done(j->cls, j->status, j->result); /* takes the result */
 	for (int i = 0; i < j->n; i++)
 		free(j->params[i]);
-	free(j->result);
 	free(j);
 }
 
@@ -139,31 +126,45 @@ struct call {
 	char *arrays[DB_JOB_PARAMS]; /* a batched statement's parameters */
 };
 
+#define BATCHED_MAX 8 /* batched statements of one attempt with a shared call */
+struct shared_call {
+	const struct db_job_stmt *stmt;
+	int call; /* the call its next jobs join */
+};
+
 /* The calls that run the jobs of @list not yet failed, in queue order of
  * their first job: jobs of a batched statement share a call (BATCH_MAX at
  * most) unless they must run alone. Returns the number of calls, or -1
  * when out of memory; *@out is freed with free_calls. */
 static int plan_calls(struct db_job *list, struct call **out)
 {
-	int n = 0, open[DB_JOB__COUNT];
+	int n = 0, nopen = 0;
+	struct shared_call open[BATCHED_MAX];
 	for (struct db_job *j = list; j; j = j->next)
 		n++;
 	struct call *calls = calloc((size_t)n + 1, sizeof *calls);
 	if ((*out = calls) == NULL)
 		return -1;
-	for (int s = 0; s < DB_JOB__COUNT; s++)
-		open[s] = -1;
 	n = 0;
 	for (struct db_job *j = list; j; j = j->next) {
 		if (j->status != DB_OK)
 			continue;
-		bool shared = stmts[j->stmt].batched && !j->alone;
-		int c = shared ? open[j->stmt] : -1;
+		int o = -1, c = -1;
+		if (j->stmt->batched && !j->alone) {
+			for (o = 0; o < nopen && open[o].stmt != j->stmt; o++)
+				;
+			if (o < nopen)
+				c = open[o].call;
+			else if (nopen < BATCHED_MAX)
+				open[nopen++] = (struct shared_call){j->stmt, -1};
+			else
+				o = -1; /* runs in a call of its own */
+		}
 		if (c < 0 || calls[c].count == BATCH_MAX) {
 			c = n++;
 			calls[c].last = &calls[c].first;
-			if (shared)
-				open[j->stmt] = c;
+			if (o >= 0)
+				open[o].call = c;
 		}
 		j->peer = NULL;
 		*calls[c].last = j;
@@ -219,7 +220,7 @@ static bool send_call(PGconn *pg, struct call *c)
 	struct db_job *j = c->first;
 	const char *p[DB_JOB_PARAMS];
 	const int *lengths = j->lengths, *formats = j->formats;
-	if (stmts[j->stmt].batched) {
+	if (j->stmt->batched) {
 		for (int k = 0; k < j->n; k++)
 			if ((p[k] = c->arrays[k] = array_of(c, k)) == NULL)
 				return false;
@@ -229,7 +230,7 @@ static bool send_call(PGconn *pg, struct call *c)
 			p[k] = j->params[k];
 	}
 	char name[16];
-	db_stmt_name(&stmts[j->stmt].st, name);
+	db_stmt_name(&j->stmt->st, name);
 	PQsendQueryPrepared(pg, name, j->n, p, lengths, formats, 0);
 	return true;
 }
@@ -241,7 +242,7 @@ static bool send_call(PGconn *pg, struct call *c)
 static void take_results(struct call *c, const PGresult *res)
 {
 	struct db_job *j = c->first;
-	if (!stmts[j->stmt].batched) {
+	if (!j->stmt->batched) {
 		free(j->result);
 		j->result = PQntuples(res) > 0 ? db_dup(res, 0, 0) : NULL;
 		return;
@@ -316,7 +317,7 @@ static bool attempt(struct db *db, struct db_job *list, enum db_status *commit)
 	PGconn *pg = db->pg;
 	*commit = DB_OK;
 	for (struct db_job *j = list; j; j = j->next) /* prepared once per connection */
-		if (!db_prepare(db, &stmts[j->stmt].st, j->n, commit))
+		if (!db_prepare(db, &j->stmt->st, j->n, commit))
 			return true;
 	struct call *calls;
 	int n = plan_calls(list, &calls);

@@ -6,7 +6,7 @@
 #include <time.h>
 #include "analytics.h"
 #include "csv.h"
-#include "db_analytics.h"
+#include "db_dashboards.h"
 #include "handlers.h"
 
 /* The answer's format: false when answered with a 400. */

@@ -1,45 +1,15 @@
 /* GET /api/v1/assets: search with filters, facets and keyset pages. Each
  * search is recorded, so that searches that find nothing can show what
  * content is missing. */
-#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "db_search.h"
 #include "handlers.h"
 
-#define Q_MAX	     500
-#define Q_WORDS	     16
-#define CURSOR_MAX   160
 #define PAGE_DEFAULT 20 /* a page of results, not a listing */
 
 static const char *const sorts[] = {"relevance", "recent", "shares", "lift", NULL};
-
-/* "w1 & w2 & w3:*" from the words of @q (letters, digits and non-ASCII
- * bytes; everything else separates words and never reaches to_tsquery). */
-static void build_tsquery(const char *q, char *out, size_t len)
-{
-	size_t o = 0;
-	int words = 0;
-	out[0] = '\0';
-	for (const unsigned char *c = (const unsigned char *)q; *c && words < Q_WORDS;) {
-		while (*c && !isalnum(*c) && *c < 0x80)
-			c++;
-		if (!*c)
-			break;
-		if (words++ > 0 && o + 3 < len) {
-			memcpy(out + o, " & ", 3);
-			o += 3;
-		}
-		while (*c && (isalnum(*c) || *c >= 0x80) && o + 4 < len)
-			out[o++] = (char)tolower(*c++);
-		while (*c && (isalnum(*c) || *c >= 0x80))
-			c++; /* the rest of a word too long for @out */
-	}
-	if (words > 0 && o + 2 < len) /* the last word may be a prefix */
-		memcpy(out + o, ":*", 2), o += 2;
-	out[o] = '\0';
-}
 
 /* A repeatable filter as a NULL-terminated list borrowed from @log (NULL
  * when absent), checked against @choices when given; false when a value
@@ -69,22 +39,12 @@ static bool filter(struct req *r, const char *name, const char *const *choices, 
 	return true;
 }
 
-/* The cursor "sort key id" of a previous page of the same sort. */
-static bool parse_cursor(const char *text, const char *sort, char *key, char *id)
-{
-	char s[16];
-	if (sscanf(text, "%15s %39s %36s", s, key, id) != 3 || strcmp(s, sort) != 0 ||
-	    !uuid_valid(id))
-		return false;
-	return strspn(key, "0123456789.-") == strlen(key);
-}
-
 struct search {
 	struct search_query q;
 	const char **lists[6];
 	json_t *log;
-	char key[40], id[UUID_LEN + 1];
-	char tsq[2 * Q_MAX];
+	const char *cursor; /* as sent; NULL for the first page */
+	struct search_after after;
 };
 
 static void search_free(struct search *s)
@@ -95,15 +55,15 @@ static void search_free(struct search *s)
 }
 
 /* Reads the query string into @s; false when something is wrong (answered). */
-static bool read_query(struct req *r, struct search *s, char *cursor, size_t cursorlen)
+static bool read_query(struct req *r, struct search *s)
 {
 	const char *q = req_query(r, "q");
 	q = q ? q : "";
 	json_t *qs = json_string(q);
 	json_decref(qs);
-	if (strlen(q) > Q_MAX || qs == NULL) {
+	if (strlen(q) > SEARCH_Q_MAX || qs == NULL) {
 		reply_error(r, ERR_INVALID_PARAMETER, "q",
-			    "q must be UTF-8 text of at most %d bytes", Q_MAX);
+			    "q must be UTF-8 text of at most %d bytes", SEARCH_Q_MAX);
 		return false;
 	}
 	const char *sort = req_query(r, "sort");
@@ -113,22 +73,17 @@ static bool read_query(struct req *r, struct search *s, char *cursor, size_t cur
 			    "sort is relevance, recent, shares or lift");
 		return false;
 	}
-	if (!req_page(r, &s->q.limit, cursor, cursorlen))
+	if (!req_page_opaque(r, PAGE_DEFAULT, &s->q.limit, &s->cursor))
 		return false;
-	if (req_query(r, "limit") == NULL)
-		s->q.limit = PAGE_DEFAULT;
-	if (*cursor && !parse_cursor(cursor, sort, s->key, s->id)) {
+	if (s->cursor != NULL && !db_search_cursor(s->cursor, sort, &s->after)) {
 		reply_error(r, ERR_INVALID_PARAMETER, "cursor",
 			    "cursor is not one this server gave");
 		return false;
 	}
 	s->log = json_object();
-	build_tsquery(q, s->tsq, sizeof s->tsq);
 	s->q.q = q;
-	s->q.tsquery = s->tsq;
 	s->q.sort = sort;
-	s->q.after_key = *cursor ? s->key : NULL;
-	s->q.after_id = *cursor ? s->id : NULL;
+	s->q.after = s->cursor ? &s->after : NULL;
 	s->q.visible_only = r->user->role == ROLE_REP;
 	return filter(r, "persona", NULL, s->log, &s->lists[0]) &&
 	       filter(r, "stage", NULL, s->log, &s->lists[1]) &&
@@ -141,8 +96,7 @@ static bool read_query(struct req *r, struct search *s, char *cursor, size_t cur
 void h_assets_search(struct req *r)
 {
 	struct search s = {0};
-	char cursor[CURSOR_MAX];
-	if (!read_query(r, &s, cursor, sizeof cursor)) {
+	if (!read_query(r, &s)) {
 		search_free(&s);
 		return;
 	}
@@ -155,7 +109,7 @@ void h_assets_search(struct req *r)
 	char *json = NULL;
 	long total = 0;
 	enum db_status st = db_asset_search(&s.q, &json, &total);
-	if (st == DB_OK && !*cursor) { /* a search, not the next page of one */
+	if (st == DB_OK && s.cursor == NULL) { /* a search, not the next page of one */
 		db_searchlog_add(r->user->id, s.q.q, s.log, total);
 	}
 	reply_db_json(r, st, NULL, 200, json);

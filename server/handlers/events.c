@@ -1,11 +1,11 @@
 /* POST /api/v1/events: batches of events from trackers and CRMs (a JSON
  * array or NDJSON, up to EVENTS_MAX). Each event is checked here for its
  * shape; the good ones go to the database in one group-committed job
- * (ingest_events() checks what only the database knows), and the request
+ * (db_ingest.h: the database checks what only it knows), and the request
  * is answered 202 only once they are committed. */
 #include <stdlib.h>
 #include <string.h>
-#include "db_writer.h"
+#include "db_ingest.h"
 #include "handlers.h"
 
 #define EVENTS_MAX 10000
@@ -88,28 +88,28 @@ static const char *shape_fault(const json_t *e, const char **field)
 }
 
 struct ingest {
-	struct job_wait wait;
+	struct db_ingest job;
 	json_t *rejected; /* the shape faults, by original index */
 	json_t *index;	  /* original index of each event sent to the database */
 };
 
-static void ingest_free(void *p)
+static void ingest_clear(void *p)
 {
 	struct ingest *in = p;
 	json_decref(in->rejected);
 	json_decref(in->index);
-	free(in->wait.result);
-	free(in);
+	db_ingest_clear(&in->job);
 }
 
 /* Second run: the batch is committed (or failed); answer 202. */
 static void answer(struct req *r)
 {
 	struct ingest *in = r->state;
-	struct job_wait *w = &in->wait;
-	json_t *res = w->status == DB_OK && w->result ? json_loads(w->result, 0, NULL) : NULL;
+	const char *outcome;
+	enum db_status s = db_ingest_outcome(&in->job, &outcome);
+	json_t *res = s == DB_OK ? json_loads(outcome, 0, NULL) : NULL;
 	if (res == NULL) {
-		reply_db(r, w->status == DB_OK ? DB_ERROR : w->status);
+		reply_db(r, s == DB_OK ? DB_ERROR : s);
 		return;
 	}
 	size_t i;
@@ -144,17 +144,14 @@ void h_events_ingest(struct req *r)
 			    EVENTS_MAX);
 		return;
 	}
-	struct ingest *in = calloc(1, sizeof *in);
-	json_t *good = json_array();
-	if (in == NULL || good == NULL) {
-		free(in);
-		json_decref(good);
+	struct ingest *in = req_state_new(r, sizeof *in, ingest_clear);
+	json_t *good = in ? json_array() : NULL;
+	if (good == NULL) {
 		json_decref(events);
-		reply_error(r, ERR_INTERNAL, NULL, NULL);
+		if (in != NULL)
+			reply_error(r, ERR_INTERNAL, NULL, NULL);
 		return;
 	}
-	r->state = in;
-	r->state_free = ingest_free;
 	in->rejected = json_array();
 	in->index = json_array();
 	size_t i;
@@ -175,10 +172,9 @@ void h_events_ingest(struct req *r)
 	json_decref(events);
 	char *text = json_dumps(good, JSON_COMPACT);
 	json_decref(good);
-	const char *p[] = {text, r->user->id};
 	if (text == NULL)
 		reply_error(r, ERR_INTERNAL, NULL, NULL);
 	else
-		job_wait_submit(r, &in->wait, DB_JOB_INGEST, 2, p, NULL);
+		db_ingest_submit(&in->job, text, r->user->id, req_wait(r));
 	free(text);
 }

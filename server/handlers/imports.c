@@ -35,7 +35,7 @@ struct import {
 	const char *actor;
 	int col[C__N];
 	bool header_seen;
-	int fatal; /* enum err; ERR__COUNT while all is well */
+	int fatal; /* enum err; ERR_NONE while all is well */
 	char fatal_field[32], fatal_detail[200];
 	json_t *batch;
 	unsigned long lines[BATCH];
@@ -53,7 +53,7 @@ static void add_error(struct import *im, unsigned long line, const char *field, 
 
 static void fail(struct import *im, enum err e, const char *field, const char *detail)
 {
-	if (im->fatal != ERR__COUNT)
+	if (im->fatal != ERR_NONE)
 		return;
 	im->fatal = e;
 	snprintf(im->fatal_field, sizeof im->fatal_field, "%s", field ? field : "");
@@ -83,7 +83,7 @@ static void outcome(void *cls, int i, const char *o)
 /* Imports the rows gathered so far. */
 static void flush(struct import *im)
 {
-	if (json_array_size(im->batch) == 0 || im->fatal != ERR__COUNT)
+	if (json_array_size(im->batch) == 0 || im->fatal != ERR_NONE)
 		return;
 	char *rows = json_dumps(im->batch, JSON_COMPACT);
 	enum db_status s = rows ? db_import_batch(im->actor, rows, outcome, im) : DB_ERROR;
@@ -117,11 +117,11 @@ static void read_header(struct import *im, int n, char **fields)
 static int on_record(void *cls, unsigned long line, int n, char **fields)
 {
 	struct import *im = cls;
-	if (im->fatal != ERR__COUNT)
+	if (im->fatal != ERR_NONE)
 		return 1;
 	if (!im->header_seen) {
 		read_header(im, n, fields);
-		return im->fatal != ERR__COUNT;
+		return im->fatal != ERR_NONE;
 	}
 	json_t *row = json_object();
 	for (int c = 0; c < C__N; c++) {
@@ -141,7 +141,7 @@ static int on_record(void *cls, unsigned long line, int n, char **fields)
 	im->rows++;
 	if (json_array_size(im->batch) == BATCH)
 		flush(im);
-	return im->fatal != ERR__COUNT;
+	return im->fatal != ERR_NONE;
 }
 
 static int on_bad_record(void *cls, unsigned long line, enum csv_status st)
@@ -168,20 +168,20 @@ static int import_begin(struct req *r)
 		return ERR_INTERNAL;
 	r->state = im;
 	im->actor = r->user->id;
-	im->fatal = ERR__COUNT;
+	im->fatal = ERR_NONE;
 	im->batch = json_array();
 	im->errors = json_array();
 	im->csv = csv_new(on_record, on_bad_record, im);
-	return im->csv && im->batch && im->errors ? ERR__COUNT : ERR_INTERNAL;
+	return im->csv && im->batch && im->errors ? ERR_NONE : ERR_INTERNAL;
 }
 
 static int import_data(struct req *r, const char *buf, size_t len)
 {
 	struct import *im = r->state;
 	enum csv_status st = csv_feed(im->csv, buf, len);
-	if (st != CSV_OK && im->fatal == ERR__COUNT)
+	if (st != CSV_OK && im->fatal == ERR_NONE)
 		fail(im, ERR_BAD_REQUEST, NULL, csv_status_text(st));
-	return ERR__COUNT; /* a fatal problem is answered once the body has ended */
+	return ERR_NONE; /* a fatal problem is answered once the body has ended */
 }
 
 static void import_release(struct req *r)
@@ -206,7 +206,7 @@ void h_import_deals(struct req *r)
 	if (!im->header_seen)
 		fail(im, ERR_BAD_REQUEST, NULL, "the file has no header row");
 	flush(im);
-	if (im->fatal != ERR__COUNT) {
+	if (im->fatal != ERR_NONE) {
 		reply_error(r, (enum err)im->fatal, im->fatal_field[0] ? im->fatal_field : NULL,
 			    "%s", im->fatal_detail);
 		return;

@@ -1,7 +1,7 @@
 /* /api/v1/notifications: what happened to a user's shares and requests. */
 #include <stdlib.h>
 #include <string.h>
-#include "db_shares.h"
+#include "db_notifications.h"
 #include "handlers.h"
 
 void h_notifications_list(struct req *r)

@@ -2,9 +2,9 @@
  *   GET  /p/{id}         the page of a public, published asset (a view)
  *   GET  /p/{id}/file    its content when it is not gated (a download)
  *   POST /p/{id}/access  a gated asset's form (public_access.c)
- * Views and downloads are recorded like tracked-link opens: one job of the
- * group-commit writer (public_hit() in schema/0015), committed before the
- * answer, bots marked by the same rules. Every request first takes a
+ * Views and downloads are recorded like tracked-link opens: one
+ * group-committed job (db_public.h), committed before the answer, bots
+ * marked by the same rules. Every request first takes a
  * token from its address's bucket (NEXTSTAGE_PUBLIC_RATE). Errors are
  * HTML for browsers and problem+json for everything else
  * (reply_public_error). */
@@ -13,9 +13,9 @@
 #include <string.h>
 #include <time.h>
 #include "config.h"
-#include "db_assets.h"
-#include "db_writer.h"
+#include "db_public.h"
 #include "handlers.h"
+#include "public.h"
 #include "log.h"
 #include "ratelimit.h"
 
@@ -51,67 +51,63 @@ bool public_admitted(struct req *r)
 	return false;
 }
 
+static void visit_clear(void *pv)
+{
+	db_page_visit_clear(pv);
+}
+
 /* First run of the GETs: the lookup and the view or download go to the
  * writer as one job; the request sleeps until it is committed. */
-static void hit(struct req *r, const char *kind)
+static void visit(struct req *r, enum db_page_hit hit)
 {
 	const char *id = req_param(r, 0);
 	if (!uuid_valid(id)) {
 		reply_public_error(r, ERR_NOT_FOUND, NULL, "there is no public page here");
 		return;
 	}
-	struct job_wait *w = job_wait_attach(r);
-	if (w == NULL)
+	struct db_page_visit *pv = req_state_new(r, sizeof *pv, visit_clear);
+	if (pv == NULL)
 		return;
 	struct visitor v;
-	visitor_of(r, &v);
-	const char *p[] = {id, kind, v.hash, v.ua, v.bot};
-	job_wait_submit(r, w, DB_JOB_PAGE_HIT, 5, p, NULL);
+	req_visitor(r, &v);
+	db_page_visit_submit(pv, id, hit, &v, req_wait(r));
 }
 
-/* The outcome of a hit as JSON, or NULL when it was answered already. */
-static json_t *hit_result(struct req *r)
+/* Second run: false when the visit found no live page (answered). */
+static bool visit_live(struct req *r, json_t **page, struct db_target *t)
 {
-	struct job_wait *w = r->state;
-	if (w->status != DB_OK || w->result == NULL) {
-		reply_public_db(r, w->status == DB_OK ? DB_ERROR : w->status);
-		return NULL;
+	enum db_page_state state;
+	enum db_status s = db_page_visit_outcome(r->state, &state, page, t);
+	if (s != DB_OK) {
+		reply_public_db(r, s);
+		return false;
 	}
-	if (reply_public_state(r, w->result))
-		return NULL;
-	if (strcmp(w->result, "gated") == 0) {
-		reply_public_gated(r, req_param(r, 0));
-		return NULL;
-	}
-	json_t *j = json_loads(w->result, 0, NULL);
-	if (j == NULL)
-		reply_public_db(r, DB_ERROR);
-	return j;
+	return !reply_public_state(r, state);
 }
 
 void h_public_page(struct req *r)
 {
 	if (!r->resumed) {
 		if (public_admitted(r))
-			hit(r, "view");
+			visit(r, DB_PAGE_VIEW);
 		return;
 	}
-	json_t *page = hit_result(r);
-	if (page != NULL)
+	json_t *page;
+	struct db_target t;
+	if (visit_live(r, &page, &t))
 		reply_public_page(r, 200, page, NULL);
 	json_decref(page);
+	db_target_clear(&t);
 }
 
-void public_serve(struct req *r, const json_t *target, unsigned redirect)
+void public_serve(struct req *r, const struct db_target *t, unsigned redirect)
 {
-	struct asset_content c;
-	const char *url = target_content(target, &c);
 	public_file_headers(r);
-	if (url != NULL) {
-		reply_header(r, "Location", url);
+	if (t->url != NULL) {
+		reply_header(r, "Location", t->url);
 		reply_empty(r, redirect);
 	} else {
-		reply_content(r, &c, "private, no-store");
+		reply_content(r, &t->file, "private, no-store");
 	}
 }
 
@@ -119,11 +115,13 @@ void h_public_file(struct req *r)
 {
 	if (!r->resumed) {
 		if (public_admitted(r))
-			hit(r, "download");
+			visit(r, DB_PAGE_DOWNLOAD);
 		return;
 	}
-	json_t *target = hit_result(r);
-	if (target != NULL)
-		public_serve(r, target, 302);
-	json_decref(target);
+	json_t *page;
+	struct db_target t;
+	if (visit_live(r, &page, &t))
+		public_serve(r, &t, 302);
+	json_decref(page);
+	db_target_clear(&t);
 }

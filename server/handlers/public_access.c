@@ -1,14 +1,15 @@
 /* POST /p/{id}/access: a gated asset's form. The fields are checked
  * against a spec as JSON bodies are; a lead is then one transaction
- * (record_lead() in schema/0015) that also records the download, and the
+ * (db_lead_record) that also records the download, and the
  * answer is the content itself. A refused form is shown again to a
  * browser, with what was typed and why; anything else gets problem+json. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include "db_leads.h"
+#include "db_public.h"
 #include "handlers.h"
+#include "public.h"
 #include "urlform.h"
 
 /* A refused form: a browser gets the page again, with the values sent and
@@ -21,12 +22,12 @@ static void refuse_form(struct req *r, const json_t *form, enum err e, const cha
 		reply_public_error(r, e, field, detail);
 		return;
 	}
-	char *out = NULL;
-	enum db_status s = db_public_page(req_param(r, 0), &out);
-	json_t *page = s == DB_OK && !reply_public_state(r, out) ? json_loads(out, 0, NULL) : NULL;
+	enum db_page_state state;
+	json_t *page;
+	enum db_status s = db_public_page(req_param(r, 0), &state, &page);
 	if (s != DB_OK)
 		reply_public_db(r, s);
-	else if (page != NULL) {
+	else if (!reply_public_state(r, state)) {
 		struct public_form f = {json_string_value(json_object_get(form, "name")),
 					json_string_value(json_object_get(form, "email")),
 					json_string_value(json_object_get(form, "company")),
@@ -34,7 +35,6 @@ static void refuse_form(struct req *r, const json_t *form, enum err e, const cha
 		reply_public_page(r, err_status(e), page, &f);
 	}
 	json_decref(page);
-	free(out);
 }
 
 /* Leading and trailing blanks off every value; empty values left out (a
@@ -123,34 +123,31 @@ static bool form_encoded(const char *type)
 static void record(struct req *r, const json_t *form)
 {
 	struct visitor v;
-	visitor_of(r, &v);
-	char *lead = json_dumps(form, JSON_COMPACT), *out = NULL;
-	enum db_status s =
-	    lead ? db_lead_record(req_param(r, 0), lead, v.hash, v.ua, v.bot, &out) : DB_ERROR;
+	req_visitor(r, &v);
+	char *lead = json_dumps(form, JSON_COMPACT);
+	enum db_page_state state;
+	struct db_target t = {0};
+	enum db_status s = lead ? db_lead_record(req_param(r, 0), lead, &v, &state, &t) : DB_ERROR;
 	free(lead);
-	json_t *target = s == DB_OK ? json_loads(out, 0, NULL) : NULL;
 	if (s != DB_OK)
 		reply_public_db(r, s);
-	else if (reply_public_state(r, out))
+	else if (reply_public_state(r, state))
 		;
-	else if (strcmp(out, "not_gated") == 0)
+	else if (state == DB_PAGE_NOT_GATED)
 		reply_public_error(r, ERR_NOT_FOUND, NULL,
 				   "this asset has no form: its page links to it");
-	else if (strcmp(out, "disclosure_changed") == 0)
+	else if (state == DB_PAGE_DISCLOSURE_CHANGED)
 		refuse_form(r, form, ERR_CONFLICT, "disclosure_sha256",
 			    "the disclosure changed since the form was shown",
 			    "What happens after you download has changed since you opened this "
 			    "page. Please read it again and choose.");
-	else if (target == NULL)
-		reply_public_db(r, DB_ERROR);
-	else if (json_object_get(target, "url") != NULL && public_wants_html(r))
+	else if (t.url != NULL && public_wants_html(r))
 		/* CSP form-action would stop a browser following a redirect
 		 * to another site: a page links there instead. */
-		reply_public_link(r, json_string_value(json_object_get(target, "url")));
+		reply_public_link(r, t.url);
 	else
-		public_serve(r, target, 303);
-	json_decref(target);
-	free(out);
+		public_serve(r, &t, 303);
+	db_target_clear(&t);
 }
 
 void h_public_access(struct req *r)

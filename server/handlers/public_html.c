@@ -10,6 +10,7 @@
 #include "config.h"
 #include "handlers.h"
 #include "html.h"
+#include "public.h"
 
 static const char style[] =
     "body{font:16px/1.5 system-ui,sans-serif;margin:0;background:#f6f7f9;color:#1d2330}"
@@ -262,13 +263,22 @@ void reply_public_db(struct req *r, enum db_status s)
 			   NULL, NULL);
 }
 
-bool reply_public_state(struct req *r, const char *word)
+bool reply_public_state(struct req *r, enum db_page_state state)
 {
-	if (strcmp(word, "missing") == 0)
+	switch (state) {
+	case DB_PAGE_MISSING:
 		reply_public_error(r, ERR_NOT_FOUND, NULL, "there is no public page here");
-	else if (strcmp(word, "gone") == 0)
+		return true;
+	case DB_PAGE_GONE:
 		reply_public_error(r, ERR_GONE, NULL, "this content is no longer available");
-	else
-		return false;
-	return true;
+		return true;
+	case DB_PAGE_GATED:
+		reply_public_gated(r, req_param(r, 0));
+		return true;
+	case DB_PAGE_LIVE:
+	case DB_PAGE_NOT_GATED:
+	case DB_PAGE_DISCLOSURE_CHANGED:
+		break;
+	}
+	return false;
 }

@@ -1,49 +1,46 @@
 /* GET /s/{token}: the tracked link a prospect opens. The lookup and the
- * open are one job of the group-commit writer, which runs the opens of a
- * batch in one call of open_links() (schema/0010, 0016), so the
- * open is committed, with other requests' opens, before the answer goes
- * out; bots are recorded as bots. Unknown tokens (404), revoked or
- * expired ones and those of retired assets (410) take the same path. */
+ * open are one group-committed job (db_opens.h), so the open is
+ * committed, with other requests' opens, before the answer goes out; the
+ * request sleeps meanwhile and this handler runs again to answer. Unknown
+ * tokens (404), revoked or expired ones and those of retired assets (410)
+ * take the same path. */
 #include <stdlib.h>
-#include <stdio.h>
 #include <string.h>
-#include "db_assets.h"
-#include "db_writer.h"
+#include "db_opens.h"
 #include "handlers.h"
+#include "public.h"
 
-/* Second run: answer from what open_links() said of this open. */
-static void answer(struct req *r)
+/* Second run: answer from what became of the open. */
+static void answer(struct req *r, const struct db_open *o)
 {
-	struct job_wait *w = r->state;
-	if (w->status != DB_OK || w->result == NULL) {
-		/* not recorded: not served */
-		reply_db(r, w->status == DB_OK ? DB_ERROR : w->status);
+	enum db_open_state state;
+	struct db_target t;
+	enum db_status s = db_open_outcome(o, &state, &t);
+	if (s != DB_OK) { /* not recorded: not served */
+		reply_db(r, s);
 		return;
 	}
-	if (strcmp(w->result, "missing") == 0) {
+	switch (state) {
+	case DB_OPEN_MISSING:
 		reply_db(r, DB_NOT_FOUND);
-		return;
-	}
-	if (strcmp(w->result, "gone") == 0) {
+		break;
+	case DB_OPEN_GONE:
 		reply_error(r, ERR_GONE, NULL, "this link was revoked or has expired");
-		return;
-	}
-	if (strcmp(w->result, "retired") == 0) {
-		/* a short page for a browser, the problem otherwise */
+		break;
+	case DB_OPEN_RETIRED: /* a short page for a browser, the problem otherwise */
 		reply_public_error(r, ERR_GONE, NULL,
 				   "this content has been retired by its publisher");
-		return;
+		break;
+	case DB_OPEN_SERVED:
+		if (t.url != NULL) {
+			reply_header(r, "Location", t.url);
+			reply_empty(r, 302);
+		} else {
+			reply_content(r, &t.file, "private, no-cache");
+		}
+		break;
 	}
-	json_t *t = json_loads(w->result, 0, NULL);
-	struct asset_content c;
-	const char *url = target_content(t, &c);
-	if (url != NULL) {
-		reply_header(r, "Location", url);
-		reply_empty(r, 302);
-	} else {
-		reply_content(r, &c, "private, no-cache");
-	}
-	json_decref(t);
+	db_target_clear(&t);
 }
 
 /* Whether @token could be one: tokens are made of URL-safe base64 or hex
@@ -56,10 +53,15 @@ static bool token_shaped(const char *token)
 	return len > 0 && len <= 64 && token[len] == '\0';
 }
 
+static void open_clear(void *o)
+{
+	db_open_clear(o);
+}
+
 void h_tracked_open(struct req *r)
 {
 	if (r->resumed) {
-		answer(r);
+		answer(r, r->state);
 		return;
 	}
 	const char *token = req_param(r, 0);
@@ -67,11 +69,10 @@ void h_tracked_open(struct req *r)
 		reply_db(r, DB_NOT_FOUND);
 		return;
 	}
-	struct job_wait *w = job_wait_attach(r);
-	if (w == NULL)
+	struct db_open *o = req_state_new(r, sizeof *o, open_clear);
+	if (o == NULL)
 		return;
 	struct visitor v;
-	visitor_of(r, &v);
-	const char *p[] = {token, v.hash, v.ua, v.bot};
-	job_wait_submit(r, w, DB_JOB_OPEN, 4, p, NULL);
+	req_visitor(r, &v);
+	db_open_submit(o, token, &v, req_wait(r));
 }

@@ -47,7 +47,7 @@ static int on_begin(void *cls, const char *name, const char *filename, const cha
 		f->cur = FORM_FILE;
 		enum err e = blob_writer_new(p->user.id, filename,
 					     (uint64_t)config.max_upload_mb << 20, &f->file);
-		return e == ERR__COUNT ? 0 : stop(f, e, NULL, NULL);
+		return e == ERR_NONE ? 0 : stop(f, e, NULL, NULL);
 	}
 	for (int i = 0; i < f->nfields; i++)
 		if (strcmp(f->name[i], name) == 0)
@@ -65,7 +65,7 @@ static int on_data(void *cls, const char *data, size_t len)
 	struct form *f = ((struct req_private *)cls)->form;
 	if (f->cur == FORM_FILE) {
 		enum err e = blob_write(f->file, data, len);
-		return e == ERR__COUNT ? 0 : file_failed(f, e);
+		return e == ERR_NONE ? 0 : file_failed(f, e);
 	}
 	int i = f->cur;
 	if (len > FORM_FIELD_LIMIT - f->len[i])
@@ -86,7 +86,7 @@ static int on_end(void *cls)
 	struct form *f = ((struct req_private *)cls)->form;
 	if (f->cur == FORM_FILE) {
 		enum err e = blob_close(f->file);
-		if (e != ERR__COUNT)
+		if (e != ERR_NONE)
 			return file_failed(f, e);
 	}
 	f->cur = -1;
@@ -102,7 +102,7 @@ bool form_start(struct req_private *p, const char *content_type)
 	if (p->form == NULL)
 		return false;
 	p->form->cur = -1;
-	p->form->err = ERR__COUNT;
+	p->form->err = ERR_NONE;
 	p->form->mp = mp_new(content_type, &callbacks, p, &st);
 	return p->form->mp != NULL;
 }
@@ -111,7 +111,7 @@ bool form_start(struct req_private *p, const char *content_type)
 static bool refuse(struct req_private *p, enum mp_status st)
 {
 	struct form *f = p->form;
-	if (st == MP_ABORTED && f->err != ERR__COUNT)
+	if (st == MP_ABORTED && f->err != ERR_NONE)
 		reply_problem(p, f->err, f->err_field, f->err_detail);
 	else
 		reply_problem(p, ERR_INVALID_MULTIPART, NULL, mp_status_text(st));

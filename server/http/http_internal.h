@@ -39,7 +39,7 @@ struct req_private {
 	const char *method_name;
 	size_t uri_len;
 	int started;	/* the first access-handler call happened */
-	enum err early; /* error found before the body, or ERR__COUNT */
+	enum err early; /* error found before the body, or ERR_NONE */
 	const char *early_field;
 	int has_body;	/* Content-Length > 0 or chunked */
 	int discarding; /* reading the rest of a refused body */
@@ -58,6 +58,10 @@ struct req_private {
 	struct form *form;
 };
 
+/* The context behind a handler's struct req (its first member). */
+#define PRIV(r)	 ((struct req_private *)(r))
+#define CPRIV(r) ((const struct req_private *)(r))
+
 /* Multipart forms (form.c). form_start makes p->form for a Content-Type
  * (false: not a usable multipart/form-data header, 400 answered);
  * form_feed takes body bytes and form_finish ends the body (false: the
@@ -68,10 +72,10 @@ bool form_finish(struct req_private *p);
 void form_free(struct form *f);
 
 /* Replies built for a request not yet routed (404, 413 ...): same as
- * reply_error but usable from the lifecycle code. */
+ * reply_error but usable from the lifecycle code (reply.c). */
 void reply_problem(struct req_private *p, enum err e, const char *field, const char *detail);
 
-/* Frees everything the request holds. */
+/* Frees everything the request holds (request.c). */
 void req_private_free(struct req_private *p);
 
 #endif

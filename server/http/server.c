@@ -3,7 +3,8 @@
  *   first access call  -> route, limits, auth; nothing is queued unless the
  *                         body must be refused unread (that closes the connection)
  *   upload calls       -> the body is buffered up to the route's limit
- *   last access call   -> the handler runs and its reply is queued
+ *   last access call   -> a signed route's signature is verified, then the
+ *                         handler runs and its reply is queued
  *   completion         -> metrics, access log, the context is freed */
 #include "server.h"
 
@@ -47,7 +48,7 @@ static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
 		return NULL;
 	p->conn = conn;
 	p->uri_len = strlen(uri);
-	p->early = ERR__COUNT;
+	p->early = ERR_NONE;
 	clock_gettime(CLOCK_MONOTONIC, &p->start);
 	atomic_fetch_add(&in_flight, 1);
 	return p;
@@ -77,10 +78,13 @@ static bool unsafe_method(unsigned m)
 	return m != M_GET && m != M_HEAD && m != M_OPTIONS;
 }
 
-/* Authentication and the route's authorization rule. */
+/* Authentication and the route's authorization rule; a signed route's
+ * signature waits for its body (verified, before its handler). */
 static void authorize(struct req_private *p)
 {
 	struct req *r = &p->req;
+	if (r->route->auth == AUTH_SIGNED)
+		return;
 	enum auth_via via;
 	enum db_status s = auth_identify(header(p, MHD_HTTP_HEADER_AUTHORIZATION),
 					 header(p, MHD_HTTP_HEADER_COOKIE), &p->user, &via);
@@ -116,7 +120,7 @@ static void first_call_upload(struct req_private *p, const char *type, unsigned 
 	if (length > p->body_limit)
 		return refuse(p, ERR_PAYLOAD_TOO_LARGE, NULL);
 	authorize(p);
-	if (p->early != ERR__COUNT)
+	if (p->early != ERR_NONE)
 		return;
 	if (type == NULL || strncasecmp(type, "multipart/form-data", 19) != 0)
 		return refuse(p, ERR_UNSUPPORTED_MEDIA_TYPE, NULL);
@@ -132,11 +136,11 @@ static void first_call_stream(struct req_private *p, unsigned long long length)
 	if (length > p->body_limit)
 		return refuse(p, ERR_PAYLOAD_TOO_LARGE, NULL);
 	authorize(p);
-	if (p->early != ERR__COUNT)
+	if (p->early != ERR_NONE)
 		return;
 	p->streaming = 1;
 	int e = p->req.route->stream->begin(&p->req);
-	if (e != ERR__COUNT)
+	if (e != ERR_NONE)
 		refuse(p, (enum err)e, NULL);
 }
 
@@ -226,6 +230,12 @@ static bool take_body(struct req_private *p, const char *data, size_t len)
 static void run_handler(struct req_private *p)
 {
 	struct req *r = &p->req;
+	if (r->route->auth == AUTH_SIGNED &&
+	    !auth_signed(header(p, AUTH_SIGNATURE_HEADER), p->body ? p->body : "", p->body_len)) {
+		reply_problem(p, ERR_UNAUTHORIZED, NULL,
+			      AUTH_SIGNATURE_HEADER " must be sha256=<hex HMAC of the body>");
+		return;
+	}
 	if ((r->route->body == BODY_JSON || r->route->body == BODY_UPLOAD) && p->form == NULL) {
 		json_error_t e;
 		r->json =
@@ -251,7 +261,7 @@ static bool stream_feed(struct req_private *p, const char *data, size_t len)
 	p->body_len += len; /* counted, not kept */
 	int e = p->body_len > p->body_limit ? ERR_PAYLOAD_TOO_LARGE
 					    : p->req.route->stream->data(&p->req, data, len);
-	if (e == ERR__COUNT)
+	if (e == ERR_NONE)
 		return true;
 	reply_problem(p, (enum err)e, NULL, NULL);
 	return false;
@@ -287,7 +297,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		p->started = 1;
 		first_call(p, url, method);
 		/* A body we refuse is not read: answer now (MHD then closes). */
-		if (p->early != ERR__COUNT && p->has_body) {
+		if (p->early != ERR_NONE && p->has_body) {
 			early_reply(p);
 			return queue(p);
 		}
@@ -306,7 +316,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 			p->discarded += *upload_size;
 			if (p->discarded > DISCARD_MAX)
 				return MHD_NO;
-		} else if (p->early != ERR__COUNT) {
+		} else if (p->early != ERR_NONE) {
 			; /* answered at the end */
 		} else if (p->form != NULL) {
 			p->discarding = !form_feed(p, upload_data, *upload_size);
@@ -325,7 +335,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		p->deferred = 0;
 		p->req.resumed = true;
 		p->req.route->handler(&p->req);
-	} else if (p->early != ERR__COUNT) {
+	} else if (p->early != ERR_NONE) {
 		early_reply(p);
 	} else if (p->form == NULL || form_finish(p)) {
 		run_handler(p);

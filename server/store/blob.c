@@ -43,7 +43,7 @@ enum err blob_writer_new(const char *actor_id, const char *filename, uint64_t ma
 	}
 	w->raw_name = strdup(filename ? filename : "");
 	w->max = max_bytes;
-	w->failed = ERR__COUNT;
+	w->failed = ERR_NONE;
 	crypto_hash_sha256_init(&w->sha);
 	store_filename(filename, w->meta.filename);
 	enum db_status s = db_upload_begin(actor_id, &w->up);
@@ -52,7 +52,7 @@ enum err blob_writer_new(const char *actor_id, const char *filename, uint64_t ma
 		return s != DB_OK ? from_db(s) : ERR_INTERNAL;
 	}
 	*out = w;
-	return ERR__COUNT;
+	return ERR_NONE;
 }
 
 static enum err fail(struct blob_writer *w, enum err e)
@@ -72,18 +72,18 @@ static enum err flush(struct blob_writer *w)
 			return fail(w, ERR_UNSUPPORTED_MEDIA_TYPE);
 	}
 	if (w->len == 0)
-		return ERR__COUNT;
+		return ERR_NONE;
 	enum db_status s = db_upload_chunk(w->up, w->chunks, w->buf, w->len);
 	if (s != DB_OK)
 		return fail(w, from_db(s));
 	w->chunks++;
 	w->len = 0;
-	return ERR__COUNT;
+	return ERR_NONE;
 }
 
 enum err blob_write(struct blob_writer *w, const void *data, size_t len)
 {
-	if (w->failed != ERR__COUNT)
+	if (w->failed != ERR_NONE)
 		return w->failed;
 	if (len > w->max - w->size)
 		return fail(w, ERR_PAYLOAD_TOO_LARGE);
@@ -98,21 +98,21 @@ enum err blob_write(struct blob_writer *w, const void *data, size_t len)
 		len -= n;
 		if (w->len == BLOB_CHUNK) {
 			enum err e = flush(w);
-			if (e != ERR__COUNT)
+			if (e != ERR_NONE)
 				return e;
 		}
 	}
-	return ERR__COUNT;
+	return ERR_NONE;
 }
 
 enum err blob_close(struct blob_writer *w)
 {
-	if (w->failed != ERR__COUNT)
+	if (w->failed != ERR_NONE)
 		return w->failed;
 	if (w->size == 0)
 		return fail(w, ERR_INVALID_FIELD);
 	enum err e = flush(w);
-	if (e != ERR__COUNT)
+	if (e != ERR_NONE)
 		return e;
 	unsigned char digest[32];
 	crypto_hash_sha256_final(&w->sha, digest);
@@ -123,7 +123,7 @@ enum err blob_close(struct blob_writer *w)
 		return fail(w, from_db(s));
 	free(w->buf);
 	w->buf = NULL;
-	return ERR__COUNT;
+	return ERR_NONE;
 }
 
 const struct blob_meta *blob_writer_meta(const struct blob_writer *w)

@@ -1,6 +1,9 @@
 /* Router: literal and parameter segments, 404 vs 405, Allow, limits. */
 #include "harness.h"
+#include "auth.h"
 #include "router.h"
+
+#include <sodium.h>
 
 static void h(struct req *r)
 {
@@ -106,6 +109,42 @@ static void application_table_is_consistent(void)
 	}
 }
 
+/* The signed route kind: the CRM webhook is signed, not public; a signed
+ * route buffers its body (the HTTP layer verifies it before the handler),
+ * and only the HMAC of the exact bytes under the secret passes. */
+static void signed_routes_verify_their_body(void)
+{
+	size_t found = 0;
+	for (size_t i = 0; i < routes_count; i++) {
+		if (routes[i].auth != AUTH_SIGNED)
+			continue;
+		found++;
+		CHECK(routes[i].body == BODY_RAW);
+		CHECK(strcmp(routes[i].pattern, "/api/v1/hooks/crm") == 0);
+	}
+	CHECK(found == 1);
+	CHECK(!auth_allows(NULL, AUTH_SIGNED));
+
+	const char *secret = "s3cret", *body = "{\"event_id\":\"e1\"}";
+	unsigned char mac[crypto_auth_hmacsha256_BYTES];
+	crypto_auth_hmacsha256_state st;
+	crypto_auth_hmacsha256_init(&st, (const unsigned char *)secret, strlen(secret));
+	crypto_auth_hmacsha256_update(&st, (const unsigned char *)body, strlen(body));
+	crypto_auth_hmacsha256_final(&st, mac);
+	char header[7 + 2 * sizeof mac + 1] = "sha256=";
+	sodium_bin2hex(header + 7, sizeof header - 7, mac, sizeof mac);
+	CHECK(auth_signature_ok(secret, header, body, strlen(body)));
+	CHECK(!auth_signature_ok(secret, header, body, strlen(body) - 1));
+	CHECK(!auth_signature_ok("other", header, body, strlen(body)));
+	CHECK(!auth_signature_ok("", header, body, strlen(body)));
+	CHECK(!auth_signature_ok(NULL, header, body, strlen(body)));
+	CHECK(!auth_signature_ok(secret, NULL, body, strlen(body)));
+	CHECK(!auth_signature_ok(secret, header + 7, body, strlen(body)));
+	header[7] = header[7] == '0' ? '1' : '0';
+	CHECK(!auth_signature_ok(secret, header, body, strlen(body)));
+	CHECK(!auth_signature_ok(secret, "sha1=abcdef", body, strlen(body)));
+}
+
 int main(void)
 {
 	TEST(literal_match);
@@ -116,5 +155,6 @@ int main(void)
 	TEST(overlong_path_is_404);
 	TEST(method_names);
 	TEST(application_table_is_consistent);
+	TEST(signed_routes_verify_their_body);
 	return HARNESS_EXIT();
 }

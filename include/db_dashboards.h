@@ -1,0 +1,21 @@
+/* The dashboards (dashboards.c), each one statement over the rollups
+ * answering the API's JSON in *@json (malloc'd), read from
+ * NEXTSTAGE_READ_DATABASE_URL when it is set; and the fold that keeps the
+ * rollups current (on the primary). */
+#ifndef NS_DB_DASHBOARDS_H
+#define NS_DB_DASHBOARDS_H
+#include "db.h"
+
+/* Published assets flagged unused (DESIGN.md's reasons) and a summary. */
+enum db_status db_unused(int days, int grace_days, char **json);
+/* Every persona x stage cell, and the frequent recent zero-result searches. */
+enum db_status db_coverage(char **json);
+/* Usage between the days @from and @to (YYYY-MM-DD, inclusive) per @group
+ * ("day", "week" or "month"). */
+enum db_status db_usage(const char *from, const char *to, const char *group, char **json);
+
+/* Folds the shares and opens that are safe to fold into the usage rollups
+ * (analytics_fold() in schema/0012). */
+enum db_status db_analytics_fold(void);
+
+#endif
