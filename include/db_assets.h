@@ -1,8 +1,8 @@
 /* Assets and their versions. Inputs are JSON objects already checked by
  * the handler against its spec (types, bounds, vocabularies); the database
  * checks what only it knows (slugs, owner) and reports the field at fault.
- * Outputs are the API's JSON, as text built by SQL (asset_json(),
- * version_json() in schema/0003), so every endpoint shows the same shape. */
+ * Outputs are the API's JSON, as text built by SQL (schema/functions/
+ * asset_json.sql, version_json.sql), so every endpoint shows the same shape. */
 #ifndef NS_DB_ASSETS_H
 #define NS_DB_ASSETS_H
 #include <stdbool.h>

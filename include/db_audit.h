@@ -1,5 +1,5 @@
-/* The audit trail (schema/0001: every change to an audited table, with
- * its actor, before and after). */
+/* The audit trail (schema/functions/audit_row.sql: every change to
+ * an audited table, with its actor, before and after). */
 #ifndef NS_DB_AUDIT_H
 #define NS_DB_AUDIT_H
 #include "db.h"

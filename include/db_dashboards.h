@@ -15,7 +15,7 @@ enum db_status db_coverage(char **json);
 enum db_status db_usage(const char *from, const char *to, const char *group, char **json);
 
 /* Folds the shares and opens that are safe to fold into the usage rollups
- * (analytics_fold() in schema/0012). */
+ * (schema/functions/analytics_fold.sql). */
 enum db_status db_analytics_fold(void);
 
 #endif

@@ -1,6 +1,6 @@
 /* Deals and their stage timelines (schema/0004). Like assets, inputs are
  * JSON objects already checked by the handler, outputs are the API's JSON
- * made by SQL (deal_json()). @owner_only, when not NULL, restricts a call
+ * made by SQL (schema/functions/deal_json.sql). @owner_only, when not NULL, restricts a call
  * to the deals of that user (reps): others are DB_NOT_FOUND. */
 #ifndef NS_DB_DEALS_H
 #define NS_DB_DEALS_H

@@ -1,4 +1,5 @@
-/* Deal imports (schema/0008): rows of deals and stage changes. */
+/* Deal imports: rows of deals and stage changes, each applied by
+ * schema/functions/import_deal_row.sql. */
 #ifndef NS_DB_IMPORTS_H
 #define NS_DB_IMPORTS_H
 #include "db.h"

@@ -1,6 +1,6 @@
 /* Ingested events (ingest.c): a batch of POST /api/v1/events is one job
- * of the group-commit writer (db_writer.h), run by ingest_events()
- * (schema/0009), which checks what only the database knows; the request
+ * of the group-commit writer (db_writer.h), run by
+ * schema/functions/ingest_events.sql, which checks what only the database knows; the request
  * is answered once the batch is committed. */
 #ifndef NS_DB_INGEST_H
 #define NS_DB_INGEST_H

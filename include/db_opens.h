@@ -1,7 +1,7 @@
 /* Tracked-link opens (opens.c): the lookup of a share's token and the
  * record of its open are one job of the group-commit writer (db_writer.h),
- * run for a whole batch of opens in one call of open_links()
- * (schema/0010, 0016), so the open is committed before the answer goes
+ * run for a whole batch of opens in one call of
+ * schema/functions/open_links.sql, so the open is committed before the answer goes
  * out. Bots are recorded as bots. */
 #ifndef NS_DB_OPENS_H
 #define NS_DB_OPENS_H

@@ -2,7 +2,7 @@
  * page's state and what it shows, its views and downloads (one job of the
  * group-commit writer each, db_writer.h: the lookup and the record,
  * committed before the answer), and the lead a gated asset's form leaves
- * (schema/0015). The leads' list is db_leads.h. */
+ * (schema/functions/public_*.sql, record_lead.sql). The leads' list is db_leads.h. */
 #ifndef NS_DB_PUBLIC_H
 #define NS_DB_PUBLIC_H
 #include <jansson.h>

@@ -1,5 +1,5 @@
 /* Content requests (schema/0014): inputs are JSON objects already checked
- * by the handler, outputs the API's JSON (request_json()). */
+ * by the handler, outputs the API's JSON (schema/functions/request_json.sql). */
 #ifndef NS_DB_REQUESTS_H
 #define NS_DB_REQUESTS_H
 #include "db.h"

@@ -1,4 +1,5 @@
-/* The editorial board's review queue and decisions (schema/0016). */
+/* The editorial board's review queue and decisions (the tables of
+ * schema/0016; the rules in schema/functions/review_*.sql). */
 #ifndef NS_DB_REVIEWS_H
 #define NS_DB_REVIEWS_H
 #include <stdbool.h>

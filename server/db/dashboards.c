@@ -1,5 +1,5 @@
 /* The dashboards: unused content, the persona x stage coverage matrix and
- * usage over time, each one statement over the rollups (schema/0012),
+ * usage over time, each one statement over the rollups (tables of schema/0012),
  * answering the API's JSON; and the fold that keeps the rollups current. */
 #include "db_dashboards.h"
 
@@ -7,7 +7,7 @@
 #include "db_internal.h"
 
 /* DESIGN.md "Unused content": the reasons of asset_problems()
- * (schema/0016), shared with the review queue; with what reps said of each
+ * (schema/functions/asset_problems.sql), shared with the review queue; with what reps said of each
  * asset (their current feedback). */
 static struct db_stmt q_unused =
     DB_STMT("WITH f AS (SELECT asset_id, count(*) AS answers, round(avg(rating), 2) AS rating_avg,"

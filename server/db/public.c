@@ -1,5 +1,5 @@
-/* The public pages' side of the database: the rules are SQL functions of
- * schema/0015 (public_state, public_hit, record_lead), which answer a word
+/* The public pages' side of the database: the rules are SQL functions
+ * (schema/functions/public_state.sql, public_hit.sql, record_lead.sql), which answer a word
  * ('missing', 'gone', 'gated', 'not_gated', 'disclosure_changed') or JSON;
  * they are read into C here and nowhere else. */
 #include "db_public.h"

@@ -20,7 +20,7 @@
  * conditions that need an index are always present, whatever the filters.
  * The persona, stage and tag filters are lexemes of the search document
  * ('#p=cfo', '#s=evaluation', '#t=pricing', and '#all' in every document:
- * schema/0011), so the words and the filters are one tsquery on one GIN
+ * schema/functions/asset_search_doc.sql), so the words and the filters are one tsquery on one GIN
  * index, and the typo branch is the filters' tsquery with the title's
  * trigrams on the same index. The tsqueries are computed once per
  * execution (the scalar subqueries become InitPlans); since the planner

@@ -3,7 +3,8 @@
  *
  * Resolved credentials are cached for up to AUTH_CACHE_TTL_S, and only
  * while the database can tell us about changes: triggers on users,
- * sessions and api_tokens NOTIFY on AUTH_CHANNEL (migration 0002), and
+ * sessions and api_tokens NOTIFY on AUTH_CHANNEL
+ * (schema/functions/notify_auth_change.sql), and
  * every notification, every loss of the listening connection and every
  * change made by this process bump a generation number that makes all
  * entries stale at once. */
