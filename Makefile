@@ -84,7 +84,7 @@ bench: deps
 	scripts/bench.sh
 
 format:
-	clang-format -i $(SRC) include/*.h tests/unit/*.c tests/unit/*.h tests/bench/*.c
+	scripts/format.sh
 
 clean:
 	rm -rf build

@@ -51,8 +51,8 @@ const char *db_primary_url(void);
 	"(" p "::text IS NULL OR (" t ".created_at, " t ".id) <"                                   \
 	" (split_part(" p ", ' ', 1)::timestamptz, split_part(" p ", ' ', 2)::uuid))"
 #define KEYSET_TAIL(json_fn, lim)                                                                  \
-	" shown AS (SELECT * FROM page ORDER BY created_at DESC, id DESC LIMIT " lim "::integer)" \
-	" SELECT jsonb_build_object('items', coalesce((SELECT jsonb_agg(" json_fn "(x)"           \
+	" shown AS (SELECT * FROM page ORDER BY created_at DESC, id DESC LIMIT " lim "::integer)"  \
+	" SELECT jsonb_build_object('items', coalesce((SELECT jsonb_agg(" json_fn "(x)"            \
 	"   ORDER BY x.created_at DESC, x.id DESC) FROM shown x), '[]')),"                         \
 	" CASE WHEN (SELECT count(*) FROM page) > " lim "::integer THEN"                           \
 	"  (SELECT to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')"    \
@@ -90,8 +90,8 @@ enum db_status db_error_of(struct db *db, const PGresult *res);
 
 /* Fills @f with the field at fault and a sentence; returns @s (so a
  * transaction body can "return db_refuse(...)"). */
-enum db_status db_refuse(struct db_fault *f, enum db_status s, const char *field,
-			 const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+enum db_status db_refuse(struct db_fault *f, enum db_status s, const char *field, const char *fmt,
+			 ...) __attribute__((format(printf, 4, 5)));
 
 /* A page of a list: runs @st (as db_query) with @params, the @n - 1
  * filters and cursor, followed by @limit as the last parameter; the
@@ -114,9 +114,8 @@ PGresult *db_write(const char *actor_id, struct db_stmt *st, int n, const char *
 		   enum db_status *st_out);
 
 /* db_write with parameter lengths and formats (1 = binary), as db_exec_bin. */
-PGresult *db_write_bin(const char *actor_id, struct db_stmt *st, int n,
-		       const char *const *params, const int *lengths, const int *formats,
-		       enum db_status *st_out);
+PGresult *db_write_bin(const char *actor_id, struct db_stmt *st, int n, const char *const *params,
+		       const int *lengths, const int *formats, enum db_status *st_out);
 
 /* Copies column @col of row @row into @dst (truncating, NUL-terminated). */
 void db_copy(char *dst, size_t len, const PGresult *res, int row, int col);

@@ -1,10 +1,7 @@
-/* Configuration parsing, the error registry and small validators. */
-#include "auth.h"
+/* Configuration: the environment variables, their defaults and refusals,
+ * and the listen address forms. */
 #include "config.h"
-#include "error.h"
 #include "harness.h"
-#include "http.h"
-#include "model.h"
 
 /* A fake environment: NAME=VALUE pairs. */
 static const char *const *fake;
@@ -113,68 +110,11 @@ static void listen_forms(void)
 	CHECK(config_parse_listen("[::1]80", host, sizeof host, &port) == -1);
 }
 
-/* Every registry row has a 4xx/5xx status, a snake_case code and a title. */
-static void error_registry_is_well_formed(void)
-{
-	for (int e = 0; e < ERR__COUNT; e++) {
-		CHECK(err_status((enum err)e) >= 400 && err_status((enum err)e) < 600);
-		const char *code = err_code((enum err)e);
-		for (const char *c = code; *c; c++)
-			CHECK((*c >= 'a' && *c <= 'z') || *c == '_');
-		CHECK(strlen(err_title((enum err)e)) > 0);
-		for (int f = e + 1; f < ERR__COUNT; f++)
-			CHECK(strcmp(code, err_code((enum err)f)) != 0);
-	}
-	CHECK(err_status(ERR_NOT_FOUND) == 404);
-	CHECK_STR(err_code(ERR_DB_UNAVAILABLE), "db_unavailable");
-	CHECK(err_status(ERR_DB_UNAVAILABLE) == 503);
-	CHECK(err_status((enum err)9999) == 500);
-}
-
-static void validators(void)
-{
-	CHECK(uuid_valid("1f1007df-4f66-4f84-9ab8-af53edde0bf6"));
-	CHECK(!uuid_valid("1f1007df-4f66-4f84-9ab8-af53edde0bf"));
-	CHECK(!uuid_valid("1f1007df-4f66-4f84-9ab8-af53edde0bf6x"));
-	CHECK(!uuid_valid("1f1007dfx4f66-4f84-9ab8-af53edde0bf6"));
-	CHECK(email_valid("a@b.co"));
-	CHECK(!email_valid("a@b"));
-	CHECK(!email_valid("@b.co"));
-	CHECK(!email_valid("a b@c.co"));
-	CHECK(!email_valid("a@b@c.co"));
-	CHECK(slug_valid("cfo"));
-	CHECK(slug_valid("it-lead_2"));
-	CHECK(!slug_valid("-x"));
-	CHECK(!slug_valid("CFO"));
-	CHECK(!slug_valid(""));
-	CHECK(role_from_name("marketer") == ROLE_MARKETER);
-	CHECK(role_from_name("root") == ROLE_NONE);
-	CHECK_STR(role_name(ROLE_ADMIN), "admin");
-}
-
-static void cookies_and_cursors(void)
-{
-	char v[64];
-	CHECK(auth_cookie_value("a=1; ns_session=tok; b=2", "ns_session", v, sizeof v));
-	CHECK_STR(v, "tok");
-	CHECK(!auth_cookie_value("xns_session=tok", "ns_session", v, sizeof v));
-	CHECK(!auth_cookie_value("ns_session=", "ns_session", v, sizeof v));
-	CHECK(!auth_cookie_value(NULL, "ns_session", v, sizeof v));
-	char enc[128], dec[64];
-	cursor_encode("b@example.com", enc, sizeof enc);
-	CHECK(cursor_decode(enc, dec, sizeof dec));
-	CHECK_STR(dec, "b@example.com");
-	CHECK(!cursor_decode("!!!", dec, sizeof dec));
-}
-
 int main(void)
 {
 	TEST(defaults);
 	TEST(overrides);
 	TEST(bad_values_name_the_variable);
 	TEST(listen_forms);
-	TEST(error_registry_is_well_formed);
-	TEST(validators);
-	TEST(cookies_and_cursors);
 	return HARNESS_EXIT();
 }
