@@ -132,4 +132,5 @@ else
 		"output: $out" "left (sizes|chunks): $left, want 4,12|2"
 fi
 
+tests/db/run_twice.sh || failed=1
 exit $failed
