@@ -135,4 +135,7 @@ fi
 # 7. The SQL objects of schema/functions/ (one home each, drops, upgrades).
 python3 tests/db/schema_objects.py || failed=1
 
+# 8. Two `make run`s at once: the second stops nothing of the first's.
+tests/db/run_twice.sh || failed=1
+
 exit $failed
