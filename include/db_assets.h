@@ -1,8 +1,8 @@
-/* Assets and their versions. Inputs are JSON objects already checked by
- * the handler against its spec (types, bounds, vocabularies); the database
- * checks what only it knows (slugs, owner) and reports the field at fault.
- * Outputs are the API's JSON, as text built by SQL (schema/functions/
- * asset_json.sql, version_json.sql), so every endpoint shows the same shape. */
+/* Assets and their versions. Inputs are C values already checked by the
+ * handler (types, bounds, vocabularies); the database checks what only it
+ * knows (slugs, owner) and reports the field at fault. Outputs are the
+ * API's JSON, as text built by SQL (schema/functions/asset_json.sql,
+ * version_json.sql), so every endpoint shows the same shape. */
 #ifndef NS_DB_ASSETS_H
 #define NS_DB_ASSETS_H
 #include <stdbool.h>
@@ -17,25 +17,42 @@ struct version_file {
 	const char *mime, *filename;
 };
 
+#define ASSET_LIST_MAX 20 /* personas, stages */
+#define ASSET_TAGS_MAX 30
+
+/* An asset's metadata as the API writes it: NULL is null or absent. A
+ * create takes absent lists as empty, status as draft, public and gated as
+ * false; a patch writes only the fields named in @given. */
+struct asset_fields {
+	const char *title, *description, *kind, *intent, *status;
+	const char *personas[ASSET_LIST_MAX + 1], *stages[ASSET_LIST_MAX + 1]; /* slugs */
+	const char *tags[ASSET_TAGS_MAX + 1]; /* each list NULL-terminated */
+	bool public, gated;
+	const char *disclosure, *owner, *expires_at, *source, *url;
+	const char *given[16]; /* patch: the field names given, NULL-terminated */
+};
+
 /* The asset @id as JSON text (malloc'd) in *@json, with its "usage"
  * (shares, opens, last share, stored verdicts per stage). @visible_only:
  * only a published, unexpired asset (what reps may see); DB_NOT_FOUND
  * otherwise. */
 enum db_status db_asset_get(const char *id, bool visible_only, char **json);
 
-/* Creates an asset from @meta (JSON object text: the API's fields) owned
- * by @meta's owner or @actor_id, with its first version from @file or, when
- * @file is NULL, as a link (@meta has "url"); its id in @id, its JSON in
- * *@json. DB_INVALID with @fault for an unknown persona, stage or owner. */
-enum db_status db_asset_create(const char *actor_id, const char *meta, struct version_file *file,
-			       struct db_fault *fault, char id[UUID_LEN + 1], char **json);
+/* Creates an asset from @meta owned by its owner or @actor_id, with its
+ * first version from @file or, when @file is NULL, as a link (@meta has a
+ * url); its id in @id, its JSON in *@json. DB_INVALID with @fault for an
+ * unknown persona, stage or owner. */
+enum db_status db_asset_create(const char *actor_id, const struct asset_fields *meta,
+			       struct version_file *file, struct db_fault *fault,
+			       char id[UUID_LEN + 1], char **json);
 
-/* Applies @patch (JSON object text; present keys only, null clears).
+/* Writes the fields @patch gives (null clears).
  * DB_INVALID with @fault as above, or for a gated asset that would not be
  * public or have no disclosure; DB_CONFLICT with @fault for a status
  * change that is not allowed or a url on a file asset. */
-enum db_status db_asset_update(const char *actor_id, const char *id, const char *patch,
-			       struct db_fault *fault, char **json);
+enum db_status db_asset_update(const char *actor_id, const char *id,
+			       const struct asset_fields *patch, struct db_fault *fault,
+			       char **json);
 
 /* Adds version N+1 from @file and makes it current; the version's JSON in
  * *@json. DB_CONFLICT for a link asset. */

@@ -5,13 +5,22 @@
 #include <stdbool.h>
 #include "db.h"
 
-/* Applies webhook event @event (JSON object text, checked by the handler:
- * event_id, external_id, stage (a slug or a known alias), and optionally
- * at, name, account, amount, owner_email): creates the deal if its
- * external_id is unknown and records the stage change (source "webhook").
- * An event id seen before changes nothing and sets *@duplicate.
- * DB_INVALID with @fault for an unknown stage. *@json: the deal. */
-enum db_status db_crm_event(const char *event, bool *duplicate, struct db_fault *fault,
+/* A webhook event, checked by the handler: NULL (NAN for @amount) is
+ * absent or null. */
+struct crm_event {
+	const char *event_id, *external_id;
+	const char *stage; /* a slug or a known alias */
+	const char *at;	   /* RFC 3339; NULL: now */
+	const char *name, *account, *owner_email;
+	double amount;
+};
+
+/* Applies @event: creates the deal if its external_id is unknown (named
+ * @event's name or its external_id) and records the stage change (source
+ * "webhook"). An event id seen before changes nothing and sets
+ * *@duplicate. DB_INVALID with @fault for an unknown stage. *@json: the
+ * deal. */
+enum db_status db_crm_event(const struct crm_event *event, bool *duplicate, struct db_fault *fault,
 			    char **json);
 
 /* Stage aliases (CRM stage name -> stage slug), as {"items": [{alias,

@@ -16,7 +16,8 @@ struct js_field {
 	const char *name;
 	enum js_type type;
 	unsigned flags;
-	void *dst; /* const char ** | long long * | double * | bool * | const char ** | json_t ** */
+	void *dst; /* const char ** | long long * | double * | bool * | const char ** | const char
+		    *[max + 1] */
 	bool *present; /* optional: set to whether the key was in the object */
 	long long
 	    min; /* JS_STRING: min bytes; JS_INT, JS_NUM: min value; JS_STRING_ARRAY: min items */
@@ -61,10 +62,15 @@ struct js_error {
 /* Checks that @obj is an object whose keys are all in @spec, with the
  * declared types and bounds, and stores each value in its dst. String
  * destinations borrow from @obj (valid while it lives); a string array
- * stores a borrowed json_t * of the array. Strings must be valid UTF-8
+ * fills its dst array (room for max + 1 pointers) with borrowed strings,
+ * NULL-terminated; a nullable number that is null stores NAN. Strings must be valid UTF-8
  * without NUL (jansson guarantees it on load); lengths are in bytes.
  * Returns true, or false with @e filled (the first fault in spec order;
  * unknown keys are checked last). */
 bool js_parse(const json_t *obj, const struct js_field *spec, size_t n, struct js_error *e);
+
+/* The names of @spec's fields that @obj has (null or not), in spec order,
+ * into @out (room for @n + 1), NULL-terminated: what a patch writes. */
+void js_given(const json_t *obj, const struct js_field *spec, size_t n, const char **out);
 
 #endif

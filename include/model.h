@@ -70,5 +70,7 @@ bool http_url_valid(const char *s);
  * byte, an overlong form, a surrogate or a code point past U+10FFFF.
  * Reads no byte past a NUL. */
 size_t utf8_char_len(const unsigned char *c);
+/* True if the NUL-terminated @s is valid UTF-8 throughout. */
+bool utf8_valid(const char *s);
 
 #endif

@@ -22,20 +22,57 @@ enum db_status db_asset_get(const char *id, bool visible_only, char **json)
 	return db_text(res, s, json);
 }
 
-/* Slugs and owner that do not exist, for the fault report. */
-static struct db_stmt q_check = DB_STMT(
-    "SELECT (SELECT string_agg(x, ', ') FROM jsonb_array_elements_text("
-    "          coalesce(j->'personas', '[]')) x WHERE x NOT IN (SELECT slug FROM personas)),"
-    "       (SELECT string_agg(x, ', ') FROM jsonb_array_elements_text("
-    "          coalesce(j->'stages', '[]')) x WHERE x NOT IN (SELECT slug FROM stages)),"
-    "       j ? 'owner' AND NOT EXISTS (SELECT 1 FROM users u WHERE u.id::text = j->>'owner')"
-    " FROM (SELECT $1::jsonb AS j) q");
+/* The text parameters of @a's columns, in the order the statements
+ * below take them ($1..$15). */
+struct params {
+	const char *v[15];
+	char *lists[3]; /* v[4..6], malloc'd */
+};
 
-static enum db_status check_refs(struct db *db, const char *json, struct db_fault *f)
+static bool params_of(const struct asset_fields *a, struct params *p)
 {
-	const char *p[] = {json};
+	p->lists[0] = db_array(a->personas);
+	p->lists[1] = db_array(a->stages);
+	p->lists[2] = db_array(a->tags);
+	const char *v[] = {a->title,
+			   a->description,
+			   a->kind,
+			   a->intent,
+			   p->lists[0],
+			   p->lists[1],
+			   p->lists[2],
+			   a->status,
+			   a->public ? "t" : "f",
+			   a->gated ? "t" : "f",
+			   a->disclosure,
+			   a->owner,
+			   a->expires_at,
+			   a->source,
+			   a->url};
+	memcpy(p->v, v, sizeof v);
+	return p->lists[0] && p->lists[1] && p->lists[2];
+}
+
+static void params_free(struct params *p)
+{
+	for (int i = 0; i < 3; i++)
+		free(p->lists[i]);
+}
+
+/* Slugs ($5 personas, $6 stages) and owner ($12) that do not exist, for
+ * the fault report. */
+static struct db_stmt q_check = DB_STMT(
+    "SELECT (SELECT string_agg(x, ', ') FROM unnest($1::text[]) x"
+    "         WHERE x NOT IN (SELECT slug FROM personas)),"
+    "       (SELECT string_agg(x, ', ') FROM unnest($2::text[]) x"
+    "         WHERE x NOT IN (SELECT slug FROM stages)),"
+    "       $3::uuid IS NOT NULL AND NOT EXISTS (SELECT 1 FROM users u WHERE u.id = $3::uuid)");
+
+static enum db_status check_refs(struct db *db, const struct params *ap, struct db_fault *f)
+{
+	const char *p[] = {ap->v[4], ap->v[5], ap->v[11]};
 	enum db_status s;
-	PGresult *res = db_exec(db, &q_check, 1, p, &s);
+	PGresult *res = db_exec(db, &q_check, 3, p, &s);
 	if (s != DB_OK)
 		return s;
 	if (!PQgetisnull(res, 0, 0))
@@ -49,53 +86,27 @@ static enum db_status check_refs(struct db *db, const char *json, struct db_faul
 	return s;
 }
 
-/* The list columns from JSON arrays: personas sorted by slug, stages by
- * position, tags deduplicated in the order given. */
-#define PERSONAS_OF(j) "ARRAY(SELECT DISTINCT x FROM jsonb_array_elements_text(" j ") x ORDER BY 1)"
-#define STAGES_OF(j)                                                                               \
-	"ARRAY(SELECT s.slug FROM stages s WHERE s.slug IN"                                        \
-	" (SELECT jsonb_array_elements_text(" j ")) ORDER BY s.position)"
-#define TAGS_OF(j)                                                                                 \
-	"ARRAY(SELECT x FROM jsonb_array_elements_text(" j ") WITH ORDINALITY t(x, i)"             \
-	" GROUP BY x ORDER BY min(i))"
+/* The list columns: personas sorted by slug, stages by position, tags
+ * deduplicated in the order given. */
+#define PERSONAS_OF(p) "ARRAY(SELECT DISTINCT x FROM unnest(" p "::text[]) x ORDER BY 1)"
+#define STAGES_OF(p)                                                                               \
+	"ARRAY(SELECT s.slug FROM stages s WHERE s.slug = ANY (" p "::text[]) ORDER BY "           \
+	"s.position)"
+#define TAGS_OF(p)                                                                                 \
+	"ARRAY(SELECT x FROM unnest(" p "::text[]) WITH ORDINALITY t(x, i) GROUP BY x"             \
+	" ORDER BY min(i))"
 
+/* $1..$15 the columns, $16 the creator. */
 static struct db_stmt q_insert = DB_STMT(
     "INSERT INTO assets (title, description, kind, intent, personas, stages, tags, status,"
     " public, gated, disclosure, owner, expires_at, source, url)"
-    " SELECT j->>'title', coalesce(j->>'description', ''), j->>'kind', "
-    "j->>'intent', " PERSONAS_OF("coalesce(j->'personas', '[]')") ", " STAGES_OF(
-	"coalesce(j->'stages', '[]')") ", " TAGS_OF("coalesce(j->'tags', '[]')") ","
-										 " coalesce(j->"
-										 ">'status', "
-										 "'draft'),"
-										 " coalesce((j-"
-										 ">>'public')::"
-										 "boolean, "
-										 "false),"
-										 " coalesce((j-"
-										 ">>'gated')::"
-										 "boolean, "
-										 "false), "
-										 "j->>'"
-										 "disclosure',"
-										 " coalesce((j-"
-										 ">>'owner')::"
-										 "uuid, "
-										 "$2::uuid),"
-										 " (j->>'"
-										 "expires_at'):"
-										 ":timestamptz,"
-										 " j->>'source'"
-										 ", j->>'url'"
-										 " FROM "
-										 "(SELECT "
-										 "$1::jsonb AS "
-										 "j) q "
-										 "RETURNING "
-										 "id");
+    " VALUES ($1, coalesce($2, ''), $3, $4, " PERSONAS_OF("$5") ", " STAGES_OF("$6") ", " TAGS_OF(
+	"$7") ", coalesce($8, 'draft'), $9::boolean, $10::boolean, $11,"
+	      " coalesce($12::uuid, $16::uuid), $13::timestamptz, $14, $15) RETURNING id");
 
 static struct db_stmt q_lock =
-    DB_STMT("SELECT status, url IS NOT NULL FROM assets WHERE id = $1 FOR UPDATE");
+    DB_STMT("SELECT status, url IS NOT NULL, gated, public, disclosure IS NOT NULL FROM assets"
+	    " WHERE id = $1 FOR UPDATE");
 static struct db_stmt q_version =
     DB_STMT("INSERT INTO asset_versions (asset_id, number, blob_id, mime, filename, created_by)"
 	    " SELECT $1, coalesce(max(number), 0) + 1, $2, $3, $4, $5 FROM asset_versions"
@@ -128,7 +139,8 @@ static enum db_status add_version(struct db *db, const char *actor, const char *
 }
 
 struct create {
-	const char *actor, *meta;
+	const char *actor;
+	const struct asset_fields *meta;
 	const struct version_file *file;
 	int64_t blob;
 	struct db_fault *fault;
@@ -138,11 +150,13 @@ struct create {
 static enum db_status create_tx(struct db *db, void *cls)
 {
 	struct create *c = cls;
-	enum db_status s = check_refs(db, c->meta, c->fault);
-	if (s != DB_OK)
-		return s;
-	const char *p[] = {c->meta, c->actor};
-	PGresult *res = db_exec(db, &q_insert, 2, p, &s);
+	struct params ap;
+	enum db_status s = params_of(c->meta, &ap) ? check_refs(db, &ap, c->fault) : DB_ERROR;
+	const char *p[16];
+	memcpy(p, ap.v, sizeof ap.v);
+	p[15] = c->actor;
+	PGresult *res = s == DB_OK ? db_exec(db, &q_insert, 16, p, &s) : NULL;
+	params_free(&ap);
 	if (s != DB_OK)
 		return s;
 	db_copy(c->id, UUID_LEN + 1, res, 0, 0);
@@ -155,8 +169,9 @@ static enum db_status create_tx(struct db *db, void *cls)
 	return db_text(res, s, c->json);
 }
 
-enum db_status db_asset_create(const char *actor_id, const char *meta, struct version_file *file,
-			       struct db_fault *fault, char id[UUID_LEN + 1], char **json)
+enum db_status db_asset_create(const char *actor_id, const struct asset_fields *meta,
+			       struct version_file *file, struct db_fault *fault,
+			       char id[UUID_LEN + 1], char **json)
 {
 	struct create c = {actor_id, meta, file, 0, fault, id, json};
 	if (file == NULL)
@@ -167,68 +182,40 @@ enum db_status db_asset_create(const char *actor_id, const char *meta, struct ve
 	return db_upload_commit(u, create_tx, &c);
 }
 
+/* $1..$15 the columns, $16 the asset, $17 the names of the fields given. */
+#define SET(c, v) DB_SET(c, v, "$17")
 static struct db_stmt q_update = DB_STMT(
-    "UPDATE assets a SET"
-    " title = CASE WHEN j ? 'title' THEN j->>'title' ELSE title END,"
-    " description = CASE WHEN j ? 'description' THEN j->>'description' ELSE description END,"
-    " kind = CASE WHEN j ? 'kind' THEN j->>'kind' ELSE kind END,"
-    " intent = CASE WHEN j ? 'intent' THEN j->>'intent' ELSE intent END,"
-    " personas = CASE WHEN j ? 'personas' THEN " PERSONAS_OF(
-	"j->'personas'") " ELSE personas END,"
-			 " stages = CASE WHEN j ? 'stages' THEN " STAGES_OF(
-			     "j->'stages'") " ELSE stages END,"
-					    " tags = CASE WHEN j ? 'tags' THEN " TAGS_OF(
-						"j->'tags'") " ELSE tags END,"
-							     " status = CASE WHEN j ? 'status' "
-							     "THEN j->>'status' ELSE status END,"
-							     " public = CASE WHEN j ? 'public' "
-							     "THEN (j->>'public')::boolean ELSE "
-							     "public END,"
-							     " gated = CASE WHEN j ? 'gated' THEN "
-							     "(j->>'gated')::boolean ELSE gated "
-							     "END,"
-							     " disclosure = CASE WHEN j ? "
-							     "'disclosure' THEN j->>'disclosure' "
-							     "ELSE disclosure END,"
-							     " owner = CASE WHEN j ? 'owner' THEN "
-							     "(j->>'owner')::uuid ELSE owner END,"
-							     " expires_at = CASE WHEN j ? "
-							     "'expires_at' THEN "
-							     "(j->>'expires_at')::timestamptz"
-							     "              ELSE expires_at END,"
-							     " source = CASE WHEN j ? 'source' "
-							     "THEN j->>'source' ELSE source END,"
-							     " url = CASE WHEN j ? 'url' THEN "
-							     "j->>'url' ELSE url END,"
-							     " updated_at = now()"
-							     " FROM (SELECT $2::jsonb AS j) q "
-							     "WHERE a.id = $1 RETURNING "
-							     "asset_detail_json(a)");
-/* The locked row with what the patch would make of it. */
-static struct db_stmt q_lock_patch =
-    DB_STMT("SELECT a.status, a.url IS NOT NULL, j->>'status', j ? 'url',"
-	    " CASE WHEN j ? 'gated' THEN (j->>'gated')::boolean ELSE a.gated END,"
-	    " CASE WHEN j ? 'public' THEN (j->>'public')::boolean ELSE a.public END,"
-	    " (CASE WHEN j ? 'disclosure' THEN j->>'disclosure' ELSE a.disclosure END) IS NOT NULL"
-	    " FROM assets a, (SELECT $2::jsonb AS j) q WHERE a.id = $1 FOR UPDATE OF a");
+    "UPDATE assets a SET" SET("title", "$1") SET("description", "$2") SET("kind", "$3")
+	SET("intent", "$4") SET("personas", PERSONAS_OF("$5")) SET("stages", STAGES_OF("$6"))
+	    SET("tags", TAGS_OF("$7")) SET("status", "$8") SET("public", "$9::boolean") SET(
+		"gated", "$10::boolean") SET("disclosure", "$11") SET("owner", "$12::uuid")
+		SET("expires_at", "$13::timestamptz") SET("source", "$14") SET(
+		    "url",
+		    "$15") " updated_at = now() WHERE a.id = $16 RETURNING asset_detail_json(a)");
 
 struct update {
-	const char *id, *patch;
+	const char *id;
+	const struct asset_fields *patch;
 	struct db_fault *fault;
 	char **json;
 };
 
-/* The status change, url and gating rules, against the locked row. */
+/* The status change, url and gating rules: @row (q_lock's) as @u's patch
+ * would leave it. */
 static enum db_status check_change(struct update *u, PGresult *row)
 {
-	const char *from = PQgetvalue(row, 0, 0), *to = PQgetvalue(row, 0, 2);
-	if (!PQgetisnull(row, 0, 2) && !asset_transition_ok(from, to))
+	const struct asset_fields *p = u->patch;
+	const char *from = PQgetvalue(row, 0, 0);
+	if (db_given(p->given, "status") && !asset_transition_ok(from, p->status))
 		return db_refuse(u->fault, DB_CONFLICT, "status",
-				 "an asset cannot go from %s to %s", from, to);
-	if (db_bool(row, 0, 3) && !db_bool(row, 0, 1))
+				 "an asset cannot go from %s to %s", from, p->status);
+	if (db_given(p->given, "url") && !db_bool(row, 0, 1))
 		return db_refuse(u->fault, DB_CONFLICT, "url",
 				 "this asset is a file; upload a new version instead");
-	bool gated = db_bool(row, 0, 4), pub = db_bool(row, 0, 5), disclosed = db_bool(row, 0, 6);
+	bool gated = db_given(p->given, "gated") ? p->gated : db_bool(row, 0, 2),
+	     pub = db_given(p->given, "public") ? p->public : db_bool(row, 0, 3),
+	     disclosed =
+		 db_given(p->given, "disclosure") ? p->disclosure != NULL : db_bool(row, 0, 4);
 	if (gated && !pub)
 		return db_refuse(u->fault, DB_INVALID, "gated", "only a public asset can be gated");
 	if (gated && !disclosed) {
@@ -243,24 +230,33 @@ static enum db_status check_change(struct update *u, PGresult *row)
 static enum db_status update_tx(struct db *db, void *cls)
 {
 	struct update *u = cls;
-	const char *p[] = {u->id, u->patch};
+	const char *id[] = {u->id};
 	enum db_status s;
-	PGresult *row = db_exec(db, &q_lock_patch, 2, p, &s);
+	PGresult *row = db_exec(db, &q_lock, 1, id, &s);
 	if (s == DB_OK && PQntuples(row) == 0)
 		s = DB_NOT_FOUND;
 	if (s == DB_OK)
 		s = check_change(u, row);
 	PQclear(row);
+	struct params ap;
+	char *given = db_array(u->patch->given);
+	if (!params_of(u->patch, &ap) || given == NULL)
+		s = s == DB_OK ? DB_ERROR : s;
 	if (s == DB_OK)
-		s = check_refs(db, u->patch, u->fault);
-	if (s != DB_OK)
-		return s;
-	PGresult *res = db_exec(db, &q_update, 2, p, &s);
+		s = check_refs(db, &ap, u->fault);
+	const char *p[17];
+	memcpy(p, ap.v, sizeof ap.v);
+	p[15] = u->id;
+	p[16] = given;
+	PGresult *res = s == DB_OK ? db_exec(db, &q_update, 17, p, &s) : NULL;
+	params_free(&ap);
+	free(given);
 	return db_text(res, s, u->json);
 }
 
-enum db_status db_asset_update(const char *actor_id, const char *id, const char *patch,
-			       struct db_fault *fault, char **json)
+enum db_status db_asset_update(const char *actor_id, const char *id,
+			       const struct asset_fields *patch, struct db_fault *fault,
+			       char **json)
 {
 	struct update u = {id, patch, fault, json};
 	return db_tx(actor_id, update_tx, &u);

@@ -7,32 +7,30 @@
 #include <string.h>
 #include "db_internal.h"
 
-static struct db_stmt q_claim =
-    DB_STMT("INSERT INTO crm_events (event_id) VALUES ($1::jsonb->>'event_id')"
-	    " ON CONFLICT DO NOTHING RETURNING event_id");
+static struct db_stmt q_claim = DB_STMT(
+    "INSERT INTO crm_events (event_id) VALUES ($1) ON CONFLICT DO NOTHING RETURNING event_id");
 static struct db_stmt q_earlier =
     DB_STMT("SELECT deal_json(d) FROM crm_events e JOIN deals d ON d.id = e.deal_id"
-	    " WHERE e.event_id = $1::jsonb->>'event_id'");
-static struct db_stmt q_stage = DB_STMT("SELECT resolve_stage($1::jsonb->>'stage')");
-static struct db_stmt q_deal = DB_STMT(
-    "WITH j AS (SELECT $1::jsonb AS j),"
-    " found AS (SELECT d.id FROM deals d, j WHERE d.external_id = j->>'external_id' FOR UPDATE),"
-    " made AS (INSERT INTO deals (external_id, name, account, amount, owner, stage)"
-    "  SELECT j->>'external_id', coalesce(j->>'name', j->>'external_id'), j->>'account',"
-    "   (j->>'amount')::numeric,"
-    "   (SELECT id FROM users WHERE email = lower(j->>'owner_email') AND active), $2"
-    "  FROM j WHERE NOT EXISTS (SELECT 1 FROM found)"
-    "  ON CONFLICT (external_id) DO NOTHING RETURNING id)"
-    " SELECT id FROM found UNION ALL SELECT id FROM made");
+	    " WHERE e.event_id = $1");
+static struct db_stmt q_stage = DB_STMT("SELECT resolve_stage($1)");
+/* $1 external_id, $2 name, $3 account, $4 amount, $5 owner_email, $6 the
+ * resolved stage. */
+static struct db_stmt q_deal =
+    DB_STMT("WITH found AS (SELECT id FROM deals WHERE external_id = $1 FOR UPDATE),"
+	    " made AS (INSERT INTO deals (external_id, name, account, amount, owner, stage)"
+	    "  SELECT $1, coalesce($2, $1), $3, $4::numeric,"
+	    "   (SELECT id FROM users WHERE email = lower($5) AND active), $6"
+	    "  WHERE NOT EXISTS (SELECT 1 FROM found)"
+	    "  ON CONFLICT (external_id) DO NOTHING RETURNING id)"
+	    " SELECT id FROM found UNION ALL SELECT id FROM made");
 static struct db_stmt q_enter =
-    DB_STMT("SELECT deal_enter_stage($1, $2, coalesce(($3::jsonb->>'at')::timestamptz, now()),"
-	    " 'webhook')");
+    DB_STMT("SELECT deal_enter_stage($1, $2, coalesce($3::timestamptz, now()), 'webhook')");
 static struct db_stmt q_done =
-    DB_STMT("UPDATE crm_events SET deal_id = $2 WHERE event_id = $1::jsonb->>'event_id'"
+    DB_STMT("UPDATE crm_events SET deal_id = $2 WHERE event_id = $1"
 	    " RETURNING (SELECT deal_json(d) FROM deals d WHERE d.id = $2)");
 
 struct event {
-	const char *json;
+	const struct crm_event *ev;
 	bool *duplicate;
 	struct db_fault *fault;
 	char **out;
@@ -41,7 +39,8 @@ struct event {
 static enum db_status event_tx(struct db *db, void *cls)
 {
 	struct event *e = cls;
-	const char *p[] = {e->json};
+	const struct crm_event *ev = e->ev;
+	const char *p[] = {ev->event_id};
 	enum db_status s;
 	PGresult *res = db_exec(db, &q_claim, 1, p, &s);
 	*e->duplicate = s == DB_OK && PQntuples(res) == 0;
@@ -53,23 +52,25 @@ static enum db_status event_tx(struct db *db, void *cls)
 		s = db_text(res, s, e->out);
 		return s == DB_NOT_FOUND ? DB_OK : s;
 	}
-	char *stage = NULL, *deal = NULL;
-	res = db_exec(db, &q_stage, 1, p, &s);
+	char *stage = NULL, *deal = NULL, amount[32];
+	const char *k[] = {ev->stage};
+	res = db_exec(db, &q_stage, 1, k, &s);
 	s = db_text(res, s, &stage);
 	if (s == DB_NOT_FOUND)
 		return db_refuse(e->fault, DB_INVALID, "stage",
 				 "not a stage or a known CRM stage name (see stage aliases)");
-	const char *q[] = {e->json, stage};
+	const char *q[] = {ev->external_id, ev->name, ev->account, db_number(ev->amount, amount),
+			   ev->owner_email, stage};
 	if (s == DB_OK) {
-		res = db_exec(db, &q_deal, 2, q, &s);
+		res = db_exec(db, &q_deal, 6, q, &s);
 		s = db_text(res, s, &deal);
 	}
 	if (s == DB_NOT_FOUND)
 		s = DB_RETRY; /* created concurrently by another event: run again */
-	const char *r[] = {deal, stage, e->json};
+	const char *r[] = {deal, stage, ev->at};
 	if (s == DB_OK)
 		s = db_do(db, &q_enter, 3, r);
-	const char *d[] = {e->json, deal};
+	const char *d[] = {ev->event_id, deal};
 	if (s == DB_OK) {
 		res = db_exec(db, &q_done, 2, d, &s);
 		s = db_text(res, s, e->out);
@@ -79,7 +80,8 @@ static enum db_status event_tx(struct db *db, void *cls)
 	return s;
 }
 
-enum db_status db_crm_event(const char *event, bool *duplicate, struct db_fault *fault, char **json)
+enum db_status db_crm_event(const struct crm_event *event, bool *duplicate, struct db_fault *fault,
+			    char **json)
 {
 	struct event e = {event, duplicate, fault, json};
 	*json = NULL;

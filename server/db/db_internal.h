@@ -117,6 +117,19 @@ PGresult *db_write(const char *actor_id, struct db_stmt *st, int n, const char *
 PGresult *db_write_bin(const char *actor_id, struct db_stmt *st, int n, const char *const *params,
 		       const int *lengths, const int *formats, enum db_status *st_out);
 
+/* A PostgreSQL array literal of @v (NULL-terminated: {"a","b\"c"}),
+ * malloc'd; NULL for NULL (SQL null) or when out of memory. */
+char *db_array(const char *const *v);
+/* @v as numeric text in @buf (15 significant digits, so 0.1 stays 0.1),
+ * or NULL (SQL null) for NAN. */
+const char *db_number(double v, char buf[32]);
+/* Whether @name is among the field names @given (NULL-terminated). */
+bool db_given(const char *const *given, const char *name);
+/* A patch's assignment: column @c takes @v when its name is in the
+ * text[] parameter @given, and keeps its value otherwise. */
+#define DB_SET(c, v, given)                                                                        \
+	" " c " = CASE WHEN '" c "' = ANY (" given "::text[]) THEN " v " ELSE " c " END,"
+
 /* Copies column @col of row @row into @dst (truncating, NUL-terminated). */
 void db_copy(char *dst, size_t len, const PGresult *res, int row, int col);
 /* The first value of @res (from a call that returned @s) as a malloc'd

@@ -9,20 +9,37 @@
 
 #define OWNED "($2::uuid IS NULL OR d.owner = $2::uuid)"
 
-/* Unknown stage, owner or personas named by @json. */
-static struct db_stmt q_check =
-    DB_STMT("SELECT j ? 'stage' AND NOT EXISTS (SELECT 1 FROM stages WHERE slug = j->>'stage'),"
-	    " j ? 'owner' AND j->>'owner' IS NOT NULL AND"
-	    "  NOT EXISTS (SELECT 1 FROM users WHERE id::text = j->>'owner' AND active),"
-	    " EXISTS (SELECT 1 FROM jsonb_array_elements_text(coalesce(j->'personas', '[]')) x"
-	    "  WHERE x NOT IN (SELECT slug FROM personas))"
-	    " FROM (SELECT $1::jsonb AS j) q");
+/* Unknown stage ($1), active owner ($2) or personas ($3) of a write. */
+static struct db_stmt q_check = DB_STMT(
+    "SELECT $1::text IS NOT NULL AND NOT EXISTS (SELECT 1 FROM stages WHERE slug = $1),"
+    " $2::uuid IS NOT NULL AND NOT EXISTS (SELECT 1 FROM users WHERE id = $2 AND active),"
+    " EXISTS (SELECT 1 FROM unnest($3::text[]) x WHERE x NOT IN (SELECT slug FROM personas))");
 
-static enum db_status check_refs(struct db *db, const char *json, struct db_fault *f)
+/* The text parameters of @d's columns, in the order the statements below
+ * take them: external_id, name, account, owner, amount, personas. */
+struct params {
+	const char *v[6];
+	char amount[32];
+	char *personas; /* v[5], malloc'd */
+};
+
+static bool params_of(const struct deal_fields *d, struct params *p)
 {
-	const char *p[] = {json};
+	p->v[0] = d->external_id;
+	p->v[1] = d->name;
+	p->v[2] = d->account;
+	p->v[3] = d->owner;
+	p->v[4] = db_number(d->amount, p->amount);
+	p->v[5] = p->personas = db_array(d->personas);
+	return p->personas != NULL;
+}
+
+static enum db_status check_refs(struct db *db, const struct deal_fields *d,
+				 const struct params *dp, struct db_fault *f)
+{
+	const char *p[] = {d->stage, d->owner, dp->v[5]};
 	enum db_status s;
-	PGresult *res = db_exec(db, &q_check, 1, p, &s);
+	PGresult *res = db_exec(db, &q_check, 3, p, &s);
 	if (s == DB_OK) {
 		if (db_bool(res, 0, 0))
 			s = db_refuse(f, DB_INVALID, "stage", "no such stage");
@@ -35,19 +52,22 @@ static enum db_status check_refs(struct db *db, const char *json, struct db_faul
 	return s;
 }
 
+#define PERSONAS_OF(p) "ARRAY(SELECT DISTINCT x FROM unnest(" p "::text[]) x ORDER BY 1)"
+
+/* $1..$6 the columns (see struct params), $7 the creator, $8 the stage
+ * and $9 since when. */
 static struct db_stmt q_insert = DB_STMT(
-    "WITH d AS (INSERT INTO deals (external_id, name, account, owner, stage, amount, personas)"
-    " SELECT j->>'external_id', j->>'name', j->>'account',"
-    "  coalesce((j->>'owner')::uuid, $2::uuid), j->>'stage', (j->>'amount')::numeric,"
-    "  ARRAY(SELECT DISTINCT x FROM jsonb_array_elements_text(coalesce(j->'personas', '[]')) x"
-    "        ORDER BY 1)"
-    " FROM (SELECT $1::jsonb AS j) q RETURNING id)"
-    " SELECT id, deal_enter_stage(id, $1::jsonb->>'stage',"
-    "  coalesce(($1::jsonb->>'at')::timestamptz, now()), 'api') FROM d");
+    "WITH d AS (INSERT INTO deals (external_id, name, account, owner, amount, personas, stage)"
+    " VALUES ($1, $2, $3, coalesce($4::uuid, $7::uuid), $5::numeric, " PERSONAS_OF(
+	"$6") ", $8)"
+	      " RETURNING id)"
+	      " SELECT id, deal_enter_stage(id, $8, coalesce($9::timestamptz, now()), 'api') FROM "
+	      "d");
 static struct db_stmt q_json = DB_STMT("SELECT deal_json(d) FROM deals d WHERE d.id = $1");
 
 struct create {
-	const char *actor, *deal;
+	const char *actor;
+	const struct deal_fields *deal;
 	struct db_fault *fault;
 	char **json;
 };
@@ -55,11 +75,14 @@ struct create {
 static enum db_status create_tx(struct db *db, void *cls)
 {
 	struct create *c = cls;
-	enum db_status s = check_refs(db, c->deal, c->fault);
-	if (s != DB_OK)
-		return s;
-	const char *p[] = {c->deal, c->actor};
-	PGresult *res = db_exec(db, &q_insert, 2, p, &s);
+	struct params dp;
+	if (!params_of(c->deal, &dp))
+		return DB_ERROR;
+	enum db_status s = check_refs(db, c->deal, &dp, c->fault);
+	const char *p[] = {dp.v[0], dp.v[1],  dp.v[2],	      dp.v[3],	  dp.v[4],
+			   dp.v[5], c->actor, c->deal->stage, c->deal->at};
+	PGresult *res = s == DB_OK ? db_exec(db, &q_insert, 9, p, &s) : NULL;
+	free(dp.personas);
 	if (s == DB_CONFLICT)
 		db_refuse(c->fault, s, "external_id", "a deal has this external_id");
 	if (s != DB_OK)
@@ -70,8 +93,8 @@ static enum db_status create_tx(struct db *db, void *cls)
 	return db_text(out, s, c->json);
 }
 
-enum db_status db_deal_create(const char *actor_id, const char *deal, struct db_fault *fault,
-			      char **json)
+enum db_status db_deal_create(const char *actor_id, const struct deal_fields *deal,
+			      struct db_fault *fault, char **json)
 {
 	struct create c = {actor_id, deal, fault, json};
 	return db_tx(actor_id, create_tx, &c);
@@ -90,20 +113,19 @@ enum db_status db_deal_get(const char *id, const char *owner_only, char **json)
 
 static struct db_stmt q_lock =
     DB_STMT("SELECT 1 FROM deals d WHERE d.id = $1 AND " OWNED " FOR UPDATE");
-static struct db_stmt q_update = DB_STMT(
-    "UPDATE deals d SET"
-    " external_id = CASE WHEN j ? 'external_id' THEN j->>'external_id' ELSE external_id END,"
-    " name = CASE WHEN j ? 'name' THEN j->>'name' ELSE name END,"
-    " account = CASE WHEN j ? 'account' THEN j->>'account' ELSE account END,"
-    " owner = CASE WHEN j ? 'owner' THEN (j->>'owner')::uuid ELSE owner END,"
-    " amount = CASE WHEN j ? 'amount' THEN (j->>'amount')::numeric ELSE amount END,"
-    " personas = CASE WHEN j ? 'personas' THEN ARRAY(SELECT DISTINCT x FROM"
-    "   jsonb_array_elements_text(j->'personas') x ORDER BY 1) ELSE personas END,"
-    " updated_at = now()"
-    " FROM (SELECT $2::jsonb AS j) q WHERE d.id = $1 RETURNING deal_json(d)");
+/* $1 the deal, $2 the names of the fields given, $3..$8 the columns
+ * (see struct params). */
+static struct db_stmt q_update =
+    DB_STMT("UPDATE deals d SET" DB_SET("external_id", "$3", "$2") DB_SET("name", "$4", "$2")
+		DB_SET("account", "$5", "$2") DB_SET("owner", "$6::uuid", "$2")
+		    DB_SET("amount", "$7::numeric", "$2")
+			DB_SET("personas", PERSONAS_OF("$8"),
+			       "$2") " updated_at = now() WHERE d.id = $1 RETURNING deal_json(d)");
 
 struct change {
-	const char *id, *owner_only, *patch, *stage, *at, *source;
+	const char *id, *owner_only;
+	const struct deal_fields *patch;
+	const char *stage, *at, *source;
 	struct db_fault *fault;
 	char **json;
 };
@@ -122,20 +144,26 @@ static enum db_status lock(struct db *db, const struct change *c)
 static enum db_status update_tx(struct db *db, void *cls)
 {
 	struct change *c = cls;
+	struct params dp;
+	char *given = db_array(c->patch->given);
+	if (given == NULL || !params_of(c->patch, &dp)) {
+		free(given);
+		return DB_ERROR;
+	}
 	enum db_status s = lock(db, c);
 	if (s == DB_OK)
-		s = check_refs(db, c->patch, c->fault);
-	if (s != DB_OK)
-		return s;
-	const char *p[] = {c->id, c->patch};
-	PGresult *res = db_exec(db, &q_update, 2, p, &s);
+		s = check_refs(db, c->patch, &dp, c->fault);
+	const char *p[] = {c->id, given, dp.v[0], dp.v[1], dp.v[2], dp.v[3], dp.v[4], dp.v[5]};
+	PGresult *res = s == DB_OK ? db_exec(db, &q_update, 8, p, &s) : NULL;
+	free(given);
+	free(dp.personas);
 	if (s == DB_CONFLICT)
 		db_refuse(c->fault, s, "external_id", "a deal has this external_id");
 	return db_text(res, s, c->json);
 }
 
 enum db_status db_deal_update(const char *actor_id, const char *id, const char *owner_only,
-			      const char *patch, struct db_fault *fault, char **json)
+			      const struct deal_fields *patch, struct db_fault *fault, char **json)
 {
 	struct change c = {id, owner_only, patch, NULL, NULL, NULL, fault, json};
 	return db_tx(actor_id, update_tx, &c);

@@ -145,35 +145,6 @@ static void words_tsquery(const char *q, char *out, size_t len)
 	out[o] = '\0';
 }
 
-/* A PostgreSQL array literal of @v ({"a","b\"c"}), malloc'd; NULL for
- * NULL. */
-static char *pg_array(const char *const *v)
-{
-	if (v == NULL)
-		return NULL;
-	size_t len = 3;
-	for (const char *const *e = v; *e; e++)
-		len += 2 * strlen(*e) + 3;
-	char *out = malloc(len), *o = out;
-	if (out == NULL)
-		return NULL;
-	*o++ = '{';
-	for (const char *const *e = v; *e; e++) {
-		if (e != v)
-			*o++ = ',';
-		*o++ = '"';
-		for (const char *c = *e; *c; c++) {
-			if (*c == '"' || *c == '\\')
-				*o++ = '\\';
-			*o++ = *c;
-		}
-		*o++ = '"';
-	}
-	*o++ = '}';
-	*o = '\0';
-	return out;
-}
-
 /* Appends to @o the tsquery alternatives of one filter, "('#p=a' | '#p=b')"
  * for @prefix "#p=" (quotes and backslashes doubled, as tsquery input
  * wants them inside quotes); returns the new end. */
@@ -234,7 +205,7 @@ enum db_status db_asset_search(const struct search_query *q, char **json, long *
 	const char *const *lists[] = {q->kinds, q->intents, q->statuses};
 	char *arrays[3];
 	for (int i = 0; i < 3; i++)
-		arrays[i] = pg_array(lists[i]);
+		arrays[i] = db_array(lists[i]);
 	const char *p[] = {q->q,
 			   words,
 			   filters,

@@ -9,68 +9,61 @@
 
 static const char *const new_statuses[] = {"draft", "published", NULL};
 
-/* Checks an asset's metadata (r->json) for create (@create: required
- * fields, @link: a JSON body, which must carry "url") or update; answers
- * 400 and returns false on the first fault. */
-static bool check_meta(struct req *r, bool create, bool link)
+/* Reads an asset's metadata (r->json) into @m for create (@create:
+ * required fields, @link: a JSON body, which must carry "url") or update;
+ * answers 400 and returns false on the first fault. */
+static bool read_meta(struct req *r, bool create, bool link, struct asset_fields *m)
 {
-	const char *title = NULL, *description = NULL, *kind = NULL, *intent = NULL, *status = NULL,
-		   *disclosure = NULL, *owner = NULL, *expires_at = NULL, *source = NULL,
-		   *url = NULL;
-	json_t *personas = NULL, *stages = NULL, *tags = NULL;
-	bool pub = false, gated = false, has_url = false;
 	unsigned req = create ? JS_REQUIRED : 0;
 	struct js_field spec[] = {
-	    JS_STR("title", &title, req, 1, 300),
-	    JS_STR("description", &description, 0, 0, 20000),
-	    JS_ONE_OF("kind", &kind, req, asset_kinds),
-	    JS_ONE_OF("intent", &intent, req, asset_intents),
-	    JS_STR_ARRAY("personas", &personas, 0, 0, 20),
-	    JS_STR_ARRAY("stages", &stages, 0, 0, 20),
-	    JS_STR_ARRAY("tags", &tags, 0, 0, 30),
-	    JS_ONE_OF("status", &status, 0, create ? new_statuses : asset_statuses),
-	    JS_BOOLEAN("public", &pub, 0),
-	    JS_BOOLEAN("gated", &gated, 0),
-	    JS_STR("disclosure", &disclosure, JS_NULLABLE, 1, 2000),
-	    JS_STR("owner", &owner, 0, 1, UUID_LEN),
-	    JS_STR("expires_at", &expires_at, JS_NULLABLE, 1, 40),
-	    JS_STR("source", &source, JS_NULLABLE, 1, 200),
-	    JS_STR("url", &url, (create && link) ? JS_REQUIRED : 0, 1, 2000),
+	    JS_STR("title", &m->title, req, 1, 300),
+	    JS_STR("description", &m->description, 0, 0, 20000),
+	    JS_ONE_OF("kind", &m->kind, req, asset_kinds),
+	    JS_ONE_OF("intent", &m->intent, req, asset_intents),
+	    JS_STR_ARRAY("personas", m->personas, 0, 0, ASSET_LIST_MAX),
+	    JS_STR_ARRAY("stages", m->stages, 0, 0, ASSET_LIST_MAX),
+	    JS_STR_ARRAY("tags", m->tags, 0, 0, ASSET_TAGS_MAX),
+	    JS_ONE_OF("status", &m->status, 0, create ? new_statuses : asset_statuses),
+	    JS_BOOLEAN("public", &m->public, 0),
+	    JS_BOOLEAN("gated", &m->gated, 0),
+	    JS_STR("disclosure", &m->disclosure, JS_NULLABLE, 1, 2000),
+	    JS_STR("owner", &m->owner, 0, 1, UUID_LEN),
+	    JS_STR("expires_at", &m->expires_at, JS_NULLABLE, 1, 40),
+	    JS_STR("source", &m->source, JS_NULLABLE, 1, 200),
+	    JS_STR("url", &m->url, (create && link) ? JS_REQUIRED : 0, 1, 2000),
 	};
-	spec[14].present = &has_url;
-	if (!req_parse_json(r, spec, sizeof spec / sizeof spec[0]))
+	size_t n = sizeof spec / sizeof spec[0];
+	*m = (struct asset_fields){0};
+	if (!req_parse_json(r, spec, n))
 		return false;
-	size_t i;
-	json_t *tag;
-	json_array_foreach(tags, i, tag)
-	{
-		if (json_string_length(tag) > 50) {
+	js_given(r->json, spec, n, m->given);
+	for (const char *const *tag = m->tags; *tag; tag++)
+		if (strlen(*tag) > 50) {
 			reply_error(r, ERR_INVALID_FIELD, "tags", "a tag is at most 50 bytes");
 			return false;
 		}
-	}
-	if (owner != NULL && !uuid_valid(owner)) {
+	if (m->owner != NULL && !uuid_valid(m->owner)) {
 		reply_error(r, ERR_INVALID_FIELD, "owner", "owner must be a user id");
 		return false;
 	}
-	if (expires_at != NULL && !rfc3339_valid(expires_at)) {
+	if (m->expires_at != NULL && !rfc3339_valid(m->expires_at)) {
 		reply_error(r, ERR_INVALID_FIELD, "expires_at", "expires_at must be RFC 3339");
 		return false;
 	}
-	if (has_url && create && !link) {
+	if (m->url != NULL && create && !link) {
 		reply_error(r, ERR_INVALID_FIELD, "url",
 			    "an uploaded file and a url exclude each other");
 		return false;
 	}
-	if (url != NULL && !http_url_valid(url)) {
+	if (m->url != NULL && !http_url_valid(m->url)) {
 		reply_error(r, ERR_INVALID_FIELD, "url", "url must be an absolute http(s) URL");
 		return false;
 	}
-	if (create && gated && !pub) {
+	if (create && m->gated && !m->public) {
 		reply_error(r, ERR_INVALID_FIELD, "gated", "only a public asset can be gated");
 		return false;
 	}
-	if (create && gated && disclosure == NULL) {
+	if (create && m->gated && m->disclosure == NULL) {
 		reply_error(r, ERR_MISSING_FIELD, "disclosure",
 			    "a gated asset must say what follow-up a downloader agrees to");
 		return false;
@@ -116,15 +109,13 @@ void h_assets_create(struct req *r)
 	struct version_file vf = {0};
 	if (!link && !take_metadata(r))
 		return;
-	if (!check_meta(r, true, link) || (!link && !take_file(r, &vf)))
+	struct asset_fields meta;
+	if (!read_meta(r, true, link, &meta) || (!link && !take_file(r, &vf)))
 		return;
-	char *meta = json_dumps(r->json, JSON_COMPACT);
 	struct db_fault f = {0};
 	char *json = NULL, id[UUID_LEN + 1];
-	enum db_status s =
-	    meta ? db_asset_create(r->user->id, meta, link ? NULL : &vf, &f, id, &json) : DB_ERROR;
+	enum db_status s = db_asset_create(r->user->id, &meta, link ? NULL : &vf, &f, id, &json);
 	db_upload_abort(vf.upload); /* left only if not consumed */
-	free(meta);
 	if (s == DB_OK) {
 		char loc[80];
 		snprintf(loc, sizeof loc, "/api/v1/assets/%s", id);
@@ -154,13 +145,12 @@ void h_assets_update(struct req *r)
 		reply_db(r, DB_NOT_FOUND);
 		return;
 	}
-	if (!check_meta(r, false, false))
+	struct asset_fields patch;
+	if (!read_meta(r, false, false, &patch))
 		return;
-	char *patch = json_dumps(r->json, JSON_COMPACT);
 	struct db_fault f = {0};
 	char *json = NULL;
-	enum db_status s = patch ? db_asset_update(r->user->id, id, patch, &f, &json) : DB_ERROR;
-	free(patch);
+	enum db_status s = db_asset_update(r->user->id, id, &patch, &f, &json);
 	reply_db_json(r, s, &f, 200, json);
 }
 

@@ -1,6 +1,7 @@
 /* POST /api/v1/hooks/crm: stage changes pushed by the CRM, idempotent by
  * event_id. The route is signed (AUTH_SIGNED): the HTTP layer verified
  * the body's HMAC before this handler runs. */
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include "db_crm.h"
@@ -26,29 +27,27 @@ void h_crm_hook(struct req *r)
 		if (json_object_get(all, *f) != NULL)
 			json_object_set(r->json, *f, json_object_get(all, *f));
 	json_decref(all);
-	const char *event_id, *external_id, *stage, *at = NULL, *name, *account, *owner;
-	double amount;
+	struct crm_event ev = {.amount = NAN};
 	struct js_field spec[] = {
-	    JS_STR("event_id", &event_id, JS_REQUIRED, 1, 200),
-	    JS_STR("external_id", &external_id, JS_REQUIRED, 1, 200),
-	    JS_STR("stage", &stage, JS_REQUIRED, 1, 200),
-	    JS_STR("at", &at, 0, 1, 40),
-	    JS_STR("name", &name, JS_NULLABLE, 1, 300),
-	    JS_STR("account", &account, JS_NULLABLE, 1, 300),
-	    JS_NUMBER("amount", &amount, JS_NULLABLE, 0, 10000000000000LL),
-	    JS_STR("owner_email", &owner, JS_NULLABLE, 3, EMAIL_MAX),
+	    JS_STR("event_id", &ev.event_id, JS_REQUIRED, 1, 200),
+	    JS_STR("external_id", &ev.external_id, JS_REQUIRED, 1, 200),
+	    JS_STR("stage", &ev.stage, JS_REQUIRED, 1, 200),
+	    JS_STR("at", &ev.at, 0, 1, 40),
+	    JS_STR("name", &ev.name, JS_NULLABLE, 1, 300),
+	    JS_STR("account", &ev.account, JS_NULLABLE, 1, 300),
+	    JS_NUMBER("amount", &ev.amount, JS_NULLABLE, 0, 10000000000000LL),
+	    JS_STR("owner_email", &ev.owner_email, JS_NULLABLE, 3, EMAIL_MAX),
 	};
 	if (!req_parse_json(r, spec, sizeof spec / sizeof spec[0]))
 		return;
-	if (at != NULL && !rfc3339_valid(at)) {
+	if (ev.at != NULL && !rfc3339_valid(ev.at)) {
 		reply_error(r, ERR_INVALID_FIELD, "at", "at must be RFC 3339");
 		return;
 	}
-	char *text = json_dumps(r->json, JSON_COMPACT), *deal = NULL;
+	char *deal = NULL;
 	bool duplicate = false;
 	struct db_fault f = {0};
-	enum db_status s = text ? db_crm_event(text, &duplicate, &f, &deal) : DB_ERROR;
-	free(text);
+	enum db_status s = db_crm_event(&ev, &duplicate, &f, &deal);
 	if (s != DB_OK) {
 		reply_fault(r, s, &f);
 		return;

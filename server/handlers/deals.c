@@ -1,5 +1,6 @@
 /* /api/v1/deals: the deals reps work and their stage timelines. Reps see
  * and change only the deals they own; marketers and admins all of them. */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,36 +13,35 @@ static const char *owner_only(const struct req *r)
 	return r->user->role == ROLE_REP ? r->user->id : NULL;
 }
 
-/* Checks a deal body (r->json): @create requires name and stage, an
- * update may not carry them. False when answered with a 400/403. */
-static bool check_deal(struct req *r, bool create)
+/* Reads a deal body (r->json) into @d: @create requires name and stage,
+ * an update may not carry them. False when answered with a 400/403. */
+static bool read_deal(struct req *r, bool create, struct deal_fields *d)
 {
-	const char *external_id = NULL, *name = NULL, *account = NULL, *owner = NULL, *stage = NULL,
-		   *at = NULL;
-	json_t *personas = NULL;
-	double amount = 0;
 	unsigned req = create ? JS_REQUIRED : 0;
 	struct js_field spec[] = {
-	    JS_STR("external_id", &external_id, JS_NULLABLE, 1, 200),
-	    JS_STR("name", &name, req, 1, 300),
-	    JS_STR("account", &account, JS_NULLABLE, 1, 300),
-	    JS_STR("owner", &owner, 0, 1, UUID_LEN),
-	    JS_NUMBER("amount", &amount, JS_NULLABLE, 0, 10000000000000LL),
-	    JS_STR_ARRAY("personas", &personas, 0, 0, 20),
-	    JS_STR("stage", &stage, req, 1, SLUG_MAX),
-	    JS_STR("at", &at, 0, 1, 40),
+	    JS_STR("external_id", &d->external_id, JS_NULLABLE, 1, 200),
+	    JS_STR("name", &d->name, req, 1, 300),
+	    JS_STR("account", &d->account, JS_NULLABLE, 1, 300),
+	    JS_STR("owner", &d->owner, 0, 1, UUID_LEN),
+	    JS_NUMBER("amount", &d->amount, JS_NULLABLE, 0, 10000000000000LL),
+	    JS_STR_ARRAY("personas", d->personas, 0, 0, DEAL_PERSONAS_MAX),
+	    JS_STR("stage", &d->stage, req, 1, SLUG_MAX),
+	    JS_STR("at", &d->at, 0, 1, 40),
 	};
-	if (!req_parse_json(r, spec, create ? 8 : 6))
+	size_t n = create ? 8 : 6;
+	*d = (struct deal_fields){.amount = NAN};
+	if (!req_parse_json(r, spec, n))
 		return false;
-	if (owner != NULL && !uuid_valid(owner)) {
+	js_given(r->json, spec, n, d->given);
+	if (d->owner != NULL && !uuid_valid(d->owner)) {
 		reply_error(r, ERR_INVALID_FIELD, "owner", "owner must be a user id");
 		return false;
 	}
-	if (owner != NULL && r->user->role == ROLE_REP && strcmp(owner, r->user->id) != 0) {
+	if (d->owner != NULL && r->user->role == ROLE_REP && strcmp(d->owner, r->user->id) != 0) {
 		reply_error(r, ERR_FORBIDDEN, "owner", "a rep's deals are the rep's own");
 		return false;
 	}
-	if (at != NULL && !rfc3339_valid(at)) {
+	if (d->at != NULL && !rfc3339_valid(d->at)) {
 		reply_error(r, ERR_INVALID_FIELD, "at", "at must be RFC 3339");
 		return false;
 	}
@@ -50,12 +50,12 @@ static bool check_deal(struct req *r, bool create)
 
 void h_deals_create(struct req *r)
 {
-	if (!check_deal(r, true))
+	struct deal_fields d;
+	if (!read_deal(r, true, &d))
 		return;
-	char *body = json_dumps(r->json, JSON_COMPACT), *json = NULL;
+	char *json = NULL;
 	struct db_fault f = {0};
-	enum db_status s = body ? db_deal_create(r->user->id, body, &f, &json) : DB_ERROR;
-	free(body);
+	enum db_status s = db_deal_create(r->user->id, &d, &f, &json);
 	reply_db_json(r, s, &f, 201, json);
 }
 
@@ -74,13 +74,12 @@ void h_deals_update(struct req *r)
 		reply_db(r, DB_NOT_FOUND);
 		return;
 	}
-	if (!check_deal(r, false))
+	struct deal_fields d;
+	if (!read_deal(r, false, &d))
 		return;
-	char *body = json_dumps(r->json, JSON_COMPACT), *json = NULL;
+	char *json = NULL;
 	struct db_fault f = {0};
-	enum db_status s =
-	    body ? db_deal_update(r->user->id, id, owner_only(r), body, &f, &json) : DB_ERROR;
-	free(body);
+	enum db_status s = db_deal_update(r->user->id, id, owner_only(r), &d, &f, &json);
 	reply_db_json(r, s, &f, 200, json);
 }
 

@@ -14,30 +14,27 @@
 #define BATCH	   1000
 #define ERRORS_MAX 1000 /* reported; more are counted */
 
-enum col { C_EXTERNAL_ID, C_NAME, C_ACCOUNT, C_OWNER, C_STAGE, C_AMOUNT, C_CHANGED_AT, C__N };
-
-static const char *const col_keys[C__N] = {"external_id", "name",   "account",	 "owner_email",
-					   "stage",	  "amount", "changed_at"};
-
-/* Header names (lower-case) per column: ours first, then the CRMs'. */
-static const char *const headers[C__N][6] = {
-    [C_EXTERNAL_ID] = {"external_id", "opportunityid", "opportunity id", "record id", "deal id"},
-    [C_NAME] = {"name", "opportunity name", "deal name"},
-    [C_ACCOUNT] = {"account", "account name", "associated company", "company name"},
-    [C_OWNER] = {"owner_email", "owner email", "deal owner email"},
-    [C_STAGE] = {"stage", "stagename", "stage name", "deal stage"},
-    [C_AMOUNT] = {"amount"},
-    [C_CHANGED_AT] = {"changed_at", "createddate", "created date", "create date"},
+/* Header names (lower-case) per field: ours first, then the CRMs'. */
+static const char *const headers[IMPORT_FIELDS][6] = {
+    [IMPORT_EXTERNAL_ID] = {"external_id", "opportunityid", "opportunity id", "record id",
+			    "deal id"},
+    [IMPORT_NAME] = {"name", "opportunity name", "deal name"},
+    [IMPORT_ACCOUNT] = {"account", "account name", "associated company", "company name"},
+    [IMPORT_OWNER_EMAIL] = {"owner_email", "owner email", "deal owner email"},
+    [IMPORT_STAGE] = {"stage", "stagename", "stage name", "deal stage"},
+    [IMPORT_AMOUNT] = {"amount"},
+    [IMPORT_CHANGED_AT] = {"changed_at", "createddate", "created date", "create date"},
 };
 
 struct import {
 	struct csv_reader *csv;
 	const char *actor;
-	int col[C__N];
+	int col[IMPORT_FIELDS];
 	bool header_seen;
 	int fatal; /* enum err; ERR_NONE while all is well */
 	char fatal_field[32], fatal_detail[200];
-	json_t *batch;
+	struct import_row batch[BATCH];
+	int n; /* rows in batch */
 	unsigned long lines[BATCH];
 	long created, updated, transitions, unchanged, rows, nerrors;
 	json_t *errors;
@@ -60,35 +57,43 @@ static void fail(struct import *im, enum err e, const char *field, const char *d
 	snprintf(im->fatal_detail, sizeof im->fatal_detail, "%s", detail);
 }
 
-static void outcome(void *cls, int i, const char *o)
+static void outcome(void *cls, int i, const struct import_result *r)
 {
 	struct import *im = cls;
-	if (strcmp(o, "created") == 0)
+	switch (r->outcome) {
+	case IMPORT_CREATED:
 		im->created++;
-	else if (strcmp(o, "updated") == 0)
+		break;
+	case IMPORT_UPDATED:
 		im->updated++;
-	else if (strcmp(o, "transition") == 0)
+		break;
+	case IMPORT_TRANSITION:
 		im->transitions++;
-	else if (strcmp(o, "unchanged") == 0)
+		break;
+	case IMPORT_UNCHANGED:
 		im->unchanged++;
-	else if (strncmp(o, "error:", 6) == 0) {
-		const char *field = o + 6, *msg = strchr(field, ':');
-		char f[32] = "";
-		if (msg != NULL && (size_t)(msg - field) < sizeof f)
-			memcpy(f, field, (size_t)(msg - field));
-		add_error(im, im->lines[i], *f ? f : NULL, msg ? msg + 1 : o);
+		break;
+	case IMPORT_REFUSED:
+		add_error(im, im->lines[i], r->field, r->message);
+		break;
 	}
+}
+
+static void clear_batch(struct import *im)
+{
+	for (int i = 0; i < im->n; i++)
+		for (int f = 0; f < IMPORT_FIELDS; f++)
+			free(im->batch[i].field[f]);
+	im->n = 0;
 }
 
 /* Imports the rows gathered so far. */
 static void flush(struct import *im)
 {
-	if (json_array_size(im->batch) == 0 || im->fatal != ERR_NONE)
+	if (im->n == 0 || im->fatal != ERR_NONE)
 		return;
-	char *rows = json_dumps(im->batch, JSON_COMPACT);
-	enum db_status s = rows ? db_import_batch(im->actor, rows, outcome, im) : DB_ERROR;
-	free(rows);
-	json_array_clear(im->batch);
+	enum db_status s = db_import_batch(im->actor, im->batch, im->n, outcome, im);
+	clear_batch(im);
 	if (s == DB_UNAVAILABLE)
 		fail(im, ERR_DB_UNAVAILABLE, NULL,
 		     "the database went away; rows up to here were imported");
@@ -99,17 +104,17 @@ static void flush(struct import *im)
 static void read_header(struct import *im, int n, char **fields)
 {
 	im->header_seen = true;
-	for (int c = 0; c < C__N; c++)
+	for (int c = 0; c < IMPORT_FIELDS; c++)
 		im->col[c] = -1;
 	for (int i = 0; i < n; i++)
-		for (int c = 0; c < C__N; c++)
+		for (int c = 0; c < IMPORT_FIELDS; c++)
 			for (int k = 0; k < 6 && headers[c][k]; k++)
 				if (im->col[c] < 0 && strcasecmp(fields[i], headers[c][k]) == 0)
 					im->col[c] = i;
-	if (im->col[C_EXTERNAL_ID] < 0)
+	if (im->col[IMPORT_EXTERNAL_ID] < 0)
 		fail(im, ERR_MISSING_FIELD, "external_id",
 		     "the header has no external_id column (or OpportunityId / Record ID)");
-	else if (im->col[C_STAGE] < 0)
+	else if (im->col[IMPORT_STAGE] < 0)
 		fail(im, ERR_MISSING_FIELD, "stage",
 		     "the header has no stage column (or StageName / Deal Stage)");
 }
@@ -123,23 +128,24 @@ static int on_record(void *cls, unsigned long line, int n, char **fields)
 		read_header(im, n, fields);
 		return im->fatal != ERR_NONE;
 	}
-	json_t *row = json_object();
-	for (int c = 0; c < C__N; c++) {
+	struct import_row row = {{0}};
+	for (int c = 0; c < IMPORT_FIELDS; c++) {
 		int i = im->col[c];
-		if (i >= 0 && i < n && fields[i][0] != '\0') {
-			json_t *v = json_string(fields[i]);
-			if (v == NULL) {
-				json_decref(row);
-				add_error(im, line, col_keys[c], "not valid UTF-8");
-				return 0;
-			}
-			json_object_set_new(row, col_keys[c], v);
+		if (i < 0 || i >= n || fields[i][0] == '\0')
+			continue;
+		if (!utf8_valid(fields[i])) {
+			add_error(im, line, headers[c][0], "not valid UTF-8");
+			return 0;
 		}
+		row.field[c] = fields[i];
 	}
-	im->lines[json_array_size(im->batch)] = line;
-	json_array_append_new(im->batch, row);
+	for (int c = 0; c < IMPORT_FIELDS; c++)
+		if (row.field[c] != NULL && (row.field[c] = strdup(row.field[c])) == NULL)
+			fail(im, ERR_INTERNAL, NULL, "out of memory");
+	im->batch[im->n] = row;
+	im->lines[im->n++] = line;
 	im->rows++;
-	if (json_array_size(im->batch) == BATCH)
+	if (im->n == BATCH)
 		flush(im);
 	return im->fatal != ERR_NONE;
 }
@@ -169,10 +175,9 @@ static int import_begin(struct req *r)
 	r->state = im;
 	im->actor = r->user->id;
 	im->fatal = ERR_NONE;
-	im->batch = json_array();
 	im->errors = json_array();
 	im->csv = csv_new(on_record, on_bad_record, im);
-	return im->csv && im->batch && im->errors ? ERR_NONE : ERR_INTERNAL;
+	return im->csv && im->errors ? ERR_NONE : ERR_INTERNAL;
 }
 
 static int import_data(struct req *r, const char *buf, size_t len)
@@ -190,7 +195,7 @@ static void import_release(struct req *r)
 	if (im == NULL)
 		return;
 	csv_free(im->csv);
-	json_decref(im->batch);
+	clear_batch(im);
 	json_decref(im->errors);
 	free(im);
 }

@@ -1,6 +1,7 @@
 /* Declared JSON input parsing. */
 #include "json_spec.h"
 
+#include <math.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -101,7 +102,9 @@ static bool take(const json_t *v, const struct js_field *f, struct js_error *e)
 				return fail(e, ERR_INVALID_FIELD, f->name,
 					    "items must be non-empty strings of at most 200 bytes");
 		}
-		*(const json_t **)f->dst = v;
+		const char **out = f->dst;
+		json_array_foreach(v, i, item) out[i] = json_string_value(item);
+		out[n] = NULL;
 		return true;
 	}
 	}
@@ -130,6 +133,8 @@ bool js_parse(const json_t *obj, const struct js_field *spec, size_t n, struct j
 					    f->name, "may not be null");
 			if (f->type == JS_STRING || f->type == JS_ENUM)
 				*(const char **)f->dst = NULL;
+			else if (f->type == JS_NUM)
+				*(double *)f->dst = NAN;
 			continue;
 		}
 		if (!take(v, f, e))
@@ -146,4 +151,12 @@ bool js_parse(const json_t *obj, const struct js_field *spec, size_t n, struct j
 			return fail(e, ERR_UNKNOWN_FIELD, key, "is not a field of this request");
 	}
 	return true;
+}
+
+void js_given(const json_t *obj, const struct js_field *spec, size_t n, const char **out)
+{
+	for (size_t i = 0; i < n; i++)
+		if (json_object_get(obj, spec[i].name) != NULL)
+			*out++ = spec[i].name;
+	*out = NULL;
 }

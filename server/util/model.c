@@ -186,3 +186,14 @@ size_t utf8_char_len(const unsigned char *c)
 		return 0;
 	return n;
 }
+
+bool utf8_valid(const char *s)
+{
+	for (const unsigned char *c = (const unsigned char *)s; *c;) {
+		size_t n = utf8_char_len(c);
+		if (n == 0)
+			return false;
+		c += n;
+	}
+	return true;
+}

@@ -1,0 +1,25 @@
+-- A batch of CSV import rows (the same position of each array is a row;
+-- see import_deal_row() for the fields), each in a subtransaction so that
+-- a refused row never stops the good ones. One result row per input row,
+-- in order: its outcome ('created', 'updated', 'transition', 'unchanged',
+-- or 'refused' with the field at fault and why). Any error other than a
+-- refusal fails the whole batch: it is a fault of ours, not of the file.
+CREATE OR REPLACE FUNCTION import_deal_rows(external_ids text[], names text[], accounts text[],
+                                            owner_emails text[], stages text[], amounts text[],
+                                            changed_ats text[])
+RETURNS TABLE (outcome text, field text, message text)
+LANGUAGE plpgsql AS $$
+BEGIN
+    FOR i IN 1 .. coalesce(cardinality(external_ids), 0) LOOP
+        field := NULL;
+        message := NULL;
+        BEGIN
+            outcome := import_deal_row(external_ids[i], names[i], accounts[i], owner_emails[i],
+                                       stages[i], amounts[i], changed_ats[i]);
+        EXCEPTION WHEN SQLSTATE 'NS422' OR SQLSTATE 'NS404' THEN
+            GET STACKED DIAGNOSTICS field = COLUMN_NAME, message = MESSAGE_TEXT;
+            outcome := 'refused';
+        END;
+        RETURN NEXT;
+    END LOOP;
+END $$;
