@@ -9,13 +9,16 @@ CREATE OR REPLACE FUNCTION import_deal_rows(external_ids text[], names text[], a
                                             changed_ats text[])
 RETURNS TABLE (outcome text, field text, message text)
 LANGUAGE plpgsql AS $$
+DECLARE
+    r record;
 BEGIN
-    FOR i IN 1 .. coalesce(cardinality(external_ids), 0) LOOP
+    -- unnest, not a[i]: indexing a text[] walks it from the start each time
+    FOR r IN SELECT * FROM unnest(external_ids, names, accounts, owner_emails, stages, amounts,
+                                  changed_ats) AS u(ext, nm, acct, owner, st, amt, at) LOOP
         field := NULL;
         message := NULL;
         BEGIN
-            outcome := import_deal_row(external_ids[i], names[i], accounts[i], owner_emails[i],
-                                       stages[i], amounts[i], changed_ats[i]);
+            outcome := import_deal_row(r.ext, r.nm, r.acct, r.owner, r.st, r.amt, r.at);
         EXCEPTION WHEN SQLSTATE 'NS422' OR SQLSTATE 'NS404' THEN
             GET STACKED DIAGNOSTICS field = COLUMN_NAME, message = MESSAGE_TEXT;
             outcome := 'refused';
