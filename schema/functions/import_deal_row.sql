@@ -5,8 +5,8 @@
 -- The arguments are the row's fields as the file has them (NULL or blank:
 -- not given; a new deal without owner_email has no owner until one is
 -- set). Returns 'created', 'updated', 'transition' or 'unchanged'. A row
--- it refuses raises SQLSTATE NS422 (a field is missing or invalid) or
--- NS404 (it names no such stage or user) with COLUMN the field at fault
+-- it refuses raises SQLSTATE NS003 (a field is missing), NS002 (invalid)
+-- or NS001 (it names no such stage or user) with COLUMN the field at fault
 -- and MESSAGE a sentence; import_deal_rows() reports those per row.
 DROP FUNCTION IF EXISTS import_deal_row(jsonb); -- its signature before the typed rows
 CREATE OR REPLACE FUNCTION import_deal_row(in_external_id text, in_name text, in_account text,
@@ -25,21 +25,21 @@ DECLARE
     outcome text := 'unchanged';
 BEGIN
     IF ext IS NULL THEN
-        RAISE EXCEPTION 'is required' USING ERRCODE = 'NS422', COLUMN = 'external_id';
+        RAISE EXCEPTION 'is required' USING ERRCODE = 'NS003', COLUMN = 'external_id';
     END IF;
     IF nullif(btrim(in_stage), '') IS NULL THEN
-        RAISE EXCEPTION 'is required' USING ERRCODE = 'NS422', COLUMN = 'stage';
+        RAISE EXCEPTION 'is required' USING ERRCODE = 'NS003', COLUMN = 'stage';
     END IF;
     st := resolve_stage(in_stage);
     IF st IS NULL THEN
         RAISE EXCEPTION '% is not a stage or a known alias', left(in_stage, 100)
-            USING ERRCODE = 'NS404', COLUMN = 'stage';
+            USING ERRCODE = 'NS001', COLUMN = 'stage';
     END IF;
     BEGIN
         at := coalesce(nullif(btrim(in_changed_at), '')::timestamptz, now());
     EXCEPTION WHEN data_exception THEN
         RAISE EXCEPTION '% is not a time', left(in_changed_at, 60)
-            USING ERRCODE = 'NS422', COLUMN = 'changed_at';
+            USING ERRCODE = 'NS002', COLUMN = 'changed_at';
     END;
     BEGIN
         amt := nullif(btrim(in_amount), '')::numeric;
@@ -48,13 +48,13 @@ BEGIN
     END;
     IF amt < 0 THEN
         RAISE EXCEPTION '% is not an amount', left(in_amount, 60)
-            USING ERRCODE = 'NS422', COLUMN = 'amount';
+            USING ERRCODE = 'NS002', COLUMN = 'amount';
     END IF;
     IF nullif(btrim(in_owner_email), '') IS NOT NULL THEN
         SELECT id INTO own FROM users WHERE email = lower(btrim(in_owner_email)) AND active;
         IF own IS NULL THEN
             RAISE EXCEPTION 'no active user %', left(in_owner_email, 100)
-                USING ERRCODE = 'NS404', COLUMN = 'owner_email';
+                USING ERRCODE = 'NS001', COLUMN = 'owner_email';
         END IF;
     END IF;
 

@@ -19,7 +19,7 @@ BEGIN
         message := NULL;
         BEGIN
             outcome := import_deal_row(r.ext, r.nm, r.acct, r.owner, r.st, r.amt, r.at);
-        EXCEPTION WHEN SQLSTATE 'NS422' OR SQLSTATE 'NS404' THEN
+        EXCEPTION WHEN SQLSTATE 'NS001' OR SQLSTATE 'NS002' OR SQLSTATE 'NS003' THEN
             GET STACKED DIAGNOSTICS field = COLUMN_NAME, message = MESSAGE_TEXT;
             outcome := 'refused';
         END;
