@@ -93,6 +93,45 @@ enum db_status db_error_of(struct db *db, const PGresult *res);
 enum db_status db_refuse(struct db_fault *f, enum db_status s, const char *field, const char *fmt,
 			 ...) __attribute__((format(printf, 4, 5)));
 
+/* The project's SQLSTATEs: how SQL refuses input. They are of class NS,
+ * which neither the SQL standard nor PostgreSQL uses. A function or
+ * trigger that refuses a value raises one with
+ *   RAISE EXCEPTION 'a sentence' USING ERRCODE = 'NS002', COLUMN = 'field';
+ * COLUMN is the field as the API names it, the message a sentence for the
+ * client:
+ *
+ *   SQLSTATE  meaning                                  status
+ *   NS001     the row a field refers to is not there   DB_NOT_FOUND
+ *   NS002     a field's value is wrong                 DB_INVALID
+ *   NS003     a field is missing                       DB_INVALID, missing
+ *
+ * SQL never answers with API error codes or words, and nothing else it
+ * raises is the client's fault: a value PostgreSQL itself refuses on a
+ * known field (a time, 22007/22008; an id, 22P02) is caught by field in
+ * the SQL and raised again as NS002. Any other error is a server fault:
+ * logged with its cause, answered 500. A batch that reports refusals per
+ * item (ingest_events) catches these three SQLSTATEs per item with GET
+ * STACKED DIAGNOSTICS and lets every other error fail the batch. */
+#define DB_SQLSTATE_NOT_FOUND "NS001"
+#define DB_SQLSTATE_INVALID   "NS002"
+#define DB_SQLSTATE_MISSING   "NS003"
+
+/* The status project SQLSTATE @state (NULL allowed) stands for, *@missing
+ * set for NS003; DB_OK when it is not one of them. */
+enum db_status db_refusal_of(const char *state, bool *missing);
+/* The entry of @fields (NULL-terminated) equal to @name, or NULL. */
+const char *db_field_of(const char *name, const char *const *fields);
+
+/* Reads the failure of @res (from a statement run on @db): a project
+ * SQLSTATE fills @f (f->field is the entry of @fields equal to its COLUMN,
+ * so it outlives @res; f->detail its message) and returns its status as
+ * in the table above. A lost connection, a serialization failure or a
+ * deadlock return DB_UNAVAILABLE or DB_RETRY, as db_error_of. Anything
+ * else, a refusal naming a field not in @fields included, is a server
+ * fault: logged with its SQLSTATE, message and context, DB_ERROR. */
+enum db_status db_fault_from_result(struct db *db, const PGresult *res, const char *const *fields,
+				    struct db_fault *f);
+
 /* A page of a list: runs @st (as db_query) with @params, the @n - 1
  * filters and cursor, followed by @limit as the last parameter; the
  * statement selects the page's JSON and the next cursor (NULL at the

@@ -1,12 +1,22 @@
-/* Ingested events through the group-commit writer. */
+/* Ingested events through the group-commit writer. ingest_events()
+ * answers each refused event with a project SQLSTATE (db_internal.h),
+ * read here into a status and a fault. */
 #include "db_ingest.h"
 
+#include <jansson.h>
 #include <stdlib.h>
 #include "db_internal.h"
+#include "log.h"
 
 /* $1 the events (a jsonb array), $2 the actor. */
 static struct db_job_stmt q_ingest = {DB_STMT("SELECT ingest_events($1::jsonb, $2::uuid)::text"),
 				      false};
+
+/* The fields ingest_event() and ingest_events() may name. */
+static const char *const fields[] = {
+    "id",	"type",	 "at",	      "asset_id",	 "deal_id", "deal_external_id",
+    "share_id", "token", "rep_email", "recipient_email", "channel", "user_email",
+    "stage",	NULL};
 
 static void done(void *cls, enum db_status s, char *result)
 {
@@ -30,16 +40,74 @@ void db_ingest_submit(struct db_ingest *in, const char *events, const char *acto
 	wake.fn(wake.cls);
 }
 
-enum db_status db_ingest_outcome(const struct db_ingest *in, const char **json)
+/* Reads rejection @r ({index, sqlstate, field, detail}) into @out; false
+ * when it is not one (logged: ingest_events() and this file disagree). */
+static bool read_refusal(const json_t *r, struct db_ingest_refusal *out)
 {
-	*json = in->answer;
-	if (in->status != DB_OK || in->answer == NULL)
-		return in->status == DB_OK ? DB_ERROR : in->status;
-	return DB_OK;
+	const char *state = json_string_value(json_object_get(r, "sqlstate"));
+	const char *name = json_string_value(json_object_get(r, "field"));
+	const char *detail = json_string_value(json_object_get(r, "detail"));
+	json_t *index = json_object_get(r, "index");
+	bool missing;
+	*out = (struct db_ingest_refusal){.status = db_refusal_of(state, &missing)};
+	const char *field = db_field_of(name, fields);
+	if (out->status == DB_OK || !json_is_integer(index) || json_integer_value(index) < 0 ||
+	    (name != NULL && field == NULL)) {
+		log_msg("error",
+			"ingest_events() answered a rejection this server cannot read: "
+			"sqlstate %s, field %s",
+			state ? state : "none", name ? name : "none");
+		return false;
+	}
+	out->index = (size_t)json_integer_value(index);
+	db_refuse(&out->fault, out->status, field, "%s", detail ? detail : "");
+	out->fault.missing = missing;
+	return true;
+}
+
+enum db_status db_ingest_outcome(struct db_ingest *in, size_t *accepted, size_t *duplicates,
+				 const struct db_ingest_refusal **refused, size_t *n)
+{
+	*accepted = *duplicates = *n = 0;
+	*refused = NULL;
+	if (in->status == DB_UNAVAILABLE)
+		return DB_UNAVAILABLE;
+	/* Every refusal is in the answer, so whatever else failed the batch
+	 * (its cause logged by the writer) is the server's fault. */
+	if (in->status != DB_OK || in->answer == NULL) {
+		log_msg("error", "an ingest batch failed (status %d): answered as a server fault",
+			(int)in->status);
+		return DB_ERROR;
+	}
+	json_t *o = json_loads(in->answer, 0, NULL), *rej = json_object_get(o, "rejected");
+	json_t *acc = json_object_get(o, "accepted"), *dup = json_object_get(o, "duplicates");
+	size_t count = json_array_size(rej);
+	enum db_status s = DB_ERROR;
+	if (!json_is_integer(acc) || !json_is_integer(dup) || !json_is_array(rej)) {
+		log_msg("error", "ingest_events() answered what this server cannot read");
+		goto out;
+	}
+	free(in->refused);
+	in->refused = count ? calloc(count, sizeof *in->refused) : NULL;
+	if (count && in->refused == NULL)
+		goto out;
+	for (size_t i = 0; i < count; i++)
+		if (!read_refusal(json_array_get(rej, i), &in->refused[i]))
+			goto out;
+	*accepted = (size_t)json_integer_value(acc);
+	*duplicates = (size_t)json_integer_value(dup);
+	*refused = in->refused;
+	*n = count;
+	s = DB_OK;
+out:
+	json_decref(o);
+	return s;
 }
 
 void db_ingest_clear(struct db_ingest *in)
 {
 	free(in->answer);
+	free(in->refused);
 	in->answer = NULL;
+	in->refused = NULL;
 }

@@ -101,27 +101,44 @@ static void ingest_clear(void *p)
 	db_ingest_clear(&in->job);
 }
 
-/* Second run: the batch is committed (or failed); answer 202. */
+/* The API's code for a refused event. */
+static const char *refusal_code(const struct db_ingest_refusal *f)
+{
+	return err_code(f->status == DB_NOT_FOUND ? ERR_NOT_FOUND
+			: f->fault.missing	  ? ERR_MISSING_FIELD
+						  : ERR_INVALID_FIELD);
+}
+
+/* Second run: the batch is committed (or failed); answer 202 with the
+ * counts and every refused event, by its index in the body. */
 static void answer(struct req *r)
 {
 	struct ingest *in = r->state;
-	const char *outcome;
-	enum db_status s = db_ingest_outcome(&in->job, &outcome);
-	json_t *res = s == DB_OK ? json_loads(outcome, 0, NULL) : NULL;
-	if (res == NULL) {
-		reply_db(r, s == DB_OK ? DB_ERROR : s);
+	const struct db_ingest_refusal *refused;
+	size_t accepted, duplicates, n;
+	enum db_status s = db_ingest_outcome(&in->job, &accepted, &duplicates, &refused, &n);
+	if (s != DB_OK) {
+		reply_db(r, s);
 		return;
 	}
-	size_t i;
-	json_t *rej;
-	json_array_foreach(json_object_get(res, "rejected"), i, rej)
-	{
-		size_t sent = (size_t)json_integer_value(json_object_get(rej, "index"));
-		json_object_set(rej, "index", json_array_get(in->index, sent));
-		json_array_append(in->rejected, rej);
+	for (size_t i = 0; i < n; i++) {
+		const struct db_ingest_refusal *f = &refused[i];
+		json_t *at = json_array_get(in->index, f->index);
+		json_t *o =
+		    json_pack("{s:O?, s:s, s:s?, s:s}", "index", at, "code", refusal_code(f),
+			      "field", f->fault.field, "detail", f->fault.detail);
+		if (at == NULL || o == NULL || json_array_append_new(in->rejected, o) != 0) {
+			json_decref(o);
+			reply_error(r, ERR_INTERNAL, NULL, NULL);
+			return;
+		}
 	}
-	json_object_set(res, "rejected", in->rejected);
-	reply_json(r, 202, res);
+	json_t *res = json_pack("{s:I, s:I, s:O}", "accepted", (json_int_t)accepted, "duplicates",
+				(json_int_t)duplicates, "rejected", in->rejected);
+	if (res == NULL)
+		reply_error(r, ERR_INTERNAL, NULL, NULL);
+	else
+		reply_json(r, 202, res);
 }
 
 void h_events_ingest(struct req *r)

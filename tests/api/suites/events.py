@@ -103,6 +103,57 @@ def bad_events_are_rejected_by_index_and_the_good_ones_stored():
 
 
 @test
+def refusals_name_the_field_the_database_found_at_fault():
+    a = link_asset()
+    x = ctx.uniq("field")
+    events = [
+        {"id": f"{x}-0", "type": "download", "asset_id": "00000000-0000-4000-8000-000000000000"},
+        {"id": f"{x}-1", "type": "share", "asset_id": a["id"], "rep_email": "nobody@example.test"},
+        {"id": f"{x}-2", "type": "stage_change", "deal_external_id": "nope", "stage": "proposal"},
+        {"id": f"{x}-3", "type": "download", "asset_id": a["id"], "at": "0000-01-01T00:00:00Z"},
+    ]
+    body = expect_json(ingest(events), 202)
+    got = sorted((r["index"], r["code"], r.get("field")) for r in body["rejected"])
+    check(body["accepted"] == 0 and got == [(0, "not_found", "asset_id"),
+                                             (1, "not_found", "rep_email"),
+                                             (2, "not_found", "deal_external_id"),
+                                             (3, "invalid_field", "at")], f"answer {body}")
+    check(all(isinstance(r["detail"], str) and r["detail"] for r in body["rejected"]),
+          f"every rejection has a detail: {body}")
+
+
+@test
+def an_unexpected_database_error_is_a_500_and_nothing_of_the_batch_is_kept():
+    # The fault comes from outside the server: a constraint the SQL
+    # functions do not know about, as a DBA's change or a schema drift
+    # would add. It is not the client's fault, so not a 400 nor a
+    # rejected event, whichever path (set-based downloads, one by one).
+    a = link_asset()
+    x = ctx.uniq("fault")
+    rep = ctx.accounts["rep"].email
+    psql("ALTER TABLE ingested_events ADD CONSTRAINT zz_api_fault"
+         f" CHECK (id NOT LIKE {sql_literal('zz-fault-' + x + '%')}) NOT VALID")
+    batches = [
+        [{"id": f"{x}-d0", "type": "download", "asset_id": a["id"]},
+         {"id": f"zz-fault-{x}-d1", "type": "download", "asset_id": a["id"]}],
+        [{"id": f"{x}-s0", "type": "download", "asset_id": a["id"]},
+         {"id": f"zz-fault-{x}-s1", "type": "share", "asset_id": a["id"], "rep_email": rep}],
+    ]
+    try:
+        for batch in batches:
+            p = expect_problem(ingest(batch), 500, "internal_error")
+            check("zz_api_fault" not in json.dumps(p), f"the cause leaked to the client: {p}")
+    finally:
+        psql("ALTER TABLE ingested_events DROP CONSTRAINT zz_api_fault")
+    check(downloads(a["id"]) == 0, "a failed batch left downloads behind")
+    check("23514" in ctx.server.stderr_text(), "the cause (SQLSTATE 23514) was not logged")
+    # nothing of a failed batch was remembered: sent again, it is accepted
+    for batch in batches:
+        body = expect_json(ingest(batch), 202)
+        check(body == {"accepted": 2, "duplicates": 0, "rejected": []}, f"resent: {body}")
+
+
+@test
 def malformed_bodies_limits_and_roles():
     expect_problem(ctx.api.post(EVENTS, raw=b"[{", content_type="application/json",
                                 as_="marketer"), 400, "invalid_json")
