@@ -75,8 +75,12 @@ enum db_status db_ingest_outcome(struct db_ingest *in, size_t *accepted, size_t 
 	/* Every refusal is in the answer, so whatever else failed the batch
 	 * (its cause logged by the writer) is the server's fault. */
 	if (in->status != DB_OK || in->answer == NULL) {
-		log_msg("error", "an ingest batch failed (status %d): answered as a server fault",
-			(int)in->status);
+		log_msg("error", "an ingest batch failed (%s): answered as a server fault",
+			in->status == DB_OK	    ? "no answer"
+			: in->status == DB_INVALID  ? "a value refused"
+			: in->status == DB_CONFLICT ? "a conflict"
+			: in->status == DB_RETRY    ? "a serialization failure or deadlock"
+						    : "an error");
 		return DB_ERROR;
 	}
 	json_t *o = json_loads(in->answer, 0, NULL), *rej = json_object_get(o, "rejected");
