@@ -1,4 +1,5 @@
-/* Configuration from the environment (DESIGN.md table); flags may override. */
+/* Configuration from the environment (README, "Configuration"); flags may
+ * override. */
 #ifndef NS_CONFIG_H
 #define NS_CONFIG_H
 #include <stdbool.h>

@@ -6,7 +6,8 @@
 #define NS_DB_DASHBOARDS_H
 #include "db.h"
 
-/* Published assets flagged unused (DESIGN.md's reasons) and a summary. */
+/* Published assets flagged unused (README, Analytics: "Unused") and a
+ * summary. */
 enum db_status db_unused(int days, int grace_days, char **json);
 /* Every persona x stage cell, and the frequent recent zero-result searches. */
 enum db_status db_coverage(char **json);

@@ -51,7 +51,8 @@ bool slug_valid(const char *s);
 
 #define PASSWORD_MIN 8
 
-/* Assets: the closed vocabularies of DESIGN.md (NULL-terminated). */
+/* Assets: the closed vocabularies of kind, intent and status (README, "The
+ * content library"; NULL-terminated). */
 extern const char *const asset_kinds[];
 extern const char *const asset_intents[];
 extern const char *const asset_statuses[];

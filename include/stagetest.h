@@ -1,4 +1,4 @@
-/* The next-stage test (DESIGN.md, "The next-stage test"): for each asset
+/* The next-stage test (README, Analytics: "The next-stage test"): for each asset
  * and stage, did the deals that got the asset in that stage advance more
  * often than the other deals in that stage at the same time? Pure
  * computation over spells and exposures; server/db/stagedata.c loads them.

@@ -1,4 +1,4 @@
-/* Statistics for the next-stage test (DESIGN.md, "The next-stage test"):
+/* Statistics for the next-stage test (README, Analytics: "The next-stage test"):
  * the chi-square quantile behind the exact Poisson interval of a lift, the
  * verdict drawn from that interval, and a median. Pure C (libm only), no
  * state, no allocation: every function is safe to call from any thread. */
@@ -62,13 +62,14 @@ enum stats_verdict {
  * enum. The string is static. */
 const char *stats_verdict_name(enum stats_verdict v);
 
-/* DESIGN.md rule 6, in order: unused when @shares (all shares of the
- * asset, in any stage) is 0 or less; insufficient_data when the @n kept
- * exposures are fewer than @min_sample; moves_deals when l->ci_low > 1;
- * hurts when l->ci_high < 1; no_effect otherwise (NaN bounds included).
- * The infinities of stats_poisson_lift for E = 0 fall out naturally:
- * O > 0 is moves_deals, O = 0 is no_effect. @l is read only for the last
- * three verdicts and must then point to the interval of those n exposures.
+/* The verdict (README, the next-stage test, rule 6), in order: unused
+ * when @shares (all shares of the asset, in any stage) is 0 or less;
+ * insufficient_data when the @n kept exposures are fewer than
+ * @min_sample; moves_deals when l->ci_low > 1; hurts when
+ * l->ci_high < 1; no_effect otherwise (NaN bounds included). The
+ * infinities of stats_poisson_lift for E = 0 fall out naturally: O > 0 is
+ * moves_deals, O = 0 is no_effect. @l is read only for the last three
+ * verdicts and must then point to the interval of those n exposures.
  * Can't fail. */
 enum stats_verdict stats_verdict_of(long shares, long n, long min_sample,
 				    const struct stats_lift *l);

@@ -1,5 +1,5 @@
--- Every published asset with what is wrong with it (DESIGN.md "Unused
--- content", with @p_days and @p_grace): @reasons the unused reasons,
+-- Every published asset with what is wrong with it (README, Analytics:
+-- "Unused", with @p_days and @p_grace): @reasons the unused reasons,
 -- @judged 'hurts' and 'no_effect' when some stage has that verdict, and
 -- @since the oldest of those problems (when the grace ran out, when the
 -- asset went stale, its first share, when a stage began failing, when it

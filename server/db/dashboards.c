@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include "db_internal.h"
 
-/* DESIGN.md "Unused content": the reasons of asset_problems()
+/* The unused list (README, Analytics: "Unused"): the reasons of asset_problems()
  * (schema/functions/asset_problems.sql), shared with the review queue; with what reps said of each
  * asset (their current feedback). */
 static struct db_stmt q_unused =

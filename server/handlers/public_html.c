@@ -128,7 +128,8 @@ static void put_size(FILE *f, long long bytes)
 		fprintf(f, "%.1f MB", (double)bytes / (1024 * 1024));
 }
 
-/* The disclosure, then the form: the order DESIGN.md asks for. */
+/* The disclosure, then the form: a visitor reads what follow-up will happen
+ * before leaving any detail (README, "Public asset pages and leads"). */
 static void put_gate(FILE *f, const json_t *page, const struct public_form *form)
 {
 	const struct public_form none = {0};

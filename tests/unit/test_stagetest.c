@@ -1,11 +1,12 @@
-/* The next-stage test's counting (st_run) against DESIGN.md, "The
- * next-stage test (exact definition)": hand-made cases worked out in
- * comments, then random deal histories compared with a brute force written
- * from the text alone (every exposure against every spell of its stage,
- * O(n^2)). The brute force knows which deal each spell belongs to and in
- * which spell each share fell; st_run sees only values, as the database
- * gives them. Ties at t, t + W, e, l and now are made on purpose (coarse
- * time grids); big cases take st_run's radix-sort paths (20000 items). */
+/* The next-stage test's counting (st_run) against its definition (README,
+ * Analytics: "The next-stage test", rules 1 to 4 and 7): hand-made cases
+ * worked out in comments, then random deal histories compared with a
+ * brute force written from the text alone (every exposure against every
+ * spell of its stage, O(n^2)). The brute force knows which deal each spell
+ * belongs to and in which spell each share fell; st_run sees only values,
+ * as the database gives them. Ties at t, t + W, e, l and now are made on
+ * purpose (coarse time grids); big cases take st_run's radix-sort paths
+ * (20000 items). */
 #include "harness.h"
 #include "stagetest.h"
 
@@ -86,7 +87,7 @@ static bool chance(int percent)
 	return rnd() % 100 < (uint64_t)percent;
 }
 
-/* ---- The brute force, from DESIGN.md's text ---- */
+/* ---- The brute force, from the README's text ---- */
 
 static int cmp_double(const void *a, const void *b)
 {
