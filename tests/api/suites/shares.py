@@ -36,7 +36,7 @@ SHARE_KEYS = {"id", "token", "asset_id", "version", "deal_id", "rep_id", "channe
               "recipient_email", "expires_at", "revoked_at", "created_at", "opens",
               "human_opens", "url"}
 NOTE_KEYS = {"id", "kind", "message", "share_id", "created_at", "read"}
-# DESIGN.md: NEXTSTAGE_PUBLIC_URL defaults to http://127.0.0.1:8080.
+# README, Configuration: NEXTSTAGE_PUBLIC_URL defaults to http://127.0.0.1:8080.
 PUBLIC_URL = os.environ.get("NEXTSTAGE_PUBLIC_URL") or "http://127.0.0.1:8080"
 
 REP = {"as_": "rep"}
