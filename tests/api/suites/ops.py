@@ -1,22 +1,14 @@
-"""Starting the server, the operational endpoints, routing and connections."""
+"""The operational endpoints, routing and connections (tests/api/run.py
+starts the suite's server before the first test)."""
 import http.client
 import json
 import math
 import re
 import time
 
-from nsapi.client import Api, expect_json, expect_problem, expect_status
+from nsapi.client import expect_json, expect_problem, expect_status
 from nsapi.context import ctx
 from nsapi.harness import check, test
-from nsapi.proc import Server
-
-
-@test(required=True)
-def server_starts_and_answers_healthz():
-    ctx.server = Server()
-    ctx.api = Api("127.0.0.1", ctx.server.port, ctx.token)
-    ctx.server.start()
-    ctx.server.wait_healthy(timeout=30)
 
 
 @test
@@ -39,8 +31,7 @@ def readyz_answers_ready_while_the_database_is_up():
 
 @test
 def unknown_api_path_is_404_not_found():
-    ctx.unknown_path = f"/api/v1/no-such-thing-{ctx.run_id}"
-    expect_problem(ctx.api.get(ctx.unknown_path), 404, "not_found")
+    expect_problem(ctx.api.get(f"/api/v1/no-such-thing-{ctx.run_id}"), 404, "not_found")
     expect_problem(ctx.api.get("/api/v1/personas/x/y/z", as_="admin"), 404, "not_found")
 
 
