@@ -75,9 +75,9 @@ def sql_literal(s):
     return "'" + str(s).replace("'", "''") + "'"
 
 
-def _sql(sql):
+def _sql(sql, db_url=None):
     r = subprocess.run(["psql", "-X", "-q", "-t", "-A", "-F", "\t", "-v", "ON_ERROR_STOP=1",
-                        "-d", ctx.db_url, "-c", sql],
+                        "-d", db_url or ctx.db_url, "-c", sql],
                        capture_output=True, text=True, timeout=30,
                        env=dict(os.environ, PGOPTIONS="-c client_min_messages=warning"))
     check(r.returncode == 0, "psql failed", sql, r.stderr)
@@ -95,11 +95,12 @@ def stored(sql):
     return _sql(sql)
 
 
-def arrange(sql):
-    """A set-up the API cannot make, run on the suite's database: moving a
-    timestamp into the past, a second database for a replica, a record
-    the API refuses to change. Returns rows as lists of strings."""
-    return _sql(sql)
+def arrange(sql, db_url=None):
+    """A set-up the API cannot make, run on the suite's database (or
+    @db_url): moving a timestamp into the past, a second database for a
+    replica, a record the API refuses to change. Returns rows as lists of
+    strings."""
+    return _sql(sql, db_url)
 
 
 def pg_sh(action):
