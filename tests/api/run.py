@@ -10,7 +10,8 @@ scripts/test.sh ($NS_PG_URL, $NS_PG_DIR, $NS_PG_PORT):
    then the accounts of nsapi/context.py with `user add` and their bearer
    tokens with `token create` (the tokens go to var/api-test/tokens.json);
 2. runs each suite (suites/NAME.py) in a process of its own, against a
-   database of its own (CREATE DATABASE api_NAME TEMPLATE api_template)
+   database of its own (CREATE DATABASE api_NAME TEMPLATE api_template;
+   api_NAME_N for its Nth test run alone)
    and a server of its own (`nextstage serve` on a free port, started
    before the suite's first test and stopped with SIGTERM after its last:
    it must exit 0 without a sanitizer report). No suite sees another's
@@ -212,11 +213,11 @@ def run_job(suite, name, tokens_path):
     """Runs one suite (or one test) in a child process; returns its output."""
     module = load_suite(suite)
     lab = label(suite, name)
+    dbname = f"api_{suite}" if name is None else \
+        f"api_{suite}_{[t.name for t in harness.tests_of(suite)].index(name) + 1}"
+    template = "template0" if getattr(module, "DATABASE", "template") == "empty" else TEMPLATE
     try:
-        if getattr(module, "DATABASE", "template") == "empty":
-            url = fresh_database(f"api_{lab.replace('-', '_')}"[:63], "template0")
-        else:
-            url = fresh_database(f"api_{lab.replace('-', '_')}"[:63], TEMPLATE)
+        url = fresh_database(dbname, template)
     except harness.Failure as e:
         return f"not ok - {suite}::setup\n  # {e}\n" + "".join(f"  # {d}\n" for d in e.details)
     logdir = LOGROOT / lab

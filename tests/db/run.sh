@@ -135,7 +135,10 @@ fi
 # 7. The SQL objects of schema/functions/ (one home each, drops, upgrades).
 python3 tests/db/schema_objects.py || failed=1
 
-# 8. Two `make run`s at once: the second stops nothing of the first's.
+# 8. What the schema guarantees, in SQL (checks moved from the API tier).
+python3 tests/db/sql_checks.py || failed=1
+
+# 9. Two `make run`s at once: the second stops nothing of the first's.
 tests/db/run_twice.sh || failed=1
 
 exit $failed

@@ -39,8 +39,8 @@ class Ctx:
             "marketer": Account("marketer@example.test", "Mia Marketer", "marketer", False, "marketer pass 2"),
             "rep": Account("rep@example.test", "Rex Rep", "rep", False, "rep pass phrase 3"),
             "board": Account("board@example.test", "Bea Board", "rep", True, "board rep pass 4"),
-            # Only for the login timing test, so failed logins elsewhere
-            # (or a lockout policy) cannot disturb it.
+            # Only for session's failed sign-in comparison, so failed logins
+            # elsewhere (or a lockout policy) cannot disturb it.
             "timing": Account("timing@example.test", "Tim Timing", "rep", False, "timing pass 5"),
         }
 

@@ -91,6 +91,18 @@ def audit_of(entity, entity_id, who="admin"):
             return items[::-1]
 
 
+def audit_entries(entity, who="admin"):
+    """Every audit entry about @entity (a table name), oldest first."""
+    items, cursor = [], None
+    while True:
+        query = f"entity={entity}&limit=200" + (f"&cursor={cursor}" if cursor else "")
+        page = expect_json(ctx.api.get(f"/api/v1/audit?{query}", as_=who), 200)
+        items += page["items"]
+        cursor = page["next_cursor"]
+        if cursor is None:
+            return items[::-1]
+
+
 def deals_with_external_id(external_id, q=None):
     """The deals whose external_id is @external_id, as the admin lists them
     (GET /api/v1/deals, every page; @q narrows the listing by name)."""

@@ -211,4 +211,3 @@ def after_each(_test):
 def cleanup():
     if ctx.server is not None:
         ctx.server.kill()
-psql = _sql  # being replaced by stored() and arrange()
