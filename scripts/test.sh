@@ -4,11 +4,23 @@
 # script counts them and prints "N passed, N failed" as its last line.
 #
 #   scripts/test.sh [TIER...]   TIER: unit, db, api (default: all three)
+#   scripts/test.sh api SUITE[::TEST]... [--each]
+#                               only those API suites or tests, each alone
+#                               (see tests/api/run.py; --list names them)
 #   NS_TEST_OUT=DIR             where the .tap files go (build/test-results)
+#   NS_API_JOBS=N               API suites run at once (default: CPUs)
 set -uo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
-tiers=" ${*:-unit db api} "
+tiers=" "
+api_args=()
+for arg in "$@"; do
+	case $arg in
+	unit | db | api) tiers+="$arg " ;;
+	*) api_args+=("$arg") ;;
+	esac
+done
+[ "$tiers" != " " ] || tiers=" unit db api "
 out=${NS_TEST_OUT:-build/test-results}
 rm -rf "$out" && mkdir -p "$out"
 
@@ -43,11 +55,9 @@ run_tier() { # name command...
 
 run_tier unit tests/unit/run.sh
 run_tier db tests/db/run.sh
-createdb_url() { # a fresh database in the cluster, by name
-	"$(dirname "$0")/pg.sh" url "$pgdir" "$pgport" | sed "s/dbname=nextstage/dbname=$1/"
-}
-[[ $tiers != *" api "* ]] || psql "$url" -qc "CREATE DATABASE api" >/dev/null
-NEXTSTAGE_DATABASE_URL=$(createdb_url api) run_tier api python3 tests/api/run.py
+# Each API suite gets a database copied from a migrated template, and a
+# server of its own (tests/api/run.py).
+run_tier api python3 tests/api/run.py ${api_args[@]+"${api_args[@]}"}
 
 passed=$(cat "$out"/*.tap | grep -c '^ok ')
 failed=$(cat "$out"/*.tap | grep -c '^not ok ')

@@ -138,6 +138,9 @@ python3 tests/db/schema_objects.py || failed=1
 # 8. How the SQL refuses input: project SQLSTATEs, by field.
 python3 tests/db/sqlstate_checks.py || failed=1
 
+# 9. What the schema guarantees, in SQL (checks moved from the API tier).
+python3 tests/db/sql_checks.py || failed=1
+
 # 9. Two `make run`s at once: the second stops nothing of the first's.
 tests/db/run_twice.sh || failed=1
 

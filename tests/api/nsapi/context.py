@@ -1,5 +1,6 @@
 """State shared by the suites: where things are, the accounts, the server."""
 import itertools
+import json
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -7,7 +8,8 @@ from pathlib import Path
 
 @dataclass
 class Account:
-    """A user the suite creates with the CLI before the server starts."""
+    """A user tests/api/run.py creates with the CLI in the template
+    database every suite's database is copied from."""
     email: str
     name: str
     role: str
@@ -27,7 +29,6 @@ class Ctx:
         self.logdir = None
         self.server = None      # proc.Server once started
         self.api = None         # client.Api bound to the server
-        self.unknown_path = None  # an anonymous 404 request, looked for in the access log
         self.run_id = os.urandom(3).hex()
         self.webhook_secret = "webhook secret " + os.urandom(8).hex()
         self._seq = itertools.count(1)
@@ -38,24 +39,32 @@ class Ctx:
             "marketer": Account("marketer@example.test", "Mia Marketer", "marketer", False, "marketer pass 2"),
             "rep": Account("rep@example.test", "Rex Rep", "rep", False, "rep pass phrase 3"),
             "board": Account("board@example.test", "Bea Board", "rep", True, "board rep pass 4"),
-            # Only for the login timing test, so failed logins elsewhere
-            # (or a lockout policy) cannot disturb it.
+            # Only for session's failed sign-in comparison, so failed logins
+            # elsewhere (or a lockout policy) cannot disturb it.
             "timing": Account("timing@example.test", "Tim Timing", "rep", False, "timing pass 5"),
         }
 
-    def configure(self, repo, env):
+    def configure(self, repo, env, logdir=None):
         """Reads the environment; returns a list of what is missing."""
         self.repo = Path(repo)
         self.bin = env.get("NEXTSTAGE_BIN")
         self.db_url = env.get("NEXTSTAGE_DATABASE_URL")
         self.pg_dir = env.get("NS_PG_DIR")
         self.pg_port = env.get("NS_PG_PORT")
-        self.logdir = self.repo / "var" / "api-test"
+        self.logdir = Path(logdir) if logdir else self.repo / "var" / "api-test"
         self.logdir.mkdir(parents=True, exist_ok=True)
-        missing = [n for n in ("NEXTSTAGE_BIN", "NEXTSTAGE_DATABASE_URL") if not env.get(n)]
+        missing = [n for n in ("NEXTSTAGE_BIN",) if not env.get(n)]
         if self.bin and not os.access(self.bin, os.X_OK):
             missing.append(f"NEXTSTAGE_BIN={self.bin} (not an executable file)")
         return missing
+
+    def save_tokens(self, path):
+        """Writes the accounts' tokens for the suite processes to read."""
+        Path(path).write_text(json.dumps({k: a.token for k, a in self.accounts.items()}))
+
+    def load_tokens(self, path):
+        for k, tok in json.loads(Path(path).read_text()).items():
+            self.accounts[k].token = tok
 
     def token(self, who):
         return self.accounts[who].token

@@ -77,3 +77,42 @@ def create_stage(**fields):
 
 def list_stages(who="rep"):
     return expect_json(ctx.api.get("/api/v1/stages", as_=who), 200)["items"]
+
+
+def audit_of(entity, entity_id, who="admin"):
+    """The audit entries of one record (GET /api/v1/audit), oldest first."""
+    items, cursor = [], None
+    while True:
+        query = f"entity={entity}&id={entity_id}&limit=200" + (f"&cursor={cursor}" if cursor else "")
+        page = expect_json(ctx.api.get(f"/api/v1/audit?{query}", as_=who), 200)
+        items += page["items"]
+        cursor = page["next_cursor"]
+        if cursor is None:
+            return items[::-1]
+
+
+def audit_entries(entity, who="admin"):
+    """Every audit entry about @entity (a table name), oldest first."""
+    items, cursor = [], None
+    while True:
+        query = f"entity={entity}&limit=200" + (f"&cursor={cursor}" if cursor else "")
+        page = expect_json(ctx.api.get(f"/api/v1/audit?{query}", as_=who), 200)
+        items += page["items"]
+        cursor = page["next_cursor"]
+        if cursor is None:
+            return items[::-1]
+
+
+def deals_with_external_id(external_id, q=None):
+    """The deals whose external_id is @external_id, as the admin lists them
+    (GET /api/v1/deals, every page; @q narrows the listing by name)."""
+    import urllib.parse
+    found, cursor = [], None
+    while True:
+        params = {"limit": 200, **({"q": q} if q else {}), **({"cursor": cursor} if cursor else {})}
+        query = urllib.parse.urlencode(params, quote_via=urllib.parse.quote)
+        page = expect_json(ctx.api.get(f"/api/v1/deals?{query}", as_="admin"), 200)
+        found += [d for d in page["items"] if d["external_id"] == external_id]
+        cursor = page["next_cursor"]
+        if cursor is None:
+            return found

@@ -1,9 +1,11 @@
 """A tiny test registry with TAP-ish output.
 
 Tests are plain functions registered with @test (or register() for tests
-built from data). They run in registration order, one after another. A test
-fails by raising Failure (see check()); any other exception is a bug in the
-test or an unexpected answer and fails it too, with its traceback.
+built from data), each under the suite module that registers it. A suite's
+tests run in registration order, one after another; each must also pass
+alone (tests/api/run.py SUITE::TEST). A test fails by raising Failure (see
+check()); any other exception is a bug in the test or an unexpected answer
+and fails it too, with its traceback.
 """
 import sys
 import time
@@ -25,27 +27,45 @@ def check(condition, message, *details):
 
 
 class Test:
-    def __init__(self, name, fn, required):
+    def __init__(self, suite, name, fn, required):
+        self.suite = suite
         self.name = name
         self.fn = fn
         self.required = required
+
+    @property
+    def full_name(self):
+        return f"{self.suite}::{self.name}"
 
 
 _tests = []
 
 
-def register(name, fn, required=False):
-    """Adds a test. @required: if it fails, the remaining tests cannot mean
-    anything (no server, no accounts), so the run stops there."""
-    if any(t.name == name for t in _tests):
-        raise ValueError(f"duplicate test name {name!r}")
-    _tests.append(Test(name, fn, required))
+def _suite_of(module):
+    """"suites.shares" -> "shares"."""
+    return module.rpartition(".")[2]
+
+
+def register(name, fn, required=False, suite=None):
+    """Adds a test to the suite of the module calling (or @suite).
+    @required: if it fails, the remaining tests of the suite cannot mean
+    anything, so the suite stops there."""
+    if suite is None:
+        suite = _suite_of(sys._getframe(1).f_globals.get("__name__", "?"))
+    if any(t.suite == suite and t.name == name for t in _tests):
+        raise ValueError(f"duplicate test name {suite}::{name}")
+    _tests.append(Test(suite, name, fn, required))
+
+
+def tests_of(suite):
+    """The tests a suite module registered, in order."""
+    return [t for t in _tests if t.suite == suite]
 
 
 def test(fn=None, *, required=False):
     """Decorator: registers the function under its own name."""
     def wrap(f):
-        register(f.__name__, f, required)
+        register(f.__name__, f, required, suite=_suite_of(f.__module__))
         return f
     return wrap(fn) if fn is not None else wrap
 
@@ -56,14 +76,21 @@ def _diagnostics(lines):
             print(f"  # {line}")
 
 
-def run_all(after_each):
-    """Runs every test. @after_each(test) returns (problems, fatal): extra
-    failure lines found outside the test (a crashed server, a sanitizer
-    report), and whether to stop. Returns the process exit status."""
-    print(f"1..{len(_tests)}")
+def report(ok, name, diags=(), elapsed=0.0):
+    """Prints one result line and its diagnostics."""
+    print(f"{'ok' if ok else 'not ok'} - {name}" + (f" # {elapsed:.1f}s" if elapsed >= 2 else ""))
+    if not ok:
+        _diagnostics(diags)
+    sys.stdout.flush()
+
+
+def run(tests, after_each):
+    """Runs @tests in order. @after_each(test) returns (problems, fatal):
+    extra failure lines found outside the test (a crashed server, a
+    sanitizer report), and whether to stop. Returns the number failed."""
     failed = 0
     started = time.monotonic()
-    for t in _tests:
+    for t in tests:
         diags = []
         t0 = time.monotonic()
         try:
@@ -75,14 +102,11 @@ def run_all(after_each):
         problems, fatal = after_each(t)
         diags += problems
         ok = not diags
-        elapsed = time.monotonic() - t0
-        print(f"{'ok' if ok else 'not ok'} - {t.name}" + (f" # {elapsed:.1f}s" if elapsed >= 2 else ""))
+        report(ok, t.full_name, diags, time.monotonic() - t0)
         if not ok:
             failed += 1
-            _diagnostics(diags)
-        sys.stdout.flush()
         if not ok and (t.required or fatal):
-            print(f"Bail out! {t.name} failed; the remaining tests cannot run")
-            return 1
-    print(f"# {len(_tests)} tests, {failed} failed, {time.monotonic() - started:.1f}s")
-    return 1 if failed else 0
+            print(f"# {t.full_name} failed; the rest of the suite cannot run")
+            return failed
+    print(f"# {len(tests)} tests, {failed} failed, {time.monotonic() - started:.1f}s")
+    return failed

@@ -75,13 +75,32 @@ def sql_literal(s):
     return "'" + str(s).replace("'", "''") + "'"
 
 
-def psql(sql):
-    """Runs @sql on the test database; returns rows as lists of strings."""
+def _sql(sql, db_url=None):
     r = subprocess.run(["psql", "-X", "-q", "-t", "-A", "-F", "\t", "-v", "ON_ERROR_STOP=1",
-                        "-d", ctx.db_url, "-c", sql],
-                       capture_output=True, text=True, timeout=30)
+                        "-d", db_url or ctx.db_url, "-c", sql],
+                       capture_output=True, text=True, timeout=30,
+                       env=dict(os.environ, PGOPTIONS="-c client_min_messages=warning"))
     check(r.returncode == 0, "psql failed", sql, r.stderr)
     return [line.split("\t") for line in r.stdout.splitlines() if line]
+
+
+# The API tier talks HTTP. These two are its only ways into the database
+# (README.md, Testing, lists the tests that use them and why); checks of
+# SQL functions and tables belong to the db tier (tests/db/sql_checks.py).
+
+def stored(sql):
+    """Rows read straight from the suite's database, for durability only:
+    what a killed or cut-off server left behind (or did not), where
+    reading the database is the point. Returns rows as lists of strings."""
+    return _sql(sql)
+
+
+def arrange(sql, db_url=None):
+    """A set-up the API cannot make, run on the suite's database (or
+    @db_url): moving a timestamp into the past, a second database for a
+    replica, a record the API refuses to change. Returns rows as lists of
+    strings."""
+    return _sql(sql, db_url)
 
 
 def pg_sh(action):

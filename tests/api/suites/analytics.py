@@ -11,9 +11,9 @@ import time
 
 from nsapi.client import expect_json, expect_problem
 from nsapi.context import ctx
-from nsapi.flows import create_persona, create_stage
+from nsapi.flows import create_persona, create_stage, deals_with_external_id
 from nsapi.harness import check, test
-from nsapi.proc import Server, psql
+from nsapi.proc import Server, arrange, stored
 
 ST = "/api/v1/analytics/stage-test"
 T0 = "2025-01-10T00:00:00Z"
@@ -202,9 +202,9 @@ def the_persona_filter_keeps_only_deals_with_that_persona_on_both_sides():
     ex_p, ex = cohort("pe", 5, s, [moved] * 5), cohort("pn", 5, s)
     co_p, co = cohort("pc", 10, s, [moved] * 5), cohort("pcn", 10, s)
     load({**ex_p, **ex, **co_p, **co}, [(a["id"], x, day(0, 1)) for x in {**ex_p, **ex}])
-    ids = psql("SELECT id FROM deals WHERE external_id IN (%s)"
-               % ",".join(f"'{x}'" for x in {**ex_p, **co_p}))
-    for (deal_id,) in ids:
+    ids = [d["id"] for x in {**ex_p, **co_p} for d in deals_with_external_id(x, q=x)]
+    check(len(ids) == 15, f"{len(ids)} of the 15 imported deals found")
+    for deal_id in ids:
         expect_json(ctx.api.patch(f"/api/v1/deals/{deal_id}", {"personas": [p]}, as_="marketer"), 200)
     everyone = row_of(a["id"], s, min_sample=1)
     # All deals: 10 exposures; controls 5 of 20 advanced, E = 10 x 0.25.
@@ -464,16 +464,14 @@ def analytics_reads_go_to_the_read_database():
     # sign-in (a write path) still uses the primary. Last in the suite: the
     # default test run there stores verdicts computed from those rows.
     name = "ns_read_" + ctx.run_id
-    psql(f"DROP DATABASE IF EXISTS {name}")
-    psql(f"CREATE DATABASE {name}")
+    arrange(f"DROP DATABASE IF EXISTS {name}")
+    arrange(f"CREATE DATABASE {name}")
     url = ctx.db_url.replace("dbname=" + ctx.db_url.split("dbname=")[1].split()[0], "dbname=" + name)
     env = {**ctx.base_env(), "NEXTSTAGE_DATABASE_URL": url}
     r = subprocess.run([ctx.bin, "migrate"], env=env, capture_output=True, text=True, timeout=60)
     check(r.returncode == 0, "migrating the read database failed", r.stderr)
-    r = subprocess.run(["psql", "-X", "-q", "-d", url, "-c",
-                        "INSERT INTO personas (slug, name) VALUES ('read-side', 'Only on the replica')"],
-                       capture_output=True, text=True, timeout=30)
-    check(r.returncode == 0, "psql on the read database failed", r.stderr)
+    arrange("INSERT INTO personas (slug, name) VALUES ('read-side', 'Only on the replica')",
+            db_url=url)
     srv = Server(env={"NEXTSTAGE_READ_DATABASE_URL": url})
     srv.stderr_path = ctx.logdir / "read-server.stderr"
     srv.stdout_path = ctx.logdir / "read-server.stdout"
@@ -490,8 +488,7 @@ def analytics_reads_go_to_the_read_database():
         check(personas == {"read-side"}, f"personas read: {sorted(personas)[:5]}")
     finally:
         srv.terminate()
-        subprocess.run(["psql", "-X", "-q", "-d", ctx.db_url, "-c", f"DROP DATABASE IF EXISTS {name}"],
-                       capture_output=True, timeout=30)
+        arrange(f"DROP DATABASE IF EXISTS {name}")
 
 
 def search_ids(**q):
@@ -501,8 +498,10 @@ def search_ids(**q):
 
 
 def wait_for_fold():
+    """Until the background fold has stored the shares in the rollups (no
+    answer over HTTP tells: it is meant to change none)."""
     for _ in range(100):
-        if psql("SELECT done >= (SELECT max(seq) FROM shares) FROM rollup_marks"
+        if stored("SELECT done >= (SELECT max(seq) FROM shares) FROM rollup_marks"
                 " WHERE source = 'shares'")[0][0] == "t":
             return
         time.sleep(0.2)

@@ -12,9 +12,9 @@ import urllib.parse
 from nsapi import multipart as mp
 from nsapi.client import MIB, expect_json, expect_problem, expect_status, read_response
 from nsapi.context import ctx
-from nsapi.flows import account_id, create_persona, create_user, list_stages
+from nsapi.flows import account_id, audit_entries, audit_of, create_persona, create_user, list_stages
 from nsapi.harness import Failure, check, test
-from nsapi.proc import psql, sql_literal
+from nsapi.proc import stored
 
 ASSETS = "/api/v1/assets"
 LIMIT = 5 * MIB + 64 * 1024  # NEXTSTAGE_MAX_UPLOAD_MB=5, plus 64 KiB of form overhead
@@ -84,7 +84,7 @@ def download(asset_id, as_="marketer", query="", headers=None, method="GET"):
 def store_counts():
     """Rows in the tables an upload writes."""
     sql = "SELECT " + ", ".join(f"(SELECT count(*) FROM {t})" for t in STORE_TABLES)
-    return dict(zip(STORE_TABLES, (int(v) for v in psql(sql)[0])))
+    return dict(zip(STORE_TABLES, (int(v) for v in stored(sql)[0])))
 
 
 def check_nothing_stored(before, what):
@@ -598,9 +598,17 @@ def a_rep_does_not_see_expired_assets():
 
 # ---------------------------------------------------------------- audit
 
-def audit_rows(asset_id, columns):
-    return psql(f"SELECT {columns} FROM audit WHERE entity = 'assets' "
-                f"AND entity_id = {sql_literal(asset_id)} ORDER BY id")
+def audit_rows(asset_id, *fields):
+    """Per audit entry of the asset: its action, actor, then each of
+    @fields, "before.x" or "after.x" ("before" alone: whether it is null)."""
+    rows = []
+    for e in audit_of("assets", asset_id):
+        row = [e["action"], e["actor"]]
+        for f in fields:
+            side, _, key = f.partition(".")
+            row.append((e[side] is None and "t" or "f") if not key else (e[side] or {}).get(key))
+        rows.append(row)
+    return rows
 
 
 @test
@@ -608,32 +616,35 @@ def create_and_patch_are_audited_with_actor_and_before_after():
     marketer = account_id("marketer")
     title = f"Audited {ctx.uniq('a')}"
     a = create_file_asset(title=title)
-    rows = audit_rows(a["id"], "action, actor, before IS NULL, after->>'title'")
+    rows = audit_rows(a["id"], "before", "after.title")
     check(["create", marketer, "t", title] in rows,
           f"no create row by the marketer with after.title (action, actor, before is null,"
           f" after.title): {rows}")
     expect_json(patch_asset(a["id"], {"title": title + " v2", "status": "published"}), 200)
-    rows = audit_rows(a["id"], "action, actor, before->>'title', after->>'title'")
+    rows = audit_rows(a["id"], "before.title", "after.title")
     check(["update", marketer, title, title + " v2"] in rows,
           f"no update row by the marketer with before/after title: {rows}")
-    rows = audit_rows(a["id"], "action, actor, before->>'status', after->>'status'")
+    rows = audit_rows(a["id"], "before.status", "after.status")
     check(["update", marketer, "draft", "published"] in rows,
           f"no update row by the marketer with before/after status: {rows}")
     link = create_link_asset()
     check(any(r[0] == "create" and r[1] == marketer
-              for r in audit_rows(link["id"], "action, actor")), "link asset create not audited")
+              for r in audit_rows(link["id"])), "link asset create not audited")
 
 
 @test
 def a_new_version_is_audited():
     a = create_file_asset()
-    lit = sql_literal(a["id"])
-    sql = (f"SELECT count(*) FROM audit WHERE (entity = 'assets' AND entity_id = {lit}) "
-           f"OR after->>'asset_id' = {lit} OR before->>'asset_id' = {lit}")
-    before = int(psql(sql)[0][0])
+
+    def versions():
+        return [e for e in audit_entries("asset_versions")
+                if (e["after"] or {}).get("asset_id") == a["id"]]
+    before = versions()
     expect_json(add_version(a["id"], mp.pdf(900)), 201)
-    after = int(psql(sql)[0][0])
-    check(after > before, f"audit rows about the asset stayed at {before} after a new version")
+    after = versions()
+    check(len(after) == len(before) + 1 and after[-1]["action"] == "create"
+          and after[-1]["after"].get("number") == 2 and after[-1]["actor"] == account_id("marketer"),
+          f"audit entries of the asset's versions: {len(before)} before, after: {after}")
 
 
 # ---------------------------------------------------------------- file names

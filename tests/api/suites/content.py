@@ -9,7 +9,7 @@ from nsapi import multipart as mp
 from nsapi.client import MIB, expect_problem, expect_status
 from nsapi.context import ctx
 from nsapi.harness import check, register, test
-from nsapi.proc import Server, psql, sql_literal
+from nsapi.proc import Server, sql_literal, stored
 from suites.assets import (ASSETS, add_version, content_disposition, create_file_asset,
                            create_link_asset, download, meta, sha256, store_counts)
 
@@ -25,7 +25,7 @@ def big_asset():
 
 
 def chunks_of(asset_id, number=1):
-    rows = psql("SELECT count(*) FROM blob_chunks c JOIN asset_versions v ON v.blob_id = c.blob_id "
+    rows = stored("SELECT count(*) FROM blob_chunks c JOIN asset_versions v ON v.blob_id = c.blob_id "
                 f"WHERE v.asset_id = {sql_literal(asset_id)} AND v.number = {int(number)}")
     return int(rows[0][0])
 
@@ -287,8 +287,8 @@ def an_upload_cut_off_by_sigkill_leaves_nothing_behind():
             break
         time.sleep(0.2)
     check(now == before, f"10 s after SIGKILL mid-upload: before {before}, now {now}")
-    leftover = psql("SELECT count(*) FROM assets WHERE title = 'Killed mid-upload'")[0][0]
+    leftover = stored("SELECT count(*) FROM assets WHERE title = 'Killed mid-upload'")[0][0]
     check(leftover == "0", f"{leftover} assets titled 'Killed mid-upload'")
-    orphans = psql("SELECT count(*) FROM blob_chunks c WHERE NOT EXISTS "
+    orphans = stored("SELECT count(*) FROM blob_chunks c WHERE NOT EXISTS "
                    "(SELECT 1 FROM blobs b WHERE b.id = c.blob_id)")[0][0]
     check(orphans == "0", f"{orphans} blob_chunks rows without a blob")

@@ -7,7 +7,7 @@ import json
 from nsapi.client import expect_json, expect_problem
 from nsapi.context import ctx
 from nsapi.harness import check, test
-from nsapi.proc import psql, sql_literal
+from nsapi.flows import deals_with_external_id
 
 HOOK = "/api/v1/hooks/crm"
 
@@ -27,7 +27,7 @@ def event(**fields):
 
 
 def deal_count(external_id):
-    return int(psql(f"SELECT count(*) FROM deals WHERE external_id = {sql_literal(external_id)}")[0][0])
+    return len(deals_with_external_id(external_id))
 
 
 @test

@@ -8,7 +8,7 @@ import time
 from nsapi.client import expect_json, expect_problem
 from nsapi.context import ctx
 from nsapi.harness import check, test
-from nsapi.proc import Server, psql, sql_literal
+from nsapi.proc import arrange, Server, sql_literal, stored
 
 EVENTS = "/api/v1/events"
 
@@ -35,7 +35,7 @@ def link_asset():
 
 
 def downloads(asset_id):
-    return int(psql(f"SELECT count(*) FROM downloads WHERE asset_id = {sql_literal(asset_id)}")[0][0])
+    return int(stored(f"SELECT count(*) FROM downloads WHERE asset_id = {sql_literal(asset_id)}")[0][0])
 
 
 @test
@@ -167,7 +167,7 @@ def a_sigkill_loses_no_acknowledged_open_or_event_and_duplicates_none():
     a = link_asset()
     share = expect_json(ctx.api.post("/api/v1/shares", {"asset_id": a["id"], "channel": "link"},
                                      as_="marketer"), 201)
-    psql(f"UPDATE shares SET created_at = now() - interval '1 hour' "
+    arrange(f"UPDATE shares SET created_at = now() - interval '1 hour' "
          f"WHERE id = {sql_literal(share['id'])}")
     srv = Server()
     srv.stderr_path = ctx.logdir / "killed-writer.stderr"
@@ -218,10 +218,10 @@ def a_sigkill_loses_no_acknowledged_open_or_event_and_duplicates_none():
         srv.kill()
     check(acked_opens and acked_events, "nothing was acknowledged before the kill "
           f"({len(acked_opens)} opens, {len(acked_events)} events)")
-    opens = int(psql(f"SELECT count(*) FROM opens WHERE share_id = {sql_literal(share['id'])}")[0][0])
+    opens = int(stored(f"SELECT count(*) FROM opens WHERE share_id = {sql_literal(share['id'])}")[0][0])
     check(opens >= len(acked_opens), f"{len(acked_opens)} opens answered, {opens} stored")
-    stored = {row[0] for row in psql(f"SELECT id FROM ingested_events WHERE id LIKE {sql_literal(x + '-%')}")}
-    lost = [i for i in acked_events if i not in stored]
+    kept = {row[0] for row in stored(f"SELECT id FROM ingested_events WHERE id LIKE {sql_literal(x + '-%')}")}
+    lost = [i for i in acked_events if i not in kept]
     check(not lost, f"{len(lost)} of {len(acked_events)} acknowledged events lost, e.g. {lost[:3]}")
-    check(downloads(a["id"]) == len(stored),
-          f"{downloads(a['id'])} downloads for {len(stored)} distinct stored events")
+    check(downloads(a["id"]) == len(kept),
+          f"{downloads(a['id'])} downloads for {len(kept)} distinct stored events")

@@ -3,7 +3,7 @@ export headers, per-row errors, idempotence."""
 from nsapi.client import expect_json, expect_problem
 from nsapi.context import ctx
 from nsapi.harness import check, test
-from nsapi.proc import psql, sql_literal
+from nsapi.flows import deals_with_external_id
 
 IMPORT = "/api/v1/import/deals"
 
@@ -14,9 +14,9 @@ def post_csv(text, as_="marketer", content_type="text/csv"):
 
 
 def deal(external_id):
-    rows = psql("SELECT id FROM deals WHERE external_id = " + sql_literal(external_id))
+    rows = deals_with_external_id(external_id)
     check(len(rows) == 1, f"{len(rows)} deals with external_id {external_id}")
-    return expect_json(ctx.api.get(f"/api/v1/deals/{rows[0][0]}", as_="marketer"), 200)
+    return expect_json(ctx.api.get(f"/api/v1/deals/{rows[0]['id']}", as_="marketer"), 200)
 
 
 @test

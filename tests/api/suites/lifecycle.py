@@ -1,5 +1,6 @@
-"""The last tests: a database outage, graceful shutdown, then what the
-server wrote to stderr (access log, sanitizer reports)."""
+"""A database outage, graceful shutdown, then what the server wrote to
+stderr (access log, sanitizer reports). The outage stops the whole
+cluster: the suite runs alone, after every other (EXCLUSIVE)."""
 import json
 import signal
 import socket
@@ -12,6 +13,7 @@ from nsapi.proc import pg_sh, sanitizer_report, tail
 from suites.ops import metric_value
 
 ACCESS_KEYS = {"time", "method", "path", "status", "bytes", "duration_ms", "user"}
+EXCLUSIVE = True
 
 
 @test
@@ -45,19 +47,37 @@ def database_outage_answers_503_and_recovers_without_a_restart():
           f"nextstage_db_errors_total stayed at {errors_before} through the outage")
 
 
-# Requests answered just before SIGTERM: their access lines are still in
-# the server's buffer when the signal comes, and must be written anyway.
-LAST_PATHS = []
+# What the server did before it stopped: the traffic the access log tests
+# look for, then SIGINT and SIGTERM. Done once, by whichever test needs it
+# first (each runs alone too).
+_drain = {}
+
+
+def drained():
+    """Sends the traffic, stops the server; returns {status, last_paths,
+    unknown_path}."""
+    if _drain:
+        return _drain
+    expect_json(ctx.api.get("/api/v1/me", as_="rep"), 200)
+    unknown = f"/api/v1/no-such-thing-{ctx.uniq('anon')}"
+    expect_problem(ctx.api.get(unknown), 404, "not_found")
+    for _ in range(50):
+        expect_status(ctx.api.get("/healthz"), 200)
+    # Requests answered just before SIGTERM: their access lines are still
+    # in the server's buffer when the signal comes, and must be written.
+    last = [f"/api/v1/no-such-thing-{ctx.uniq('last')}" for _ in range(50)]
+    for path in last:
+        expect_problem(ctx.api.get(path), 404, "not_found")
+    # A second signal during the drain (an impatient Ctrl-C, then a
+    # supervisor's SIGTERM) must not kill the process half-way.
+    status = ctx.server.terminate(timeout=15, signals=(signal.SIGINT, signal.SIGTERM))
+    _drain.update(status=status, last_paths=last, unknown_path=unknown)
+    return _drain
 
 
 @test
 def sigterm_stops_the_server_gracefully_with_status_0():
-    for i in range(50):
-        LAST_PATHS.append(f"/api/v1/no-such-thing-{ctx.uniq('last')}")
-        expect_problem(ctx.api.get(LAST_PATHS[-1]), 404, "not_found")
-    # A second signal during the drain (an impatient Ctrl-C, then a
-    # supervisor's SIGTERM) must not kill the process half-way.
-    status = ctx.server.terminate(timeout=15, signals=(signal.SIGINT, signal.SIGTERM))
+    status = drained()["status"]
     check(status is not None, "still running 15 s after SIGTERM (killed)",
           ctx.server.stderr_tail())
     check(status == 0, f"exit status {status} after SIGTERM", ctx.server.stderr_tail())
@@ -86,10 +106,11 @@ def access_lines():
 
 @test
 def access_log_has_one_json_line_per_request_naming_the_user():
+    unknown_path = drained()["unknown_path"]
     entries, problems = access_lines()
     if problems:
         raise Failure(f"{len(problems)} malformed access log lines", *problems[:10])
-    check(len(entries) >= 100, f"only {len(entries)} access log lines for the whole run")
+    check(len(entries) >= 102, f"only {len(entries)} access log lines for 102 requests")
     for e in entries:
         check(isinstance(e["status"], int) and 100 <= e["status"] <= 599, f"status in {e}")
         check(isinstance(e["bytes"], int) and e["bytes"] >= 0, f"bytes in {e}")
@@ -100,22 +121,23 @@ def access_log_has_one_json_line_per_request_naming_the_user():
     check(any(e["user"] == rep and e["path"] == "/api/v1/me" and e["status"] == 200
               and e["method"] == "GET" for e in entries),
           f"no line for the rep's GET /api/v1/me with user {rep!r}")
-    unknown = [e for e in entries if e["path"] == ctx.unknown_path]
-    check(unknown and unknown[0]["status"] == 404 and unknown[0]["user"] is None,
-          f"the anonymous GET {ctx.unknown_path} is logged as {unknown}")
+    unknown = [e for e in entries if e["path"] == unknown_path]
+    check(len(unknown) == 1 and unknown[0]["status"] == 404 and unknown[0]["user"] is None,
+          f"the anonymous GET {unknown_path} is logged as {unknown}")
 
 
 @test
 def access_log_holds_every_request_answered_before_sigterm():
-    check(LAST_PATHS, "the SIGTERM test sent no requests")
+    last_paths = drained()["last_paths"]
     entries, _ = access_lines()
     logged = {e["path"] for e in entries if e["status"] == 404}
-    missing = [p for p in LAST_PATHS if p not in logged]
-    check(not missing, f"{len(missing)} of the {len(LAST_PATHS)} requests answered just before"
+    missing = [p for p in last_paths if p not in logged]
+    check(not missing, f"{len(missing)} of the {len(last_paths)} requests answered just before"
                        f" SIGTERM have no access line, e.g. {missing[:3]}")
 
 
 @test
 def server_stderr_has_no_sanitizer_reports():
+    drained()
     text = ctx.server.stderr_text()
     check(not sanitizer_report(text), "sanitizer report in the server's stderr", tail(text, 80))

@@ -1,22 +1,14 @@
-"""Starting the server, the operational endpoints, routing and connections."""
+"""The operational endpoints, routing and connections (tests/api/run.py
+starts the suite's server before the first test)."""
 import http.client
 import json
 import math
 import re
 import time
 
-from nsapi.client import Api, expect_json, expect_problem, expect_status
+from nsapi.client import expect_json, expect_problem, expect_status
 from nsapi.context import ctx
 from nsapi.harness import check, test
-from nsapi.proc import Server
-
-
-@test(required=True)
-def server_starts_and_answers_healthz():
-    ctx.server = Server()
-    ctx.api = Api("127.0.0.1", ctx.server.port, ctx.token)
-    ctx.server.start()
-    ctx.server.wait_healthy(timeout=30)
 
 
 @test
@@ -39,8 +31,7 @@ def readyz_answers_ready_while_the_database_is_up():
 
 @test
 def unknown_api_path_is_404_not_found():
-    ctx.unknown_path = f"/api/v1/no-such-thing-{ctx.run_id}"
-    expect_problem(ctx.api.get(ctx.unknown_path), 404, "not_found")
+    expect_problem(ctx.api.get(f"/api/v1/no-such-thing-{ctx.run_id}"), 404, "not_found")
     expect_problem(ctx.api.get("/api/v1/personas/x/y/z", as_="admin"), 404, "not_found")
 
 
@@ -174,7 +165,7 @@ def metrics_expose_counters_histogram_and_database_gauges():
           f"nextstage_http_requests_total without route/status labels: {counters[:3]}")
     for name in ("nextstage_db_errors_total", "nextstage_db_connections"):
         check(name in names, f"no {name} sample")
-    check(metric_value("nextstage_db_connections") >= 0, "negative nextstage_db_connections")
+    check_db_connections_gauge()
     hist = "nextstage_http_request_duration_seconds"
     groups = {}
     for n, lab, v in samples:
@@ -191,6 +182,27 @@ def metrics_expose_counters_histogram_and_database_gauges():
         count = total(samples, f"{hist}_count", **dict(key))
         check(count == counts[-1], f"histogram {key}: _count {count} != +Inf bucket {counts[-1]}")
     check(f"{hist}_sum" in names, f"no {hist}_sum")
+
+
+# One connection per worker thread that has used the database (the suite's
+# server runs NEXTSTAGE_THREADS=2, nsapi/proc.py), one per background writer
+# (server/db/writer.c: 2) and one each for the search log and the rollup
+# refresh: after a request that read the database, at least 1; however many
+# requests, never more than those.
+DB_CONNECTIONS_MAX = 2 + 2 + 2
+
+
+def check_db_connections_gauge():
+    expect_json(ctx.api.get("/api/v1/me", as_="rep"), 200)
+    first = metric_value("nextstage_db_connections")
+    check(first == int(first) and 1 <= first <= DB_CONNECTIONS_MAX,
+          f"nextstage_db_connections {first} after a database request, want 1..{DB_CONNECTIONS_MAX}")
+    for _ in range(20):
+        expect_json(ctx.api.get("/api/v1/personas", as_="rep"), 200)
+    after = metric_value("nextstage_db_connections")
+    check(1 <= after <= DB_CONNECTIONS_MAX,
+          f"nextstage_db_connections {after} after 20 more requests, want 1..{DB_CONNECTIONS_MAX}"
+          " (a connection per request would leak)")
 
 
 @test

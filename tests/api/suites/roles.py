@@ -6,15 +6,15 @@ admin, in that order. {placeholders} are filled per cell with fresh
 resources (made by an admin or marketer beforehand), so every cell is
 independent and a wrongly allowed request shows up as a 2xx, not as a 404.
 """
-from nsapi.client import expect_problem
-from nsapi.context import ctx
 import re
 import urllib.parse
 
-from nsapi.client import expect_json
+from nsapi.client import expect_json, expect_problem, expect_status
+from nsapi.context import ctx
 from nsapi.flows import create_persona, create_stage, create_user, login
 from nsapi.harness import Failure, check, register, test
 from nsapi.multipart import asset_form, minimal_pdf, version_form
+from suites.shares import age, open_link
 
 CALLERS = ("anonymous", "rep", "board", "marketer", "admin")
 
@@ -29,6 +29,9 @@ NEW_LINK = {"title": "Table link by {who}", "kind": "guide", "intent": "educatio
 VERSION = "multipart"
 # The form of a gated asset's public page (application/x-www-form-urlencoded).
 LEAD_FORM = {"name": "Table Lead", "email": "{new_email}", "consent": "yes"}
+
+# A CSV body (text/csv): one new deal.
+DEALS_CSV = "csv"
 
 NEW_USER = {"email": "{new_email}", "name": "Table User", "role": "rep",
             "password": "table password 1"}
@@ -79,14 +82,15 @@ ROLE_TABLE = [
     ("POST",   "/p/{gated}/access",           LEAD_FORM,                                 200,  200, 200,  200, 200),
     ("GET",    "/api/v1/leads",               None,                                      401,  200, 200,  200, 200),
     ("GET",    "/api/v1/notifications",       None,                                      401,  200, 200,  200, 200),
-    ("POST",   "/api/v1/notifications/{note}/read", None,                                401,  404, 404,  404, 404),
+    # {note}: a notification of the caller's own (a person opened their share)
+    ("POST",   "/api/v1/notifications/{note}/read", None,                                401,  204, 204,  204, 204),
     # the CRM webhook takes a signature, not a user: unsigned is 401 for all
     ("POST",   "/api/v1/hooks/crm",           {"event_id": "e-{who}", "external_id": "x", "stage": "discovery"}, 401, 401, 401, 401, 401),
     ("POST",   "/api/v1/events",              [],                                        401,  403, 403,  202, 202),
-    ("POST",   "/api/v1/import/deals",        {"not": "csv"},                            401,  403, 403,  415, 415),
+    ("POST",   "/api/v1/import/deals",        DEALS_CSV,                                 401,  403, 403,  200, 200),
     ("GET",    "/api/v1/stage-aliases",       None,                                      401,  403, 403,  200, 200),
     ("POST",   "/api/v1/stage-aliases",       {"alias": "Stage of {who}", "stage": "discovery"}, 401, 403, 403, 200, 200),
-    ("DELETE", "/api/v1/stage-aliases",       None,                                      401,  403, 403,  400, 400),
+    ("DELETE", "/api/v1/stage-aliases?alias={alias}", None,                              401,  403, 403,  204, 204),
     ("GET",    "/api/v1/deals/{deal}/recommendations", None,                             401,  404, 404,  200, 200),
     ("GET",    "/api/v1/analytics/stage-test", None,                                 401,  403, 403,  200, 200),
     ("GET",    "/api/v1/analytics/unused",    None,                                      401,  403, 403,  200, 200),
@@ -129,7 +133,8 @@ class CellVars(dict):
             "published": lambda: new_file_asset("published"),
             "draft": lambda: new_file_asset("draft"),
             "deal": new_deal,
-            "note": lambda: "999999999",  # nobody's notification
+            "note": lambda: own_notification(self.acct),
+            "alias": new_alias,
             "share": lambda: new_share(self["published"])["id"],
             "token": lambda: new_share(self["published"])["token"],
             "request": new_request,
@@ -155,6 +160,30 @@ def new_deal():
     r = ctx.api.post("/api/v1/deals", {"name": "Table deal", "stage": "discovery"},
                      as_="marketer")
     return expect_json(r, 201)["id"]
+
+
+def new_alias():
+    """A stage alias made by the marketer; its name."""
+    alias = ctx.uniq("alias")
+    r = ctx.api.post("/api/v1/stage-aliases", {"alias": alias, "stage": "discovery"},
+                     as_="marketer")
+    expect_json(r, 200)
+    return alias
+
+
+def own_notification(acct):
+    """The id of a notification of @acct's: a person opens a link @acct
+    shared (made a minute ago, out of the sharer's own burst window)."""
+    who = next(k for k, a in ctx.accounts.items() if a is acct)
+    asset = new_file_asset("published")
+    s = expect_json(ctx.api.post("/api/v1/shares", {"asset_id": asset, "channel": "link"},
+                                 as_=who), 201)
+    age(s)
+    expect_status(open_link(s["token"]), 200)
+    notes = expect_json(ctx.api.get("/api/v1/notifications", as_=who), 200)["items"]
+    ids = [n["id"] for n in notes if n.get("share_id") == s["id"]]
+    check(len(ids) == 1, f"{who}'s notifications for their opened share: {notes}")
+    return str(ids[0])
 
 
 def new_request():
@@ -184,6 +213,9 @@ def run_cell(method, path, body, who, expected):
     kwargs = {}
     if body == VERSION:
         kwargs["raw"], kwargs["content_type"] = version_form(minimal_pdf(ctx.uniq("v")))
+    elif body == DEALS_CSV:
+        kwargs["raw"] = f"external_id,name,stage\n{variables['new_slug']},Table deal,discovery\n".encode()
+        kwargs["content_type"] = "text/csv"
     elif body is LEAD_FORM:
         kwargs["raw"] = urllib.parse.urlencode(fill(body, variables)).encode()
         kwargs["content_type"] = "application/x-www-form-urlencoded"
@@ -228,6 +260,6 @@ def role_table_covers_every_route_of_the_route_table():
     routes = set()
     for method, prefix, rest in re.findall(r'\{M_(\w+), (V1 )?"([^"]+)"', source):
         routes.add((method, ("/api/v1" if prefix else "") + re.sub(r"\{\w+\}", "{}", rest)))
-    rows = {(m, re.sub(r"\{\w+\}", "{}", p)) for m, p, *_ in ROLE_TABLE}
+    rows = {(m, re.sub(r"\{\w+\}", "{}", p.split("?")[0])) for m, p, *_ in ROLE_TABLE}
     missing = sorted(routes - rows)
     check(routes and not missing, f"routes without a row in ROLE_TABLE: {missing}")

@@ -10,7 +10,7 @@ from nsapi.client import expect_json, expect_problem
 from nsapi.context import ctx
 from nsapi.flows import account_id, create_persona
 from nsapi.harness import Failure, check, test
-from nsapi.proc import psql, sql_literal
+from nsapi.proc import sql_literal, stored
 from suites.assets import ASSETS, PAST, FUTURE, create_link_asset, patch_asset
 
 FACETS = ("persona", "stage", "kind", "intent")
@@ -313,7 +313,7 @@ def rep_pages_skip_hidden_assets():
 def wait_for_search_row(query, timeout=3):
     deadline = time.monotonic() + timeout
     while True:
-        rows = psql("SELECT user_id, results, filters::text FROM searches "
+        rows = stored("SELECT user_id, results, filters::text FROM searches "
                     f"WHERE query = {sql_literal(query)}")
         if rows or time.monotonic() > deadline:
             return rows

@@ -1,9 +1,8 @@
 """Personas and stages, and the audit trail of their changes."""
 from nsapi.client import expect_json, expect_problem
 from nsapi.context import ctx
-from nsapi.flows import account_id, create_persona, create_stage, list_personas, list_stages
+from nsapi.flows import account_id, audit_of, create_persona, create_stage, list_personas, list_stages
 from nsapi.harness import check, test
-from nsapi.proc import psql, sql_literal
 
 DEFAULT_STAGES = [
     ("prospecting", 1, None), ("discovery", 2, None), ("evaluation", 3, None),
@@ -141,8 +140,7 @@ def persona_changes_are_audited_with_the_marketer_as_actor():
                               as_="marketer"), 200)
     r = ctx.api.delete(f"/api/v1/personas/{slug}", as_="marketer")
     check(r.status == 204, f"DELETE persona: {r.status}", r.describe())
-    rows = psql("SELECT action, actor FROM audit WHERE entity = 'personas' "
-                f"AND entity_id = {sql_literal(slug)} ORDER BY id")
+    rows = [[e["action"], e["actor"]] for e in audit_of("personas", slug)]
     marketer = account_id("marketer")
     for action in ("create", "update", "delete"):
         check([action, marketer] in rows,
@@ -152,8 +150,7 @@ def persona_changes_are_audited_with_the_marketer_as_actor():
 @test
 def stage_creation_is_audited_with_the_marketer_as_actor():
     slug = create_stage()
-    rows = psql("SELECT action, actor FROM audit WHERE entity = 'stages' "
-                f"AND entity_id = {sql_literal(slug)}")
+    rows = [[e["action"], e["actor"]] for e in audit_of("stages", slug)]
     check(["create", account_id("marketer")] in rows, f"audit rows: {rows}")
 
 
@@ -218,7 +215,8 @@ def unknown_persona_is_not_found():
 @test
 def deleting_a_persona_an_asset_uses_is_conflict():
     slug = create_persona()
-    asset = psql("INSERT INTO assets (title) VALUES ('api suite asset') RETURNING id")[0][0]
-    psql(f"INSERT INTO asset_personas (asset_id, persona) VALUES ('{asset}', '{slug}')")
+    body = {"title": "api suite asset", "kind": "guide", "intent": "sales",
+            "url": "https://example.com/" + ctx.uniq("uses"), "personas": [slug]}
+    expect_json(ctx.api.post("/api/v1/assets", body, as_="marketer"), 201)
     expect_problem(ctx.api.delete(f"/api/v1/personas/{slug}", as_="marketer"), 409, "conflict")
     check(slug in by_slug(list_personas()), "the persona disappeared although it is in use")
