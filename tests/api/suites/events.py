@@ -131,8 +131,8 @@ def an_unexpected_database_error_is_a_500_and_nothing_of_the_batch_is_kept():
     a = link_asset()
     x = ctx.uniq("fault")
     rep = ctx.accounts["rep"].email
-    psql("ALTER TABLE ingested_events ADD CONSTRAINT zz_api_fault"
-         f" CHECK (id NOT LIKE {sql_literal('zz-fault-' + x + '%')}) NOT VALID")
+    arrange("ALTER TABLE ingested_events ADD CONSTRAINT zz_api_fault"
+            f" CHECK (id NOT LIKE {sql_literal('zz-fault-' + x + '%')}) NOT VALID")
     batches = [
         [{"id": f"{x}-d0", "type": "download", "asset_id": a["id"]},
          {"id": f"zz-fault-{x}-d1", "type": "download", "asset_id": a["id"]}],
@@ -144,7 +144,7 @@ def an_unexpected_database_error_is_a_500_and_nothing_of_the_batch_is_kept():
             p = expect_problem(ingest(batch), 500, "internal_error")
             check("zz_api_fault" not in json.dumps(p), f"the cause leaked to the client: {p}")
     finally:
-        psql("ALTER TABLE ingested_events DROP CONSTRAINT zz_api_fault")
+        arrange("ALTER TABLE ingested_events DROP CONSTRAINT zz_api_fault")
     check(downloads(a["id"]) == 0, "a failed batch left downloads behind")
     check("23514" in ctx.server.stderr_text(), "the cause (SQLSTATE 23514) was not logged")
     # nothing of a failed batch was remembered: sent again, it is accepted
