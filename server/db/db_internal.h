@@ -122,16 +122,6 @@ enum db_status db_refusal_of(const char *state, bool *missing);
 /* The entry of @fields (NULL-terminated) equal to @name, or NULL. */
 const char *db_field_of(const char *name, const char *const *fields);
 
-/* Reads the failure of @res (from a statement run on @db): a project
- * SQLSTATE fills @f (f->field is the entry of @fields equal to its COLUMN,
- * so it outlives @res; f->detail its message) and returns its status as
- * in the table above. A lost connection, a serialization failure or a
- * deadlock return DB_UNAVAILABLE or DB_RETRY, as db_error_of. Anything
- * else, a refusal naming a field not in @fields included, is a server
- * fault: logged with its SQLSTATE, message and context, DB_ERROR. */
-enum db_status db_fault_from_result(struct db *db, const PGresult *res, const char *const *fields,
-				    struct db_fault *f);
-
 /* A page of a list: runs @st (as db_query) with @params, the @n - 1
  * filters and cursor, followed by @limit as the last parameter; the
  * statement selects the page's JSON and the next cursor (NULL at the

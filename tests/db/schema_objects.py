@@ -14,44 +14,12 @@ import subprocess
 import sys
 import tempfile
 
-BIN = os.environ["NEXTSTAGE_BIN"]
-BASE = os.environ["NS_PG_URL"]
+from dbtap import ENV, exit_code, fresh_db, migrate, psql, report
+
 ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..")
 FUNCS = sorted(glob.glob(os.path.join(ROOT, "schema", "functions", "*.sql")))
 MIGRATIONS = sorted(glob.glob(os.path.join(ROOT, "schema", "[0-9]*.sql")))
 LAST_MIGRATION_WITH_OBJECTS = 16  # the last one written before schema/functions/
-ENV = dict(os.environ, PGOPTIONS="-c client_min_messages=warning")
-failed = False
-
-
-def report(ok, name, *details):
-    global failed
-    print(("ok - " if ok else "not ok - ") + name)
-    if not ok:
-        failed = True
-        for d in details:
-            for line in str(d).splitlines()[:15]:
-                print("  # " + line)
-
-
-def psql(url, sql, *args):
-    r = subprocess.run(["psql", url, "-XAtq", "-v", "ON_ERROR_STOP=1", *args, "-c", sql],
-                       capture_output=True, text=True, env=ENV)
-    if r.returncode:
-        raise RuntimeError(r.stderr)
-    return r.stdout
-
-
-def fresh_db(name):
-    psql(BASE, f"DROP DATABASE IF EXISTS {name}")
-    psql(BASE, f"CREATE DATABASE {name}")
-    return BASE.replace("dbname=nextstage", f"dbname={name}")
-
-
-def migrate(url):
-    r = subprocess.run([BIN, "migrate"], capture_output=True, text=True,
-                       env=dict(ENV, NEXTSTAGE_DATABASE_URL=url))
-    return r.returncode, r.stderr
 
 
 def schema_of(url):
@@ -244,7 +212,7 @@ def main():
     check_drops()
     check_upgrade(url)
     check_new_migrations()
-    return 1 if failed else 0
+    return exit_code()
 
 
 if __name__ == "__main__":

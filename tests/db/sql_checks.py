@@ -6,45 +6,17 @@ that need to read or write tables directly live here. TAP-like output.
 
 (ingest_event, ingest_events and import_deal_row are tested over HTTP
 only, in tests/api/suites/events.py and imports.py.)"""
-import os
-import re
-import subprocess
 import sys
 
-BIN = os.environ["NEXTSTAGE_BIN"]
-BASE = os.environ["NS_PG_URL"]
-ENV = dict(os.environ, PGOPTIONS="-c client_min_messages=warning")
+from dbtap import SqlError, exit_code, migrated_db, psql, report
+
 DEFAULT_STAGES = ["prospecting", "discovery", "evaluation", "proposal", "negotiation",
                   "closed_won", "closed_lost"]
-failed = False
-
-
-def report(ok, name, *details):
-    global failed
-    print(("ok - " if ok else "not ok - ") + name)
-    if not ok:
-        failed = True
-        for d in details:
-            for line in str(d).splitlines()[:15]:
-                print("  # " + line)
-
-
-class SqlError(Exception):
-    def __init__(self, sqlstate, message):
-        super().__init__(f"{sqlstate}: {message}")
-        self.sqlstate = sqlstate
 
 
 def sql(url, text):
-    """Runs @text; returns its rows as lists of strings, or raises SqlError
-    with the SQLSTATE of the failure."""
-    r = subprocess.run(["psql", url, "-XAtq", "-F", "\t", "-v", "ON_ERROR_STOP=1",
-                        "-v", "VERBOSITY=verbose", "-c", text],
-                       capture_output=True, text=True, env=ENV)
-    if r.returncode:
-        m = re.search(r"ERROR:\s+([0-9A-Z]{5}):", r.stderr)
-        raise SqlError(m.group(1) if m else "", r.stderr.strip())
-    return [line.split("\t") for line in r.stdout.splitlines() if line]
+    """Runs @text; its rows as lists of strings (SqlError on failure)."""
+    return [line.split("\t") for line in psql(url, text, "-F", "\t").splitlines() if line]
 
 
 def refused(url, text):
@@ -54,17 +26,6 @@ def refused(url, text):
     except SqlError as e:
         return e.sqlstate
     return None
-
-
-def migrated_db(name):
-    sql(BASE, f"DROP DATABASE IF EXISTS {name}")
-    sql(BASE, f"CREATE DATABASE {name}")
-    url = BASE.replace("dbname=nextstage", f"dbname={name}")
-    r = subprocess.run([BIN, "migrate"], capture_output=True, text=True,
-                       env=dict(ENV, NEXTSTAGE_DATABASE_URL=url))
-    if r.returncode:
-        raise SqlError("", "migrate failed: " + r.stderr)
-    return url
 
 
 def check_default_stages(url):
@@ -123,7 +84,7 @@ def main():
             check(url)
         except SqlError as e:
             report(False, f"{check.__name__}: unexpected SQL error", e)
-    return 1 if failed else 0
+    return exit_code()
 
 
 if __name__ == "__main__":

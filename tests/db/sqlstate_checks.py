@@ -6,14 +6,10 @@ invalid, NS003 missing) naming the field in COLUMN; a batch reports them
 per event from those SQLSTATEs; any other error fails the batch instead of
 being reported as the client's. TAP-like output."""
 import json
-import os
-import subprocess
 import sys
 
-BIN = os.environ["NEXTSTAGE_BIN"]
-BASE = os.environ["NS_PG_URL"]
-ENV = dict(os.environ, PGOPTIONS="-c client_min_messages=warning")
-failed = False
+from dbtap import SqlError, exit_code, migrated_db, psql, report
+
 NO_SUCH = "00000000-0000-4000-8000-000000000000"
 
 # Calls ingest_event(e) and answers "stored" or "<SQLSTATE> <column>".
@@ -28,37 +24,8 @@ EXCEPTION WHEN others THEN
 END $$;"""
 
 
-def report(ok, name, *details):
-    global failed
-    print(("ok - " if ok else "not ok - ") + name)
-    if not ok:
-        failed = True
-        for d in details:
-            for line in str(d).splitlines()[:15]:
-                print("  # " + line)
-
-
-def psql(url, sql, check=True):
-    r = subprocess.run(["psql", url, "-XAtq", "-v", "ON_ERROR_STOP=1", "-v", "VERBOSITY=verbose",
-                        "-c", sql], capture_output=True, text=True, env=ENV)
-    if check and r.returncode:
-        raise RuntimeError(r.stderr)
-    return r
-
-
 def lit(s):
     return "'" + s.replace("'", "''") + "'"
-
-
-def fresh_db(name):
-    psql(BASE, f"DROP DATABASE IF EXISTS {name}")
-    psql(BASE, f"CREATE DATABASE {name}")
-    url = BASE.replace("dbname=nextstage", f"dbname={name}")
-    r = subprocess.run([BIN, "migrate"], capture_output=True, text=True,
-                       env=dict(ENV, NEXTSTAGE_DATABASE_URL=url))
-    if r.returncode:
-        raise RuntimeError(r.stderr)
-    return url
 
 
 def fixtures(url):
@@ -68,7 +35,7 @@ def fixtures(url):
             VALUES ('rep@example.test', 'Rep', 'rep', 'x');
         INSERT INTO assets (title, kind, intent) VALUES ('Guide', 'guide', 'sales');
         INSERT INTO deals (external_id, name, stage) VALUES ('deal-1', 'Deal', 'discovery');
-        SELECT (SELECT id FROM assets), (SELECT id FROM deals);""").stdout.strip()
+        SELECT (SELECT id FROM assets), (SELECT id FROM deals);""").strip()
     asset, deal = out.split("|")
     return {"asset": asset, "deal": deal}
 
@@ -119,14 +86,16 @@ def check_refusals(url, f):
     ]
     for name, event, want in cases:
         got = psql(url, REFUSAL + f"SELECT pg_temp.refusal({lit(json.dumps(event))}::jsonb)") \
-            .stdout.strip()
+            .strip()
         report(got == want, f"ingest_event raises {want} for {name}",
                f"got {got!r}, want {want!r}")
 
 
 def batch(url, events):
-    r = psql(url, f"SELECT ingest_events({lit(json.dumps(events))}::jsonb, NULL)", check=False)
-    return (json.loads(r.stdout), None) if r.returncode == 0 else (None, r.stderr)
+    try:
+        return json.loads(psql(url, f"SELECT ingest_events({lit(json.dumps(events))}::jsonb, NULL)")), None
+    except SqlError as e:
+        return None, str(e)
 
 
 def refusals(answer):
@@ -134,8 +103,7 @@ def refusals(answer):
 
 
 def downloads(url, asset):
-    return int(psql(url, f"SELECT count(*) FROM downloads WHERE asset_id = {lit(asset)}")
-               .stdout.strip())
+    return int(psql(url, f"SELECT count(*) FROM downloads WHERE asset_id = {lit(asset)}"))
 
 
 def check_batches(url, f):
@@ -187,11 +155,11 @@ def check_batches(url, f):
 
 
 def main():
-    url = fresh_db("sqlstates")
+    url = migrated_db("sqlstates")
     f = fixtures(url)
     check_refusals(url, f)
     check_batches(url, f)
-    return 1 if failed else 0
+    return exit_code()
 
 
 if __name__ == "__main__":

@@ -79,23 +79,13 @@ def list_stages(who="rep"):
     return expect_json(ctx.api.get("/api/v1/stages", as_=who), 200)["items"]
 
 
-def audit_of(entity, entity_id, who="admin"):
-    """The audit entries of one record (GET /api/v1/audit), oldest first."""
+def audit_entries(entity, entity_id=None, who="admin"):
+    """Every audit entry about @entity (a table name), or about its record
+    @entity_id, oldest first (GET /api/v1/audit, every page)."""
     items, cursor = [], None
+    base = f"entity={entity}&limit=200" + (f"&id={entity_id}" if entity_id else "")
     while True:
-        query = f"entity={entity}&id={entity_id}&limit=200" + (f"&cursor={cursor}" if cursor else "")
-        page = expect_json(ctx.api.get(f"/api/v1/audit?{query}", as_=who), 200)
-        items += page["items"]
-        cursor = page["next_cursor"]
-        if cursor is None:
-            return items[::-1]
-
-
-def audit_entries(entity, who="admin"):
-    """Every audit entry about @entity (a table name), oldest first."""
-    items, cursor = [], None
-    while True:
-        query = f"entity={entity}&limit=200" + (f"&cursor={cursor}" if cursor else "")
+        query = base + (f"&cursor={cursor}" if cursor else "")
         page = expect_json(ctx.api.get(f"/api/v1/audit?{query}", as_=who), 200)
         items += page["items"]
         cursor = page["next_cursor"]

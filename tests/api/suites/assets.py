@@ -12,7 +12,7 @@ import urllib.parse
 from nsapi import multipart as mp
 from nsapi.client import MIB, expect_json, expect_problem, expect_status, read_response
 from nsapi.context import ctx
-from nsapi.flows import account_id, audit_entries, audit_of, create_persona, create_user, list_stages
+from nsapi.flows import account_id, audit_entries, create_persona, create_user, list_stages
 from nsapi.harness import Failure, check, test
 from nsapi.proc import stored
 
@@ -602,7 +602,7 @@ def audit_rows(asset_id, *fields):
     """Per audit entry of the asset: its action, actor, then each of
     @fields, "before.x" or "after.x" ("before" alone: whether it is null)."""
     rows = []
-    for e in audit_of("assets", asset_id):
+    for e in audit_entries("assets", asset_id):
         row = [e["action"], e["actor"]]
         for f in fields:
             side, _, key = f.partition(".")

@@ -13,7 +13,7 @@ from datetime import datetime, timezone
 
 from nsapi.client import expect_json, expect_problem
 from nsapi.context import ctx
-from nsapi.flows import account_id, audit_of, deals_with_external_id, create_persona, user_with_token
+from nsapi.flows import account_id, audit_entries, deals_with_external_id, create_persona, user_with_token
 from nsapi.harness import Failure, check, test
 
 DEALS = "/api/v1/deals"
@@ -171,7 +171,7 @@ def check_timeline(deal, want, what):
 def audit_rows(deal_id):
     """[action, actor, name after, stage after] of the deal's audit entries."""
     return [[e["action"], e["actor"] or "", (e["after"] or {}).get("name") or "",
-             (e["after"] or {}).get("stage") or ""] for e in audit_of("deals", deal_id)]
+             (e["after"] or {}).get("stage") or ""] for e in audit_entries("deals", deal_id)]
 
 
 def expect_refusals(attempts):

@@ -1,7 +1,7 @@
 """Personas and stages, and the audit trail of their changes."""
 from nsapi.client import expect_json, expect_problem
 from nsapi.context import ctx
-from nsapi.flows import account_id, audit_of, create_persona, create_stage, list_personas, list_stages
+from nsapi.flows import account_id, audit_entries, create_persona, create_stage, list_personas, list_stages
 from nsapi.harness import check, test
 
 DEFAULT_STAGES = [
@@ -140,7 +140,7 @@ def persona_changes_are_audited_with_the_marketer_as_actor():
                               as_="marketer"), 200)
     r = ctx.api.delete(f"/api/v1/personas/{slug}", as_="marketer")
     check(r.status == 204, f"DELETE persona: {r.status}", r.describe())
-    rows = [[e["action"], e["actor"]] for e in audit_of("personas", slug)]
+    rows = [[e["action"], e["actor"]] for e in audit_entries("personas", slug)]
     marketer = account_id("marketer")
     for action in ("create", "update", "delete"):
         check([action, marketer] in rows,
@@ -150,7 +150,7 @@ def persona_changes_are_audited_with_the_marketer_as_actor():
 @test
 def stage_creation_is_audited_with_the_marketer_as_actor():
     slug = create_stage()
-    rows = [[e["action"], e["actor"]] for e in audit_of("stages", slug)]
+    rows = [[e["action"], e["actor"]] for e in audit_entries("stages", slug)]
     check(["create", account_id("marketer")] in rows, f"audit rows: {rows}")
 
 

@@ -4,7 +4,7 @@ import uuid
 
 from nsapi.client import expect_json, expect_problem, find_secrets
 from nsapi.context import ctx
-from nsapi.flows import account_id, audit_of, create_user, login, user_with_token
+from nsapi.flows import account_id, audit_entries, create_user, login, user_with_token
 from nsapi.harness import check, test
 from suites.session import check_user_object
 
@@ -173,7 +173,7 @@ def user_changes_are_audited_with_the_admin_as_actor():
     user, _ = create_user("rep")
     expect_json(ctx.api.patch(f"/api/v1/users/{user['id']}", {"name": "Audited"},
                               as_="admin"), 200)
-    rows = [[e["action"], e["actor"]] for e in audit_of("users", user["id"])]
+    rows = [[e["action"], e["actor"]] for e in audit_entries("users", user["id"])]
     admin = account_id("admin")
     check(["create", admin] in rows, f"no 'create' row by the admin ({admin}): {rows}")
     check(["update", admin] in rows, f"no 'update' row by the admin ({admin}): {rows}")
