@@ -9,7 +9,7 @@ enum db_status {
 	DB_OK = 0,
 	DB_NOT_FOUND,	/* no row */
 	DB_CONFLICT,	/* unique or foreign-key violation, or a state conflict */
-	DB_INVALID,	/* check constraint / bad value refused by the database */
+	DB_INVALID,	/* a value refused (NS002/NS003, or by the caller's checks) */
 	DB_RETRY,	/* serialization failure or deadlock (the runner retries) */
 	DB_UNAVAILABLE, /* no connection; the caller answers 503 */
 	DB_ERROR,	/* anything else: a server bug, logged */

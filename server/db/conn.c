@@ -177,12 +177,6 @@ enum db_status db_error_of(struct db *db, const PGresult *res)
 		drop(db);
 		return DB_UNAVAILABLE;
 	}
-	if (strcmp(state, "23514") == 0 || strcmp(state, "23502") == 0 ||
-	    strncmp(state, "22", 2) == 0) {
-		log_msg("warn", "database refused a value (%s): %s", state,
-			res ? PQresultErrorMessage(res) : "");
-		return DB_INVALID;
-	}
 	log_msg("error", "database error %s: %s", state,
 		res ? PQresultErrorMessage(res) : PQerrorMessage(db->pg));
 	return DB_ERROR;

@@ -60,10 +60,12 @@ const char *db_primary_url(void);
 
 /* Runs @st with text parameters (NULL = SQL NULL). Returns the result
  * (PQclear it) with *st_out = DB_OK, or NULL with the mapped failure:
- * unique/foreign-key violation -> DB_CONFLICT, check/data errors ->
- * DB_INVALID, serialization/deadlock -> DB_RETRY, a lost connection ->
+ * unique/foreign-key violation -> DB_CONFLICT, serialization/deadlock
+ * -> DB_RETRY, a lost connection ->
  * DB_UNAVAILABLE (the connection is dropped and re-made on next use),
- * anything else -> DB_ERROR (logged). */
+ * anything else (a data or check error among them: the server's fault)
+ * -> DB_ERROR (logged). The project's own refusals (NS001-NS003) are
+ * read by db_refusal_of. */
 PGresult *db_exec(struct db *db, struct db_stmt *st, int n, const char *const *params,
 		  enum db_status *st_out);
 
