@@ -714,7 +714,7 @@ void imp_fold_name(const char *in, char *out, size_t outlen)
 			base = fold_latin1[cp - 0xC0];
 		else if (cp >= 0x100 && cp <= 0x17F)
 			base = fold_ext_a[cp - 0x100];
-		if (base >= '1' && base <= '5')
+		if (n > 1 && base >= '1' && base <= '5')
 			piece = two_letters[base - '0'], plen = 2;
 		else if (base != 0 && base != '*')
 			one[0] = base, piece = one, plen = 1;
