@@ -181,14 +181,14 @@ static const char *number_check(const char *p, size_t n, enum imp_decimal mark, 
 {
 	const char dec = mark == IMP_DECIMAL_COMMA ? ',' : '.';
 	const char *q = p, *end = p + n;
-	char digits[15]; /* significant integer digits, at most 14 kept */
+	char sig[15]; /* the significant integer digits, as many as fit */
 	size_t nsig = 0, glen = 0, ngroups = 1;
 	char sep = 0;
 	while (q < end && *q != dec) {
 		if (is_digit(*q)) {
 			if (nsig > 0 || *q != '0') {
-				if (nsig < sizeof digits)
-					digits[nsig] = *q;
+				if (nsig < sizeof sig)
+					sig[nsig] = *q;
 				nsig++;
 			}
 			glen++;
@@ -225,8 +225,8 @@ static const char *number_check(const char *p, size_t n, enum imp_decimal mark, 
 	if (outlen < need)
 		return "has no room for the output";
 	if (nsig == 0)
-		digits[nsig++] = '0';
-	memcpy(out, digits, nsig);
+		sig[nsig++] = '0';
+	memcpy(out, sig, nsig);
 	if (ndec > 0) {
 		out[nsig] = '.';
 		memcpy(out + nsig + 1, decimals, ndec);
