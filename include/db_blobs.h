@@ -43,8 +43,8 @@ unsigned db_upload_count(void);
  * into @buf; *@got is its size (0 past the end). */
 enum db_status db_blob_chunk(int64_t blob_id, unsigned n, void *buf, size_t *got);
 
-/* Deletes blobs no version refers to (and their chunks) that are older
- * than @min_age_s seconds; *@removed is how many. */
+/* Deletes blobs that no version and no pending import refers to (and
+ * their chunks) older than @min_age_s seconds; *@removed is how many. */
 enum db_status db_blob_sweep(int min_age_s, long *removed);
 
 #endif

@@ -50,6 +50,7 @@ void h_deals_stage(struct req *r);
 void h_events_ingest(struct req *r);
 /* imports.c */
 void h_import_deals(struct req *r);
+void h_import_job(struct req *r);
 extern const struct route_stream import_stream;
 /* crm.c */
 void h_crm_hook(struct req *r);

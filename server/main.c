@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "analytics.h"
+#include "import.h"
 #include "config.h"
 #include "auth.h"
 #include "crypto.h"
@@ -141,11 +142,14 @@ static int cmd_serve(int argc, char **argv)
 	mallopt(M_TRIM_THRESHOLD, 128 << 20);
 	if (an_refresh_start() != 0)
 		log_msg("warn", "analytics: rollups and verdicts will not refresh (no thread)");
+	if (import_worker_start() != 0)
+		log_msg("warn", "imports longer than a request will wait: no import worker");
 	if (log_start() != 0)
 		log_msg("warn", "access lines are written one by one: no flusher thread");
 	int rc = server_run();
 	log_stop(); /* every request has completed: its line goes out now */
 	an_refresh_stop();
+	import_worker_stop();
 	db_writer_stop();
 	db_searchlog_stop();
 	auth_cache_stop();

@@ -159,7 +159,8 @@ enum db_status db_blob_chunk(int64_t blob_id, unsigned n, void *buf, size_t *got
 
 static struct db_stmt q_sweep =
     DB_STMT("DELETE FROM blobs b WHERE b.created_at < now() - $1::integer * interval '1 second'"
-	    " AND NOT EXISTS (SELECT 1 FROM asset_versions v WHERE v.blob_id = b.id)");
+	    " AND NOT EXISTS (SELECT 1 FROM asset_versions v WHERE v.blob_id = b.id)"
+	    " AND NOT EXISTS (SELECT 1 FROM import_jobs j WHERE j.blob_id = b.id)");
 
 enum db_status db_blob_sweep(int min_age_s, long *removed)
 {

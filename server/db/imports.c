@@ -1,75 +1,356 @@
-/* Deal imports: a batch of rows per transaction, passed as one array per
- * field (the per-row logic is SQL: import_deal_rows(), import_deal_row()). */
+/* Deal imports: jobs, people, and staging by COPY (contracts in
+ * db_imports.h; the merge is schema/functions/import_merge.sql). */
 #include "db_imports.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "db_internal.h"
+#include "log.h"
 
-static struct db_stmt q_batch =
-    DB_STMT("SELECT outcome, field, message FROM import_deal_rows($1::text[], $2::text[],"
-	    " $3::text[], $4::text[], $5::text[], $6::text[], $7::text[])");
+/* ---- jobs ---- */
 
-struct batch {
-	const char *arrays[IMPORT_FIELDS];
-	PGresult *res;
+struct job_new {
+	const char *actor, *params;
+	long rows;
+	bool running;
+	int64_t blob;
+	char *id;
 };
 
-static enum db_status batch_tx(struct db *db, void *cls)
+static struct db_stmt q_job_new =
+    DB_STMT("INSERT INTO import_jobs (actor, blob_id, params, rows_total, status, started_at)"
+	    " VALUES ($1, $2, $3::jsonb, $4, CASE WHEN $5 THEN 'running' ELSE 'queued' END,"
+	    "  CASE WHEN $5 THEN now() END) RETURNING id");
+
+static enum db_status job_new_tx(struct db *db, void *cls)
 {
-	struct batch *b = cls;
+	struct job_new *j = cls;
+	char blob[24], rows[24];
+	snprintf(blob, sizeof blob, "%lld", (long long)j->blob);
+	snprintf(rows, sizeof rows, "%ld", j->rows);
+	const char *p[] = {j->actor, blob, j->params, rows, j->running ? "true" : "false"};
 	enum db_status s;
-	PQclear(b->res); /* from an attempt that was retried */
-	b->res = db_exec(db, &q_batch, IMPORT_FIELDS, b->arrays, &s);
+	PGresult *res = db_exec(db, &q_job_new, 5, p, &s);
+	if (s == DB_OK)
+		db_copy(j->id, UUID_LEN + 1, res, 0, 0);
+	PQclear(res);
 	return s;
 }
 
-/* Field @f of every row, as a text[] literal (malloc'd). */
-static char *column(const struct import_row *rows, int n, enum import_field f)
+enum db_status db_import_job_create(struct db_upload *upload, const char *actor_id,
+				    const char *params, long rows, bool running,
+				    char id[UUID_LEN + 1])
 {
-	const char **v = malloc(((size_t)n + 1) * sizeof *v);
-	if (v == NULL)
-		return NULL;
-	for (int i = 0; i < n; i++)
-		v[i] = rows[i].field[f] ? rows[i].field[f] : "";
-	v[n] = NULL;
-	char *out = db_array(v);
-	free(v);
-	return out;
+	struct job_new j = {actor_id, params, rows, running, db_upload_blob(upload), id};
+	return db_upload_commit(upload, job_new_tx, &j);
 }
 
-static const char *const outcomes[] = {
-    [IMPORT_CREATED] = "created",	[IMPORT_UPDATED] = "updated",
-    [IMPORT_TRANSITION] = "transition", [IMPORT_UNCHANGED] = "unchanged",
-    [IMPORT_REFUSED] = "refused",
+#define JOB_COLUMNS "id, actor, blob_id, params::text, rows_total"
+
+static void job_of(const PGresult *res, struct db_import_job *job)
+{
+	db_copy(job->id, sizeof job->id, res, 0, 0);
+	db_copy(job->actor, sizeof job->actor, res, 0, 1);
+	job->blob = PQgetisnull(res, 0, 2) ? 0 : db_int(res, 0, 2);
+	job->params = db_dup(res, 0, 3);
+	job->rows = (long)db_int(res, 0, 4);
+}
+
+static enum db_status job_from(PGresult *res, enum db_status s, struct db_import_job *job)
+{
+	memset(job, 0, sizeof *job);
+	if (s == DB_OK && PQntuples(res) == 1)
+		job_of(res, job);
+	else if (s == DB_OK)
+		s = DB_NOT_FOUND;
+	PQclear(res);
+	return s == DB_OK && job->params == NULL ? DB_ERROR : s;
+}
+
+static struct db_stmt q_job_next =
+    DB_STMT("UPDATE import_jobs SET status = 'running', started_at = now()"
+	    " WHERE id = (SELECT id FROM import_jobs WHERE status = 'queued' ORDER BY created_at"
+	    "  LIMIT 1 FOR UPDATE SKIP LOCKED) RETURNING " JOB_COLUMNS);
+
+enum db_status db_import_job_next(struct db_import_job *job)
+{
+	enum db_status s;
+	PGresult *res = db_write(NULL, &q_job_next, 0, NULL, &s);
+	return job_from(res, s, job);
+}
+
+static struct db_stmt q_job_load =
+    DB_STMT("SELECT " JOB_COLUMNS " FROM import_jobs WHERE id = $1 AND status = 'running'");
+
+enum db_status db_import_job_load(const char *id, struct db_import_job *job)
+{
+	const char *p[] = {id};
+	enum db_status s;
+	PGresult *res = db_query(false, &q_job_load, 1, p, &s);
+	return job_from(res, s, job);
+}
+
+void db_import_job_free(struct db_import_job *job)
+{
+	free(job->params);
+	job->params = NULL;
+}
+
+static struct db_stmt q_requeue =
+    DB_STMT("UPDATE import_jobs SET status = 'queued', started_at = NULL WHERE status = 'running'");
+
+enum db_status db_import_jobs_requeue(void)
+{
+	enum db_status s;
+	PQclear(db_write(NULL, &q_requeue, 0, NULL, &s));
+	return s;
+}
+
+static struct db_stmt q_fail =
+    DB_STMT("UPDATE import_jobs SET status = 'failed', error = $2, blob_id = NULL,"
+	    " finished_at = now() WHERE id = $1");
+
+enum db_status db_import_job_fail(const char *id, const char *error)
+{
+	const char *p[] = {id, error};
+	enum db_status s;
+	PQclear(db_write(NULL, &q_fail, 2, p, &s));
+	return s;
+}
+
+static struct db_stmt q_job_json = DB_STMT(
+    "SELECT jsonb_build_object('id', j.id, 'status', j.status,"
+    "  'dry_run', coalesce((j.params->>'dry_run')::boolean, false), 'params', j.params,"
+    "  'rows_total', j.rows_total,"
+    "  'rows_read', CASE WHEN j.status IN ('done', 'failed') THEN j.rows_total ELSE 0 END,"
+    "  'report', j.report, 'error', j.error, 'created_at', rfc3339(j.created_at),"
+    "  'started_at', rfc3339(j.started_at), 'finished_at', rfc3339(j.finished_at))::text"
+    " FROM import_jobs j WHERE j.id::text = $1 AND ($2::uuid IS NULL OR j.actor = $2::uuid)");
+
+enum db_status db_import_job_json(const char *id, const char *actor_id, char **json)
+{
+	const char *p[] = {id, actor_id};
+	enum db_status s;
+	PGresult *res = db_query(false, &q_job_json, 2, p, &s);
+	return db_text(res, s, json);
+}
+
+/* ---- people ---- */
+
+static struct db_stmt q_people =
+    DB_STMT("SELECT id, email, name FROM users WHERE active ORDER BY created_at, id");
+
+enum db_status db_import_people(struct db_person **out, size_t *n)
+{
+	*out = NULL;
+	*n = 0;
+	enum db_status s;
+	PGresult *res = db_query(false, &q_people, 0, NULL, &s);
+	int rows = s == DB_OK ? PQntuples(res) : 0;
+	struct db_person *p = calloc((size_t)rows + 1, sizeof *p);
+	if (s == DB_OK && p == NULL)
+		s = DB_ERROR;
+	for (int i = 0; s == DB_OK && i < rows; i++) {
+		db_copy(p[i].id, sizeof p[i].id, res, i, 0);
+		p[i].email = db_dup(res, i, 1);
+		p[i].name = db_dup(res, i, 2);
+		*n = (size_t)i + 1;
+		if (p[i].email == NULL || p[i].name == NULL)
+			s = DB_ERROR;
+	}
+	PQclear(res);
+	*out = p;
+	return s;
+}
+
+void db_import_people_free(struct db_person *p, size_t n)
+{
+	for (size_t i = 0; p && i < n; i++) {
+		free(p[i].email);
+		free(p[i].name);
+	}
+	free(p);
+}
+
+/* ---- staging ---- */
+
+struct db_import {
+	struct db db;
+	bool copying;
+	char *line; /* a COPY line being built */
+	size_t cap;
 };
 
-static enum import_outcome outcome_of(const char *word)
+/* The staging table: one row per move (see import_merge.sql). */
+static struct db_stmt q_staging =
+    DB_STMT("CREATE TEMP TABLE import_rows (line integer NOT NULL, key text NOT NULL, ext text,"
+	    " name text, account text, owner uuid, amount numeric, created text,"
+	    " stage_text text NOT NULL, stage_column text NOT NULL, at text, close_at text,"
+	    " modified_at text, main boolean NOT NULL, explicit boolean NOT NULL) ON COMMIT DROP");
+static const char copy_in[] =
+    "COPY import_rows (line, key, ext, name, account, owner, amount, created, stage_text,"
+    " stage_column, at, close_at, modified_at, main, explicit) FROM STDIN";
+
+enum db_status db_import_open(const char *actor_id, struct db_import **out)
 {
-	for (int o = 0; o < IMPORT_REFUSED; o++)
-		if (strcmp(word, outcomes[o]) == 0)
-			return (enum import_outcome)o;
-	return IMPORT_REFUSED;
+	*out = NULL;
+	struct db_import *im = calloc(1, sizeof *im);
+	if (im == NULL)
+		return DB_ERROR;
+	im->db.url = db_primary_url();
+	if (!db_ensure(&im->db)) {
+		free(im);
+		return DB_UNAVAILABLE;
+	}
+	enum db_status s = db_begin(&im->db, actor_id);
+	if (s == DB_OK)
+		s = db_do(&im->db, &q_staging, 0, NULL);
+	if (s == DB_OK) {
+		PGresult *res = PQexec(im->db.pg, copy_in);
+		if (PQresultStatus(res) == PGRES_COPY_IN)
+			im->copying = true;
+		else
+			s = db_error_of(&im->db, res);
+		PQclear(res);
+	}
+	if (s != DB_OK) {
+		db_import_abort(im);
+		return s;
+	}
+	*out = im;
+	return DB_OK;
 }
 
-enum db_status db_import_batch(const char *actor_id, const struct import_row *rows, int n,
-			       void (*each)(void *cls, int i, const struct import_result *r),
-			       void *cls)
+/* Appends @v to the COPY line at *@o as a text-format field (NULL or "":
+ * \N), then @sep. False when out of memory. */
+static bool put_field(struct db_import *im, size_t *o, const char *v, char sep)
 {
-	struct batch b = {{0}, NULL};
-	char *arrays[IMPORT_FIELDS];
-	bool ok = true;
-	for (int f = 0; f < IMPORT_FIELDS; f++)
-		ok &= (b.arrays[f] = arrays[f] = column(rows, n, (enum import_field)f)) != NULL;
-	enum db_status s = ok ? db_tx(actor_id, batch_tx, &b) : DB_ERROR;
-	for (int i = 0; s == DB_OK && i < n && i < PQntuples(b.res); i++) {
-		struct import_result r = {outcome_of(PQgetvalue(b.res, i, 0)),
-					  PQgetisnull(b.res, i, 1) ? NULL : PQgetvalue(b.res, i, 1),
-					  PQgetvalue(b.res, i, 2)};
-		each(cls, i, &r);
+	size_t need = *o + 2 * (v ? strlen(v) : 0) + 4;
+	if (need > im->cap) {
+		size_t cap = need * 2;
+		char *more = realloc(im->line, cap);
+		if (more == NULL)
+			return false;
+		im->line = more;
+		im->cap = cap;
 	}
-	PQclear(b.res);
-	for (int f = 0; f < IMPORT_FIELDS; f++)
-		free(arrays[f]);
+	char *p = im->line + *o;
+	if (v == NULL || v[0] == '\0') {
+		*p++ = '\\';
+		*p++ = 'N';
+	}
+	for (; v && *v; v++) {
+		char c = *v;
+		if (c == '\\' || c == '\t' || c == '\n' || c == '\r') {
+			*p++ = '\\';
+			c = c == '\t' ? 't' : c == '\n' ? 'n' : c == '\r' ? 'r' : '\\';
+		}
+		*p++ = c;
+	}
+	*p++ = sep;
+	*o = (size_t)(p - im->line);
+	return true;
+}
+
+enum db_status db_import_put(struct db_import *im, const struct db_import_move *m)
+{
+	char line[24];
+	snprintf(line, sizeof line, "%ld", m->line);
+	const char *v[] = {line,
+			   m->key,
+			   m->ext,
+			   m->name,
+			   m->account,
+			   m->owner,
+			   m->amount,
+			   m->created,
+			   m->stage,
+			   m->column,
+			   m->at,
+			   m->close,
+			   m->modified,
+			   m->main ? "t" : "f",
+			   m->explicit ? "t" : "f"};
+	size_t o = 0, n = sizeof v / sizeof v[0];
+	for (size_t i = 0; i < n; i++)
+		if (!put_field(im, &o, v[i], i + 1 < n ? '\t' : '\n'))
+			return DB_ERROR;
+	if (PQputCopyData(im->db.pg, im->line, (int)o) != 1)
+		return db_error_of(&im->db, NULL);
+	return DB_OK;
+}
+
+static struct db_stmt q_merge = DB_STMT("SELECT import_merge($1, $2::integer)::text");
+
+enum db_status db_import_merge(struct db_import *im, const char *tz, int errors_max, char **report)
+{
+	*report = NULL;
+	enum db_status s = DB_OK;
+	if (PQputCopyEnd(im->db.pg, NULL) != 1)
+		return db_error_of(&im->db, NULL);
+	im->copying = false;
+	PGresult *res;
+	while ((res = PQgetResult(im->db.pg)) != NULL) {
+		if (PQresultStatus(res) != PGRES_COMMAND_OK && s == DB_OK)
+			s = db_error_of(&im->db, res);
+		PQclear(res);
+	}
+	if (s != DB_OK)
+		return s;
+	char max[16];
+	snprintf(max, sizeof max, "%d", errors_max);
+	const char *p[] = {tz, max};
+	res = db_exec(&im->db, &q_merge, 2, p, &s);
+	return db_text(res, s, report);
+}
+
+static struct db_stmt q_done =
+    DB_STMT("UPDATE import_jobs SET status = 'done', report = $2::jsonb, blob_id = NULL,"
+	    " finished_at = now() WHERE id = $1");
+
+enum db_status db_import_finish(struct db_import *im, const char *job_id, const char *report,
+				bool commit)
+{
+	const char *p[] = {job_id, report};
+	enum db_status s;
+	if (commit) {
+		s = db_do(&im->db, &q_done, 2, p);
+		if (s == DB_OK)
+			s = db_commit(&im->db);
+	} else {
+		db_rollback(&im->db);
+		s = db_do(&im->db, &q_done, 2, p);
+	}
+	db_import_abort(im);
+	return s;
+}
+
+void db_import_abort(struct db_import *im)
+{
+	if (im == NULL)
+		return;
+	if (im->copying)
+		PQputCopyEnd(im->db.pg, "aborted");
+	PGresult *res;
+	while (im->copying && (res = PQgetResult(im->db.pg)) != NULL)
+		PQclear(res);
+	db_rollback(&im->db);
+	db_close(&im->db);
+	free(im->line);
+	free(im);
+}
+
+static struct db_stmt q_zone =
+    DB_STMT("SELECT EXISTS (SELECT 1 FROM pg_timezone_names WHERE name = $1)"
+	    " OR EXISTS (SELECT 1 FROM pg_timezone_abbrevs WHERE abbrev = $1)");
+
+enum db_status db_import_zone_known(const char *tz, bool *known)
+{
+	const char *p[] = {tz};
+	enum db_status s;
+	PGresult *res = db_query(true, &q_zone, 1, p, &s);
+	*known = s == DB_OK && db_bool(res, 0, 0);
+	PQclear(res);
 	return s;
 }

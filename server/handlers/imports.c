@@ -1,159 +1,36 @@
-/* POST /api/v1/import/deals: a CSV of deals and stage changes, read as it
- * arrives and imported 1,000 rows per transaction, so a file of any length
- * runs in constant memory and a bad row only costs its own line. Columns
- * are found by header name: ours, Salesforce's Opportunity History export
- * or HubSpot's deal export. */
+/* POST /api/v1/import/deals: a CSV of deals and their stage history, as
+ * ours or as Salesforce and HubSpot export it. The body is stored as a
+ * blob while it is scanned (header, records, dates, charset); then it
+ * becomes a job, run at once for a file of up to IMPORT_INLINE_ROWS
+ * records (200 with the finished job) or by the import worker (202 with
+ * the job's URL; also for any file with "Prefer: respond-async"). GET /api/v1/import/jobs/{id}
+ * follows a job. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include "csv.h"
-#include "db_imports.h"
 #include "handlers.h"
+#include "import.h"
+#include "store.h"
 
-#define BATCH	   1000
-#define ERRORS_MAX 1000 /* reported; more are counted */
+#define IMPORT_MAX_BYTES (512ull << 20)
 
-/* Header names (lower-case) per field: ours first, then the CRMs'. */
-static const char *const headers[IMPORT_FIELDS][6] = {
-    [IMPORT_EXTERNAL_ID] = {"external_id", "opportunityid", "opportunity id", "record id",
-			    "deal id"},
-    [IMPORT_NAME] = {"name", "opportunity name", "deal name"},
-    [IMPORT_ACCOUNT] = {"account", "account name", "associated company", "company name"},
-    [IMPORT_OWNER_EMAIL] = {"owner_email", "owner email", "deal owner email"},
-    [IMPORT_STAGE] = {"stage", "stagename", "stage name", "deal stage"},
-    [IMPORT_AMOUNT] = {"amount"},
-    [IMPORT_CHANGED_AT] = {"changed_at", "createddate", "created date", "create date"},
+struct upload {
+	struct blob_writer *blob;
+	struct import_scan *scan;
+	struct import_params params;
+	enum err fatal; /* ERR_NONE while all is well */
+	const char *fatal_field;
+	char fatal_detail[240];
 };
 
-struct import {
-	struct csv_reader *csv;
-	const char *actor;
-	int col[IMPORT_FIELDS];
-	bool header_seen;
-	int fatal; /* enum err; ERR_NONE while all is well */
-	char fatal_field[32], fatal_detail[200];
-	struct import_row batch[BATCH];
-	int n; /* rows in batch */
-	unsigned long lines[BATCH];
-	long created, updated, transitions, unchanged, rows, nerrors;
-	json_t *errors;
-};
-
-static void add_error(struct import *im, unsigned long line, const char *field, const char *msg)
+static void fail(struct upload *u, enum err e, const char *field, const char *detail)
 {
-	if (im->nerrors++ < ERRORS_MAX)
-		json_array_append_new(im->errors,
-				      json_pack("{s:I, s:s?, s:s}", "line", (json_int_t)line,
-						"field", field, "message", msg));
-}
-
-static void fail(struct import *im, enum err e, const char *field, const char *detail)
-{
-	if (im->fatal != ERR_NONE)
+	if (u->fatal != ERR_NONE)
 		return;
-	im->fatal = e;
-	snprintf(im->fatal_field, sizeof im->fatal_field, "%s", field ? field : "");
-	snprintf(im->fatal_detail, sizeof im->fatal_detail, "%s", detail);
-}
-
-static void outcome(void *cls, int i, const struct import_result *r)
-{
-	struct import *im = cls;
-	switch (r->outcome) {
-	case IMPORT_CREATED:
-		im->created++;
-		break;
-	case IMPORT_UPDATED:
-		im->updated++;
-		break;
-	case IMPORT_TRANSITION:
-		im->transitions++;
-		break;
-	case IMPORT_UNCHANGED:
-		im->unchanged++;
-		break;
-	case IMPORT_REFUSED:
-		add_error(im, im->lines[i], r->field, r->message);
-		break;
-	}
-}
-
-static void clear_batch(struct import *im)
-{
-	for (int i = 0; i < im->n; i++)
-		for (int f = 0; f < IMPORT_FIELDS; f++)
-			free(im->batch[i].field[f]);
-	im->n = 0;
-}
-
-/* Imports the rows gathered so far. */
-static void flush(struct import *im)
-{
-	if (im->n == 0 || im->fatal != ERR_NONE)
-		return;
-	enum db_status s = db_import_batch(im->actor, im->batch, im->n, outcome, im);
-	clear_batch(im);
-	if (s == DB_UNAVAILABLE)
-		fail(im, ERR_DB_UNAVAILABLE, NULL,
-		     "the database went away; rows up to here were imported");
-	else if (s != DB_OK)
-		fail(im, ERR_INTERNAL, NULL, "the import failed; rows up to here were imported");
-}
-
-static void read_header(struct import *im, int n, char **fields)
-{
-	im->header_seen = true;
-	for (int c = 0; c < IMPORT_FIELDS; c++)
-		im->col[c] = -1;
-	for (int i = 0; i < n; i++)
-		for (int c = 0; c < IMPORT_FIELDS; c++)
-			for (int k = 0; k < 6 && headers[c][k]; k++)
-				if (im->col[c] < 0 && strcasecmp(fields[i], headers[c][k]) == 0)
-					im->col[c] = i;
-	if (im->col[IMPORT_EXTERNAL_ID] < 0)
-		fail(im, ERR_MISSING_FIELD, "external_id",
-		     "the header has no external_id column (or OpportunityId / Record ID)");
-	else if (im->col[IMPORT_STAGE] < 0)
-		fail(im, ERR_MISSING_FIELD, "stage",
-		     "the header has no stage column (or StageName / Deal Stage)");
-}
-
-static int on_record(void *cls, unsigned long line, int n, char **fields)
-{
-	struct import *im = cls;
-	if (im->fatal != ERR_NONE)
-		return 1;
-	if (!im->header_seen) {
-		read_header(im, n, fields);
-		return im->fatal != ERR_NONE;
-	}
-	struct import_row row = {{0}};
-	for (int c = 0; c < IMPORT_FIELDS; c++) {
-		int i = im->col[c];
-		if (i < 0 || i >= n || fields[i][0] == '\0')
-			continue;
-		if (!utf8_valid(fields[i])) {
-			add_error(im, line, headers[c][0], "not valid UTF-8");
-			return 0;
-		}
-		row.field[c] = fields[i];
-	}
-	for (int c = 0; c < IMPORT_FIELDS; c++)
-		if (row.field[c] != NULL && (row.field[c] = strdup(row.field[c])) == NULL)
-			fail(im, ERR_INTERNAL, NULL, "out of memory");
-	im->batch[im->n] = row;
-	im->lines[im->n++] = line;
-	im->rows++;
-	if (im->n == BATCH)
-		flush(im);
-	return im->fatal != ERR_NONE;
-}
-
-static int on_bad_record(void *cls, unsigned long line, enum csv_status st)
-{
-	add_error(cls, line, NULL, csv_status_text(st));
-	return 0; /* skip the record, go on */
+	u->fatal = e;
+	u->fatal_field = field;
+	snprintf(u->fatal_detail, sizeof u->fatal_detail, "%s", detail);
 }
 
 static bool is_csv(const char *type)
@@ -165,61 +42,170 @@ static bool is_csv(const char *type)
 	       (n == 15 && strncasecmp(type, "application/csv", 15) == 0);
 }
 
+/* The query's parameters into @p; false (with the refusal in @u) when
+ * one is not understood. */
+static bool read_params(const struct req *r, struct upload *u, struct import_params *p)
+{
+	const char *dry = req_query(r, "dry_run"), *order = req_query(r, "date_format"),
+		   *dec = req_query(r, "decimal"), *cs = req_query(r, "charset"),
+		   *tz = req_query(r, "tz");
+	*p = (struct import_params){.dry_run =
+					dry && (strcmp(dry, "1") == 0 || strcmp(dry, "true") == 0)};
+	snprintf(p->tz, sizeof p->tz, "%s", tz && tz[0] ? tz : "UTC");
+	if (dry && strcmp(dry, "0") && strcmp(dry, "1") && strcmp(dry, "true") &&
+	    strcmp(dry, "false"))
+		fail(u, ERR_INVALID_PARAMETER, "dry_run", "dry_run is 1 or 0");
+	else if (order && strcmp(order, "auto") && strcmp(order, "mdy") && strcmp(order, "dmy"))
+		fail(u, ERR_INVALID_PARAMETER, "date_format",
+		     "date_format is mdy (M/D/YYYY), dmy (D/M/YYYY) or auto");
+	else if (dec && strcmp(dec, "point") && strcmp(dec, "comma"))
+		fail(u, ERR_INVALID_PARAMETER, "decimal", "decimal is point or comma");
+	else if (cs && !imp_charset_of(cs, &p->charset))
+		fail(u, ERR_INVALID_PARAMETER, "charset",
+		     "charset is utf-8, windows-1252 or iso-8859-1");
+	else if (tz && strlen(tz) >= sizeof p->tz)
+		fail(u, ERR_INVALID_PARAMETER, "tz", "tz is a time zone name such as Europe/Paris");
+	p->order = order == NULL || strcmp(order, "auto") == 0 ? IMP_ORDER_AUTO
+		   : strcmp(order, "mdy") == 0		       ? IMP_ORDER_MDY
+							       : IMP_ORDER_DMY;
+	p->decimal = dec && strcmp(dec, "comma") == 0 ? IMP_DECIMAL_COMMA : IMP_DECIMAL_POINT;
+	return u->fatal == ERR_NONE;
+}
+
+static void upload_free(void *state)
+{
+	struct upload *u = state;
+	blob_writer_free(u->blob);
+	if (u->scan != NULL) {
+		long rows;
+		const char *field;
+		char detail[8];
+		import_scan_finish(u->scan, &rows, &u->params, &field, detail, sizeof detail);
+	}
+}
+
 static int import_begin(struct req *r)
 {
 	if (!is_csv(req_header(r, "Content-Type")))
 		return ERR_UNSUPPORTED_MEDIA_TYPE;
-	struct import *im = calloc(1, sizeof *im);
-	if (im == NULL)
+	struct upload *u = req_state_new(r, sizeof *u, upload_free);
+	if (u == NULL)
 		return ERR_INTERNAL;
-	r->state = im;
-	im->actor = r->user->id;
-	im->fatal = ERR_NONE;
-	im->errors = json_array();
-	im->csv = csv_new(on_record, on_bad_record, im);
-	return im->csv && im->errors ? ERR_NONE : ERR_INTERNAL;
+	u->fatal = ERR_NONE;
+	if (!read_params(r, u, &u->params))
+		return ERR_NONE; /* answered once the body has ended */
+	enum err e = blob_writer_new(r->user->id, "import.csv", IMPORT_MAX_BYTES, &u->blob);
+	if (e != ERR_NONE)
+		return e;
+	u->scan = import_scan_new(&u->params);
+	return u->scan ? ERR_NONE : ERR_INTERNAL;
 }
 
 static int import_data(struct req *r, const char *buf, size_t len)
 {
-	struct import *im = r->state;
-	enum csv_status st = csv_feed(im->csv, buf, len);
-	if (st != CSV_OK && im->fatal == ERR_NONE)
-		fail(im, ERR_BAD_REQUEST, NULL, csv_status_text(st));
-	return ERR_NONE; /* a fatal problem is answered once the body has ended */
+	struct upload *u = r->state;
+	if (u->fatal != ERR_NONE)
+		return ERR_NONE; /* the rest is read away */
+	enum err e = blob_write(u->blob, buf, len);
+	if (e != ERR_NONE)
+		fail(u, e, NULL,
+		     e == ERR_PAYLOAD_TOO_LARGE	       ? "an import is at most 512 MiB"
+		     : e == ERR_UNSUPPORTED_MEDIA_TYPE ? "the file is not text"
+						       : "the file could not be stored");
+	else
+		import_scan_feed(u->scan, buf, len);
+	return ERR_NONE;
 }
 
 static void import_release(struct req *r)
 {
-	struct import *im = r->state;
-	if (im == NULL)
-		return;
-	csv_free(im->csv);
-	clear_batch(im);
-	json_decref(im->errors);
-	free(im);
+	(void)r; /* upload_free, when the request ends */
 }
 
 const struct route_stream import_stream = {import_begin, import_data, import_release};
 
-void h_import_deals(struct req *r)
+/* The job @id as JSON, with the rows read so far when it runs here. */
+static void reply_job(struct req *r, unsigned status, const char *id)
 {
-	struct import *im = r->state;
-	enum csv_status st = csv_finish(im->csv);
-	if (st != CSV_OK)
-		fail(im, ERR_BAD_REQUEST, NULL, csv_status_text(st));
-	if (!im->header_seen)
-		fail(im, ERR_BAD_REQUEST, NULL, "the file has no header row");
-	flush(im);
-	if (im->fatal != ERR_NONE) {
-		reply_error(r, (enum err)im->fatal, im->fatal_field[0] ? im->fatal_field : NULL,
-			    "%s", im->fatal_detail);
+	char *text = NULL;
+	enum db_status s = db_import_job_json(id, NULL, &text);
+	json_t *job = s == DB_OK ? json_loads(text, 0, NULL) : NULL;
+	free(text);
+	if (job == NULL) {
+		reply_db(r, s == DB_OK ? DB_ERROR : s);
 		return;
 	}
-	reply_json(r, 200,
-		   json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:O}", "rows", (json_int_t)im->rows,
-			     "created", (json_int_t)im->created, "updated", (json_int_t)im->updated,
-			     "transitions", (json_int_t)im->transitions, "unchanged",
-			     (json_int_t)im->unchanged, "error_count", (json_int_t)im->nerrors,
-			     "errors", im->errors));
+	long rows = import_progress(id);
+	if (rows >= 0)
+		json_object_set_new(job, "rows_read", json_integer(rows));
+	if (status == 202) {
+		char url[96];
+		snprintf(url, sizeof url, "/api/v1/import/jobs/%s", id);
+		reply_header(r, "Location", url);
+	}
+	reply_json(r, status, job);
+}
+
+void h_import_deals(struct req *r)
+{
+	struct upload *u = r->state;
+	long rows = 0;
+	if (u->scan != NULL) {
+		const char *field;
+		char detail[240];
+		enum err e =
+		    import_scan_finish(u->scan, &rows, &u->params, &field, detail, sizeof detail);
+		u->scan = NULL;
+		if (e != ERR_NONE)
+			fail(u, e, field, detail);
+	}
+	bool known = true;
+	if (u->fatal == ERR_NONE && db_import_zone_known(u->params.tz, &known) != DB_OK)
+		fail(u, ERR_DB_UNAVAILABLE, NULL, "the database is unavailable");
+	if (!known)
+		fail(u, ERR_INVALID_PARAMETER, "tz",
+		     "tz names no time zone (try Europe/Paris, UTC)");
+	enum err e = u->fatal == ERR_NONE ? blob_close(u->blob) : ERR_NONE;
+	if (e != ERR_NONE)
+		fail(u, e, NULL, "the file could not be stored");
+	if (u->fatal != ERR_NONE) {
+		reply_error(r, u->fatal, u->fatal_field, "%s", u->fatal_detail);
+		return;
+	}
+	json_t *params = import_params_json(&u->params);
+	char *text = params ? json_dumps(params, JSON_COMPACT) : NULL;
+	json_decref(params);
+	const char *prefer = req_header(r, "Prefer");
+	bool inline_run =
+	    rows <= IMPORT_INLINE_ROWS && !(prefer && strcasestr(prefer, "respond-async") != NULL);
+	char id[UUID_LEN + 1];
+	enum db_status s = text ? db_import_job_create(blob_writer_take(u->blob), r->user->id, text,
+						       rows, inline_run, id)
+				: DB_ERROR;
+	free(text);
+	if (s != DB_OK) {
+		reply_db(r, s);
+		return;
+	}
+	if (!inline_run) {
+		import_worker_wake();
+		reply_job(r, 202, id);
+		return;
+	}
+	struct db_import_job job;
+	s = db_import_job_load(id, &job);
+	if (s == DB_OK)
+		import_run(&job);
+	db_import_job_free(&job);
+	reply_job(r, 200, id);
+}
+
+void h_import_job(struct req *r)
+{
+	const char *id = req_param(r, 0);
+	if (!uuid_valid(id)) {
+		reply_error(r, ERR_NOT_FOUND, NULL, "no such import job");
+		return;
+	}
+	reply_job(r, 200, id);
 }

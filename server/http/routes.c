@@ -51,6 +51,7 @@ const struct route routes[] = {
     {M_POST, V1 "/events", h_events_ingest, AUTH_MARKETER, BODY_RAW, 16u << 20, NULL, NULL},
     {M_POST, V1 "/import/deals", h_import_deals, AUTH_MARKETER, BODY_STREAM, 0, NULL,
      &import_stream},
+    {M_GET, V1 "/import/jobs/{id}", h_import_job, AUTH_MARKETER, BODY_NONE, 0, NULL, NULL},
     {M_POST, V1 "/hooks/crm", h_crm_hook, AUTH_SIGNED, BODY_RAW, 0, NULL, NULL},
     {M_GET, V1 "/stage-aliases", h_aliases_list, AUTH_MARKETER, BODY_NONE, 0, NULL, NULL},
     {M_POST, V1 "/stage-aliases", h_aliases_set, AUTH_MARKETER, BODY_JSON, 0, NULL, NULL},

@@ -48,7 +48,7 @@ def load(deals, shares):
     for x, history in deals.items():
         lines += [f"{x},Deal {x},{s},{at}" for s, at in history]
     body = expect_json(ctx.api.post("/api/v1/import/deals", raw="\n".join(lines).encode(),
-                                    content_type="text/csv", as_="marketer"), 200)
+                                    content_type="text/csv", as_="marketer"), 200)["report"]
     check(body["error_count"] == 0, f"import errors {body}")
     events = [{"id": ctx.uniq("sh"), "type": "share", "asset_id": a, "deal_external_id": x,
                "rep_email": ctx.accounts["rep"].email, "channel": "email", "at": at}

@@ -1,22 +1,45 @@
-"""CSV import of deals and stage changes: RFC 4180 edge cases, the CRMs'
-export headers, per-row errors, idempotence."""
+"""CSV import of deals and their stage history: RFC 4180 edge cases, the
+files Salesforce and HubSpot export as they export them, dates, amounts,
+owners by name, history as a set of dated transitions, dry runs, charsets,
+jobs for long files, and refusals by line and column."""
+import time
+
+from nsapi import exports as ex
 from nsapi.client import expect_json, expect_problem
 from nsapi.context import ctx
-from nsapi.harness import check, test
 from nsapi.flows import deals_with_external_id
+from nsapi.harness import check, test
 
 IMPORT = "/api/v1/import/deals"
 
 
-def post_csv(text, as_="marketer", content_type="text/csv"):
-    data = text if isinstance(text, bytes) else text.encode()
-    return ctx.api.post(IMPORT, raw=data, content_type=content_type, as_=as_)
+def post_csv(data, query="", as_="marketer", content_type="text/csv", headers=None):
+    body = data if isinstance(data, bytes) else data.encode()
+    return ctx.api.post(IMPORT + query, raw=body, content_type=content_type, as_=as_,
+                        headers=headers or {})
+
+
+def run(data, query=""):
+    """Imports @data; the finished job's report."""
+    job = expect_json(post_csv(data, query), 200)
+    check(job["status"] == "done", f"job {job}")
+    return job["report"]
 
 
 def deal(external_id):
     rows = deals_with_external_id(external_id)
     check(len(rows) == 1, f"{len(rows)} deals with external_id {external_id}")
     return expect_json(ctx.api.get(f"/api/v1/deals/{rows[0]['id']}", as_="marketer"), 200)
+
+
+def history(d):
+    return [(h["to"], h["at"]) for h in d["history"]]
+
+
+def user_named(name):
+    body = {"email": ctx.uniq_email("owner"), "name": name, "role": "rep",
+            "password": f"pw {ctx.uniq('p')} long enough"}
+    return expect_json(ctx.api.post("/api/v1/users", body, as_="admin"), 201)
 
 
 @test
@@ -26,9 +49,9 @@ def quoted_fields_bom_crlf_and_newlines_import_as_written():
             f'{x}-1,"Acme, Inc ""big"" deal","Acme\r\nEMEA",discovery,1200.50,2026-01-02 10:00:00\r\n'
             f"{x}-2,Plain,,proposal,,2026-02-01T08:00:00Z\n"
             f"{x}-1,,,evaluation,,2026-01-20 00:00:00")  # LF and no final newline
-    body = expect_json(post_csv(text), 200)
-    check((body["rows"], body["created"], body["transitions"], body["error_count"]) == (3, 2, 1, 0),
-          f"counts {body}")
+    r = run(text)
+    check((r["rows"], r["created"], r["transitions"], r["error_count"]) == (3, 2, 3, 0),
+          f"counts {r}")
     d = deal(f"{x}-1")
     check(d["name"] == 'Acme, Inc "big" deal' and d["account"] == "Acme\r\nEMEA",
           f"quoted fields became {d['name']!r} / {d['account']!r}")
@@ -44,16 +67,16 @@ def reimporting_the_same_file_changes_nothing():
     text = ("external_id,name,stage,changed_at\n"
             f"{x},Deal,discovery,2026-01-01 00:00:00\n"
             f"{x},Deal,proposal,2026-02-01 00:00:00\n")
-    first = expect_json(post_csv(text), 200)
+    first = run(text)
     before = deal(x)
-    again = expect_json(post_csv(text), 200)
+    again = run(text)
     check((again["created"], again["updated"], again["transitions"], again["unchanged"])
           == (0, 0, 0, 2), f"second import {again} (first {first})")
     check(deal(x)["history"] == before["history"], "the second import changed the history")
 
 
 @test
-def a_bad_row_is_reported_by_line_and_the_good_rows_are_stored():
+def refused_rows_name_line_and_column_and_the_good_rows_are_stored():
     x = ctx.uniq("bad")
     text = ("external_id,stage,amount,owner_email\n"
             f"{x}-1,discovery,,\n"
@@ -61,48 +84,256 @@ def a_bad_row_is_reported_by_line_and_the_good_rows_are_stored():
             f"{x}-3,discovery,lots,\n"
             f"{x}-4,discovery,,nobody@example.invalid\n"
             f',discovery,,\n'
-            f'{x}-5,"open quote,discovery\n'  # swallows the rest: the file is malformed
-            )
-    r = post_csv(text)
-    # An unterminated quote swallows the rest of the file: that is the
-    # file's fault, said as such, after the rows before it were imported.
-    expect_problem(r, 400, "bad_request")
-    good = expect_json(post_csv(text.rsplit("\n", 2)[0] + "\n"), 200)
-    errors = {(e["line"], e["field"]) for e in good["errors"]}
-    check(errors == {(3, "stage"), (4, "amount"), (5, "owner_email"), (6, "external_id")},
-          f"errors {good['errors']}")
-    check(deal(f"{x}-1")["stage"] == "discovery", "the good row was not stored")
+            f"{x}-5,Nowhere Stage,,\n")
+    r = run(text)
+    errors = [(e["line"], e["field"], e["column"]) for e in r["errors"]]
+    check(errors == [(3, "stage", "stage"), (4, "amount", "amount"),
+                     (6, "external_id", "external_id"), (7, "stage", "stage")],
+          f"errors {r['errors']}")
+    check("lots" in r["errors"][1]["message"], f"the amount's message {r['errors'][1]}")
+    check(r["stages_unknown"] == [{"stage": "Nowhere Stage", "count": 2}],
+          f"unknown stages {r['stages_unknown']}")
+    # An owner nobody is: a warning on its line, the deal imported without one.
+    check([(w["line"], w["field"]) for w in r["warnings"]] == [(5, "owner")]
+          and r["owners_unmatched"] == [{"owner": "nobody@example.invalid", "count": 1}],
+          f"warnings {r['warnings']}, unmatched {r['owners_unmatched']}")
+    check(deal(f"{x}-4")["owner"] is None, "a deal got an owner nobody is")
+    check((r["created"], r["error_count"]) == (2, 4), f"counts {r}")
 
 
 @test
-def salesforce_opportunity_history_headers_and_stage_names_work():
+def a_malformed_file_is_refused_whole_and_imports_nothing():
+    x = ctx.uniq("whole")
+    text = (f"external_id,stage\n{x}-1,discovery\n{x}-2,\"open quote,discovery\n"
+            f"{x}-3,proposal\n")
+    expect_problem(post_csv(text), 400, "bad_request")
+    check(deals_with_external_id(f"{x}-1") == [], "a row before the malformed one was imported")
+
+
+@test
+def salesforce_opportunity_history_report_imports_its_history():
     x = ctx.uniq("006")
-    text = ("OpportunityId,StageName,CreatedDate,Amount\n"
-            f"{x},Qualification,2026-01-05 00:00:00,10\n"
-            f"{x},Proposal/Price Quote,2026-02-05 00:00:00,10\n"
-            f"{x},Closed Won,2026-03-05 00:00:00,10\n")
-    body = expect_json(post_csv(text), 200)
-    check(body["error_count"] == 0, f"errors {body['errors']}")
-    check([h["to"] for h in deal(x)["history"]] == ["discovery", "proposal", "closed_won"],
-          f"history {deal(x)['history']}")
+    owner = user_named("José Álvarez-Núñez")
+    name = "Globex, Inc. — Platform rollout"
+    rows = [
+        {"Opportunity Owner": "JOSE ALVAREZ-NUNEZ", "Opportunity Name": name,
+         "Account Name": "Globex, Inc.", "Edited By": "José Álvarez-Núñez",
+         "Edit Date": ex.us_time(2026, 9, 2, 9, 15), "From Stage": "",
+         "To Stage": "Prospecting", "Amount": "USD 30,000.00", "Probability (%)": "10%",
+         "Close Date": "12/15/2026", "Opportunity ID": x},
+        {"Opportunity Owner": "José Álvarez-Núñez", "Opportunity Name": name,
+         "Account Name": "Globex, Inc.", "Edit Date": ex.us_time(2026, 10, 14, 16, 40),
+         "From Stage": "Qualification", "To Stage": "Proposal/Price Quote",
+         "Amount": "USD 36,000.00", "Probability (%)": "75%", "Close Date": "12/15/2026",
+         "Opportunity ID": x},
+        # The report lists newest last, but any order must do.
+        {"Opportunity Owner": "José Álvarez-Núñez", "Opportunity Name": name,
+         "Account Name": "Globex, Inc.", "Edit Date": ex.us_time(2026, 9, 20, 12, 0),
+         "From Stage": "Prospecting", "To Stage": "Qualification",
+         "Amount": "USD 30,000.00", "Probability (%)": "20%", "Close Date": "12/15/2026",
+         "Opportunity ID": x},
+    ]
+    r = run(ex.salesforce_history(rows))
+    check((r["rows"], r["skipped"], r["created"], r["transitions"], r["error_count"])
+          == (9, 6, 1, 3, 0), f"report {r}")
+    d = deal(x)
+    check(history(d) == [("prospecting", "2026-09-02T09:15:00Z"),
+                         ("discovery", "2026-09-20T12:00:00Z"),
+                         ("proposal", "2026-10-14T16:40:00Z")], f"history {d['history']}")
+    check((d["stage"], d["amount"], d["name"], d["account"], d["owner"])
+          == ("proposal", 36000, name, "Globex, Inc.", owner["id"]),
+          f"deal {d} (owner {owner['id']})")
 
 
 @test
-def hubspot_deal_export_headers_and_stage_ids_work():
+def salesforce_opportunity_export_with_day_month_dates_and_decimal_commas():
+    x = ctx.uniq("006b")
+    rows = [{"Opportunity ID": f"{x}-won", "Opportunity Name": "Initech renewal",
+             "Account Name": "Initech", "Type": "Existing Business", "Stage": "Closed Won",
+             "Amount": "12.500,00 €", "Close Date": "03/11/2026", "Created Date": "14/08/2026",
+             "Last Modified Date": "20/11/2026 17:05", "Opportunity Owner": "Nobody Known"},
+            {"Opportunity ID": f"{x}-open", "Opportunity Name": "Hooli pilot",
+             "Account Name": "Hooli", "Stage": "Negotiation/Review", "Amount": "€ 8.000",
+             "Close Date": "31/12/2026", "Created Date": "01/10/2026",
+             "Last Modified Date": "25/11/2026 09:00", "Opportunity Owner": ""}]
+    data = ex.salesforce_opportunities(rows)
+    # 03/11/2026 and 01/10/2026 alone could be either; 14/08, 20/11, 31/12 cannot.
+    r = run(data, "?decimal=comma")
+    check(r["error_count"] == 0, f"errors {r['errors']}")
+    won, open_ = deal(f"{x}-won"), deal(f"{x}-open")
+    check(history(won) == [("closed_won", "2026-11-03T00:00:00Z")],
+          f"a closed deal enters its outcome at its close date: {won['history']}")
+    check(history(open_) == [("negotiation", "2026-11-25T09:00:00Z")],
+          f"an open deal's stage dates from its last change: {open_['history']}")
+    check((won["amount"], open_["amount"]) == (12500, 8000),
+          f"amounts with decimal commas read as {won['amount']}, {open_['amount']}")
+    check(won["created_at"] == "2026-08-14T00:00:00Z", f"created_at {won['created_at']}")
+
+
+@test
+def hubspot_export_carries_the_whole_history_in_one_row():
     x = ctx.uniq("hs")
-    text = ("Record ID,Deal Name,Deal Stage,Amount,Create Date\n"
-            f"{x},Globex renewal,contractsent,5000,2026-04-01 12:00:00\n")
-    body = expect_json(post_csv(text), 200)
-    check(body["created"] == 1 and body["error_count"] == 0, f"import {body}")
+    owner = user_named("Ana Łukasiewicz")
+    row = {"Record ID": x, "Deal Name": "Umbrella, Q4 expansion", "Deal Stage": "Contract Sent",
+           "Close Date": "2026-12-20 00:00", "Deal owner": "ana lukasiewicz", "Amount": "15,000",
+           "Create Date": "2026-09-01 08:12", "Pipeline": "Sales Pipeline",
+           "Associated Company": "Umbrella Corp", "Deal Type": "newbusiness",
+           "entered": {"Appointment Scheduled": "2026-09-01 08:12",
+                       "Presentation Scheduled": "2026-09-15 10:00",
+                       "Contract Sent": "2026-11-03 14:30"}}
+    r = run(ex.hubspot_deals([row]))
+    check((r["created"], r["transitions"], r["error_count"]) == (1, 3, 0), f"report {r}")
     d = deal(x)
-    check((d["name"], d["stage"]) == ("Globex renewal", "negotiation"), f"deal {d}")
+    check(history(d) == [("discovery", "2026-09-01T08:12:00Z"),
+                         ("evaluation", "2026-09-15T10:00:00Z"),
+                         ("negotiation", "2026-11-03T14:30:00Z")], f"history {d['history']}")
+    check((d["stage"], d["owner"], d["amount"], d["account"])
+          == ("negotiation", owner["id"], 15000, "Umbrella Corp"), f"deal {d}")
+    # A newer export: the deal moved on; only that is new.
+    newer = dict(row, **{"Deal Stage": "Closed Won"})
+    newer["entered"] = dict(row["entered"], **{"Closed Won": "2026-11-28 11:00"})
+    r = run(ex.hubspot_deals([newer]))
+    check((r["created"], r["transitions"], r["unchanged"]) == (0, 1, 0), f"newer export {r}")
+    # The older export again: history is a set, nothing goes backwards.
+    r = run(ex.hubspot_deals([row]))
+    check((r["created"], r["updated"], r["transitions"], r["unchanged"]) == (0, 0, 0, 1),
+          f"older export again {r}")
+    d = deal(x)
+    check(d["stage"] == "closed_won" and history(d)[-1] == ("closed_won", "2026-11-28T11:00:00Z"),
+          f"after the older export: {d['stage']}, {d['history']}")
+
+
+@test
+def an_older_row_is_inserted_in_time_order():
+    x = ctx.uniq("order")
+    run(f"external_id,stage,changed_at\n{x},proposal,2026-03-01 00:00:00\n")
+    r = run(f"external_id,stage,changed_at\n{x},discovery,2026-01-01 00:00:00\n")
+    check(r["transitions"] == 1, f"report {r}")
+    d = deal(x)
+    check(history(d) == [("discovery", "2026-01-01T00:00:00Z"),
+                         ("proposal", "2026-03-01T00:00:00Z")] and d["stage"] == "proposal",
+          f"history {d['history']}, stage {d['stage']}")
+
+
+@test
+def a_transition_contradicting_known_history_is_reported_not_applied():
+    x = ctx.uniq("clash")
+    run(f"external_id,stage,changed_at\n{x},negotiation,2026-03-01 00:00:00\n")
+    # Same moment, another stage; and a move back the file does not state.
+    r = run(f"external_id,stage,changed_at\n{x},discovery,2026-03-01 00:00:00\n"
+            f"{x}-b,discovery,2026-01-01 00:00:00\n"
+            f"{x},evaluation,2026-04-01 00:00:00\n")
+    lines = sorted(e["line"] for e in r["errors"])
+    check(lines == [2, 4] and all("contradicts" in e["message"] for e in r["errors"]),
+          f"errors {r['errors']}")
+    d = deal(x)
+    check(history(d) == [("negotiation", "2026-03-01T00:00:00Z")] and d["stage"] == "negotiation",
+          f"history {d['history']}")
+    # A history that states the move back (From Stage) is applied.
+    r = run("Opportunity ID,From Stage,To Stage,Edit Date\n"
+            f"{x},Negotiation/Review,Value Proposition,2026-04-01 00:00\n")
+    check(r["transitions"] == 1 and deal(x)["stage"] == "evaluation", f"stated move back {r}")
+
+
+@test
+def ambiguous_dates_are_refused_until_date_format_says():
+    x = ctx.uniq("dmy")
+    text = f"external_id,stage,changed_at\n{x},discovery,3/4/2026\n{x},proposal,5/6/2026\n"
+    p = expect_problem(post_csv(text), 400, "invalid_parameter", "date_format")
+    check("line 2" in p["detail"] and "changed_at" in p["detail"], f"detail {p['detail']}")
+    check(deals_with_external_id(x) == [], "an ambiguous file imported rows")
+    run(text, "?date_format=dmy")
+    check(history(deal(x)) == [("discovery", "2026-04-03T00:00:00Z"),
+                               ("proposal", "2026-06-05T00:00:00Z")], "dmy dates")
+    p = expect_problem(post_csv(f"external_id,stage,changed_at\n{x}-2,discovery,3/14/2026\n"
+                                f"{x}-2,proposal,14/3/2026\n"), 400, "invalid_parameter",
+                       "date_format")
+    check("disagree" in p["detail"], f"mixed orders: {p['detail']}")
+
+
+@test
+def times_without_offset_are_in_the_tz_parameter():
+    x = ctx.uniq("tz")
+    run(f"external_id,stage,changed_at\n{x},discovery,2026-07-01 09:00\n", "?tz=Europe/Paris")
+    check(history(deal(x)) == [("discovery", "2026-07-01T07:00:00Z")], f"{deal(x)['history']}")
+    expect_problem(post_csv(f"external_id,stage\n{x},discovery\n", "?tz=Mars/Olympus"), 400,
+                   "invalid_parameter", "tz")
+
+
+@test
+def a_dry_run_answers_what_would_change_and_writes_nothing():
+    x = ctx.uniq("dry")
+    text = (f"external_id,stage,changed_at,owner_email\n{x}-1,discovery,2026-01-01 00:00,\n"
+            f"{x}-1,proposal,2026-02-01 00:00,\n{x}-2,Limbo,2026-01-01 00:00,\n"
+            f"{x}-3,discovery,2026-01-01 00:00,ghost@example.invalid\n")
+    dry = run(text, "?dry_run=1")
+    check(dry["dry_run"] is True, f"report {dry}")
+    check(deals_with_external_id(f"{x}-1") == [], "a dry run created a deal")
+    real = run(text)
+    keys = ("rows", "created", "updated", "transitions", "unchanged", "error_count", "errors",
+            "warnings", "owners_unmatched", "stages_unknown")
+    check({k: dry[k] for k in keys} == {k: real[k] for k in keys},
+          f"dry run {dry} vs the import {real}")
+    check((real["created"], real["transitions"]) == (2, 3), f"import {real}")
+
+
+@test
+def windows_1252_needs_its_charset_and_is_never_stored_as_mojibake():
+    x = ctx.uniq("cp")
+    data = f"external_id,name,stage\r\n{x},Café Müller – Renewal,discovery\r\n".encode(
+        "cp1252")
+    p = expect_problem(post_csv(data), 400, "invalid_encoding", "charset")
+    check("line 2" in p["detail"] and "windows-1252" in p["detail"], f"detail {p['detail']}")
+    check(deals_with_external_id(x) == [], "a refused file imported its row")
+    run(data, "?charset=windows-1252")
+    check(deal(x)["name"] == "Café Müller – Renewal", f"name {deal(x)['name']!r}")
+
+
+@test
+def a_long_import_runs_as_a_job_with_progress():
+    x = ctx.uniq("job")
+    lines = ["external_id,name,stage,changed_at"]
+    for i in range(3000):
+        lines.append(f"{x}-{i},Deal {i},discovery,2026-05-01 10:00")
+        lines.append(f"{x}-{i},Deal {i},proposal,2026-06-01 10:00")
+    r = post_csv("\n".join(lines) + "\n", headers={"Prefer": "respond-async"})
+    job = expect_json(r, 202)
+    url = r.header("Location")
+    check(url == f"/api/v1/import/jobs/{job['id']}", f"Location {url}")
+    check(job["rows_total"] == 6000 and job["status"] in ("queued", "running", "done"),
+          f"job {job}")
+    seen = []
+    for _ in range(600):
+        job = expect_json(ctx.api.get(url, as_="marketer"), 200)
+        seen.append(job["rows_read"])
+        if job["status"] in ("done", "failed"):
+            break
+        time.sleep(0.05)
+    check(job["status"] == "done", f"job {job}")
+    check(seen == sorted(seen) and seen[-1] == 6000, f"progress went {seen[:5]}...{seen[-3:]}")
+    rep = job["report"]
+    check((rep["rows"], rep["created"], rep["transitions"]) == (6000, 3000, 6000), f"{rep}")
+    check(deal(f"{x}-2999")["stage"] == "proposal", "the last deal")
+    expect_problem(ctx.api.get(url, as_="rep"), 403, "forbidden")
+    expect_problem(ctx.api.get("/api/v1/import/jobs/00000000-0000-4000-8000-000000000000",
+                               as_="marketer"), 404, "not_found")
 
 
 @test
 def a_missing_required_column_is_400_naming_it():
-    expect_problem(post_csv("name,stage\nx,discovery\n"), 400, "missing_field", "external_id")
+    expect_problem(post_csv("account,stage\nx,discovery\n"), 400, "missing_field", "external_id")
     expect_problem(post_csv("external_id,name\nx,y\n"), 400, "missing_field", "stage")
     expect_problem(post_csv(""), 400, "bad_request")
+
+
+@test
+def deals_without_an_id_are_known_by_name_and_account():
+    x = ctx.uniq("named")
+    text = ("Opportunity Name,Account Name,To Stage,Edit Date\n"
+            f"{x} deal,{x} Ltd,Qualification,2026-02-01 00:00\n")
+    run(text)
+    r = run(text.replace("Qualification,2026-02-01", "Closed Won,2026-03-01"))
+    check((r["created"], r["transitions"]) == (0, 1), f"second file {r}")
 
 
 @test
@@ -110,3 +341,5 @@ def only_csv_is_accepted_and_only_from_marketers():
     expect_problem(post_csv("external_id,stage\n", content_type="application/json"), 415,
                    "unsupported_media_type")
     expect_problem(post_csv("external_id,stage\n", as_="rep"), 403, "forbidden")
+    expect_problem(post_csv("external_id,stage\nx,discovery\n", "?decimal=dot"), 400,
+                   "invalid_parameter", "decimal")

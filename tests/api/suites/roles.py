@@ -88,6 +88,7 @@ ROLE_TABLE = [
     ("POST",   "/api/v1/hooks/crm",           {"event_id": "e-{who}", "external_id": "x", "stage": "discovery"}, 401, 401, 401, 401, 401),
     ("POST",   "/api/v1/events",              [],                                        401,  403, 403,  202, 202),
     ("POST",   "/api/v1/import/deals",        DEALS_CSV,                                 401,  403, 403,  200, 200),
+    ("GET",    "/api/v1/import/jobs/{import_job}", None,                                 401,  403, 403,  200, 200),
     ("GET",    "/api/v1/stage-aliases",       None,                                      401,  403, 403,  200, 200),
     ("POST",   "/api/v1/stage-aliases",       {"alias": "Stage of {who}", "stage": "discovery"}, 401, 403, 403, 200, 200),
     ("DELETE", "/api/v1/stage-aliases?alias={alias}", None,                              401,  403, 403,  204, 204),
@@ -135,6 +136,7 @@ class CellVars(dict):
             "deal": new_deal,
             "note": lambda: own_notification(self.acct),
             "alias": new_alias,
+            "import_job": new_import_job,
             "share": lambda: new_share(self["published"])["id"],
             "token": lambda: new_share(self["published"])["token"],
             "request": new_request,
@@ -169,6 +171,13 @@ def new_alias():
                      as_="marketer")
     expect_json(r, 200)
     return alias
+
+
+def new_import_job():
+    """A deal import made by the marketer; its job's id."""
+    r = ctx.api.post("/api/v1/import/deals", raw=b"external_id,stage\ntable-deal,discovery\n",
+                     content_type="text/csv", as_="marketer")
+    return expect_json(r, 200)["id"]
 
 
 def own_notification(acct):
