@@ -85,15 +85,15 @@ def an_unknown_stage_is_400_and_the_event_can_be_sent_again():
 @test
 def bad_missing_or_foreign_signatures_are_401():
     e = event()
-    expect_problem(post_event(e, signature=""), 401, "unauthorized")
-    expect_problem(post_event(e, secret="not the secret"), 401, "unauthorized")
-    expect_problem(post_event(e, signature="sha256=" + "0" * 64), 401, "unauthorized")
-    expect_problem(post_event(e, signature="sha1=abcdef"), 401, "unauthorized")
+    expect_problem(post_event(e, signature=""), 401, "bad_signature")
+    expect_problem(post_event(e, secret="not the secret"), 401, "bad_signature")
+    expect_problem(post_event(e, signature="sha256=" + "0" * 64), 401, "bad_signature")
+    expect_problem(post_event(e, signature="sha1=abcdef"), 401, "bad_signature")
     # the signature covers the exact bytes: re-serialised JSON does not verify
     body = json.dumps(e).encode()
     sig = "sha256=" + hmac.new(ctx.webhook_secret.encode(), body, hashlib.sha256).hexdigest()
     expect_problem(post_event(e, signature=sig, raw=json.dumps(e, indent=1).encode()), 401,
-                   "unauthorized")
+                   "bad_signature")
     check(deal_count(e["external_id"]) == 0, "an unsigned event created a deal")
 
 
