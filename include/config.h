@@ -13,7 +13,15 @@ struct config {
 	const char *public_url;	    /* NEXTSTAGE_PUBLIC_URL, no trailing slash */
 	unsigned max_upload_mb;	    /* NEXTSTAGE_MAX_UPLOAD_MB, default 200 */
 	const char *webhook_secret; /* NEXTSTAGE_WEBHOOK_SECRET, may be NULL */
-	unsigned threads;	    /* NEXTSTAGE_THREADS, default the CPU count */
+	/* NEXTSTAGE_HUBSPOT_CLIENT_SECRET: a HubSpot app's client secret, may
+	 * be NULL. Both this and webhook_secret are one more valid secret
+	 * beside those managed through the API (webhook_secrets). */
+	const char *hubspot_client_secret;
+	/* NEXTSTAGE_SECRET_KEY (64 hex digits): seals the webhook secrets
+	 * stored in the database; has_secret_key false when unset */
+	bool has_secret_key;
+	unsigned char secret_key[32];
+	unsigned threads; /* NEXTSTAGE_THREADS, default the CPU count */
 	/* NEXTSTAGE_PUBLIC_RATE: requests a minute (and burst) per client
 	 * address on the public pages /p/; default 60, 0 = no limit */
 	unsigned public_rate;

@@ -27,7 +27,22 @@ bool crypto_password_verify(const char *hash, const char *password);
 /* Constant-time equality of two buffers of @len bytes. */
 bool crypto_equal(const void *a, const void *b, size_t len);
 
+/* Zeroes @len bytes at @p (not optimised away). */
+void crypto_wipe(void *p, size_t len);
+
 /* Lowercase hex of @len bytes into @out (2*len+1). */
 void crypto_hex(const unsigned char *in, size_t len, char *out);
+
+/* Sealed secrets: libsodium's secretbox (XSalsa20-Poly1305) under a
+ * 32-byte key, a random nonce first, so a box is CRYPTO_SEAL_OVERHEAD bytes
+ * longer than what it holds. */
+#define CRYPTO_SEAL_OVERHEAD 40
+/* Seals the @len bytes of @plain into @box (room for @len +
+ * CRYPTO_SEAL_OVERHEAD). Can't fail. */
+void crypto_seal(const unsigned char key[32], const void *plain, size_t len, unsigned char *box);
+/* Opens the @len bytes of @box into @plain (room for @len -
+ * CRYPTO_SEAL_OVERHEAD + 1; NUL-terminated). False when @box is too short,
+ * altered or sealed under another key. */
+bool crypto_open(const unsigned char key[32], const unsigned char *box, size_t len, char *plain);
 
 #endif

@@ -57,6 +57,13 @@ void h_crm_hook(struct req *r);
 void h_aliases_list(struct req *r);
 void h_aliases_set(struct req *r);
 void h_aliases_delete(struct req *r);
+/* hubspot.c */
+void h_hubspot_hook(struct req *r);
+/* webhook_secrets.c */
+void h_webhook_secrets_list(struct req *r);
+void h_webhook_secrets_create(struct req *r);
+void h_webhook_secrets_rotate(struct req *r);
+void h_webhook_secrets_revoke(struct req *r);
 
 /* shares.c */
 void h_shares_create(struct req *r);

@@ -20,12 +20,16 @@ enum route_auth {
 	AUTH_MARKETER, /* marketer or admin */
 	AUTH_BOARD,    /* editorial board member or admin */
 	AUTH_ADMIN,    /* admin only */
-	/* no user: whoever signs the body with NEXTSTAGE_WEBHOOK_SECRET
+	/* no user: whoever signs the body with a webhook secret of kind crm
 	 * (HMAC-SHA256 in X-Nextstage-Signature). The body must be read to
 	 * be verified, so the HTTP layer checks it once the body has arrived
-	 * and before the handler runs (401 otherwise); credentials are not
-	 * looked at. For BODY_RAW routes. */
+	 * and before the handler runs (401 bad_signature otherwise, 503
+	 * webhook_not_configured without a secret of the kind); credentials
+	 * are not looked at. For BODY_RAW routes. */
 	AUTH_SIGNED,
+	/* AUTH_SIGNED, signed the way HubSpot signs (X-HubSpot-Signature-v3)
+	 * under a secret of kind hubspot (a HubSpot app's client secret) */
+	AUTH_SIGNED_HUBSPOT,
 };
 
 /* How the body is taken before the handler runs. */

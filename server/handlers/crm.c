@@ -1,6 +1,6 @@
-/* POST /api/v1/hooks/crm: stage changes pushed by the CRM, idempotent by
- * event_id. The route is signed (AUTH_SIGNED): the HTTP layer verified
- * the body's HMAC before this handler runs. */
+/* POST /api/v1/hooks/crm: stage changes and deal fields pushed by the
+ * CRM, idempotent by event_id. The route is signed (AUTH_SIGNED): the HTTP
+ * layer verified the body's HMAC before this handler runs. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,6 +10,21 @@
 /* The fields we use; CRMs send many more, which are ignored. */
 static const char *const fields[] = {"event_id", "external_id", "stage",       "at", "name",
 				     "account",	 "amount",	"owner_email", NULL};
+
+/* The deal fields the event gives (a null name keeps the name: a deal
+ * always has one). */
+static void given_fields(const json_t *body, struct crm_event *ev)
+{
+	static const char *const keys[] = {"name", "account", "amount", "owner_email"};
+	static const char *const columns[] = {"name", "account", "amount", "owner"};
+	size_t n = 0;
+	for (size_t i = 0; i < 4; i++) {
+		json_t *v = json_object_get(body, keys[i]);
+		if (v != NULL && !(i == 0 && json_is_null(v)))
+			ev->given[n++] = columns[i];
+	}
+	ev->given[n] = NULL;
+}
 
 void h_crm_hook(struct req *r)
 {
@@ -27,7 +42,7 @@ void h_crm_hook(struct req *r)
 		if (json_object_get(all, *f) != NULL)
 			json_object_set(r->json, *f, json_object_get(all, *f));
 	json_decref(all);
-	struct crm_event ev = {.amount = NAN};
+	struct crm_event ev = {.amount = NAN, .stage_field = "stage"};
 	struct js_field spec[] = {
 	    JS_STR("event_id", &ev.event_id, JS_REQUIRED, 1, 200),
 	    JS_STR("external_id", &ev.external_id, JS_REQUIRED, 1, 200),
@@ -44,6 +59,7 @@ void h_crm_hook(struct req *r)
 		reply_error(r, ERR_INVALID_FIELD, "at", "at must be RFC 3339");
 		return;
 	}
+	given_fields(r->json, &ev);
 	char *deal = NULL;
 	bool duplicate = false;
 	struct db_fault f = {0};

@@ -187,6 +187,7 @@ bool auth_allows(const struct user *u, enum route_auth need)
 	case AUTH_ADMIN:
 		return u != NULL && u->role == ROLE_ADMIN;
 	case AUTH_SIGNED:
+	case AUTH_SIGNED_HUBSPOT:
 		return false;
 	}
 	return false;

@@ -56,6 +56,7 @@ struct req_private {
 	struct user user;
 	const char *log_user;
 	struct form *form;
+	char uri[]; /* the request target as received (path and query, not decoded) */
 };
 
 /* The context behind a handler's struct req (its first member). */
@@ -74,6 +75,11 @@ void form_free(struct form *f);
 /* Replies built for a request not yet routed (404, 413 ...): same as
  * reply_error but usable from the lifecycle code (reply.c). */
 void reply_problem(struct req_private *p, enum err e, const char *field, const char *detail);
+
+/* A signed route's signature (signed.c), checked once its body is in:
+ * false when refused, answered (401 bad_signature, 503
+ * webhook_not_configured or db_unavailable, 500). */
+bool signed_request_ok(struct req_private *p);
 
 /* Frees everything the request holds (request.c). */
 void req_private_free(struct req_private *p);

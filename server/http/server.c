@@ -43,11 +43,13 @@ int server_stopping(void)
 static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
 {
 	(void)cls;
-	struct req_private *p = calloc(1, sizeof *p);
+	size_t len = strlen(uri);
+	struct req_private *p = calloc(1, sizeof *p + len + 1);
 	if (p == NULL)
 		return NULL;
 	p->conn = conn;
-	p->uri_len = strlen(uri);
+	p->uri_len = len;
+	memcpy(p->uri, uri, len + 1);
 	p->early = ERR_NONE;
 	clock_gettime(CLOCK_MONOTONIC, &p->start);
 	atomic_fetch_add(&in_flight, 1);
@@ -83,7 +85,7 @@ static bool unsafe_method(unsigned m)
 static void authorize(struct req_private *p)
 {
 	struct req *r = &p->req;
-	if (r->route->auth == AUTH_SIGNED)
+	if (r->route->auth == AUTH_SIGNED || r->route->auth == AUTH_SIGNED_HUBSPOT)
 		return;
 	enum auth_via via;
 	enum db_status s = auth_identify(header(p, MHD_HTTP_HEADER_AUTHORIZATION),
@@ -230,12 +232,9 @@ static bool take_body(struct req_private *p, const char *data, size_t len)
 static void run_handler(struct req_private *p)
 {
 	struct req *r = &p->req;
-	if (r->route->auth == AUTH_SIGNED &&
-	    !auth_signed(header(p, AUTH_SIGNATURE_HEADER), p->body ? p->body : "", p->body_len)) {
-		reply_problem(p, ERR_UNAUTHORIZED, NULL,
-			      AUTH_SIGNATURE_HEADER " must be sha256=<hex HMAC of the body>");
+	if ((r->route->auth == AUTH_SIGNED || r->route->auth == AUTH_SIGNED_HUBSPOT) &&
+	    !signed_request_ok(p))
 		return;
-	}
 	if ((r->route->body == BODY_JSON || r->route->body == BODY_UPLOAD) && p->form == NULL) {
 		json_error_t e;
 		r->json =

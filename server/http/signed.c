@@ -1,10 +1,24 @@
-/* Routes signed instead of authenticated (AUTH_SIGNED): the caller holds
- * the webhook secret and proves it with an HMAC-SHA256 of the exact body. */
+/* Routes signed instead of authenticated: the caller holds a webhook
+ * secret and proves it with an HMAC-SHA256 over what it sent. The CRM
+ * webhook signs the exact body (X-Nextstage-Signature); HubSpot signs
+ * method, URI, body and a timestamp (X-HubSpot-Signature-v3). The secrets
+ * are read from the database on each call, so one made, rotated or
+ * revoked through the API holds at once. */
 #include "auth.h"
 
+#include <ctype.h>
 #include <sodium.h>
+#include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include "config.h"
+#include "crypto.h"
+#include "db_webhook_secrets.h"
+#include "http_internal.h"
+#include "log.h"
+
+/* Room for HubSpot's signed string's URI part (public URL and path). */
+#define URI_MAX 4096
 
 bool auth_signature_ok(const char *secret, const char *header, const char *body, size_t len)
 {
@@ -22,7 +36,186 @@ bool auth_signature_ok(const char *secret, const char *header, const char *body,
 	return sodium_memcmp(want, got, sizeof want) == 0;
 }
 
-bool auth_signed(const char *header, const char *body, size_t len)
+/* The character HubSpot decodes for the escape at @s ("%3A"...), or 0. */
+static char hubspot_unescape(const char *s)
 {
-	return auth_signature_ok(config.webhook_secret, header, body, len);
+	static const char *const escapes[] = {"3A:", "2F/", "3F?", "40@", "21!", "24$",
+					      "27'", "28(", "29)", "2A*", "2C,", "3B;"};
+	if (s[0] != '%' || s[1] == '\0' || s[2] == '\0')
+		return 0;
+	for (size_t i = 0; i < sizeof escapes / sizeof escapes[0]; i++)
+		if (s[1] == escapes[i][0] && toupper((unsigned char)s[2]) == escapes[i][1])
+			return escapes[i][2];
+	return 0;
+}
+
+/* Appends @s to @out (at *@o, @outlen bytes) with HubSpot's decoding;
+ * false when it does not fit. */
+static bool append_decoded(const char *s, char *out, size_t outlen, size_t *o)
+{
+	for (; *s != '\0'; s++) {
+		char c = hubspot_unescape(s);
+		if (*o + 1 >= outlen)
+			return false;
+		out[(*o)++] = c ? c : *s;
+		if (c)
+			s += 2;
+	}
+	return true;
+}
+
+bool auth_hubspot_uri(const char *public_url, const char *uri, char *out, size_t outlen)
+{
+	size_t o = 0;
+	if (outlen == 0 || !append_decoded(public_url, out, outlen, &o) ||
+	    !append_decoded(uri, out, outlen, &o))
+		return false;
+	out[o] = '\0';
+	return true;
+}
+
+bool auth_hubspot_fresh(const char *timestamp, long long now_ms)
+{
+	if (timestamp == NULL || *timestamp == '\0' || strlen(timestamp) > 15 ||
+	    strspn(timestamp, "0123456789") != strlen(timestamp))
+		return false;
+	long long t = strtoll(timestamp, NULL, 10);
+	return llabs(now_ms - t) <= AUTH_HUBSPOT_MAX_SKEW_MS;
+}
+
+bool auth_hubspot_ok(const char *secret, const char *public_url,
+		     const struct auth_signed_request *sr)
+{
+	unsigned char want[crypto_auth_hmacsha256_BYTES], got[crypto_auth_hmacsha256_BYTES];
+	size_t n = 0;
+	const char *end = NULL;
+	char uri[URI_MAX];
+	if (secret == NULL || *secret == '\0' || sr->signature == NULL || sr->timestamp == NULL ||
+	    sodium_base642bin(got, sizeof got, sr->signature, strlen(sr->signature), NULL, &n, &end,
+			      sodium_base64_VARIANT_ORIGINAL) != 0 ||
+	    n != sizeof got || *end != '\0' ||
+	    !auth_hubspot_uri(public_url, sr->uri, uri, sizeof uri))
+		return false;
+	crypto_auth_hmacsha256_state st;
+	crypto_auth_hmacsha256_init(&st, (const unsigned char *)secret, strlen(secret));
+	crypto_auth_hmacsha256_update(&st, (const unsigned char *)sr->method, strlen(sr->method));
+	crypto_auth_hmacsha256_update(&st, (const unsigned char *)uri, strlen(uri));
+	crypto_auth_hmacsha256_update(&st, (const unsigned char *)sr->body, sr->len);
+	crypto_auth_hmacsha256_update(&st, (const unsigned char *)sr->timestamp,
+				      strlen(sr->timestamp));
+	crypto_auth_hmacsha256_final(&st, want);
+	return sodium_memcmp(want, got, sizeof want) == 0;
+}
+
+static bool verifies(enum route_auth kind, const char *secret, const struct auth_signed_request *sr)
+{
+	return kind == AUTH_SIGNED_HUBSPOT
+		   ? auth_hubspot_ok(secret, config.public_url, sr)
+		   : auth_signature_ok(secret, sr->signature, sr->body, sr->len);
+}
+
+/* Whether stored secret @k verifies @sr: opened first when sealed. */
+static bool key_verifies(enum route_auth kind, const struct webhook_key *k,
+			 const struct auth_signed_request *sr)
+{
+	char *plain = malloc(k->len + 1);
+	if (plain == NULL)
+		return false;
+	bool ok;
+	if (!k->sealed) {
+		memcpy(plain, k->bytes, k->len);
+		plain[k->len] = '\0';
+		ok = strlen(plain) == k->len;
+	} else if (!config.has_secret_key) {
+		log_msg("warn",
+			"a stored webhook secret is sealed, and NEXTSTAGE_SECRET_KEY is not "
+			"set: it cannot be used");
+		ok = false;
+	} else {
+		ok = crypto_open(config.secret_key, k->bytes, k->len, plain);
+		if (!ok)
+			log_msg("warn", "a stored webhook secret does not open under "
+					"NEXTSTAGE_SECRET_KEY (sealed under another key?): it "
+					"cannot be used");
+	}
+	ok = ok && verifies(kind, plain, sr);
+	sodium_memzero(plain, k->len + 1);
+	free(plain);
+	return ok;
+}
+
+enum auth_signature auth_check_signed(enum route_auth kind, const struct auth_signed_request *sr)
+{
+	bool hubspot = kind == AUTH_SIGNED_HUBSPOT;
+	const char *env = hubspot ? config.hubspot_client_secret : config.webhook_secret;
+	bool fresh = !hubspot || auth_hubspot_fresh(sr->timestamp, sr->now_ms);
+	if (env != NULL && !fresh)
+		return AUTH_SIG_STALE;
+	if (env != NULL && verifies(kind, env, sr))
+		return AUTH_SIG_OK;
+	struct webhook_key *keys;
+	size_t n;
+	enum db_status s = db_webhook_keys(hubspot ? "hubspot" : "crm", &keys, &n);
+	if (s != DB_OK)
+		return s == DB_UNAVAILABLE ? AUTH_SIG_UNAVAILABLE : AUTH_SIG_ERROR;
+	enum auth_signature v = env == NULL && n == 0 ? AUTH_SIG_UNCONFIGURED
+				: !fresh	      ? AUTH_SIG_STALE
+						      : AUTH_SIG_BAD;
+	for (size_t i = 0; v == AUTH_SIG_BAD && i < n; i++)
+		if (key_verifies(kind, &keys[i], sr))
+			v = AUTH_SIG_OK;
+	db_webhook_keys_free(keys, n);
+	return v;
+}
+
+bool signed_request_ok(struct req_private *p)
+{
+	enum route_auth kind = p->req.route->auth;
+	bool hubspot = kind == AUTH_SIGNED_HUBSPOT;
+	struct timespec now;
+	clock_gettime(CLOCK_REALTIME, &now);
+	struct auth_signed_request sr = {
+	    .method = p->method_name,
+	    .uri = p->uri,
+	    .body = p->body ? p->body : "",
+	    .len = p->body_len,
+	    .signature = MHD_lookup_connection_value(p->conn, MHD_HEADER_KIND,
+						     hubspot ? AUTH_HUBSPOT_SIGNATURE_HEADER
+							     : AUTH_SIGNATURE_HEADER),
+	    .timestamp = MHD_lookup_connection_value(p->conn, MHD_HEADER_KIND,
+						     AUTH_HUBSPOT_TIMESTAMP_HEADER),
+	    .now_ms = (long long)now.tv_sec * 1000 + now.tv_nsec / 1000000,
+	};
+	switch (auth_check_signed(kind, &sr)) {
+	case AUTH_SIG_OK:
+		return true;
+	case AUTH_SIG_BAD:
+		reply_problem(p, ERR_BAD_SIGNATURE, NULL,
+			      hubspot ? AUTH_HUBSPOT_SIGNATURE_HEADER
+				  " does not verify under a current HubSpot client secret"
+				      : AUTH_SIGNATURE_HEADER
+				  " must be sha256=<hex HMAC-SHA256 of the body> under a current "
+				  "webhook secret");
+		break;
+	case AUTH_SIG_STALE:
+		reply_problem(p, ERR_BAD_SIGNATURE, NULL,
+			      AUTH_HUBSPOT_TIMESTAMP_HEADER
+			      " is missing or more than 5 minutes from the server's clock");
+		break;
+	case AUTH_SIG_UNCONFIGURED:
+		reply_problem(p, ERR_WEBHOOK_NOT_CONFIGURED, NULL,
+			      hubspot ? "this server has no HubSpot client secret: an admin adds "
+					"one (POST /api/v1/webhook-secrets, kind hubspot)"
+				      : "this server has no CRM webhook secret: an admin adds one "
+					"(POST /api/v1/webhook-secrets, kind crm)");
+		break;
+	case AUTH_SIG_UNAVAILABLE:
+		reply_header(&p->req, "Retry-After", "5");
+		reply_problem(p, ERR_DB_UNAVAILABLE, NULL, NULL);
+		break;
+	case AUTH_SIG_ERROR:
+		reply_problem(p, ERR_INTERNAL, NULL, NULL);
+		break;
+	}
+	return false;
 }

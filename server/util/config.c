@@ -56,6 +56,28 @@ int config_parse_listen(const char *s, char *host, size_t hostlen, unsigned shor
 	return 0;
 }
 
+/* 64 hex digits into 32 bytes; 0 or -1. */
+static int parse_key(const char *hex, unsigned char out[32])
+{
+	if (strlen(hex) != 64)
+		return -1;
+	for (int i = 0; i < 32; i++) {
+		unsigned v = 0;
+		for (int k = 0; k < 2; k++) {
+			char ch = hex[2 * i + k];
+			int d = ch >= '0' && ch <= '9'	 ? ch - '0'
+				: ch >= 'a' && ch <= 'f' ? ch - 'a' + 10
+				: ch >= 'A' && ch <= 'F' ? ch - 'A' + 10
+							 : -1;
+			if (d < 0)
+				return -1;
+			v = v * 16 + (unsigned)d;
+		}
+		out[i] = (unsigned char)v;
+	}
+	return 0;
+}
+
 static const char *or_default(const char *v, const char *def)
 {
 	return (v != NULL && *v != '\0') ? v : def;
@@ -97,6 +119,15 @@ int config_load(struct config *c, config_getter get, char *err, size_t errlen)
 	}
 
 	c->webhook_secret = or_default(get("NEXTSTAGE_WEBHOOK_SECRET"), NULL);
+	c->hubspot_client_secret = or_default(get("NEXTSTAGE_HUBSPOT_CLIENT_SECRET"), NULL);
+	const char *key = or_default(get("NEXTSTAGE_SECRET_KEY"), NULL);
+	if (key != NULL && parse_key(key, c->secret_key) != 0) {
+		snprintf(err, errlen,
+			 "NEXTSTAGE_SECRET_KEY: expected 64 hex digits (32 random bytes, e.g. from "
+			 "openssl rand -hex 32)");
+		return -1;
+	}
+	c->has_secret_key = key != NULL;
 
 	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
 	char defthreads[24];

@@ -54,7 +54,33 @@ bool crypto_equal(const void *a, const void *b, size_t len)
 	return sodium_memcmp(a, b, len) == 0;
 }
 
+void crypto_wipe(void *p, size_t len)
+{
+	sodium_memzero(p, len);
+}
+
 void crypto_hex(const unsigned char *in, size_t len, char *out)
 {
 	sodium_bin2hex(out, 2 * len + 1, in, len);
+}
+
+void crypto_seal(const unsigned char key[32], const void *plain, size_t len, unsigned char *box)
+{
+	_Static_assert(CRYPTO_SEAL_OVERHEAD ==
+			   crypto_secretbox_NONCEBYTES + crypto_secretbox_MACBYTES,
+		       "CRYPTO_SEAL_OVERHEAD is secretbox's nonce and MAC");
+	randombytes_buf(box, crypto_secretbox_NONCEBYTES);
+	crypto_secretbox_easy(box + crypto_secretbox_NONCEBYTES, plain, len, box, key);
+}
+
+bool crypto_open(const unsigned char key[32], const unsigned char *box, size_t len, char *plain)
+{
+	if (len < CRYPTO_SEAL_OVERHEAD)
+		return false;
+	size_t n = len - CRYPTO_SEAL_OVERHEAD;
+	if (crypto_secretbox_open_easy((unsigned char *)plain, box + crypto_secretbox_NONCEBYTES,
+				       len - crypto_secretbox_NONCEBYTES, box, key) != 0)
+		return false;
+	plain[n] = '\0';
+	return true;
 }

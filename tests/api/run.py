@@ -18,6 +18,8 @@ scripts/test.sh ($NS_PG_URL, $NS_PG_DIR, $NS_PG_PORT):
    rows, so a suite, or one test (SUITE::TEST), runs alone the same.
 
 A suite module may set SERVER = False (no server is started for it),
+SERVER_ENV = {...} (its server's environment on top of the suites' own;
+None removes a variable),
 DATABASE = "empty" (its database is not copied from the template; the cli
 suite migrates and provisions it itself), EXCLUSIVE = True (it runs after
 every other suite, alone: lifecycle stops the whole cluster) and define
@@ -62,7 +64,7 @@ SUITES = [
     "taxonomy",
     "assets", "content", "search",
     "deals", "shares",
-    "crm",
+    "crm", "hooks",
     "imports",
     "events",
     "analytics",
@@ -168,7 +170,7 @@ def run_child(spec):
     tests = [t for t in harness.tests_of(suite) if not only or t.name == only]
     try:
         if getattr(module, "SERVER", True):
-            ctx.server = proc.Server()
+            ctx.server = proc.Server(env=getattr(module, "SERVER_ENV", None))
             ctx.api = Api("127.0.0.1", ctx.server.port, ctx.token)
             ctx.server.start()
             ctx.server.wait_healthy(timeout=30)

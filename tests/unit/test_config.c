@@ -32,29 +32,36 @@ static void defaults(void)
 	CHECK_STR(c.public_url, "http://127.0.0.1:8080");
 	CHECK(c.max_upload_mb == 200);
 	CHECK(c.webhook_secret == NULL);
+	CHECK(c.hubspot_client_secret == NULL);
+	CHECK(!c.has_secret_key);
 	CHECK(c.threads >= 1);
 	CHECK(c.public_rate == 60);
 }
 
 static void overrides(void)
 {
-	static const char *const env[] = {"NEXTSTAGE_DATABASE_URL",
-					  "dbname=x",
-					  "NEXTSTAGE_READ_DATABASE_URL",
-					  "dbname=r",
-					  "NEXTSTAGE_LISTEN",
-					  "[::1]:9000",
-					  "NEXTSTAGE_PUBLIC_URL",
-					  "https://ns.example.com",
-					  "NEXTSTAGE_MAX_UPLOAD_MB",
-					  "5",
-					  "NEXTSTAGE_THREADS",
-					  "3",
-					  "NEXTSTAGE_WEBHOOK_SECRET",
-					  "s3cret",
-					  "NEXTSTAGE_PUBLIC_RATE",
-					  "0",
-					  NULL};
+	static const char *const env[] = {
+	    "NEXTSTAGE_DATABASE_URL",
+	    "dbname=x",
+	    "NEXTSTAGE_READ_DATABASE_URL",
+	    "dbname=r",
+	    "NEXTSTAGE_LISTEN",
+	    "[::1]:9000",
+	    "NEXTSTAGE_PUBLIC_URL",
+	    "https://ns.example.com",
+	    "NEXTSTAGE_MAX_UPLOAD_MB",
+	    "5",
+	    "NEXTSTAGE_THREADS",
+	    "3",
+	    "NEXTSTAGE_WEBHOOK_SECRET",
+	    "s3cret",
+	    "NEXTSTAGE_PUBLIC_RATE",
+	    "0",
+	    "NEXTSTAGE_HUBSPOT_CLIENT_SECRET",
+	    "hs-secret",
+	    "NEXTSTAGE_SECRET_KEY",
+	    "000102030405060708090a0b0c0d0e0f101112131415161718191A1B1C1D1E1F",
+	    NULL};
 	struct config c;
 	char err[256];
 	CHECK(load(env, &c, err) == 0);
@@ -66,6 +73,9 @@ static void overrides(void)
 	CHECK(c.threads == 3);
 	CHECK_STR(c.webhook_secret, "s3cret");
 	CHECK(c.public_rate == 0);
+	CHECK_STR(c.hubspot_client_secret, "hs-secret");
+	CHECK(c.has_secret_key);
+	CHECK(c.secret_key[0] == 0 && c.secret_key[10] == 10 && c.secret_key[31] == 31);
 }
 
 /* Each bad value is refused with a message naming its variable. */
@@ -74,13 +84,23 @@ static void bad_values_name_the_variable(void)
 	static const struct {
 		const char *var, *value;
 	} cases[] = {
-	    {"NEXTSTAGE_LISTEN", "bogus"},	   {"NEXTSTAGE_LISTEN", "127.0.0.1:0"},
-	    {"NEXTSTAGE_LISTEN", "1.2.3.4:99999"}, {"NEXTSTAGE_LISTEN", "host:8x"},
-	    {"NEXTSTAGE_PUBLIC_URL", "ftp://x"},   {"NEXTSTAGE_PUBLIC_URL", "http://x/"},
-	    {"NEXTSTAGE_MAX_UPLOAD_MB", "0"},	   {"NEXTSTAGE_MAX_UPLOAD_MB", "-1"},
-	    {"NEXTSTAGE_MAX_UPLOAD_MB", "12abc"},  {"NEXTSTAGE_THREADS", "0"},
-	    {"NEXTSTAGE_THREADS", "999"},	   {"NEXTSTAGE_PUBLIC_RATE", "-5"},
-	    {"NEXTSTAGE_PUBLIC_RATE", "ten"},	   {"NEXTSTAGE_PUBLIC_RATE", "2000000"},
+	    {"NEXTSTAGE_LISTEN", "bogus"},
+	    {"NEXTSTAGE_LISTEN", "127.0.0.1:0"},
+	    {"NEXTSTAGE_LISTEN", "1.2.3.4:99999"},
+	    {"NEXTSTAGE_LISTEN", "host:8x"},
+	    {"NEXTSTAGE_PUBLIC_URL", "ftp://x"},
+	    {"NEXTSTAGE_PUBLIC_URL", "http://x/"},
+	    {"NEXTSTAGE_MAX_UPLOAD_MB", "0"},
+	    {"NEXTSTAGE_MAX_UPLOAD_MB", "-1"},
+	    {"NEXTSTAGE_MAX_UPLOAD_MB", "12abc"},
+	    {"NEXTSTAGE_THREADS", "0"},
+	    {"NEXTSTAGE_THREADS", "999"},
+	    {"NEXTSTAGE_PUBLIC_RATE", "-5"},
+	    {"NEXTSTAGE_PUBLIC_RATE", "ten"},
+	    {"NEXTSTAGE_PUBLIC_RATE", "2000000"},
+	    {"NEXTSTAGE_SECRET_KEY", "abc"},
+	    {"NEXTSTAGE_SECRET_KEY",
+	     "zz0102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f"},
 	};
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
 		const char *env[] = {"NEXTSTAGE_DATABASE_URL", "dbname=x", cases[i].var,

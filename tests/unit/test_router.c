@@ -176,21 +176,25 @@ static void application_table_is_consistent(void)
 	}
 }
 
-/* The signed route kind: the CRM webhook is signed, not public; a signed
- * route buffers its body (the HTTP layer verifies it before the handler),
- * and only the HMAC of the exact bytes under the secret passes. */
+/* The signed route kinds: the CRM webhook and HubSpot's are signed, not
+ * public; a signed route buffers its body (the HTTP layer verifies it
+ * before the handler), and only the HMAC of the exact bytes under the
+ * secret passes. */
 static void signed_routes_verify_their_body(void)
 {
 	size_t found = 0;
 	for (size_t i = 0; i < routes_count; i++) {
-		if (routes[i].auth != AUTH_SIGNED)
+		if (routes[i].auth != AUTH_SIGNED && routes[i].auth != AUTH_SIGNED_HUBSPOT)
 			continue;
 		found++;
 		CHECK(routes[i].body == BODY_RAW);
-		CHECK(strcmp(routes[i].pattern, "/api/v1/hooks/crm") == 0);
+		CHECK(strcmp(routes[i].pattern, routes[i].auth == AUTH_SIGNED
+						    ? "/api/v1/hooks/crm"
+						    : "/api/v1/hooks/hubspot") == 0);
 	}
-	CHECK(found == 1);
+	CHECK(found == 2);
 	CHECK(!auth_allows(NULL, AUTH_SIGNED));
+	CHECK(!auth_allows(NULL, AUTH_SIGNED_HUBSPOT));
 
 	const char *secret = "s3cret", *body = "{\"event_id\":\"e1\"}";
 	unsigned char mac[crypto_auth_hmacsha256_BYTES];

@@ -31,6 +31,7 @@ class Ctx:
         self.api = None         # client.Api bound to the server
         self.run_id = os.urandom(3).hex()
         self.webhook_secret = "webhook secret " + os.urandom(8).hex()
+        self.hubspot_secret = "hubspot client secret " + os.urandom(8).hex()
         self._seq = itertools.count(1)
         # The passwords contain spaces: `user add` must take the whole
         # first line of stdin (and only that line).
@@ -83,6 +84,7 @@ class Ctx:
         env["NEXTSTAGE_DATABASE_URL"] = self.db_url
         env["NEXTSTAGE_MAX_UPLOAD_MB"] = "5"  # 413 tests stay cheap (suites/assets.py)
         env["NEXTSTAGE_WEBHOOK_SECRET"] = self.webhook_secret
+        env["NEXTSTAGE_HUBSPOT_CLIENT_SECRET"] = self.hubspot_secret
         return env
 
 

@@ -119,7 +119,7 @@ class Server:
 
     def __init__(self, env=None):
         self.port = free_port()
-        self.env = env or {}  # on top of ctx.base_env()
+        self.env = env or {}  # on top of ctx.base_env(); None removes a variable
         self.proc = None
         self.expect_exit = False
         self.stderr_path = ctx.logdir / "server.stderr"
@@ -131,6 +131,7 @@ class Server:
         env["NEXTSTAGE_LISTEN"] = f"127.0.0.1:{self.port}"
         env["NEXTSTAGE_THREADS"] = "2"
         env.update(self.env)
+        env = {k: v for k, v in env.items() if v is not None}
         with open(self.stderr_path, "wb") as err, open(self.stdout_path, "wb") as out:
             self.proc = subprocess.Popen([ctx.bin, "serve"], stdin=subprocess.DEVNULL,
                                          stdout=out, stderr=err, env=env, cwd=ctx.repo)

@@ -1,5 +1,5 @@
 """The CRM webhook: signed bodies, idempotent events, stage names from the
-CRM's own pipeline (aliases)."""
+CRM's own pipeline (aliases), and the fields of a known deal."""
 import hashlib
 import hmac
 import json
@@ -7,7 +7,7 @@ import json
 from nsapi.client import expect_json, expect_problem
 from nsapi.context import ctx
 from nsapi.harness import check, test
-from nsapi.flows import deals_with_external_id
+from nsapi.flows import account_id, audit_entries, deals_with_external_id
 
 HOOK = "/api/v1/hooks/crm"
 
@@ -85,15 +85,15 @@ def an_unknown_stage_is_400_and_the_event_can_be_sent_again():
 @test
 def bad_missing_or_foreign_signatures_are_401():
     e = event()
-    expect_problem(post_event(e, signature=""), 401, "unauthorized")
-    expect_problem(post_event(e, secret="not the secret"), 401, "unauthorized")
-    expect_problem(post_event(e, signature="sha256=" + "0" * 64), 401, "unauthorized")
-    expect_problem(post_event(e, signature="sha1=abcdef"), 401, "unauthorized")
+    expect_problem(post_event(e, signature=""), 401, "bad_signature")
+    expect_problem(post_event(e, secret="not the secret"), 401, "bad_signature")
+    expect_problem(post_event(e, signature="sha256=" + "0" * 64), 401, "bad_signature")
+    expect_problem(post_event(e, signature="sha1=abcdef"), 401, "bad_signature")
     # the signature covers the exact bytes: re-serialised JSON does not verify
     body = json.dumps(e).encode()
     sig = "sha256=" + hmac.new(ctx.webhook_secret.encode(), body, hashlib.sha256).hexdigest()
     expect_problem(post_event(e, signature=sig, raw=json.dumps(e, indent=1).encode()), 401,
-                   "unauthorized")
+                   "bad_signature")
     check(deal_count(e["external_id"]) == 0, "an unsigned event created a deal")
 
 
@@ -124,3 +124,60 @@ def marketers_edit_the_stage_aliases_and_events_follow_them():
     expect_problem(post_event(event(stage=name)), 400, "invalid_field", "stage")
     r = ctx.api.delete("/api/v1/stage-aliases?alias=" + name.replace(" ", "%20"), as_="marketer")
     expect_problem(r, 404, "not_found")
+
+
+@test
+def events_on_a_known_deal_apply_its_fields_audited_as_deal_changes():
+    e = event(name="Initech pilot", account="Initech", amount=1000, owner_email="rep@example.test",
+              at="2026-01-05T00:00:00Z")
+    deal = expect_json(post_event(e), 200)["deal"]
+    check((deal["name"], deal["account"], deal["amount"], deal["owner"])
+          == ("Initech pilot", "Initech", 1000, account_id("rep")), f"created {deal}")
+    update = event(external_id=e["external_id"], stage="evaluation", at="2026-01-20T00:00:00Z",
+                   name="Initech rollout", account="Initech Corp", amount=25000.5,
+                   owner_email="Marketer@Example.test")
+    deal = expect_json(post_event(update), 200)["deal"]
+    check((deal["name"], deal["account"], deal["amount"], deal["owner"], deal["stage"])
+          == ("Initech rollout", "Initech Corp", 25000.5, account_id("marketer"), "evaluation"),
+          f"the update was not applied: {deal}")
+    changes = [x for x in audit_entries("deals", deal["id"])
+               if x["action"] == "update" and x["before"]["name"] != x["after"]["name"]]
+    check(len(changes) == 1, f"{len(changes)} audit entries renamed the deal", changes)
+    c = changes[0]
+    check((c["before"]["name"], c["before"]["account"], c["before"]["amount"], c["before"]["owner"])
+          == ("Initech pilot", "Initech", 1000, account_id("rep"))
+          and (c["after"]["name"], c["after"]["account"], c["after"]["amount"],
+               c["after"]["owner"])
+          == ("Initech rollout", "Initech Corp", 25000.5, account_id("marketer"))
+          and c["actor"] is None, f"the audit entry of the update: {c}")
+    # absent fields are kept; null ones cleared (a null name keeps the name)
+    deal = expect_json(post_event(event(external_id=e["external_id"], stage="evaluation")),
+                       200)["deal"]
+    check((deal["name"], deal["account"], deal["amount"], deal["owner"])
+          == ("Initech rollout", "Initech Corp", 25000.5, account_id("marketer")),
+          f"an event without the fields changed them: {deal}")
+    deal = expect_json(post_event(event(external_id=e["external_id"], stage="evaluation",
+                                        name=None, account=None, amount=None,
+                                        owner_email=None)), 200)["deal"]
+    check((deal["name"], deal["account"], deal["amount"], deal["owner"])
+          == ("Initech rollout", None, None, None), f"null fields were not cleared: {deal}")
+
+
+@test
+def an_unknown_owner_email_is_400_and_nothing_of_the_event_is_kept():
+    e = event(owner_email="nobody@example.test")
+    expect_problem(post_event(e), 400, "invalid_field", "owner_email")
+    check(deal_count(e["external_id"]) == 0, "an event with an unknown owner created the deal")
+    known = event(name="Hooli", owner_email="rep@example.test")
+    before = expect_json(post_event(known), 200)["deal"]
+    refused = event(external_id=known["external_id"], stage="proposal", name="Hooli XL",
+                    owner_email="nobody@example.test")
+    p = expect_problem(post_event(refused), 400, "invalid_field", "owner_email")
+    check("nobody@example.test" in p["detail"], f"detail {p['detail']!r}")
+    after = deals_with_external_id(known["external_id"])[0]
+    check((after["name"], after["stage"], after["owner"]) == (before["name"], before["stage"],
+                                                              before["owner"]),
+          f"a refused event changed the deal: {after}")
+    again = expect_json(post_event({**refused, "owner_email": "rep@example.test"}), 200)
+    check(again["duplicate"] is False and again["deal"]["name"] == "Hooli XL",
+          f"the refused event's id was kept: {again}")

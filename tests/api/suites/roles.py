@@ -84,8 +84,14 @@ ROLE_TABLE = [
     ("GET",    "/api/v1/notifications",       None,                                      401,  200, 200,  200, 200),
     # {note}: a notification of the caller's own (a person opened their share)
     ("POST",   "/api/v1/notifications/{note}/read", None,                                401,  204, 204,  204, 204),
-    # the CRM webhook takes a signature, not a user: unsigned is 401 for all
+    # the webhooks take a signature, not a user: unsigned is 401 for all
     ("POST",   "/api/v1/hooks/crm",           {"event_id": "e-{who}", "external_id": "x", "stage": "discovery"}, 401, 401, 401, 401, 401),
+    ("POST",   "/api/v1/hooks/hubspot",       [],                                        401,  401, 401,  401, 401),
+    # {secret}: a crm webhook secret made by the admin
+    ("GET",    "/api/v1/webhook-secrets",     None,                                      401,  403, 403,  403, 200),
+    ("POST",   "/api/v1/webhook-secrets",     {"kind": "crm", "label": "{new_slug}"},    401,  403, 403,  403, 201),
+    ("POST",   "/api/v1/webhook-secrets/{secret}/rotate", {"overlap_seconds": 0},        401,  403, 403,  403, 201),
+    ("DELETE", "/api/v1/webhook-secrets/{secret}", None,                                 401,  403, 403,  403, 204),
     ("POST",   "/api/v1/events",              [],                                        401,  403, 403,  202, 202),
     ("POST",   "/api/v1/import/deals",        DEALS_CSV,                                 401,  403, 403,  200, 200),
     ("GET",    "/api/v1/import/jobs/{import_job}", None,                                 401,  403, 403,  200, 200),
@@ -112,6 +118,8 @@ ROLE_TABLE = [
 COOKIE_ROWS = {("DELETE", "/api/v1/session")}
 
 CODES = {401: "unauthorized", 403: "forbidden", 404: "not_found", 405: "method_not_allowed"}
+# Signed routes answer an unsigned request with their own 401.
+SIGNED_CODES = {401: "bad_signature"}
 
 
 class CellVars(dict):
@@ -140,6 +148,7 @@ class CellVars(dict):
             "share": lambda: new_share(self["published"])["id"],
             "token": lambda: new_share(self["published"])["token"],
             "request": new_request,
+            "secret": new_webhook_secret,
             "public": lambda: new_file_asset("published", public=True),
             "gated": lambda: new_file_asset("published", public=True, gated=True,
                                             disclosure="We will call you."),
@@ -201,6 +210,13 @@ def new_request():
     return expect_json(r, 201)["id"]
 
 
+def new_webhook_secret():
+    """A crm webhook secret made by the admin; its id."""
+    r = ctx.api.post("/api/v1/webhook-secrets", {"kind": "crm", "label": ctx.uniq("table")},
+                     as_="admin")
+    return expect_json(r, 201)["id"]
+
+
 def new_share(asset_id):
     """A share by the marketer of @asset_id."""
     r = ctx.api.post("/api/v1/shares", {"asset_id": asset_id, "channel": "link"},
@@ -240,9 +256,10 @@ def run_cell(method, path, body, who, expected):
     allowed = expected if isinstance(expected, tuple) else (expected,)
     if r.status not in allowed:
         return f"{who}: got {r.status}, want {' or '.join(map(str, allowed))}\n{r.describe(300)}"
-    if r.status in CODES:
+    codes = SIGNED_CODES if path.startswith("/api/v1/hooks/") else CODES
+    if r.status in codes:
         try:
-            expect_problem(r, r.status, CODES[r.status])
+            expect_problem(r, r.status, codes[r.status])
         except Failure as e:
             return f"{who}: {e}\n{r.describe(300)}"
     return None
