@@ -13,8 +13,10 @@ automation vendor, Ledgerline, spread over every deal stage, kind and
 intent: PDFs (documents and landscape decks), Markdown, plain text, CSV,
 HTML, PNG, DOCX and XLSX files made here in memory (each a few KB), a few
 links, drafts, an archived and an expired asset, public gated and ungated
-ones, and one asset with a second version. Everything goes through the real
-API (POST /api/v1/personas, POST /api/v1/assets, POST .../versions, PATCH).
+ones, and one asset with a second version. Then a fictional year of sales
+history (scripts/demo_history.py): reps, deals, shares, opens and feedback.
+Everything goes through the real API (POST /api/v1/personas, POST
+/api/v1/assets, POST .../versions, PATCH, /users, /import/deals, /events).
 
 Nothing is loaded when the library already has assets, so running it twice
 is harmless; personas that exist already are kept. It prints one summary
@@ -34,6 +36,8 @@ import urllib.error
 import urllib.request
 import zipfile
 import zlib
+
+import demo_history
 
 VENDOR = "Ledgerline"
 SITE = "ledgerline.example"
@@ -1783,6 +1787,7 @@ class Api:
     def __init__(self, base, token):
         self.base = base.rstrip("/")
         self.token = token
+        self.users = {}
         # No proxies: the server is usually on localhost.
         self.opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
 
@@ -1810,6 +1815,42 @@ class Api:
 
     def json(self, method, path, obj, **kw):
         return self.call(method, path, json.dumps(obj).encode(), "application/json", **kw)
+
+    def raw_get(self, path, user_agent):
+        """GET @path as a client with @user_agent would (no token); the status."""
+        req = urllib.request.Request(self.base + path, headers={"User-Agent": user_agent})
+        try:
+            with self.opener.open(req, timeout=60) as resp:
+                resp.read()
+                return resp.status
+        except urllib.error.HTTPError as e:
+            return e.code
+        except (urllib.error.URLError, OSError) as e:
+            raise Fail("GET %s: %s" % (path, getattr(e, "reason", e)))
+
+    def as_user(self, email, password):
+        """An Api with a token of the user @email (signed in with @password)."""
+        if email not in self.users:
+            req = urllib.request.Request(
+                self.base + "/api/v1/session", method="POST",
+                data=json.dumps({"email": email, "password": password}).encode(),
+                headers={"Content-Type": "application/json"})
+            try:
+                with self.opener.open(req, timeout=60) as resp:
+                    cookie = resp.headers["Set-Cookie"].split(";")[0]
+            except (urllib.error.URLError, OSError, AttributeError) as e:
+                raise Fail("POST /api/v1/session as %s: %s" % (email, e))
+            req = urllib.request.Request(
+                self.base + "/api/v1/tokens", method="POST",
+                data=json.dumps({"name": "demo-data"}).encode(),
+                headers={"Content-Type": "application/json", "Cookie": cookie,
+                         "X-Requested-With": "demo-data"})
+            try:
+                with self.opener.open(req, timeout=60) as resp:
+                    self.users[email] = Api(self.base, json.loads(resp.read())["token"])
+            except (urllib.error.URLError, OSError, ValueError, KeyError) as e:
+                raise Fail("POST /api/v1/tokens as %s: %s" % (email, e))
+        return self.users[email]
 
     def multipart(self, path, parts, **kw):
         boundary = "----nextstage-demo-" + os.urandom(12).hex()
@@ -1851,7 +1892,7 @@ def load(api):
                              ok=(201, 409), what="persona " + slug)
         personas += status == 201
     assets = files = links = kib = 0
-    warnings = []
+    warnings, made_assets = [], []
     for a in library():
         meta = a["meta"]
         if a["url"]:
@@ -1878,11 +1919,17 @@ def load(api):
         if a["then"]:
             api.json("PATCH", "/api/v1/assets/" + made["id"], a["then"], ok=(200,),
                      what=meta["title"])
+        made_assets.append((made["id"], dict(meta, **(a["then"] or {}))))
         assets += 1
     for w in warnings:
         print("demo-data: warning: " + w, file=sys.stderr)
     print("demo-data: loaded %d personas, %d assets (%d files, %d links, %d KB) into %s"
           % (personas, assets, files, links, kib // 1024, api.base))
+    try:
+        history = demo_history.load(api, made_assets)
+    except RuntimeError as e:
+        raise Fail(str(e))
+    print("demo-data: and a fictional year of sales: " + history)
 
 
 def write_files(directory):

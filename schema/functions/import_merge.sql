@@ -62,6 +62,7 @@ BEGIN
                     import_time(r.modified_at, p_tz), import_time(r.created, p_tz), now()) AS at,
            import_time(r.created, p_tz) AS created
     FROM r LEFT JOIN entered e ON r.main AND e.line = r.line AND e.stage = r.stage;
+    ANALYZE import_moves; -- temporary tables have no statistics until then
 
     SELECT coalesce(jsonb_agg(jsonb_build_object('stage', stage_text, 'count', n)
                               ORDER BY n DESC, stage_text), '[]')
@@ -88,6 +89,7 @@ BEGIN
            NULL::uuid AS deal_id, false AS is_new, 0::bigint AS matches
     FROM import_moves GROUP BY key;
     CREATE UNIQUE INDEX ON import_keys (key);
+    ANALYZE import_keys;
 
     UPDATE import_keys k SET deal_id = d.id FROM deals d
     WHERE k.ext IS NOT NULL AND d.external_id = k.ext;
@@ -104,21 +106,56 @@ BEGIN
     DELETE FROM import_moves WHERE key IN (SELECT key FROM import_keys WHERE matches > 1);
     DELETE FROM import_keys WHERE matches > 1;
 
-    -- Known deals are locked (a webhook may move one meanwhile), then
-    -- the others are created in the stage of their latest record.
+    -- Known deals are locked (a webhook may move one meanwhile); the
+    -- others get their ids.
     PERFORM 1 FROM deals d JOIN import_keys k ON k.deal_id = d.id ORDER BY d.id FOR UPDATE OF d;
     UPDATE import_keys SET deal_id = gen_random_uuid(), is_new = true WHERE deal_id IS NULL;
-    INSERT INTO deals (id, external_id, name, account, owner, stage, amount, created_at)
-    SELECT deal_id, ext, coalesce(name, ext), account, owner, stage, amount, created
-    FROM import_keys WHERE is_new ORDER BY line;
-    GET DIAGNOSTICS n_created = ROW_COUNT;
 
-    -- What was known before this file: its latest time, and its stages.
+    -- The file's transitions, each once (its first line reported), less
+    -- those that put a deal in two stages at one time.
+    CREATE TEMP TABLE import_cand ON COMMIT DROP AS
+    SELECT k.deal_id, m.at, m.stage, min(m.line) AS line, bool_or(m.explicit) AS explicit,
+           min(m.stage_column) AS col, st.position, k.is_new,
+           count(*) OVER (PARTITION BY k.deal_id, m.at) AS stages_then
+    FROM import_moves m JOIN import_keys k USING (key) JOIN stages st ON st.slug = m.stage
+    GROUP BY k.deal_id, m.at, m.stage, st.position, k.is_new;
+    INSERT INTO import_errors
+    SELECT line, 'stage', col, 'the file has this deal in two stages at ' || rfc3339(at)
+    FROM import_cand WHERE stages_then > 1;
+    DELETE FROM import_cand WHERE stages_then > 1;
+    ANALYZE import_cand;
+    CREATE TEMP TABLE import_added (line integer) ON COMMIT DROP;
+
+    -- New deals: their timelines are the file's, each written once with
+    -- its spells (an entry repeating the stage before it dropped), the
+    -- deal in the stage of its last entry. No share can point at them yet.
+    CREATE TEMP TABLE import_fresh ON COMMIT DROP AS
+    SELECT deal_id, at, stage, line, lead(at) OVER w AS left_at, lead(stage) OVER w AS next_stage
+    FROM (SELECT c.*, lag(c.stage) OVER (PARTITION BY c.deal_id ORDER BY c.at) AS prev
+          FROM import_cand c WHERE c.is_new) x
+    WHERE prev IS DISTINCT FROM stage
+    WINDOW w AS (PARTITION BY deal_id ORDER BY at);
+    ANALYZE import_fresh;
+    INSERT INTO deals (id, external_id, name, account, owner, stage, amount, created_at)
+    SELECT k.deal_id, k.ext, coalesce(k.name, k.ext), k.account, k.owner,
+           coalesce(f.stage, k.stage), k.amount, k.created
+    FROM import_keys k LEFT JOIN import_fresh f ON f.deal_id = k.deal_id AND f.left_at IS NULL
+    WHERE k.is_new ORDER BY k.line;
+    GET DIAGNOSTICS n_created = ROW_COUNT;
+    INSERT INTO deal_stages (deal_id, stage, at, source, left_at, next_stage)
+    SELECT deal_id, stage, at, 'import', left_at, next_stage FROM import_fresh
+    ORDER BY deal_id, at;
+    GET DIAGNOSTICS n_added = ROW_COUNT;
+    INSERT INTO import_added SELECT line FROM import_fresh;
+
+    -- Known deals. What was known before this file: its latest time, and
+    -- its stages.
     CREATE TEMP TABLE import_known ON COMMIT DROP AS
     SELECT ds.deal_id, ds.at, ds.stage, st.position
     FROM deal_stages ds JOIN stages st ON st.slug = ds.stage
     WHERE ds.deal_id IN (SELECT deal_id FROM import_keys WHERE NOT is_new);
     CREATE INDEX ON import_known (deal_id, at);
+    ANALYZE import_known;
 
     WITH latest AS (SELECT deal_id, max(at) AS at FROM import_known GROUP BY deal_id),
     up AS (UPDATE deals d SET name = coalesce(k.name, d.name),
@@ -132,20 +169,6 @@ BEGIN
            RETURNING d.id)
     SELECT count(*) INTO n_updated FROM up;
 
-    -- The file's transitions, each once (its first line reported).
-    CREATE TEMP TABLE import_cand ON COMMIT DROP AS
-    SELECT k.deal_id, m.at, m.stage, min(m.line) AS line, bool_or(m.explicit) AS explicit,
-           min(m.stage_column) AS col, st.position, k.is_new
-    FROM import_moves m JOIN import_keys k USING (key) JOIN stages st ON st.slug = m.stage
-    GROUP BY k.deal_id, m.at, m.stage, st.position, k.is_new;
-    -- Two stages at one time in the file itself.
-    INSERT INTO import_errors
-    SELECT c.line, 'stage', c.col, 'the file has this deal in two stages at ' || rfc3339(c.at)
-    FROM import_cand c
-    WHERE EXISTS (SELECT 1 FROM import_cand o WHERE o.deal_id = c.deal_id AND o.at = c.at
-                  AND o.stage <> c.stage);
-    DELETE FROM import_cand c WHERE EXISTS (SELECT 1 FROM import_cand o
-        WHERE o.deal_id = c.deal_id AND o.at = c.at AND o.stage <> c.stage);
     -- Against what is known: the stage in force just before (or at) it.
     CREATE TEMP TABLE import_clash ON COMMIT DROP AS
     SELECT c.*, k.stage AS known_stage, k.at AS known_at, k.position AS known_position
@@ -165,27 +188,33 @@ BEGIN
     DELETE FROM import_cand c USING import_clash x
         WHERE c.deal_id = x.deal_id AND c.at = x.at AND c.stage = x.stage;
 
-    CREATE TEMP TABLE import_added (id bigint, line integer) ON COMMIT DROP;
+    CREATE TEMP TABLE import_known_added (id bigint, line integer) ON COMMIT DROP;
     WITH ins AS (INSERT INTO deal_stages (deal_id, stage, at, source)
-                 SELECT deal_id, stage, at, 'import' FROM import_cand ORDER BY deal_id, at
+                 SELECT deal_id, stage, at, 'import' FROM import_cand WHERE NOT is_new
+                 ORDER BY deal_id, at
                  ON CONFLICT (deal_id, at) DO NOTHING
                  RETURNING id, deal_id, at)
-    INSERT INTO import_added SELECT ins.id, c.line FROM ins
+    INSERT INTO import_known_added SELECT ins.id, c.line FROM ins
         JOIN import_cand c ON c.deal_id = ins.deal_id AND c.at = ins.at;
-    -- An entry repeating the stage before it is dropped (so an earlier
-    -- entry of the same stage moves its start back).
-    DELETE FROM deal_stages x USING (
-        SELECT id, stage, lag(stage) OVER (PARTITION BY deal_id ORDER BY at) AS prev
-        FROM deal_stages WHERE deal_id IN (SELECT deal_id FROM import_keys)) h
-    WHERE x.id = h.id AND h.prev = h.stage;
-    DELETE FROM import_added a WHERE NOT EXISTS (SELECT 1 FROM deal_stages d WHERE d.id = a.id);
-    SELECT count(*) INTO n_added FROM import_added;
-
-    UPDATE deals d SET stage = l.stage, updated_at = now()
-    FROM (SELECT DISTINCT ON (deal_id) deal_id, stage FROM deal_stages
-          WHERE deal_id IN (SELECT deal_id FROM import_keys) ORDER BY deal_id, at DESC) l
-    WHERE d.id = l.deal_id AND d.stage <> l.stage;
-    PERFORM deals_spells_sync(ARRAY(SELECT deal_id FROM import_keys));
+    IF FOUND THEN
+        -- An entry repeating the stage before it is dropped (so an earlier
+        -- entry of the same stage moves its start back).
+        DELETE FROM deal_stages x USING (
+            SELECT d.id, d.stage, lag(d.stage) OVER (PARTITION BY d.deal_id ORDER BY d.at) AS prev
+            FROM deal_stages d
+            WHERE d.deal_id IN (SELECT deal_id FROM import_keys WHERE NOT is_new)) h
+        WHERE x.id = h.id AND h.prev = h.stage;
+        DELETE FROM import_known_added a
+            WHERE NOT EXISTS (SELECT 1 FROM deal_stages d WHERE d.id = a.id);
+        n_added := n_added + (SELECT count(*) FROM import_known_added);
+        INSERT INTO import_added SELECT line FROM import_known_added;
+        UPDATE deals d SET stage = l.stage, updated_at = now()
+        FROM (SELECT DISTINCT ON (d.deal_id) d.deal_id, d.stage FROM deal_stages d
+              WHERE d.deal_id IN (SELECT deal_id FROM import_keys WHERE NOT is_new)
+              ORDER BY d.deal_id, d.at DESC) l
+        WHERE d.id = l.deal_id AND d.stage <> l.stage;
+        PERFORM deals_spells_sync(ARRAY(SELECT DISTINCT deal_id FROM import_cand WHERE NOT is_new));
+    END IF;
 
     RETURN jsonb_build_object(
         'created', n_created, 'updated', n_updated, 'transitions', n_added,

@@ -182,6 +182,10 @@ struct db_import {
 	size_t cap;
 };
 
+/* The merge sorts and hashes whole files: in memory, not on disk; and a
+ * job of a million rows may take longer than a request's statement. */
+static struct db_stmt q_work_mem = DB_STMT("SELECT set_config('work_mem', '128MB', true),"
+					   " set_config('statement_timeout', '1h', true)");
 /* The staging table: one row per move (see import_merge.sql). */
 static struct db_stmt q_staging =
     DB_STMT("CREATE TEMP TABLE import_rows (line integer NOT NULL, key text NOT NULL, ext text,"
@@ -204,6 +208,8 @@ enum db_status db_import_open(const char *actor_id, struct db_import **out)
 		return DB_UNAVAILABLE;
 	}
 	enum db_status s = db_begin(&im->db, actor_id);
+	if (s == DB_OK)
+		s = db_do(&im->db, &q_work_mem, 0, NULL);
 	if (s == DB_OK)
 		s = db_do(&im->db, &q_staging, 0, NULL);
 	if (s == DB_OK) {

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include "import.h"
 #include "import_format.h"
 #include "log.h"
@@ -99,6 +100,13 @@ long import_progress(const char *id)
 }
 
 /* ---- a run ---- */
+
+static double now_s(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
 
 /* A person as owners are matched: the e-mail and the folded full name. */
 struct owner {
@@ -331,10 +339,13 @@ void import_run(const struct db_import_job *job)
 	run.opt = (struct imp_options){run.p.order, run.p.decimal};
 	if (ok && (run.failed = db_import_open(job->actor, &run.db)) != DB_OK)
 		ok = false;
+	double t0 = now_s();
 	ok = ok && read_file(&run, job->blob, why, sizeof why);
+	double t1 = now_s();
 	if (ok &&
 	    (run.failed = db_import_merge(run.db, run.p.tz, IMPORT_ERRORS_MAX, &merged)) != DB_OK)
 		ok = false;
+	double t2 = now_s();
 	ok = ok && (report = make_report(&run, merged)) != NULL;
 	if (ok) {
 		enum db_status s = db_import_finish(run.db, job->id, report, !run.p.dry_run);
@@ -343,6 +354,11 @@ void import_run(const struct db_import_job *job)
 		if (!ok)
 			run.failed = s;
 	}
+	if (ok)
+		log_msg("info",
+			"import job %s: %ld rows read and staged in %.2f s, merged in %.2f s,"
+			" committed in %.2f s",
+			job->id, run.rows, t1 - t0, t2 - t1, now_s() - t2);
 	if (!ok) {
 		db_import_abort(run.db);
 		if (why[0] == '\0')
