@@ -2,6 +2,7 @@
 files Salesforce and HubSpot export as they export them, dates, amounts,
 owners by name, history as a set of dated transitions, dry runs, charsets,
 jobs for long files, and refusals by line and column."""
+import signal
 import time
 
 from nsapi import exports as ex
@@ -9,6 +10,7 @@ from nsapi.client import expect_json, expect_problem
 from nsapi.context import ctx
 from nsapi.flows import deals_with_external_id
 from nsapi.harness import check, test
+from nsapi.proc import Server
 
 IMPORT = "/api/v1/import/deals"
 
@@ -317,6 +319,52 @@ def a_long_import_runs_as_a_job_with_progress():
     expect_problem(ctx.api.get(url, as_="rep"), 403, "forbidden")
     expect_problem(ctx.api.get("/api/v1/import/jobs/00000000-0000-4000-8000-000000000000",
                                as_="marketer"), 404, "not_found")
+
+
+def follow(api, url, timeout=120):
+    """The job at @url once it is done or failed."""
+    deadline = time.monotonic() + timeout
+    while True:
+        job = expect_json(api.get(url, as_="marketer"), 200)
+        if job["status"] in ("done", "failed") or time.monotonic() > deadline:
+            return job
+        time.sleep(0.1)
+
+
+@test
+def an_acknowledged_job_survives_a_kill_of_the_server_running_it():
+    x = ctx.uniq("kill")
+    lines = ["external_id,stage,changed_at"]
+    lines += [f"{x}-{i},discovery,2026-05-01 10:00" for i in range(25000)]
+    from nsapi.client import Api
+    srv = Server()
+    srv.stderr_path = ctx.logdir / "killed-import.stderr"
+    srv.stdout_path = ctx.logdir / "killed-import.stdout"
+    srv.start()
+    try:
+        srv.wait_healthy(timeout=30)
+        api = Api("127.0.0.1", srv.port, ctx.token)
+        r = api.post(IMPORT, raw=("\n".join(lines) + "\n").encode(), content_type="text/csv",
+                     as_="marketer")
+        job = expect_json(r, 202)
+        before = expect_json(api.get(r.header("Location"), as_="marketer"), 200)
+        srv.proc.send_signal(signal.SIGKILL)
+        srv.proc.wait(10)
+    finally:
+        srv.kill()
+    check(before["status"] in ("queued", "running"),
+          f"the job ended before the kill: {before['status']} (make the file longer)")
+    # Another server takes the job up where the killed one left nothing.
+    again = Server()
+    again.stderr_path = ctx.logdir / "import-again.stderr"
+    again.start()
+    try:
+        again.wait_healthy(timeout=30)
+        job = follow(Api("127.0.0.1", again.port, ctx.token), r.header("Location"))
+    finally:
+        again.kill()
+    check(job["status"] == "done" and job["report"]["created"] == 25000, f"job {job}")
+    check(len(deals_with_external_id(f"{x}-24999")) == 1, "the last deal is missing")
 
 
 @test
