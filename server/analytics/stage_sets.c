@@ -25,6 +25,8 @@ static int cmp_i64(const void *a, const void *b)
  * pass, as many passes as the span needs. */
 bool ss_sort_times(int64_t *v, size_t n)
 {
+	if (n < 2)
+		return true;
 	if (n < RADIX_MIN) {
 		qsort(v, n, sizeof *v, cmp_i64);
 		return true;
@@ -110,6 +112,8 @@ static bool stage_time_key(int stage, int64_t t, int64_t min, int64_t max, uint6
 bool ss_sort_by_stage_time(void *items, size_t n, size_t size, ss_key_fn of,
 			   int (*cmp)(const void *, const void *))
 {
+	if (n < 2)
+		return true;
 	struct keyed *k = n < RADIX_MIN ? NULL : malloc((n + 1) * sizeof *k);
 	int64_t min = INT64_MAX, max = INT64_MIN, t;
 	int stage;

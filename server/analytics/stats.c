@@ -72,7 +72,7 @@ bool stats_bh(const double *p, size_t k, double *q)
 	 * p-values end with the q of the last of them: the same for all. */
 	double run = 1;
 	for (size_t j = k; j > 0; j--) {
-		run = fmin(run, r[j - 1].p * (double)k / (double)j);
+		run = fmin(run, r[j - 1].p * ((double)k / (double)j));
 		r[j - 1].p = run;
 	}
 	for (size_t j = 0; j < k; j++)
