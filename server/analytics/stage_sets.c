@@ -5,8 +5,9 @@
  * exposure's band, and it advanced within (t, t + W] when, in addition,
  * l - W ≤ t. So each spell gives one interval per band it reaches (and
  * one more when it advanced), cut at the time its deal got the asset when
- * it is to be taken off; sorted starts and ends answer a rising t by
- * cursors. */
+ * it is to be taken off. The times asked about are known and sorted
+ * beforehand: each interval is two binary searches among them and two
+ * marks in a difference array. */
 #include "stage_sets.h"
 
 #include <stdlib.h>
@@ -139,51 +140,78 @@ bool ss_sort_by_stage_time(void *items, size_t n, size_t size, ss_key_fn of,
 	return ok;
 }
 
-static void push(int64_t **v, size_t *n, size_t *cap, int64_t x, bool *failed)
+bool ss_stab_init(struct ss_stab *s, const int64_t *t, size_t n)
 {
-	if (*n == *cap) {
-		size_t more = *cap ? 2 * *cap : 64;
-		int64_t *p = realloc(*v, more * sizeof *p);
-		if (p == NULL) {
-			*failed = true;
-			return;
-		}
-		*v = p;
-		*cap = more;
+	s->t = t;
+	s->n = n;
+	s->count = calloc((size_t)ST_BANDS * 2 * (n + 1), sizeof *s->count);
+	return s->count != NULL;
+}
+
+/* The first of the times at or after @x (n when none). Branch-free: the
+ * halving step is a conditional move, which a mispredicted branch on
+ * random times would cost several times over. */
+static size_t lower_bound(const int64_t *t, size_t n, int64_t x)
+{
+	if (n == 0)
+		return 0;
+	const int64_t *base = t;
+	while (n > 1) {
+		size_t half = n / 2;
+		base = base[half - 1] < x ? base + half : base;
+		n -= half;
 	}
-	(*v)[(*n)++] = x;
+	return (size_t)(base - t) + (*base < x);
 }
 
-void ss_add(struct ss_set *s, int64_t start, int64_t end)
+static long *row_of(const struct ss_stab *s, int band, int kind)
 {
-	if (start >= end)
+	return s->count + ((size_t)band * 2 + (size_t)kind) * (s->n + 1);
+}
+
+/* Marks the run of times [i, j) in row @c. */
+static void mark(long *c, size_t i, size_t j)
+{
+	if (i < j) {
+		c[i]++;
+		c[j]--;
+	}
+}
+
+/* The run of times [*i, *j) that [start, end) holds. */
+static void run_of(const struct ss_stab *s, int64_t start, int64_t end, size_t *i, size_t *j)
+{
+	*i = lower_bound(s->t, s->n, start);
+	*j = end == ST_OPEN ? s->n : lower_bound(s->t + *i, s->n - *i, end) + *i;
+}
+
+void ss_stab_add(struct ss_stab *s, int band, int kind, int64_t start, int64_t end)
+{
+	if (start >= end || s->n == 0)
 		return;
-	push(&s->starts, &s->ns, &s->cap_s, start, &s->failed);
-	if (end != ST_OPEN)
-		push(&s->ends, &s->ne, &s->cap_e, end, &s->failed);
+	size_t i, j;
+	run_of(s, start, end, &i, &j);
+	mark(row_of(s, band, kind), i, j);
 }
 
-bool ss_seal(struct ss_set *s)
+void ss_stab_sum(struct ss_stab *s)
 {
-	s->at_s = s->at_e = 0;
-	if (!s->failed && !(ss_sort_times(s->starts, s->ns) && ss_sort_times(s->ends, s->ne)))
-		s->failed = true;
-	return !s->failed;
+	for (int band = 0; band < ST_BANDS; band++)
+		for (int kind = 0; kind < 2; kind++) {
+			long *c = row_of(s, band, kind);
+			for (size_t i = 1; i < s->n; i++)
+				c[i] += c[i - 1];
+		}
 }
 
-long ss_count(struct ss_set *s, int64_t t)
+long ss_stab_at(const struct ss_stab *s, int band, int kind, size_t i)
 {
-	while (s->at_s < s->ns && s->starts[s->at_s] <= t)
-		s->at_s++;
-	while (s->at_e < s->ne && s->ends[s->at_e] <= t)
-		s->at_e++;
-	return (long)s->at_s - (long)s->at_e;
+	return row_of(s, band, kind)[i];
 }
 
-void ss_free(struct ss_set *s)
+void ss_stab_free(struct ss_stab *s)
 {
-	free(s->starts);
-	free(s->ends);
+	free(s->count);
 	memset(s, 0, sizeof *s);
 }
 
@@ -204,8 +232,8 @@ static int64_t max64(int64_t a, int64_t b)
 	return a > b ? a : b;
 }
 
-void ss_add_spell(struct ss_set *open, struct ss_set *adv, const struct st_spell *sp, int b,
-		  bool banded, int64_t from, int64_t window)
+void ss_add_spell(struct ss_stab *s, const struct st_spell *sp, int b, bool banded, int64_t from,
+		  int64_t window)
 {
 	int64_t start = sp->e, end = sp->l;
 	if (banded) {
@@ -215,9 +243,13 @@ void ss_add_spell(struct ss_set *open, struct ss_set *adv, const struct st_spell
 			end = band_end;
 	}
 	start = max64(start, from);
-	ss_add(open, start, end);
-	if (sp->adv && sp->l != ST_OPEN)
-		ss_add(adv, max64(start, sp->l - window), end);
+	if (start >= end || s->n == 0 || end <= s->t[0] || start > s->t[s->n - 1])
+		return; /* holds none of the times */
+	size_t i, j;
+	run_of(s, start, end, &i, &j);
+	mark(row_of(s, b, SS_OPEN), i, j);
+	if (sp->adv && sp->l != ST_OPEN && i < j) /* a part of the same stay: within [i, j) */
+		mark(row_of(s, b, SS_ADV), lower_bound(s->t + i, j - i, sp->l - window) + i, j);
 }
 
 static int64_t floor_day(int64_t t)

@@ -16,36 +16,40 @@ typedef void (*ss_key_fn)(const void *item, int *stage, int64_t *t);
 bool ss_sort_by_stage_time(void *items, size_t n, size_t size, ss_key_fn of,
 			   int (*cmp)(const void *, const void *));
 
-/* A set of half-open intervals [start, end) that answers "how many hold
- * t?" for t that never decreases between two calls: the number of starts
- * ≤ t less the number of ends ≤ t, each found by a cursor. Zero-filled is
- * empty. */
-struct ss_set {
-	int64_t *starts, *ends;
-	size_t ns, ne, cap_s, cap_e, at_s, at_e;
-	bool failed; /* an allocation failed: counts are wrong */
+/* Counts of half-open intervals [start, end) holding each of @n times
+ * @t (ascending), per band and per kind (SS_OPEN: stays open, SS_ADV:
+ * stays advancing within the window): each interval marks the run of
+ * times it holds, found by binary search, in a difference array that
+ * ss_stab_sum turns into counts. No sort of the intervals. */
+enum { SS_OPEN, SS_ADV };
+
+struct ss_stab {
+	const int64_t *t;
+	size_t n;
+	long *count; /* [band][kind][n + 1] */
 };
 
-/* Adds [start, end) unless it is empty; end ST_OPEN never ends. */
-void ss_add(struct ss_set *s, int64_t start, int64_t end);
-/* Sorts what was added and rewinds the cursors; false when out of memory
- * (also after a failed ss_add). */
-bool ss_seal(struct ss_set *s);
-/* The intervals holding @t (no earlier than the @t of the call before). */
-long ss_count(struct ss_set *s, int64_t t);
-void ss_free(struct ss_set *s);
+/* Prepares @s over @t (@n, kept by the caller); false when out of memory. */
+bool ss_stab_init(struct ss_stab *s, const int64_t *t, size_t n);
+/* Adds [start, end) (ST_OPEN: never ends) of @kind in @band. */
+void ss_stab_add(struct ss_stab *s, int band, int kind, int64_t start, int64_t end);
+/* Turns what was added into counts; then ss_stab_at answers. */
+void ss_stab_sum(struct ss_stab *s);
+/* The intervals of @kind in @band holding the @i-th time. */
+long ss_stab_at(const struct ss_stab *s, int band, int kind, size_t i);
+void ss_stab_free(struct ss_stab *s);
 
 /* The band of a time in stage (≥ 0): 0 for [0,14) days, 1 for [14,30),
  * 2 for [30,60), 3 from 60 days on. */
 int ss_band(int64_t in_stage);
 
-/* Adds to @open the part of spell @sp's stay in band @b that starts at or
- * after @from (INT64_MIN: all of it), and to @adv (when the spell
- * advanced) the part of that during which its advance falls within the
- * next @window: the times t at which it is open in band @b and
- * t < l ≤ t + window. @b is ignored (the whole stay) when !@banded. */
-void ss_add_spell(struct ss_set *open, struct ss_set *adv, const struct st_spell *sp, int b,
-		  bool banded, int64_t from, int64_t window);
+/* Adds to @s, as SS_OPEN, the part of spell @sp's stay in band @b that
+ * starts at or after @from (INT64_MIN: all of it), and as SS_ADV (when the
+ * spell advanced) the part of that during which its advance falls within
+ * the next @window: the times t at which it is open in band @b and
+ * t < l ≤ t + window. The whole stay, in band 0, when !@banded. */
+void ss_add_spell(struct ss_stab *s, const struct st_spell *sp, int b, bool banded, int64_t from,
+		  int64_t window);
 
 /* Whether the @n spells @sp of one stage make it crowded: the median,
  * over every day from that of the first entry to that of @last (both

@@ -4,12 +4,13 @@
  * stay) has as controls the spells of s open at t in band b, less those
  * whose deal had been given the asset at or before t (its own among them).
  * Both are counts of time intervals holding t (stage_sets.h): the first
- * over every spell of s, answered for all exposures of s in one sweep by
- * time; the second over the spells of the asset's own deals, each cut to
- * start at the deal's first share, per asset and stage. So each spell is
- * sorted once per band it reaches and each (asset, deal) pair once per
- * spell of its deal: O(n log n) in all, no exposure ever compared with a
- * spell. */
+ * over every spell of s, for all exposures of s at once; the second over
+ * the spells of the asset's own deals, each cut to start at the deal's
+ * first share, per asset and stage. Exposures are sorted once, by stage
+ * and time (then stably by asset), so the times asked about are sorted
+ * runs; each spell costs two binary searches per band it reaches, and
+ * each (asset, deal) pair the same per spell of its deal: O(n log n) in
+ * all, no exposure ever compared with a spell. */
 #include "stagetest.h"
 
 #include <math.h>
@@ -33,26 +34,11 @@ static void spell_key(const void *item, int *stage, int64_t *t)
 	*t = sp->e;
 }
 
-/* A count to make for the exposure @x (index into exps). */
-struct query {
-	int stage;
-	int64_t t;
-	size_t x;
-};
-
-static int cmp_query(const void *a, const void *b)
+static void exposure_key(const void *item, int *stage, int64_t *t)
 {
-	const struct query *x = a, *y = b;
-	if (x->stage != y->stage)
-		return (x->stage > y->stage) - (x->stage < y->stage);
-	return (x->t > y->t) - (x->t < y->t);
-}
-
-static void query_key(const void *item, int *stage, int64_t *t)
-{
-	const struct query *q = item;
-	*stage = q->stage;
-	*t = q->t;
+	const struct st_exposure *x = item;
+	*stage = x->spell.stage;
+	*t = x->t;
 }
 
 static int cmp_exposure(const void *a, const void *b)
@@ -63,31 +49,48 @@ static int cmp_exposure(const void *a, const void *b)
 	return (x->t > y->t) - (x->t < y->t);
 }
 
-/* Orders @exps by asset, stage and time: a counting sort by asset (dense
- * small numbers), then a sort of each asset's own. */
-static bool sort_exposures(struct st_exposure *exps, size_t n)
+/* The control counts before exclusion, per exposure with a complete
+ * window: all spells of its stage open at t in its band (@open) and those
+ * of them advancing within (t, t + W] (@adv); its band into @band. */
+struct counts {
+	long *open, *adv;
+	unsigned char *band;
+};
+
+/* Orders @exps by asset, stage and time, carrying @c along: by stage and
+ * time already, a stable counting sort by asset (dense small numbers). */
+static bool sort_by_asset(struct st_exposure *exps, size_t n, struct counts *c)
 {
 	int top = 0;
 	for (size_t i = 0; i < n; i++)
 		top = exps[i].asset > top ? exps[i].asset : top;
 	size_t *start = calloc((size_t)top + 2, sizeof *start);
 	struct st_exposure *out = malloc((n + 1) * sizeof *out);
-	bool ok = start && out;
+	long *open = malloc((n + 1) * sizeof *open), *adv = malloc((n + 1) * sizeof *adv);
+	unsigned char *band = malloc(n + 1);
+	bool ok = start && out && open && adv && band;
 	for (size_t i = 0; ok && i < n; i++)
 		start[exps[i].asset + 1]++;
 	for (int a = 0; ok && a <= top; a++)
 		start[a + 1] += start[a];
-	for (size_t i = 0; ok && i < n; i++)
-		out[start[exps[i].asset]++] = exps[i];
-	for (size_t i = 0, j; ok && i < n; i = j) {
-		for (j = i; j < n && out[j].asset == out[i].asset; j++)
-			;
-		qsort(out + i, j - i, sizeof *out, cmp_exposure);
+	for (size_t i = 0; ok && i < n; i++) {
+		size_t k = start[exps[i].asset]++;
+		out[k] = exps[i];
+		open[k] = c->open[i];
+		adv[k] = c->adv[i];
+		band[k] = c->band[i];
 	}
-	if (ok && n > 0)
+	if (ok && n > 0) {
 		memcpy(exps, out, n * sizeof *exps);
+		memcpy(c->open, open, n * sizeof *open);
+		memcpy(c->adv, adv, n * sizeof *adv);
+		memcpy(c->band, band, n);
+	}
 	free(start);
 	free(out);
+	free(open);
+	free(adv);
+	free(band);
 	return ok;
 }
 
@@ -103,37 +106,6 @@ bool st_crowded(const struct st_result *r, int stage)
 	}
 	return lo < r->ncrowded && r->crowded[lo] == stage;
 }
-
-/* Per band, the stays open in it and those advancing within the window. */
-struct band_sets {
-	struct ss_set open[ST_BANDS], adv[ST_BANDS];
-};
-
-static bool seal_bands(struct band_sets *s)
-{
-	bool ok = true;
-	for (int b = 0; b < ST_BANDS; b++) {
-		bool open = ss_seal(&s->open[b]), adv = ss_seal(&s->adv[b]);
-		ok = ok && open && adv;
-	}
-	return ok;
-}
-
-static void free_bands(struct band_sets *s)
-{
-	for (int b = 0; b < ST_BANDS; b++) {
-		ss_free(&s->open[b]);
-		ss_free(&s->adv[b]);
-	}
-}
-
-/* The control counts before exclusion, per exposure with a complete
- * window: all spells of its stage open at t in its band (@open) and those
- * of them advancing within (t, t + W] (@adv); its band into @band. */
-struct counts {
-	long *open, *adv;
-	unsigned char *band;
-};
 
 /* Fills out->crowded from @sp (sorted by stage, then entry). */
 static bool find_crowded(const struct st_spell *sp, size_t n, int64_t last, struct st_result *out)
@@ -151,57 +123,53 @@ static bool find_crowded(const struct st_spell *sp, size_t n, int64_t last, stru
 	return ok;
 }
 
-/* Answers the queries @q (@nq, one stage, by time) over that stage's
- * spells @sp (@ns). */
-static bool count_stage(const struct st_spell *sp, size_t ns, const struct query *q, size_t nq,
-			const struct st_exposure *exps, bool banded, int64_t window,
+/* The counts before exclusion of the @nq exposures @x of one stage with a
+ * complete window (by time; @t their times) over that stage's spells @sp
+ * (@ns), into @c (indexed like @x). */
+static bool count_stage(const struct st_spell *sp, size_t ns, const struct st_exposure *x,
+			const int64_t *t, size_t nq, bool banded, int64_t window,
 			struct counts *c)
 {
-	struct band_sets all = {0};
+	struct ss_stab all;
+	if (!ss_stab_init(&all, t, nq))
+		return false;
 	for (size_t i = 0; i < ns; i++)
 		for (int b = 0; b < (banded ? ST_BANDS : 1); b++)
-			ss_add_spell(&all.open[b], &all.adv[b], &sp[i], b, banded, INT64_MIN,
-				     window);
-	bool ok = seal_bands(&all);
-	for (size_t i = 0; ok && i < nq; i++) {
-		size_t x = q[i].x;
-		int b = banded ? ss_band(q[i].t - exps[x].spell.e) : 0;
-		c->band[x] = (unsigned char)b;
-		c->open[x] = ss_count(&all.open[b], q[i].t);
-		c->adv[x] = ss_count(&all.adv[b], q[i].t);
+			ss_add_spell(&all, &sp[i], b, banded, INT64_MIN, window);
+	ss_stab_sum(&all);
+	for (size_t i = 0; i < nq; i++) {
+		int b = banded ? ss_band(t[i] - x[i].spell.e) : 0;
+		c->band[i] = (unsigned char)b;
+		c->open[i] = ss_stab_at(&all, b, SS_OPEN, i);
+		c->adv[i] = ss_stab_at(&all, b, SS_ADV, i);
 	}
-	free_bands(&all);
-	return ok;
+	ss_stab_free(&all);
+	return true;
 }
 
-/* The counts before exclusion of every exposure with a complete window,
- * stage by stage; and the crowded stages. */
-static bool count_all(struct st_data *d, int64_t window, struct st_spell *sp, struct counts *c,
-		      struct st_result *out)
+/* The counts before exclusion of every exposure with a complete window
+ * (d->exps sorted by stage, then time; @t their times), stage by stage;
+ * and the crowded stages. @sp: the spells, to be sorted. */
+static bool count_all(const struct st_data *d, const int64_t *t, int64_t window,
+		      struct st_spell *sp, struct counts *c, struct st_result *out)
 {
-	struct query *q = malloc((d->nexps + 1) * sizeof *q);
-	if (q == NULL)
-		return false;
-	size_t nq = 0;
-	for (size_t i = 0; i < d->nexps; i++)
-		if (d->exps[i].t <= d->now - window)
-			q[nq++] = (struct query){d->exps[i].spell.stage, d->exps[i].t, i};
-	bool ok = ss_sort_by_stage_time(q, nq, sizeof *q, query_key, cmp_query) &&
-		  ss_sort_by_stage_time(sp, d->nspells, sizeof *sp, spell_key, cmp_spell) &&
+	bool ok = ss_sort_by_stage_time(sp, d->nspells, sizeof *sp, spell_key, cmp_spell) &&
 		  find_crowded(sp, d->nspells, d->now - window, out);
 	size_t s = 0;
-	for (size_t i = 0, j; ok && i < nq; i = j) {
-		for (j = i; j < nq && q[j].stage == q[i].stage; j++)
-			;
-		while (s < d->nspells && sp[s].stage < q[i].stage)
+	for (size_t i = 0, j; ok && i < d->nexps; i = j) {
+		int stage = d->exps[i].spell.stage;
+		size_t nq = 0;
+		for (j = i; j < d->nexps && d->exps[j].spell.stage == stage; j++)
+			nq += d->exps[j].t <= d->now - window;
+		while (s < d->nspells && sp[s].stage < stage)
 			s++;
 		size_t e = s;
-		while (e < d->nspells && sp[e].stage == q[i].stage)
+		while (e < d->nspells && sp[e].stage == stage)
 			e++;
-		ok = count_stage(sp + s, e - s, q + i, j - i, d->exps,
-				 st_crowded(out, q[i].stage), window, c);
+		struct counts part = {c->open + i, c->adv + i, c->band + i};
+		ok = count_stage(sp + s, e - s, d->exps + i, t + i, nq, st_crowded(out, stage),
+				 window, &part);
 	}
-	free(q);
 	return ok;
 }
 
@@ -211,10 +179,37 @@ struct groups {
 	size_t n;
 };
 
-/* Groups the spells by deal (copies into *@by) and the first shares by
- * asset (indices into *@given). */
+/* Counts items by @key (below n) into g->start, as the starts of groups. */
+static void count_into(struct groups *g, size_t n, const void *items, size_t size,
+		       int (*key)(const void *))
+{
+	for (size_t i = 0; i < n; i++)
+		g->start[key((const char *)items + i * size) + 1]++;
+	for (size_t k = 0; k < g->n; k++)
+		g->start[k + 1] += g->start[k];
+}
+
+static int spell_deal(const void *x)
+{
+	return ((const struct st_spell *)x)->deal;
+}
+
+static int given_deal(const void *x)
+{
+	return ((const struct st_given *)x)->deal;
+}
+
+static int given_asset(const void *x)
+{
+	return ((const struct st_given *)x)->asset;
+}
+
+/* Groups the spells by deal (copies into *@by) and the shares to deals by
+ * asset, each asset's by deal (copies into *@given, *@ngiven of them: those
+ * of an asset with exposures and a deal with spells). Two stable counting
+ * sorts: by deal, then by asset. */
 static bool group_inputs(const struct st_data *d, struct st_spell **by, struct groups *deals,
-			 size_t **given, struct groups *assets)
+			 struct st_given **given, size_t *ngiven, struct groups *assets)
 {
 	int top_deal = -1, top_asset = -1;
 	for (size_t i = 0; i < d->nspells; i++)
@@ -223,46 +218,57 @@ static bool group_inputs(const struct st_data *d, struct st_spell **by, struct g
 		top_asset = d->exps[i].asset > top_asset ? d->exps[i].asset : top_asset;
 	deals->n = (size_t)(top_deal + 1);
 	assets->n = (size_t)(top_asset + 1);
-	deals->start = calloc(deals->n + 2, sizeof *deals->start);
-	assets->start = calloc(assets->n + 2, sizeof *assets->start);
+	deals->start = calloc(deals->n + 1, sizeof *deals->start);
+	assets->start = calloc(assets->n + 1, sizeof *assets->start);
+	size_t *at = malloc((deals->n + assets->n + 1) * sizeof *at);
+	struct st_given *kept = malloc((d->ngiven + 1) * sizeof *kept);
 	*by = malloc((d->nspells + 1) * sizeof **by);
 	*given = malloc((d->ngiven + 1) * sizeof **given);
-	if (!deals->start || !assets->start || !*by || !*given)
-		return false;
-	for (size_t i = 0; i < d->nspells; i++)
-		deals->start[d->spells[i].deal + 2]++;
-	for (size_t g = 0; g < deals->n; g++)
-		deals->start[g + 2] += deals->start[g + 1];
-	for (size_t i = 0; i < d->nspells; i++)
-		(*by)[deals->start[d->spells[i].deal + 1]++] = d->spells[i];
-	for (size_t i = 0; i < d->ngiven; i++)
-		if (d->given[i].asset >= 0 && (size_t)d->given[i].asset < assets->n)
-			assets->start[d->given[i].asset + 2]++;
-	for (size_t g = 0; g < assets->n; g++)
-		assets->start[g + 2] += assets->start[g + 1];
-	for (size_t i = 0; i < d->ngiven; i++)
-		if (d->given[i].asset >= 0 && (size_t)d->given[i].asset < assets->n)
-			(*given)[assets->start[d->given[i].asset + 1]++] = i;
-	return true;
+	bool ok = deals->start && assets->start && at && kept && *by && *given;
+	size_t n = 0;
+	for (size_t i = 0; ok && i < d->ngiven; i++) {
+		const struct st_given *g = &d->given[i];
+		if (g->asset >= 0 && (size_t)g->asset < assets->n && g->deal >= 0 &&
+		    (size_t)g->deal < deals->n)
+			kept[n++] = *g;
+	}
+	if (ok) {
+		count_into(deals, d->nspells, d->spells, sizeof *d->spells, spell_deal);
+		memcpy(at, deals->start, deals->n * sizeof *at);
+		for (size_t i = 0; i < d->nspells; i++)
+			(*by)[at[d->spells[i].deal]++] = d->spells[i];
+		/* by deal into *given, then by asset into kept, back in place */
+		struct groups by_deal = {at, deals->n};
+		memset(at, 0, (deals->n + 1) * sizeof *at);
+		count_into(&by_deal, n, kept, sizeof *kept, given_deal);
+		for (size_t i = 0; i < n; i++)
+			(*given)[at[kept[i].deal]++] = kept[i];
+		count_into(assets, n, *given, sizeof **given, given_asset);
+		memcpy(at, assets->start, assets->n * sizeof *at);
+		for (size_t i = 0; i < n; i++)
+			kept[at[(*given)[i].asset]++] = (*given)[i];
+		memcpy(*given, kept, n * sizeof *kept);
+		*ngiven = n;
+	}
+	free(at);
+	free(kept);
+	return ok;
 }
 
 /* The row of one asset and stage: its exposures @g (@n, by time) with
- * their counts @c (indexed like @g) less those of @excl. */
+ * their counts @c (indexed like @g) less those of @excl, over the first
+ * ones, those with a complete window. */
 static void fill_row(const struct st_exposure *g, size_t n, const struct counts *c,
-		     struct band_sets *excl, int64_t now, int64_t window, double *days,
-		     struct st_row *row)
+		     const struct ss_stab *excl, int64_t window, double *days, struct st_row *row)
 {
 	size_t ndays = 0;
 	double inv_m = 0;
-	for (size_t i = 0; i < n; i++) {
+	row->pending = (long)(n - excl->n);
+	for (size_t i = 0; i < excl->n; i++) {
 		int64_t t = g[i].t;
-		if (t > now - window) {
-			row->pending++;
-			continue;
-		}
 		int b = c->band[i];
-		long m = c->open[i] - ss_count(&excl->open[b], t);
-		long a = c->adv[i] - ss_count(&excl->adv[b], t);
+		long m = c->open[i] - ss_stab_at(excl, b, SS_OPEN, i);
+		long a = c->adv[i] - ss_stab_at(excl, b, SS_ADV, i);
 		if (m <= 0) {
 			row->no_controls++;
 			continue;
@@ -281,96 +287,97 @@ static void fill_row(const struct st_exposure *g, size_t n, const struct counts 
 	row->median_days = stats_median(days, ndays);
 }
 
-/* The index among @stages (@n, ascending) of @stage, or -1. */
-static int find_stage(const int *stages, int n, int stage)
-{
-	int lo = 0, hi = n;
-	while (lo < hi) {
-		int mid = lo + (hi - lo) / 2;
-		if (stages[mid] < stage)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo < n && stages[lo] == stage ? lo : -1;
-}
-
 /* The inputs of one asset's rows. */
 struct asset_run {
 	const struct st_data *d;
 	int64_t window;
+	const int64_t *t; /* the exposures' times */
 	const struct st_spell *by_deal;
 	const struct groups *deals;
-	const size_t *given; /* this asset's shares to deals (indices into d->given) */
+	const struct st_given *given; /* this asset's shares to deals, by deal */
 	size_t ngiven;
-	int64_t *first;	 /* per deal, INT64_MAX between assets */
-	int *touched;	 /* scratch: the deals of this asset */
-	double *days;	 /* scratch of nexps */
+	double *days; /* scratch of nexps */
 };
 
-/* The asset's deals and when each first got it: into r->touched (their
- * number returned) and r->first[deal]. */
-static size_t first_shares(const struct asset_run *r)
+/* One asset's stage: where its exposures start (@at, into the asset's),
+ * whether crowded, and the spells to take off, at the times of its
+ * exposures with a complete window. */
+struct group {
+	int stage;
+	size_t at;
+	bool banded;
+	struct ss_stab excl;
+};
+
+/* The group of @stage among @g (@n, by stage), or NULL. */
+static struct group *find_group(struct group *g, int n, int stage)
 {
-	size_t n = 0;
-	for (size_t k = 0; k < r->ngiven; k++) {
-		const struct st_given *gv = &r->d->given[r->given[k]];
-		if (gv->deal < 0 || (size_t)gv->deal >= r->deals->n)
-			continue; /* a deal without spells: never a control */
-		if (r->first[gv->deal] == INT64_MAX)
-			r->touched[n++] = gv->deal;
-		if (gv->at < r->first[gv->deal])
-			r->first[gv->deal] = gv->at;
+	int lo = 0, hi = n;
+	while (lo < hi) {
+		int mid = lo + (hi - lo) / 2;
+		if (g[mid].stage < stage)
+			lo = mid + 1;
+		else
+			hi = mid;
 	}
-	return n;
+	return lo < n && g[lo].stage == stage && g[lo].excl.n > 0 ? &g[lo] : NULL;
 }
 
-/* The rows of one asset, whose exposures are @x (@n, by stage then time),
- * appended to out->rows. Its deals' spells of its stages, cut at their
- * first share, are the spells to take off. */
-static bool run_asset(const struct asset_run *r, const struct st_exposure *x, size_t n,
-		      const struct counts *c, struct st_result *out)
+/* The asset's exposures @x (@n, by stage then time; @t their times) as
+ * groups, each with the times of its complete windows; their number, or
+ * -1 when out of memory. */
+static int make_groups(const struct asset_run *r, const struct st_exposure *x, const int64_t *t,
+		       size_t n, const struct st_result *out, struct group *g)
 {
-	int nstages = 0, *stages = malloc((n + 1) * sizeof *stages);
-	for (size_t i = 0; stages && i < n; i++)
-		if (i == 0 || x[i].spell.stage != x[i - 1].spell.stage)
-			stages[nstages++] = x[i].spell.stage;
-	struct band_sets *excl = calloc((size_t)nstages + 1, sizeof *excl);
-	bool *banded = calloc((size_t)nstages + 1, sizeof *banded);
-	bool ok = stages && excl && banded;
-	for (int s = 0; ok && s < nstages; s++)
-		banded[s] = st_crowded(out, stages[s]);
-	size_t ndeals = first_shares(r);
-	for (size_t k = 0; k < ndeals; k++) {
-		int deal = r->touched[k];
-		int64_t at = r->first[deal];
-		r->first[deal] = INT64_MAX;
-		for (size_t i = r->deals->start[deal]; ok && i < r->deals->start[deal + 1]; i++) {
+	int ng = 0;
+	for (size_t i = 0, j; i < n; i = j) {
+		size_t complete = 0;
+		for (j = i; j < n && x[j].spell.stage == x[i].spell.stage; j++)
+			complete += x[j].t <= r->d->now - r->window;
+		g[ng] = (struct group){x[i].spell.stage, i, st_crowded(out, x[i].spell.stage), {0}};
+		if (!ss_stab_init(&g[ng++].excl, t + i, complete))
+			return -1;
+	}
+	return ng;
+}
+
+/* The rows of one asset, whose exposures are @x (@n, by stage then time;
+ * @t their times), appended to out->rows. Its deals' spells of its stages,
+ * cut at their first share, are the spells to take off. */
+static bool run_asset(const struct asset_run *r, const struct st_exposure *x, const int64_t *t,
+		      size_t n, const struct counts *c, struct st_result *out)
+{
+	struct group *g = calloc(n + 1, sizeof *g);
+	int ng = g ? make_groups(r, x, t, n, out, g) : -1;
+	bool ok = ng >= 0;
+	for (size_t k = 0, next; ok && k < r->ngiven; k = next) {
+		/* The deals come in order but far apart: fetch ahead. */
+		if (k + 16 < r->ngiven)
+			__builtin_prefetch(&r->deals->start[r->given[k + 16].deal]);
+		if (k + 8 < r->ngiven)
+			__builtin_prefetch(&r->by_deal[r->deals->start[r->given[k + 8].deal]]);
+		int deal = r->given[k].deal;
+		int64_t at = r->given[k].at; /* the deal's first share */
+		for (next = k + 1; next < r->ngiven && r->given[next].deal == deal; next++)
+			at = r->given[next].at < at ? r->given[next].at : at;
+		for (size_t i = r->deals->start[deal]; i < r->deals->start[deal + 1]; i++) {
 			const struct st_spell *sp = &r->by_deal[i];
-			int s = sp->l > at ? find_stage(stages, nstages, sp->stage) : -1;
-			for (int b = 0; s >= 0 && b < (banded[s] ? ST_BANDS : 1); b++)
-				ss_add_spell(&excl[s].open[b], &excl[s].adv[b], sp, b, banded[s],
-					     at, r->window);
+			struct group *to = sp->l > at ? find_group(g, ng, sp->stage) : NULL;
+			for (int b = 0; to && b < (to->banded ? ST_BANDS : 1); b++)
+				ss_add_spell(&to->excl, sp, b, to->banded, at, r->window);
 		}
 	}
-	for (int s = 0; ok && s < nstages; s++)
-		ok = seal_bands(&excl[s]);
-	size_t i = 0;
-	for (int s = 0; ok && s < nstages; s++) {
-		size_t j = i;
-		while (j < n && x[j].spell.stage == stages[s])
-			j++;
+	for (int s = 0; ok && s < ng; s++) {
+		size_t end = s + 1 < ng ? g[s + 1].at : n;
 		struct st_row *row = &out->rows[out->nrows++];
-		*row = (struct st_row){.asset = x[i].asset, .stage = stages[s], .banded = banded[s]};
-		struct counts part = {c->open + i, c->adv + i, c->band + i};
-		fill_row(x + i, j - i, &part, &excl[s], r->d->now, r->window, r->days, row);
-		i = j;
+		*row = (struct st_row){.asset = x[0].asset, .stage = g[s].stage, .banded = g[s].banded};
+		struct counts part = {c->open + g[s].at, c->adv + g[s].at, c->band + g[s].at};
+		ss_stab_sum(&g[s].excl);
+		fill_row(x + g[s].at, end - g[s].at, &part, &g[s].excl, r->window, r->days, row);
 	}
-	for (int s = 0; excl && s < nstages; s++)
-		free_bands(&excl[s]);
-	free(excl);
-	free(banded);
-	free(stages);
+	for (size_t s = 0; g && s <= n; s++) /* zeroed past the groups made */
+		ss_stab_free(&g[s].excl);
+	free(g);
 	return ok;
 }
 
@@ -380,25 +387,26 @@ bool st_run(struct st_data *d, int64_t window, struct st_result *out)
 	struct st_spell *sp = malloc((d->nspells + 1) * sizeof *sp), *by_deal = NULL;
 	struct counts c = {calloc(d->nexps + 1, sizeof *c.open), calloc(d->nexps + 1, sizeof *c.adv),
 			   calloc(d->nexps + 1, 1)};
+	int64_t *t = malloc((d->nexps + 1) * sizeof *t);
 	struct groups deals = {0}, assets = {0};
-	size_t *given = NULL;
+	struct st_given *given = NULL;
+	size_t ngiven = 0;
 	out->rows = malloc((d->nexps + 1) * sizeof *out->rows);
-	struct asset_run r = {.d = d, .window = window};
-	bool ok = sp && c.open && c.adv && c.band && out->rows && sort_exposures(d->exps, d->nexps);
+	struct asset_run r = {.d = d, .window = window, .t = t,
+			      .days = malloc((d->nexps + 1) * sizeof *r.days)};
+	bool ok = sp && c.open && c.adv && c.band && t && out->rows && r.days &&
+		  ss_sort_by_stage_time(d->exps, d->nexps, sizeof *d->exps, exposure_key,
+					cmp_exposure);
 	if (ok && d->nspells > 0)
 		memcpy(sp, d->spells, d->nspells * sizeof *sp);
-	ok = ok && count_all(d, window, sp, &c, out) &&
-	     group_inputs(d, &by_deal, &deals, &given, &assets);
-	if (ok) {
-		r.by_deal = by_deal;
-		r.deals = &deals;
-		r.first = malloc((deals.n + 1) * sizeof *r.first);
-		r.touched = malloc((deals.n + 1) * sizeof *r.touched);
-		r.days = malloc((d->nexps + 1) * sizeof *r.days);
-		ok = r.first && r.touched && r.days;
-	}
-	for (size_t i = 0; ok && i < deals.n; i++)
-		r.first[i] = INT64_MAX;
+	for (size_t i = 0; ok && i < d->nexps; i++)
+		t[i] = d->exps[i].t;
+	ok = ok && count_all(d, t, window, sp, &c, out) && sort_by_asset(d->exps, d->nexps, &c) &&
+	     group_inputs(d, &by_deal, &deals, &given, &ngiven, &assets);
+	r.by_deal = by_deal;
+	r.deals = &deals;
+	for (size_t i = 0; ok && i < d->nexps; i++)
+		t[i] = d->exps[i].t;
 	for (size_t i = 0, j; ok && i < d->nexps; i = j) {
 		for (j = i; j < d->nexps && d->exps[j].asset == d->exps[i].asset; j++)
 			;
@@ -406,18 +414,17 @@ bool st_run(struct st_data *d, int64_t window, struct st_result *out)
 		r.given = given + assets.start[a];
 		r.ngiven = assets.start[a + 1] - assets.start[a];
 		struct counts part = {c.open + i, c.adv + i, c.band + i};
-		ok = run_asset(&r, d->exps + i, j - i, &part, out);
+		ok = run_asset(&r, d->exps + i, t + i, j - i, &part, out);
 	}
 	free(sp);
 	free(by_deal);
 	free(c.open);
 	free(c.adv);
 	free(c.band);
+	free(t);
 	free(deals.start);
 	free(assets.start);
 	free(given);
-	free(r.first);
-	free(r.touched);
 	free(r.days);
 	return ok;
 }
