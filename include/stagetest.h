@@ -44,14 +44,12 @@ struct st_given {
 };
 
 /* An asset and a stage as the test sees them. */
-#define ST_MAX_STAGES 64
-
 struct st_asset {
 	char id[37];
 	unsigned char key[16]; /* the id's bytes */
 	char *title;
-	bool shared;		   /* has at least one share */
-	int tagged[ST_MAX_STAGES]; /* positions of its stages without outcome */
+	bool shared; /* has at least one share */
+	int *tagged; /* positions of its stages without outcome (malloc'd) */
 	int ntagged;
 };
 

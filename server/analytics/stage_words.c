@@ -45,7 +45,10 @@ void sw_explanation(char *buf, size_t len, enum stats_verdict v, long n, const c
 		break;
 	case STATS_INCONCLUSIVE:
 	case STATS_INSUFFICIENT:
-		snprintf(early, sizeof early, "Too early to tell: %ld %s so far.", n, deals(n));
+		if (n > 0)
+			snprintf(early, sizeof early, "Too early to tell: %ld %s so far.", n, deals(n));
+		else
+			snprintf(early, sizeof early, "Too early to tell: no deals yet.");
 		opening = early;
 		break;
 	case STATS_UNUSED:

@@ -193,18 +193,22 @@ static bool number_deals(struct st_data *d, const struct raw_spell *rs, size_t n
 	return ok;
 }
 
-/* Parses "{1,2,3}" into @v (at most @max). */
-static int int_array(const char *text, int *v, int max)
+/* Parses "{1,2,3}" into a new array *@v; its length, -1 when out of
+ * memory. */
+static int int_array(const char *text, int **v)
 {
-	int n = 0;
-	for (const char *p = text; *p && n < max; p++) {
+	int n = 0, cap = 1;
+	for (const char *p = text; *p; p++)
+		cap += *p == ',';
+	*v = malloc((size_t)cap * sizeof **v);
+	for (const char *p = text; *v && *p && n < cap; p++) {
 		if (*p >= '0' && *p <= '9') {
 			char *end;
-			v[n++] = (int)strtol(p, &end, 10);
+			(*v)[n++] = (int)strtol(p, &end, 10);
 			p = end - 1;
 		}
 	}
-	return n;
+	return *v ? n : -1;
 }
 
 struct load {
@@ -219,7 +223,7 @@ static enum db_status load_small(struct db *db, struct st_data *d)
 	PGresult *res = db_exec(db, &q_stages, 0, NULL, &s);
 	if (s != DB_OK)
 		return s;
-	int n = PQntuples(res) < ST_MAX_STAGES ? PQntuples(res) : ST_MAX_STAGES;
+	int n = PQntuples(res);
 	d->stages = calloc((size_t)n + 1, sizeof *d->stages);
 	for (int i = 0; d->stages && i < n; i++) {
 		struct st_stage *st = &d->stages[i];
@@ -242,11 +246,14 @@ static enum db_status load_small(struct db *db, struct st_data *d)
 		uuid_bytes(a->id, a->key);
 		a->title = db_dup(res, i, 1);
 		a->shared = db_bool(res, i, 2);
-		a->ntagged = int_array(PQgetvalue(res, i, 3), a->tagged, ST_MAX_STAGES);
+		a->ntagged = int_array(PQgetvalue(res, i, 3), &a->tagged);
 		d->nassets++;
+		if (a->ntagged < 0)
+			break;
 	}
 	PQclear(res);
-	return d->stages && d->assets ? DB_OK : DB_ERROR;
+	bool ok = d->stages && d->assets && (n == 0 || d->assets[d->nassets - 1].ntagged >= 0);
+	return ok ? DB_OK : DB_ERROR;
 }
 
 /* One COPY stream into its array (run_stream is a thread's body). */
@@ -369,8 +376,10 @@ enum db_status db_stage_data(const char *asset, const char *stage, const char *p
 
 void db_stage_data_free(struct st_data *d)
 {
-	for (size_t i = 0; i < d->nassets; i++)
+	for (size_t i = 0; i < d->nassets; i++) {
 		free(d->assets[i].title);
+		free(d->assets[i].tagged);
+	}
 	for (size_t i = 0; i < d->nstages; i++)
 		free(d->stages[i].name);
 	free(d->assets);
