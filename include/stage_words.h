@@ -8,7 +8,7 @@
 #include "stats.h"
 
 #define SW_CAVEAT                                                                                  \
-	"This is an association, not proof: reps may give content to deals that were already "    \
+	"This is an association, not proof: reps may give content to deals that were already "     \
 	"moving, and a rep who shares a piece right before moving a deal on makes it look better " \
 	"than it is."
 

@@ -31,8 +31,7 @@ struct stats_lift {
  * When n = 0 all four are NAN; when E = 0 (and n > 0) lift and interval
  * are NAN and p_value is 1. Input outside 0 ≤ O ≤ n, 0 ≤ E ≤ n, V ≥ 0
  * (or not finite) gives four NANs. Can't fail otherwise. */
-void stats_lift_of(long n, long observed, double expected, double variance,
-		   struct stats_lift *out);
+void stats_lift_of(long n, long observed, double expected, double variance, struct stats_lift *out);
 
 /* The Benjamini–Hochberg q-values of the @k p-values @p into @q (which may
  * be @p itself): with the p-values in ascending order,

@@ -103,8 +103,8 @@ static json_t *make_row(const struct line *x, const struct an_stage_params *p)
 	    "no_controls", (json_int_t)o.r.no_controls, "observed", (json_int_t)o.r.observed,
 	    "expected", o.r.expected, "advance_rate", real((double)o.r.observed / n),
 	    "baseline_rate", real(o.r.expected / n), "lift", real(o.l.lift), "ci_low",
-	    real(o.l.ci_low), "ci_high", real(o.l.ci_high), "p_value", real(o.l.p_value),
-	    "q_value", real(o.q), "verdict", stats_verdict_name(o.v), "banded",
+	    real(o.l.ci_low), "ci_high", real(o.l.ci_high), "p_value", real(o.l.p_value), "q_value",
+	    real(o.q), "verdict", stats_verdict_name(o.v), "banded",
 	    x->stage ? json_boolean(o.r.banded) : json_null(), "median_days_to_advance",
 	    real(o.r.median_days), "pending", (json_int_t)o.r.pending, "summary",
 	    o.has_summary ? json_string(o.summary) : json_null());
@@ -210,17 +210,17 @@ static void save_verdicts(const struct report *r, const struct an_stage_params *
 		sw_explanation(words, sizeof words, o.v, o.r.n, o.has_summary ? o.summary : NULL,
 			       o.r.pending, p->window_days);
 		json_array_append_new(
-		    v, json_pack("{s:s, s:s, s:I, s:I, s:f, s:o, s:o, s:o, s:o, s:o, s:s, s:b, s:I,"
-				 " s:o, s:s}",
-				 "asset_id", x->a->id, "stage", x->stage->slug, "n",
-				 (json_int_t)o.r.n, "observed", (json_int_t)o.r.observed,
-				 "expected", o.r.expected, "lift", real(o.l.lift), "ci_low",
-				 real(o.l.ci_low), "ci_high", real(o.l.ci_high), "p_value",
-				 real(o.l.p_value), "q_value", real(o.q), "verdict",
-				 stats_verdict_name(o.v), "banded", o.r.banded, "pending",
-				 (json_int_t)o.r.pending, "summary",
-				 o.has_summary ? json_string(o.summary) : json_null(),
-				 "explanation", words));
+		    v,
+		    json_pack("{s:s, s:s, s:I, s:I, s:f, s:o, s:o, s:o, s:o, s:o, s:s, s:b, s:I,"
+			      " s:o, s:s}",
+			      "asset_id", x->a->id, "stage", x->stage->slug, "n", (json_int_t)o.r.n,
+			      "observed", (json_int_t)o.r.observed, "expected", o.r.expected,
+			      "lift", real(o.l.lift), "ci_low", real(o.l.ci_low), "ci_high",
+			      real(o.l.ci_high), "p_value", real(o.l.p_value), "q_value", real(o.q),
+			      "verdict", stats_verdict_name(o.v), "banded", o.r.banded, "pending",
+			      (json_int_t)o.r.pending, "summary",
+			      o.has_summary ? json_string(o.summary) : json_null(), "explanation",
+			      words));
 	}
 	char *text = v ? json_dumps(v, JSON_COMPACT) : NULL;
 	json_decref(v);
@@ -235,8 +235,7 @@ json_t *an_stage_test(const struct an_stage_params *p, struct db_fault *fault, e
 	json_t *out = NULL;
 	pthread_mutex_lock(&run_lock);
 	*s = db_stage_data(p->asset, p->stage, p->persona, fault, &r.d);
-	bool ok = *s == DB_OK &&
-		  st_run(&r.d, (int64_t)p->window_days * ST_USEC_PER_DAY, &r.res) &&
+	bool ok = *s == DB_OK && st_run(&r.d, (int64_t)p->window_days * ST_USEC_PER_DAY, &r.res) &&
 		  lay_out(&r, p->min_sample) && (out = json_array()) != NULL;
 	for (size_t i = 0; ok && i < r.nlines; i++)
 		if (kept(&r, &r.lines[i], p))

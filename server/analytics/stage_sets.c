@@ -328,7 +328,8 @@ bool ss_crowded(const struct st_spell *sp, size_t n, int64_t last, bool *ok)
 			k = next;
 		}
 		qsort(runs, nruns, sizeof *runs, by_open);
-		long lo = rank_of(runs, nruns, (total - 1) / 2), hi = rank_of(runs, nruns, total / 2);
+		long lo = rank_of(runs, nruns, (total - 1) / 2),
+		     hi = rank_of(runs, nruns, total / 2);
 		crowded = lo + hi >= 2 * ST_CROWD;
 	}
 	if (!done)

@@ -8,10 +8,11 @@
 void sw_summary(char *buf, size_t len, long n, long observed, double expected,
 		const struct stats_lift *l, const char *stage_name, int window_days)
 {
-	int used = snprintf(buf, len, "Of %ld deals that got this in %s, %ld (%.0f%%) moved on "
-				      "within %d days; ",
-			    n, stage_name, observed, 100.0 * (double)observed / (double)n,
-			    window_days);
+	int used =
+	    snprintf(buf, len,
+		     "Of %ld deals that got this in %s, %ld (%.0f%%) moved on "
+		     "within %d days; ",
+		     n, stage_name, observed, 100.0 * (double)observed / (double)n, window_days);
 	size_t at = used < 0 ? 0 : (size_t)used < len ? (size_t)used : len;
 	if (!(expected > 0) || !isfinite(l->lift))
 		snprintf(buf + at, len - at, "no comparable deal moved on in that time.");
@@ -46,7 +47,8 @@ void sw_explanation(char *buf, size_t len, enum stats_verdict v, long n, const c
 	case STATS_INCONCLUSIVE:
 	case STATS_INSUFFICIENT:
 		if (n > 0)
-			snprintf(early, sizeof early, "Too early to tell: %ld %s so far.", n, deals(n));
+			snprintf(early, sizeof early, "Too early to tell: %ld %s so far.", n,
+				 deals(n));
 		else
 			snprintf(early, sizeof early, "Too early to tell: no deals yet.");
 		opening = early;
@@ -55,10 +57,11 @@ void sw_explanation(char *buf, size_t len, enum stats_verdict v, long n, const c
 		opening = "Never shared.";
 		break;
 	}
-	int used = snprintf(buf, len, "%s%s%s", opening, summary ? " " : "", summary ? summary : "");
+	int used =
+	    snprintf(buf, len, "%s%s%s", opening, summary ? " " : "", summary ? summary : "");
 	size_t at = used < 0 ? 0 : (size_t)used < len ? (size_t)used : len;
 	if (pending > 0 && at < len)
-		snprintf(buf + at, len - at, " %ld %s%s got this; %s %d days are not over.", pending,
-			 n > 0 ? "more " : "", deals(pending), pending == 1 ? "its" : "their",
-			 window_days);
+		snprintf(buf + at, len - at, " %ld %s%s got this; %s %d days are not over.",
+			 pending, n > 0 ? "more " : "", deals(pending),
+			 pending == 1 ? "its" : "their", window_days);
 }

@@ -127,8 +127,7 @@ static bool find_crowded(const struct st_spell *sp, size_t n, int64_t last, stru
  * complete window (by time; @t their times) over that stage's spells @sp
  * (@ns), into @c (indexed like @x). */
 static bool count_stage(const struct st_spell *sp, size_t ns, const struct st_exposure *x,
-			const int64_t *t, size_t nq, bool banded, int64_t window,
-			struct counts *c)
+			const int64_t *t, size_t nq, bool banded, int64_t window, struct counts *c)
 {
 	struct ss_stab all;
 	if (!ss_stab_init(&all, t, nq))
@@ -370,7 +369,8 @@ static bool run_asset(const struct asset_run *r, const struct st_exposure *x, co
 	for (int s = 0; ok && s < ng; s++) {
 		size_t end = s + 1 < ng ? g[s + 1].at : n;
 		struct st_row *row = &out->rows[out->nrows++];
-		*row = (struct st_row){.asset = x[0].asset, .stage = g[s].stage, .banded = g[s].banded};
+		*row = (struct st_row){
+		    .asset = x[0].asset, .stage = g[s].stage, .banded = g[s].banded};
 		struct counts part = {c->open + g[s].at, c->adv + g[s].at, c->band + g[s].at};
 		ss_stab_sum(&g[s].excl);
 		fill_row(x + g[s].at, end - g[s].at, &part, &g[s].excl, r->window, r->days, row);
@@ -385,18 +385,18 @@ bool st_run(struct st_data *d, int64_t window, struct st_result *out)
 {
 	memset(out, 0, sizeof *out);
 	struct st_spell *sp = malloc((d->nspells + 1) * sizeof *sp), *by_deal = NULL;
-	struct counts c = {calloc(d->nexps + 1, sizeof *c.open), calloc(d->nexps + 1, sizeof *c.adv),
-			   calloc(d->nexps + 1, 1)};
+	struct counts c = {calloc(d->nexps + 1, sizeof *c.open),
+			   calloc(d->nexps + 1, sizeof *c.adv), calloc(d->nexps + 1, 1)};
 	int64_t *t = malloc((d->nexps + 1) * sizeof *t);
 	struct groups deals = {0}, assets = {0};
 	struct st_given *given = NULL;
 	size_t ngiven = 0;
 	out->rows = malloc((d->nexps + 1) * sizeof *out->rows);
-	struct asset_run r = {.d = d, .window = window, .t = t,
-			      .days = malloc((d->nexps + 1) * sizeof *r.days)};
-	bool ok = sp && c.open && c.adv && c.band && t && out->rows && r.days &&
-		  ss_sort_by_stage_time(d->exps, d->nexps, sizeof *d->exps, exposure_key,
-					cmp_exposure);
+	struct asset_run r = {
+	    .d = d, .window = window, .t = t, .days = malloc((d->nexps + 1) * sizeof *r.days)};
+	bool ok =
+	    sp && c.open && c.adv && c.band && t && out->rows && r.days &&
+	    ss_sort_by_stage_time(d->exps, d->nexps, sizeof *d->exps, exposure_key, cmp_exposure);
 	if (ok && d->nspells > 0)
 		memcpy(sp, d->spells, d->nspells * sizeof *sp);
 	for (size_t i = 0; ok && i < d->nexps; i++)

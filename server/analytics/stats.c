@@ -21,13 +21,11 @@ static void quadratic(double n, double e, double v, double c, double *a, double 
 	*d = sqrt(fmax(0, *b * *b - 4 * *a * c * c));
 }
 
-void stats_lift_of(long n, long observed, double expected, double variance,
-		   struct stats_lift *out)
+void stats_lift_of(long n, long observed, double expected, double variance, struct stats_lift *out)
 {
 	out->lift = out->ci_low = out->ci_high = out->p_value = NAN;
 	double nn = (double)n, o = (double)observed, e = expected, v = variance;
-	if (n <= 0 || observed < 0 || observed > n || !(e >= 0 && e <= nn) || !(v >= 0) ||
-	    isinf(v))
+	if (n <= 0 || observed < 0 || observed > n || !(e >= 0 && e <= nn) || !(v >= 0) || isinf(v))
 		return;
 	double sd = sqrt(e * (1 - e / nn) + v);
 	double dist = fmax(0, fabs(o - e) - 0.5);

@@ -83,9 +83,9 @@ static bool make_spell(const struct st_data *d, const struct db_field *f, struct
 	const struct st_stage *st = stage_of(d, f[0]), *next = stage_of(d, f[3]);
 	if (st == NULL || st->outcome || f[1].p == NULL)
 		return false;
-	*sp = (struct st_spell){st->position, -1, db_field_i64(f[1], 0),
-				db_field_i64(f[2], ST_OPEN),
-				next != NULL && next->position > st->position && !next->lost};
+	*sp =
+	    (struct st_spell){st->position, -1, db_field_i64(f[1], 0), db_field_i64(f[2], ST_OPEN),
+			      next != NULL && next->position > st->position && !next->lost};
 	return true;
 }
 
@@ -272,8 +272,8 @@ struct stream {
 static void *run_stream(void *p)
 {
 	struct stream *st = p;
-	st->s = db_copy_binary(st->db, st->sql, st->nfields, st->fn, st->d, st->size, &st->out,
-			       &st->n);
+	st->s =
+	    db_copy_binary(st->db, st->sql, st->nfields, st->fn, st->d, st->size, &st->out, &st->n);
 	return NULL;
 }
 
@@ -307,8 +307,8 @@ static bool share_snapshot(struct db *db, struct db *side, const char *const *fi
 
 /* Runs the two streams, at once when a second connection can share the
  * snapshot, else one after the other. */
-static enum db_status load_streams(struct db *db, const char *const *filters,
-				   struct stream *spells, struct stream *shares)
+static enum db_status load_streams(struct db *db, const char *const *filters, struct stream *spells,
+				   struct stream *shares)
 {
 	struct db side = {.url = db->url};
 	pthread_t thread;
@@ -350,9 +350,15 @@ static enum db_status load_tx(struct db *db, void *cls)
 	PQclear(res);
 	if (s == DB_OK)
 		s = load_small(db, d);
-	struct stream spells = {.d = d, .sql = copy_spells, .nfields = 5, .fn = spell_row,
+	struct stream spells = {.d = d,
+				.sql = copy_spells,
+				.nfields = 5,
+				.fn = spell_row,
 				.size = sizeof(struct raw_spell)};
-	struct stream shares = {.d = d, .sql = copy_exposures, .nfields = 7, .fn = share_row,
+	struct stream shares = {.d = d,
+				.sql = copy_exposures,
+				.nfields = 7,
+				.fn = share_row,
 				.size = sizeof(struct raw_share)};
 	if (s == DB_OK)
 		s = load_streams(db, l->filters, &spells, &shares);

@@ -101,8 +101,8 @@ static void simulate(struct sim *s, const struct scenario *sc, const struct asse
 			struct st_spell sp = {stage, deal, t, l > now ? ST_OPEN : l, forward};
 			if (l > now)
 				sp.adv = false;
-			s->d.spells = grow(s->d.spells, s->d.nspells, &s->cap_spells,
-					   sizeof *s->d.spells);
+			s->d.spells =
+			    grow(s->d.spells, s->d.nspells, &s->cap_spells, sizeof *s->d.spells);
 			s->d.spells[s->d.nspells++] = sp;
 			for (int a = 0; a < ASSETS; a++) {
 				const struct asset *as = &assets[a];
@@ -113,8 +113,8 @@ static void simulate(struct sim *s, const struct scenario *sc, const struct asse
 				int64_t at = t + (int64_t)(-log(uniform()) * 6 * DAY);
 				if (at >= sp.l || at > now)
 					continue;
-				s->d.exps = grow(s->d.exps, s->d.nexps, &s->cap_exps,
-						 sizeof *s->d.exps);
+				s->d.exps =
+				    grow(s->d.exps, s->d.nexps, &s->cap_exps, sizeof *s->d.exps);
 				s->d.exps[s->d.nexps++] = (struct st_exposure){a, sp, at};
 				add_given(s, a, deal, at);
 			}
@@ -137,7 +137,8 @@ static void run_scenario(const struct scenario *sc, long *judged, long *flagged,
 		for (int a = 0; a < ASSETS; a++) {
 			int first = 1 + (int)(uniform() * STAGES);
 			assets[a] = (struct asset){{first, first < STAGES ? first + 1 : first},
-						   uniform() < 0.5 ? 2 : 1, reach[a % 4]};
+						   uniform() < 0.5 ? 2 : 1,
+						   reach[a % 4]};
 		}
 		struct sim s;
 		simulate(&s, sc, assets);

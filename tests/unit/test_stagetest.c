@@ -16,7 +16,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 
-#define DAY ST_USEC_PER_DAY
+#define DAY  ST_USEC_PER_DAY
 #define NONE SIZE_MAX /* a share outside every spell */
 
 /* A deal history: spells (with their deal) and shares (with their deal,
@@ -244,8 +244,8 @@ static struct st_row *brute(const struct world *w, size_t *nrows)
 		abort();
 	for (size_t i = 0; i < w->nshares; i++)
 		if (w->shares[i].spell != NONE)
-			p[np++] = (struct pair){w->shares[i].asset,
-						w->spells[w->shares[i].spell].stage};
+			p[np++] =
+			    (struct pair){w->shares[i].asset, w->spells[w->shares[i].spell].stage};
 	qsort(p, np, sizeof *p, cmp_pair);
 	*nrows = 0;
 	for (size_t i = 0; i < np; i++) {
@@ -287,7 +287,8 @@ static struct st_row *run(const struct world *w, size_t *nrows, struct st_result
 		const struct share *sh = &w->shares[i];
 		d.given[i] = (struct st_given){sh->asset, sh->deal, sh->t};
 		if (sh->spell != NONE)
-			d.exps[d.nexps++] = (struct st_exposure){sh->asset, w->spells[sh->spell], sh->t};
+			d.exps[d.nexps++] =
+			    (struct st_exposure){sh->asset, w->spells[sh->spell], sh->t};
 	}
 	for (size_t i = d.nexps; i > 1; i--) {
 		size_t j = (size_t)(rnd() % i);
@@ -332,8 +333,8 @@ static void print_row(const char *who, const struct st_row *r)
 {
 	printf("  #   %s: asset %d stage %d n %ld no_controls %ld pending %ld O %ld E %.17g"
 	       " V %.17g median %.17g banded %d\n",
-	       who, r->asset, r->stage, r->n, r->no_controls, r->pending, r->observed,
-	       r->expected, r->variance, r->median_days, r->banded);
+	       who, r->asset, r->stage, r->n, r->no_controls, r->pending, r->observed, r->expected,
+	       r->variance, r->median_days, r->banded);
 }
 
 /* Compares @got (@ng rows) with @want (@nw); prints the first few
@@ -392,8 +393,8 @@ struct want {
 static struct st_row row_of(struct want x)
 {
 	double b = x.n ? x.expected / (double)x.n : 0;
-	return (struct st_row){x.asset,	     x.stage,	 x.n,		     x.no_controls,
-			       x.pending,    x.observed, x.expected,	     b * (1 - b) * x.inv_m,
+	return (struct st_row){x.asset,	      x.stage,	  x.n,	      x.no_controls,
+			       x.pending,     x.observed, x.expected, b * (1 - b) * x.inv_m,
 			       x.median_days, x.banded};
 }
 
@@ -477,7 +478,8 @@ static void crowding_at_its_edge(void)
 		for (int d = 0; d < 39; d++)
 			add_spell(&w, d, 5, 0, ST_OPEN, false);
 		add_spell(&w, 40, 5, 2 * DAY, ST_OPEN, false);
-		size_t x = add_spell(&w, 41, 5, 2 * DAY + (late ? 60 * 1000000 : 0), ST_OPEN, false);
+		size_t x =
+		    add_spell(&w, 41, 5, 2 * DAY + (late ? 60 * 1000000 : 0), ST_OPEN, false);
 		share_in(&w, 0, x, 3 * DAY + DAY / 2);
 		add_spell(&w, 50, 6, 4 * DAY, ST_OPEN, false);
 		struct st_row want[] = {
@@ -581,8 +583,9 @@ static void make_world(struct world *w, const struct shape *sh)
 		int n = (int)rnd_in(1, sh->max_spells);
 		for (int k = 0; k < n; k++) {
 			int stage = sh->stage_base + (int)rnd_in(0, sh->stages - 1);
-			int64_t l = t + sh->unit * rnd_in(0, chance(sh->long_pct) ? sh->span
-										 : sh->span / 8 + 1);
+			int64_t l =
+			    t + sh->unit *
+				    rnd_in(0, chance(sh->long_pct) ? sh->span : sh->span / 8 + 1);
 			if (l > w->now || (k == n - 1 && chance(40))) {
 				add_spell(w, d, stage, t, ST_OPEN, false);
 				break;

@@ -33,7 +33,8 @@ static double uniform(void)
 static bool inside(double n, double o, double e, double v, double theta)
 {
 	double gap = fmax(0, fabs(o - theta * e) - 0.5);
-	return gap * gap <= STATS_Z * STATS_Z * (theta * e * (1 - theta * e / n) + theta * theta * v);
+	return gap * gap <=
+	       STATS_Z * STATS_Z * (theta * e * (1 - theta * e / n) + theta * theta * v);
 }
 
 /* The edge between @in (inside) and @out (not), by bisection. */
