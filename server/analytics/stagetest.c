@@ -10,10 +10,13 @@
  * and time (then stably by asset), so the times asked about are sorted
  * runs; each spell costs two binary searches per band it reaches, and
  * each (asset, deal) pair the same per spell of its deal: O(n log n) in
- * all, no exposure ever compared with a spell. */
+ * all, no exposure ever compared with a spell. Stages, then assets, are
+ * counted in two halves at once (two threads: the machines it serves on
+ * have two cores or more). */
 #include "stagetest.h"
 
 #include <math.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include "stage_sets.h"
@@ -146,30 +149,80 @@ static bool count_stage(const struct st_spell *sp, size_t ns, const struct st_ex
 	return true;
 }
 
+/* Runs @fn(@a) on a thread of its own and @fn(@b) on this one; both here,
+ * one after the other, when no thread can be made. */
+static void run_both(void *(*fn)(void *), void *a, void *b)
+{
+	pthread_t thread;
+	bool threaded = pthread_create(&thread, NULL, fn, a) == 0;
+	if (!threaded)
+		fn(a);
+	fn(b);
+	if (threaded)
+		pthread_join(thread, NULL);
+}
+
+/* The exposure where the second half starts: the first of a run of equal
+ * @key (stage or asset) at or after the middle. */
+static size_t halfway(const struct st_exposure *x, size_t n, bool by_asset)
+{
+	size_t mid = n / 2;
+	while (mid > 0 && mid < n &&
+	       (by_asset ? x[mid].asset == x[mid - 1].asset
+			 : x[mid].spell.stage == x[mid - 1].spell.stage))
+		mid++;
+	return mid;
+}
+
+/* A half of the stages' counts: the exposures [from, to) of d. */
+struct stage_half {
+	const struct st_data *d;
+	const int64_t *t;
+	int64_t window;
+	const struct st_spell *sp;
+	struct counts *c;
+	const struct st_result *crowd;
+	size_t from, to;
+	bool ok;
+};
+
+static void *count_half(void *p)
+{
+	struct stage_half *h = p;
+	const struct st_data *d = h->d;
+	size_t s = 0;
+	h->ok = true;
+	for (size_t i = h->from, j; h->ok && i < h->to; i = j) {
+		int stage = d->exps[i].spell.stage;
+		size_t nq = 0;
+		for (j = i; j < h->to && d->exps[j].spell.stage == stage; j++)
+			nq += d->exps[j].t <= d->now - h->window;
+		while (s < d->nspells && h->sp[s].stage < stage)
+			s++;
+		size_t e = s;
+		while (e < d->nspells && h->sp[e].stage == stage)
+			e++;
+		struct counts part = {h->c->open + i, h->c->adv + i, h->c->band + i};
+		h->ok = count_stage(h->sp + s, e - s, d->exps + i, h->t + i, nq,
+				    st_crowded(h->crowd, stage), h->window, &part);
+	}
+	return NULL;
+}
+
 /* The counts before exclusion of every exposure with a complete window
  * (d->exps sorted by stage, then time; @t their times), stage by stage;
  * and the crowded stages. @sp: the spells, to be sorted. */
 static bool count_all(const struct st_data *d, const int64_t *t, int64_t window,
 		      struct st_spell *sp, struct counts *c, struct st_result *out)
 {
-	bool ok = ss_sort_by_stage_time(sp, d->nspells, sizeof *sp, spell_key, cmp_spell) &&
-		  find_crowded(sp, d->nspells, d->now - window, out);
-	size_t s = 0;
-	for (size_t i = 0, j; ok && i < d->nexps; i = j) {
-		int stage = d->exps[i].spell.stage;
-		size_t nq = 0;
-		for (j = i; j < d->nexps && d->exps[j].spell.stage == stage; j++)
-			nq += d->exps[j].t <= d->now - window;
-		while (s < d->nspells && sp[s].stage < stage)
-			s++;
-		size_t e = s;
-		while (e < d->nspells && sp[e].stage == stage)
-			e++;
-		struct counts part = {c->open + i, c->adv + i, c->band + i};
-		ok = count_stage(sp + s, e - s, d->exps + i, t + i, nq, st_crowded(out, stage),
-				 window, &part);
-	}
-	return ok;
+	if (!ss_sort_by_stage_time(sp, d->nspells, sizeof *sp, spell_key, cmp_spell) ||
+	    !find_crowded(sp, d->nspells, d->now - window, out))
+		return false;
+	size_t mid = halfway(d->exps, d->nexps, false);
+	struct stage_half a = {d, t, window, sp, c, out, 0, mid, false};
+	struct stage_half b = {d, t, window, sp, c, out, mid, d->nexps, false};
+	run_both(count_half, &a, &b);
+	return a.ok && b.ok;
 }
 
 /* Items grouped by a number: item k of group g is at[start[g] + k]. */
@@ -326,14 +379,15 @@ static struct group *find_group(struct group *g, int n, int stage)
  * groups, each with the times of its complete windows; their number, or
  * -1 when out of memory. */
 static int make_groups(const struct asset_run *r, const struct st_exposure *x, const int64_t *t,
-		       size_t n, const struct st_result *out, struct group *g)
+		       size_t n, const struct st_result *crowd, struct group *g)
 {
 	int ng = 0;
 	for (size_t i = 0, j; i < n; i = j) {
 		size_t complete = 0;
 		for (j = i; j < n && x[j].spell.stage == x[i].spell.stage; j++)
 			complete += x[j].t <= r->d->now - r->window;
-		g[ng] = (struct group){x[i].spell.stage, i, st_crowded(out, x[i].spell.stage), {0}};
+		g[ng] =
+		    (struct group){x[i].spell.stage, i, st_crowded(crowd, x[i].spell.stage), {0}};
 		if (!ss_stab_init(&g[ng++].excl, t + i, complete))
 			return -1;
 	}
@@ -344,10 +398,11 @@ static int make_groups(const struct asset_run *r, const struct st_exposure *x, c
  * @t their times), appended to out->rows. Its deals' spells of its stages,
  * cut at their first share, are the spells to take off. */
 static bool run_asset(const struct asset_run *r, const struct st_exposure *x, const int64_t *t,
-		      size_t n, const struct counts *c, struct st_result *out)
+		      size_t n, const struct counts *c, const struct st_result *crowd,
+		      struct st_row *rows, size_t *nrows)
 {
 	struct group *g = calloc(n + 1, sizeof *g);
-	int ng = g ? make_groups(r, x, t, n, out, g) : -1;
+	int ng = g ? make_groups(r, x, t, n, crowd, g) : -1;
 	bool ok = ng >= 0;
 	for (size_t k = 0, next; ok && k < r->ngiven; k = next) {
 		/* The deals come in order but far apart: fetch ahead. */
@@ -368,7 +423,7 @@ static bool run_asset(const struct asset_run *r, const struct st_exposure *x, co
 	}
 	for (int s = 0; ok && s < ng; s++) {
 		size_t end = s + 1 < ng ? g[s + 1].at : n;
-		struct st_row *row = &out->rows[out->nrows++];
+		struct st_row *row = &rows[(*nrows)++];
 		*row = (struct st_row){
 		    .asset = x[0].asset, .stage = g[s].stage, .banded = g[s].banded};
 		struct counts part = {c->open + g[s].at, c->adv + g[s].at, c->band + g[s].at};
@@ -379,6 +434,40 @@ static bool run_asset(const struct asset_run *r, const struct st_exposure *x, co
 		ss_stab_free(&g[s].excl);
 	free(g);
 	return ok;
+}
+
+/* A half of the assets: the exposures [from, to) of d, their rows into
+ * @rows. */
+struct asset_half {
+	struct asset_run r;
+	const struct groups *assets;
+	const struct st_given *given;
+	const struct counts *c;
+	const struct st_result *crowd;
+	size_t from, to;
+	struct st_row *rows;
+	size_t nrows;
+	bool ok;
+};
+
+static void *assets_half(void *p)
+{
+	struct asset_half *h = p;
+	const struct st_data *d = h->r.d;
+	h->r.days = malloc((h->to - h->from + 1) * sizeof *h->r.days);
+	h->ok = h->r.days != NULL;
+	for (size_t i = h->from, j; h->ok && i < h->to; i = j) {
+		for (j = i; j < h->to && d->exps[j].asset == d->exps[i].asset; j++)
+			;
+		int a = d->exps[i].asset;
+		h->r.given = h->given + h->assets->start[a];
+		h->r.ngiven = h->assets->start[a + 1] - h->assets->start[a];
+		struct counts part = {h->c->open + i, h->c->adv + i, h->c->band + i};
+		h->ok = run_asset(&h->r, d->exps + i, h->r.t + i, j - i, &part, h->crowd, h->rows,
+				  &h->nrows);
+	}
+	free(h->r.days);
+	return NULL;
 }
 
 bool st_run(struct st_data *d, int64_t window, struct st_result *out)
@@ -392,10 +481,9 @@ bool st_run(struct st_data *d, int64_t window, struct st_result *out)
 	struct st_given *given = NULL;
 	size_t ngiven = 0;
 	out->rows = malloc((d->nexps + 1) * sizeof *out->rows);
-	struct asset_run r = {
-	    .d = d, .window = window, .t = t, .days = malloc((d->nexps + 1) * sizeof *r.days)};
+	struct st_row *second = malloc((d->nexps + 1) * sizeof *second);
 	bool ok =
-	    sp && c.open && c.adv && c.band && t && out->rows && r.days &&
+	    sp && c.open && c.adv && c.band && t && out->rows && second &&
 	    ss_sort_by_stage_time(d->exps, d->nexps, sizeof *d->exps, exposure_key, cmp_exposure);
 	if (ok && d->nspells > 0)
 		memcpy(sp, d->spells, d->nspells * sizeof *sp);
@@ -403,18 +491,19 @@ bool st_run(struct st_data *d, int64_t window, struct st_result *out)
 		t[i] = d->exps[i].t;
 	ok = ok && count_all(d, t, window, sp, &c, out) && sort_by_asset(d->exps, d->nexps, &c) &&
 	     group_inputs(d, &by_deal, &deals, &given, &ngiven, &assets);
-	r.by_deal = by_deal;
-	r.deals = &deals;
 	for (size_t i = 0; ok && i < d->nexps; i++)
 		t[i] = d->exps[i].t;
-	for (size_t i = 0, j; ok && i < d->nexps; i = j) {
-		for (j = i; j < d->nexps && d->exps[j].asset == d->exps[i].asset; j++)
-			;
-		int a = d->exps[i].asset;
-		r.given = given + assets.start[a];
-		r.ngiven = assets.start[a + 1] - assets.start[a];
-		struct counts part = {c.open + i, c.adv + i, c.band + i};
-		ok = run_asset(&r, d->exps + i, t + i, j - i, &part, out);
+	if (ok) {
+		size_t mid = halfway(d->exps, d->nexps, true);
+		struct asset_run r = {
+		    .d = d, .window = window, .t = t, .by_deal = by_deal, .deals = &deals};
+		struct asset_half a = {r, &assets, given, &c, out, 0, mid, out->rows, 0, false};
+		struct asset_half b = {r, &assets, given, &c, out, mid, d->nexps, second, 0, false};
+		run_both(assets_half, &a, &b);
+		ok = a.ok && b.ok;
+		if (ok && b.nrows > 0)
+			memcpy(out->rows + a.nrows, second, b.nrows * sizeof *second);
+		out->nrows = ok ? a.nrows + b.nrows : a.nrows;
 	}
 	free(sp);
 	free(by_deal);
@@ -425,7 +514,7 @@ bool st_run(struct st_data *d, int64_t window, struct st_result *out)
 	free(deals.start);
 	free(assets.start);
 	free(given);
-	free(r.days);
+	free(second);
 	return ok;
 }
 
