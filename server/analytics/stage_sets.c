@@ -185,15 +185,6 @@ static void run_of(const struct ss_stab *s, int64_t start, int64_t end, size_t *
 	*j = end == ST_OPEN ? s->n : lower_bound(s->t + *i, s->n - *i, end) + *i;
 }
 
-void ss_stab_add(struct ss_stab *s, int band, int kind, int64_t start, int64_t end)
-{
-	if (start >= end || s->n == 0)
-		return;
-	size_t i, j;
-	run_of(s, start, end, &i, &j);
-	mark(row_of(s, band, kind), i, j);
-}
-
 void ss_stab_sum(struct ss_stab *s)
 {
 	for (int band = 0; band < ST_BANDS; band++)

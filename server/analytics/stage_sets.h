@@ -1,6 +1,6 @@
-/* The counting tools of the next-stage test (stagetest.c): sorts, sets of
- * time intervals counted at a rising time, time-in-stage bands, and
- * whether a stage is crowded. Internal to server/analytics/. */
+/* The counting tools of the next-stage test (stagetest.c): sorts, counts
+ * of time intervals holding given times, time-in-stage bands, and whether
+ * a stage is crowded. Internal to server/analytics/. */
 #ifndef NS_STAGE_SETS_H
 #define NS_STAGE_SETS_H
 #include "stagetest.h"
@@ -31,9 +31,7 @@ struct ss_stab {
 
 /* Prepares @s over @t (@n, kept by the caller); false when out of memory. */
 bool ss_stab_init(struct ss_stab *s, const int64_t *t, size_t n);
-/* Adds [start, end) (ST_OPEN: never ends) of @kind in @band. */
-void ss_stab_add(struct ss_stab *s, int band, int kind, int64_t start, int64_t end);
-/* Turns what was added into counts; then ss_stab_at answers. */
+/* Turns what ss_add_spell added into counts; then ss_stab_at answers. */
 void ss_stab_sum(struct ss_stab *s);
 /* The intervals of @kind in @band holding the @i-th time. */
 long ss_stab_at(const struct ss_stab *s, int band, int kind, size_t i);
