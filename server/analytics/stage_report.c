@@ -38,12 +38,14 @@ const char an_stage_caveat[] = SW_CAVEAT;
 static pthread_mutex_t run_lock = PTHREAD_MUTEX_INITIALIZER;
 
 /* One row of the report: an asset, a stage (NULL: the asset's only row,
- * without stage) and its counts and judgement (NULL: no exposure). */
+ * without stage), its counts and judgement (NULL: no exposure), and
+ * whether the stage is crowded (with or without exposures). */
 struct line {
 	const struct st_asset *a;
 	const struct st_stage *stage;
 	const struct st_row *row;
 	const struct st_judgement *j;
+	bool banded;
 };
 
 /* What a run found, and the report's lines in order. */
@@ -69,6 +71,7 @@ static void values_of(const struct line *x, int window_days, long min_sample, st
 {
 	static const struct st_row none = {.median_days = NAN};
 	o->r = x->row ? *x->row : none;
+	o->r.banded = x->banded;
 	if (x->j) {
 		o->l = x->j->lift;
 		o->q = x->j->q_value;
@@ -138,7 +141,7 @@ static void add_asset(struct report *r, const struct st_asset *a, size_t first, 
 		const struct st_stage *st = &r->d.stages[s];
 		if (st->outcome)
 			continue;
-		struct line x = {a, st, NULL, NULL};
+		struct line x = {a, st, NULL, NULL, st_crowded(&r->res, st->position)};
 		for (size_t i = first; i < first + n; i++)
 			if (r->res.rows[i].stage == st->position) {
 				x.row = &r->res.rows[i];
@@ -148,7 +151,7 @@ static void add_asset(struct report *r, const struct st_asset *a, size_t first, 
 			r->lines[r->nlines++] = x;
 	}
 	if (r->nlines == before)
-		r->lines[r->nlines++] = (struct line){a, NULL, NULL, NULL};
+		r->lines[r->nlines++] = (struct line){a, NULL, NULL, NULL, false};
 }
 
 /* Judges the rows and lays out the lines of every asset. */

@@ -167,6 +167,15 @@ def an_asset_whose_deals_advance_twice_as_often_moves_deals():
     check(r["summary"] == summary_of(r, s), f"summary {r['summary']!r}, want {summary_of(r, s)!r}")
     check("moved on within 30 days" in r["summary"] and "about 2.0\u00d7" in r["summary"],
           r["summary"])
+    # An asset tagged with S but shared elsewhere has a row there too, of a
+    # crowded stage, without exposures.
+    other_stage, _, _ = stages()
+    tagged = link_asset(stages=[s])
+    d = cohort("tg", 1, other_stage)
+    load(d, [(tagged["id"], x, day(0, 1)) for x in d])
+    t = row_of(tagged["id"], s)
+    check((t["n"], t["pending"], t["banded"], t["verdict"]) == (0, 0, True, "insufficient_data")
+          and t["lift"] is None and t["summary"] is None, f"tagged row {t}")
 
 
 @test
