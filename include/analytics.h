@@ -16,14 +16,19 @@ struct an_stage_params {
 
 /* The column names of a stage-test row, in order (JSON keys, CSV header). */
 extern const char *const an_stage_columns[];
+/* What the answer says once beside its rows: an association, not proof. */
+extern const char an_stage_caveat[];
 
-/* Runs the next-stage test: one row per asset and tested stage (the
- * asset's stages without outcome and those it was shared in), assets never
- * shared once with verdict "unused"; ordered by title, then stage. A run
- * with the default parameters and no filter also replaces the stored
- * verdicts. Returns a new array, or NULL with the failure in *@s (DB_INVALID
- * with @fault for a filter naming no asset, stage or persona). One run at a
- * time: others wait (each holds its data set in memory). */
+/* Runs the next-stage test, version 2: one row per asset and tested stage
+ * (the asset's stages without outcome and those it was shared in), assets
+ * never shared once with verdict "unused"; ordered by title, then stage.
+ * Every asset's rows are judged, whatever the asset and stage filters, so
+ * that the q-values are over the whole family; the persona filter makes a
+ * family of its own. A run with the default window and minimum and no
+ * persona filter also replaces the stored verdicts. Returns a new array,
+ * or NULL with the failure in *@s (DB_INVALID with @fault for a filter
+ * naming no asset, stage or persona). One run at a time: others wait (each
+ * holds its data set in memory). */
 json_t *an_stage_test(const struct an_stage_params *p, struct db_fault *fault, enum db_status *s);
 
 /* Up to @limit assets to share next on deal @deal (owned by @owner_only

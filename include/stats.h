@@ -1,78 +1,67 @@
-/* Statistics for the next-stage test (README, Analytics: "The next-stage test"):
- * the chi-square quantile behind the exact Poisson interval of a lift, the
- * verdict drawn from that interval, and a median. Pure C (libm only), no
- * state, no allocation: every function is safe to call from any thread. */
+/* Statistics for the next-stage test (README, Analytics: "The next-stage
+ * test", rules 5 to 7): the continuity-corrected Wilson interval of a lift
+ * with the controls' own noise, its p-value, the Benjamini–Hochberg
+ * q-values of a family of p-values, the verdict, and a median. Pure C
+ * (libm only), no state: every function is safe to call from any thread. */
 #ifndef NS_STATS_H
 #define NS_STATS_H
+#include <stdbool.h>
 #include <stddef.h>
 
-/* The regularized lower incomplete gamma function
- * P(a, x) = (1/Γ(a)) ∫_0^x t^(a-1) e^(-t) dt, for a > 0 and x ≥ 0
- * (x = +inf gives 1). Series for x < a + 1, continued fraction beyond,
- * the prefactor through Stirling's series for large a so that it keeps
- * its digits. Relative error about 1e-14 down to P = 1e-300 (smaller
- * values may come back as 0); cost grows as sqrt(a), about 5 µs at
- * a = 1e6. Returns NAN when a is not a finite positive number, when x is
- * negative or NaN, or when the expansions do not converge, which happens
- * only for a beyond about 1e15. */
-double stats_gamma_p(double a, double x);
+#define STATS_Z		 1.959964 /* the 95% two-sided normal quantile, as the rules give it */
+#define STATS_Q_MAX	 0.10	  /* a q-value at or below this is a finding */
+#define STATS_EQUIV_LOW	 0.8	  /* the equivalence margins of no_effect */
+#define STATS_EQUIV_HIGH 1.25
 
-/* The p-quantile of the chi-square distribution with k degrees of freedom
- * (k any positive real): the x with P(k/2, x/2) = p, for 0 < p < 1.
- * Found by Halley steps on P (on 1 - P when p > 1/2, so that p near 1
- * loses nothing), started from Wilson–Hilferty or a small-x bound and
- * kept inside a bisection bracket. Relative error ≤ 1e-9, about 1e-14 in
- * practice (tested against references for k from 0.5 to 2e6 and p from
- * 1e-10 to 1 - 1e-10, by round trip up to k = 1e11). A quantile below
- * DBL_MIN (tiny k or p) has fewer digits, and one below the smallest
- * subnormal comes back as 0. Cost grows as sqrt(k): under 1 µs for small
- * k, about 20 µs at k = 2e6. Returns NAN when p is not in (0, 1) (0 and
- * 1 included: their quantiles, 0 and +inf, are left to the caller), when
- * k is not a finite positive number, or if the iteration fails to
- * converge (not seen for k ≤ 1e15). */
-double stats_chi2_inv(double p, double k);
-
-/* A lift and its 95% interval. */
+/* A lift O/E, its 95% interval and its two-sided p-value against "no
+ * effect". NAN stands for the API's null. */
 struct stats_lift {
-	double lift, ci_low, ci_high;
+	double lift, ci_low, ci_high, p_value;
 };
 
-/* The lift O/E of @observed successes over @expected ones, with the exact
- * Poisson 95% interval of O divided by E:
- *   ci_low  = chi2inv(0.025, 2O) / 2 / E   (0 when O = 0)
- *   ci_high = chi2inv(0.975, 2O + 2) / 2 / E.
- * When E = 0 the values are the mathematical limits: lift = +inf when
- * O > 0 and NAN when O = 0; ci_low = +inf when O > 0 and 0 when O = 0;
- * ci_high = +inf. (JSON has neither; the caller prints them as null.)
- * When O < 0 or E is negative, infinite or NaN all three are NAN.
- * The bounds are as accurate as stats_chi2_inv; about 40 µs at O = 1e6.
- * Can't fail otherwise. */
-void stats_poisson_lift(long observed, double expected, struct stats_lift *out);
+/* The lift of @observed (O) successes among @n exposures against
+ * @expected (E) of them, the controls' sampling variance of E being
+ * @variance (V = b (1 - b) Σ 1/m). The interval is every θ with
+ *   max(0, |O - θE| - 1/2)² ≤ z² (θE (1 - θE/n) + θ² V),
+ * in closed form: with A = E² (1 + z²/n) - z² V, B = E (2c + z²), C = c²,
+ * D = √(B² - 4AC): ci_low = 2C / (B + D) with c = O - 1/2 (0 when O = 0),
+ * ci_high = min(n/E, (B + D) / 2A) with c = O + 1/2, and n/E when A ≤ 0
+ * or O = n. p_value = 2 (1 - Φ(max(0, |O - E| - 1/2) / √(E (1 - E/n) + V))),
+ * 1 when that denominator is 0.
+ * When n = 0 all four are NAN; when E = 0 (and n > 0) lift and interval
+ * are NAN and p_value is 1. Input outside 0 ≤ O ≤ n, 0 ≤ E ≤ n, V ≥ 0
+ * (or not finite) gives four NANs. Can't fail otherwise. */
+void stats_lift_of(long n, long observed, double expected, double variance, struct stats_lift *out);
+
+/* The Benjamini–Hochberg q-values of the @k p-values @p into @q (which may
+ * be @p itself): with the p-values in ascending order,
+ * q_(i) = min over j ≥ i of p_(j) k / j, capped at 1. Ties get the same
+ * q-value whatever their order. NaN p-values must not be given. Returns
+ * false, @q untouched, when out of memory. */
+bool stats_bh(const double *p, size_t k, double *q);
 
 enum stats_verdict {
 	STATS_UNUSED,	    /* the asset was never shared */
 	STATS_INSUFFICIENT, /* fewer exposures than the minimum sample */
-	STATS_MOVES,	    /* ci_low > 1: deals that got it advance more */
-	STATS_NO_EFFECT,    /* the interval holds 1 (or is undefined) */
-	STATS_HURTS,	    /* ci_high < 1: deals that got it advance less */
+	STATS_MOVES,	    /* q ≤ 0.10 and O > E: deals that got it advance more */
+	STATS_HURTS,	    /* q ≤ 0.10 and O < E: deals that got it advance less */
+	STATS_NO_EFFECT,    /* the interval lies inside [0.8, 1.25] */
+	STATS_INCONCLUSIVE, /* none of these: the data cannot tell yet */
 };
 
 /* The stable name used in the API: "unused", "insufficient_data",
- * "moves_deals", "no_effect", "hurts"; "unknown" for a value outside the
- * enum. The string is static. */
+ * "moves_deals", "hurts", "no_effect", "inconclusive"; "unknown" for a
+ * value outside the enum. The string is static. */
 const char *stats_verdict_name(enum stats_verdict v);
 
-/* The verdict (README, the next-stage test, rule 6), in order: unused
- * when @shares (all shares of the asset, in any stage) is 0 or less;
- * insufficient_data when the @n kept exposures are fewer than
- * @min_sample; moves_deals when l->ci_low > 1; hurts when
- * l->ci_high < 1; no_effect otherwise (NaN bounds included). The
- * infinities of stats_poisson_lift for E = 0 fall out naturally: O > 0 is
- * moves_deals, O = 0 is no_effect. @l is read only for the last three
- * verdicts and must then point to the interval of those n exposures.
+/* The verdict (rule 7), the first that applies: unused when !@shared;
+ * insufficient_data when @n < @min_sample; moves_deals when @q ≤ 0.10 and
+ * @observed > @expected; hurts when @q ≤ 0.10 and @observed < @expected;
+ * no_effect when l->ci_low ≥ 0.8 and l->ci_high ≤ 1.25 (NaN bounds never
+ * are); inconclusive otherwise. @l is read only past insufficient_data.
  * Can't fail. */
-enum stats_verdict stats_verdict_of(long shares, long n, long min_sample,
-				    const struct stats_lift *l);
+enum stats_verdict stats_verdict_of(bool shared, long n, long min_sample, long observed,
+				    double expected, double q, const struct stats_lift *l);
 
 /* The median of the @n values in @v, which it sorts in place (ascending):
  * the middle value for odd n, the mean of the two middle ones for even n,

@@ -1,6 +1,7 @@
 -- Recomputes every spell, exposure and rollup from the timelines, shares
 -- and opens (for bulk loads that bypass deal_enter_stage and the shares
--- trigger). Run it while nothing else writes shares or opens.
+-- trigger; shares before a deal's first stage are exposures of no stage,
+-- as share_exposure makes them). Run it while nothing else writes shares or opens.
 CREATE OR REPLACE FUNCTION analytics_rebuild() RETURNS void
 LANGUAGE sql SET work_mem = '64MB' AS $$
     UPDATE deal_stages x SET left_at = h.l, next_stage = h.n
@@ -9,10 +10,11 @@ LANGUAGE sql SET work_mem = '64MB' AS $$
     WHERE x.id = h.id AND (x.left_at, x.next_stage) IS DISTINCT FROM (h.l, h.n);
     TRUNCATE exposures;
     INSERT INTO exposures (asset_id, deal_id, stage, entered_at, left_at, next_stage, shared_at)
-    SELECT s.asset_id, s.deal_id, sp.stage, sp.at, sp.left_at, sp.next_stage, min(s.created_at)
+    SELECT s.asset_id, s.deal_id, sp.stage, coalesce(sp.at, '-infinity'), sp.left_at,
+           sp.next_stage, min(s.created_at)
     FROM shares s
-    CROSS JOIN LATERAL (SELECT * FROM deal_stages ds WHERE ds.deal_id = s.deal_id
-                        AND ds.at <= s.created_at ORDER BY ds.at DESC LIMIT 1) sp
+    LEFT JOIN LATERAL (SELECT * FROM deal_stages ds WHERE ds.deal_id = s.deal_id
+                       AND ds.at <= s.created_at ORDER BY ds.at DESC LIMIT 1) sp ON true
     WHERE s.deal_id IS NOT NULL
     GROUP BY 1, 2, 3, 4, 5, 6;
     TRUNCATE usage_rollup, usage_asset, opened_shares;

@@ -3,8 +3,8 @@
 -- @judged 'hurts' and 'no_effect' when some stage has that verdict, and
 -- @since the oldest of those problems (when the grace ran out, when the
 -- asset went stale, its first share, when a stage began failing, when it
--- expired). A stage counts as tested when its verdict is a judgement (not
--- insufficient data).
+-- expired). A stage counts as tested when its verdict is not insufficient
+-- data; it fails with no_effect or hurts (inconclusive is no failure).
 CREATE OR REPLACE FUNCTION asset_problems(p_days integer, p_grace integer)
 RETURNS TABLE (asset_id uuid, reasons text[], judged text[], since timestamptz, shares bigint,
                opens bigint, human_opens bigint, last_shared_at timestamptz)
@@ -24,8 +24,8 @@ LANGUAGE sql STABLE AS $$
     FROM assets a
     LEFT JOIN usage_asset_now u ON u.asset_id = a.id
     LEFT JOIN (SELECT x.asset_id,
-                      count(*) FILTER (WHERE x.verdict IN ('moves_deals', 'no_effect', 'hurts'))
-                          AS tested,
+                      count(*) FILTER (WHERE x.verdict IN ('moves_deals', 'no_effect', 'hurts',
+                                                           'inconclusive')) AS tested,
                       count(*) FILTER (WHERE x.verdict IN ('no_effect', 'hurts')) AS failing,
                       bool_or(x.verdict = 'hurts') AS hurts,
                       bool_or(x.verdict = 'no_effect') AS no_effect,

@@ -16,8 +16,10 @@ LANGUAGE sql STABLE AS $$
         'human_opens', coalesce(u.human_opens, 0) + o.human_opens,
         'last_shared_at', rfc3339(greatest(u.last_shared_at, t.last_shared_at)),
         'verdicts', coalesce((SELECT jsonb_agg(jsonb_build_object('stage', v.stage,
-                'exposures', v.exposures, 'advanced', v.advanced, 'lift', v.lift,
-                'ci_low', v.ci_low, 'ci_high', v.ci_high, 'verdict', v.verdict,
+                'n', v.n, 'observed', v.observed, 'expected', v.expected, 'lift', v.lift,
+                'ci_low', v.ci_low, 'ci_high', v.ci_high, 'p_value', v.p_value,
+                'q_value', v.q_value, 'verdict', v.verdict, 'banded', v.banded,
+                'pending', v.pending, 'summary', v.summary, 'explanation', v.explanation,
                 'computed_at', rfc3339(v.computed_at)) ORDER BY st.position)
             FROM stage_verdicts v JOIN stages st ON st.slug = v.stage
             WHERE v.asset_id = asset), '[]'))

@@ -1,11 +1,17 @@
--- A new share to a deal is an exposure of its spell at that time.
+-- A new share to a deal is an exposure of its spell at that time; before
+-- the deal's first stage, of no stage (entered at -infinity): the test
+-- reads that row only as the time the deal was given the asset. (No join:
+-- event ingest runs with nested loops off.)
 CREATE OR REPLACE FUNCTION share_exposure() RETURNS trigger
 LANGUAGE plpgsql AS $$
+DECLARE
+    sp deal_stages;
 BEGIN
+    SELECT * INTO sp FROM deal_stages ds WHERE ds.deal_id = NEW.deal_id
+        AND ds.at <= NEW.created_at ORDER BY ds.at DESC LIMIT 1;
     INSERT INTO exposures (asset_id, deal_id, stage, entered_at, left_at, next_stage, shared_at)
-    SELECT NEW.asset_id, NEW.deal_id, sp.stage, sp.at, sp.left_at, sp.next_stage, NEW.created_at
-    FROM deal_stages sp WHERE sp.deal_id = NEW.deal_id AND sp.at <= NEW.created_at
-    ORDER BY sp.at DESC LIMIT 1
+    VALUES (NEW.asset_id, NEW.deal_id, sp.stage, coalesce(sp.at, '-infinity'), sp.left_at,
+            sp.next_stage, NEW.created_at)
     ON CONFLICT (asset_id, deal_id, entered_at)
         DO UPDATE SET shared_at = least(exposures.shared_at, excluded.shared_at);
     RETURN NULL;

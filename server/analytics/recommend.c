@@ -1,5 +1,6 @@
-/* A deal's recommendations: proven assets first, then untested ones, then
- * the rest, those that hurt last; at least one slot in every five goes to
+/* A deal's recommendations: proven assets first, then untested ones (no
+ * verdict, too few deals, or inconclusive), then those without effect,
+ * those that hurt last; at least one slot in every five goes to
  * an untested asset while there are any, so new content gets its chance. */
 #include <stdint.h>
 #include <stdio.h>
@@ -11,29 +12,22 @@
 enum { PROVEN = 1, UNTESTED = 2, OTHER = 3, HURTS = 4 };
 #define EXPLORE_EVERY 5
 
+/* Why @c is shown, in words: its stored verdict's own (the summary
+ * sentence, "too early to tell" for an inconclusive one, what its pending
+ * shares mean), and for an untested asset an invitation. */
 static const char *reason(json_t *c, const char *stage, char *buf, size_t len)
 {
 	int kind = (int)json_integer_value(json_object_get(c, "kind"));
-	long n = (long)json_integer_value(json_object_get(c, "exposures"));
 	long recent = (long)json_integer_value(json_object_get(c, "recent_shares"));
-	json_t *lift_v = json_object_get(c, "lift");
-	double lift = json_number_value(lift_v);
-	if (kind == PROVEN && !json_is_number(lift_v))
-		snprintf(buf, len, "advanced where comparable deals at %s did not (n=%ld)", stage,
-			 n);
-	else if (kind == PROVEN)
-		snprintf(buf, len, "advanced %.1f\u00d7 as often as comparable deals at %s (n=%ld)",
-			 lift, stage, n);
+	const char *said = json_string_value(json_object_get(c, "explanation"));
+	if (said == NULL || *said == '\0')
+		snprintf(buf, len, "Not tried at %s yet: give it a chance.", stage);
 	else if (kind == UNTESTED)
-		snprintf(buf, len, "not proven yet at %s (n=%ld): give it a chance", stage, n);
-	else if (kind == HURTS)
-		snprintf(buf, len,
-			 "deals that got it at %s advanced less often (%.1f\u00d7, n=%ld)", stage,
-			 lift, n);
+		snprintf(buf, len, "%s Give it a chance.", said);
+	else if (kind == OTHER)
+		snprintf(buf, len, "%s Shared %ld times in 90 days.", said, recent);
 	else
-		snprintf(buf, len,
-			 "no measurable effect at %s (n=%ld); shared %ld times in 90 days", stage,
-			 n, recent);
+		snprintf(buf, len, "%s", said);
 	return buf;
 }
 
@@ -75,7 +69,7 @@ json_t *an_recommend(const char *deal, const char *owner_only, int limit, enum d
 		json_t *cand = json_array_get(c, i), *item = json_object_get(cand, "asset");
 		int kind = (int)json_integer_value(json_object_get(cand, "kind"));
 		since_untested = kind == UNTESTED ? 0 : since_untested + 1;
-		char buf[200];
+		char buf[1200];
 		json_object_set_new(item, "reason",
 				    json_string(reason(cand, stage ? stage : "", buf, sizeof buf)));
 		json_object_set(item, "lift", json_object_get(cand, "lift"));

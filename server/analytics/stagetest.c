@@ -1,18 +1,26 @@
-/* The next-stage test over spells and exposures loaded in memory.
+/* The next-stage test over spells, exposures and first shares in memory.
  *
- * For an exposure at t in stage s, its controls are the spells of s open
- * at t, minus the spells in which the asset was shared before t + W (its
- * own among them). So the control counts are "all spells of s open at t"
- * and "those that advanced within (t, t + W]", both answered for every
- * exposure from per-stage sorted arrays (a Fenwick tree for the second),
- * less the same counts over the asset's own exposed spells. O(n log n). */
+ * An exposure at t in stage s, band b (in a crowded stage; else the whole
+ * stay) has as controls the spells of s open at t in band b, less those
+ * whose deal had been given the asset at or before t (its own among them).
+ * Both are counts of time intervals holding t (stage_sets.h): the first
+ * over every spell of s, for all exposures of s at once; the second over
+ * the spells of the asset's own deals, each cut to start at the deal's
+ * first share, per asset and stage. Exposures are sorted once, by stage
+ * and time (then stably by asset), so the times asked about are sorted
+ * runs; each spell costs two binary searches per band it reaches, and
+ * each (asset, deal) pair the same per spell of its deal: O(n log n) in
+ * all, no exposure ever compared with a spell. Stages, then assets, are
+ * counted in two halves at once (two threads: the machines it serves on
+ * have two cores or more). */
 #include "stagetest.h"
 
 #include <math.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
-
-#define USEC_PER_DAY (86400.0 * 1e6)
+#include "stage_sets.h"
+#include "stats.h"
 
 static int cmp_spell(const void *a, const void *b)
 {
@@ -22,214 +30,6 @@ static int cmp_spell(const void *a, const void *b)
 	return (x->e > y->e) - (x->e < y->e);
 }
 
-static int cmp_exposure(const void *a, const void *b)
-{
-	const struct st_exposure *x = a, *y = b;
-	if (x->asset != y->asset)
-		return (x->asset > y->asset) - (x->asset < y->asset);
-	if (x->spell.stage != y->spell.stage)
-		return (x->spell.stage > y->spell.stage) - (x->spell.stage < y->spell.stage);
-	return (x->t > y->t) - (x->t < y->t);
-}
-
-static int cmp_entry(const void *a, const void *b)
-{
-	const struct st_exposure *x = a, *y = b;
-	return (x->spell.e > y->spell.e) - (x->spell.e < y->spell.e);
-}
-
-/* An item's sort key, and the items sorted by it. */
-struct keyed {
-	uint64_t key;
-	size_t i;
-};
-
-/* Sorts @n items of @size bytes by @keys (stable LSD radix, 16 bits a
- * pass, as many passes as the largest key needs). */
-static bool radix_sort(void *items, size_t n, size_t size, struct keyed *k)
-{
-	struct keyed *tmp = malloc((n + 1) * sizeof *tmp);
-	size_t *count = malloc(65537 * sizeof *count);
-	char *out = malloc(n * size + 1);
-	bool ok = tmp && count && out;
-	uint64_t top = 0;
-	for (size_t i = 0; i < n; i++)
-		top |= k[i].key;
-	for (unsigned shift = 0; ok && shift < 64 && (top >> shift) != 0; shift += 16) {
-		memset(count, 0, 65537 * sizeof *count);
-		for (size_t i = 0; i < n; i++)
-			count[((k[i].key >> shift) & 0xffff) + 1]++;
-		for (size_t d = 0; d < 65536; d++)
-			count[d + 1] += count[d];
-		for (size_t i = 0; i < n; i++)
-			tmp[count[(k[i].key >> shift) & 0xffff]++] = k[i];
-		memcpy(k, tmp, n * sizeof *k);
-	}
-	for (size_t i = 0; ok && i < n; i++)
-		memcpy(out + i * size, (char *)items + k[i].i * size, size);
-	if (ok)
-		memcpy(items, out, n * size);
-	free(tmp);
-	free(count);
-	free(out);
-	return ok;
-}
-
-static int cmp_i64(const void *a, const void *b)
-{
-	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
-	return (x > y) - (x < y);
-}
-
-/* Below this, qsort beats a radix sort's fixed cost. */
-#define RADIX_MIN 20000
-
-/* Sorts @n int64 values. */
-static bool sort_times(int64_t *v, size_t n)
-{
-	if (n < RADIX_MIN) {
-		qsort(v, n, sizeof *v, cmp_i64);
-		return true;
-	}
-	struct keyed *k = malloc((n + 1) * sizeof *k);
-	if (k == NULL)
-		return false;
-	for (size_t i = 0; i < n; i++)
-		k[i] = (struct keyed){(uint64_t)v[i] ^ (1ull << 63), i};
-	bool ok = radix_sort(v, n, sizeof *v, k);
-	free(k);
-	return ok;
-}
-
-/* Values of @v (sorted, @n) that are <= @x. */
-static size_t count_le(const int64_t *v, size_t n, int64_t x)
-{
-	size_t lo = 0, hi = n;
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		if (v[mid] <= x)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo;
-}
-
-/* A query of the control counts: the exposure @x (index into exps). */
-struct query {
-	int stage;
-	int64_t t;
-	size_t x;
-};
-
-static int cmp_query(const void *a, const void *b)
-{
-	const struct query *x = a, *y = b;
-	if (x->stage != y->stage)
-		return (x->stage > y->stage) - (x->stage < y->stage);
-	return (x->t > y->t) - (x->t < y->t);
-}
-
-/* For the queries @q (@nq, one stage, sorted by t) and that stage's spells
- * @sp (@ns, sorted by e): all spells open at t into open[x], those that
- * advanced within (t, t + W] into adv[x]. */
-static bool count_stage(const struct st_spell *sp, size_t ns, const struct query *q, size_t nq,
-			int64_t window, long *open, long *adv)
-{
-	int64_t *lefts = malloc((ns + 1) * sizeof *lefts);
-	int64_t *advl = malloc((ns + 1) * sizeof *advl); /* left times of advanced spells */
-	long *tree = calloc(ns + 1, sizeof *tree);
-	bool ok = lefts && advl && tree;
-	size_t nl = 0, na = 0;
-	for (size_t i = 0; ok && i < ns; i++) {
-		if (sp[i].l != ST_OPEN)
-			lefts[nl++] = sp[i].l;
-		if (sp[i].adv)
-			advl[na++] = sp[i].l;
-	}
-	ok = ok && sort_times(lefts, nl) && sort_times(advl, na);
-	/* Sweep the queries in time order, adding each advanced spell once
-	 * it has been entered; the tree counts their left times by rank. The
-	 * other counts only grow with t: cursors. */
-	size_t entered = 0, left = 0, upto_t = 0, upto_w = 0;
-	for (size_t i = 0; ok && i < nq; i++) {
-		int64_t t = q[i].t;
-		for (; entered < ns && sp[entered].e <= t; entered++) {
-			if (!sp[entered].adv)
-				continue;
-			for (size_t k = count_le(advl, na, sp[entered].l); k <= na; k += k & -k)
-				tree[k]++;
-		}
-		while (left < nl && lefts[left] <= t)
-			left++;
-		while (upto_t < na && advl[upto_t] <= t)
-			upto_t++;
-		while (upto_w < na && advl[upto_w] <= t + window)
-			upto_w++;
-		long n = 0;
-		for (size_t k = upto_w; k > 0; k -= k & -k)
-			n += tree[k];
-		for (size_t k = upto_t; k > 0; k -= k & -k)
-			n -= tree[k];
-		open[q[i].x] = (long)entered - (long)left;
-		adv[q[i].x] = n;
-	}
-	free(lefts);
-	free(advl);
-	free(tree);
-	return ok;
-}
-
-/* Keys of (stage, time) for radix_sort: the stage above 52 bits of time
- * since @min; false when the times span more than that (centuries). */
-static bool stage_time_key(int stage, int64_t t, int64_t min, int64_t max, uint64_t *key)
-{
-	if (stage < 0 || stage >= 4096 || (uint64_t)(max - min) >= (1ull << 52))
-		return false;
-	*key = ((uint64_t)stage << 52) | (uint64_t)(t - min);
-	return true;
-}
-
-/* The stage and time an item is sorted by. */
-typedef void (*stage_time_fn)(const void *item, int *stage, int64_t *t);
-
-/* Sorts @n items of @size bytes by (stage, time): a radix sort when there
- * are many, else (or when the times span centuries) qsort with @cmp. */
-static bool sort_by_stage_time(void *items, size_t n, size_t size, stage_time_fn of,
-			       int (*cmp)(const void *, const void *))
-{
-	struct keyed *k = n < RADIX_MIN ? NULL : malloc((n + 1) * sizeof *k);
-	int64_t min = INT64_MAX, max = INT64_MIN, t;
-	int stage;
-	for (size_t i = 0; k && i < n; i++) {
-		of((char *)items + i * size, &stage, &t);
-		min = t < min ? t : min;
-		max = t > max ? t : max;
-	}
-	bool radix = k != NULL;
-	for (size_t i = 0; radix && i < n; i++) {
-		of((char *)items + i * size, &stage, &t);
-		radix = stage_time_key(stage, t, min, max, &k[i].key);
-		k[i].i = i;
-	}
-	bool ok = true;
-	if (radix)
-		ok = radix_sort(items, n, size, k);
-	else if (n < RADIX_MIN || k != NULL)
-		qsort(items, n, size, cmp);
-	else
-		ok = false; /* out of memory */
-	free(k);
-	return ok;
-}
-
-static void query_key(const void *item, int *stage, int64_t *t)
-{
-	const struct query *q = item;
-	*stage = q->stage;
-	*t = q->t;
-}
-
 static void spell_key(const void *item, int *stage, int64_t *t)
 {
 	const struct st_spell *sp = item;
@@ -237,198 +37,490 @@ static void spell_key(const void *item, int *stage, int64_t *t)
 	*t = sp->e;
 }
 
-/* Fills open[]/adv[] for every exposure with a complete window. */
-static bool count_controls(struct st_spell *spells, size_t nspells, const struct st_exposure *exps,
-			   size_t nexps, int64_t now, int64_t window, long *open, long *adv)
+static void exposure_key(const void *item, int *stage, int64_t *t)
 {
-	struct query *q = malloc((nexps + 1) * sizeof *q);
-	if (q == NULL)
-		return false;
-	size_t nq = 0;
-	for (size_t i = 0; i < nexps; i++)
-		if (exps[i].t <= now - window)
-			q[nq++] = (struct query){exps[i].spell.stage, exps[i].t, i};
-	bool ok = sort_by_stage_time(q, nq, sizeof *q, query_key, cmp_query) &&
-		  sort_by_stage_time(spells, nspells, sizeof *spells, spell_key, cmp_spell);
-	size_t s = 0;
-	for (size_t i = 0; ok && i < nq;) {
-		size_t j = i;
-		while (j < nq && q[j].stage == q[i].stage)
-			j++;
-		while (s < nspells && spells[s].stage < q[i].stage)
-			s++;
-		size_t s_end = s;
-		while (s_end < nspells && spells[s_end].stage == q[i].stage)
-			s_end++;
-		ok = count_stage(spells + s, s_end - s, q + i, j - i, window, open, adv);
-		i = j;
-	}
-	free(q);
-	return ok;
+	const struct st_exposure *x = item;
+	*stage = x->spell.stage;
+	*t = x->t;
 }
 
-/* For the queries @q (@nq, sorted by t) and the spells @sp (@ns, sorted
- * by e) in which the asset was shared at times @shared: how many were
- * entered by t but shared only from t + W on, into late[x]. */
-static bool count_late(const struct st_spell *sp, const int64_t *shared, size_t ns,
-		       const struct query *q, size_t nq, int64_t window, long *late)
+static int cmp_exposure(const void *a, const void *b)
 {
-	int64_t *ts = malloc((ns + 1) * sizeof *ts);
-	long *tree = calloc(ns + 1, sizeof *tree);
-	bool ok = ts && tree;
-	if (ok)
-		memcpy(ts, shared, ns * sizeof *ts);
-	ok = ok && sort_times(ts, ns);
-	size_t next = 0;
-	long added = 0;
-	for (size_t i = 0; ok && i < nq; i++) {
-		for (; next < ns && sp[next].e <= q[i].t; next++, added++)
-			for (size_t k = count_le(ts, ns, shared[next]); k <= ns; k += k & -k)
-				tree[k]++;
-		long before = 0; /* shared before t + W */
-		for (size_t k = count_le(ts, ns, q[i].t + window - 1); k > 0; k -= k & -k)
-			before += tree[k];
-		late[q[i].x] = added - before;
-	}
-	free(ts);
-	free(tree);
-	return ok;
+	const struct st_exposure *x = a, *y = b;
+	if (x->spell.stage != y->spell.stage)
+		return (x->spell.stage > y->spell.stage) - (x->spell.stage < y->spell.stage);
+	return (x->t > y->t) - (x->t < y->t);
 }
 
-/* The row of one asset and stage: exposures @g (@n, sorted by t), with the
- * stage's control counts @open and @adv (indexed like @g). The spells in
- * which the asset was shared before t + W and open at t are not controls:
- * those open at t (all shared before t + W but the late ones) and those
- * of them that advanced within the window (shared before they advanced,
- * so all before t + W) are counted over the group's own spells. */
-static bool run_group(const struct st_exposure *g, size_t n, long *open, long *adv, int64_t now,
-		      int64_t window, struct st_row *row)
-{
-	struct st_spell *sp = malloc((n + 1) * sizeof *sp);
-	int64_t *shared = malloc((n + 1) * sizeof *shared);
-	struct query *q = malloc((n + 1) * sizeof *q);
-	long *own = calloc(3 * n + 1, sizeof *own), *own_adv = own + n, *late = own + 2 * n;
-	double *days = malloc((n + 1) * sizeof *days);
-	bool ok = sp && shared && q && own && days;
-	size_t nq = 0, ndays = 0;
-	for (size_t i = 0; ok && i < n; i++) {
-		sp[i] = g[i].spell;
-		if (g[i].t <= now - window)
-			q[nq++] = (struct query){g[i].spell.stage, g[i].t, i};
-	}
-	if (ok) {
-		/* Sort the spells by entry, carrying their share times along. */
-		struct st_exposure *tmp = malloc((n + 1) * sizeof *tmp);
-		ok = tmp != NULL;
-		if (ok) {
-			memcpy(tmp, g, n * sizeof *tmp);
-			qsort(tmp, n, sizeof *tmp, cmp_entry);
-			for (size_t i = 0; i < n; i++) {
-				sp[i] = tmp[i].spell;
-				shared[i] = tmp[i].t;
-			}
-		}
-		free(tmp);
-	}
-	ok = ok && count_stage(sp, n, q, nq, window, own, own_adv) &&
-	     count_late(sp, shared, n, q, nq, window, late);
-	*row = (struct st_row){.asset = g[0].asset, .stage = g[0].spell.stage};
-	for (size_t k = 0; ok && k < nq; k++) {
-		size_t i = q[k].x;
-		int64_t t = g[i].t, end = t + window;
-		long controls = open[i] - (own[i] - late[i]), advanced = adv[i] - own_adv[i];
-		if (controls <= 0) {
-			row->no_controls++;
-			continue;
-		}
-		row->exposures++;
-		row->expected += (double)advanced / (double)controls;
-		const struct st_spell *mine = &g[i].spell;
-		if (mine->adv && mine->l <= end) {
-			row->advanced++;
-			days[ndays++] = (double)(mine->l - t) / USEC_PER_DAY;
-		}
-	}
-	row->median_days = stats_median(days, ndays);
-	stats_poisson_lift(row->advanced, row->expected, &row->lift);
-	free(sp);
-	free(shared);
-	free(q);
-	free(own);
-	free(days);
-	return ok;
-}
+/* The control counts before exclusion, per exposure with a complete
+ * window: all spells of its stage open at t in its band (@open) and those
+ * of them advancing within (t, t + W] (@adv); its band into @band. */
+struct counts {
+	long *open, *adv;
+	unsigned char *band;
+};
 
-/* Orders @exps by asset, stage and time: a counting sort by asset (dense
- * small numbers), then a sort of each asset's own. */
-static bool sort_exposures(struct st_exposure *exps, size_t n)
+/* Orders @exps by asset, stage and time, carrying @c along: by stage and
+ * time already, a stable counting sort by asset (dense small numbers). */
+static bool sort_by_asset(struct st_exposure *exps, size_t n, struct counts *c)
 {
-	if (n == 0)
-		return true;
 	int top = 0;
 	for (size_t i = 0; i < n; i++)
 		top = exps[i].asset > top ? exps[i].asset : top;
 	size_t *start = calloc((size_t)top + 2, sizeof *start);
 	struct st_exposure *out = malloc((n + 1) * sizeof *out);
-	if (start == NULL || out == NULL) {
-		free(start);
-		free(out);
-		return false;
-	}
-	for (size_t i = 0; i < n; i++)
+	long *open = malloc((n + 1) * sizeof *open), *adv = malloc((n + 1) * sizeof *adv);
+	unsigned char *band = malloc(n + 1);
+	bool ok = start && out && open && adv && band;
+	for (size_t i = 0; ok && i < n; i++)
 		start[exps[i].asset + 1]++;
-	for (int a = 0; a <= top; a++)
+	for (int a = 0; ok && a <= top; a++)
 		start[a + 1] += start[a];
-	for (size_t i = 0; i < n; i++)
-		out[start[exps[i].asset]++] = exps[i];
-	for (size_t i = 0, j; i < n; i = j) {
-		for (j = i; j < n && out[j].asset == out[i].asset; j++)
-			;
-		qsort(out + i, j - i, sizeof *out, cmp_exposure);
+	for (size_t i = 0; ok && i < n; i++) {
+		size_t k = start[exps[i].asset]++;
+		out[k] = exps[i];
+		open[k] = c->open[i];
+		adv[k] = c->adv[i];
+		band[k] = c->band[i];
 	}
-	memcpy(exps, out, n * sizeof *exps);
+	if (ok && n > 0) {
+		memcpy(exps, out, n * sizeof *exps);
+		memcpy(c->open, open, n * sizeof *open);
+		memcpy(c->adv, adv, n * sizeof *adv);
+		memcpy(c->band, band, n);
+	}
 	free(start);
 	free(out);
+	free(open);
+	free(adv);
+	free(band);
+	return ok;
+}
+
+bool st_crowded(const struct st_result *r, int stage)
+{
+	size_t lo = 0, hi = r->ncrowded;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (r->crowded[mid] < stage)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < r->ncrowded && r->crowded[lo] == stage;
+}
+
+/* Fills out->crowded from @sp (sorted by stage, then entry). */
+static bool find_crowded(const struct st_spell *sp, size_t n, int64_t last, struct st_result *out)
+{
+	bool ok = true;
+	out->crowded = malloc((n + 1) * sizeof *out->crowded);
+	if (out->crowded == NULL)
+		return false;
+	for (size_t i = 0, j; ok && i < n; i = j) {
+		for (j = i; j < n && sp[j].stage == sp[i].stage; j++)
+			;
+		if (ss_crowded(sp + i, j - i, last, &ok))
+			out->crowded[out->ncrowded++] = sp[i].stage;
+	}
+	return ok;
+}
+
+/* The counts before exclusion of the @nq exposures @x of one stage with a
+ * complete window (by time; @t their times) over that stage's spells @sp
+ * (@ns), into @c (indexed like @x). */
+static bool count_stage(const struct st_spell *sp, size_t ns, const struct st_exposure *x,
+			const int64_t *t, size_t nq, bool banded, int64_t window, struct counts *c)
+{
+	struct ss_stab all;
+	if (!ss_stab_init(&all, t, nq))
+		return false;
+	for (size_t i = 0; i < ns; i++)
+		for (int b = 0; b < (banded ? ST_BANDS : 1); b++)
+			ss_add_spell(&all, &sp[i], b, banded, INT64_MIN, window);
+	ss_stab_sum(&all);
+	for (size_t i = 0; i < nq; i++) {
+		int b = banded ? ss_band(t[i] - x[i].spell.e) : 0;
+		c->band[i] = (unsigned char)b;
+		c->open[i] = ss_stab_at(&all, b, SS_OPEN, i);
+		c->adv[i] = ss_stab_at(&all, b, SS_ADV, i);
+	}
+	ss_stab_free(&all);
 	return true;
 }
 
-bool st_run(const struct st_spell *spells, size_t nspells, struct st_exposure *exps, size_t nexps,
-	    int64_t now, int64_t window, struct st_row **rows, size_t *nrows)
+/* Runs @fn(@a) on a thread of its own and @fn(@b) on this one; both here,
+ * one after the other, when no thread can be made. */
+static void run_both(void *(*fn)(void *), void *a, void *b)
 {
-	*rows = NULL;
-	*nrows = 0;
-	if (!sort_exposures(exps, nexps))
-		return false;
-	struct st_spell *sp = malloc((nspells + 1) * sizeof *sp);
-	long *open = calloc(nexps + 1, sizeof *open), *adv = calloc(nexps + 1, sizeof *adv);
-	bool ok = sp && open && adv;
-	if (ok) {
-		if (nspells > 0)
-			memcpy(sp, spells, nspells * sizeof *sp);
-		ok = count_controls(sp, nspells, exps, nexps, now, window, open, adv);
+	pthread_t thread;
+	bool threaded = pthread_create(&thread, NULL, fn, a) == 0;
+	if (!threaded)
+		fn(a);
+	fn(b);
+	if (threaded)
+		pthread_join(thread, NULL);
+}
+
+/* The exposure where the second half starts: the first of a run of equal
+ * @key (stage or asset) at or after the middle. */
+static size_t halfway(const struct st_exposure *x, size_t n, bool by_asset)
+{
+	size_t mid = n / 2;
+	while (mid > 0 && mid < n &&
+	       (by_asset ? x[mid].asset == x[mid - 1].asset
+			 : x[mid].spell.stage == x[mid - 1].spell.stage))
+		mid++;
+	return mid;
+}
+
+/* A half of the stages' counts: the exposures [from, to) of d. */
+struct stage_half {
+	const struct st_data *d;
+	const int64_t *t;
+	int64_t window;
+	const struct st_spell *sp;
+	struct counts *c;
+	const struct st_result *crowd;
+	size_t from, to;
+	bool ok;
+};
+
+static void *count_half(void *p)
+{
+	struct stage_half *h = p;
+	const struct st_data *d = h->d;
+	size_t s = 0;
+	h->ok = true;
+	for (size_t i = h->from, j; h->ok && i < h->to; i = j) {
+		int stage = d->exps[i].spell.stage;
+		size_t nq = 0;
+		for (j = i; j < h->to && d->exps[j].spell.stage == stage; j++)
+			nq += d->exps[j].t <= d->now - h->window;
+		while (s < d->nspells && h->sp[s].stage < stage)
+			s++;
+		size_t e = s;
+		while (e < d->nspells && h->sp[e].stage == stage)
+			e++;
+		struct counts part = {h->c->open + i, h->c->adv + i, h->c->band + i};
+		h->ok = count_stage(h->sp + s, e - s, d->exps + i, h->t + i, nq,
+				    st_crowded(h->crowd, stage), h->window, &part);
 	}
-	size_t cap = 0;
-	for (size_t i = 0; ok && i < nexps;) {
-		size_t j = i;
-		while (j < nexps && exps[j].asset == exps[i].asset &&
-		       exps[j].spell.stage == exps[i].spell.stage)
-			j++;
-		if (*nrows == cap) {
-			cap = cap ? 2 * cap : 256;
-			struct st_row *more = realloc(*rows, cap * sizeof *more);
-			if (more == NULL) {
-				ok = false;
-				break;
-			}
-			*rows = more;
+	return NULL;
+}
+
+/* The counts before exclusion of every exposure with a complete window
+ * (d->exps sorted by stage, then time; @t their times), stage by stage;
+ * and the crowded stages. @sp: the spells, to be sorted. */
+static bool count_all(const struct st_data *d, const int64_t *t, int64_t window,
+		      struct st_spell *sp, struct counts *c, struct st_result *out)
+{
+	if (!ss_sort_by_stage_time(sp, d->nspells, sizeof *sp, spell_key, cmp_spell) ||
+	    !find_crowded(sp, d->nspells, d->now - window, out))
+		return false;
+	size_t mid = halfway(d->exps, d->nexps, false);
+	struct stage_half a = {d, t, window, sp, c, out, 0, mid, false};
+	struct stage_half b = {d, t, window, sp, c, out, mid, d->nexps, false};
+	run_both(count_half, &a, &b);
+	return a.ok && b.ok;
+}
+
+/* Items grouped by a number: item k of group g is at[start[g] + k]. */
+struct groups {
+	size_t *start;
+	size_t n;
+};
+
+/* Counts items by @key (below n) into g->start, as the starts of groups. */
+static void count_into(struct groups *g, size_t n, const void *items, size_t size,
+		       int (*key)(const void *))
+{
+	for (size_t i = 0; i < n; i++)
+		g->start[key((const char *)items + i * size) + 1]++;
+	for (size_t k = 0; k < g->n; k++)
+		g->start[k + 1] += g->start[k];
+}
+
+static int spell_deal(const void *x)
+{
+	return ((const struct st_spell *)x)->deal;
+}
+
+static int given_deal(const void *x)
+{
+	return ((const struct st_given *)x)->deal;
+}
+
+static int given_asset(const void *x)
+{
+	return ((const struct st_given *)x)->asset;
+}
+
+/* Groups the spells by deal (copies into *@by) and the shares to deals by
+ * asset, each asset's by deal (copies into *@given, *@ngiven of them: those
+ * of an asset with exposures and a deal with spells). Two stable counting
+ * sorts: by deal, then by asset. */
+static bool group_inputs(const struct st_data *d, struct st_spell **by, struct groups *deals,
+			 struct st_given **given, size_t *ngiven, struct groups *assets)
+{
+	int top_deal = -1, top_asset = -1;
+	for (size_t i = 0; i < d->nspells; i++)
+		top_deal = d->spells[i].deal > top_deal ? d->spells[i].deal : top_deal;
+	for (size_t i = 0; i < d->nexps; i++)
+		top_asset = d->exps[i].asset > top_asset ? d->exps[i].asset : top_asset;
+	deals->n = (size_t)(top_deal + 1);
+	assets->n = (size_t)(top_asset + 1);
+	deals->start = calloc(deals->n + 1, sizeof *deals->start);
+	assets->start = calloc(assets->n + 1, sizeof *assets->start);
+	size_t *at = malloc((deals->n + assets->n + 1) * sizeof *at);
+	struct st_given *kept = malloc((d->ngiven + 1) * sizeof *kept);
+	*by = malloc((d->nspells + 1) * sizeof **by);
+	*given = malloc((d->ngiven + 1) * sizeof **given);
+	bool ok = deals->start && assets->start && at && kept && *by && *given;
+	size_t n = 0;
+	for (size_t i = 0; ok && i < d->ngiven; i++) {
+		const struct st_given *g = &d->given[i];
+		if (g->asset >= 0 && (size_t)g->asset < assets->n && g->deal >= 0 &&
+		    (size_t)g->deal < deals->n)
+			kept[n++] = *g;
+	}
+	if (ok) {
+		count_into(deals, d->nspells, d->spells, sizeof *d->spells, spell_deal);
+		memcpy(at, deals->start, deals->n * sizeof *at);
+		for (size_t i = 0; i < d->nspells; i++)
+			(*by)[at[d->spells[i].deal]++] = d->spells[i];
+		/* by deal into *given, then by asset into kept, back in place */
+		struct groups by_deal = {at, deals->n};
+		memset(at, 0, (deals->n + 1) * sizeof *at);
+		count_into(&by_deal, n, kept, sizeof *kept, given_deal);
+		for (size_t i = 0; i < n; i++)
+			(*given)[at[kept[i].deal]++] = kept[i];
+		count_into(assets, n, *given, sizeof **given, given_asset);
+		memcpy(at, assets->start, assets->n * sizeof *at);
+		for (size_t i = 0; i < n; i++)
+			kept[at[(*given)[i].asset]++] = (*given)[i];
+		memcpy(*given, kept, n * sizeof *kept);
+		*ngiven = n;
+	}
+	free(at);
+	free(kept);
+	return ok;
+}
+
+/* The row of one asset and stage: its exposures @g (@n, by time) with
+ * their counts @c (indexed like @g) less those of @excl, over the first
+ * ones, those with a complete window. */
+static void fill_row(const struct st_exposure *g, size_t n, const struct counts *c,
+		     const struct ss_stab *excl, int64_t window, double *days, struct st_row *row)
+{
+	size_t ndays = 0;
+	double inv_m = 0;
+	row->pending = (long)(n - excl->n);
+	for (size_t i = 0; i < excl->n; i++) {
+		int64_t t = g[i].t;
+		int b = c->band[i];
+		long m = c->open[i] - ss_stab_at(excl, b, SS_OPEN, i);
+		long a = c->adv[i] - ss_stab_at(excl, b, SS_ADV, i);
+		if (m <= 0) {
+			row->no_controls++;
+			continue;
 		}
-		ok = run_group(exps + i, j - i, open + i, adv + i, now, window, &(*rows)[*nrows]);
-		if (ok)
-			(*nrows)++;
-		i = j;
+		row->n++;
+		row->expected += (double)a / (double)m;
+		inv_m += 1.0 / (double)m;
+		const struct st_spell *mine = &g[i].spell;
+		if (mine->adv && mine->l != ST_OPEN && t < mine->l && mine->l <= t + window) {
+			row->observed++;
+			days[ndays++] = (double)(mine->l - t) / (double)ST_USEC_PER_DAY;
+		}
+	}
+	double b = row->n > 0 ? row->expected / (double)row->n : 0;
+	row->variance = b * (1 - b) * inv_m;
+	row->median_days = stats_median(days, ndays);
+}
+
+/* The inputs of one asset's rows. */
+struct asset_run {
+	const struct st_data *d;
+	int64_t window;
+	const int64_t *t; /* the exposures' times */
+	const struct st_spell *by_deal;
+	const struct groups *deals;
+	const struct st_given *given; /* this asset's shares to deals, by deal */
+	size_t ngiven;
+	double *days; /* scratch of nexps */
+};
+
+/* One asset's stage: where its exposures start (@at, into the asset's),
+ * whether crowded, and the spells to take off, at the times of its
+ * exposures with a complete window. */
+struct group {
+	int stage;
+	size_t at;
+	bool banded;
+	struct ss_stab excl;
+};
+
+/* The group of @stage among @g (@n, by stage), or NULL. */
+static struct group *find_group(struct group *g, int n, int stage)
+{
+	int lo = 0, hi = n;
+	while (lo < hi) {
+		int mid = lo + (hi - lo) / 2;
+		if (g[mid].stage < stage)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < n && g[lo].stage == stage && g[lo].excl.n > 0 ? &g[lo] : NULL;
+}
+
+/* The asset's exposures @x (@n, by stage then time; @t their times) as
+ * groups, each with the times of its complete windows; their number, or
+ * -1 when out of memory. */
+static int make_groups(const struct asset_run *r, const struct st_exposure *x, const int64_t *t,
+		       size_t n, const struct st_result *crowd, struct group *g)
+{
+	int ng = 0;
+	for (size_t i = 0, j; i < n; i = j) {
+		size_t complete = 0;
+		for (j = i; j < n && x[j].spell.stage == x[i].spell.stage; j++)
+			complete += x[j].t <= r->d->now - r->window;
+		g[ng] =
+		    (struct group){x[i].spell.stage, i, st_crowded(crowd, x[i].spell.stage), {0}};
+		if (!ss_stab_init(&g[ng++].excl, t + i, complete))
+			return -1;
+	}
+	return ng;
+}
+
+/* The rows of one asset, whose exposures are @x (@n, by stage then time;
+ * @t their times), appended to out->rows. Its deals' spells of its stages,
+ * cut at their first share, are the spells to take off. */
+static bool run_asset(const struct asset_run *r, const struct st_exposure *x, const int64_t *t,
+		      size_t n, const struct counts *c, const struct st_result *crowd,
+		      struct st_row *rows, size_t *nrows)
+{
+	struct group *g = calloc(n + 1, sizeof *g);
+	int ng = g ? make_groups(r, x, t, n, crowd, g) : -1;
+	bool ok = ng >= 0;
+	for (size_t k = 0, next; ok && k < r->ngiven; k = next) {
+		/* The deals come in order but far apart: fetch ahead. */
+		if (k + 16 < r->ngiven)
+			__builtin_prefetch(&r->deals->start[r->given[k + 16].deal]);
+		if (k + 8 < r->ngiven)
+			__builtin_prefetch(&r->by_deal[r->deals->start[r->given[k + 8].deal]]);
+		int deal = r->given[k].deal;
+		int64_t at = r->given[k].at; /* the deal's first share */
+		for (next = k + 1; next < r->ngiven && r->given[next].deal == deal; next++)
+			at = r->given[next].at < at ? r->given[next].at : at;
+		for (size_t i = r->deals->start[deal]; i < r->deals->start[deal + 1]; i++) {
+			const struct st_spell *sp = &r->by_deal[i];
+			struct group *to = sp->l > at ? find_group(g, ng, sp->stage) : NULL;
+			for (int b = 0; to && b < (to->banded ? ST_BANDS : 1); b++)
+				ss_add_spell(&to->excl, sp, b, to->banded, at, r->window);
+		}
+	}
+	for (int s = 0; ok && s < ng; s++) {
+		size_t end = s + 1 < ng ? g[s + 1].at : n;
+		struct st_row *row = &rows[(*nrows)++];
+		*row = (struct st_row){
+		    .asset = x[0].asset, .stage = g[s].stage, .banded = g[s].banded};
+		struct counts part = {c->open + g[s].at, c->adv + g[s].at, c->band + g[s].at};
+		ss_stab_sum(&g[s].excl);
+		fill_row(x + g[s].at, end - g[s].at, &part, &g[s].excl, r->window, r->days, row);
+	}
+	for (size_t s = 0; g && s <= n; s++) /* zeroed past the groups made */
+		ss_stab_free(&g[s].excl);
+	free(g);
+	return ok;
+}
+
+/* A half of the assets: the exposures [from, to) of d, their rows into
+ * @rows. */
+struct asset_half {
+	struct asset_run r;
+	const struct groups *assets;
+	const struct st_given *given;
+	const struct counts *c;
+	const struct st_result *crowd;
+	size_t from, to;
+	struct st_row *rows;
+	size_t nrows;
+	bool ok;
+};
+
+static void *assets_half(void *p)
+{
+	struct asset_half *h = p;
+	const struct st_data *d = h->r.d;
+	h->r.days = malloc((h->to - h->from + 1) * sizeof *h->r.days);
+	h->ok = h->r.days != NULL;
+	for (size_t i = h->from, j; h->ok && i < h->to; i = j) {
+		for (j = i; j < h->to && d->exps[j].asset == d->exps[i].asset; j++)
+			;
+		int a = d->exps[i].asset;
+		h->r.given = h->given + h->assets->start[a];
+		h->r.ngiven = h->assets->start[a + 1] - h->assets->start[a];
+		struct counts part = {h->c->open + i, h->c->adv + i, h->c->band + i};
+		h->ok = run_asset(&h->r, d->exps + i, h->r.t + i, j - i, &part, h->crowd, h->rows,
+				  &h->nrows);
+	}
+	free(h->r.days);
+	return NULL;
+}
+
+bool st_run(struct st_data *d, int64_t window, struct st_result *out)
+{
+	memset(out, 0, sizeof *out);
+	struct st_spell *sp = malloc((d->nspells + 1) * sizeof *sp), *by_deal = NULL;
+	struct counts c = {calloc(d->nexps + 1, sizeof *c.open),
+			   calloc(d->nexps + 1, sizeof *c.adv), calloc(d->nexps + 1, 1)};
+	int64_t *t = malloc((d->nexps + 1) * sizeof *t);
+	struct groups deals = {0}, assets = {0};
+	struct st_given *given = NULL;
+	size_t ngiven = 0;
+	out->rows = malloc((d->nexps + 1) * sizeof *out->rows);
+	struct st_row *second = malloc((d->nexps + 1) * sizeof *second);
+	bool ok =
+	    sp && c.open && c.adv && c.band && t && out->rows && second &&
+	    ss_sort_by_stage_time(d->exps, d->nexps, sizeof *d->exps, exposure_key, cmp_exposure);
+	if (ok && d->nspells > 0)
+		memcpy(sp, d->spells, d->nspells * sizeof *sp);
+	for (size_t i = 0; ok && i < d->nexps; i++)
+		t[i] = d->exps[i].t;
+	ok = ok && count_all(d, t, window, sp, &c, out) && sort_by_asset(d->exps, d->nexps, &c) &&
+	     group_inputs(d, &by_deal, &deals, &given, &ngiven, &assets);
+	for (size_t i = 0; ok && i < d->nexps; i++)
+		t[i] = d->exps[i].t;
+	if (ok) {
+		size_t mid = halfway(d->exps, d->nexps, true);
+		struct asset_run r = {
+		    .d = d, .window = window, .t = t, .by_deal = by_deal, .deals = &deals};
+		struct asset_half a = {r, &assets, given, &c, out, 0, mid, out->rows, 0, false};
+		struct asset_half b = {r, &assets, given, &c, out, mid, d->nexps, second, 0, false};
+		run_both(assets_half, &a, &b);
+		ok = a.ok && b.ok;
+		if (ok && b.nrows > 0)
+			memcpy(out->rows + a.nrows, second, b.nrows * sizeof *second);
+		out->nrows = ok ? a.nrows + b.nrows : a.nrows;
 	}
 	free(sp);
-	free(open);
-	free(adv);
+	free(by_deal);
+	free(c.open);
+	free(c.adv);
+	free(c.band);
+	free(t);
+	free(deals.start);
+	free(assets.start);
+	free(given);
+	free(second);
 	return ok;
+}
+
+void st_result_free(struct st_result *out)
+{
+	free(out->rows);
+	free(out->crowded);
+	memset(out, 0, sizeof *out);
 }

@@ -4,6 +4,7 @@
 #include <libpq-fe.h>
 #include <stdatomic.h>
 #include <stddef.h>
+#include <stdint.h>
 #include "db.h"
 
 #define DB_MAX_STMTS 1024
@@ -170,6 +171,24 @@ enum db_status db_text(PGresult *res, enum db_status s, char **out);
 char *db_dup(const PGresult *res, int row, int col);
 bool db_bool(const PGresult *res, int row, int col);
 long long db_int(const PGresult *res, int row, int col);
+
+/* Binary COPY out (copybin.c): a field of a row, its bytes or NULL (p)
+ * for SQL NULL. */
+struct db_field {
+	const char *p;
+	int len;
+};
+/* Decodes a row's fields @f into @into, the next element of the array
+ * being filled; false to skip the row. @ctx is the caller's. */
+typedef bool (*db_copy_row_fn)(void *ctx, const struct db_field *f, void *into);
+/* Runs @sql, a COPY ... TO STDOUT (FORMAT binary), decoding each row of
+ * @nfields (≤ 8) with @fn into a growing array *@out (realloc'd; the
+ * caller frees it) of @size-byte elements, *@n of them. DB_ERROR (logged)
+ * for an undecodable row or when out of memory. */
+enum db_status db_copy_binary(struct db *db, const char *sql, int nfields, db_copy_row_fn fn,
+			      void *ctx, size_t size, void **out, size_t *n);
+/* A binary int8 or timestamptz field, @null for SQL NULL (or a bad length). */
+int64_t db_field_i64(struct db_field f, int64_t null);
 
 /* The group-commit writer's jobs (writer.c; db_writer.h), made by the
  * modules that own their statements (opens.c, public.c, ingest.c). */

@@ -6,11 +6,12 @@
 
 /* Published, unexpired assets tagged with the deal's stage (and one of its
  * personas, when it has any) and not yet shared to it, with their stored
- * verdict at that stage and their shares of the last 90 days; grouped by
- * kind (1 proven, 2 untested, 3 the rest, 4 hurts), best first. */
+ * verdict at that stage (and what it says to a person) and their shares of
+ * the last 90 days; grouped by kind (1 proven, 2 untested: no verdict,
+ * insufficient_data or inconclusive, 3 no_effect, 4 hurts), best first. */
 static struct db_stmt q_candidates = DB_STMT(
     "WITH d AS (SELECT * FROM deals WHERE id = $1 AND ($2::uuid IS NULL OR owner = $2::uuid)),"
-    " c AS (SELECT a, v.verdict, v.lift, coalesce(v.exposures, 0) AS exposures,"
+    " c AS (SELECT a, v.verdict, v.lift, coalesce(v.n, 0) AS n, v.explanation,"
     "   (SELECT count(*) FROM shares s WHERE s.asset_id = a.id"
     "     AND s.created_at > now() - interval '90 days') AS recent,"
     "   CASE v.verdict WHEN 'moves_deals' THEN 1 WHEN 'no_effect' THEN 3 WHEN 'hurts' THEN 4"
@@ -23,7 +24,7 @@ static struct db_stmt q_candidates = DB_STMT(
     " SELECT jsonb_build_object('stage', d.stage,"
     "  'stage_name', (SELECT name FROM stages WHERE slug = d.stage),"
     "  'candidates', coalesce((SELECT jsonb_agg(jsonb_build_object('kind', kind, 'lift', lift,"
-    "    'exposures', exposures, 'recent_shares', recent, 'asset', asset_json(a))"
+    "    'n', n, 'explanation', explanation, 'recent_shares', recent, 'asset', asset_json(a))"
     "    ORDER BY kind, CASE WHEN kind IN (1, 4) THEN -lift END,"
     "     CASE WHEN kind = 2 THEN -extract(epoch FROM (a).published_at) END,"
     "     recent DESC, (a).title, (a).id) FROM c), '[]'))"

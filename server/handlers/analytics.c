@@ -76,8 +76,9 @@ void h_analytics_stage_test(struct req *r)
 		reply_csv(r, rows, an_stage_columns, "stage-test");
 	else
 		reply_json(r, 200,
-			   json_pack("{s:i, s:i, s:o}", "window_days", p.window_days, "min_sample",
-				     p.min_sample, "items", json_incref(rows)));
+			   json_pack("{s:i, s:i, s:s, s:o}", "window_days", p.window_days,
+				     "min_sample", p.min_sample, "caveat", an_stage_caveat, "items",
+				     json_incref(rows)));
 	json_decref(rows);
 }
 

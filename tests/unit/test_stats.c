@@ -1,340 +1,332 @@
-/* Statistics of the next-stage test: chi-square quantiles against
- * high-precision references (the k and p of the Poisson interval for
- * O = 0, 1, 5, 50, 1000 and 1e6, both tails at 1e-10, non-integer k), a
- * round trip through the incomplete gamma function, invalid input; the
- * Poisson interval of a lift, E = 0 included; every verdict; the median.
- *
- * Reference values: mpmath 1.3.0 at 40 significant digits. A quantile is
- * the x where gammainc(k/2, 0, x/2, regularized=True) equals p (for
- * p > 1/2: where gammainc(k/2, x/2, inf, regularized=True) equals 1 - p),
- * p being the exact value of the double literal; the root bracketed by
- * stepping from k/2 by sqrt(k/2) + 1, checked to change sign, then
- * bisected to 32 digits; printed to 17. P(a, x) values are
- * gammainc(a, 0, x, regularized=True) printed to 17 digits. */
+/* Statistics of the next-stage test (README, Analytics: "The next-stage
+ * test", rules 5 to 7): the closed-form interval against a bisection of
+ * the inequality that defines it, on random and edge inputs; the p-value
+ * against normal-table values; E = 0 and n = 0; the Benjamini–Hochberg
+ * q-values against their definition over random families with ties; every
+ * verdict, the equivalence margins at their edges; the median. */
 #include "harness.h"
+#include "stagetest.h"
 #include "stats.h"
 
-#include <float.h>
 #include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
 
-struct quantile {
-	double p, k, x;
-};
+static uint64_t rng = 20261203;
 
-/* chi2inv(p, k) as used by stats_poisson_lift: p = 0.025 at k = 2O and
- * p = 0.975 at k = 2O + 2, for O = 0 (only the latter), 1, 5, 50, 1000, 1e6. */
-static const struct quantile poisson_quantiles[] = {
-    {0.975, 2, 7.3777589082278708},	  {0.025, 2, 0.050635615968579754},
-    {0.975, 4, 11.143286781877795},	  {0.025, 10, 3.2469727802368411},
-    {0.975, 12, 23.336664158645336},	  {0.025, 100, 74.221927474923726},
-    {0.975, 102, 131.83753332867363},	  {0.025, 2000, 1877.9460368153904},
-    {0.975, 2002, 2127.9042720326039},	  {0.025, 2e6, 1996081.9666805878},
-    {0.975, 2e6 + 2, 2003923.8238908644},
-};
-
-/* Both tails at 1e-10 (the upper one solved through 1 - P). */
-static const struct quantile tail_quantiles[] = {
-    {1e-10, 0.5, 1.3499395786223462e-40}, {1 - 1e-10, 0.5, 38.949754531329191},
-    {1e-10, 1, 1.5707963267948967e-20},	  {1 - 1e-10, 1, 41.821456202982789},
-    {1e-10, 3.7, 1.0639328667515666e-5},  {1 - 1e-10, 3.7, 51.75868619887729},
-    {1e-10, 2, 2.0000000001000001e-10},	  {1 - 1e-10, 2, 46.051701694400179},
-    {1e-10, 12, 0.13020333188683157},	  {1 - 1e-10, 12, 72.694393862673719},
-    {1e-10, 100, 34.399823909124818},	  {1 - 1e-10, 100, 217.7142028412047},
-    {1e-10, 2000, 1623.5975254351216},	  {1 - 1e-10, 2000, 2428.9991117337558},
-    {1e-10, 2e6, 1987303.6174603994},	  {1 - 1e-10, 2e6, 2012749.0046992685},
-};
-
-/* Non-integer and odd k, the median, the other sides of the interval. */
-static const struct quantile other_quantiles[] = {
-    {0.025, 0.5, 5.2732025912599936e-7}, {0.5, 0.5, 0.087347604705746821},
-    {0.975, 0.5, 3.4332352999607744},	 {0.025, 1, 9.8206911717525602e-4},
-    {0.5, 1, 0.45493642311957275},	 {0.975, 1, 5.0238861873148874},
-    {0.025, 3.7, 0.3945768753415167},	 {0.5, 3.7, 3.058889359041863},
-    {0.975, 3.7, 10.618055248352459},	 {0.5, 2, 1.3862943611198906},
-    {0.025, 12, 4.4037885069817017},	 {0.5, 12, 11.34032237742414},
-    {0.5, 100, 99.334129235988456},	 {0.975, 100, 129.56119718583659},
-    {0.5, 2000, 1999.3333728539304},	 {0.975, 2000, 2125.8423024497755},
-    {0.5, 2e6, 1999999.3333333728},	 {0.975, 2e6, 2003921.8219309007},
-};
-
-/* The contract of stats_chi2_inv (stats.h); observed errors are ~1e-15. */
-#define QUANTILE_TOL 1e-9
-
-static double worst_rel_err;
-
-static double rel_err(double got, double want)
+static uint64_t rnd(void)
 {
-	return fabs(got - want) / fabs(want);
+	uint64_t z = (rng += 0x9e3779b97f4a7c15ull);
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+	return z ^ (z >> 31);
 }
 
-static void check_quantiles(const struct quantile *q, size_t n)
+static double uniform(void)
 {
-	for (size_t i = 0; i < n; i++) {
-		double x = stats_chi2_inv(q[i].p, q[i].k);
-		double e = rel_err(x, q[i].x);
-		if (!(e <= QUANTILE_TOL))
-			printf("  # chi2inv(%.17g, %.17g) = %.17g, want %.17g (rel. error %.3g)\n",
-			       q[i].p, q[i].k, x, q[i].x, e);
-		CHECK(e <= QUANTILE_TOL);
-		if (e > worst_rel_err)
-			worst_rel_err = e;
+	return (double)(rnd() >> 11) / 9007199254740992.0;
+}
+
+/* ---- The interval, from its inequality ---- */
+
+/* Whether θ satisfies max(0, |O - θE| - 1/2)² ≤ z² (θE (1 - θE/n) + θ² V). */
+static bool inside(double n, double o, double e, double v, double theta)
+{
+	double gap = fmax(0, fabs(o - theta * e) - 0.5);
+	return gap * gap <=
+	       STATS_Z * STATS_Z * (theta * e * (1 - theta * e / n) + theta * theta * v);
+}
+
+/* The edge between @in (inside) and @out (not), by bisection. */
+static double edge(double n, double o, double e, double v, double in, double out)
+{
+	for (int i = 0; i < 200; i++) {
+		double mid = in + (out - in) / 2;
+		if (mid == in || mid == out)
+			break;
+		if (inside(n, o, e, v, mid))
+			in = mid;
+		else
+			out = mid;
 	}
+	return in + (out - in) / 2;
 }
 
-#define COUNT(a) (sizeof(a) / sizeof((a)[0]))
-
-static void chi2_quantiles_of_the_poisson_interval(void)
+/* The interval of θ in [0, n/E] around O/E where the inequality holds:
+ * scanned on a grid for its first point outside on each side, then
+ * bisected. */
+static void bisected(long n, long o, double e, double v, double *low, double *high)
 {
-	check_quantiles(poisson_quantiles, COUNT(poisson_quantiles));
-}
-
-static void chi2_quantiles_in_both_tails(void)
-{
-	check_quantiles(tail_quantiles, COUNT(tail_quantiles));
-}
-
-static void chi2_quantiles_for_non_integer_and_odd_k(void)
-{
-	check_quantiles(other_quantiles, COUNT(other_quantiles));
-	printf("# max relative error of stats_chi2_inv vs mpmath: %.3g\n", worst_rel_err);
-}
-
-/* gamma_p(k/2, chi2inv(p, k)/2) gives p back, to the accuracy x allows:
- * P moves by its density times the rounding of x, hence the absolute term. */
-static void chi2_round_trip(void)
-{
-	static const double ks[] = {0.5, 1, 2, 3.7, 7, 10, 33.3, 100, 1e3, 1e4, 1e5, 2e6 + 2};
-	static const double ps[] = {1e-10, 1e-6, 0.001, 0.025, 0.1,	 0.3,	   0.5,
-				    0.7,   0.9,	 0.975, 0.999, 1 - 1e-6, 1 - 1e-10};
-	for (size_t i = 0; i < COUNT(ks); i++)
-		for (size_t j = 0; j < COUNT(ps); j++) {
-			double p = ps[j], x = stats_chi2_inv(p, ks[i]);
-			double back = stats_gamma_p(ks[i] / 2, x / 2);
-			double tol = 1e-9 * fmin(p, 1 - p) + 1e-14;
-			if (!(fabs(back - p) <= tol))
-				printf("  # k %g p %.17g: x %.17g gives back %.17g\n", ks[i], p, x,
-				       back);
-			CHECK(fabs(back - p) <= tol);
+	double nn = (double)n, mid = (double)o / e, top = nn / e;
+	const int steps = 2000;
+	*low = 0;
+	for (int i = steps - 1; i >= 0; i--) {
+		double th = mid * i / steps;
+		if (!inside(nn, (double)o, e, v, th)) {
+			*low = edge(nn, (double)o, e, v, mid * (i + 1) / steps, th);
+			break;
 		}
-}
-
-static void chi2_quantile_rises_with_p_and_k(void)
-{
-	double prev = 0;
-	for (double p = 0.01; p < 1; p += 0.01) {
-		double x = stats_chi2_inv(p, 7.5);
-		CHECK(x > prev);
-		prev = x;
 	}
-	prev = 0;
-	for (long o = 0; o <= 200; o++) {
-		double x = stats_chi2_inv(0.975, 2.0 * o + 2);
-		CHECK(x > prev);
-		prev = x;
+	*high = top;
+	for (int i = 1; i <= steps; i++) {
+		double th = mid + (top - mid) * i / steps;
+		if (!inside(nn, (double)o, e, v, th)) {
+			*high = edge(nn, (double)o, e, v, mid + (top - mid) * (i - 1) / steps, th);
+			break;
+		}
 	}
 }
 
-/* A quantile below the smallest subnormal (tiny k) is 0, as the header says. */
-static void chi2_quantile_underflows_to_zero(void)
+static bool near(double got, double want, double tol)
 {
-	CHECK(stats_chi2_inv(0.5, 0.001) == 0);
-	CHECK(stats_chi2_inv(0.9, 1e-300) == 0);
-	double x = stats_chi2_inv(0.999, 0.001); /* most of the mass is at 0, not all */
-	CHECK(x > 0.1 && x < 0.2);
-	CHECK(fabs(stats_gamma_p(0.0005, x / 2) - 0.999) < 1e-12);
+	return fabs(got - want) <= tol * fmax(1, fabs(want));
 }
 
-static void chi2_invalid_input_is_nan(void)
+/* A random case: n exposures, O of them, E and V as a run could make them
+ * (b in (0, 1), m controls each). */
+static void random_case(long *n, long *o, double *e, double *v)
 {
-	CHECK(isnan(stats_chi2_inv(0, 2)));
-	CHECK(isnan(stats_chi2_inv(1, 2)));
-	CHECK(isnan(stats_chi2_inv(-0.5, 2)));
-	CHECK(isnan(stats_chi2_inv(1.5, 2)));
-	CHECK(isnan(stats_chi2_inv(NAN, 2)));
-	CHECK(isnan(stats_chi2_inv(0.5, 0)));
-	CHECK(isnan(stats_chi2_inv(0.5, -2)));
-	CHECK(isnan(stats_chi2_inv(0.5, NAN)));
-	CHECK(isnan(stats_chi2_inv(0.5, INFINITY)));
+	*n = 1 + (long)(rnd() % (rnd() % 2 ? 30 : 2000));
+	double b = uniform() * (rnd() % 4 ? 1 : 0.05), inv_m = 0;
+	long m = 1 + (long)(rnd() % (rnd() % 3 ? 500 : 5));
+	for (long i = 0; i < *n; i++)
+		inv_m += 1.0 / (double)m;
+	*e = b * (double)*n;
+	*v = b * (1 - b) * inv_m;
+	double rate = fmin(1, b * (0.3 + 2 * uniform()));
+	*o = (long)floor(rate * (double)*n + 0.5);
+	if (rnd() % 10 == 0)
+		*o = rnd() % 2 ? 0 : *n;
 }
 
-static void gamma_p_matches_references(void)
+static void interval_matches_its_inequality(void)
 {
-	static const struct {
-		double a, x, p;
-	} refs[] = {
-	    {0.5, 0.3, 0.56142197391900014},	 {1, 2.5, 0.9179150013761012},
-	    {2.5, 0.01, 2.9876015319065938e-6},	 {5, 5, 0.55950671493478759},
-	    {0.05, 1e-6, 0.51482795452517817},	 {10, 30, 0.99999287824913718},
-	    {500, 480, 0.1862819731903246},	 {500, 500, 0.50594714617076036},
-	    {1e6, 1e6, 0.50013298076087259},	 {1e6, 998000, 0.022696114006736803},
-	    {1e6, 1003000, 0.99863825935378241},
-	};
-	for (size_t i = 0; i < COUNT(refs); i++)
-		CHECK(rel_err(stats_gamma_p(refs[i].a, refs[i].x), refs[i].p) < 1e-12);
-	/* Closed forms: P(1, x) = 1 - e^-x, P(1/2, x) = erf(sqrt x). */
-	for (double x = 0.01; x < 40; x *= 1.7) {
-		CHECK(fabs(stats_gamma_p(1, x) + expm1(-x)) < 1e-14);
-		CHECK(fabs(stats_gamma_p(0.5, x) - erf(sqrt(x))) < 1e-14);
-	}
-}
-
-static void gamma_p_edges_and_invalid_input(void)
-{
-	CHECK(stats_gamma_p(3, 0) == 0);
-	CHECK(stats_gamma_p(3, INFINITY) == 1);
-	CHECK(stats_gamma_p(3, 1e6) == 1);
-	CHECK(stats_gamma_p(300, 1e-3) == 0); /* below 1e-300: underflows */
-	CHECK(isnan(stats_gamma_p(0, 1)));
-	CHECK(isnan(stats_gamma_p(-1, 1)));
-	CHECK(isnan(stats_gamma_p(NAN, 1)));
-	CHECK(isnan(stats_gamma_p(INFINITY, 1)));
-	CHECK(isnan(stats_gamma_p(1, -1)));
-	CHECK(isnan(stats_gamma_p(1, NAN)));
-}
-
-static int close_to(double got, double want)
-{
-	return rel_err(got, want) < 1e-9;
-}
-
-/* Half the quantiles: 3.6888794541139354 = chi2inv(0.975, 2)/2,
- * 0.025317807984289877 = chi2inv(0.025, 2)/2, 5.5716433909388975 =
- * chi2inv(0.975, 4)/2, 74.221927474923726/40 and 131.83753332867363/40
- * (mpmath, as above). */
-static void poisson_lift_known_cases(void)
-{
-	struct stats_lift l;
-	stats_poisson_lift(0, 2.5, &l);
-	CHECK(l.lift == 0);
-	CHECK(l.ci_low == 0);
-	CHECK(close_to(l.ci_high, 3.6888794541139354 / 2.5));
-
-	stats_poisson_lift(1, 1, &l);
-	CHECK(l.lift == 1);
-	CHECK(close_to(l.ci_low, 0.025317807984289877));
-	CHECK(close_to(l.ci_high, 5.5716433909388975));
-	CHECK(fabs(l.ci_low - 0.0253178) < 1e-7 && fabs(l.ci_high - 5.5716434) < 1e-7);
-
-	stats_poisson_lift(50, 20, &l);
-	CHECK(l.lift == 2.5);
-	CHECK(close_to(l.ci_low, 1.8555481868730932));
-	CHECK(close_to(l.ci_high, 3.2959383332168407));
-
-	stats_poisson_lift(1000000, 1000000, &l); /* a narrow interval around 1 */
-	CHECK(l.lift == 1);
-	CHECK(close_to(l.ci_low, 1996081.9666805878 / 2e6));
-	CHECK(close_to(l.ci_high, 2003923.8238908644 / 2e6));
-}
-
-static void poisson_lift_with_nothing_expected(void)
-{
-	struct stats_lift l;
-	stats_poisson_lift(3, 0, &l);
-	CHECK(isinf(l.lift) && l.lift > 0);
-	CHECK(isinf(l.ci_low) && l.ci_low > 0);
-	CHECK(isinf(l.ci_high) && l.ci_high > 0);
-
-	stats_poisson_lift(0, 0, &l);
-	CHECK(isnan(l.lift));
-	CHECK(l.ci_low == 0);
-	CHECK(isinf(l.ci_high) && l.ci_high > 0);
-}
-
-static void poisson_lift_invalid_input_is_nan(void)
-{
-	static const struct {
-		long o;
-		double e;
-	} bad[] = {{-1, 1}, {1, -1}, {1, NAN}, {1, INFINITY}, {0, -0.5}};
-	for (size_t i = 0; i < COUNT(bad); i++) {
+	int bad = 0, a_negative = 0;
+	for (int k = 0; k < 20000; k++) {
+		long n, o;
+		double e, v;
+		random_case(&n, &o, &e, &v);
+		if (!(e > 0))
+			continue;
 		struct stats_lift l;
-		stats_poisson_lift(bad[i].o, bad[i].e, &l);
-		CHECK(isnan(l.lift) && isnan(l.ci_low) && isnan(l.ci_high));
+		stats_lift_of(n, o, e, v, &l);
+		double low, high;
+		bisected(n, o, e, v, &low, &high);
+		double z2 = STATS_Z * STATS_Z;
+		a_negative += e * e * (1 + z2 / (double)n) - z2 * v <= 0;
+		bool ok = near(l.lift, (double)o / e, 1e-12) && near(l.ci_low, low, 1e-6) &&
+			  near(l.ci_high, high, 1e-6) && l.ci_low <= l.lift && l.lift <= l.ci_high;
+		if (!ok && bad++ < 5)
+			printf("  # n %ld O %ld E %.17g V %.17g: [%.12g, %.12g], bisected [%.12g, "
+			       "%.12g]\n",
+			       n, o, e, v, l.ci_low, l.ci_high, low, high);
 	}
+	CHECK(bad == 0);
+	CHECK(a_negative > 100); /* the A ≤ 0 branch was tried too */
 }
+
+/* O = 32 of n = 40, E = 16, V = 0.4 (b = 0.4, m = 24 for each): the
+ * bounds are the roots of the two quadratics, written out. */
+static void interval_worked_case(void)
+{
+	struct stats_lift l;
+	stats_lift_of(40, 32, 16, 0.4 * 0.6 * 40 / 24.0, &l);
+	double low, high;
+	bisected(40, 32, 16, 0.4 * 0.6 * 40 / 24.0, &low, &high);
+	CHECK(near(l.lift, 2, 1e-15));
+	CHECK(near(l.ci_low, low, 1e-9) && near(l.ci_high, high, 1e-9));
+	CHECK(l.ci_low > 1.4 && l.ci_low < 1.6 && l.ci_high > 2.3 && l.ci_high <= 2.5);
+	/* O = 0: the low end is 0; O = n: the high end is n / E. */
+	stats_lift_of(20, 0, 4, 0.1, &l);
+	CHECK(l.ci_low == 0 && l.lift == 0 && l.ci_high > 0);
+	stats_lift_of(20, 20, 10, 0.1, &l);
+	CHECK(l.ci_high == 2 && l.lift == 2);
+}
+
+/* Normal-table values: 2 (1 - Φ(1.959964)) = 0.05, 2 (1 - Φ(2.575829)) =
+ * 0.01. With n = 100, E = 50 (E (1 - E/n) = 25): O = 61 is 10.5 after the
+ * correction, so V = (10.5 / z)² - 25 gives that z. */
+static void p_value_against_the_normal_table(void)
+{
+	struct stats_lift l;
+	double z = 1.959964;
+	stats_lift_of(100, 61, 50, (10.5 / z) * (10.5 / z) - 25, &l);
+	CHECK(near(l.p_value, 0.05, 1e-6));
+	stats_lift_of(100, 39, 50, (10.5 / z) * (10.5 / z) - 25, &l); /* the other side */
+	CHECK(near(l.p_value, 0.05, 1e-6));
+	z = 2.575829;
+	stats_lift_of(100, 64, 50, (13.5 / z) * (13.5 / z) - 25, &l);
+	CHECK(near(l.p_value, 0.01, 1e-6));
+	/* Within 1/2 of E: no distance at all. */
+	stats_lift_of(100, 50, 49.6, 1, &l);
+	CHECK(l.p_value == 1);
+	/* A denominator of 0: E = n, V = 0. */
+	stats_lift_of(10, 10, 10, 0, &l);
+	CHECK(l.p_value == 1 && l.lift == 1);
+}
+
+static void nothing_expected_and_nothing_kept(void)
+{
+	struct stats_lift l;
+	stats_lift_of(12, 3, 0, 0, &l); /* E = 0: no lift, no interval; p = 1 */
+	CHECK(isnan(l.lift) && isnan(l.ci_low) && isnan(l.ci_high) && l.p_value == 1);
+	stats_lift_of(12, 0, 0, 0, &l);
+	CHECK(isnan(l.lift) && isnan(l.ci_low) && isnan(l.ci_high) && l.p_value == 1);
+	stats_lift_of(0, 0, 0, 0, &l); /* n = 0: nothing at all */
+	CHECK(isnan(l.lift) && isnan(l.ci_low) && isnan(l.ci_high) && isnan(l.p_value));
+	/* Out of range: O > n, E > n, V < 0, V infinite. */
+	stats_lift_of(5, 6, 1, 0, &l);
+	CHECK(isnan(l.p_value));
+	stats_lift_of(5, 1, 6, 0, &l);
+	CHECK(isnan(l.p_value));
+	stats_lift_of(5, 1, 1, -1, &l);
+	CHECK(isnan(l.p_value));
+	stats_lift_of(5, 1, 1, INFINITY, &l);
+	CHECK(isnan(l.p_value));
+}
+
+/* ---- Benjamini–Hochberg ---- */
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return (x > y) - (x < y);
+}
+
+/* q of the element at @i, by the text: sort, q_(i) = min over j ≥ i of
+ * p_(j) k / j capped at 1, read at the (first) position of its value. */
+static double bh_by_definition(const double *p, size_t k, size_t i)
+{
+	double *s = malloc(k * sizeof *s);
+	if (s == NULL)
+		abort();
+	memcpy(s, p, k * sizeof *s);
+	qsort(s, k, sizeof *s, cmp_double);
+	size_t at = 0;
+	while (s[at] != p[i])
+		at++;
+	double q = 1;
+	for (size_t j = at; j < k; j++)
+		q = fmin(q, s[j] * ((double)k / (double)(j + 1)));
+	free(s);
+	return q;
+}
+
+static void bh_matches_its_definition(void)
+{
+	int bad = 0;
+	for (int family = 0; family < 300; family++) {
+		size_t k = 1 + rnd() % 60;
+		double p[60], q[60];
+		for (size_t i = 0; i < k; i++) {
+			p[i] = rnd() % 3 == 0 ? uniform() * 0.01 : uniform();
+			if (i > 0 && rnd() % 5 == 0)
+				p[i] = p[rnd() % i]; /* ties */
+			if (rnd() % 20 == 0)
+				p[i] = 1;
+		}
+		CHECK(stats_bh(p, k, q));
+		for (size_t i = 0; i < k; i++) {
+			double want = bh_by_definition(p, k, i);
+			if (!near(q[i], want, 1e-15) || q[i] < p[i] || q[i] > 1)
+				if (bad++ < 3)
+					printf("  # k %zu p %.17g q %.17g want %.17g\n", k, p[i],
+					       q[i], want);
+		}
+	}
+	CHECK(bad == 0);
+	/* Worked: p = 0.01, 0.04, 0.03, 0.5 (k = 4). Sorted 0.01, 0.03, 0.04,
+	 * 0.5; p k / j = 0.04, 0.06, 0.0533, 0.5; running minimum from the
+	 * top: 0.04, 0.0533, 0.0533, 0.5. In place. */
+	double p[] = {0.01, 0.04, 0.03, 0.5};
+	CHECK(stats_bh(p, 4, p));
+	CHECK(near(p[0], 0.04, 1e-15) && near(p[1], 0.04 * 4 / 3, 1e-15) &&
+	      near(p[2], 0.04 * 4 / 3, 1e-15) && near(p[3], 0.5, 1e-15));
+	CHECK(stats_bh(NULL, 0, NULL));
+}
+
+/* st_judge makes the family of the rows with n ≥ min_sample only. */
+static void the_family_is_the_rows_with_enough_exposures(void)
+{
+	struct st_row rows[3] = {
+	    {.n = 40, .observed = 32, .expected = 16, .variance = 0.4},
+	    {.n = 9, .observed = 9, .expected = 1, .variance = 0.1}, /* under 10 */
+	    {.n = 40, .observed = 17, .expected = 16, .variance = 0.4},
+	};
+	struct st_judgement j[3];
+	CHECK(st_judge(rows, 3, 10, j));
+	double p[2] = {j[0].lift.p_value, j[2].lift.p_value};
+	CHECK(stats_bh(p, 2, p));
+	CHECK(j[0].q_value == p[0] && j[2].q_value == p[1] && isnan(j[1].q_value));
+	CHECK(j[0].verdict == STATS_MOVES && j[1].verdict == STATS_INSUFFICIENT &&
+	      j[2].verdict == STATS_INCONCLUSIVE);
+	CHECK(!isnan(j[1].lift.p_value)); /* computed, just not judged */
+}
+
+/* ---- Verdicts ---- */
 
 static void verdict_names(void)
 {
 	CHECK_STR(stats_verdict_name(STATS_UNUSED), "unused");
 	CHECK_STR(stats_verdict_name(STATS_INSUFFICIENT), "insufficient_data");
 	CHECK_STR(stats_verdict_name(STATS_MOVES), "moves_deals");
-	CHECK_STR(stats_verdict_name(STATS_NO_EFFECT), "no_effect");
 	CHECK_STR(stats_verdict_name(STATS_HURTS), "hurts");
-	CHECK_STR(stats_verdict_name((enum stats_verdict)5), "unknown");
+	CHECK_STR(stats_verdict_name(STATS_NO_EFFECT), "no_effect");
+	CHECK_STR(stats_verdict_name(STATS_INCONCLUSIVE), "inconclusive");
+	CHECK_STR(stats_verdict_name((enum stats_verdict)99), "unknown");
+}
+
+static enum stats_verdict judge(long o, double e, double q, double low, double high)
+{
+	struct stats_lift l = {o / e, low, high, q};
+	return stats_verdict_of(true, 100, 10, o, e, q, &l);
 }
 
 static void verdict_branches(void)
 {
-	struct stats_lift moves = {1.8, 1.2, 2.6}, hurts = {0.4, 0.2, 0.8}, none = {1.1, 0.7, 1.6};
-	/* Unused and insufficient are decided before the interval is read. */
-	CHECK(stats_verdict_of(0, 0, 10, NULL) == STATS_UNUSED);
-	CHECK(stats_verdict_of(0, 50, 10, &moves) == STATS_UNUSED);
-	CHECK(stats_verdict_of(4, 9, 10, NULL) == STATS_INSUFFICIENT);
-	CHECK(stats_verdict_of(4, 0, 10, &moves) == STATS_INSUFFICIENT);
-	CHECK(stats_verdict_of(4, 10, 10, &moves) == STATS_MOVES);
-	CHECK(stats_verdict_of(4, 10, 10, &hurts) == STATS_HURTS);
-	CHECK(stats_verdict_of(4, 10, 10, &none) == STATS_NO_EFFECT);
-	/* The bounds are strict: an interval touching 1 holds it. */
-	struct stats_lift low_at_1 = {1.5, 1, 2}, high_at_1 = {0.5, 0.2, 1};
-	CHECK(stats_verdict_of(4, 10, 10, &low_at_1) == STATS_NO_EFFECT);
-	CHECK(stats_verdict_of(4, 10, 10, &high_at_1) == STATS_NO_EFFECT);
-	/* Through stats_poisson_lift: 30 advanced where 10 were expected;
-	 * 2 where 12 were; 11 where 10 were. */
-	struct stats_lift l;
-	stats_poisson_lift(30, 10, &l);
-	CHECK(stats_verdict_of(40, 40, 10, &l) == STATS_MOVES);
-	stats_poisson_lift(2, 12, &l);
-	CHECK(stats_verdict_of(40, 40, 10, &l) == STATS_HURTS);
-	stats_poisson_lift(11, 10, &l);
-	CHECK(stats_verdict_of(40, 40, 10, &l) == STATS_NO_EFFECT);
-}
-
-/* E = 0: every control stayed put. Any advance then moves deals; none
- * says nothing. NaN bounds say nothing either. */
-static void verdict_with_nothing_expected(void)
-{
-	struct stats_lift l;
-	stats_poisson_lift(2, 0, &l);
-	CHECK(stats_verdict_of(12, 12, 10, &l) == STATS_MOVES);
-	stats_poisson_lift(0, 0, &l);
-	CHECK(stats_verdict_of(12, 12, 10, &l) == STATS_NO_EFFECT);
-	stats_poisson_lift(-1, 1, &l);
-	CHECK(stats_verdict_of(12, 12, 10, &l) == STATS_NO_EFFECT);
+	struct stats_lift l = {1, 0.9, 1.1, 0.5};
+	CHECK(stats_verdict_of(false, 100, 10, 50, 50, 0.5, &l) == STATS_UNUSED);
+	CHECK(stats_verdict_of(true, 9, 10, 5, 5, NAN, &l) == STATS_INSUFFICIENT);
+	CHECK(stats_verdict_of(true, 10, 10, 5, 5, 0.5, &l) == STATS_NO_EFFECT);
+	/* q at 0.10 is a finding, just above is not. */
+	CHECK(judge(60, 50, 0.10, 1.01, 1.4) == STATS_MOVES);
+	CHECK(judge(40, 50, 0.10, 0.6, 0.99) == STATS_HURTS);
+	CHECK(judge(60, 50, nextafter(0.10, 1), 1.01, 1.4) == STATS_INCONCLUSIVE);
+	/* A finding wins over the margins; O = E is never one. */
+	CHECK(judge(52, 50, 0.01, 0.9, 1.2) == STATS_MOVES);
+	CHECK(judge(50, 50, 0.01, 0.9, 1.1) == STATS_NO_EFFECT);
+	/* The margins [0.8, 1.25], edges included. */
+	CHECK(judge(50, 49, 0.5, 0.8, 1.25) == STATS_NO_EFFECT);
+	CHECK(judge(50, 49, 0.5, nextafter(0.8, 0), 1.2) == STATS_INCONCLUSIVE);
+	CHECK(judge(50, 49, 0.5, 0.9, nextafter(1.25, 2)) == STATS_INCONCLUSIVE);
+	CHECK(judge(50, 49, 0.5, 0.5, 2) == STATS_INCONCLUSIVE);
+	/* E = 0: no interval, never no_effect. */
+	struct stats_lift none = {NAN, NAN, NAN, 1};
+	CHECK(stats_verdict_of(true, 20, 10, 3, 0, 1, &none) == STATS_INCONCLUSIVE);
+	CHECK(stats_verdict_of(true, 20, 10, 0, 0, 1, &none) == STATS_INCONCLUSIVE);
 }
 
 static void median_odd_even_empty(void)
 {
-	double odd[] = {9, 1, 5, 3, 7};
-	CHECK(stats_median(odd, 5) == 5);
-	CHECK(odd[0] == 1 && odd[1] == 3 && odd[2] == 5 && odd[3] == 7 && odd[4] == 9);
-	double even[] = {4, -2, 10, 1};
+	double odd[] = {5, 1, 3};
+	CHECK(stats_median(odd, 3) == 3);
+	double even[] = {4, 1, 3, 2};
 	CHECK(stats_median(even, 4) == 2.5);
-	double one[] = {3.25};
-	CHECK(stats_median(one, 1) == 3.25);
-	double same[] = {2, 2, 2, 2};
-	CHECK(stats_median(same, 4) == 2);
-	double big[] = {DBL_MAX, DBL_MAX}; /* the mean of the middle two without overflow */
-	CHECK(stats_median(big, 2) == DBL_MAX);
 	CHECK(isnan(stats_median(NULL, 0)));
+	double big[] = {1e308, 1e308};
+	CHECK(stats_median(big, 2) == 1e308);
 }
 
 int main(void)
 {
-	TEST(chi2_quantiles_of_the_poisson_interval);
-	TEST(chi2_quantiles_in_both_tails);
-	TEST(chi2_quantiles_for_non_integer_and_odd_k);
-	TEST(chi2_round_trip);
-	TEST(chi2_quantile_rises_with_p_and_k);
-	TEST(chi2_quantile_underflows_to_zero);
-	TEST(chi2_invalid_input_is_nan);
-	TEST(gamma_p_matches_references);
-	TEST(gamma_p_edges_and_invalid_input);
-	TEST(poisson_lift_known_cases);
-	TEST(poisson_lift_with_nothing_expected);
-	TEST(poisson_lift_invalid_input_is_nan);
+	TEST(interval_matches_its_inequality);
+	TEST(interval_worked_case);
+	TEST(p_value_against_the_normal_table);
+	TEST(nothing_expected_and_nothing_kept);
+	TEST(bh_matches_its_definition);
+	TEST(the_family_is_the_rows_with_enough_exposures);
 	TEST(verdict_names);
 	TEST(verdict_branches);
-	TEST(verdict_with_nothing_expected);
 	TEST(median_odd_even_empty);
 	return HARNESS_EXIT();
 }

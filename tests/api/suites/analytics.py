@@ -6,6 +6,7 @@ import csv
 import http.client
 import io
 import json
+import math
 import subprocess
 import time
 
@@ -78,11 +79,13 @@ def row_of(asset_id, stage, **query):
     return found[0]
 
 
-def two_to_one(exposed_advancing, exposed=40, controls=60, controls_advancing=24, **asset):
-    """Exposed and control deals all in stage S from T0; the asset is shared
-    to the exposed ones an hour later; some of each move on ten days later."""
+def two_to_one(exposed_advancing, exposed=40, controls=60, controls_advancing=24, a=None,
+               **asset):
+    """Exposed and control deals all in stage S from T0; the asset (@a, or a
+    new one) is shared to the exposed ones an hour later; some of each move
+    on ten days later. Returns the asset and S."""
     s, n, _ = stages()
-    a = link_asset(stages=[], **asset)
+    a = a or link_asset(stages=[], **asset)
     moved = (n, day(10))
     ex = cohort("ex", exposed, s, [moved] * exposed_advancing)
     co = cohort("co", controls, s, [moved] * controls_advancing)
@@ -90,49 +93,136 @@ def two_to_one(exposed_advancing, exposed=40, controls=60, controls_advancing=24
     return a, s
 
 
+Z = 1.959964
+
+
+def inside(n, o, e, v, theta):
+    """Whether theta satisfies the interval's inequality (README, rule 5)."""
+    gap = max(0.0, abs(o - theta * e) - 0.5)
+    return gap * gap <= Z * Z * (theta * e * (1 - theta * e / n) + theta * theta * v)
+
+
+def edge(n, o, e, v, good, bad):
+    for _ in range(200):
+        mid = (good + bad) / 2
+        good, bad = (mid, bad) if inside(n, o, e, v, mid) else (good, mid)
+    return (good + bad) / 2
+
+
+def interval(n, o, e, v):
+    """The interval by bisection of its inequality, not by its closed form."""
+    mid, top = o / e, n / e
+    low = 0.0 if inside(n, o, e, v, 0) else edge(n, o, e, v, mid, 0.0)
+    high = top if inside(n, o, e, v, top) else edge(n, o, e, v, mid, top)
+    return low, high
+
+
+def p_value(n, o, e, v):
+    sd = math.sqrt(e * (1 - e / n) + v)
+    return 1.0 if sd == 0 else math.erfc(max(0.0, abs(o - e) - 0.5) / sd / math.sqrt(2))
+
+
+def check_statistics(r, n, o, e, inv_m):
+    """The row's figures against rules 4 to 6 worked out here: n kept
+    exposures, O advanced, E expected, Σ 1/m."""
+    b = e / n
+    v = b * (1 - b) * inv_m
+    low, high = interval(n, o, e, v)
+    check((r["n"], r["observed"]) == (n, o) and abs(r["expected"] - e) < 1e-9, f"counts {r}")
+    check(abs(r["advance_rate"] - o / n) < 1e-9 and abs(r["baseline_rate"] - b) < 1e-9,
+          f"rates {r}")
+    check(abs(r["lift"] - o / e) < 1e-9, f"lift {r['lift']}, want {o / e}")
+    check(abs(r["ci_low"] - low) < 1e-6 and abs(r["ci_high"] - high) < 1e-6,
+          f"interval {r['ci_low']}..{r['ci_high']}, want {low}..{high}")
+    check(abs(r["p_value"] - p_value(n, o, e, v)) < 1e-9 * max(1e-300, p_value(n, o, e, v))
+          + 1e-15, f"p-value {r['p_value']}, want {p_value(n, o, e, v)}")
+    check(r["q_value"] >= r["p_value"] and r["q_value"] <= 1, f"q-value {r}")
+
+
+def summary_of(r, stage, window=30):
+    """The summary sentence of rule 8, written out here."""
+    head = (f"Of {r['n']} deals that got this in Stage {stage}, {r['observed']}"
+            f" ({100 * r['observed'] / r['n']:.0f}%) moved on within {window} days; ")
+    if not r["expected"]:
+        return head + "no comparable deal moved on in that time."
+    return head + (f"comparable deals at the same point moved on {100 * r['baseline_rate']:.0f}%"
+                   f" of the time: about {r['lift']:.1f}\u00d7 (plausibly {r['ci_low']:.1f}"
+                   f"\u2013{r['ci_high']:.1f}\u00d7).")
+
+
 @test
 def an_asset_whose_deals_advance_twice_as_often_moves_deals():
     a, s = two_to_one(32)
     r = row_of(a["id"], s)
-    # Each of the 40 exposures has the same 60 controls, 24 of them advanced:
-    # p = 0.4, E = 16; O = 32, so lift = 2.
-    check((r["exposures"], r["no_controls"], r["advanced"]) == (40, 0, 32), f"counts {r}")
-    check(abs(r["expected"] - 16) < 1e-9 and abs(r["lift"] - 2) < 1e-9, f"E and lift {r}")
-    check(abs(r["advance_rate"] - 0.8) < 1e-9 and abs(r["baseline_rate"] - 0.4) < 1e-9,
-          f"rates {r}")
-    # chi2inv(0.025, 64) / 2 / 16 = 1.367998..., chi2inv(0.975, 66) / 2 / 16 = 2.823403...
-    check(abs(r["ci_low"] - 1.367999) < 1e-5 and abs(r["ci_high"] - 2.823403) < 1e-5,
-          f"interval {r['ci_low']}..{r['ci_high']}")
+    # Each of the 40 exposures has the same 60 controls (the other exposed
+    # deals got the asset at the same moment: not controls), 24 of them
+    # advanced: p = 0.4, m = 60, E = 16, Σ 1/m = 2/3; O = 32, so lift = 2.
+    check_statistics(r, 40, 32, 16.0, 40 / 60)
+    check(r["no_controls"] == 0 and r["pending"] == 0, f"counts {r}")
+    check(r["p_value"] < 1e-5 and r["q_value"] <= 0.10, f"p and q {r}")
     check(r["verdict"] == "moves_deals", f"verdict {r['verdict']}")
     check(abs(r["median_days_to_advance"] - (10 - 1 / 24)) < 1e-6, f"median {r}")
+    # 100 deals in S, 44 of them still there every day after day 10: crowded.
+    check(r["banded"] is True, f"banded {r['banded']}")
+    check(r["summary"] == summary_of(r, s), f"summary {r['summary']!r}, want {summary_of(r, s)!r}")
+    check("moved on within 30 days" in r["summary"] and "about 2.0\u00d7" in r["summary"],
+          r["summary"])
+    # An asset tagged with S but shared elsewhere has a row there too, of a
+    # crowded stage, without exposures.
+    other_stage, _, _ = stages()
+    tagged = link_asset(stages=[s])
+    d = cohort("tg", 1, other_stage)
+    load(d, [(tagged["id"], x, day(0, 1)) for x in d])
+    t = row_of(tagged["id"], s)
+    check((t["n"], t["pending"], t["banded"], t["verdict"]) == (0, 0, True, "insufficient_data")
+          and t["lift"] is None and t["summary"] is None, f"tagged row {t}")
 
 
 @test
-def an_asset_at_the_baseline_has_no_effect_and_one_that_hurts_hurts():
-    a, s = two_to_one(16)
-    r = row_of(a["id"], s)
-    check(abs(r["lift"] - 1) < 1e-9 and r["ci_low"] < 1 < r["ci_high"], f"baseline {r}")
-    check(r["verdict"] == "no_effect", f"verdict {r['verdict']}")
+def one_that_hurts_hurts_and_one_at_the_baseline_with_few_deals_is_inconclusive():
     a, s = two_to_one(4)
     r = row_of(a["id"], s)
-    # O = 4, E = 16: ci_high = chi2inv(0.975, 10) / 2 / 16 = 0.6400...
-    check(abs(r["lift"] - 0.25) < 1e-9 and abs(r["ci_high"] - 0.640099) < 1e-5, f"hurts {r}")
-    check(r["verdict"] == "hurts", f"verdict {r['verdict']}")
+    check_statistics(r, 40, 4, 16.0, 40 / 60)
+    check(abs(r["lift"] - 0.25) < 1e-9 and r["verdict"] == "hurts", f"hurts {r}")
+    a, s = two_to_one(16)
+    r = row_of(a["id"], s)
+    # O = E: no evidence either way, but 40 deals leave the interval wider
+    # than the margins [0.8, 1.25]: the data cannot tell yet.
+    check_statistics(r, 40, 16, 16.0, 40 / 60)
+    check(r["p_value"] == 1 and r["ci_low"] < 0.8 and r["ci_high"] > 1.25, f"baseline {r}")
+    check(r["verdict"] == "inconclusive", f"verdict {r['verdict']}")
+
+
+def no_effect_asset(a=None):
+    """An asset at the baseline on enough deals to say so: 200 exposed and
+    300 controls, 40% of each moving on."""
+    return two_to_one(80, exposed=200, controls=300, controls_advancing=120, a=a)
 
 
 @test
-def three_exposures_are_insufficient_and_open_windows_are_left_out():
+def an_asset_at_the_baseline_on_many_deals_has_no_effect():
+    a, s = no_effect_asset()
+    r = row_of(a["id"], s)
+    check_statistics(r, 200, 80, 80.0, 200 / 300)
+    check(0.8 <= r["ci_low"] < 1 < r["ci_high"] <= 1.25, f"interval {r}")
+    check(r["verdict"] == "no_effect", f"verdict {r['verdict']}")
+
+
+@test
+def three_exposures_are_insufficient_and_open_windows_are_pending():
     s, n, _ = stages()
     a = link_asset()
     ex = cohort("few", 3, s, [(n, day(5))] * 3)
     co = cohort("few-co", 5, s)
-    # Shared five days ago: its window is not over, so it is not an exposure.
+    # Shared five days ago: its window is not over, so it is pending.
     late = cohort("late", 1, s, at=ago(6))
     load({**ex, **co, **late}, [(a["id"], x, day(0, 1)) for x in ex]
          + [(a["id"], x, ago(5)) for x in late])
     r = row_of(a["id"], s)
-    check((r["exposures"], r["advanced"]) == (3, 3), f"counts {r}")
+    check((r["n"], r["observed"], r["pending"]) == (3, 3, 1), f"counts {r}")
     check(r["verdict"] == "insufficient_data", f"verdict {r['verdict']}")
+    check(r["q_value"] is None and r["summary"] is None, f"no q-value nor summary {r}")
+    check(r["p_value"] is not None and r["banded"] is False, f"row {r}")
 
 
 @test
@@ -144,14 +234,14 @@ def a_deal_that_was_lost_did_not_advance():
     load({**ex, **co}, [(a["id"], x, day(0, 1)) for x in ex])
     r = row_of(a["id"], s, min_sample=5)
     # Controls: 5 of 20 advanced (the 5 lost ones did not): p = 0.25, E = 2.5.
-    check((r["exposures"], r["advanced"]) == (10, 0), f"counts {r}")
-    check(abs(r["expected"] - 2.5) < 1e-9, f"expected {r['expected']}")
+    check_statistics(r, 10, 0, 2.5, 10 / 20)
     check(r["lift"] == 0 and r["ci_low"] == 0, f"lift {r}")
-    check(r["verdict"] == "no_effect", f"verdict {r['verdict']}")
+    # Ten deals cannot tell a harmful asset from chance (q > 0.10).
+    check(r["verdict"] == "inconclusive", f"verdict {r['verdict']}")
 
 
 @test
-def a_control_exposed_later_inside_the_window_is_not_a_control():
+def a_deal_given_the_asset_later_is_a_control_until_then():
     s, n, _ = stages()
     a = link_asset()
     moved = (n, day(10))
@@ -160,11 +250,28 @@ def a_control_exposed_later_inside_the_window_is_not_a_control():
     later = next(iter(co))
     load({**ex, **co}, [(a["id"], x, day(0, 1)) for x in ex] + [(a["id"], later, day(5))])
     r = row_of(a["id"], s)
-    # The 10 early exposures have 9 controls (not the one shared on day 5),
-    # 3 of which advanced: E = 10 x 3/9. The late exposure has the same 9
-    # controls (the early ones were shared before its window ended): 3/9.
-    check((r["exposures"], r["advanced"]) == (11, 6), f"counts {r}")
-    check(abs(r["expected"] - 11 / 3) < 1e-9, f"expected {r['expected']}, want {11 / 3}")
+    # The 10 early exposures have all 10 controls (the one shared on day 5
+    # had not been given it yet), 4 of which advanced: E = 10 x 4/10. The
+    # late exposure has the other 9 controls (the early ones had been given
+    # it), 3 of which advanced; it advanced too: O = 5 + 1.
+    check((r["n"], r["observed"]) == (11, 6), f"counts {r}")
+    check(abs(r["expected"] - (4 + 3 / 9)) < 1e-9, f"expected {r['expected']}, want {4 + 3 / 9}")
+
+
+@test
+def a_deal_given_the_asset_before_its_first_stage_is_no_control():
+    s, n, _ = stages()
+    a = link_asset()
+    moved = (n, day(10))
+    ex = cohort("bx", 10, s)
+    co = cohort("bc", 10, s, [moved] * 5)
+    early = cohort("be", 1, s, [moved])  # got the asset the day before it entered S
+    load({**ex, **co, **early}, [(a["id"], x, day(0, 1)) for x in ex]
+         + [(a["id"], x, day(-1)) for x in early])
+    r = row_of(a["id"], s)
+    # Controls: the 10 control deals (5 advanced), not the early one: 0.5.
+    check((r["n"], r["no_controls"]) == (10, 0), f"counts {r}")
+    check(abs(r["expected"] - 5) < 1e-9, f"expected {r['expected']}, want 5")
 
 
 @test
@@ -174,8 +281,9 @@ def an_exposure_without_controls_is_counted_apart():
     alone = cohort("alone", 1, s, [(n, day(3))])
     load(alone, [(a["id"], x, day(0, 1)) for x in alone])
     r = row_of(a["id"], s)
-    check((r["exposures"], r["no_controls"]) == (0, 1), f"counts {r}")
-    check(r["lift"] is None and r["verdict"] == "insufficient_data", f"row {r}")
+    check((r["n"], r["no_controls"]) == (0, 1), f"counts {r}")
+    check(r["lift"] is None and r["p_value"] is None and r["verdict"] == "insufficient_data",
+          f"row {r}")
 
 
 @test
@@ -189,7 +297,7 @@ def a_back_dated_stage_change_moves_a_share_into_its_spell():
     # day 1 happened there.
     load({x: [(n, day(0, 12))] for x in d}, [])
     r = [x for x in rows(asset=a["id"]) if x["stage"] in (s, n)]
-    got = {x["stage"]: x["exposures"] + x["no_controls"] for x in r}
+    got = {x["stage"]: x["n"] + x["no_controls"] for x in r}
     check(got.get(s, 0) == 0 and got.get(n) == 1, f"exposures by stage {got}")
 
 
@@ -208,12 +316,37 @@ def the_persona_filter_keeps_only_deals_with_that_persona_on_both_sides():
         expect_json(ctx.api.patch(f"/api/v1/deals/{deal_id}", {"personas": [p]}, as_="marketer"), 200)
     everyone = row_of(a["id"], s, min_sample=1)
     # All deals: 10 exposures; controls 5 of 20 advanced, E = 10 x 0.25.
-    check((everyone["exposures"], everyone["advanced"]) == (10, 5)
+    check((everyone["n"], everyone["observed"]) == (10, 5)
           and abs(everyone["expected"] - 2.5) < 1e-9, f"all deals {everyone}")
     only = row_of(a["id"], s, min_sample=1, persona=p)
     # The persona's deals: 5 exposures; controls 5 of 10 advanced, E = 5 x 0.5.
-    check((only["exposures"], only["advanced"]) == (5, 5)
+    check((only["n"], only["observed"]) == (5, 5)
           and abs(only["expected"] - 2.5) < 1e-9, f"persona {p} {only}")
+
+
+@test
+def q_values_are_over_every_row_whatever_the_filters():
+    a, s = two_to_one(32)
+    b, s2 = two_to_one(4)
+    full = expect_json(ctx.api.get(f"{ST}", as_="marketer"), 200)
+    family = [r for r in full["items"] if r["n"] >= 10]
+    ps = sorted(r["p_value"] for r in family)
+    k = len(ps)
+    for r in family:
+        if r["asset_id"] not in (a["id"], b["id"]):
+            continue
+        # q = min over j >= rank of p_(j) k / j, capped at 1 (BH).
+        first = ps.index(r["p_value"])
+        want = min(1.0, min(ps[j] * k / (j + 1) for j in range(first, k)))
+        check(abs(r["q_value"] - want) <= 1e-12 * want, f"q {r['q_value']}, want {want}")
+        # The same q-value when only its asset, or only its stage, is asked for.
+        one = row_of(r["asset_id"], r["stage"])
+        check(one["q_value"] == r["q_value"], f"filtered by asset: {one['q_value']}")
+        by_stage = rows(stage=r["stage"])
+        check([x["q_value"] for x in by_stage if x["asset_id"] == r["asset_id"]]
+              == [r["q_value"]], f"filtered by stage: {by_stage}")
+    check(full["caveat"].startswith("This is an association, not proof"), full["caveat"])
+    check(full["window_days"] == 30 and full["min_sample"] == 10, f"{full['window_days']}")
 
 
 @test
@@ -221,6 +354,7 @@ def an_asset_never_shared_appears_once_as_unused():
     a = link_asset(stages=["discovery", "evaluation"])
     r = rows(asset=a["id"])
     check(len(r) == 1 and r[0]["stage"] is None and r[0]["verdict"] == "unused", f"rows {r}")
+    check(r[0]["banded"] is None and r[0]["pending"] == 0 and r[0]["q_value"] is None, f"{r}")
 
 
 @test
@@ -265,7 +399,12 @@ def csv_output_matches_json():
     a, s = two_to_one(6, exposed=12, controls=12, controls_advancing=6,
                       title='Quote " and, comma')
     q = f"asset={a['id']}"
-    check_csv_matches(f"{ST}?{q}&format=csv", rows(asset=a["id"]))
+    items = rows(asset=a["id"])
+    check(items and items[0]["summary"], f"a row with a summary {items}")
+    check_csv_matches(f"{ST}?{q}&format=csv", items)
+    # Every field of a row is a column (the caveat is the answer's, not a row's).
+    header = csv_rows(f"{ST}?{q}&format=csv")[0].keys()
+    check(list(header) == list(items[0].keys()), f"CSV columns {list(header)}")
     for name, key in (("unused", "items"), ("coverage", "cells"), ("usage", "periods")):
         doc = expect_json(ctx.api.get(f"/api/v1/analytics/{name}", as_="marketer"), 200)
         check_csv_matches(f"/api/v1/analytics/{name}?format=csv", doc[key])
@@ -326,6 +465,25 @@ def unused_reasons_one_by_one():
 
 
 @test
+def fails_stage_test_needs_a_failing_stage_and_every_judged_stage_failing():
+    flat, _ = no_effect_asset()                   # no_effect
+    mixed, _ = two_to_one(4)                      # hurts in one stage,
+    two_to_one(16, a=mixed)                       # inconclusive in another
+    unsure, _ = two_to_one(16)                    # inconclusive only
+    few, _ = two_to_one(4)                        # hurts, and too few deals
+    two_to_one(3, exposed=5, controls=5, controls_advancing=2, a=few)  # elsewhere
+    moving, _ = two_to_one(4)                     # hurts in one stage,
+    two_to_one(32, a=moving)                      # moves deals in another
+    run_default_test()
+    reasons = {i["asset_id"]: i["reasons"] for i in unused(grace_days=0)["items"]}
+    for a, fails in ((flat, True), (mixed, False), (unsure, False), (few, True),
+                     (moving, False)):
+        verdicts = [r["verdict"] for r in rows(asset=a["id"])]
+        check(("fails_stage_test" in reasons.get(a["id"], [])) == fails,
+              f"{verdicts}: reasons {reasons.get(a['id'])}, fails_stage_test wanted: {fails}")
+
+
+@test
 def coverage_has_every_cell_with_the_gaps():
     p = create_persona()
     moving, s = two_to_one(32, personas=[p])
@@ -341,8 +499,11 @@ def coverage_has_every_cell_with_the_gaps():
           == (1, 1, 1, 40), f"cell at {s}: {mine[s]}")
     usage = expect_json(ctx.api.get(f"/api/v1/assets/{moving['id']}", as_="rep"), 200)["usage"]
     check(usage["shares"] == 40 and usage["last_shared_at"] == day(0, 1), f"asset usage {usage}")
-    check([(v["stage"], v["verdict"], v["exposures"]) for v in usage["verdicts"]]
-          == [(s, "moves_deals", 40)], f"asset verdicts {usage['verdicts']}")
+    check([(v["stage"], v["verdict"], v["n"], v["observed"]) for v in usage["verdicts"]]
+          == [(s, "moves_deals", 40, 32)], f"asset verdicts {usage['verdicts']}")
+    v = usage["verdicts"][0]
+    check(v["summary"].startswith("Of 40 deals that got this in Stage ")
+          and v["explanation"] == "Moves deals on. " + v["summary"], f"words {v}")
     ev = mine["evaluation"]
     check((ev["assets"], ev["shared_assets"], ev["moving_assets"]) == (1, 0, 0), f"evaluation {ev}")
     check(mine["prospecting"]["assets"] == 0, "an empty cell is listed with 0 assets")
@@ -416,8 +577,10 @@ def recommendations(deal_id, as_="rep", **q):
 @test
 def recommendations_rank_proven_first_with_a_slot_for_untested_and_hurts_last():
     # Cohorts 60 days apart in a stage of their own: 20 deals get the asset,
-    # 20 controls of which 5 advance (p = 0.25, E = 5); the deals that do not
-    # advance are lost after the window, so no cohort is another's control.
+    # 20 controls of which 5 advance (p = 0.25, E = 5; 15 for the one that
+    # hurts: E = 15); the deals that do not advance are lost after the
+    # window, so no cohort is another's control. "flat" (O = E = 5 of 20)
+    # is inconclusive: untested, like the assets never shared.
     s, n, lost = stages()
     p = create_persona()
     advanced = {"p20": 20, "p19": 19, "p18": 18, "p17": 17, "p16": 16, "p15": 15,
@@ -427,8 +590,9 @@ def recommendations_rank_proven_first_with_a_slot_for_untested_and_hurts_last():
         assets[name] = link_asset(title=f"Rec {name} {ctx.uniq('r')}", stages=[s], personas=[p])
         start = day(60 * k)
         go, stop = (n, day(60 * k + 10)), (lost, day(60 * k + 40))
+        moving = 15 if name == "hurts" else 5
         ex = cohort(f"r{name}", 20, s, [go] * a + [stop] * (20 - a), at=start)
-        co = cohort(f"rc{name}", 20, s, [go] * 5 + [stop] * 15, at=start)
+        co = cohort(f"rc{name}", 20, s, [go] * moving + [stop] * (20 - moving), at=start)
         deals.update(ex)
         deals.update(co)
         shares += [(assets[name]["id"], x, day(60 * k, 1)) for x in ex]
@@ -449,12 +613,37 @@ def recommendations_rank_proven_first_with_a_slot_for_untested_and_hurts_last():
     # Four proven, then the fifth slot for the newest untested asset.
     check(order == ["p20", "p19", "p18", "p17", "new", "p16", "p15", "old", "flat", "hurts"],
           f"order {order}")
-    check("advanced 4.0\u00d7 as often" in got[0]["reason"] and "(n=20)" in got[0]["reason"],
-          f"reason {got[0]['reason']}")
+    reason = {names.get(i["id"]): i["reason"] for i in got}
+    check(reason["p20"].startswith(f"Moves deals on. Of 20 deals that got this in Stage {s}, 20"
+                                   " (100%) moved on within 30 days; comparable deals at the same"
+                                   " point moved on 25% of the time: about 4.0\u00d7 (plausibly"),
+          f"reason {reason['p20']}")
+    check(reason["flat"].startswith("Too early to tell: 20 deals so far. Of 20 deals")
+          and reason["flat"].endswith(" Give it a chance."), f"reason {reason['flat']}")
+    check(reason["new"] == f"Not tried at Stage {s} yet: give it a chance.", reason["new"])
+    check(reason["hurts"].startswith("Deals that got it moved on less often. Of 20 deals"),
+          reason["hurts"])
+    check(abs(got[0]["lift"] - 4) < 1e-9 and got[4]["lift"] is None, f"lifts {got[0]}")
     check(other_persona["id"] not in {i["id"] for i in got}, "an asset of another persona")
     check(len(expect_json(recommendations(deal["id"], limit=3), 200)["items"]) == 3, "limit")
     expect_problem(recommendations(deal["id"], as_="board"), 404, "not_found")
     expect_json(recommendations(deal["id"], as_="marketer"), 200)
+
+
+@test
+def a_recommendation_says_what_pending_shares_mean():
+    s, n, _ = stages()
+    a = link_asset(title="Rec pending", stages=[s])
+    fresh = cohort("pend", 3, s, at=ago(10))
+    load(fresh, [(a["id"], x, ago(2)) for x in fresh])
+    deal = expect_json(ctx.api.post("/api/v1/deals", {"name": "Rec pending target", "stage": s},
+                                    as_="rep"), 201)
+    run_default_test()
+    got = {i["id"]: i for i in expect_json(recommendations(deal["id"]), 200)["items"]}
+    check(got[a["id"]]["reason"] == "Too early to tell: no deals yet. 3 deals got this; their 30"
+          " days are not over. Give it a chance.", f"reason {got[a['id']]['reason']}")
+    r = row_of(a["id"], s)
+    check((r["n"], r["pending"], r["verdict"]) == (0, 3, "insufficient_data"), f"row {r}")
 
 
 @test
@@ -519,8 +708,12 @@ def search_sorts_by_shares_and_by_lift():
     check(search_ids(tag=tag, sort="shares") == [many["id"], few["id"], none["id"]],
           "sort=shares: the most shared first")
     lifted, _ = two_to_one(32, tags=[tag + "-l"])
-    flat, _ = two_to_one(16, tags=[tag + "-l"])
+    hurts, _ = two_to_one(4, tags=[tag + "-l"])
+    inconclusive, _ = two_to_one(16, tags=[tag + "-l"])
     untested = link_asset(tags=[tag + "-l"])
     run_default_test()
-    check(search_ids(tag=tag + "-l", sort="lift") == [lifted["id"], flat["id"], untested["id"]],
-          "sort=lift: the best lift first, untested last")
+    got = search_ids(tag=tag + "-l", sort="lift")
+    # An inconclusive verdict judges nothing: it sorts with the untested.
+    check(got[:2] == [lifted["id"], hurts["id"]]
+          and set(got[2:]) == {inconclusive["id"], untested["id"]},
+          "sort=lift: the best judged lift first, untested and inconclusive last")

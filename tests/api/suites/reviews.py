@@ -91,8 +91,14 @@ def the_queue_lists_each_problem_oldest_first_with_its_evidence():
     check((ev["shares"], ev["opens"], ev["human_opens"], ev["last_shared_at"])
           == (40, 0, 0, day(0, 1)), f"usage evidence {ev}")
     v = ev["verdicts"]
-    check([(x["stage"], x["verdict"], x["exposures"]) for x in v] == [(s, "hurts", 40)]
+    check([(x["stage"], x["verdict"], x["n"], x["observed"]) for x in v] == [(s, "hurts", 40, 4)]
           and v[0]["lift"] < 1, f"verdicts {v}")
+    # In words: what the verdict means, then the summary sentence.
+    check(v[0]["summary"].startswith(f"Of 40 deals that got this in Stage {s}, 4 (10%) moved on"
+                                     " within 30 days; comparable deals at the same point moved"
+                                     " on 40% of the time: about 0.2\u00d7 (plausibly ")
+          and v[0]["explanation"] == "Deals that got it moved on less often. " + v[0]["summary"],
+          f"words {v[0]}")
     check(ev["owner"]["id"] == o, f"owner {ev['owner']}")
     ev = items[never["id"]]["evidence"]
     check(ev["feedback"]["answers"] == 1 and ev["feedback"]["rating_avg"] == 2,
