@@ -9,7 +9,7 @@ deal's account says "(fictional)", every rep's e-mail is @ledgerline.example.
 The history is simulated with known effects, so that the next-stage test
 has something true to find: a deal in a stage moves on each day with a
 stage's base chance, and an asset shared to it multiplies that chance from
-then on by the asset's effect: two assets truly help (x2.6), one hurts
+then on by the asset's effect: two assets truly help (x3), one hurts
 (x0.3), the rest are neutral. How often each is shared decides what the
 data can tell: a neutral asset given to most deals is shown to make no
 difference, one given to a few is too early to tell, one given twice has
@@ -54,8 +54,8 @@ def roles(assets):
                 out[i] = (stage, effect, chance, months)
                 return
 
-    pick("discovery", 2.6, 0.45)     # helps: moves_deals
-    pick("evaluation", 2.6, 0.50)    # helps
+    pick("discovery", 3.0, 0.50)     # helps: moves_deals
+    pick("evaluation", 3.0, 0.55)    # helps
     pick("evaluation", 0.3, 0.45)    # hurts
     pick("prospecting", 1.0, 0.85)   # neutral, given to most: no_effect
     pick("proposal", 1.0, 0.12)      # neutral, a few: inconclusive
@@ -66,7 +66,7 @@ def roles(assets):
     return out
 
 
-def simulate(assets, today, seed=20261203):
+def simulate(assets, today, seed=6):
     """The history: (deals CSV text, share events, feedback) where each
     share event also carries "_opens" (hours after the share when its
     prospect opened it) and "_bot" (whether a link unfurler saw it)."""
@@ -95,7 +95,7 @@ def simulate(assets, today, seed=20261203):
             given = {}  # asset -> day of the spell it was shared on
             for a, (st, effect, chance, months) in part.items():
                 if st == stage and rnd.random() < chance and day > 365 - months * 30:
-                    given[a] = rnd.randrange(0, 20)
+                    given[a] = rnd.randrange(1, 20)  # a day or more after it entered
             moved, spent = None, 0
             while day > 0 and moved is None:
                 mult = 1.0
@@ -151,8 +151,9 @@ def load(api, assets):
     """Loads the history through the API as the demo admin: reps, deals
     (a CSV import), shares and opens (event ingest and tracked links),
     feedback (as the reps). Returns a summary line."""
+    # Counted from yesterday, so that every event (at office hours) is past.
     today = datetime.datetime.now(datetime.timezone.utc).replace(
-        hour=0, minute=0, second=0, microsecond=0)
+        hour=0, minute=0, second=0, microsecond=0) - datetime.timedelta(days=1)
     csv_text, shares, feedback = simulate(assets, today)
     password = "demo rep password"
     for name, local in REPS:

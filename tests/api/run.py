@@ -72,6 +72,7 @@ SUITES = [
     "feedback",
     "requests",
     "reviews",
+    "demo",       # the demo's history, and what the test finds in it
     "public",     # public asset pages and leads
     "roles",
     "input",
