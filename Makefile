@@ -4,7 +4,7 @@ PG_INC   := $(shell pg_config --includedir 2>/dev/null || echo /usr/include/post
 WARN     := -Wall -Wextra -Werror -Wshadow -Wpointer-arith -Wstrict-prototypes \
             -Wmissing-prototypes -Wformat=2 -Wvla -Wundef -Wcast-qual -Wnull-dereference
 CPPFLAGS := -std=c11 -D_GNU_SOURCE -Iinclude -Ibuild/gen -I$(PG_INC) -pthread -MMD -MP
-LDLIBS   := -lmicrohttpd -lpq -ljansson -lmagic -lsodium -lm -pthread
+LDLIBS   := -lmicrohttpd -lpq -ljansson -lmagic -lsodium -lz -lm -pthread
 
 # Two builds: release (make run, make bench) and sanitized (make test).
 REL_CFLAGS  := -O2 -g $(WARN)

@@ -25,6 +25,7 @@ struct config {
 	/* NEXTSTAGE_PUBLIC_RATE: requests a minute (and burst) per client
 	 * address on the public pages /p/; default 60, 0 = no limit */
 	unsigned public_rate;
+	const char *static_dir; /* NEXTSTAGE_STATIC_DIR: the web app's files, default "static" */
 };
 
 /* Looks a variable up; getenv() in production, a table in tests. */

@@ -5,6 +5,9 @@
 #define NS_HANDLERS_H
 #include "http.h"
 
+/* app.c */
+void h_app_index(struct req *r);
+void h_app_file(struct req *r);
 /* ops.c */
 void h_healthz(struct req *r);
 void h_readyz(struct req *r);

@@ -44,6 +44,8 @@ json_t *req_query_list(const struct req *r, const char *key);
 void req_client(const struct req *r, char *out, size_t len);
 /* The request method ("GET", "HEAD", ...). */
 const char *req_method(const struct req *r);
+/* The request target as the client sent it: path and query, not decoded. */
+const char *req_target(const struct req *r);
 /* A request header (case-insensitive name), or NULL. */
 const char *req_header(const struct req *r, const char *name);
 /* Who is asking, as an open, a page view or a lead records it
@@ -85,6 +87,10 @@ struct blob_writer *req_file(struct req *r);
  * request: a second one is a bug, logged and ignored. */
 void reply_json(struct req *r, unsigned status, json_t *body);
 void reply_text(struct req *r, unsigned status, const char *content_type, char *body, size_t len);
+/* A reply of @len bytes at @body, which outlive every request (the web
+ * app's files, loaded once): sent as they are, not copied or freed. */
+void reply_bytes(struct req *r, unsigned status, const char *content_type, const void *body,
+		 size_t len);
 void reply_empty(struct req *r, unsigned status);
 void reply_error(struct req *r, enum err e, const char *field, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));

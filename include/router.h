@@ -67,7 +67,8 @@ typedef void (*route_handler)(struct req *r);
 
 struct route {
 	unsigned method;     /* one M_* bit; GET routes also answer HEAD */
-	const char *pattern; /* "/api/v1/personas/{slug}": {name} is one segment */
+	const char *pattern; /* "/api/v1/personas/{slug}": {name} is one segment; a
+				last {name*} is the rest of the path (slashes too, maybe empty) */
 	route_handler handler;
 	enum route_auth auth;
 	enum route_body body;

@@ -3,7 +3,7 @@
 # bench. As root it runs apt-get; otherwise it prints the command and fails.
 set -euo pipefail
 pkgs=(build-essential pkg-config libmicrohttpd-dev libpq-dev libjansson-dev libmagic-dev
-      libsodium-dev postgresql-15 postgresql-client-15 python3 curl wrk clang-format)
+      libsodium-dev zlib1g-dev postgresql-15 postgresql-client-15 python3 curl wrk clang-format)
 missing=()
 for p in "${pkgs[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

@@ -6,6 +6,7 @@
 #include <string.h>
 #include "analytics.h"
 #include "import.h"
+#include "static_files.h"
 #include "config.h"
 #include "auth.h"
 #include "crypto.h"
@@ -124,6 +125,13 @@ static int cmd_serve(int argc, char **argv)
 		setenv("NEXTSTAGE_THREADS", threads, 1);
 	if (setup(2) != 0 || (!no_migrate && migrate() != 0))
 		return 1;
+	char err[256];
+	if (static_load(config.static_dir, err, sizeof err) != 0) {
+		fprintf(stderr, "nextstage: %s\n", err);
+		return 1;
+	}
+	if (static_find("index.html") == NULL)
+		log_msg("warn", "no web app: %s/index.html is missing", config.static_dir);
 	server_block_signals();
 	if (db_partitions_ensure() != DB_OK)
 		log_msg("warn", "could not create this month's event partitions");
@@ -154,6 +162,7 @@ static int cmd_serve(int argc, char **argv)
 	db_searchlog_stop();
 	auth_cache_stop();
 	db_thread_done();
+	static_free();
 	return rc == 0 ? 0 : 1;
 }
 

@@ -6,6 +6,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <stdint.h>
 #include <string.h>
 #include <strings.h>
 #include "log.h"
@@ -128,6 +129,18 @@ void reply_json(struct req *r, unsigned status, json_t *body)
 void reply_text(struct req *r, unsigned status, const char *content_type, char *body, size_t len)
 {
 	set_response(PRIV(r), status, content_type, body, len);
+}
+
+void reply_bytes(struct req *r, unsigned status, const char *content_type, const void *body,
+		 size_t len)
+{
+	struct req_private *p = PRIV(r);
+	if (second_reply(p))
+		return;
+	p->response =
+	    MHD_create_response_from_buffer(len, (void *)(uintptr_t)body, MHD_RESPMEM_PERSISTENT);
+	if (p->response != NULL)
+		decorate(p, status, content_type, len);
 }
 
 void reply_empty(struct req *r, unsigned status)

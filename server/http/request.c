@@ -25,6 +25,11 @@ const char *req_header(const struct req *r, const char *name)
 	return MHD_lookup_connection_value(CPRIV(r)->conn, MHD_HEADER_KIND, name);
 }
 
+const char *req_target(const struct req *r)
+{
+	return CPRIV(r)->uri;
+}
+
 void req_client(const struct req *r, char *out, size_t len)
 {
 	const union MHD_ConnectionInfo *ci =

@@ -42,11 +42,25 @@ static int match_one(const char *pattern, const char *path, struct route_match *
 {
 	char *out = m->buf;
 	unsigned np = 0;
+	m->nparams = 0;
+	if (strcmp(pattern, "/") == 0) /* the root: one path only */
+		return strcmp(path, "/") == 0;
 	while (*pattern != '\0' && *path != '\0') {
 		if (*pattern != '/' || *path != '/')
 			return 0;
 		pattern++;
 		path++;
+		if (pattern[0] == '{' &&
+		    strstr(pattern, "*}") == pattern + strcspn(pattern, "}") - 1) {
+			/* {name*}: the rest of the path, slashes and all, maybe empty */
+			if (np == ROUTE_MAX_PARAMS)
+				return 0;
+			size_t rest = strlen(path);
+			memcpy(out, path, rest + 1);
+			m->params[np++] = out;
+			m->nparams = np;
+			return 1;
+		}
 		size_t seglen = strcspn(path, "/");
 		if (seglen == 0)
 			return 0; /* empty segment: "//" or a trailing "/" */

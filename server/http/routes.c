@@ -7,6 +7,10 @@
 const struct route routes[] = {
     /* operations */
     {M_GET, "/healthz", h_healthz, AUTH_PUBLIC, BODY_NONE, 0, NULL, NULL},
+    /* the web app (static/) */
+    {M_GET, "/", h_app_index, AUTH_PUBLIC, BODY_NONE, 0, NULL, NULL},
+    {M_GET, "/app", h_app_index, AUTH_PUBLIC, BODY_NONE, 0, NULL, NULL},
+    {M_GET, "/app/{path*}", h_app_file, AUTH_PUBLIC, BODY_NONE, 0, NULL, NULL},
     {M_GET, "/readyz", h_readyz, AUTH_PUBLIC, BODY_NONE, 0, NULL, NULL},
     {M_GET, "/metrics", h_metrics, AUTH_PUBLIC, BODY_NONE, 0, NULL, NULL},
 

@@ -118,6 +118,7 @@ int config_load(struct config *c, config_getter get, char *err, size_t errlen)
 		return -1;
 	}
 
+	c->static_dir = or_default(get("NEXTSTAGE_STATIC_DIR"), "static");
 	c->webhook_secret = or_default(get("NEXTSTAGE_WEBHOOK_SECRET"), NULL);
 	c->hubspot_client_secret = or_default(get("NEXTSTAGE_HUBSPOT_CLIENT_SECRET"), NULL);
 	const char *key = or_default(get("NEXTSTAGE_SECRET_KEY"), NULL);

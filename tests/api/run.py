@@ -59,6 +59,7 @@ from nsapi.context import ctx  # noqa: E402
 SUITES = [
     "cli",        # migrates and provisions an empty database of its own
     "ops",
+    "app",        # the web app's files
     "session",
     "users",
     "taxonomy",

@@ -216,6 +216,28 @@ static void signed_routes_verify_their_body(void)
 	CHECK(!auth_signature_ok(secret, "sha1=abcdef", body, strlen(body)));
 }
 
+static const struct route app_table[] = {
+    {M_GET, "/", h, AUTH_PUBLIC, BODY_NONE, 0, NULL, NULL},
+    {M_GET, "/app/{path*}", h, AUTH_PUBLIC, BODY_NONE, 0, NULL, NULL},
+};
+
+static void the_root_and_a_rest_of_path_parameter(void)
+{
+	struct route_match m;
+	CHECK(route_match(app_table, 2, M_GET, "/", &m) == ROUTE_FOUND && m.route == &app_table[0]);
+	CHECK(m.nparams == 0);
+	CHECK(route_match(app_table, 2, M_GET, "/app/views/home.js", &m) == ROUTE_FOUND);
+	CHECK(m.route == &app_table[1] && m.nparams == 1);
+	CHECK_STR(m.params[0], "views/home.js");
+	CHECK(route_match(app_table, 2, M_GET, "/app/", &m) == ROUTE_FOUND);
+	CHECK_STR(m.params[0], "");
+	CHECK(route_match(app_table, 2, M_GET, "/app/a//b", &m) == ROUTE_FOUND);
+	CHECK_STR(m.params[0], "a//b"); /* as sent: the handler judges it */
+	CHECK(route_match(app_table, 2, M_GET, "/ap", &m) == ROUTE_NOT_FOUND);
+	CHECK(route_match(app_table, 2, M_GET, "/application", &m) == ROUTE_NOT_FOUND);
+	CHECK(route_match(app_table, 2, M_POST, "/app/x", &m) == ROUTE_BAD_METHOD);
+}
+
 int main(void)
 {
 	TEST(literal_match);
@@ -228,5 +250,6 @@ int main(void)
 	TEST(same_shape_ignores_parameter_names);
 	TEST(application_table_is_consistent);
 	TEST(signed_routes_verify_their_body);
+	TEST(the_root_and_a_rest_of_path_parameter);
 	return HARNESS_EXIT();
 }

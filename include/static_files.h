@@ -1,0 +1,31 @@
+/* The web app's files (static/): read once at start-up into memory, each
+ * with its type, a strong ETag (from its SHA-256), a gzip copy when that
+ * is smaller, and whether its name carries a content hash (then it may be
+ * cached for a year). Served by server/handlers/app.c; nothing is read
+ * from disk per request, so no request path can reach outside the files
+ * loaded. */
+#ifndef NS_STATIC_FILES_H
+#define NS_STATIC_FILES_H
+#include <stdbool.h>
+#include <stddef.h>
+
+struct static_file {
+	char *name; /* relative to the directory: "index.html", "views/search.js" */
+	const char *type;
+	unsigned char *data, *gz; /* gz: NULL when compressing does not pay */
+	size_t len, gzlen;
+	char etag[20]; /* "\"" 16 hex digits "\"" */
+	bool hashed;   /* a name like "app.3f2a9c1e.js" */
+};
+
+/* Loads every regular file under @dir (at most 2,000 files of 8 MiB;
+ * dot-files are skipped). 0, or -1 with the reason in @err. A missing
+ * @dir loads nothing and is not an error (the API still serves). */
+int static_load(const char *dir, char *err, size_t errlen);
+
+/* The file named @name, or NULL. */
+const struct static_file *static_find(const char *name);
+
+void static_free(void);
+
+#endif

@@ -1,0 +1,118 @@
+/* The web app: GET / and /app/... answer the files of static/ (loaded at
+ * start-up, see static_files.h). A path under /app/ that names no file and
+ * has no extension is a page of the app (a deep link, a reload): it gets
+ * index.html, whose modules route it. Every answer carries the app's
+ * Content-Security-Policy: scripts, styles and everything else from this
+ * origin only, nothing inline, no framing. */
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+#include "handlers.h"
+#include "static_files.h"
+
+static const char csp[] = "default-src 'self'; script-src 'self'; style-src 'self';"
+			  " img-src 'self' data: blob:; media-src 'self' blob:; connect-src 'self';"
+			  " object-src 'none'; base-uri 'none'; form-action 'self';"
+			  " frame-ancestors 'none'";
+
+/* Whether @etag is among the entity tags of If-None-Match @inm. */
+static bool etag_matches(const char *inm, const char *etag)
+{
+	if (inm == NULL)
+		return false;
+	return strcmp(inm, "*") == 0 || strstr(inm, etag) != NULL; /* W/"..." too */
+}
+
+static bool accepts_gzip(const char *ae)
+{
+	if (ae == NULL)
+		return false;
+	const char *p = strcasestr(ae, "gzip");
+	if (p == NULL)
+		return false;
+	p += 4;
+	p += strspn(p, " ");
+	if (strncmp(p, ";q=0", 4) == 0 && strspn(p + 4, ".0") == strcspn(p + 4, ", "))
+		return false; /* gzip;q=0 */
+	return true;
+}
+
+static void serve(struct req *r, const struct static_file *f)
+{
+	reply_header(r, "ETag", f->etag);
+	reply_header(r, "Cache-Control",
+		     f->hashed ? "public, max-age=31536000, immutable" : "no-cache");
+	reply_header(r, "Vary", "Accept-Encoding");
+	reply_header(r, "Content-Security-Policy", csp);
+	reply_header(r, "Referrer-Policy", "same-origin");
+	reply_header(r, "X-Frame-Options", "DENY");
+	if (etag_matches(req_header(r, "If-None-Match"), f->etag)) {
+		reply_empty(r, 304);
+		return;
+	}
+	if (f->gz != NULL && accepts_gzip(req_header(r, "Accept-Encoding"))) {
+		reply_header(r, "Content-Encoding", "gzip");
+		reply_bytes(r, 200, f->type, f->gz, f->gzlen);
+		return;
+	}
+	reply_bytes(r, 200, f->type, f->data, f->len);
+}
+
+static void serve_index(struct req *r)
+{
+	const struct static_file *f = static_find("index.html");
+	if (f == NULL) {
+		reply_error(r, ERR_NOT_FOUND, NULL,
+			    "the web app is not installed (no static/index.html)");
+		return;
+	}
+	serve(r, f);
+}
+
+void h_app_index(struct req *r)
+{
+	serve_index(r);
+}
+
+/* A path that could try to leave static/ or hide a name: "..", ".",
+ * empty segments, backslashes, and encoded slashes, backslashes, dots or
+ * NULs in the request as sent. */
+static bool suspicious(const char *path, const char *target)
+{
+	if (strchr(path, '\\') || strstr(path, "//"))
+		return true;
+	for (const char *s = path; *s;) {
+		size_t n = strcspn(s, "/");
+		if ((n == 1 && s[0] == '.') || (n == 2 && s[0] == '.' && s[1] == '.'))
+			return true;
+		s += n + (s[n] == '/');
+	}
+	size_t n = strcspn(target, "?");
+	for (size_t i = 0; i + 2 < n; i++)
+		if (target[i] == '%' &&
+		    (strncasecmp(target + i, "%2f", 3) == 0 ||
+		     strncasecmp(target + i, "%5c", 3) == 0 || strncmp(target + i, "%00", 3) == 0 ||
+		     strncasecmp(target + i, "%2e", 3) == 0))
+			return true;
+	return false;
+}
+
+void h_app_file(struct req *r)
+{
+	const char *path = req_param(r, 0);
+	if (suspicious(path, req_target(r))) {
+		reply_error(r, ERR_NOT_FOUND, NULL, "no such file");
+		return;
+	}
+	const struct static_file *f = path[0] ? static_find(path) : NULL;
+	if (f != NULL) {
+		serve(r, f);
+		return;
+	}
+	const char *last = strrchr(path, '/');
+	if (strchr(last ? last : path, '.') != NULL) { /* a file that is not there */
+		reply_error(r, ERR_NOT_FOUND, NULL, "no such file");
+		return;
+	}
+	serve_index(r);
+}

@@ -1,0 +1,164 @@
+/* The web app's files in memory (contracts in static_files.h). */
+#include "static_files.h"
+
+#include <errno.h>
+#include <ftw.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <zlib.h>
+#include "crypto.h"
+
+#define FILES_MAX  2000
+#define FILE_BYTES (8u << 20)
+
+static struct static_file files[FILES_MAX];
+static size_t nfiles;
+static size_t root_len;
+static char load_error[200];
+
+static const struct {
+	const char *ext, *type;
+	bool compress;
+} types[] = {
+    {".html", "text/html; charset=utf-8", true},
+    {".js", "text/javascript; charset=utf-8", true},
+    {".mjs", "text/javascript; charset=utf-8", true},
+    {".css", "text/css; charset=utf-8", true},
+    {".json", "application/json", true},
+    {".map", "application/json", true},
+    {".svg", "image/svg+xml", true},
+    {".txt", "text/plain; charset=utf-8", true},
+    {".png", "image/png", false},
+    {".jpg", "image/jpeg", false},
+    {".webp", "image/webp", false},
+    {".ico", "image/x-icon", true},
+    {".woff2", "font/woff2", false},
+};
+
+static const char *type_of(const char *name, bool *compress)
+{
+	const char *dot = strrchr(name, '.');
+	for (size_t i = 0; dot && i < sizeof types / sizeof types[0]; i++)
+		if (strcmp(dot, types[i].ext) == 0) {
+			*compress = types[i].compress;
+			return types[i].type;
+		}
+	*compress = false;
+	return "application/octet-stream";
+}
+
+/* A name with a part of 8 or more hex digits between dots. */
+static bool hashed_name(const char *name)
+{
+	const char *base = strrchr(name, '/');
+	base = base ? base + 1 : name;
+	for (const char *p = strchr(base, '.'); p != NULL; p = strchr(p + 1, '.')) {
+		size_t n = strspn(p + 1, "0123456789abcdef");
+		if (n >= 8 && p[1 + n] == '.')
+			return true;
+	}
+	return false;
+}
+
+static unsigned char *gzip(const unsigned char *in, size_t len, size_t *out_len)
+{
+	z_stream z = {0};
+	if (deflateInit2(&z, 9, Z_DEFLATED, 15 + 16, 9, Z_DEFAULT_STRATEGY) != Z_OK)
+		return NULL;
+	size_t cap = deflateBound(&z, len);
+	unsigned char *out = malloc(cap);
+	z.next_in = (unsigned char *)(uintptr_t)in;
+	z.avail_in = (uInt)len;
+	z.next_out = out;
+	z.avail_out = (uInt)cap;
+	bool ok = out && deflate(&z, Z_FINISH) == Z_STREAM_END;
+	*out_len = z.total_out;
+	deflateEnd(&z);
+	if (!ok || *out_len >= len) {
+		free(out);
+		return NULL;
+	}
+	return out;
+}
+
+static int add(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	const char *name = path + root_len;
+	while (*name == '/')
+		name++;
+	if (name[0] == '.' || strstr(name, "/.") != NULL)
+		return 0; /* dot-files stay private */
+	if (flag != FTW_F)
+		return 0;
+	(void)ftw;
+	if (nfiles == FILES_MAX || (size_t)st->st_size > FILE_BYTES) {
+		snprintf(load_error, sizeof load_error, "%s: more than %d files or %u bytes", path,
+			 FILES_MAX, FILE_BYTES);
+		return 1;
+	}
+	FILE *f = fopen(path, "rb");
+	struct static_file *s = &files[nfiles];
+	s->len = (size_t)st->st_size;
+	s->data = malloc(s->len + 1);
+	s->name = strdup(name);
+	if (f == NULL || s->data == NULL || s->name == NULL ||
+	    fread(s->data, 1, s->len, f) != s->len) {
+		snprintf(load_error, sizeof load_error, "%s: %s", path,
+			 f ? "could not be read" : strerror(errno));
+		if (f)
+			fclose(f);
+		free(s->data);
+		free(s->name);
+		return 1;
+	}
+	fclose(f);
+	bool compress;
+	s->type = type_of(name, &compress);
+	s->gz = compress ? gzip(s->data, s->len, &s->gzlen) : NULL;
+	unsigned char sum[32];
+	char hex[17];
+	crypto_sha256(s->data, s->len, sum);
+	crypto_hex(sum, 8, hex);
+	s->etag[0] = '"';
+	memcpy(s->etag + 1, hex, 16);
+	memcpy(s->etag + 17, "\"", 2);
+	s->hashed = hashed_name(name);
+	nfiles++;
+	return 0;
+}
+
+int static_load(const char *dir, char *err, size_t errlen)
+{
+	static_free();
+	root_len = strlen(dir);
+	load_error[0] = '\0';
+	int rc = nftw(dir, add, 16, FTW_PHYS);
+	if (rc != 0 && errno == ENOENT && load_error[0] == '\0')
+		return 0;
+	if (rc != 0) {
+		snprintf(err, errlen, "static files: %s",
+			 load_error[0] ? load_error : strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+const struct static_file *static_find(const char *name)
+{
+	for (size_t i = 0; i < nfiles; i++)
+		if (strcmp(files[i].name, name) == 0)
+			return &files[i];
+	return NULL;
+}
+
+void static_free(void)
+{
+	for (size_t i = 0; i < nfiles; i++) {
+		free(files[i].name);
+		free(files[i].data);
+		free(files[i].gz);
+	}
+	nfiles = 0;
+}

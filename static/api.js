@@ -1,0 +1,49 @@
+// The API client every view uses: JSON in and out, the X-Requested-With
+// header that the server asks of cookie sessions, problem+json turned into
+// an ApiError (with the field at fault), and a 401 sent back to sign-in
+// with the page to return to.
+
+export class ApiError extends Error {
+  constructor(status, problem) {
+    super(problem.detail || problem.title || `HTTP ${status}`);
+    this.status = status;
+    this.code = problem.code || "error";
+    this.field = problem.field || null;
+  }
+}
+
+export async function api(method, path, body) {
+  const init = { method, headers: { "X-Requested-With": "nextstage-app" }, credentials: "same-origin" };
+  if (body !== undefined) {
+    init.headers["Content-Type"] = "application/json";
+    init.body = JSON.stringify(body);
+  }
+  const res = await fetch(`/api/v1${path}`, init);
+  if (res.status === 204) return null;
+  const type = res.headers.get("Content-Type") || "";
+  const data = type.includes("json") ? await res.json() : await res.text();
+  if (res.ok) return data;
+  if (res.status === 401 && path !== "/session" && path !== "/me") {
+    const back = location.pathname + location.search;
+    location.assign(`/app/sign-in?next=${encodeURIComponent(back)}`);
+  }
+  throw new ApiError(res.status, typeof data === "object" ? data : { detail: String(data) });
+}
+
+// Shows @err beside the field it names in @form (or at the form's top).
+export function showError(form, err) {
+  for (const old of form.querySelectorAll(".error")) old.remove();
+  for (const f of form.querySelectorAll("[aria-invalid]")) f.removeAttribute("aria-invalid");
+  const field = err.field && form.elements.namedItem(err.field);
+  const p = document.createElement("p");
+  p.className = "error";
+  p.setAttribute("role", "alert");
+  p.textContent = err.message;
+  if (field) {
+    field.setAttribute("aria-invalid", "true");
+    field.insertAdjacentElement("afterend", p);
+    field.focus();
+  } else {
+    form.prepend(p);
+  }
+}
