@@ -3,12 +3,25 @@
 # bench. As root it runs apt-get; otherwise it prints the command and fails.
 set -euo pipefail
 pkgs=(build-essential pkg-config libmicrohttpd-dev libpq-dev libjansson-dev libmagic-dev
-      libsodium-dev zlib1g-dev postgresql-15 postgresql-client-15 python3 curl wrk clang-format)
+      libsodium-dev zlib1g-dev postgresql-15 postgresql-client-15 python3 curl wrk clang-format
+      chromium nodejs)
 missing=()
 for p in "${pkgs[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
 done
-[ ${#missing[@]} -eq 0 ] && exit 0
+# npm comes with nodejs from some sources, as a package of its own in Debian.
+command -v npm >/dev/null 2>&1 || dpkg-query -W -f='${Status}' npm 2>/dev/null |
+	grep -q 'install ok installed' || missing+=(npm)
+browser_tests() { # playwright-core for tests/e2e, from its lock file (never a browser download)
+	[ -d tests/e2e/node_modules/playwright-core ] && return 0
+	PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --prefix tests/e2e --no-audit --no-fund \
+		--loglevel=error >/dev/null
+}
+cd "$(dirname "$0")/.."
+if [ ${#missing[@]} -eq 0 ]; then
+	browser_tests
+	exit
+fi
 if [ "$(id -u)" -ne 0 ]; then
 	echo "nextstage needs these Debian packages: ${missing[*]}" >&2
 	echo "run:  sudo apt-get update && sudo apt-get install -y ${missing[*]}" >&2
@@ -18,3 +31,4 @@ echo "installing: ${missing[*]}" >&2
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq
 apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+browser_tests

@@ -3,7 +3,7 @@
 # Each tier prints TAP-like lines ("ok - name" / "not ok - name"); this
 # script counts them and prints "N passed, N failed" as its last line.
 #
-#   scripts/test.sh [TIER...]   TIER: unit, db, api (default: all three)
+#   scripts/test.sh [TIER...]   TIER: unit, db, api, e2e (default: all four)
 #   scripts/test.sh api SUITE[::TEST]... [--each]
 #                               only those API suites or tests, each alone
 #                               (see tests/api/run.py; --list names them)
@@ -16,11 +16,11 @@ tiers=" "
 api_args=()
 for arg in "$@"; do
 	case $arg in
-	unit | db | api) tiers+="$arg " ;;
+	unit | db | api | e2e) tiers+="$arg " ;;
 	*) api_args+=("$arg") ;;
 	esac
 done
-[ "$tiers" != " " ] || tiers=" unit db api "
+[ "$tiers" != " " ] || tiers=" unit db api e2e "
 out=${NS_TEST_OUT:-build/test-results}
 rm -rf "$out" && mkdir -p "$out"
 
@@ -58,6 +58,8 @@ run_tier db tests/db/run.sh
 # Each API suite gets a database copied from a migrated template, and a
 # server of its own (tests/api/run.py).
 run_tier api python3 tests/api/run.py ${api_args[@]+"${api_args[@]}"}
+# The web app in Debian's Chromium (tests/e2e/run.mjs).
+run_tier e2e node tests/e2e/run.mjs
 
 passed=$(cat "$out"/*.tap | grep -c '^ok ')
 failed=$(cat "$out"/*.tap | grep -c '^not ok ')

@@ -44,6 +44,8 @@ export function showError(form, err) {
     field.insertAdjacentElement("afterend", p);
     field.focus();
   } else {
-    form.prepend(p);
+    const heading = form.querySelector("h1, h2");
+    if (heading) heading.after(p);
+    else form.prepend(p);
   }
 }

@@ -1,0 +1,167 @@
+// Browser tier: the web app in a real Chromium (Debian's /usr/bin/chromium
+// driven by playwright-core, never a downloaded browser) against the real
+// binary ($NEXTSTAGE_BIN) and a database of its own in the test cluster
+// ($NS_PG_URL). Prints "ok - e2e::story" / "not ok - e2e::story" lines; a
+// story fails on any console error or failed request it did not expect.
+// Screenshots go to build/e2e/ (look at them).
+import { execFileSync, spawn } from "node:child_process";
+import { mkdirSync, openSync } from "node:fs";
+import { createServer } from "node:net";
+import { chromium } from "playwright-core";
+
+const bin = process.env.NEXTSTAGE_BIN;
+const base = process.env.NS_PG_URL;
+const shots = "build/e2e";
+const password = "e2e password 123";
+mkdirSync(shots, { recursive: true });
+mkdirSync("var/e2e", { recursive: true });
+
+function psql(url, sql) {
+  execFileSync("psql", [url, "-Xqc", sql], { env: { ...process.env, PGOPTIONS: "-c client_min_messages=warning" } });
+}
+
+function freePort() {
+  return new Promise((resolve) => {
+    const s = createServer();
+    s.listen(0, "127.0.0.1", () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+async function startServer() {
+  psql(base, "DROP DATABASE IF EXISTS e2e");
+  psql(base, "CREATE DATABASE e2e");
+  const url = base.replace("dbname=nextstage", "dbname=e2e");
+  const env = { ...process.env, NEXTSTAGE_DATABASE_URL: url };
+  execFileSync(bin, ["migrate"], { env, stdio: "ignore" });
+  const users = [["rep@e2e.test", "Rita Rep", "rep"], ["marketer@e2e.test", "Mark Eting", "marketer"]];
+  for (const [email, name, role] of users)
+    execFileSync(bin, ["user", "add", "--email", email, "--name", name, "--role", role],
+      { env, input: password + "\n", stdio: ["pipe", "ignore", "ignore"] });
+  const port = await freePort();
+  const err = openSync("var/e2e/server.stderr", "w");
+  const proc = spawn(bin, ["serve"], {
+    env: { ...env, NEXTSTAGE_LISTEN: `127.0.0.1:${port}`, NEXTSTAGE_THREADS: "2" },
+    stdio: ["ignore", "ignore", err],
+  });
+  const origin = `http://127.0.0.1:${port}`;
+  for (let i = 0; i < 300; i++) {
+    try {
+      if ((await fetch(`${origin}/healthz`)).ok) return { proc, origin };
+    } catch { /* not up yet */ }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error("the server did not become healthy");
+}
+
+// A page that records what went wrong: console errors and failed requests,
+// less those a story says it expects (@expected: regexps over "status url").
+async function watchedPage(context, expected) {
+  const page = await context.newPage();
+  const problems = [];
+  page.on("console", (m) => { if (m.type() === "error") problems.push(`console: ${m.text()}`); });
+  page.on("pageerror", (e) => problems.push(`page error: ${e.message}`));
+  page.on("requestfailed", (r) => problems.push(`request failed: ${r.url()} ${r.failure()?.errorText}`));
+  page.on("response", (r) => {
+    const line = `${r.status()} ${r.url()}`;
+    if (r.status() >= 400 && !expected.some((re) => re.test(line))) problems.push(`HTTP ${line}`);
+  });
+  page.problems = () => problems.filter((p) => !(p.startsWith("console: Failed to load resource")
+    && expected.length));
+  return page;
+}
+
+function check(ok, what) {
+  if (!ok) throw new Error(what);
+}
+
+async function signIn(page, origin, email) {
+  await page.fill("input[name=email]", email);
+  await page.fill("input[name=password]", password);
+  await page.click("button[type=submit]");
+}
+
+const stories = {
+  async a_rep_signs_in_sees_no_library_and_signs_out(browser, origin) {
+    const context = await browser.newContext({ viewport: { width: 390, height: 800 } });
+    const page = await watchedPage(context, [/^401 .*\/api\/v1\/me$/]);
+    await page.goto(`${origin}/app/`);
+    await page.waitForURL(/\/app\/sign-in\?next=%2Fapp%2F$/);
+    await page.screenshot({ path: `${shots}/sign-in-390.png` });
+    await signIn(page, origin, "rep@e2e.test");
+    await page.waitForURL(`${origin}/app/`);
+    await page.getByRole("heading", { name: "Welcome, Rita Rep" }).waitFor();
+    const nav = await page.locator("#nav").innerText();
+    check(nav.includes("Home") && !nav.includes("Library") && !nav.includes("Board"),
+      `a rep's navigation: ${JSON.stringify(nav)}`);
+    await page.screenshot({ path: `${shots}/rep-home-390.png` });
+    await page.getByRole("button", { name: "Sign out" }).click();
+    await page.waitForURL(/\/app\/sign-in$/);
+    const me = await page.evaluate(async () => (await fetch("/api/v1/me")).status);
+    check(me === 401, `after sign-out /me answered ${me}`);
+    await context.close();
+    return page.problems();
+  },
+
+  async a_wrong_password_is_said_beside_the_form(browser, origin) {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    const page = await watchedPage(context, [/^401 .*\/api\/v1\/(me|session)$/]);
+    await page.goto(`${origin}/app/sign-in`);
+    await page.fill("input[name=email]", "rep@e2e.test");
+    await page.fill("input[name=password]", "not the password");
+    await page.click("button[type=submit]");
+    const alert = page.getByRole("alert");
+    await alert.waitFor();
+    check(/password/i.test(await alert.innerText()), `the message: ${await alert.innerText()}`);
+    check(page.url().endsWith("/app/sign-in"), `moved to ${page.url()}`);
+    await page.screenshot({ path: `${shots}/sign-in-wrong-1280.png` });
+    await context.close();
+    return page.problems();
+  },
+
+  async a_deep_link_comes_back_after_sign_in_and_a_marketer_sees_the_library(browser, origin) {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    const page = await watchedPage(context, [/^401 .*\/api\/v1\/me$/]);
+    await page.goto(`${origin}/app/library`);
+    await page.waitForURL(/\/app\/sign-in\?next=%2Fapp%2Flibrary$/);
+    await signIn(page, origin, "marketer@e2e.test");
+    await page.waitForURL(`${origin}/app/library`);
+    const nav = await page.locator("#nav").innerText();
+    check(nav.includes("Library"), `a marketer's navigation: ${JSON.stringify(nav)}`);
+    await page.keyboard.press("Tab");
+    const focused = await page.evaluate(() => document.activeElement?.textContent);
+    check(focused && focused.length > 0, "Tab reaches no control");
+    await page.screenshot({ path: `${shots}/marketer-library-1280.png` });
+    await context.close();
+    return page.problems();
+  },
+};
+
+const server = await startServer();
+const browser = await chromium.launch({
+  executablePath: "/usr/bin/chromium",
+  args: ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+});
+let failed = 0;
+try {
+  for (const [name, story] of Object.entries(stories)) {
+    const t0 = Date.now();
+    try {
+      const problems = await story(browser, server.origin);
+      if (problems.length) throw new Error(`unexpected: ${problems.join("; ")}`);
+      console.log(`ok - e2e::${name} # ${((Date.now() - t0) / 1000).toFixed(1)}s`);
+    } catch (e) {
+      failed++;
+      console.log(`not ok - e2e::${name}`);
+      for (const line of String(e.stack || e).split("\n").slice(0, 8)) console.log(`  # ${line}`);
+    }
+  }
+} finally {
+  await browser.close();
+  server.proc.kill("SIGTERM");
+  await new Promise((r) => server.proc.on("exit", r));
+}
+process.exit(failed ? 1 : 0);
