@@ -4,7 +4,7 @@ database the real binary (NEXTSTAGE_BIN) migrated, in the throwaway
 cluster of scripts/test.sh (NS_PG_URL). The API tier talks HTTP; checks
 that need to read or write tables directly live here. TAP-like output.
 
-(ingest_event, ingest_events and import_deal_row are tested over HTTP
+(ingest_event, ingest_events and import_merge are tested over HTTP
 only, in tests/api/suites/events.py and imports.py.)"""
 import json
 import os
