@@ -2,10 +2,22 @@
 // and the view of the current path (one module per view).
 import { api } from "/app/api.js";
 
-const routes = {
-  "/app/sign-in": () => import("/app/views/sign-in.js"),
-  "/app/": () => import("/app/views/home.js"),
-};
+// Paths to views: [pattern, module]; ":name" is one segment, a parameter.
+const routes = [
+  ["/app/sign-in", "/app/views/sign-in.js"],
+  ["/app/", "/app/views/deals.js"],
+  ["/app/deals/:id", "/app/views/deal.js"],
+];
+
+function route(path) {
+  for (const [pattern, module] of routes) {
+    const names = [];
+    const re = new RegExp(`^${pattern.replace(/:(\w+)/g, (_, n) => { names.push(n); return "([^/]+)"; })}$`);
+    const m = path.match(re);
+    if (m) return { module, params: Object.fromEntries(names.map((n, i) => [n, decodeURIComponent(m[i + 1])])) };
+  }
+  return { module: "/app/views/not-found.js", params: {} };
+}
 
 export const session = { user: null };
 
@@ -13,7 +25,7 @@ function nav(user) {
   const el = document.getElementById("nav");
   el.replaceChildren();
   if (!user) return;
-  const links = [["/app/", "Home"]];
+  const links = [["/app/", user.role === "rep" ? "My deals" : "Deals"]];
   if (user.role === "marketer" || user.role === "admin") links.push(["/app/library", "Library"]);
   if (user.board || user.role === "admin") links.push(["/app/board", "Board"]);
   for (const [href, label] of links) {
@@ -47,11 +59,20 @@ export async function render() {
     }
   }
   nav(session.user);
-  const load = routes[path] || (() => import("/app/views/not-found.js"));
-  const view = await load();
+  const { module, params } = route(path);
+  const view = await import(module);
   const main = document.getElementById("view");
   main.replaceChildren();
-  await view.show(main, session);
+  try {
+    await view.show(main, session, params);
+  } catch (err) {
+    main.replaceChildren();
+    const p = document.createElement("p");
+    p.className = "error";
+    p.setAttribute("role", "alert");
+    p.textContent = err.status === 404 ? "There is nothing here (or it is not yours to see)." : err.message;
+    main.append(p);
+  }
   main.focus();
 }
 

@@ -92,11 +92,29 @@ const stories = {
     await page.screenshot({ path: `${shots}/sign-in-390.png` });
     await signIn(page, origin, "rep@e2e.test");
     await page.waitForURL(`${origin}/app/`);
-    await page.getByRole("heading", { name: "Welcome, Rita Rep" }).waitFor();
+    await page.getByRole("heading", { name: "My deals" }).waitFor();
     const nav = await page.locator("#nav").innerText();
-    check(nav.includes("Home") && !nav.includes("Library") && !nav.includes("Board"),
+    check(nav.includes("My deals") && !nav.includes("Library") && !nav.includes("Board"),
       `a rep's navigation: ${JSON.stringify(nav)}`);
-    await page.screenshot({ path: `${shots}/rep-home-390.png` });
+    // A deal of the rep's, as the CRM would have made it: listed, and its page.
+    const made = await page.evaluate(async () => {
+      const r = await fetch("/api/v1/deals", { method: "POST", headers: {
+        "Content-Type": "application/json", "X-Requested-With": "e2e" },
+        body: JSON.stringify({ name: "Initech — invoice capture", account: "Initech", stage: "discovery", amount: 36000 }) });
+      await r.json(); // read it all before the reload
+      return r.status;
+    });
+    check(made === 201, `creating the rep's deal answered ${made}`);
+    await page.reload();
+    const row = page.getByRole("row", { name: /Initech — invoice capture/ });
+    await row.waitFor();
+    check((await row.innerText()).includes("Discovery"), `the row: ${await row.innerText()}`);
+    await page.screenshot({ path: `${shots}/rep-deals-390.png` });
+    await page.getByRole("link", { name: "Initech — invoice capture" }).click();
+    await page.getByRole("heading", { name: "Initech — invoice capture" }).waitFor();
+    const history = await page.locator(".timeline").innerText();
+    check(history.includes("Discovery"), `the deal's history: ${history}`);
+    await page.screenshot({ path: `${shots}/rep-deal-390.png` });
     await page.getByRole("button", { name: "Sign out" }).click();
     await page.waitForURL(/\/app\/sign-in$/);
     const me = await page.evaluate(async () => (await fetch("/api/v1/me")).status);
