@@ -16,7 +16,8 @@ export async function show(main, session) {
   deals.sort((a, b) => closed(a) - closed(b) || b.updated_at.localeCompare(a.updated_at));
   const table = el("table", null, { class: "list" });
   const head = el("tr");
-  for (const h of ["Deal", "Account", "Stage", "Amount", "Last activity"]) head.append(el("th", h, { scope: "col" }));
+  const columns = ["Deal", "Account", "Stage", "Amount", "Last activity", ...(rep ? [] : ["Owner"])];
+  for (const h of columns) head.append(el("th", h, { scope: "col" }));
   table.append(el("thead"), el("tbody"));
   table.tHead.append(head);
   for (const d of deals) {
@@ -25,6 +26,7 @@ export async function show(main, session) {
     name.append(el("a", d.name, { href: `/app/deals/${d.id}` }));
     tr.append(name, el("td", d.account || "—"), el("td", stages[d.stage]?.name || d.stage),
       el("td", money(d.amount), { class: "num" }), el("td", day(d.updated_at)));
+    if (!rep) tr.append(el("td", d.owner_name || "no owner"));
     table.tBodies[0].append(tr);
   }
   main.append(table);

@@ -797,3 +797,12 @@ def deal_changes_are_audited_with_the_actor():
     rows = audit_rows(deal["id"])
     check(["update", account_id("rep"), name, "negotiation"] in rows,
           f"no 'update' row by the rep with the new stage: {rows}")
+
+
+@test
+def a_deal_answers_its_owners_name_beside_the_id():
+    deal = new_deal()
+    check(deal["owner_name"] == ctx.accounts["rep"].name, f"owner_name {deal.get('owner_name')!r}")
+    listed = [d for d in expect_json(ctx.api.get(f"{DEALS}?limit=200", as_="marketer"), 200)["items"]
+              if d["id"] == deal["id"]]
+    check(listed and listed[0]["owner_name"] == ctx.accounts["rep"].name, f"listed {listed}")

@@ -87,3 +87,10 @@ def reps_see_only_their_own_requests():
     all_ = {x["id"] for x in expect_json(ctx.api.get(f"{REQ}?limit=200", as_="marketer"),
                                          200)["items"]}
     check({mine["id"], theirs["id"]} <= all_, "a marketer does not see every request")
+
+
+@test
+def a_request_answers_its_requesters_name():
+    r = new_request()
+    check(r["requester_name"] == ctx.accounts["rep"].name and r["assignee_name"] is None,
+          f"names {r.get('requester_name')!r}, {r.get('assignee_name')!r}")

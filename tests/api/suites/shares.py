@@ -776,3 +776,9 @@ def concurrent_opens_are_each_answered_and_recorded_once():
         check(opens_of(s["id"]) == [], "a revoked or expired link recorded an open")
     check(len(notes_of(f["id"])) == 1 and len(notes_of(link["id"])) == 1,
           "not exactly one notification per share")
+
+
+@test
+def a_share_answers_its_reps_name_beside_the_id():
+    s = share(published_link())
+    check(s["rep_name"] == ctx.accounts["rep"].name, f"rep_name {s.get('rep_name')!r}")
