@@ -7,6 +7,7 @@ const routes = [
   ["/app/sign-in", "/app/views/sign-in.js"],
   ["/app/", "/app/views/deals.js"],
   ["/app/deals/:id", "/app/views/deal.js"],
+  ["/app/search", "/app/views/search.js"],
 ];
 
 function route(path) {
@@ -25,7 +26,7 @@ function nav(user) {
   const el = document.getElementById("nav");
   el.replaceChildren();
   if (!user) return;
-  const links = [["/app/", user.role === "rep" ? "My deals" : "Deals"]];
+  const links = [["/app/", user.role === "rep" ? "My deals" : "Deals"], ["/app/search", "Search"]];
   if (user.role === "marketer" || user.role === "admin") links.push(["/app/library", "Library"]);
   if (user.board || user.role === "admin") links.push(["/app/board", "Board"]);
   for (const [href, label] of links) {

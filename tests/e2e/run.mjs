@@ -40,6 +40,8 @@ async function startServer() {
   for (const [email, name, role] of users)
     execFileSync(bin, ["user", "add", "--email", email, "--name", name, "--role", role],
       { env, input: password + "\n", stdio: ["pipe", "ignore", "ignore"] });
+  const token = execFileSync(bin, ["token", "create", "--email", "marketer@e2e.test", "--name", "e2e"],
+    { env }).toString().trim();
   const port = await freePort();
   const err = openSync("var/e2e/server.stderr", "w");
   const proc = spawn(bin, ["serve"], {
@@ -49,7 +51,7 @@ async function startServer() {
   const origin = `http://127.0.0.1:${port}`;
   for (let i = 0; i < 300; i++) {
     try {
-      if ((await fetch(`${origin}/healthz`)).ok) return { proc, origin };
+      if ((await fetch(`${origin}/healthz`)).ok) return { proc, origin, token };
     } catch { /* not up yet */ }
     await new Promise((r) => setTimeout(r, 100));
   }
@@ -83,7 +85,50 @@ async function signIn(page, origin, email) {
   await page.click("button[type=submit]");
 }
 
+// Makes @body an asset through the API as the marketer (JSON: a link asset).
+async function asset(server, body) {
+  const r = await fetch(`${server.origin}/api/v1/assets`, {
+    method: "POST", headers: { Authorization: `Bearer ${server.token}`, "Content-Type": "application/json" },
+    body: JSON.stringify({ kind: "guide", intent: "educational", status: "published", ...body }) });
+  if (r.status !== 201) throw new Error(`asset: ${r.status} ${await r.text()}`);
+  return r.json();
+}
+
 const stories = {
+  async a_rep_finds_content_with_a_typo_filters_it_and_asks_for_what_is_missing(browser, origin, server) {
+    await asset(server, { title: "ROI calculator for AP automation", url: "https://example.com/roi",
+      description: "Work out payback from invoice volume.", stages: ["evaluation"] });
+    await asset(server, { title: "Security overview", url: "https://example.com/sec", stages: ["proposal"] });
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    const page = await watchedPage(context, [/^401 .*\/api\/v1\/me$/]);
+    await page.goto(`${origin}/app/search`);
+    await signIn(page, origin, "rep@e2e.test");
+    await page.waitForURL(/\/app\/search$/);
+    const box = page.getByRole("searchbox", { name: "Search content" });
+    await box.pressSequentially("calculater", { delay: 30 }); // a typo, typed as a person types
+    const titles = () => page.evaluate(() => [...document.querySelectorAll(".result h2")].map((e) => e.textContent));
+    await page.waitForFunction(() => document.querySelector(".results")?.textContent.includes("ROI calculator"))
+      .catch(() => {});
+    await page.waitForTimeout(400); // the debounce and any answer to an older query
+    check(JSON.stringify(await titles()) === JSON.stringify(["ROI calculator for AP automation"]),
+      `the typo found ${JSON.stringify(await titles())}`);
+    await page.getByRole("button", { name: /^Evaluation \(1\)$/ }).click();
+    await page.waitForURL(/stage=evaluation/);
+    check(await page.getByRole("button", { name: /^Evaluation/ }).getAttribute("aria-pressed") === "true",
+      "the stage chip is not pressed");
+    check(await page.locator(".result h2").count() === 1, "the stage filter left more than the asset");
+    await page.screenshot({ path: `${shots}/rep-search-1280.png` });
+    await box.fill("zzqx renewal playbook");
+    await page.getByRole("button", { name: "Ask marketing for this" }).click();
+    await page.getByRole("status").waitFor();
+    const asked = await page.evaluate(async () => (await (await fetch("/api/v1/requests")).json()).items);
+    check(asked.some((q) => q.title === "zzqx renewal playbook" && q.stage === "evaluation"),
+      `the rep's requests: ${JSON.stringify(asked)}`);
+    await page.screenshot({ path: `${shots}/rep-search-ask-1280.png` });
+    await context.close();
+    return page.problems();
+  },
+
   async a_rep_signs_in_sees_no_library_and_signs_out(browser, origin) {
     const context = await browser.newContext({ viewport: { width: 390, height: 800 } });
     const page = await watchedPage(context, [/^401 .*\/api\/v1\/me$/]);
@@ -168,7 +213,7 @@ try {
   for (const [name, story] of Object.entries(stories)) {
     const t0 = Date.now();
     try {
-      const problems = await story(browser, server.origin);
+      const problems = await story(browser, server.origin, server);
       if (problems.length) throw new Error(`unexpected: ${problems.join("; ")}`);
       console.log(`ok - e2e::${name} # ${((Date.now() - t0) / 1000).toFixed(1)}s`);
     } catch (e) {
