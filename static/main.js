@@ -8,6 +8,7 @@ const routes = [
   ["/app/", "/app/views/deals.js"],
   ["/app/deals/:id", "/app/views/deal.js"],
   ["/app/search", "/app/views/search.js"],
+  ["/app/assets/:id", "/app/views/asset.js"],
 ];
 
 function route(path) {

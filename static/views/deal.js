@@ -20,5 +20,21 @@ export async function show(main, session, params) {
     li.append(el("time", day(h.at), { datetime: h.at }), ` ${h.from ? `${name(h.from)} → ` : ""}${name(h.to)}`);
     list.append(li);
   }
-  main.append(list);
+  main.append(list, el("h2", "Shared with this deal"));
+  const shares = (await api("GET", `/shares?deal=${deal.id}`)).items;
+  if (!shares.length) {
+    main.append(el("p", "Nothing shared yet: find content in Search and share it to this deal.", { class: "muted" }));
+    return;
+  }
+  const ul = el("ul", null, { class: "shares" });
+  for (const s of shares) {
+    const li = el("li");
+    li.append(el("a", s.asset_title, { href: `/app/assets/${s.asset_id}` }),
+      ` · ${s.channel} · ${day(s.created_at)} by ${s.rep_name} · `,
+      el("span", `opened ${s.human_opens} ${s.human_opens === 1 ? "time" : "times"} by people`, { class: "opens" }),
+      ` (${s.opens - s.human_opens} by bots and scanners)`);
+    if (s.revoked_at) li.append(" · revoked");
+    ul.append(li);
+  }
+  main.append(ul);
 }

@@ -88,7 +88,9 @@ export async function show(main) {
     status.textContent = `${body.total} ${body.total === 1 ? "result" : "results"}`;
     for (const a of body.items) {
       const li = el("li", null, { class: "result" });
-      li.append(el("h2", a.title), el("p", [a.kind.replace("_", " "), ...a.stages.map(label.stage)].join(" · "), { class: "muted" }));
+      const h = el("h2");
+      h.append(el("a", a.title, { href: `/app/assets/${a.id}` }));
+      li.append(h, el("p", [a.kind.replace("_", " "), ...a.stages.map(label.stage)].join(" · "), { class: "muted" }));
       if (a.description) li.append(el("p", a.description.length > 220 ? `${a.description.slice(0, 220)}…` : a.description));
       results.append(li);
     }

@@ -45,7 +45,8 @@ async function startServer() {
   const port = await freePort();
   const err = openSync("var/e2e/server.stderr", "w");
   const proc = spawn(bin, ["serve"], {
-    env: { ...env, NEXTSTAGE_LISTEN: `127.0.0.1:${port}`, NEXTSTAGE_THREADS: "2" },
+    env: { ...env, NEXTSTAGE_LISTEN: `127.0.0.1:${port}`, NEXTSTAGE_THREADS: "2",
+      NEXTSTAGE_PUBLIC_URL: `http://127.0.0.1:${port}` },
     stdio: ["ignore", "ignore", err],
   });
   const origin = `http://127.0.0.1:${port}`;
@@ -95,6 +96,48 @@ async function asset(server, body) {
 }
 
 const stories = {
+  async a_rep_shares_an_asset_to_a_deal_and_sees_the_prospect_open_it(browser, origin, server) {
+    const a = await asset(server, { title: "Payback guide for finance teams", url: "https://example.com/payback",
+      description: "How finance teams measure payback.", stages: ["proposal"] });
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    await context.grantPermissions(["clipboard-read", "clipboard-write"], { origin });
+    const page = await watchedPage(context, [/^401 .*\/api\/v1\/me$/]);
+    await page.goto(`${origin}/app/search?q=payback`);
+    await signIn(page, origin, "rep@e2e.test");
+    await page.waitForURL(/\/app\/search\?q=payback$/);
+    await page.getByRole("link", { name: a.title }).click();
+    await page.getByRole("heading", { name: a.title }).waitFor();
+    const deal = await page.evaluate(async () => {
+      const r = await fetch("/api/v1/deals", { method: "POST", headers: {
+        "Content-Type": "application/json", "X-Requested-With": "e2e" },
+        body: JSON.stringify({ name: "Umbrella — payments rollout", stage: "proposal" }) });
+      return r.json();
+    });
+    await page.reload();
+    await page.getByLabel("Deal").selectOption({ label: deal.name });
+    await page.getByRole("button", { name: "Get a tracked link" }).click();
+    const link = page.getByLabel("Tracked link");
+    await link.waitFor();
+    const url = await link.inputValue();
+    check(/\/s\/[A-Za-z0-9_-]{40,}$/.test(url), `the tracked link ${url}`);
+    await page.getByRole("button", { name: "Copy link" }).click();
+    check(await page.evaluate(() => navigator.clipboard.readText()) === url, "the link was not copied");
+    await page.screenshot({ path: `${shots}/rep-share-1280.png` });
+    // The prospect opens it in a browser of their own: a person's open.
+    const token = url.slice(url.lastIndexOf("/") + 1);
+    const opened = await fetch(`${origin}/s/${token}`, { redirect: "manual",
+      headers: { "User-Agent": "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 Chrome/126.0 Safari/537.36" } });
+    check(opened.status === 302, `the prospect's open answered ${opened.status}`);
+    await page.goto(`${origin}/app/deals/${deal.id}`);
+    const share = page.locator(".shares li").first();
+    await share.waitFor();
+    const text = await share.innerText();
+    check(text.includes(a.title) && text.includes("opened 1 time by people"), `the deal's share: ${text}`);
+    await page.screenshot({ path: `${shots}/rep-deal-shared-1280.png` });
+    await context.close();
+    return page.problems();
+  },
+
   async a_rep_finds_content_with_a_typo_filters_it_and_asks_for_what_is_missing(browser, origin, server) {
     await asset(server, { title: "ROI calculator for AP automation", url: "https://example.com/roi",
       description: "Work out payback from invoice volume.", stages: ["evaluation"] });

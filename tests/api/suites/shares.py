@@ -782,3 +782,5 @@ def concurrent_opens_are_each_answered_and_recorded_once():
 def a_share_answers_its_reps_name_beside_the_id():
     s = share(published_link())
     check(s["rep_name"] == ctx.accounts["rep"].name, f"rep_name {s.get('rep_name')!r}")
+    asset = expect_json(ctx.api.get(f"/api/v1/assets/{s['asset_id']}", **REP), 200)
+    check(s["asset_title"] == asset["title"], f"asset_title {s.get('asset_title')!r}")
