@@ -138,9 +138,9 @@ bool req_page_opaque(struct req *r, int def, int *limit, const char **cursor);
 /* req_page for the lists paged by (time, id): a cursor that is not one
  * (keyset_valid) is answered with 400 too. */
 bool req_keyset_page(struct req *r, int *limit, char *cursor, size_t cursorlen);
-/* On DB_OK answers reply_page with the "items" of @json (JSON text
- * {"items": [...]} made by the database) and @next; else the failure.
- * Takes both strings. */
+/* On DB_OK answers @json (JSON text {"items": [...], ...} made by the
+ * database, any other keys kept) with "next_cursor" from @next, as
+ * reply_page; else the failure. Takes both strings. */
 void reply_db_page(struct req *r, enum db_status st, char *json, char *next);
 /* {"items": items, "next_cursor": cursor or null}; @cursor is encoded here. */
 void reply_page(struct req *r, json_t *items, const char *cursor);

@@ -1,6 +1,7 @@
 // The app's shell: who is signed in, the navigation their role allows,
 // and the view of the current path (one module per view).
 import { api } from "/app/api.js";
+import { bell } from "/app/bell.js";
 
 // Paths to views: [pattern, module]; ":name" is one segment, a parameter.
 const routes = [
@@ -47,7 +48,7 @@ function nav(user) {
     await api("DELETE", "/session");
     location.assign("/app/sign-in");
   });
-  el.append(who, out);
+  el.append(bell(), who, out);
 }
 
 export async function render() {

@@ -12,7 +12,8 @@ static struct db_stmt q_notes = DB_STMT(
     " SELECT jsonb_build_object('items', coalesce((SELECT jsonb_agg(jsonb_build_object("
     "   'id', n.id, 'kind', n.kind, 'message', n.message, 'share_id', n.share_id,"
     "   'created_at', rfc3339(n.created_at), 'read', n.read_at IS NOT NULL) ORDER BY n.id DESC)"
-    "   FROM shown n), '[]')),"
+    "   FROM shown n), '[]'),"
+    "  'unread', (SELECT count(*) FROM notifications WHERE user_id = $1 AND read_at IS NULL)),"
     " CASE WHEN (SELECT count(*) FROM page) > $3::integer THEN"
     "  (SELECT min(id)::text FROM shown) END");
 

@@ -80,15 +80,20 @@ bool req_keyset_page(struct req *r, int *limit, char *cursor, size_t cursorlen)
 	return true;
 }
 
-void reply_page(struct req *r, json_t *items, const char *cursor)
+/* The opaque cursor of @cursor (NULL: the last page) as JSON. */
+static json_t *next_cursor(const char *cursor)
 {
 	char enc[512];
-	json_t *next = json_null();
-	if (cursor != NULL) {
-		cursor_encode(cursor, enc, sizeof enc);
-		next = json_string(enc);
-	}
-	reply_json(r, 200, json_pack("{s:o, s:o}", "items", items, "next_cursor", next));
+	if (cursor == NULL)
+		return json_null();
+	cursor_encode(cursor, enc, sizeof enc);
+	return json_string(enc);
+}
+
+void reply_page(struct req *r, json_t *items, const char *cursor)
+{
+	reply_json(r, 200,
+		   json_pack("{s:o, s:o}", "items", items, "next_cursor", next_cursor(cursor)));
 }
 
 void reply_db_page(struct req *r, enum db_status st, char *json, char *next)
@@ -97,8 +102,10 @@ void reply_db_page(struct req *r, enum db_status st, char *json, char *next)
 	free(json);
 	if (page == NULL)
 		reply_db(r, st == DB_OK ? DB_ERROR : st);
+	else if (json_object_set_new(page, "next_cursor", next_cursor(next)) == 0)
+		reply_json(r, 200, json_incref(page)); /* items and what else the page says */
 	else
-		reply_page(r, json_incref(json_object_get(page, "items")), next);
+		reply_db(r, DB_ERROR);
 	json_decref(page);
 	free(next);
 }

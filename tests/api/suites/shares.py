@@ -784,3 +784,17 @@ def a_share_answers_its_reps_name_beside_the_id():
     check(s["rep_name"] == ctx.accounts["rep"].name, f"rep_name {s.get('rep_name')!r}")
     asset = expect_json(ctx.api.get(f"/api/v1/assets/{s['asset_id']}", **REP), 200)
     check(s["asset_title"] == asset["title"], f"asset_title {s.get('asset_title')!r}")
+
+
+@test
+def the_notifications_answer_counts_the_unread_ones():
+    def unread():
+        return expect_json(ctx.api.get(f"{NOTES}?limit=1", **REP), 200)["unread"]
+    before = unread()
+    s = share(published_link(), channel="link")
+    age(s)
+    expect_status(open_link(s["token"]), 302)
+    check(unread() == before + 1, f"unread {unread()} after an open, {before} before")
+    note = notes_of(s["id"])[0]
+    expect_status(ctx.api.post(f"{NOTES}/{note['id']}/read", **REP), 204)
+    check(unread() == before, f"unread {unread()} after reading it, {before} before")
