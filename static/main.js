@@ -10,6 +10,7 @@ const routes = [
   ["/app/deals/:id", "/app/views/deal.js"],
   ["/app/search", "/app/views/search.js"],
   ["/app/assets/:id", "/app/views/asset.js"],
+  ["/app/requests", "/app/views/requests.js"],
 ];
 
 function route(path) {
@@ -28,7 +29,8 @@ function nav(user) {
   const el = document.getElementById("nav");
   el.replaceChildren();
   if (!user) return;
-  const links = [["/app/", user.role === "rep" ? "My deals" : "Deals"], ["/app/search", "Search"]];
+  const links = [["/app/", user.role === "rep" ? "My deals" : "Deals"], ["/app/search", "Search"],
+    ["/app/requests", "Requests"]];
   if (user.role === "marketer" || user.role === "admin") links.push(["/app/library", "Library"]);
   if (user.board || user.role === "admin") links.push(["/app/board", "Board"]);
   for (const [href, label] of links) {

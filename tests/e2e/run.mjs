@@ -180,6 +180,11 @@ const stories = {
     check(asked.some((q) => q.title === "zzqx renewal playbook" && q.stage === "evaluation"),
       `the rep's requests: ${JSON.stringify(asked)}`);
     await page.screenshot({ path: `${shots}/rep-search-ask-1280.png` });
+    await page.getByRole("link", { name: "Requests" }).click();
+    const row = page.getByRole("row", { name: /zzqx renewal playbook/ });
+    await row.waitFor();
+    check(/Evaluation.*Open/.test(await row.innerText()), `the request's row: ${await row.innerText()}`);
+    await page.screenshot({ path: `${shots}/rep-requests-1280.png` });
     await context.close();
     return page.problems();
   },
