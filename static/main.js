@@ -11,6 +11,7 @@ const routes = [
   ["/app/search", "/app/views/search.js"],
   ["/app/assets/:id", "/app/views/asset.js"],
   ["/app/requests", "/app/views/requests.js"],
+  ["/app/library", "/app/views/library.js"],
 ];
 
 function route(path) {

@@ -90,6 +90,43 @@ async function shareForm(a) {
   return f;
 }
 
+// Marketers: the asset's title, stages and status, saved by PATCH.
+function editForm(a, stages) {
+  const f = el("form", null, { class: "card" });
+  f.append(el("h2", "Edit"));
+  const title = el("input", null, { name: "title", value: a.title });
+  const status = el("select", null, { name: "status" });
+  for (const s of ["draft", "published", "archived"]) status.append(el("option", s, { value: s }));
+  status.value = a.status;
+  const box = el("fieldset");
+  box.append(el("legend", "Stages"));
+  for (const s of Object.values(stages).filter((s) => !s.outcome)) {
+    const l = el("label", null, { class: "inline" });
+    const c = el("input", null, { type: "checkbox", name: "stages", value: s.slug });
+    c.checked = a.stages.includes(s.slug);
+    l.append(c, s.name);
+    box.append(l);
+  }
+  for (const [text, input] of [["Title", title], ["Status", status]]) {
+    const l = el("label", text);
+    l.append(input);
+    f.append(l);
+  }
+  f.append(box, el("button", "Save", { type: "submit" }));
+  f.addEventListener("submit", async (e) => {
+    e.preventDefault();
+    const body = { title: title.value.trim(), status: status.value,
+      stages: [...f.querySelectorAll("input[name=stages]:checked")].map((c) => c.value) };
+    try {
+      await api("PATCH", `/assets/${a.id}`, body);
+      location.reload();
+    } catch (err) {
+      showError(f, err);
+    }
+  });
+  return f;
+}
+
 export async function show(main, session, params) {
   const [a, stages] = await Promise.all([api("GET", `/assets/${params.id}`), stageNames()]);
   main.append(el("p", null, { class: "crumbs" }));
@@ -109,4 +146,5 @@ export async function show(main, session, params) {
   const side = el("div", null, { class: "two" });
   side.append(a.status === "published" ? await shareForm(a) : el("p", "Only published content can be shared.", { class: "muted" }), feedbackForm(a));
   main.append(side);
+  if (session.user.role !== "rep") main.append(editForm(a, stages));
 }

@@ -101,6 +101,47 @@ async function asset(server, body) {
 }
 
 const stories = {
+  async a_marketer_uploads_three_files_publishes_one_and_a_rep_finds_it(browser, origin) {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    const page = await watchedPage(context, [/^401 .*\/api\/v1\/me$/]);
+    await page.goto(`${origin}/app/library`);
+    await signIn(page, origin, "marketer@e2e.test");
+    await page.waitForURL(/\/app\/library$/);
+    const text = (s) => Buffer.from(s.repeat(2000));
+    await page.setInputFiles("input[type=file]", [
+      { name: "objection-handling-notes.txt", mimeType: "text/plain", buffer: text("Pricing objections and answers. ") },
+      { name: "renewal-checklist.md", mimeType: "text/markdown", buffer: text("# Renewal checklist\n- confirm usage\n") },
+      { name: "pipeline-export.csv", mimeType: "text/csv", buffer: text("deal,stage\nacme,proposal\n") }]);
+    await page.waitForFunction(() => document.querySelectorAll(".uploads a").length === 3, null, { timeout: 20000 });
+    const bars = await page.evaluate(() => [...document.querySelectorAll(".uploads progress")].map((p) => p.value === p.max));
+    check(bars.length === 3 && bars.every(Boolean), `progress bars ${JSON.stringify(bars)}`);
+    await page.getByRole("heading", { name: "3 assets" }).waitFor(); // the list follows the uploads
+    await page.screenshot({ path: `${shots}/marketer-uploads-1280.png` });
+    await page.locator(".uploads li", { hasText: "renewal-checklist.md" }).getByRole("link").click();
+    await page.getByRole("heading", { name: "renewal checklist" }).waitFor();
+    await page.getByLabel("Status").selectOption("published");
+    await page.getByLabel("Evaluation").check();
+    await page.getByRole("button", { name: "Save" }).click();
+    await page.waitForFunction(() => document.querySelector("select[name=status]")?.value === "published");
+    await context.close();
+    const rep = await browser.newContext({ viewport: { width: 390, height: 800 } });
+    const rp = await watchedPage(rep, [/^401 .*\/api\/v1\/me$/]);
+    await rp.goto(`${origin}/app/search?q=renewal`);
+    await signIn(rp, origin, "rep@e2e.test");
+    await rp.getByRole("link", { name: "renewal checklist" }).waitFor();
+    const boxWidth = await rp.getByRole("searchbox", { name: "Search content" }).evaluate((e) => e.offsetWidth);
+    check(boxWidth > 200, `the search box is ${boxWidth} px wide at 390 px`);
+    await rp.screenshot({ path: `${shots}/rep-finds-upload-390.png` });
+    await rp.goto(`${origin}/app/library`);
+    await rp.getByRole("heading", { name: "Library" }).waitFor();
+    const said = await rp.locator("main").innerText();
+    check(said.includes("managed by marketing") && !(await rp.locator("input[type=file]").count()),
+      `a rep at /app/library sees: ${said}`);
+    check(!(await rp.locator("#nav").innerText()).includes("Library"), "a rep's navigation shows the library");
+    await rep.close();
+    return [...page.problems(), ...rp.problems()];
+  },
+
   async a_rep_shares_an_asset_to_a_deal_and_sees_the_prospect_open_it(browser, origin, server) {
     const a = await asset(server, { title: "Payback guide for finance teams", url: "https://example.com/payback",
       description: "How finance teams measure payback.", stages: ["proposal"] });
@@ -169,8 +210,7 @@ const stories = {
       `the typo found ${JSON.stringify(await titles())}`);
     await page.getByRole("button", { name: /^Evaluation \(1\)$/ }).click();
     await page.waitForURL(/stage=evaluation/);
-    check(await page.getByRole("button", { name: /^Evaluation/ }).getAttribute("aria-pressed") === "true",
-      "the stage chip is not pressed");
+    await page.locator(".chip[aria-pressed=true]", { hasText: "Evaluation" }).waitFor(); // painted
     check(await page.locator(".result h2").count() === 1, "the stage filter left more than the asset");
     await page.screenshot({ path: `${shots}/rep-search-1280.png` });
     await box.fill("zzqx renewal playbook");
@@ -251,11 +291,12 @@ const stories = {
     await page.waitForURL(/\/app\/sign-in\?next=%2Fapp%2Flibrary$/);
     await signIn(page, origin, "marketer@e2e.test");
     await page.waitForURL(`${origin}/app/library`);
+    await page.getByRole("heading", { name: "Library" }).waitFor(); // the view, not only its URL
     const nav = await page.locator("#nav").innerText();
     check(nav.includes("Library"), `a marketer's navigation: ${JSON.stringify(nav)}`);
     await page.keyboard.press("Tab");
-    const focused = await page.evaluate(() => document.activeElement?.textContent);
-    check(focused && focused.length > 0, "Tab reaches no control");
+    const focused = await page.evaluate(() => document.activeElement?.tagName);
+    check(["A", "BUTTON", "INPUT", "SELECT", "TEXTAREA"].includes(focused), `Tab reached ${focused}, no control`);
     await page.screenshot({ path: `${shots}/marketer-library-1280.png` });
     await context.close();
     return page.problems();
