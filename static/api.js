@@ -12,6 +12,10 @@ export class ApiError extends Error {
   }
 }
 
+// Set while the user signs out: a 401 then is expected, not a reason to
+// send the page to sign-in (the sign-out does that itself).
+export const leaving = { now: false };
+
 export async function api(method, path, body) {
   const init = { method, headers: { "X-Requested-With": "nextstage-app" }, credentials: "same-origin" };
   if (body !== undefined) {
@@ -23,7 +27,7 @@ export async function api(method, path, body) {
   const type = res.headers.get("Content-Type") || "";
   const data = type.includes("json") ? await res.json() : await res.text();
   if (res.ok) return data;
-  if (res.status === 401 && path !== "/session" && path !== "/me") {
+  if (res.status === 401 && path !== "/session" && path !== "/me" && !leaving.now) {
     const back = location.pathname + location.search;
     location.assign(`/app/sign-in?next=${encodeURIComponent(back)}`);
   }

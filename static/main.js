@@ -1,6 +1,6 @@
 // The app's shell: who is signed in, the navigation their role allows,
 // and the view of the current path (one module per view).
-import { api } from "/app/api.js";
+import { api, leaving } from "/app/api.js";
 import { bell } from "/app/bell.js";
 
 // Paths to views: [pattern, module]; ":name" is one segment, a parameter.
@@ -48,6 +48,7 @@ function nav(user) {
   out.type = "button";
   out.textContent = "Sign out";
   out.addEventListener("click", async () => {
+    leaving.now = true;
     await api("DELETE", "/session");
     location.assign("/app/sign-in");
   });
@@ -69,6 +70,7 @@ export async function render() {
   const view = await import(module);
   const main = document.getElementById("view");
   main.replaceChildren();
+  main.focus(); // a new page: focus starts at its content (a view may move it on)
   try {
     await view.show(main, session, params);
   } catch (err) {
@@ -79,7 +81,6 @@ export async function render() {
     p.textContent = err.status === 404 ? "There is nothing here (or it is not yours to see)." : err.message;
     main.append(p);
   }
-  main.focus();
 }
 
 render();
