@@ -45,9 +45,9 @@ enum db_status db_import_jobs_requeue(void);
 /* Marks job @id failed with the sentence @error (nothing was imported). */
 enum db_status db_import_job_fail(const char *id, const char *error);
 
-/* The job @id as JSON (see README) into *@json (malloc'd): only if it is
- * @actor_id's own when @actor_id is not NULL. DB_NOT_FOUND otherwise. */
-enum db_status db_import_job_json(const char *id, const char *actor_id, char **json);
+/* The job @id as JSON (see README) into *@json (malloc'd), or
+ * DB_NOT_FOUND. */
+enum db_status db_import_job_json(const char *id, char **json);
 
 /* ---- people ---- */
 

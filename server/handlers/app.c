@@ -58,7 +58,7 @@ static void serve(struct req *r, const struct static_file *f)
 	reply_bytes(r, 200, f->type, f->data, f->len);
 }
 
-static void serve_index(struct req *r)
+void h_app_index(struct req *r)
 {
 	const struct static_file *f = static_find("index.html");
 	if (f == NULL) {
@@ -67,11 +67,6 @@ static void serve_index(struct req *r)
 		return;
 	}
 	serve(r, f);
-}
-
-void h_app_index(struct req *r)
-{
-	serve_index(r);
 }
 
 /* A path that could try to leave static/ or hide a name: "..", ".",
@@ -114,5 +109,5 @@ void h_app_file(struct req *r)
 		reply_error(r, ERR_NOT_FOUND, NULL, "no such file");
 		return;
 	}
-	serve_index(r);
+	h_app_index(r);
 }

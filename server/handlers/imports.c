@@ -128,7 +128,7 @@ const struct route_stream import_stream = {import_begin, import_data, import_rel
 static void reply_job(struct req *r, unsigned status, const char *id)
 {
 	char *text = NULL;
-	enum db_status s = db_import_job_json(id, NULL, &text);
+	enum db_status s = db_import_job_json(id, &text);
 	json_t *job = s == DB_OK ? json_loads(text, 0, NULL) : NULL;
 	free(text);
 	if (job == NULL) {
