@@ -52,16 +52,17 @@ BEGIN
     WITH names AS (SELECT x.n, s.slug AS stage, s.outcome IS NOT NULL AS closed
                    FROM (SELECT DISTINCT stage_text AS n FROM import_rows) x
                    LEFT JOIN stages s ON s.slug = resolve_stage(x.n)),
-    r AS (SELECT r.*, n.stage, n.closed FROM import_rows r JOIN names n ON n.n = r.stage_text),
-    entered AS (SELECT line, stage, min(import_time(at, p_tz)) AS at FROM r
-                WHERE NOT main AND stage IS NOT NULL GROUP BY line, stage)
+    entered AS (SELECT r.line, n.stage, min(import_time(r.at, p_tz)) AS at
+                FROM import_rows r JOIN names n ON n.n = r.stage_text
+                WHERE NOT r.main AND n.stage IS NOT NULL GROUP BY r.line, n.stage)
     SELECT r.line, r.key, r.ext, r.name, r.account, r.owner, r.amount, r.main, r.explicit,
-           r.stage_text, r.stage_column, r.stage,
+           r.stage_text, r.stage_column, n.stage,
            coalesce(import_time(r.at, p_tz), e.at,
-                    CASE WHEN r.closed THEN import_time(r.close_at, p_tz) END,
+                    CASE WHEN n.closed THEN import_time(r.close_at, p_tz) END,
                     import_time(r.modified_at, p_tz), import_time(r.created, p_tz), now()) AS at,
            import_time(r.created, p_tz) AS created
-    FROM r LEFT JOIN entered e ON r.main AND e.line = r.line AND e.stage = r.stage;
+    FROM import_rows r JOIN names n ON n.n = r.stage_text
+    LEFT JOIN entered e ON r.main AND e.line = r.line AND e.stage = n.stage;
     ANALYZE import_moves; -- temporary tables have no statistics until then
 
     SELECT coalesce(jsonb_agg(jsonb_build_object('stage', stage_text, 'count', n)
@@ -77,28 +78,31 @@ BEGIN
     DELETE FROM import_moves m WHERE m.stage IS NULL
         OR m.line IN (SELECT line FROM import_moves WHERE main AND stage IS NULL);
 
-    -- One row per deal of the file, its fields from its latest record.
+    -- One row per deal of the file, its fields from its latest record,
+    -- with an id of its own until it matches a known deal. The records
+    -- reach the aggregates latest first (a sorted subquery: one sort for
+    -- all of them, where an ORDER BY in each aggregate sorts once each).
     CREATE TEMP TABLE import_keys ON COMMIT DROP AS
     SELECT key, min(ext) AS ext,
-           left((array_agg(name ORDER BY at DESC, line DESC) FILTER (WHERE name IS NOT NULL))[1], 300) AS name,
-           left((array_agg(account ORDER BY at DESC, line DESC) FILTER (WHERE account IS NOT NULL))[1], 300) AS account,
-           (array_agg(owner ORDER BY at DESC, line DESC) FILTER (WHERE owner IS NOT NULL))[1] AS owner,
-           (array_agg(amount ORDER BY at DESC, line DESC) FILTER (WHERE amount IS NOT NULL))[1] AS amount,
-           (array_agg(stage ORDER BY at DESC, line DESC))[1] AS stage,
+           left((array_agg(name) FILTER (WHERE name IS NOT NULL))[1], 300) AS name,
+           left((array_agg(account) FILTER (WHERE account IS NOT NULL))[1], 300) AS account,
+           (array_agg(owner) FILTER (WHERE owner IS NOT NULL))[1] AS owner,
+           (array_agg(amount) FILTER (WHERE amount IS NOT NULL))[1] AS amount,
+           (array_agg(stage))[1] AS stage,
            least(min(created), min(at)) AS created, max(at) AS latest, min(line) AS line,
-           NULL::uuid AS deal_id, false AS is_new, 0::bigint AS matches
-    FROM import_moves GROUP BY key;
+           gen_random_uuid() AS deal_id, true AS is_new, 0::bigint AS matches
+    FROM (SELECT * FROM import_moves ORDER BY key, at DESC, line DESC) m GROUP BY key;
     CREATE UNIQUE INDEX ON import_keys (key);
     ANALYZE import_keys;
 
-    UPDATE import_keys k SET deal_id = d.id FROM deals d
+    UPDATE import_keys k SET deal_id = d.id, is_new = false FROM deals d
     WHERE k.ext IS NOT NULL AND d.external_id = k.ext;
     -- Without an id, by name and account: one deal only.
     WITH m AS (SELECT k.key, min(d.id::text)::uuid AS id, count(*) AS n
                FROM import_keys k JOIN deals d ON lower(d.name) = lower(k.name)
                     AND lower(coalesce(d.account, '')) = lower(coalesce(k.account, ''))
                WHERE k.ext IS NULL GROUP BY k.key)
-    UPDATE import_keys k SET deal_id = CASE WHEN m.n = 1 THEN m.id END, matches = m.n
+    UPDATE import_keys k SET deal_id = m.id, is_new = false, matches = m.n
     FROM m WHERE k.key = m.key;
     INSERT INTO import_errors
     SELECT line, 'name', NULL, 'matches ' || matches || ' deals by name and account: give the deal''s id'
@@ -106,10 +110,9 @@ BEGIN
     DELETE FROM import_moves WHERE key IN (SELECT key FROM import_keys WHERE matches > 1);
     DELETE FROM import_keys WHERE matches > 1;
 
-    -- Known deals are locked (a webhook may move one meanwhile); the
-    -- others get their ids.
-    PERFORM 1 FROM deals d JOIN import_keys k ON k.deal_id = d.id ORDER BY d.id FOR UPDATE OF d;
-    UPDATE import_keys SET deal_id = gen_random_uuid(), is_new = true WHERE deal_id IS NULL;
+    -- Known deals are locked (a webhook may move one meanwhile).
+    PERFORM 1 FROM deals d JOIN import_keys k ON k.deal_id = d.id AND NOT k.is_new
+        ORDER BY d.id FOR UPDATE OF d;
 
     -- The file's transitions, each once (its first line reported), less
     -- those that put a deal in two stages at one time.
@@ -136,12 +139,21 @@ BEGIN
     WHERE prev IS DISTINCT FROM stage
     WINDOW w AS (PARTITION BY deal_id ORDER BY at);
     ANALYZE import_fresh;
-    INSERT INTO deals (id, external_id, name, account, owner, stage, amount, created_at)
-    SELECT k.deal_id, k.ext, coalesce(k.name, k.ext), k.account, k.owner,
-           coalesce(f.stage, k.stage), k.amount, k.created
-    FROM import_keys k LEFT JOIN import_fresh f ON f.deal_id = k.deal_id AND f.left_at IS NULL
-    WHERE k.is_new ORDER BY k.line;
+    -- Their audit rows are written here in one statement (the audit
+    -- trigger's row at a time costs 0.5 s for 25,000 deals).
+    PERFORM set_config('nextstage.audit', 'by_statement', true);
+    WITH ins AS (INSERT INTO deals (id, external_id, name, account, owner, stage, amount, created_at)
+                 SELECT k.deal_id, k.ext, coalesce(k.name, k.ext), k.account, k.owner,
+                        coalesce(f.stage, k.stage), k.amount, k.created
+                 FROM import_keys k LEFT JOIN import_fresh f ON f.deal_id = k.deal_id AND f.left_at IS NULL
+                 WHERE k.is_new ORDER BY k.line
+                 RETURNING *)
+    INSERT INTO audit (actor, action, entity, entity_id, before, after)
+    SELECT nullif(current_setting('nextstage.actor', true), '')::uuid, 'create', 'deals',
+           ins.id::text, NULL, to_jsonb(ins)
+    FROM ins;
     GET DIAGNOSTICS n_created = ROW_COUNT;
+    PERFORM set_config('nextstage.audit', '', true);
     INSERT INTO deal_stages (deal_id, stage, at, source, left_at, next_stage)
     SELECT deal_id, stage, at, 'import', left_at, next_stage FROM import_fresh
     ORDER BY deal_id, at;

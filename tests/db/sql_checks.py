@@ -8,7 +8,9 @@ that need to read or write tables directly live here. TAP-like output.
 only, in tests/api/suites/events.py and imports.py.)"""
 import json
 import os
+import subprocess
 import sys
+import time
 
 from dbtap import SqlError, exit_code, migrated_db, psql, report
 
@@ -73,6 +75,67 @@ def check_persona_in_use(url):
     report(delete == "23503" and now == [["finance"]],
            "a persona in use cannot be deleted, and a new slug follows into its assets",
            f"DELETE: {delete} (want 23503)", f"asset's personas after the rename: {now}")
+
+
+def check_timeline_references(url):
+    """deal_stages' references, checked per statement by triggers (no
+    foreign keys): an entry naming a missing deal or stage is refused, in
+    a batch too; a deal's delete takes its timeline; a stage a timeline
+    names cannot be deleted; a renamed stage's slug follows into it."""
+    deal = sql(url, "INSERT INTO deals (name, stage) VALUES ('Timeline', 'proposal') RETURNING id")[0][0]
+    sql(url, f"""INSERT INTO deal_stages (deal_id, stage, at, source, left_at, next_stage) VALUES
+        ('{deal}', 'discovery', '2026-01-01', 'api', '2026-02-01', 'proposal'),
+        ('{deal}', 'proposal', '2026-02-01', 'api', NULL, NULL)""")
+    no_deal = refused(url, f"""INSERT INTO deal_stages (deal_id, stage, at, source) VALUES
+        ('{deal}', 'evaluation', '2026-03-01', 'api'),
+        ('00000000-0000-4000-8000-000000000000', 'proposal', '2026-03-01', 'api')""")
+    no_stage = refused(url, f"INSERT INTO deal_stages (deal_id, stage, at, source)"
+                       f" VALUES ('{deal}', 'nowhere', '2026-03-01', 'api')")
+    no_next = refused(url, f"UPDATE deal_stages SET next_stage = 'nowhere'"
+                      f" WHERE deal_id = '{deal}' AND stage = 'discovery'")
+    sql(url, "INSERT INTO stages (slug, name, position) VALUES ('pilot', 'Pilot', 8)")
+    unused_delete = refused(url, "DELETE FROM stages WHERE slug = 'pilot'")
+    used_delete = refused(url, "DELETE FROM stages WHERE slug = 'discovery'")
+    sql(url, "UPDATE stages SET slug = 'qualify' WHERE slug = 'discovery'")
+    renamed = sql(url, f"SELECT stage, coalesce(next_stage, '') FROM deal_stages"
+                  f" WHERE deal_id = '{deal}' ORDER BY at")
+    sql(url, "UPDATE stages SET slug = 'discovery' WHERE slug = 'qualify'")
+    sql(url, f"DELETE FROM deals WHERE id = '{deal}'")
+    left = sql(url, f"SELECT count(*) FROM deal_stages WHERE deal_id = '{deal}'")
+    report((no_deal, no_stage, no_next) == ("23503",) * 3 and unused_delete is None
+           and used_delete == "23503" and renamed == [["qualify", "proposal"], ["proposal", ""]]
+           and left == [["0"]],
+           "a timeline names only deals and stages that exist; deleting a deal deletes it;"
+           " a stage it names is not deleted and a renamed one follows",
+           f"missing deal in a batch: {no_deal}, missing stage: {no_stage},"
+           f" missing next_stage: {no_next} (want 23503 each)",
+           f"deleting an unused stage: {unused_delete} (want None), a used one: {used_delete}",
+           f"after the rename: {renamed}", f"entries left after the deal's delete: {left}")
+
+
+def check_timeline_reference_locks(url):
+    """Like a foreign key, a new entry locks its deal: a delete of that
+    deal waits for the inserting transaction and then takes the entry."""
+    deal = sql(url, "INSERT INTO deals (name, stage) VALUES ('Locked', 'proposal') RETURNING id")[0][0]
+    writer = subprocess.Popen(["psql", url, "-XAtq", "-v", "ON_ERROR_STOP=1", "-c", f"""
+        BEGIN; INSERT INTO deal_stages (deal_id, stage, at, source)
+               VALUES ('{deal}', 'proposal', '2026-01-01', 'api');
+        SELECT pg_sleep(1.5); COMMIT;"""], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    time.sleep(0.5)
+    t0 = time.monotonic()
+    try:
+        sql(url, f"SET lock_timeout = '5s'; DELETE FROM deals WHERE id = '{deal}'")
+        deleted = "deleted"
+    except SqlError as e:
+        deleted = e.sqlstate
+    waited = time.monotonic() - t0
+    writer.wait(10)
+    left = sql(url, f"SELECT count(*) FROM deal_stages WHERE deal_id = '{deal}'")
+    report(deleted == "deleted" and waited > 0.5 and writer.returncode == 0 and left == [["0"]],
+           "deleting a deal waits for a transaction adding to its timeline, then takes the entry",
+           f"delete: {deleted} after {waited:.2f} s (want a wait of about 1 s)",
+           f"writer exit {writer.returncode}: {writer.stderr.read().decode()[:300]}",
+           f"entries left: {left}")
 
 
 # open_links(): the writers' batch of tracked-link opens. Its set-up is
@@ -218,6 +281,7 @@ def main():
         report(False, "a fresh database migrates for the SQL checks", e)
         return 1
     for check in (check_default_stages, check_frozen_decisions, check_persona_in_use,
+                  check_timeline_references, check_timeline_reference_locks,
                   check_open_batch_answers_each_open, check_open_batch_burst_rule):
         try:
             check(url)

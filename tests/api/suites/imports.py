@@ -8,7 +8,7 @@ import time
 from nsapi import exports as ex
 from nsapi.client import expect_json, expect_problem
 from nsapi.context import ctx
-from nsapi.flows import deals_with_external_id
+from nsapi.flows import account_id, deals_with_external_id
 from nsapi.harness import check, test
 from nsapi.proc import Server
 
@@ -61,6 +61,32 @@ def quoted_fields_bom_crlf_and_newlines_import_as_written():
     check([(h["to"], h["at"], h["source"]) for h in d["history"]]
           == [("discovery", "2026-01-02T10:00:00Z", "import"),
               ("evaluation", "2026-01-20T00:00:00Z", "import")], f"history {d['history']}")
+
+
+@test
+def imported_deals_are_in_the_audit_trail_as_created_by_the_importer():
+    x = ctx.uniq("audited")
+    run("external_id,name,account,stage,amount,changed_at\n"
+        f"{x}-1,First,Acme,discovery,100,2026-01-01 00:00:00\n"
+        f"{x}-2,Second,,proposal,,2026-01-02 00:00:00\n"
+        f"{x}-1,First,Acme,evaluation,250,2026-01-05 00:00:00\n")
+    run(f"external_id,name,stage,changed_at\n{x}-2,Second renamed,proposal,2026-01-03 00:00:00\n")
+    for ext, actions in ((f"{x}-1", ["create"]), (f"{x}-2", ["update", "create"])):
+        d = deal(ext)
+        items = expect_json(ctx.api.get(f"/api/v1/audit?entity=deals&id={d['id']}",
+                                        as_="marketer"), 200)["items"]
+        check([i["action"] for i in items] == actions
+              and all(i["actor"] == account_id("marketer") for i in items),
+              f"{ext}: audit {[(i['action'], i['actor']) for i in items]}, want {actions}"
+              " by the marketer")
+        created = items[-1]["after"]
+        check(created["id"] == d["id"] and created["external_id"] == ext
+              and created["stage"] == ("evaluation" if ext.endswith("1") else "proposal")
+              and created["amount"] == (250 if ext.endswith("1") else None),
+              f"{ext}: created as {created}")
+    renamed = items[0]
+    check(renamed["before"]["name"] == "Second" and renamed["after"]["name"] == "Second renamed",
+          f"the update's before/after {renamed}")
 
 
 @test
