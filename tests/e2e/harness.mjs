@@ -1,0 +1,99 @@
+// What the browser stories share: the server they run against (the real
+// binary on a database of its own), pages that record what went wrong,
+// signing in, and assets made through the API.
+import { execFileSync, spawn } from "node:child_process";
+import { mkdirSync, openSync } from "node:fs";
+import { createServer } from "node:net";
+
+const bin = process.env.NEXTSTAGE_BIN;
+const base = process.env.NS_PG_URL;
+export const shots = "build/e2e";
+export const password = "e2e password 123";
+mkdirSync(shots, { recursive: true });
+mkdirSync("var/e2e", { recursive: true });
+
+export function psql(url, sql) {
+  execFileSync("psql", [url, "-Xqc", sql], { env: { ...process.env, PGOPTIONS: "-c client_min_messages=warning" } });
+}
+
+export function freePort() {
+  return new Promise((resolve) => {
+    const s = createServer();
+    s.listen(0, "127.0.0.1", () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+export async function startServer() {
+  psql(base, "DROP DATABASE IF EXISTS e2e");
+  psql(base, "CREATE DATABASE e2e");
+  const url = base.replace("dbname=nextstage", "dbname=e2e");
+  const env = { ...process.env, NEXTSTAGE_DATABASE_URL: url };
+  execFileSync(bin, ["migrate"], { env, stdio: "ignore" });
+  const users = [["rep@e2e.test", "Rita Rep", "rep"], ["marketer@e2e.test", "Mark Eting", "marketer"]];
+  for (const [email, name, role] of users)
+    execFileSync(bin, ["user", "add", "--email", email, "--name", name, "--role", role],
+      { env, input: password + "\n", stdio: ["pipe", "ignore", "ignore"] });
+  const token = execFileSync(bin, ["token", "create", "--email", "marketer@e2e.test", "--name", "e2e"],
+    { env }).toString().trim();
+  const port = await freePort();
+  const err = openSync("var/e2e/server.stderr", "w");
+  const proc = spawn(bin, ["serve"], {
+    env: { ...env, NEXTSTAGE_LISTEN: `127.0.0.1:${port}`, NEXTSTAGE_THREADS: "2",
+      NEXTSTAGE_PUBLIC_URL: `http://127.0.0.1:${port}` },
+    stdio: ["ignore", "ignore", err],
+  });
+  const origin = `http://127.0.0.1:${port}`;
+  for (let i = 0; i < 300; i++) {
+    try {
+      if ((await fetch(`${origin}/healthz`)).ok) return { proc, origin, token };
+    } catch { /* not up yet */ }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error("the server did not become healthy");
+}
+
+// A page that records what went wrong: console errors and failed requests,
+// less those a story says it expects (@expected: regexps over "status url").
+export async function watchedPage(context, expected, cutShort = []) {
+  const page = await context.newPage();
+  const problems = [];
+  page.on("console", (m) => { if (m.type() === "error") problems.push(`console: ${m.text()}`); });
+  page.on("pageerror", (e) => problems.push(`page error: ${e.message}`));
+  page.on("requestfailed", (r) => {
+    // A GET cut short because the page moved on (the bell's poll at a
+    // navigation) is no failure a person sees; anything else is.
+    const aborted = r.failure()?.errorText === "net::ERR_ABORTED";
+    if (aborted && (r.method() === "GET" || cutShort.some((re) => re.test(`${r.method()} ${r.url()}`)))) return;
+    problems.push(`request failed: ${r.method()} ${r.url()} ${r.failure()?.errorText}`);
+  });
+  page.on("response", (r) => {
+    const line = `${r.status()} ${r.url()}`;
+    if (r.status() >= 400 && !expected.some((re) => re.test(line))) problems.push(`HTTP ${line}`);
+  });
+  page.problems = () => problems.filter((p) => !(p.startsWith("console: Failed to load resource")
+    && expected.length));
+  return page;
+}
+
+export function check(ok, what) {
+  if (!ok) throw new Error(what);
+}
+
+export async function signIn(page, origin, email) {
+  await page.fill("input[name=email]", email);
+  await page.fill("input[name=password]", password);
+  await page.click("button[type=submit]");
+}
+
+// Makes @body an asset through the API as the marketer (JSON: a link asset).
+export async function asset(server, body) {
+  const r = await fetch(`${server.origin}/api/v1/assets`, {
+    method: "POST", headers: { Authorization: `Bearer ${server.token}`, "Content-Type": "application/json" },
+    body: JSON.stringify({ kind: "guide", intent: "educational", status: "published", ...body }) });
+  if (r.status !== 201) throw new Error(`asset: ${r.status} ${await r.text()}`);
+  return r.json();
+}
+

@@ -1,0 +1,79 @@
+// Stories: signing in and out, and what each role is shown.
+import { check, shots, signIn, watchedPage } from "../harness.mjs";
+
+export const stories = {
+  async a_rep_signs_in_sees_no_library_and_signs_out(browser, origin) {
+    const context = await browser.newContext({ viewport: { width: 390, height: 800 } });
+    // Chromium now and then reports the sign-out's DELETE as aborted by the
+    // navigation that follows it; the check of /me below proves it was done.
+    const page = await watchedPage(context, [/^401 .*\/api\/v1\/me$/], [/^DELETE .*\/api\/v1\/session$/]);
+    await page.goto(`${origin}/app/`);
+    await page.waitForURL(/\/app\/sign-in\?next=%2Fapp%2F$/);
+    await page.screenshot({ path: `${shots}/sign-in-390.png` });
+    await signIn(page, origin, "rep@e2e.test");
+    await page.waitForURL(`${origin}/app/`);
+    await page.getByRole("heading", { name: "My deals" }).waitFor();
+    const nav = await page.locator("#nav").innerText();
+    check(nav.includes("My deals") && !nav.includes("Library") && !nav.includes("Board"),
+      `a rep's navigation: ${JSON.stringify(nav)}`);
+    // A deal of the rep's, as the CRM would have made it: listed, and its page.
+    const made = await page.evaluate(async () => {
+      const r = await fetch("/api/v1/deals", { method: "POST", headers: {
+        "Content-Type": "application/json", "X-Requested-With": "e2e" },
+        body: JSON.stringify({ name: "Initech — invoice capture", account: "Initech", stage: "discovery", amount: 36000 }) });
+      await r.json(); // read it all before the reload
+      return r.status;
+    });
+    check(made === 201, `creating the rep's deal answered ${made}`);
+    await page.reload();
+    const row = page.getByRole("row", { name: /Initech — invoice capture/ });
+    await row.waitFor();
+    check((await row.innerText()).includes("Discovery"), `the row: ${await row.innerText()}`);
+    await page.screenshot({ path: `${shots}/rep-deals-390.png` });
+    await page.getByRole("link", { name: "Initech — invoice capture" }).click();
+    await page.getByRole("heading", { name: "Initech — invoice capture" }).waitFor();
+    const history = await page.locator(".timeline").innerText();
+    check(history.includes("Discovery"), `the deal's history: ${history}`);
+    await page.screenshot({ path: `${shots}/rep-deal-390.png` });
+    await page.getByRole("button", { name: "Sign out" }).click();
+    await page.waitForURL(/\/app\/sign-in$/);
+    const me = await page.evaluate(async () => (await fetch("/api/v1/me")).status);
+    check(me === 401, `after sign-out /me answered ${me}`);
+    await context.close();
+    return page.problems();
+  },
+
+  async a_wrong_password_is_said_beside_the_form(browser, origin) {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    const page = await watchedPage(context, [/^401 .*\/api\/v1\/(me|session)$/]);
+    await page.goto(`${origin}/app/sign-in`);
+    await page.fill("input[name=email]", "rep@e2e.test");
+    await page.fill("input[name=password]", "not the password");
+    await page.click("button[type=submit]");
+    const alert = page.getByRole("alert");
+    await alert.waitFor();
+    check(/password/i.test(await alert.innerText()), `the message: ${await alert.innerText()}`);
+    check(page.url().endsWith("/app/sign-in"), `moved to ${page.url()}`);
+    await page.screenshot({ path: `${shots}/sign-in-wrong-1280.png` });
+    await context.close();
+    return page.problems();
+  },
+
+  async a_deep_link_comes_back_after_sign_in_and_a_marketer_sees_the_library(browser, origin) {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    const page = await watchedPage(context, [/^401 .*\/api\/v1\/me$/]);
+    await page.goto(`${origin}/app/library`);
+    await page.waitForURL(/\/app\/sign-in\?next=%2Fapp%2Flibrary$/);
+    await signIn(page, origin, "marketer@e2e.test");
+    await page.waitForURL(`${origin}/app/library`);
+    await page.getByRole("heading", { name: "Library" }).waitFor(); // the view, not only its URL
+    const nav = await page.locator("#nav").innerText();
+    check(nav.includes("Library"), `a marketer's navigation: ${JSON.stringify(nav)}`);
+    await page.keyboard.press("Tab");
+    const focused = await page.evaluate(() => document.activeElement?.tagName);
+    check(["A", "BUTTON", "INPUT", "SELECT", "TEXTAREA"].includes(focused), `Tab reached ${focused}, no control`);
+    await page.screenshot({ path: `${shots}/marketer-library-1280.png` });
+    await context.close();
+    return page.problems();
+  },
+};
