@@ -45,7 +45,7 @@ export function showError(form, err) {
   p.textContent = err.message;
   if (field) {
     field.setAttribute("aria-invalid", "true");
-    field.insertAdjacentElement("afterend", p);
+    (field.closest("label") || field).insertAdjacentElement("afterend", p); // below the field's label
     field.focus();
   } else {
     const heading = form.querySelector("h1, h2");

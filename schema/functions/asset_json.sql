@@ -1,5 +1,8 @@
--- @score is search's relevance or sort key; asset_json(a) drops it.
-CREATE OR REPLACE FUNCTION asset_json(a assets, current_version json, score numeric) RETURNS json
+-- @score is search's relevance or sort key, @verdicts what the next-stage
+-- test says of the asset (search: [{stage, verdict, explanation}] of its
+-- judged stages); asset_json(a) drops both.
+CREATE OR REPLACE FUNCTION asset_json(a assets, current_version json, score numeric,
+                                      verdicts json) RETURNS json
 LANGUAGE sql STABLE PARALLEL SAFE AS $$
     SELECT json_build_object('id', a.id, 'title', a.title, 'description', a.description,
         'kind', a.kind, 'intent', a.intent, 'personas', a.personas, 'stages', a.stages,
@@ -7,7 +10,7 @@ LANGUAGE sql STABLE PARALLEL SAFE AS $$
         'disclosure', a.disclosure, 'owner', a.owner, 'expires_at', rfc3339(a.expires_at),
         'source', a.source, 'url', a.url, 'current_version', current_version,
         'created_at', rfc3339(a.created_at), 'updated_at', rfc3339(a.updated_at),
-        'score', score)
+        'verdicts', verdicts, 'score', score)
 $$;
 
 CREATE OR REPLACE FUNCTION asset_json(a assets) RETURNS jsonb
@@ -15,5 +18,5 @@ LANGUAGE sql STABLE AS $$
     SELECT asset_json(a, (SELECT version_json(v, b) FROM asset_versions v
                           JOIN blobs b ON b.id = v.blob_id
                           WHERE v.asset_id = a.id AND v.number = a.current_version),
-                      NULL)::jsonb - 'score'
+                      NULL, NULL)::jsonb - 'score' - 'verdicts'
 $$;

@@ -10,6 +10,8 @@
 #include "db_recommend.h"
 
 enum { PROVEN = 1, UNTESTED = 2, OTHER = 3, HURTS = 4 };
+/* The kinds as an item's "evidence" says them. */
+static const char *const evidence[] = {"", "proven", "untested", "no_effect", "hurts"};
 #define EXPLORE_EVERY 5
 
 /* Why @c is shown, in words: its stored verdict's own (the summary
@@ -73,6 +75,8 @@ json_t *an_recommend(const char *deal, const char *owner_only, int limit, enum d
 		json_object_set_new(item, "reason",
 				    json_string(reason(cand, stage ? stage : "", buf, sizeof buf)));
 		json_object_set(item, "lift", json_object_get(cand, "lift"));
+		json_object_set_new(item, "evidence",
+				    json_string(evidence[kind >= PROVEN && kind <= HURTS ? kind : UNTESTED]));
 		json_array_append(items, item);
 	}
 	free(used);

@@ -9,6 +9,15 @@
 
 static const char *const new_statuses[] = {"draft", "published", NULL};
 
+/* Whether the patch @m names @field. */
+static bool given(const struct asset_fields *m, const char *field)
+{
+	for (const char *const *g = m->given; *g != NULL; g++)
+		if (strcmp(*g, field) == 0)
+			return true;
+	return false;
+}
+
 /* Reads an asset's metadata (r->json) into @m for create (@create:
  * required fields, @link: a JSON body, which must carry "url") or update;
  * answers 400 and returns false on the first fault. */
@@ -59,11 +68,11 @@ static bool read_meta(struct req *r, bool create, bool link, struct asset_fields
 		reply_error(r, ERR_INVALID_FIELD, "url", "url must be an absolute http(s) URL");
 		return false;
 	}
-	if (create && m->gated && !m->public) {
+	if (m->gated && !m->public && (create || given(m, "public"))) {
 		reply_error(r, ERR_INVALID_FIELD, "gated", "only a public asset can be gated");
 		return false;
 	}
-	if (create && m->gated && m->disclosure == NULL) {
+	if (m->gated && m->disclosure == NULL && (create || given(m, "disclosure"))) {
 		reply_error(r, ERR_MISSING_FIELD, "disclosure",
 			    "a gated asset must say what follow-up a downloader agrees to");
 		return false;

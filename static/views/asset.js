@@ -1,8 +1,12 @@
-// An asset: a preview of its current version, what it is for, what other
-// reps said of it, the feedback form, and sharing it to a deal as a
-// tracked link.
+// An asset: a preview of its current version, what it is for, what the
+// next-stage test says of it, what other reps said, the feedback form,
+// sharing it as a tracked link, its shares (with the version each used)
+// and its versions; marketers also edit its metadata and upload a new
+// version.
 import { api, showError } from "/app/api.js";
-import { el, stageNames } from "/app/views/format.js";
+import { bytes, choice, day, el, field, INTENTS, KINDS, kindName, stageNames } from "/app/views/format.js";
+import { shareForm } from "/app/views/share.js";
+import { uploadFile } from "/app/views/upload.js";
 
 function preview(a) {
   const box = el("div", null, { class: "preview" });
@@ -51,72 +55,148 @@ function feedbackForm(a) {
   return f;
 }
 
-async function shareForm(a) {
-  const f = el("form", null, { class: "card" });
-  const deals = (await api("GET", "/deals?limit=200")).items;
-  f.append(el("h2", "Share"));
-  const deal = el("select", null, { name: "deal_id" });
-  deal.append(el("option", "No deal", { value: "" }));
-  for (const d of deals) deal.append(el("option", d.name, { value: d.id }));
-  const channel = el("select", null, { name: "channel" });
-  for (const c of ["email", "link", "meeting", "social", "other"]) channel.append(el("option", c, { value: c }));
-  const to = el("input", null, { name: "recipient_email", type: "email", autocomplete: "off" });
-  for (const [text, input] of [["Deal", deal], ["Channel", channel], ["Recipient (optional)", to]]) {
-    const l = el("label", text);
-    l.append(input);
-    f.append(l);
+// What the next-stage test says, stage by stage, in its own sentences.
+function evidence(a, stages) {
+  const box = el("section", null, { class: "evidence" });
+  box.append(el("h2", "Does it move deals?"));
+  const verdicts = a.usage?.verdicts || [];
+  if (!verdicts.length) {
+    box.append(el("p", "Not shared to a deal yet: there is no evidence either way.", { class: "muted" }));
+    return box;
   }
-  f.append(el("button", "Get a tracked link", { type: "submit" }));
-  const out = el("div", null, { class: "shared", "aria-live": "polite" });
-  f.append(out);
-  f.addEventListener("submit", async (e) => {
-    e.preventDefault();
-    const body = { asset_id: a.id, channel: channel.value };
-    if (deal.value) body.deal_id = deal.value;
-    if (to.value.trim()) body.recipient_email = to.value.trim();
-    try {
-      const s = await api("POST", "/shares", body);
-      const link = el("input", null, { value: s.url, readonly: "", "aria-label": "Tracked link" });
-      const copy = el("button", "Copy link", { type: "button" });
-      copy.addEventListener("click", async () => {
-        await navigator.clipboard.writeText(s.url);
-        copy.textContent = "Copied";
-      });
-      out.replaceChildren(link, copy, el("p", "Opens of this link are tracked: you will be told when your prospect opens it.", { class: "muted" }));
-    } catch (err) {
-      showError(f, err);
-    }
-  });
-  return f;
+  const ul = el("ul", null, { class: "verdicts" });
+  for (const v of verdicts) {
+    const li = el("li", null, { class: `verdict ${v.verdict}` });
+    li.append(el("strong", `${stages[v.stage]?.name || v.stage}: `), v.explanation);
+    ul.append(li);
+  }
+  box.append(ul);
+  return box;
 }
 
-// Marketers: the asset's title, stages and status, saved by PATCH.
-function editForm(a, stages) {
-  const f = el("form", null, { class: "card" });
+// The asset's shares that the user may see (a rep's own; all for
+// marketers), each with the version it used.
+async function sharesOf(a) {
+  const box = el("section");
+  const shares = (await api("GET", `/shares?asset=${a.id}&limit=50`)).items;
+  box.append(el("h2", "Shares"));
+  if (!shares.length) {
+    box.append(el("p", "Not shared yet.", { class: "muted" }));
+    return box;
+  }
+  const table = el("table", null, { class: "list shares-of" });
+  const head = el("tr");
+  for (const h of ["Shared", "By", "Deal", "Version"]) head.append(el("th", h, { scope: "col" }));
+  head.append(el("th", "Opened by people", { scope: "col", class: "num" }));
+  table.append(el("thead"), el("tbody"));
+  table.tHead.append(head);
+  for (const s of shares) {
+    const tr = el("tr");
+    const dealCell = el("td");
+    if (s.deal_id) dealCell.append(el("a", s.deal_name, { href: `/app/deals/${s.deal_id}` }));
+    else dealCell.textContent = "—";
+    tr.append(el("td", day(s.created_at)), el("td", s.rep_name), dealCell,
+      el("td", s.version ? `v${s.version}` : "link"), el("td", String(s.human_opens), { class: "num" }));
+    table.tBodies[0].append(tr);
+  }
+  box.append(table);
+  return box;
+}
+
+// Every version, newest first, with who made it; marketers upload a new one.
+function versions(a, session) {
+  const box = el("section");
+  box.append(el("h2", "Versions"));
+  if (a.versions?.length) {
+    const table = el("table", null, { class: "list versions" });
+    const head = el("tr");
+    for (const h of ["Version", "File", "Size", "Uploaded", "By"]) head.append(el("th", h, { scope: "col" }));
+    table.append(el("thead"), el("tbody"));
+    table.tHead.append(head);
+    for (const v of a.versions) {
+      const tr = el("tr");
+      const file = el("td");
+      file.append(el("a", v.filename, { href: `/api/v1/assets/${a.id}/content?version=${v.number}` }));
+      tr.append(el("td", `v${v.number}${v.number === a.current_version?.number ? " (current)" : ""}`), file,
+        el("td", bytes(v.size)), el("td", day(v.created_at)), el("td", v.created_by_name || "—"));
+      table.tBodies[0].append(tr);
+    }
+    box.append(table);
+  } else {
+    box.append(el("p", a.url ? "A link has no versions." : "No file yet.", { class: "muted" }));
+  }
+  if (session.user.role !== "rep" && !a.url) {
+    const picker = el("input", null, { type: "file", name: "file" });
+    const row = el("div", null, { class: "uploads" });
+    box.append(field("Upload a new version", picker), row);
+    picker.addEventListener("change", async () => {
+      if (!picker.files.length) return;
+      const form = new FormData();
+      form.append("file", picker.files[0], picker.files[0].name);
+      row.replaceChildren();
+      const res = await uploadFile(`/api/v1/assets/${a.id}/versions`, form, picker.files[0], row);
+      if (res.status === 201) location.reload();
+    });
+  }
+  return box;
+}
+
+// Marketers: every field of the metadata, saved by PATCH; the API's
+// refusals are shown beside the field they name.
+function editForm(a, stages, personas, session) {
+  const f = el("form", null, { class: "card edit" });
   f.append(el("h2", "Edit"));
-  const title = el("input", null, { name: "title", value: a.title });
-  const status = el("select", null, { name: "status" });
-  for (const s of ["draft", "published", "archived"]) status.append(el("option", s, { value: s }));
-  status.value = a.status;
-  const box = el("fieldset");
-  box.append(el("legend", "Stages"));
-  for (const s of Object.values(stages).filter((s) => !s.outcome)) {
-    const l = el("label", null, { class: "inline" });
-    const c = el("input", null, { type: "checkbox", name: "stages", value: s.slug });
-    c.checked = a.stages.includes(s.slug);
-    l.append(c, s.name);
-    box.append(l);
-  }
-  for (const [text, input] of [["Title", title], ["Status", status]]) {
-    const l = el("label", text);
-    l.append(input);
-    f.append(l);
-  }
-  f.append(box, el("button", "Save", { type: "submit" }));
+  const title = el("input", null, { name: "title", value: a.title, required: "" });
+  const description = el("textarea", a.description || "", { name: "description", rows: "3" });
+  const kind = choice("kind", KINDS.map((k) => [k, kindName(k)]), a.kind);
+  const intent = choice("intent", INTENTS, a.intent);
+  const status = choice("status", ["draft", "published", "archived", "retired"], a.status);
+  const tags = el("input", null, { name: "tags", value: (a.tags || []).join(", ") });
+  const source = el("input", null, { name: "source", value: a.source || "" });
+  const expires = el("input", null, { name: "expires_at", type: "date",
+    value: a.expires_at ? a.expires_at.slice(0, 10) : "" });
+  const mine = session.user.id;
+  const owner = choice("owner", [...(a.owner && a.owner !== mine ? [[a.owner, a.owner_name || "the current owner"]] : []),
+    [mine, `Me (${session.user.name})`]], a.owner || mine);
+  const url = a.url ? el("input", null, { name: "url", type: "url", value: a.url }) : null;
+  const checks = (legend, name, options, on) => {
+    const box = el("fieldset");
+    box.append(el("legend", legend));
+    for (const [value, text] of options) {
+      const l = el("label", null, { class: "inline" });
+      const c = el("input", null, { type: "checkbox", name, value });
+      c.checked = on.includes(value);
+      l.append(c, text);
+      box.append(l);
+    }
+    return box;
+  };
+  const stageBox = checks("Stages", "stages", Object.values(stages).filter((s) => !s.outcome).map((s) => [s.slug, s.name]), a.stages);
+  const personaBox = checks("Personas", "personas", personas.map((p) => [p.slug, p.name]), a.personas);
+  const pub = el("input", null, { type: "checkbox", name: "public" });
+  pub.checked = a.public;
+  const gated = el("input", null, { type: "checkbox", name: "gated" });
+  gated.checked = a.gated;
+  const disclosure = el("textarea", a.disclosure || "", { name: "disclosure", rows: "2" });
+  const inline = (input, text) => { const l = el("label", null, { class: "inline" }); l.append(input, text); return l; };
+  const access = el("fieldset");
+  access.append(el("legend", "Public page"), inline(pub, "Public: anyone with its page's address may read it"),
+    inline(gated, "Gated: readers leave their details first"),
+    field("What follow-up a reader of a gated page agrees to (shown before the form)", disclosure));
+  f.append(field("Title", title), field("Description", description), field("Kind", kind), field("Intent", intent),
+    field("Status", status), stageBox, personaBox, field("Tags (comma separated)", tags));
+  if (url) f.append(field("Address (URL)", url));
+  f.append(access, field("Expires on (optional)", expires), field("Owner", owner), field("Source (optional)", source),
+    el("button", "Save", { type: "submit" }));
   f.addEventListener("submit", async (e) => {
     e.preventDefault();
-    const body = { title: title.value.trim(), status: status.value,
-      stages: [...f.querySelectorAll("input[name=stages]:checked")].map((c) => c.value) };
+    const picked = (name) => [...f.querySelectorAll(`input[name=${name}]:checked`)].map((c) => c.value);
+    const body = { title: title.value.trim(), description: description.value.trim(), kind: kind.value,
+      intent: intent.value, status: status.value, stages: picked("stages"), personas: picked("personas"),
+      tags: tags.value.split(",").map((t) => t.trim()).filter(Boolean), public: pub.checked, gated: gated.checked,
+      disclosure: disclosure.value.trim() || null, owner: owner.value, source: source.value.trim() || null,
+      expires_at: expires.value ? new Date(`${expires.value}T23:59:59`).toISOString() : null };
+    if (url) body.url = url.value.trim();
     try {
       await api("PATCH", `/assets/${a.id}`, body);
       location.reload();
@@ -128,13 +208,18 @@ function editForm(a, stages) {
 }
 
 export async function show(main, session, params) {
-  const [a, stages] = await Promise.all([api("GET", `/assets/${params.id}`), stageNames()]);
+  const [a, stages, personaList] = await Promise.all([api("GET", `/assets/${params.id}`), stageNames(),
+    api("GET", "/personas")]);
+  const personas = personaList.items || personaList;
+  const personaName = (slug) => personas.find((p) => p.slug === slug)?.name || slug;
   main.append(el("p", null, { class: "crumbs" }));
   main.lastChild.append(el("a", "← Search", { href: "/app/search" }));
   main.append(el("h1", a.title));
-  main.append(el("p", [a.kind.replace("_", " "), ...a.stages.map((s) => stages[s]?.name || s), ...a.personas].join(" · "), { class: "muted" }));
+  const facts = [kindName(a.kind), ...a.stages.map((s) => stages[s]?.name || s), ...a.personas.map(personaName)];
+  if (session.user.role !== "rep") facts.push(a.status);
+  main.append(el("p", facts.join(" · "), { class: "muted" }));
   if (a.description) main.append(el("p", a.description));
-  main.append(preview(a));
+  main.append(preview(a), evidence(a, stages));
   const fb = a.feedback || {};
   if (fb.answers) {
     main.append(el("h2", "What reps said"),
@@ -144,7 +229,11 @@ export async function show(main, session, params) {
     main.append(ul);
   }
   const side = el("div", null, { class: "two" });
-  side.append(a.status === "published" ? await shareForm(a) : el("p", "Only published content can be shared.", { class: "muted" }), feedbackForm(a));
-  main.append(side);
-  if (session.user.role !== "rep") main.append(editForm(a, stages));
+  const shares = el("div");
+  const refresh = async () => shares.replaceChildren(await sharesOf(a));
+  side.append(a.status === "published" ? await shareForm(a, { onShared: refresh })
+    : el("p", "Only published content can be shared.", { class: "muted" }), feedbackForm(a));
+  main.append(side, shares, versions(a, session));
+  await refresh();
+  if (session.user.role !== "rep") main.append(editForm(a, stages, personas, session));
 }

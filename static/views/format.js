@@ -29,3 +29,35 @@ export function el(tag, text, attrs = {}) {
   for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, v);
   return e;
 }
+
+// A <label> holding @text and @input (the field's accessible name).
+export function field(text, input, attrs = {}) {
+  const l = el("label", text, attrs);
+  l.append(input);
+  return l;
+}
+
+// The kinds and intents the API accepts, as people read them.
+export const KINDS = ["guide", "ebook", "whitepaper", "case_study", "product_sheet", "one_pager", "deck",
+  "battlecard", "video", "webinar", "blog_post", "template", "other"];
+export const INTENTS = ["educational", "sales"];
+export function kindName(kind) {
+  return kind.replaceAll("_", " ");
+}
+
+// A <select name=@name> of @options ([value, text] pairs or values), set to @value.
+export function choice(name, options, value) {
+  const s = el("select", null, { name });
+  for (const o of options) {
+    const [v, t] = Array.isArray(o) ? o : [o, o];
+    s.append(el("option", t, { value: v }));
+  }
+  if (value !== undefined && value !== null) s.value = value;
+  return s;
+}
+
+export function bytes(n) {
+  if (n < 1024) return `${n} B`;
+  if (n < 1024 * 1024) return `${Math.ceil(n / 1024)} KB`;
+  return `${(n / 1024 / 1024).toFixed(1)} MB`;
+}

@@ -1,43 +1,43 @@
-// The library (marketers): every asset with its status, and uploads of one
-// or many files by drag and drop or a file picker, each with its progress
-// (bytes sent of total) and a cancel button. An upload becomes a draft
-// named after its file; its page then edits and publishes it.
-import { api } from "/app/api.js";
-import { day, el } from "/app/views/format.js";
+// The library (marketers): every asset with its status, uploads of one or
+// many files by drag and drop or a file picker, each with its progress
+// (bytes sent of total) and a cancel button, and link assets by address.
+// An upload becomes a draft named after its file; its page then edits and
+// publishes it.
+import { api, showError } from "/app/api.js";
+import { choice, day, el, field, INTENTS, KINDS, kindName } from "/app/views/format.js";
+import { uploadFile } from "/app/views/upload.js";
 
-function upload(file, row) {
+async function upload(file, row) {
   const meta = { title: file.name.replace(/\.[^.]+$/, "").replace(/[-_]+/g, " ").slice(0, 300) || file.name,
     kind: "other", intent: "educational", status: "draft" };
   const form = new FormData();
   form.append("metadata", new Blob([JSON.stringify(meta)], { type: "application/json" }));
   form.append("file", file, file.name);
-  const bar = el("progress", null, { max: String(file.size || 1), value: "0", "aria-label": `Upload of ${file.name}` });
-  const cancel = el("button", "Cancel", { type: "button" });
-  const state = el("span", "uploading", { class: "muted" });
-  row.append(el("span", file.name), bar, state, cancel);
-  const xhr = new XMLHttpRequest();
-  xhr.open("POST", "/api/v1/assets");
-  xhr.setRequestHeader("X-Requested-With", "nextstage-app");
-  xhr.upload.onprogress = (e) => { bar.value = e.loaded; state.textContent = `${Math.round((100 * e.loaded) / (e.total || 1))}%`; };
-  cancel.addEventListener("click", () => xhr.abort());
-  return new Promise((resolve) => {
-    xhr.onload = () => {
-      cancel.remove();
-      let body = {};
-      try { body = JSON.parse(xhr.responseText); } catch { /* not JSON */ }
-      if (xhr.status === 201) {
-        bar.value = bar.max;
-        state.replaceChildren(el("a", "uploaded: edit and publish", { href: `/app/assets/${body.id}` }));
-      } else {
-        state.textContent = body.detail || `failed (HTTP ${xhr.status})`;
-        state.className = "error";
-      }
-      resolve();
-    };
-    xhr.onabort = () => { cancel.remove(); state.textContent = "cancelled: nothing was kept"; resolve(); };
-    xhr.onerror = () => { cancel.remove(); state.textContent = "the connection failed"; state.className = "error"; resolve(); };
-    xhr.send(form);
+  const { status, body, state } = await uploadFile("/api/v1/assets", form, file, row);
+  if (status === 201) state.replaceChildren(el("a", "uploaded: edit and publish", { href: `/app/assets/${body.id}` }));
+}
+
+// A link asset (a page elsewhere): title, address, kind and intent; a
+// draft, then edited and published on its page.
+function linkForm() {
+  const f = el("form", null, { class: "card link-asset" });
+  const title = el("input", null, { name: "title", required: "" });
+  const url = el("input", null, { name: "url", type: "url", required: "", placeholder: "https://" });
+  const kind = choice("kind", KINDS.map((k) => [k, kindName(k)]), "blog_post");
+  const intent = choice("intent", INTENTS, "educational");
+  f.append(el("h2", "Add a link"), field("Title", title), field("Address (URL)", url), field("Kind", kind),
+    field("Intent", intent), el("button", "Add the link", { type: "submit" }));
+  f.addEventListener("submit", async (e) => {
+    e.preventDefault();
+    try {
+      const a = await api("POST", "/assets", { title: title.value.trim(), url: url.value.trim(), kind: kind.value,
+        intent: intent.value, status: "draft" });
+      location.assign(`/app/assets/${a.id}`);
+    } catch (err) {
+      showError(f, err);
+    }
   });
+  return f;
 }
 
 export async function show(main, session) {
@@ -66,7 +66,7 @@ export async function show(main, session) {
   zone.addEventListener("dragleave", () => zone.classList.remove("over"));
   zone.addEventListener("drop", (e) => { e.preventDefault(); zone.classList.remove("over"); start(e.dataTransfer.files); });
 
-  main.append(list);
+  main.append(linkForm(), list);
   await listAssets(list);
 }
 
@@ -82,7 +82,7 @@ async function listAssets(box) {
     const tr = el("tr");
     const t = el("td");
     t.append(el("a", a.title, { href: `/app/assets/${a.id}` }));
-    tr.append(t, el("td", a.kind.replace("_", " ")), el("td", a.status), el("td", day(a.updated_at)));
+    tr.append(t, el("td", kindName(a.kind)), el("td", a.status), el("td", day(a.updated_at)));
     table.tBodies[0].append(tr);
   }
   box.replaceChildren(el("h2", `${page.total} ${page.total === 1 ? "asset" : "assets"}`), table);

@@ -3,7 +3,7 @@
 // counts, the API's sorts, and, when nothing matches, a content request to
 // marketing pre-filled with the words and filters.
 import { api, showError } from "/app/api.js";
-import { el, stageNames } from "/app/views/format.js";
+import { el, kindName, stageNames } from "/app/views/format.js";
 
 const FACETS = [["stage", "Stage"], ["persona", "Persona"], ["kind", "Kind"], ["intent", "Intent"]];
 const SORTS = [["relevance", "Best match"], ["recent", "Newest"], ["shares", "Most shared"], ["lift", "Moves deals"]];
@@ -16,7 +16,7 @@ export async function show(main) {
   const label = {
     stage: (v) => stages[v]?.name || v,
     persona: (v) => (personas.items || personas).find((p) => p.slug === v)?.name || v,
-    kind: (v) => v.replace("_", " "), intent: (v) => v,
+    kind: kindName, intent: (v) => v,
   };
 
   main.append(el("h1", "Find content"));
@@ -90,8 +90,14 @@ export async function show(main) {
       const li = el("li", null, { class: "result" });
       const h = el("h2");
       h.append(el("a", a.title, { href: `/app/assets/${a.id}` }));
-      li.append(h, el("p", [a.kind.replace("_", " "), ...a.stages.map(label.stage)].join(" · "), { class: "muted" }));
+      li.append(h, el("p", [kindName(a.kind), ...a.stages.map(label.stage), ...a.personas.map(label.persona)].join(" · "),
+        { class: "muted" }));
       if (a.description) li.append(el("p", a.description.length > 220 ? `${a.description.slice(0, 220)}…` : a.description));
+      for (const v of a.verdicts || []) { // what the next-stage test found, in its own sentence
+        const p = el("p", null, { class: `verdict ${v.verdict}` });
+        p.append(el("strong", `${label.stage(v.stage)}: `), v.explanation);
+        li.append(p);
+      }
       results.append(li);
     }
     if (body.total === 0 && state.q) results.append(askMarketing());

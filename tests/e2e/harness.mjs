@@ -12,8 +12,10 @@ export const password = "e2e password 123";
 mkdirSync(shots, { recursive: true });
 mkdirSync("var/e2e", { recursive: true });
 
+// Runs @sql; its output (unaligned, tuples only).
 export function psql(url, sql) {
-  execFileSync("psql", [url, "-Xqc", sql], { env: { ...process.env, PGOPTIONS: "-c client_min_messages=warning" } });
+  return execFileSync("psql", [url, "-XAtqc", sql],
+    { env: { ...process.env, PGOPTIONS: "-c client_min_messages=warning" } }).toString().trim();
 }
 
 export function freePort() {
@@ -88,12 +90,26 @@ export async function signIn(page, origin, email) {
   await page.click("button[type=submit]");
 }
 
-// Makes @body an asset through the API as the marketer (JSON: a link asset).
-export async function asset(server, body) {
-  const r = await fetch(`${server.origin}/api/v1/assets`, {
-    method: "POST", headers: { Authorization: `Bearer ${server.token}`, "Content-Type": "application/json" },
-    body: JSON.stringify({ kind: "guide", intent: "educational", status: "published", ...body }) });
-  if (r.status !== 201) throw new Error(`asset: ${r.status} ${await r.text()}`);
-  return r.json();
+// Calls the API as the marketer (bearer token); the parsed answer, or an
+// error unless it answered @want.
+export async function marketerApi(server, method, path, body, want = [200, 201]) {
+  const init = { method, headers: { Authorization: `Bearer ${server.token}` } };
+  if (body !== undefined) {
+    init.headers["Content-Type"] = "application/json";
+    init.body = JSON.stringify(body);
+  }
+  const r = await fetch(`${server.origin}/api/v1${path}`, init);
+  if (!want.includes(r.status)) throw new Error(`${method} ${path}: ${r.status} ${await r.text()}`);
+  return r.status === 204 ? null : r.json();
 }
 
+// Makes @body an asset through the API as the marketer (JSON: a link asset).
+export function asset(server, body) {
+  return marketerApi(server, "POST", "/assets",
+    { kind: "guide", intent: "educational", status: "published", ...body }, [201]);
+}
+
+// Runs @sql in the e2e database (for what no API does: expiring a session).
+export function sql(sqlText) {
+  return psql(base.replace("dbname=nextstage", "dbname=e2e"), sqlText);
+}

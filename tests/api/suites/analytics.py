@@ -624,6 +624,9 @@ def recommendations_rank_proven_first_with_a_slot_for_untested_and_hurts_last():
     check(reason["hurts"].startswith("Deals that got it moved on less often. Of 20 deals"),
           reason["hurts"])
     check(abs(got[0]["lift"] - 4) < 1e-9 and got[4]["lift"] is None, f"lifts {got[0]}")
+    evidence = {names.get(i["id"]): i["evidence"] for i in got}
+    check((evidence["p20"], evidence["new"], evidence["old"], evidence["flat"], evidence["hurts"])
+          == ("proven", "untested", "untested", "untested", "hurts"), f"evidence {evidence}")
     check(other_persona["id"] not in {i["id"] for i in got}, "an asset of another persona")
     check(len(expect_json(recommendations(deal["id"], limit=3), 200)["items"]) == 3, "limit")
     expect_problem(recommendations(deal["id"], as_="board"), 404, "not_found")
@@ -717,3 +720,13 @@ def search_sorts_by_shares_and_by_lift():
     check(got[:2] == [lifted["id"], hurts["id"]]
           and set(got[2:]) == {inconclusive["id"], untested["id"]},
           "sort=lift: the best judged lift first, untested and inconclusive last")
+    # Each result says in a sentence what the test found, where it judged.
+    items = {i["id"]: i for i in expect_json(
+        ctx.api.get(f"/api/v1/assets?tag={tag}-l&sort=lift", as_="rep"), 200)["items"]}
+    said = {k: [(v["verdict"], v["explanation"].split(".")[0]) for v in items[a["id"]]["verdicts"]]
+            for k, a in (("lifted", lifted), ("hurts", hurts), ("inconclusive", inconclusive),
+                         ("untested", untested))}
+    check(said == {"lifted": [("moves_deals", "Moves deals on")],
+                   "hurts": [("hurts", "Deals that got it moved on less often")],
+                   "inconclusive": [("inconclusive", "Too early to tell: 40 deals so far")],
+                   "untested": []}, f"the results' verdicts {said}")

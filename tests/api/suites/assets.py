@@ -314,6 +314,15 @@ def gated_needs_a_disclosure_and_a_public_asset():
     expect_problem(upload(meta(public=True, gated=True), mp.pdf()), 400, "missing_field",
                    "disclosure")
     check_nothing_stored(before, "refused creates")
+    # A patch naming the fields is refused the same way, on the field.
+    a = create_link_asset()
+    r = ctx.api.patch(f"{ASSETS}/{a['id']}", {"public": False, "gated": True,
+                                              "disclosure": "We call you."}, as_="marketer")
+    expect_problem(r, 400, "invalid_field", "gated")
+    r = ctx.api.patch(f"{ASSETS}/{a['id']}", {"public": True, "gated": True, "disclosure": None},
+                      as_="marketer")
+    expect_problem(r, 400, "missing_field", "disclosure")
+    check(get_asset(a["id"])["gated"] is False, "a refused patch changed the asset")
 
 
 @test
@@ -507,6 +516,12 @@ def a_new_version_becomes_current():
     v3 = expect_json(add_version(a["id"], third, "v3.pdf"), 201)
     check(v3["number"] == 3 and get_asset(a["id"])["current_version"]["number"] == 3,
           f"third version numbered {v3['number']}")
+    listed = [(v["number"], v["filename"], v["created_by_name"])
+              for v in get_asset(a["id"])["versions"]]
+    name = ctx.accounts["marketer"].name
+    check(get_asset(a["id"])["owner_name"] == name, "the asset's owner_name")
+    check(listed == [(3, "v3.pdf", name), (2, "diagram.png", name), (1, "v1.pdf", name)],
+          f"the asset's versions, newest first with who made them: {listed}")
 
 
 @test

@@ -250,7 +250,7 @@ def a_share_answers_a_random_token_its_url_and_the_pinned_version():
                     "recipient_email": recipient, "expires_at": FUTURE})
     s = expect_json(r, 201)
     check_share_shape(s)
-    want = {"asset_id": a["id"], "version": 1, "deal_id": deal["id"],
+    want = {"asset_id": a["id"], "version": 1, "deal_id": deal["id"], "deal_name": deal["name"],
             "rep_id": account_id("rep"), "channel": "email", "recipient_email": recipient,
             "expires_at": FUTURE, "revoked_at": None, "opens": 0, "human_opens": 0}
     got = {k: s.get(k) for k in want}
