@@ -11,7 +11,9 @@ const EVIDENCE = { proven: "Proven", untested: "New: not proven yet", no_effect:
 function moveForm(deal, stages) {
   const f = el("form", null, { class: "card move" });
   const order = Object.values(stages).sort((a, b) => a.position - b.position).filter((s) => s.slug !== deal.stage);
-  const stage = choice("stage", order.map((s) => [s.slug, s.name]));
+  const here = stages[deal.stage]?.position ?? 0;
+  const next = order.find((s) => s.position > here && !s.outcome) || order.find((s) => s.position > here);
+  const stage = choice("stage", order.map((s) => [s.slug, s.name]), next?.slug); // the next stage, by default
   const at = el("input", null, { name: "at", type: "date" });
   f.append(el("h2", "Move to stage"), field("Stage", stage), field("On (optional: today if empty)", at),
     el("button", "Move the deal", { type: "submit" }));

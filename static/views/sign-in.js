@@ -6,6 +6,7 @@ export async function show(main) {
   form.className = "card narrow";
   form.innerHTML = `
     <h1>Sign in</h1>
+    ${new URLSearchParams(location.search).get("next") ? '<p class="muted">Sign in to go on to the page you asked for.</p>' : ""}
     <label>E-mail <input name="email" type="email" autocomplete="username" required></label>
     <label>Password <input name="password" type="password" autocomplete="current-password" required></label>
     <button type="submit">Sign in</button>`;

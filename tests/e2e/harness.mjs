@@ -28,29 +28,39 @@ export function freePort() {
   });
 }
 
-export async function startServer() {
-  psql(base, "DROP DATABASE IF EXISTS e2e");
-  psql(base, "CREATE DATABASE e2e");
-  const url = base.replace("dbname=nextstage", "dbname=e2e");
+// The real binary on a fresh database @db of the test cluster, with a rep,
+// a marketer and an admin (password `password`) and a bearer token each
+// for the marketer (token) and the admin (adminToken). stop() ends it.
+export async function startServer(db = "e2e") {
+  psql(base, `DROP DATABASE IF EXISTS ${db}`);
+  psql(base, `CREATE DATABASE ${db}`);
+  const url = base.replace("dbname=nextstage", `dbname=${db}`);
   const env = { ...process.env, NEXTSTAGE_DATABASE_URL: url };
   execFileSync(bin, ["migrate"], { env, stdio: "ignore" });
-  const users = [["rep@e2e.test", "Rita Rep", "rep"], ["marketer@e2e.test", "Mark Eting", "marketer"]];
+  const users = [["rep@e2e.test", "Rita Rep", "rep"], ["marketer@e2e.test", "Mark Eting", "marketer"],
+    ["admin@e2e.test", "Ada Admin", "admin"]];
   for (const [email, name, role] of users)
     execFileSync(bin, ["user", "add", "--email", email, "--name", name, "--role", role],
       { env, input: password + "\n", stdio: ["pipe", "ignore", "ignore"] });
-  const token = execFileSync(bin, ["token", "create", "--email", "marketer@e2e.test", "--name", "e2e"],
+  const tokenOf = (email) => execFileSync(bin, ["token", "create", "--email", email, "--name", "e2e"],
     { env }).toString().trim();
+  const token = tokenOf("marketer@e2e.test"), adminToken = tokenOf("admin@e2e.test");
   const port = await freePort();
-  const err = openSync("var/e2e/server.stderr", "w");
+  const err = openSync(`var/e2e/${db}.stderr`, "w");
   const proc = spawn(bin, ["serve"], {
     env: { ...env, NEXTSTAGE_LISTEN: `127.0.0.1:${port}`, NEXTSTAGE_THREADS: "2",
       NEXTSTAGE_PUBLIC_URL: `http://127.0.0.1:${port}` },
     stdio: ["ignore", "ignore", err],
   });
   const origin = `http://127.0.0.1:${port}`;
+  const stop = () => new Promise((resolve) => {
+    if (proc.exitCode !== null) resolve();
+    proc.on("exit", resolve);
+    proc.kill("SIGTERM");
+  });
   for (let i = 0; i < 300; i++) {
     try {
-      if ((await fetch(`${origin}/healthz`)).ok) return { proc, origin, token };
+      if ((await fetch(`${origin}/healthz`)).ok) return { proc, origin, token, adminToken, stop };
     } catch { /* not up yet */ }
     await new Promise((r) => setTimeout(r, 100));
   }

@@ -76,6 +76,7 @@ export const stories = {
     }
     await page.screenshot({ path: `${shots}/marketer-published-1280.png`, fullPage: true });
     await page.goto(`${origin}/app/library`);
+    await page.getByRole("heading", { name: "3 assets" }).waitFor();
     const statuses = await page.locator("table.list tbody tr").evaluateAll((rows) =>
       rows.map((r) => r.cells[2].textContent));
     check(statuses.length === 3 && statuses.every((s) => s === "published"), `statuses ${statuses}`);
@@ -163,6 +164,7 @@ export const stories = {
     const versions = await page.locator("table.versions tbody tr").allInnerTexts();
     check(/^v2 \(current\)\s+price-list-v2\.txt.*Mark Eting/s.test(versions[0]) && /^v1\s+price-list\.txt.*Mark Eting/s.test(versions[1]),
       `the versions: ${JSON.stringify(versions)}`);
+    await page.locator("table.shares-of tbody tr").first().waitFor();
     const shares = await page.locator("table.shares-of tbody tr").allInnerTexts();
     check(shares.length === 1 && /\bv1\b/.test(shares[0]) && shares[0].includes("Mark Eting"),
       `the share's row: ${JSON.stringify(shares)}`);

@@ -1,5 +1,5 @@
 // Stories: signing in and out, and what each role is shown.
-import { check, shots, signIn, watchedPage } from "../harness.mjs";
+import { asset, check, shots, signIn, sql, watchedPage } from "../harness.mjs";
 
 export const stories = {
   async a_rep_signs_in_sees_no_library_and_signs_out(browser, origin) {
@@ -73,6 +73,32 @@ export const stories = {
     const focused = await page.evaluate(() => document.activeElement?.tagName);
     check(["A", "BUTTON", "INPUT", "SELECT", "TEXTAREA"].includes(focused), `Tab reached ${focused}, no control`);
     await page.screenshot({ path: `${shots}/marketer-library-1280.png` });
+    await context.close();
+    return page.problems();
+  },
+
+  async an_expired_session_returns_to_sign_in_and_back_to_the_page(browser, origin, server) {
+    await asset(server, { title: "Onboarding plan for new customers", url: "https://example.com/onboarding" });
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    const page = await watchedPage(context, [/^401 .*\/api\/v1\/(me|assets\?.*)$/]);
+    await page.goto(`${origin}/app/sign-in`);
+    await signIn(page, origin, "rep@e2e.test");
+    await page.getByRole("heading", { name: "My deals" }).waitFor();
+    await page.getByRole("link", { name: "Search" }).click();
+    const box = page.getByRole("searchbox", { name: "Search content" });
+    await box.fill("onboarding");
+    await page.waitForURL(/\/app\/search\?q=onboarding$/);
+    await page.locator(".result h2", { hasText: "Onboarding plan" }).waitFor();
+    // The session ends (it expired, or an admin cut it) while the page is open.
+    sql("UPDATE sessions SET expires_at = now() - interval '1 second'");
+    await box.fill("onboarding plan");
+    await page.waitForURL(/\/app\/sign-in\?next=%2Fapp%2Fsearch%3Fq%3Donboarding/);
+    await page.getByText("Sign in to go on to the page you asked for.").waitFor();
+    await page.screenshot({ path: `${shots}/session-expired-1280.png` });
+    await signIn(page, origin, "rep@e2e.test");
+    await page.waitForURL(/\/app\/search\?q=onboarding/);
+    await page.locator(".result h2", { hasText: "Onboarding plan" }).waitFor();
+    check((await box.inputValue()).startsWith("onboarding"), `the search box says ${await box.inputValue()}`);
     await context.close();
     return page.problems();
   },
