@@ -3,6 +3,7 @@
 // tracked link.
 import { api, showError } from "/app/api.js";
 import { el, stageNames } from "/app/views/format.js";
+import { renderPdf } from "/app/views/pdf-view.js";
 
 function preview(a) {
   const box = el("div", null, { class: "preview" });
@@ -17,6 +18,8 @@ function preview(a) {
     box.append(el("img", null, { src, alt: `Preview of ${a.title}` }));
   } else if (v.mime.startsWith("video/")) {
     box.append(el("video", null, { src, controls: "" }));
+  } else if (v.mime === "application/pdf") {
+    renderPdf(box, `${src}?version=${v.number}`, a.title);
   } else if (v.mime.startsWith("text/")) {
     const pre = el("pre", "Loading…");
     fetch(src, { credentials: "same-origin" }).then((r) => r.text()).then((t) => { pre.textContent = t; });
