@@ -81,7 +81,7 @@ function pages(view, doc, title) {
   let current = 0, task = null, width = 0;
 
   async function show(p) {
-    if (!view.isConnected && current) { // the page has moved on
+    if (!view.isConnected) { // the app has moved to another page
       doc.destroy();
       return;
     }
