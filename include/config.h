@@ -26,6 +26,9 @@ struct config {
 	 * address on the public pages /p/; default 60, 0 = no limit */
 	unsigned public_rate;
 	const char *static_dir; /* NEXTSTAGE_STATIC_DIR: the web app's files, default "static" */
+	/* NEXTSTAGE_PDFJS_DIR: pdf.js as Debian's libjs-pdf installs it, served
+	 * at /app/vendor/pdf/ (vendor.h); default /usr/share/javascript/pdf */
+	const char *pdfjs_dir;
 };
 
 /* Looks a variable up; getenv() in production, a table in tests. */

@@ -1,9 +1,9 @@
-/* The web app's files (static/): read once at start-up into memory, each
- * with its type, a strong ETag (from its SHA-256), a gzip copy when that
- * is smaller, and whether its name carries a content hash (then it may be
- * cached for a year). Served by server/handlers/app.c; nothing is read
- * from disk per request, so no request path can reach outside the files
- * loaded. */
+/* The web app's files (static/, and the libraries of vendor.h): read once
+ * at start-up into memory, each with its type, a strong ETag (from its
+ * SHA-256), a gzip copy when that is smaller, and whether its name carries
+ * a content hash (then it may be cached for a year). Served by
+ * server/handlers/app.c; nothing is read from disk per request, so no
+ * request path can reach outside the files loaded. */
 #ifndef NS_STATIC_FILES_H
 #define NS_STATIC_FILES_H
 #include <stdbool.h>
@@ -22,6 +22,16 @@ struct static_file {
  * dot-files are skipped). 0, or -1 with the reason in @err. A missing
  * @dir loads nothing and is not an error (the API still serves). */
 int static_load(const char *dir, char *err, size_t errlen);
+
+/* Adds the regular file at @path (symlinks followed) under @name, beside
+ * those of static_load (which forgets every file: call this after it).
+ * The limits of static_load hold; a name already loaded, a directory, a
+ * FIFO or a device is refused. 0, or -1 with the reason in @err. */
+int static_add_file(const char *name, const char *path, char *err, size_t errlen);
+
+/* Adds a copy of the @len bytes at @data under @name, like
+ * static_add_file. 0, or -1 with the reason in @err. */
+int static_add_bytes(const char *name, const void *data, size_t len, char *err, size_t errlen);
 
 /* The file named @name, or NULL. */
 const struct static_file *static_find(const char *name);

@@ -7,6 +7,7 @@
 #include "analytics.h"
 #include "import.h"
 #include "static_files.h"
+#include "vendor.h"
 #include "config.h"
 #include "auth.h"
 #include "crypto.h"
@@ -32,12 +33,16 @@ static const char usage_main[] =
     "\n"
     "configuration (environment): NEXTSTAGE_DATABASE_URL, NEXTSTAGE_READ_DATABASE_URL,\n"
     "NEXTSTAGE_LISTEN, NEXTSTAGE_PUBLIC_URL, NEXTSTAGE_MAX_UPLOAD_MB,\n"
-    "NEXTSTAGE_WEBHOOK_SECRET, NEXTSTAGE_THREADS. `nextstage <command> --help` for more.\n";
+    "NEXTSTAGE_WEBHOOK_SECRET, NEXTSTAGE_THREADS, NEXTSTAGE_STATIC_DIR,\n"
+    "NEXTSTAGE_PDFJS_DIR. `nextstage <command> --help` for more.\n";
 
 static const char usage_serve[] =
     "usage: nextstage serve [--listen HOST:PORT] [--threads N] [--no-migrate]\n"
     "  Applies pending migrations (under an advisory lock, so several servers may\n"
-    "  start at once) and serves. Flags override NEXTSTAGE_LISTEN and NEXTSTAGE_THREADS.\n";
+    "  start at once) and serves. Flags override NEXTSTAGE_LISTEN and NEXTSTAGE_THREADS.\n"
+    "  The web app's files come from NEXTSTAGE_STATIC_DIR (default static); pdf.js,\n"
+    "  served at /app/vendor/pdf/, from NEXTSTAGE_PDFJS_DIR (default\n"
+    "  /usr/share/javascript/pdf, Debian's libjs-pdf; without it PDFs are downloads).\n";
 static const char usage_migrate[] =
     "usage: nextstage migrate\n  Applies pending migrations and exits.\n";
 static const char usage_user[] =
@@ -132,6 +137,7 @@ static int cmd_serve(int argc, char **argv)
 	}
 	if (static_find("index.html") == NULL)
 		log_msg("warn", "no web app: %s/index.html is missing", config.static_dir);
+	vendor_load(&config);
 	server_block_signals();
 	if (db_partitions_ensure() != DB_OK)
 		log_msg("warn", "could not create this month's event partitions");

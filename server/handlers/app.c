@@ -1,7 +1,8 @@
 /* The web app: GET / and /app/... answer the files of static/ (loaded at
  * start-up, see static_files.h). A path under /app/ that names no file and
  * has no extension is a page of the app (a deep link, a reload): it gets
- * index.html, whose modules route it. Every answer carries the app's
+ * index.html, whose modules route it; under /app/vendor/ (the packaged
+ * libraries, vendor.h) there are files only. Every answer carries the app's
  * Content-Security-Policy: scripts, styles and everything else from this
  * origin only, nothing inline, no framing. */
 #include <stdio.h>
@@ -105,7 +106,8 @@ void h_app_file(struct req *r)
 		return;
 	}
 	const char *last = strrchr(path, '/');
-	if (strchr(last ? last : path, '.') != NULL) { /* a file that is not there */
+	if (strchr(last ? last : path, '.') != NULL || /* a file that is not there */
+	    strncmp(path, "vendor/", 7) == 0) {	       /* the libraries hold no pages */
 		reply_error(r, ERR_NOT_FOUND, NULL, "no such file");
 		return;
 	}

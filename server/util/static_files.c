@@ -2,11 +2,14 @@
 #include "static_files.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <ftw.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <zlib.h>
 #include "crypto.h"
 
@@ -35,6 +38,8 @@ static const struct {
     {".webp", "image/webp", false},
     {".ico", "image/x-icon", true},
     {".woff2", "font/woff2", false},
+    {".ttf", "font/ttf", true},
+    {".pfb", "application/x-font-type1", true},
 };
 
 static const char *type_of(const char *name, bool *compress)
@@ -83,37 +88,26 @@ static unsigned char *gzip(const unsigned char *in, size_t len, size_t *out_len)
 	return out;
 }
 
-static int add(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+/* Takes @data (@len bytes, malloc'd) as the file @name: its type, gzip
+ * copy and ETag. 0, or -1 (then @data is freed) with the reason in
+ * load_error. */
+static int keep(const char *name, unsigned char *data, size_t len)
 {
-	const char *name = path + root_len;
-	while (*name == '/')
-		name++;
-	if (name[0] == '.' || strstr(name, "/.") != NULL)
-		return 0; /* dot-files stay private */
-	if (flag != FTW_F)
-		return 0;
-	(void)ftw;
-	if (nfiles == FILES_MAX || (size_t)st->st_size > FILE_BYTES) {
-		snprintf(load_error, sizeof load_error, "%s: more than %d files or %u bytes", path,
+	if (nfiles == FILES_MAX || len > FILE_BYTES) {
+		snprintf(load_error, sizeof load_error, "%s: more than %d files or %u bytes", name,
 			 FILES_MAX, FILE_BYTES);
-		return 1;
+		free(data);
+		return -1;
 	}
-	FILE *f = fopen(path, "rb");
 	struct static_file *s = &files[nfiles];
-	s->len = (size_t)st->st_size;
-	s->data = malloc(s->len + 1);
 	s->name = strdup(name);
-	if (f == NULL || s->data == NULL || s->name == NULL ||
-	    fread(s->data, 1, s->len, f) != s->len) {
-		snprintf(load_error, sizeof load_error, "%s: %s", path,
-			 f ? "could not be read" : strerror(errno));
-		if (f)
-			fclose(f);
-		free(s->data);
-		free(s->name);
-		return 1;
+	if (s->name == NULL) {
+		snprintf(load_error, sizeof load_error, "%s: out of memory", name);
+		free(data);
+		return -1;
 	}
-	fclose(f);
+	s->data = data;
+	s->len = len;
 	bool compress;
 	s->type = type_of(name, &compress);
 	s->gz = compress ? gzip(s->data, s->len, &s->gzlen) : NULL;
@@ -129,6 +123,56 @@ static int add(const char *path, const struct stat *st, int flag, struct FTW *ft
 	return 0;
 }
 
+/* Reads the regular file at @path (symlinks followed) as @name. 0, or -1
+ * with the reason in load_error. O_NONBLOCK: a FIFO put in its place must
+ * not hang the start; it is refused as not a regular file. */
+static int read_file(const char *name, const char *path)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	struct stat st;
+	if (fd < 0 || fstat(fd, &st) != 0) {
+		snprintf(load_error, sizeof load_error, "%s: %s", path, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	if (!S_ISREG(st.st_mode) || (size_t)st.st_size > FILE_BYTES) {
+		snprintf(load_error, sizeof load_error,
+			 "%s: not a regular file of at most %u bytes", path, FILE_BYTES);
+		close(fd);
+		return -1;
+	}
+	size_t len = (size_t)st.st_size, got = 0;
+	unsigned char *data = malloc(len + 1);
+	while (data != NULL && got < len) {
+		ssize_t n = read(fd, data + got, len - got);
+		if (n <= 0)
+			break;
+		got += (size_t)n;
+	}
+	close(fd);
+	if (data == NULL || got != len) {
+		snprintf(load_error, sizeof load_error, "%s: could not be read", path);
+		free(data);
+		return -1;
+	}
+	return keep(name, data, len);
+}
+
+static int add(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	const char *name = path + root_len;
+	while (*name == '/')
+		name++;
+	if (name[0] == '.' || strstr(name, "/.") != NULL)
+		return 0; /* dot-files stay private */
+	if (flag != FTW_F)
+		return 0;
+	(void)ftw;
+	(void)st;
+	return read_file(name, path) == 0 ? 0 : 1;
+}
+
 int static_load(const char *dir, char *err, size_t errlen)
 {
 	static_free();
@@ -140,6 +184,35 @@ int static_load(const char *dir, char *err, size_t errlen)
 	if (rc != 0) {
 		snprintf(err, errlen, "static files: %s",
 			 load_error[0] ? load_error : strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+int static_add_file(const char *name, const char *path, char *err, size_t errlen)
+{
+	if (static_find(name) != NULL) {
+		snprintf(err, errlen, "%s: already loaded", name);
+		return -1;
+	}
+	if (read_file(name, path) != 0) {
+		snprintf(err, errlen, "%s", load_error);
+		return -1;
+	}
+	return 0;
+}
+
+int static_add_bytes(const char *name, const void *data, size_t len, char *err, size_t errlen)
+{
+	unsigned char *copy = malloc(len + 1);
+	if (copy == NULL || static_find(name) != NULL) {
+		snprintf(err, errlen, "%s: %s", name, copy ? "already loaded" : "out of memory");
+		free(copy);
+		return -1;
+	}
+	memcpy(copy, data, len);
+	if (keep(name, copy, len) != 0) {
+		snprintf(err, errlen, "%s", load_error);
 		return -1;
 	}
 	return 0;

@@ -7,6 +7,7 @@ import { api, showError } from "/app/api.js";
 import { bytes, choice, day, el, field, INTENTS, KINDS, kindName, stageNames } from "/app/views/format.js";
 import { shareForm } from "/app/views/share.js";
 import { uploadFile } from "/app/views/upload.js";
+import { renderPdf } from "/app/views/pdf-view.js";
 
 function preview(a) {
   const box = el("div", null, { class: "preview" });
@@ -21,6 +22,8 @@ function preview(a) {
     box.append(el("img", null, { src, alt: `Preview of ${a.title}` }));
   } else if (v.mime.startsWith("video/")) {
     box.append(el("video", null, { src, controls: "" }));
+  } else if (v.mime === "application/pdf") {
+    renderPdf(box, `${src}?version=${v.number}`, a.title);
   } else if (v.mime.startsWith("text/")) {
     const pre = el("pre", "Loading…");
     fetch(src, { credentials: "same-origin" }).then((r) => r.text()).then((t) => { pre.textContent = t; });

@@ -36,6 +36,8 @@ static void defaults(void)
 	CHECK(!c.has_secret_key);
 	CHECK(c.threads >= 1);
 	CHECK(c.public_rate == 60);
+	CHECK_STR(c.static_dir, "static");
+	CHECK_STR(c.pdfjs_dir, "/usr/share/javascript/pdf");
 }
 
 static void overrides(void)
@@ -61,6 +63,8 @@ static void overrides(void)
 	    "hs-secret",
 	    "NEXTSTAGE_SECRET_KEY",
 	    "000102030405060708090a0b0c0d0e0f101112131415161718191A1B1C1D1E1F",
+	    "NEXTSTAGE_PDFJS_DIR",
+	    "/opt/pdfjs",
 	    NULL};
 	struct config c;
 	char err[256];
@@ -76,6 +80,7 @@ static void overrides(void)
 	CHECK_STR(c.hubspot_client_secret, "hs-secret");
 	CHECK(c.has_secret_key);
 	CHECK(c.secret_key[0] == 0 && c.secret_key[10] == 10 && c.secret_key[31] == 31);
+	CHECK_STR(c.pdfjs_dir, "/opt/pdfjs");
 }
 
 /* Each bad value is refused with a message naming its variable. */

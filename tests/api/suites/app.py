@@ -1,19 +1,26 @@
 """The web app's files (static/) as the server answers them: types, ETags
 and 304, gzip, caching, the security headers, deep links, and paths that
-try to leave static/."""
+try to leave static/. The packaged libraries mounted under /app/vendor/
+(pdf.js from Debian's libjs-pdf): the files chosen and no others, served
+the same way, and a server without the package."""
 import gzip
 import http.client
+import json
+import os
+import shutil
 from pathlib import Path
 
 from nsapi.context import ctx
 from nsapi.harness import check, test
+from nsapi.proc import Server
 
 STATIC = Path(__file__).resolve().parents[3] / "static"
+PDFJS = Path(os.environ.get("NEXTSTAGE_PDFJS_DIR", "/usr/share/javascript/pdf"))
 
 
-def get(path, headers=None, method="GET"):
+def get(path, headers=None, method="GET", port=None):
     """A raw request (the path sent exactly as given): (status, headers, body)."""
-    conn = http.client.HTTPConnection(ctx.api.host, ctx.api.port, timeout=10)
+    conn = http.client.HTTPConnection(ctx.api.host, port or ctx.api.port, timeout=10)
     try:
         conn.putrequest(method, path, skip_accept_encoding=True)
         for k, v in (headers or {}).items():
@@ -86,3 +93,121 @@ def paths_that_try_to_leave_static_are_404():
                  "/app/./main.js", "/app//main.js", "/app/views\\home.js", "/app/..\\README.md"):
         status, _, body = get(path)
         check(status == 404 and secret not in body, f"{path}: {status}")
+
+
+@test
+def pdfjs_is_served_from_its_package_with_etag_gzip_and_the_policy():
+    for name in ("build/pdf.js", "build/pdf.worker.js"):
+        on_disk = (PDFJS / name).read_bytes()
+        path = f"/app/vendor/pdf/{name}"
+        status, h, body = get(path)
+        check(status == 200 and body == on_disk, f"{path}: {status}, {len(body)} bytes")
+        check(h.get("content-type") == "text/javascript; charset=utf-8", f"type {h.get('content-type')}")
+        csp = h.get("content-security-policy", "")
+        check("script-src 'self'" in csp and "unsafe-eval" not in csp
+              and "frame-ancestors 'none'" in csp, f"{path}: CSP {csp!r}")
+        etag = h.get("etag", "")
+        check(etag.startswith('"') and h.get("cache-control") == "no-cache", f"{path}: {h}")
+        status, h2, body = get(path, {"If-None-Match": etag})
+        check(status == 304 and body == b"" and h2.get("etag") == etag, f"{path}: revalidation {status}")
+        status, h, body = get(path, {"Accept-Encoding": "gzip"})
+        check(status == 200 and h.get("content-encoding") == "gzip"
+              and gzip.decompress(body) == on_disk and len(body) < len(on_disk),
+              f"{path}: gzip {status} {h}")
+    status, h, body = get("/app/vendor/mounts.json")
+    check(status == 200 and json.loads(body) == {"pdf": "/app/vendor/pdf/"}, f"mounts {status} {body!r}")
+
+
+@test
+def pdfjs_cmaps_and_fonts_are_served_through_debians_symlinks():
+    cmap = sorted(f.name for f in (PDFJS / "web/cmaps").iterdir() if f.suffix == ".bcmap")[0]
+    for name in (f"web/cmaps/{cmap}", "web/standard_fonts/FoxitSans.pfb",
+                 "web/standard_fonts/LiberationSans-Regular.ttf"):
+        status, _, body = get(f"/app/vendor/pdf/{name}")
+        check(status == 200 and body == (PDFJS / name).read_bytes(), f"{name}: {status}")
+
+
+@test
+def only_the_chosen_files_of_the_package_are_served():
+    for name in ("web/viewer.html", "web/viewer.js", "build/pdf.js.map", "build/pdf.sandbox.js",
+                 "web/debugger.js", "web/locale/locale.properties"):
+        if (PDFJS / name).exists():
+            status, _, _ = get(f"/app/vendor/pdf/{name}")
+            check(status == 404, f"{name} is in the package but not chosen: {status}")
+
+
+@test
+def paths_that_try_to_leave_the_vendor_mount_are_404():
+    secret = (STATIC.parent / "README.md").read_bytes()[:40]
+    viewer = (PDFJS / "web/viewer.html").read_bytes()[:200]
+    for path in ("/app/vendor/pdf/../../../README.md", "/app/vendor/pdf/web/cmaps/../../build/pdf.js",
+                 "/app/vendor/pdf/build%2fpdf.js", "/app/vendor/pdf/build%2Fpdf.js",
+                 "/app/vendor/pdf/build/pdf.js%00", "/app/vendor/pdf/build/pdf.js%00.html",
+                 "/app/vendor/pdf/web/cmaps/%2e%2e/%2e%2e/build/pdf.js",
+                 "/app/vendor/pdf/web/cmaps/..%2f..%2fweb/viewer.html",
+                 "/app/vendor/pdf/web/cmaps/../../../../../../../../etc/passwd",
+                 "/app/vendor/pdf/web/cmaps/..\\..\\viewer.html", "/app/vendor/pdf//build/pdf.js",
+                 "/app/vendor/pdf/./build/pdf.js", "/app/vendor/pdf/build/", "/app/vendor/pdf",
+                 "/app/vendor/pdf/build/pdf"):
+        status, _, body = get(path)
+        check(status == 404 and secret not in body and viewer not in body
+              and b"root:" not in body and b"<html" not in body, f"{path}: {status}")
+
+
+def other_server(pdfjs_dir, label):
+    srv = Server(env={"NEXTSTAGE_PDFJS_DIR": str(pdfjs_dir)})
+    srv.stderr_path = ctx.logdir / f"{label}-server.stderr"
+    srv.stdout_path = ctx.logdir / f"{label}-server.stdout"
+    srv.start()
+    srv.wait_healthy()
+    return srv
+
+
+@test
+def without_the_package_the_server_warns_serves_and_says_pdfjs_is_absent():
+    srv = other_server(ctx.logdir / "no-such-pdfjs", "no-pdfjs")
+    try:
+        status, _, body = get("/app/vendor/mounts.json", port=srv.port)
+        check(status == 200 and json.loads(body) == {}, f"mounts {status} {body!r}")
+        status, _, _ = get("/app/vendor/pdf/build/pdf.js", port=srv.port)
+        check(status == 404, f"the library without its package: {status}")
+        status, _, body = get("/app/assets/x", port=srv.port)
+        check(status == 200 and body == (STATIC / "index.html").read_bytes(), f"the app: {status}")
+        check("libjs-pdf" in srv.stderr_text() and '"warn"' in srv.stderr_text(),
+              "no warning naming the package", srv.stderr_tail())
+        check(not srv.new_sanitizer_report(), "sanitizer report", srv.stderr_tail())
+    finally:
+        check(srv.terminate() == 0, "the server did not exit 0", srv.stderr_tail())
+
+
+@test
+def a_mount_follows_symlinks_one_level_and_skips_dirs_dot_files_and_fifos():
+    root = ctx.logdir / "fake-pdfjs"
+    shutil.rmtree(root, ignore_errors=True)
+    (root / "pkg/build").mkdir(parents=True)
+    (root / "pkg/web/standard_fonts/sub").mkdir(parents=True)
+    (root / "shared/cmaps").mkdir(parents=True)
+    (root / "pkg/build/pdf.js").write_text("// lib\n")
+    (root / "pkg/build/pdf.worker.js").write_text("// worker\n")
+    (root / "pkg/build/pdf.js.map").write_text("{}")
+    (root / "shared/cmaps/A-H.bcmap").write_bytes(b"cmap")
+    (root / "pkg/web/cmaps").symlink_to("../../shared/cmaps")     # as Debian does
+    (root / "pkg/web/standard_fonts/F.pfb").write_bytes(b"font")
+    (root / "pkg/web/standard_fonts/.hidden").write_bytes(b"dot")
+    (root / "pkg/web/standard_fonts/sub/deep.ttf").write_bytes(b"deep")
+    (root / "pkg/web/standard_fonts/loop").symlink_to("..")        # a loop, not followed
+    os.mkfifo(root / "pkg/web/standard_fonts/fifo.ttf")            # would block a read
+    srv = other_server(root / "pkg", "fake-pdfjs")
+    try:
+        for name, want in (("build/pdf.js", b"// lib\n"), ("web/cmaps/A-H.bcmap", b"cmap"),
+                           ("web/standard_fonts/F.pfb", b"font")):
+            status, _, body = get(f"/app/vendor/pdf/{name}", port=srv.port)
+            check(status == 200 and body == want, f"{name}: {status} {body!r}")
+        for name in ("build/pdf.js.map", "web/standard_fonts/.hidden", "web/standard_fonts/fifo.ttf",
+                     "web/standard_fonts/sub/deep.ttf", "web/standard_fonts/loop/F.pfb"):
+            status, _, _ = get(f"/app/vendor/pdf/{name}", port=srv.port)
+            check(status == 404, f"{name}: {status}")
+        status, _, body = get("/app/vendor/mounts.json", port=srv.port)
+        check(json.loads(body) == {"pdf": "/app/vendor/pdf/"}, f"mounts {body!r}")
+    finally:
+        check(srv.terminate() == 0, "the server did not exit 0", srv.stderr_tail())
