@@ -25,7 +25,7 @@ function preview(a) {
   } else if (v.mime === "application/pdf") {
     renderPdf(box, `${src}?version=${v.number}`, a.title);
   } else if (v.mime.startsWith("text/")) {
-    const pre = el("pre", "Loading…");
+    const pre = el("pre", "Loading…", { tabindex: "0", "aria-label": `Text of ${a.title}` }); // scrolls: keyboard-reachable
     fetch(src, { credentials: "same-origin" }).then((r) => r.text()).then((t) => { pre.textContent = t; });
     box.append(pre);
   }

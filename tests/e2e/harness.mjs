@@ -2,7 +2,8 @@
 // binary on a database of its own), pages that record what went wrong,
 // signing in, and assets made through the API.
 import { execFileSync, spawn } from "node:child_process";
-import { mkdirSync, openSync } from "node:fs";
+import { mkdirSync, openSync, readFileSync } from "node:fs";
+import { createRequire } from "node:module";
 import { createServer } from "node:net";
 
 const bin = process.env.NEXTSTAGE_BIN;
@@ -85,6 +86,7 @@ export async function watchedPage(context, expected, cutShort = []) {
     const line = `${r.status()} ${r.url()}`;
     if (r.status() >= 400 && !expected.some((re) => re.test(line))) problems.push(`HTTP ${line}`);
   });
+  page.report = (problem) => problems.push(problem);
   page.problems = () => problems.filter((p) => !(p.startsWith("console: Failed to load resource")
     && expected.length));
   return page;
@@ -122,4 +124,20 @@ export function asset(server, body) {
 // Runs @sql in the e2e database (for what no API does: expiring a session).
 export function sql(sqlText) {
   return psql(base.replace("dbname=nextstage", "dbname=e2e"), sqlText);
+}
+
+// axe-core (npm), injected into the pages it checks.
+const axeSource = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
+
+// Saves a screenshot of @page as build/e2e/@name.png and checks the page
+// with axe-core: each serious or critical violation of WCAG 2.1 A or AA
+// becomes a problem of the story (@page from watchedPage).
+export async function snap(page, name, options = {}) {
+  await page.screenshot({ path: `${shots}/${name}.png`, ...options });
+  if (!(await page.evaluate(() => typeof window.axe === "object"))) await page.evaluate(axeSource);
+  const { violations } = await page.evaluate(() => window.axe.run(document,
+    { runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"] } }));
+  for (const v of violations.filter((x) => x.impact === "serious" || x.impact === "critical"))
+    page.report(`axe on ${name}: ${v.id} (${v.impact}): ${v.help} at `
+      + v.nodes.slice(0, 3).map((n) => n.target.join(" ")).join(", "));
 }

@@ -2,7 +2,7 @@
 // (scripts/demo-data.py, loaded through the API into a server of its own):
 // what to send next, sharing it from the deal, moving the deal on.
 import { execFileSync } from "node:child_process";
-import { check, shots, startServer, watchedPage } from "../harness.mjs";
+import { check, snap, startServer, watchedPage } from "../harness.mjs";
 
 const REP = "maya.okafor@ledgerline.example";
 const REP_PASSWORD = "demo rep password";
@@ -58,7 +58,7 @@ export const stories = {
       `the first recommendation: ${first}`);
     const untested = page.locator(".recs .rec.untested").first();
     check((await untested.innerText()).startsWith("New: not proven yet"), `the untested slot: ${await untested.innerText()}`);
-    await page.screenshot({ path: `${shots}/rep-deal-recommended-1280.png`, fullPage: true });
+    await snap(page, "rep-deal-recommended-1280", { fullPage: true });
 
     // Share the proven one from here.
     await cards.first().getByRole("button", { name: "Share to this deal" }).click();
@@ -73,7 +73,7 @@ export const stories = {
     const shared = page.locator(".shares li", { hasText: target.recs[0].title });
     await shared.waitFor();
     check(/ · (v\d+|link) · email · /.test(await shared.innerText()), `the share's line: ${await shared.innerText()}`);
-    await page.screenshot({ path: `${shots}/rep-deal-shared-from-deal-1280.png`, fullPage: true });
+    await snap(page, "rep-deal-shared-from-deal-1280", { fullPage: true });
 
     // Move the deal to the next stage; its history and what to send follow.
     const next = target.deal.stage === "discovery" ? "Evaluation" : "Proposal";
@@ -92,7 +92,7 @@ export const stories = {
     await sp.locator(".recs .rec").first().waitFor();
     const overflow = await sp.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
     check(overflow <= 0, `the deal page is ${overflow} px wider than a 390 px screen`);
-    await sp.screenshot({ path: `${shots}/rep-deal-demo-390.png`, fullPage: true });
+    await snap(sp, "rep-deal-demo-390", { fullPage: true });
     await small.close();
     return [...page.problems(), ...sp.problems()];
   },

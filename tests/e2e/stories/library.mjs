@@ -1,6 +1,6 @@
 // Stories: the marketer's library: uploads by drop, the metadata form,
 // publishing, new versions, link assets, a cancelled upload.
-import { check, marketerApi, shots, signIn, sql, watchedPage } from "../harness.mjs";
+import { check, marketerApi, signIn, snap, sql, watchedPage } from "../harness.mjs";
 
 // Drops @files ([{name, type, text}]) on the library's drop zone, as a
 // person dragging them from their desktop does.
@@ -52,7 +52,7 @@ export const stories = {
     const bars = await page.evaluate(() => [...document.querySelectorAll(".uploads progress")].map((p) => p.value === p.max));
     check(bars.length === 3 && bars.every(Boolean), `progress bars ${JSON.stringify(bars)}`);
     await page.getByRole("heading", { name: "3 assets" }).waitFor(); // the list follows the uploads
-    await page.screenshot({ path: `${shots}/marketer-uploads-1280.png` });
+    await snap(page, "marketer-uploads-1280");
     const links = await page.locator(".uploads a").evaluateAll((as) => as.map((a) => a.href));
     const kinds = ["battlecard", "template", "other"];
     for (const [i, href] of links.entries()) {
@@ -68,13 +68,13 @@ export const stories = {
         check(/public/i.test(await error.innerText()), `the error beside Gated: ${await error.innerText()}`);
         check(await page.locator("input[name=gated]").evaluate((e) => document.activeElement === e),
           "the field at fault does not have the focus");
-        await page.screenshot({ path: `${shots}/marketer-edit-error-1280.png`, fullPage: true });
+        await snap(page, "marketer-edit-error-1280", { fullPage: true });
         await page.getByLabel("Gated: readers leave their details first").uncheck();
       }
       await tag(page, { kind: kinds[i].replace("_", " "), stage: "Evaluation", persona: "Chief Financial Officer",
         tags: "renewal, q3", status: "published" });
     }
-    await page.screenshot({ path: `${shots}/marketer-published-1280.png`, fullPage: true });
+    await snap(page, "marketer-published-1280", { fullPage: true });
     await page.goto(`${origin}/app/library`);
     await page.getByRole("heading", { name: "3 assets" }).waitFor();
     const statuses = await page.locator("table.list tbody tr").evaluateAll((rows) =>
@@ -94,7 +94,7 @@ export const stories = {
       `the result says ${meta}`);
     const boxWidth = await rp.getByRole("searchbox", { name: "Search content" }).evaluate((e) => e.offsetWidth);
     check(boxWidth > 200, `the search box is ${boxWidth} px wide at 390 px`);
-    await rp.screenshot({ path: `${shots}/rep-finds-upload-390.png` });
+    await snap(rp, "rep-finds-upload-390");
     await rp.goto(`${origin}/app/library`);
     await rp.getByRole("heading", { name: "Library" }).waitFor();
     const said = await rp.locator("main").innerText();
@@ -123,7 +123,7 @@ export const stories = {
       buffer: Buffer.concat([Buffer.from("%PDF-1.7\n"), Buffer.alloc(8 << 20, 0x20)]) }]);
     await page.waitForFunction(() => Number(document.querySelector(".uploads progress")?.value) > 0,
       null, { timeout: 20000 });
-    await page.screenshot({ path: `${shots}/marketer-upload-progress-1280.png` });
+    await snap(page, "marketer-upload-progress-1280");
     await page.getByRole("button", { name: "Cancel the upload of big-deck.pdf" }).click();
     await page.getByText("cancelled: nothing was kept").waitFor();
     await cdp.send("Network.emulateNetworkConditions",
@@ -138,7 +138,7 @@ export const stories = {
     await page.reload();
     await page.getByRole("heading", { name: /assets?$/ }).waitFor();
     check(!(await page.locator("table.list").innerText()).includes("big deck"), "the cancelled upload is listed");
-    await page.screenshot({ path: `${shots}/marketer-upload-cancelled-1280.png` });
+    await snap(page, "marketer-upload-cancelled-1280");
     await context.close();
     return page.problems();
   },
@@ -169,7 +169,7 @@ export const stories = {
     check(shares.length === 1 && /\bv1\b/.test(shares[0]) && shares[0].includes("Mark Eting"),
       `the share's row: ${JSON.stringify(shares)}`);
     check((await page.locator(".preview pre").innerText()).includes("version two"), "the preview is not the new version");
-    await page.screenshot({ path: `${shots}/marketer-versions-1280.png`, fullPage: true });
+    await snap(page, "marketer-versions-1280", { fullPage: true });
     // A link asset from the library's form.
     await page.goto(`${origin}/app/library`);
     const form = page.locator("form.link-asset");

@@ -1,6 +1,6 @@
 // Stories: PDFs rendered in the asset page by pdf.js (Debian's libjs-pdf,
 // served at /app/vendor/pdf/), and what a rep reads when one cannot be.
-import { check, shots, signIn, watchedPage } from "../harness.mjs";
+import { check, signIn, snap, watchedPage } from "../harness.mjs";
 
 // A real three-page PDF, printed by Chromium itself: each page a heading,
 // a paragraph and a block of its own colour (to tell the pages apart by
@@ -88,7 +88,7 @@ export const stories = {
     const where = page.locator(".pdf-where");
     check(/^Page 1 of 3$/.test(await where.innerText()), `the counter says ${await where.innerText()}`);
     check(await page.getByRole("group", { name: `PDF: ${a.title}` }).count() === 1, "the viewer is not labelled");
-    await page.screenshot({ path: `${shots}/rep-pdf-page1-1280.png`, fullPage: true });
+    await snap(page, "rep-pdf-page1-1280", { fullPage: true });
 
     await page.getByRole("img", { name: `Page 1 of 3 of ${a.title}` }).focus();
     await page.keyboard.press("ArrowRight");
@@ -104,7 +104,7 @@ export const stories = {
     check(await next.evaluate((b) => b === document.activeElement), "the focus left Next page");
     await page.keyboard.press("Home");
     await painted(page, 1, colours[0]);
-    await page.screenshot({ path: `${shots}/rep-pdf-back-to-page1-1280.png` });
+    await snap(page, "rep-pdf-back-to-page1-1280");
     check(first.cssWidth > 700, `at 1280 px the page is ${first.cssWidth} px wide`);
     await context.close();
 
@@ -115,7 +115,7 @@ export const stories = {
       `at 390 px: ${JSON.stringify(small)}, page scroll width ${overflow}`);
     await narrow.page.getByRole("button", { name: "Next page" }).press("Enter");
     await painted(narrow.page, 2, colours[1]);
-    await narrow.page.screenshot({ path: `${shots}/rep-pdf-page2-390.png`, fullPage: true });
+    await snap(narrow.page, "rep-pdf-page2-390", { fullPage: true });
     await narrow.context.close();
     return [...page.problems(), ...narrow.page.problems()];
   },
@@ -128,7 +128,7 @@ export const stories = {
     const shown = await painted(page, 1, [0, 0, 0]);
     for (const f of await Promise.all(fonts)) check(f.status() === 200, `${f.url()} answered ${f.status()}`);
     check(shown.colour > 500, `no text painted: ${JSON.stringify(shown)}`);
-    await page.screenshot({ path: `${shots}/rep-pdf-standard-fonts-1280.png` });
+    await snap(page, "rep-pdf-standard-fonts-1280");
     await context.close();
     return page.problems();
   },
@@ -142,7 +142,7 @@ export const stories = {
     check(/damaged or is not a PDF/.test(await said.innerText()), `a broken PDF says: ${await said.innerText()}`);
     check(await said.getByRole("link", { name: `Download ${broken.title}` }).getAttribute("href")
       === `/api/v1/assets/${broken.id}/content?version=1`, "no download link beside the sentence");
-    await page.screenshot({ path: `${shots}/rep-pdf-broken-1280.png` });
+    await snap(page, "rep-pdf-broken-1280");
     await context.close();
 
     // The server without libjs-pdf answers {} here (tests/api/suites/app.py).
@@ -155,7 +155,7 @@ export const stories = {
     await p.locator(".pdf-error").waitFor({ timeout: 20000 });
     check(/not installed/.test(await p.locator(".pdf-error").innerText()) && !(await p.locator(".pdf canvas").count()),
       "without pdf.js the page does not say so");
-    await p.screenshot({ path: `${shots}/rep-pdf-no-viewer-390.png` });
+    await snap(p, "rep-pdf-no-viewer-390");
     await bare.close();
     return [...page.problems(), ...p.problems()];
   },

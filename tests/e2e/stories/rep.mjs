@@ -1,5 +1,5 @@
 // Stories: the rep's workspace: search, share, the bell, requests.
-import { asset, check, shots, signIn, watchedPage } from "../harness.mjs";
+import { asset, check, signIn, snap, watchedPage } from "../harness.mjs";
 
 export const stories = {
   async a_rep_finds_content_with_a_typo_filters_it_and_asks_for_what_is_missing(browser, origin, server) {
@@ -23,19 +23,19 @@ export const stories = {
     await page.waitForURL(/stage=evaluation/);
     await page.locator(".chip[aria-pressed=true]", { hasText: "Evaluation" }).waitFor(); // painted
     check(await page.locator(".result h2").count() === 1, "the stage filter left more than the asset");
-    await page.screenshot({ path: `${shots}/rep-search-1280.png` });
+    await snap(page, "rep-search-1280");
     await box.fill("zzqx renewal playbook");
     await page.getByRole("button", { name: "Ask marketing for this" }).click();
     await page.getByRole("status").waitFor();
     const asked = await page.evaluate(async () => (await (await fetch("/api/v1/requests")).json()).items);
     check(asked.some((q) => q.title === "zzqx renewal playbook" && q.stage === "evaluation"),
       `the rep's requests: ${JSON.stringify(asked)}`);
-    await page.screenshot({ path: `${shots}/rep-search-ask-1280.png` });
+    await snap(page, "rep-search-ask-1280");
     await page.getByRole("link", { name: "Requests" }).click();
     const row = page.getByRole("row", { name: /zzqx renewal playbook/ });
     await row.waitFor();
     check(/Evaluation.*Open/.test(await row.innerText()), `the request's row: ${await row.innerText()}`);
-    await page.screenshot({ path: `${shots}/rep-requests-1280.png` });
+    await snap(page, "rep-requests-1280");
     await context.close();
     return page.problems();
   },
@@ -66,7 +66,7 @@ export const stories = {
     check(/\/s\/[A-Za-z0-9_-]{40,}$/.test(url), `the tracked link ${url}`);
     await page.getByRole("button", { name: "Copy link" }).click();
     check(await page.evaluate(() => navigator.clipboard.readText()) === url, "the link was not copied");
-    await page.screenshot({ path: `${shots}/rep-share-1280.png` });
+    await snap(page, "rep-share-1280");
     // The prospect opens it in a browser of their own: a person's open.
     const token = url.slice(url.lastIndexOf("/") + 1);
     const opened = await fetch(`${origin}/s/${token}`, { redirect: "manual",
@@ -78,13 +78,13 @@ export const stories = {
     await page.getByRole("button", { name: /^Notifications/ }).click();
     const note = await page.locator("#bell-list li").first().innerText();
     check(/opened/i.test(note), `the notification: ${note}`);
-    await page.screenshot({ path: `${shots}/rep-bell-1280.png` });
+    await snap(page, "rep-bell-1280");
     await page.goto(`${origin}/app/deals/${deal.id}`);
     const share = page.locator(".shares li").first();
     await share.waitFor();
     const text = await share.innerText();
     check(text.includes(a.title) && text.includes("opened 1 time by people"), `the deal's share: ${text}`);
-    await page.screenshot({ path: `${shots}/rep-deal-shared-1280.png` });
+    await snap(page, "rep-deal-shared-1280");
     await context.close();
     return page.problems();
   },

@@ -1,5 +1,5 @@
 // Stories: signing in and out, and what each role is shown.
-import { asset, check, shots, signIn, sql, watchedPage } from "../harness.mjs";
+import { asset, check, signIn, snap, sql, watchedPage } from "../harness.mjs";
 
 export const stories = {
   async a_rep_signs_in_sees_no_library_and_signs_out(browser, origin) {
@@ -9,7 +9,7 @@ export const stories = {
     const page = await watchedPage(context, [/^401 .*\/api\/v1\/me$/], [/^DELETE .*\/api\/v1\/session$/]);
     await page.goto(`${origin}/app/`);
     await page.waitForURL(/\/app\/sign-in\?next=%2Fapp%2F$/);
-    await page.screenshot({ path: `${shots}/sign-in-390.png` });
+    await snap(page, "sign-in-390");
     await signIn(page, origin, "rep@e2e.test");
     await page.waitForURL(`${origin}/app/`);
     await page.getByRole("heading", { name: "My deals" }).waitFor();
@@ -29,12 +29,12 @@ export const stories = {
     const row = page.getByRole("row", { name: /Initech — invoice capture/ });
     await row.waitFor();
     check((await row.innerText()).includes("Discovery"), `the row: ${await row.innerText()}`);
-    await page.screenshot({ path: `${shots}/rep-deals-390.png` });
+    await snap(page, "rep-deals-390");
     await page.getByRole("link", { name: "Initech — invoice capture" }).click();
     await page.getByRole("heading", { name: "Initech — invoice capture" }).waitFor();
     const history = await page.locator(".timeline").innerText();
     check(history.includes("Discovery"), `the deal's history: ${history}`);
-    await page.screenshot({ path: `${shots}/rep-deal-390.png` });
+    await snap(page, "rep-deal-390");
     await page.getByRole("button", { name: "Sign out" }).click();
     await page.waitForURL(/\/app\/sign-in$/);
     const me = await page.evaluate(async () => (await fetch("/api/v1/me")).status);
@@ -54,7 +54,7 @@ export const stories = {
     await alert.waitFor();
     check(/password/i.test(await alert.innerText()), `the message: ${await alert.innerText()}`);
     check(page.url().endsWith("/app/sign-in"), `moved to ${page.url()}`);
-    await page.screenshot({ path: `${shots}/sign-in-wrong-1280.png` });
+    await snap(page, "sign-in-wrong-1280");
     await context.close();
     return page.problems();
   },
@@ -72,7 +72,7 @@ export const stories = {
     await page.keyboard.press("Tab");
     const focused = await page.evaluate(() => document.activeElement?.tagName);
     check(["A", "BUTTON", "INPUT", "SELECT", "TEXTAREA"].includes(focused), `Tab reached ${focused}, no control`);
-    await page.screenshot({ path: `${shots}/marketer-library-1280.png` });
+    await snap(page, "marketer-library-1280");
     await context.close();
     return page.problems();
   },
@@ -94,7 +94,7 @@ export const stories = {
     await box.fill("onboarding plan");
     await page.waitForURL(/\/app\/sign-in\?next=%2Fapp%2Fsearch%3Fq%3Donboarding/);
     await page.getByText("Sign in to go on to the page you asked for.").waitFor();
-    await page.screenshot({ path: `${shots}/session-expired-1280.png` });
+    await snap(page, "session-expired-1280");
     await signIn(page, origin, "rep@e2e.test");
     await page.waitForURL(/\/app\/search\?q=onboarding/);
     await page.locator(".result h2", { hasText: "Onboarding plan" }).waitFor();
