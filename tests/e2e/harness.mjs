@@ -121,6 +121,20 @@ export function asset(server, body) {
     { kind: "guide", intent: "educational", status: "published", ...body }, [201]);
 }
 
+// Uploads @bytes (@type) as a published asset through the API, as the
+// marketer (multipart: a `metadata` JSON part and a `file` part, as the
+// library does); @meta adds to or overrides the metadata.
+export async function fileAsset(server, meta, filename, type, bytes) {
+  const form = new FormData();
+  form.append("metadata", new Blob([JSON.stringify({ kind: "guide", intent: "educational",
+    status: "published", ...meta })], { type: "application/json" }));
+  form.append("file", new Blob([bytes], { type }), filename);
+  const r = await fetch(`${server.origin}/api/v1/assets`, { method: "POST",
+    headers: { Authorization: `Bearer ${server.token}` }, body: form });
+  if (r.status !== 201) throw new Error(`upload: ${r.status} ${await r.text()}`);
+  return r.json();
+}
+
 // Runs @sql in the e2e database (for what no API does: expiring a session).
 export function sql(sqlText) {
   return psql(base.replace("dbname=nextstage", "dbname=e2e"), sqlText);

@@ -1,6 +1,6 @@
 // Stories: PDFs rendered in the asset page by pdf.js (Debian's libjs-pdf,
 // served at /app/vendor/pdf/), and what a rep reads when one cannot be.
-import { check, signIn, snap, watchedPage } from "../harness.mjs";
+import { check, fileAsset, signIn, snap, watchedPage } from "../harness.mjs";
 
 // A real three-page PDF, printed by Chromium itself: each page a heading,
 // a paragraph and a block of its own colour (to tell the pages apart by
@@ -39,17 +39,9 @@ function standardFontsPdf() {
   return Buffer.from(out, "latin1");
 }
 
-// Uploads @bytes as a published asset through the API, as the marketer
-// (multipart: a `metadata` JSON part and a `file` part, as the library does).
+// @bytes, a PDF, as a published asset of the evaluation stage.
 async function upload(server, title, filename, bytes) {
-  const form = new FormData();
-  form.append("metadata", new Blob([JSON.stringify({ title, kind: "guide", intent: "educational",
-    status: "published", stages: ["evaluation"] })], { type: "application/json" }));
-  form.append("file", new Blob([bytes], { type: "application/pdf" }), filename);
-  const r = await fetch(`${server.origin}/api/v1/assets`, { method: "POST",
-    headers: { Authorization: `Bearer ${server.token}` }, body: form });
-  if (r.status !== 201) throw new Error(`upload: ${r.status} ${await r.text()}`);
-  const a = await r.json();
+  const a = await fileAsset(server, { title, stages: ["evaluation"] }, filename, "application/pdf", bytes);
   check(a.current_version?.mime === "application/pdf", `the upload's type: ${JSON.stringify(a.current_version)}`);
   return a;
 }

@@ -1,5 +1,6 @@
 // Stories: the rep's workspace: search, share, the bell, requests.
-import { asset, check, signIn, snap, watchedPage } from "../harness.mjs";
+import { readFile } from "node:fs/promises";
+import { asset, check, fileAsset, signIn, snap, watchedPage } from "../harness.mjs";
 
 export const stories = {
   async a_rep_finds_content_with_a_typo_filters_it_and_asks_for_what_is_missing(browser, origin, server) {
@@ -40,26 +41,36 @@ export const stories = {
     return page.problems();
   },
 
-  async a_rep_shares_an_asset_to_a_deal_and_sees_the_prospect_open_it(browser, origin, server) {
-    const a = await asset(server, { title: "Payback guide for finance teams", url: "https://example.com/payback",
-      description: "How finance teams measure payback.", stages: ["proposal"] });
+  async a_rep_finds_an_asset_shares_it_to_a_deal_and_sees_the_prospect_open_it(browser, origin, server) {
+    const text = "Payback guide for finance teams\n\nFinance teams measure payback in months, not years.\n";
+    const a = await fileAsset(server, { title: "Payback guide for finance teams", stages: ["proposal"],
+      description: "How finance teams measure payback." }, "payback-guide.txt", "text/plain", Buffer.from(text));
+    await asset(server, { title: "Payback stories from manufacturing", url: "https://example.com/mfg",
+      stages: ["negotiation"] });
     const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
     await context.grantPermissions(["clipboard-read", "clipboard-write"], { origin });
     const page = await watchedPage(context, [/^401 .*\/api\/v1\/me$/]);
-    await page.goto(`${origin}/app/search?q=payback`);
+    await page.goto(`${origin}/app/search`);
     await signIn(page, origin, "rep@e2e.test");
-    await page.waitForURL(/\/app\/search\?q=payback$/);
-    await page.getByRole("link", { name: a.title }).click();
-    await page.getByRole("heading", { name: a.title }).waitFor();
+    await page.waitForURL(/\/app\/search$/);
     const deal = await page.evaluate(async () => {
       const r = await fetch("/api/v1/deals", { method: "POST", headers: {
         "Content-Type": "application/json", "X-Requested-With": "e2e" },
         body: JSON.stringify({ name: "Umbrella — payments rollout", stage: "proposal" }) });
       return r.json();
     });
-    await page.reload();
-    await page.getByLabel("Deal").selectOption({ label: deal.name });
-    await page.getByRole("button", { name: "Get a tracked link" }).click();
+    // A typo, then the stage filter, then the asset.
+    await page.getByRole("searchbox", { name: "Search content" }).pressSequentially("payback gide", { delay: 30 });
+    await page.getByRole("button", { name: /^Proposal \(1\)$/ }).click();
+    await page.locator(".chip[aria-pressed=true]", { hasText: "Proposal" }).waitFor();
+    check(JSON.stringify(await page.locator(".result h2").allInnerTexts()) === JSON.stringify([a.title]),
+      `the filtered search shows ${JSON.stringify(await page.locator(".result h2").allInnerTexts())}`);
+    await page.getByRole("link", { name: a.title }).click();
+    await page.getByRole("heading", { name: a.title }).waitFor();
+    const share = page.locator("form.share");
+    await share.getByLabel("Deal").selectOption({ label: deal.name });
+    await share.getByLabel("Recipient (optional)").fill("cfo@umbrella.example");
+    await share.getByRole("button", { name: "Get a tracked link" }).click();
     const link = page.getByLabel("Tracked link");
     await link.waitFor();
     const url = await link.inputValue();
@@ -68,22 +79,29 @@ export const stories = {
     check(await page.evaluate(() => navigator.clipboard.readText()) === url, "the link was not copied");
     await snap(page, "rep-share-1280");
     // The prospect opens it in a browser of their own: a person's open.
-    const token = url.slice(url.lastIndexOf("/") + 1);
-    const opened = await fetch(`${origin}/s/${token}`, { redirect: "manual",
-      headers: { "User-Agent": "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 Chrome/126.0 Safari/537.36" } });
-    check(opened.status === 302, `the prospect's open answered ${opened.status}`);
+    const prospect = await browser.newContext({ viewport: { width: 1280, height: 800 },
+      userAgent: "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0 Safari/537.36" });
+    const pp = await prospect.newPage();
+    const [file] = await Promise.all([pp.waitForEvent("download"), pp.goto(url).catch(() => null)]);
+    const got = (await readFile(await file.path())).toString();
+    check(file.suggestedFilename() === "payback-guide.txt" && got === text,
+      `the prospect downloaded ${file.suggestedFilename()}: ${got.slice(0, 100)}`);
+    await prospect.close();
     // The rep's bell shows it without a reload (it polls every 5 s).
     await page.waitForFunction(() => document.querySelector(".bell .count")?.dataset.unread === "1",
       null, { timeout: 12000 });
     await page.getByRole("button", { name: /^Notifications/ }).click();
-    const note = await page.locator("#bell-list li").first().innerText();
-    check(/opened/i.test(note), `the notification: ${note}`);
+    const note = page.locator("#bell-list li").first();
+    check(/opened/i.test(await note.innerText()), `the notification: ${await note.innerText()}`);
     await snap(page, "rep-bell-1280");
+    await note.getByRole("button", { name: "Mark read" }).click();
+    await page.waitForFunction(() => document.querySelector(".bell .count")?.dataset.unread === "0");
     await page.goto(`${origin}/app/deals/${deal.id}`);
-    const share = page.locator(".shares li").first();
-    await share.waitFor();
-    const text = await share.innerText();
-    check(text.includes(a.title) && text.includes("opened 1 time by people"), `the deal's share: ${text}`);
+    const line = page.locator(".shares li").first();
+    await line.waitFor();
+    const said = await line.innerText();
+    check(said.includes(a.title) && said.includes("v1") && said.includes("opened 1 time by people"),
+      `the deal's share: ${said}`);
     await snap(page, "rep-deal-shared-1280");
     await context.close();
     return page.problems();
