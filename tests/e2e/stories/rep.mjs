@@ -1,6 +1,6 @@
 // Stories: the rep's workspace: search, share, the bell, requests.
 import { readFile } from "node:fs/promises";
-import { asset, check, fileAsset, signIn, snap, watchedPage } from "../harness.mjs";
+import { asset, check, fileAsset, password, signIn, snap, watchedPage } from "../harness.mjs";
 
 export const stories = {
   async a_rep_finds_content_with_a_typo_filters_it_and_asks_for_what_is_missing(browser, origin, server) {
@@ -103,6 +103,39 @@ export const stories = {
     check(said.includes(a.title) && said.includes("v1") && said.includes("opened 1 time by people"),
       `the deal's share: ${said}`);
     await snap(page, "rep-deal-shared-1280");
+    await context.close();
+    return page.problems();
+  },
+
+  async a_rep_finds_and_shares_an_asset_with_the_keyboard_alone(browser, origin, server) {
+    const a = await asset(server, { title: "Keyboard shortcuts cheat sheet", url: "https://example.com/keys",
+      stages: ["discovery"] });
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    const page = await watchedPage(context, [/^401 .*\/api\/v1\/me$/]);
+    await page.goto(`${origin}/app/search`);
+    await page.waitForFunction(() => document.activeElement?.name === "email"); // sign-in focuses it
+    await page.keyboard.type("rep@e2e.test");
+    await page.keyboard.press("Tab");
+    await page.keyboard.type(password);
+    await page.keyboard.press("Enter");
+    await page.waitForURL(/\/app\/search$/);
+    await page.getByRole("searchbox", { name: "Search content" }).waitFor();
+    await page.waitForFunction(() => document.activeElement?.type === "search"); // focus starts in the box
+    await page.keyboard.type("cheat sheet");
+    await page.locator(".result h2", { hasText: a.title }).waitFor();
+    // Tab on until the result's link has the focus (sort, chips, then results).
+    const focusedText = () => page.evaluate(() => document.activeElement?.textContent || "");
+    for (let i = 0; i < 30 && (await focusedText()) !== a.title; i++) await page.keyboard.press("Tab");
+    check((await focusedText()) === a.title, "Tab never reached the result");
+    const ring = await page.evaluate(() => getComputedStyle(document.activeElement).outlineStyle);
+    check(ring !== "none", `the focused link shows no focus ring (outline ${ring})`);
+    await page.keyboard.press("Enter");
+    await page.getByRole("heading", { name: a.title }).waitFor();
+    for (let i = 0; i < 40 && (await focusedText()) !== "Get a tracked link"; i++) await page.keyboard.press("Tab");
+    check((await focusedText()) === "Get a tracked link", "Tab never reached the share button");
+    await page.keyboard.press("Enter");
+    await page.getByLabel("Tracked link").waitFor();
+    await snap(page, "rep-keyboard-share-1280");
     await context.close();
     return page.problems();
   },
