@@ -75,8 +75,9 @@ json_t *an_recommend(const char *deal, const char *owner_only, int limit, enum d
 		json_object_set_new(item, "reason",
 				    json_string(reason(cand, stage ? stage : "", buf, sizeof buf)));
 		json_object_set(item, "lift", json_object_get(cand, "lift"));
-		json_object_set_new(item, "evidence",
-				    json_string(evidence[kind >= PROVEN && kind <= HURTS ? kind : UNTESTED]));
+		json_object_set_new(
+		    item, "evidence",
+		    json_string(evidence[kind >= PROVEN && kind <= HURTS ? kind : UNTESTED]));
 		json_array_append(items, item);
 	}
 	free(used);
