@@ -155,3 +155,25 @@ export async function snap(page, name, options = {}) {
     page.report(`axe on ${name}: ${v.id} (${v.impact}): ${v.help} at `
       + v.nodes.slice(0, 3).map((n) => n.target.join(" ")).join(", "));
 }
+
+// A server of its own with the demo loaded (scripts/demo-data.py through
+// the API: a library, reps, a fictional year of deals, shares and opens)
+// and the verdicts of the default next-stage test stored; loaded once for
+// every story that asks for it, stopped by stopDemo().
+let demo = null;
+export async function demoServer() {
+  if (demo) return demo;
+  demo = await startServer("e2e_demo");
+  execFileSync("python3", ["scripts/demo-data.py", demo.origin, demo.adminToken],
+    { stdio: ["ignore", "ignore", "inherit"], timeout: 600000 });
+  // The server stores them every 10 minutes; a marketer's request does it now.
+  const r = await fetch(`${demo.origin}/api/v1/analytics/stage-test`,
+    { headers: { Authorization: `Bearer ${demo.adminToken}` } });
+  check(r.ok, `the stage test answered ${r.status}`);
+  await r.arrayBuffer();
+  return demo;
+}
+
+export async function stopDemo() {
+  if (demo) await demo.stop();
+}

@@ -2,22 +2,18 @@
 // driven by playwright-core, never a downloaded browser) against the real
 // binary ($NEXTSTAGE_BIN) and a database of its own in the test cluster
 // ($NS_PG_URL). Runs the stories of every module in stories/ (each exports
-// `stories`: name -> async (browser, origin, server) -> unexpected problems,
-// and may export `done`, awaited at the end).
+// `stories`: name -> async (browser, origin, server) -> unexpected problems).
 // Prints "ok - e2e::story" / "not ok - e2e::story" lines; a story fails on
 // any console error or failed request it did not expect. Screenshots go to
 // build/e2e/ (look at them).
 import { readdirSync } from "node:fs";
 import { chromium } from "playwright-core";
-import { startServer } from "./harness.mjs";
+import { startServer, stopDemo } from "./harness.mjs";
 
 const dir = new URL("./stories/", import.meta.url);
-const stories = {}, modules = [];
-for (const f of readdirSync(dir).filter((f) => f.endsWith(".mjs")).sort()) {
-  const m = await import(new URL(f, dir));
-  modules.push(m);
-  Object.assign(stories, m.stories);
-}
+const stories = {};
+for (const f of readdirSync(dir).filter((f) => f.endsWith(".mjs")).sort())
+  Object.assign(stories, (await import(new URL(f, dir))).stories);
 const only = process.argv.slice(2); // story names, or all
 
 const server = await startServer();
@@ -44,6 +40,6 @@ try {
 } finally {
   await browser.close();
   await server.stop();
-  for (const m of modules) await m.done?.(); // servers of a module's own
+  await stopDemo();
 }
 process.exit(failed ? 1 : 0);

@@ -1,27 +1,10 @@
 // Stories: a rep working a deal, on the demo's fictional year of sales
 // (scripts/demo-data.py, loaded through the API into a server of its own):
 // what to send next, sharing it from the deal, moving the deal on.
-import { execFileSync } from "node:child_process";
-import { check, snap, startServer, watchedPage } from "../harness.mjs";
+import { check, demoServer, snap, watchedPage } from "../harness.mjs";
 
 const REP = "maya.okafor@ledgerline.example";
-const REP_PASSWORD = "demo rep password";
-
-// A demo server, loaded once for the stories of this file.
-let demo = null;
-async function demoServer() {
-  if (demo) return demo;
-  demo = await startServer("e2e_demo");
-  execFileSync("python3", ["scripts/demo-data.py", demo.origin, demo.adminToken],
-    { stdio: ["ignore", "ignore", "inherit"], timeout: 600000 });
-  // The default run of the next-stage test stores the verdicts (the
-  // server does it every 10 minutes; a marketer's request does it now).
-  const r = await fetch(`${demo.origin}/api/v1/analytics/stage-test`,
-    { headers: { Authorization: `Bearer ${demo.adminToken}` } });
-  check(r.ok, `the stage test answered ${r.status}`);
-  await r.arrayBuffer();
-  return demo;
-}
+const REP_PASSWORD = "demo rep password"; // scripts/demo_history.py
 
 async function signInAt(page, origin, path) {
   await page.goto(`${origin}/app/sign-in?next=${encodeURIComponent(path)}`);
@@ -97,8 +80,3 @@ export const stories = {
     return [...page.problems(), ...sp.problems()];
   },
 };
-
-// The demo server stops with the tier (run.mjs awaits this module's `done`).
-export async function done() {
-  if (demo) await demo.stop();
-}
