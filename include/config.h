@@ -29,6 +29,9 @@ struct config {
 	/* NEXTSTAGE_PDFJS_DIR: pdf.js as Debian's libjs-pdf installs it, served
 	 * at /app/vendor/pdf/ (vendor.h); default /usr/share/javascript/pdf */
 	const char *pdfjs_dir;
+	/* NEXTSTAGE_CHARTJS_DIR: Chart.js as Debian's libjs-chart.js installs
+	 * it, served at /app/vendor/chart/; default /usr/share/javascript/chart.js */
+	const char *chartjs_dir;
 };
 
 /* Looks a variable up; getenv() in production, a table in tests. */

@@ -34,7 +34,7 @@ static const char usage_main[] =
     "configuration (environment): NEXTSTAGE_DATABASE_URL, NEXTSTAGE_READ_DATABASE_URL,\n"
     "NEXTSTAGE_LISTEN, NEXTSTAGE_PUBLIC_URL, NEXTSTAGE_MAX_UPLOAD_MB,\n"
     "NEXTSTAGE_WEBHOOK_SECRET, NEXTSTAGE_THREADS, NEXTSTAGE_STATIC_DIR,\n"
-    "NEXTSTAGE_PDFJS_DIR. `nextstage <command> --help` for more.\n";
+    "NEXTSTAGE_PDFJS_DIR, NEXTSTAGE_CHARTJS_DIR. `nextstage <command> --help` for more.\n";
 
 static const char usage_serve[] =
     "usage: nextstage serve [--listen HOST:PORT] [--threads N] [--no-migrate]\n"
@@ -42,7 +42,10 @@ static const char usage_serve[] =
     "  start at once) and serves. Flags override NEXTSTAGE_LISTEN and NEXTSTAGE_THREADS.\n"
     "  The web app's files come from NEXTSTAGE_STATIC_DIR (default static); pdf.js,\n"
     "  served at /app/vendor/pdf/, from NEXTSTAGE_PDFJS_DIR (default\n"
-    "  /usr/share/javascript/pdf, Debian's libjs-pdf; without it PDFs are downloads).\n";
+    "  /usr/share/javascript/pdf, Debian's libjs-pdf; without it PDFs are downloads);\n"
+    "  Chart.js, served at /app/vendor/chart/, from NEXTSTAGE_CHARTJS_DIR (default\n"
+    "  /usr/share/javascript/chart.js, Debian's libjs-chart.js; without it the\n"
+    "  dashboards show their tables only).\n";
 static const char usage_migrate[] =
     "usage: nextstage migrate\n  Applies pending migrations and exits.\n";
 static const char usage_user[] =

@@ -120,6 +120,7 @@ int config_load(struct config *c, config_getter get, char *err, size_t errlen)
 
 	c->static_dir = or_default(get("NEXTSTAGE_STATIC_DIR"), "static");
 	c->pdfjs_dir = or_default(get("NEXTSTAGE_PDFJS_DIR"), "/usr/share/javascript/pdf");
+	c->chartjs_dir = or_default(get("NEXTSTAGE_CHARTJS_DIR"), "/usr/share/javascript/chart.js");
 	c->webhook_secret = or_default(get("NEXTSTAGE_WEBHOOK_SECRET"), NULL);
 	c->hubspot_client_secret = or_default(get("NEXTSTAGE_HUBSPOT_CLIENT_SECRET"), NULL);
 	const char *key = or_default(get("NEXTSTAGE_SECRET_KEY"), NULL);

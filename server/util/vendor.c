@@ -32,6 +32,14 @@ static const char *const pdfjs_files[] = {
     "web/standard_fonts/", /* for PDFs that name the 14 standard fonts without embedding */
     NULL};
 
+/* Chart.js 3.9 as ES modules: the module and the one chunk it imports
+ * (./chunks/helpers.segment.js); the UMD builds and the .mjs copies are
+ * left out. */
+static const char *const chartjs_files[] = {
+    "chart.esm.js",		 /* import { Chart, registerables } */
+    "chunks/helpers.segment.js", /* imported by chart.esm.js */
+    NULL};
+
 struct mount {
 	const char *name;    /* served at /app/vendor/<name>/ */
 	const char *dir;     /* where the package puts it */
@@ -117,6 +125,8 @@ int vendor_load(const struct config *c)
 {
 	const struct mount mounts[] = {
 	    {"pdf", c->pdfjs_dir, "libjs-pdf", "PDFs are offered as downloads only", pdfjs_files},
+	    {"chart", c->chartjs_dir, "libjs-chart.js",
+	     "the dashboards show their tables without charts", chartjs_files},
 	};
 	char err[PATH_MAX + 200], prefix[64];
 	json_t *loaded = json_object();

@@ -38,6 +38,7 @@ static void defaults(void)
 	CHECK(c.public_rate == 60);
 	CHECK_STR(c.static_dir, "static");
 	CHECK_STR(c.pdfjs_dir, "/usr/share/javascript/pdf");
+	CHECK_STR(c.chartjs_dir, "/usr/share/javascript/chart.js");
 }
 
 static void overrides(void)
@@ -65,6 +66,8 @@ static void overrides(void)
 	    "000102030405060708090a0b0c0d0e0f101112131415161718191A1B1C1D1E1F",
 	    "NEXTSTAGE_PDFJS_DIR",
 	    "/opt/pdfjs",
+	    "NEXTSTAGE_CHARTJS_DIR",
+	    "/opt/chartjs",
 	    NULL};
 	struct config c;
 	char err[256];
@@ -81,6 +84,7 @@ static void overrides(void)
 	CHECK(c.has_secret_key);
 	CHECK(c.secret_key[0] == 0 && c.secret_key[10] == 10 && c.secret_key[31] == 31);
 	CHECK_STR(c.pdfjs_dir, "/opt/pdfjs");
+	CHECK_STR(c.chartjs_dir, "/opt/chartjs");
 }
 
 /* Each bad value is refused with a message naming its variable. */

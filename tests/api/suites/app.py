@@ -1,8 +1,9 @@
 """The web app's files (static/) as the server answers them: types, ETags
 and 304, gzip, caching, the security headers, deep links, and paths that
 try to leave static/. The packaged libraries mounted under /app/vendor/
-(pdf.js from Debian's libjs-pdf): the files chosen and no others, served
-the same way, and a server without the package."""
+(pdf.js from Debian's libjs-pdf, Chart.js from libjs-chart.js): the files
+chosen and no others, served the same way, and a server without the
+package."""
 import gzip
 import http.client
 import json
@@ -16,6 +17,8 @@ from nsapi.proc import Server
 
 STATIC = Path(__file__).resolve().parents[3] / "static"
 PDFJS = Path(os.environ.get("NEXTSTAGE_PDFJS_DIR", "/usr/share/javascript/pdf"))
+CHARTJS = Path(os.environ.get("NEXTSTAGE_CHARTJS_DIR", "/usr/share/javascript/chart.js"))
+MOUNTS = {"pdf": "/app/vendor/pdf/", "chart": "/app/vendor/chart/"}
 
 
 def get(path, headers=None, method="GET", port=None):
@@ -115,7 +118,24 @@ def pdfjs_is_served_from_its_package_with_etag_gzip_and_the_policy():
               and gzip.decompress(body) == on_disk and len(body) < len(on_disk),
               f"{path}: gzip {status} {h}")
     status, h, body = get("/app/vendor/mounts.json")
-    check(status == 200 and json.loads(body) == {"pdf": "/app/vendor/pdf/"}, f"mounts {status} {body!r}")
+    check(status == 200 and json.loads(body) == MOUNTS, f"mounts {status} {body!r}")
+
+
+@test
+def chartjs_is_served_from_its_package_as_es_modules_and_nothing_else_of_it():
+    for name in ("chart.esm.js", "chunks/helpers.segment.js"):
+        on_disk = (CHARTJS / name).read_bytes()
+        status, h, body = get(f"/app/vendor/chart/{name}")
+        check(status == 200 and body == on_disk, f"{name}: {status}, {len(body)} bytes")
+        check(h.get("content-type") == "text/javascript; charset=utf-8", f"type {h.get('content-type')}")
+        check("script-src 'self'" in h.get("content-security-policy", ""), f"{name}: {h}")
+    # The module imports its chunk by a relative path that the mount answers.
+    check(b"from './chunks/helpers.segment.js'" in (CHARTJS / "chart.esm.js").read_bytes(),
+          "chart.esm.js no longer imports ./chunks/helpers.segment.js")
+    for name in ("chart.js", "chart.min.js", "Chart.js", "chart.mjs", "helpers.esm.js",
+                 "chunks/helpers.segment.mjs", "chunks/"):
+        status, _, _ = get(f"/app/vendor/chart/{name}")
+        check(status == 404, f"{name} is not chosen but answered {status}")
 
 
 @test
@@ -154,8 +174,11 @@ def paths_that_try_to_leave_the_vendor_mount_are_404():
               and b"root:" not in body and b"<html" not in body, f"{path}: {status}")
 
 
-def other_server(pdfjs_dir, label):
-    srv = Server(env={"NEXTSTAGE_PDFJS_DIR": str(pdfjs_dir)})
+def other_server(pdfjs_dir, label, chartjs_dir=None):
+    env = {"NEXTSTAGE_PDFJS_DIR": str(pdfjs_dir)}
+    if chartjs_dir is not None:
+        env["NEXTSTAGE_CHARTJS_DIR"] = str(chartjs_dir)
+    srv = Server(env=env)
     srv.stderr_path = ctx.logdir / f"{label}-server.stderr"
     srv.stdout_path = ctx.logdir / f"{label}-server.stdout"
     srv.start()
@@ -164,17 +187,18 @@ def other_server(pdfjs_dir, label):
 
 
 @test
-def without_the_package_the_server_warns_serves_and_says_pdfjs_is_absent():
-    srv = other_server(ctx.logdir / "no-such-pdfjs", "no-pdfjs")
+def without_the_packages_the_server_warns_serves_and_says_they_are_absent():
+    srv = other_server(ctx.logdir / "no-such-pdfjs", "no-pdfjs", ctx.logdir / "no-such-chartjs")
     try:
         status, _, body = get("/app/vendor/mounts.json", port=srv.port)
         check(status == 200 and json.loads(body) == {}, f"mounts {status} {body!r}")
-        status, _, _ = get("/app/vendor/pdf/build/pdf.js", port=srv.port)
-        check(status == 404, f"the library without its package: {status}")
+        for path in ("/app/vendor/pdf/build/pdf.js", "/app/vendor/chart/chart.esm.js"):
+            status, _, _ = get(path, port=srv.port)
+            check(status == 404, f"{path} without its package: {status}")
         status, _, body = get("/app/assets/x", port=srv.port)
         check(status == 200 and body == (STATIC / "index.html").read_bytes(), f"the app: {status}")
-        check("libjs-pdf" in srv.stderr_text() and '"warn"' in srv.stderr_text(),
-              "no warning naming the package", srv.stderr_tail())
+        check("libjs-pdf" in srv.stderr_text() and "libjs-chart.js" in srv.stderr_text()
+              and '"warn"' in srv.stderr_text(), "no warning naming each package", srv.stderr_tail())
         check(not srv.new_sanitizer_report(), "sanitizer report", srv.stderr_tail())
     finally:
         check(srv.terminate() == 0, "the server did not exit 0", srv.stderr_tail())
@@ -208,6 +232,6 @@ def a_mount_follows_symlinks_one_level_and_skips_dirs_dot_files_and_fifos():
             status, _, _ = get(f"/app/vendor/pdf/{name}", port=srv.port)
             check(status == 404, f"{name}: {status}")
         status, _, body = get("/app/vendor/mounts.json", port=srv.port)
-        check(json.loads(body) == {"pdf": "/app/vendor/pdf/"}, f"mounts {body!r}")
+        check(json.loads(body) == MOUNTS, f"mounts {body!r}")
     finally:
         check(srv.terminate() == 0, "the server did not exit 0", srv.stderr_tail())
