@@ -9,7 +9,13 @@
 /* Published assets flagged unused (README, Analytics: "Unused") and a
  * summary. */
 enum db_status db_unused(int days, int grace_days, char **json);
-/* Every persona x stage cell, and the frequent recent zero-result searches. */
+/* The unused percentage (as db_unused's summary) at the end of each
+ * @group ("week" or "month") of the days @from to @to (YYYY-MM-DD,
+ * inclusive), the period under way ending now. */
+enum db_status db_unused_trend(int days, int grace_days, const char *from, const char *to,
+			       const char *group, char **json);
+/* Every persona x stage cell, and the frequent recent zero-result searches
+ * (each with the newest content request of its words). */
 enum db_status db_coverage(char **json);
 /* Usage between the days @from and @to (YYYY-MM-DD, inclusive) per @group
  * ("day", "week" or "month"). */

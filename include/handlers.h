@@ -84,6 +84,7 @@ void h_leads_list(struct req *r);
 /* analytics.c: the dashboards and a deal's recommendations */
 void h_analytics_stage_test(struct req *r);
 void h_analytics_unused(struct req *r);
+void h_analytics_unused_trend(struct req *r);
 void h_analytics_coverage(struct req *r);
 void h_analytics_usage(struct req *r);
 void h_deal_recommendations(struct req *r);

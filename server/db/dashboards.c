@@ -48,7 +48,10 @@ enum db_status db_unused(int days, int grace_days, char **json)
 	return db_text(res, s, json);
 }
 
-/* Every persona x stage cell, empty ones included (they are the gaps). */
+/* Every persona x stage cell, empty ones included (they are the gaps); the
+ * frequent zero-result searches, each with the newest content request of
+ * the same words (folded as the searches are), so that a search already
+ * planned for says so. */
 static struct db_stmt q_coverage = DB_STMT(
     "WITH pub AS (SELECT a.id, a.personas, a.stages, coalesce(u.shares, 0) AS shares"
     "  FROM assets a LEFT JOIN usage_asset_now u ON u.asset_id = a.id"
@@ -77,7 +80,10 @@ static struct db_stmt q_coverage = DB_STMT(
     "    'shares', shares, 'open_requests', open_requests) ORDER BY persona, position), '[]')"
     "   FROM cells),"
     "  'zero_result_searches', (SELECT coalesce(jsonb_agg(jsonb_build_object('query', query,"
-    "    'searches', searches, 'last_searched_at', rfc3339(last_at))"
+    "    'searches', searches, 'last_searched_at', rfc3339(last_at),"
+    "    'request', (SELECT jsonb_build_object('id', r.id, 'status', r.status)"
+    "     FROM content_requests r WHERE lower(btrim(r.title)) = z.query"
+    "     ORDER BY r.created_at DESC, r.id DESC LIMIT 1))"
     "    ORDER BY searches DESC, last_at DESC), '[]') FROM z))");
 
 enum db_status db_coverage(char **json)
@@ -105,7 +111,8 @@ enum db_status db_coverage(char **json)
 /* Usage between two days (inclusive), per day, week or month. The rows:
  * per day in all, per asset and per rep for the whole months of the range
  * [lo, hi) and per day at its ends; the rollups plus the rows past their
- * marks (computed once). */
+ * marks (computed once). Rep adoption lists every active rep, those who
+ * shared nothing in the range too, with their last share ever. */
 static struct db_stmt q_usage = DB_STMT(
     "WITH tail AS MATERIALIZED (SELECT d.* FROM rollup_marks ms, rollup_marks mo,"
     "   usage_rows(ms.done, 9223372036854775807, mo.done, 9223372036854775807) d"
@@ -169,14 +176,67 @@ static struct db_stmt q_usage = DB_STMT(
 			    "'reps', count(*),"
 			    "    'rate', round(count(*) FILTER (WHERE u.id IN"
 			    "     (SELECT rep_id FROM reps WHERE shares > 0))::numeric / "
-			    "nullif(count(*), 0), 4))"
-			    "   FROM users u WHERE u.role = 'rep' AND u.active))");
+			    "nullif(count(*), 0), 4),"
+			    "    'by_rep', coalesce(jsonb_agg(jsonb_build_object('rep_id', u.id,"
+			    "     'name', u.name, 'shares', coalesce(r.shares, 0),"
+			    "     'human_opens', coalesce(r.human_opens, 0),"
+			    "     'last_shared_at', rfc3339((SELECT max(s.created_at) FROM shares s"
+			    "      WHERE s.rep_id = u.id)))"
+			    "     ORDER BY coalesce(r.shares, 0) DESC, u.name, u.id), '[]'))"
+			    "   FROM users u LEFT JOIN reps r ON r.rep_id = u.id"
+			    "   WHERE u.role = 'rep' AND u.active))");
 
 enum db_status db_usage(const char *from, const char *to, const char *group, char **json)
 {
 	const char *p[] = {from, to, group};
 	enum db_status s;
 	PGresult *res = db_query(true, &q_usage, 3, p, &s);
+	return db_text(res, s, json);
+}
+
+/* The unused percentage at the end of each period (00:00 UTC of the next
+ * period's first day, or now for the period under way), as the summary
+ * of db_unused counts it then. An asset published now counts from its
+ * publication, or from its first share when that is earlier (history
+ * back-filled before it was published here); what it was then is read
+ * from its shares (shares_asset: one backward index probe per asset and
+ * point). Assets archived or retired since are not counted. */
+static struct db_stmt q_unused_trend = DB_STMT(
+    "WITH pts AS (SELECT g::date AS period,"
+    "   least(g + ('1 ' || $5)::interval, now()) AS at"
+    "  FROM generate_series(date_trunc($5, $3::date), $4::date, ('1 ' || $5)::interval) g"
+    "  WHERE g <= now()),"
+    " a AS (SELECT a.id, a.published_at, f.first_at FROM assets a"
+    "  CROSS JOIN LATERAL (SELECT min(s.created_at) AS first_at FROM shares s"
+    "   WHERE s.asset_id = a.id) f"
+    "  WHERE a.status = 'published'),"
+    " x AS (SELECT p.period, p.at, count(*) AS published,"
+    "   count(*) FILTER (WHERE l.last_at IS NULL"
+    "    AND a.published_at <= p.at - make_interval(days => $2::integer)) AS never_shared,"
+    "   count(*) FILTER (WHERE l.last_at < p.at - make_interval(days => $1::integer)) AS stale"
+    "  FROM pts p JOIN a ON least(a.published_at, a.first_at) <= p.at"
+    "  CROSS JOIN LATERAL (SELECT max(s.created_at) AS last_at FROM shares s"
+    "   WHERE s.asset_id = a.id AND s.created_at <= p.at) l"
+    "  GROUP BY p.period, p.at)"
+    " SELECT jsonb_build_object('from', $3::date, 'to', $4::date, 'group', $5,"
+    "  'days', $1::integer, 'grace_days', $2::integer,"
+    "  'points', coalesce(jsonb_agg(jsonb_build_object('period', p.period,"
+    "   'at', rfc3339(p.at), 'published', coalesce(x.published, 0),"
+    "   'unused', coalesce(x.never_shared + x.stale, 0),"
+    "   'never_shared', coalesce(x.never_shared, 0), 'stale', coalesce(x.stale, 0),"
+    "   'unused_pct', round(100.0 * (x.never_shared + x.stale) / nullif(x.published, 0), 1))"
+    "   ORDER BY p.period), '[]'))"
+    " FROM pts p LEFT JOIN x ON x.period = p.period");
+
+enum db_status db_unused_trend(int days, int grace_days, const char *from, const char *to,
+			       const char *group, char **json)
+{
+	char d[16], g[16];
+	snprintf(d, sizeof d, "%d", days);
+	snprintf(g, sizeof g, "%d", grace_days);
+	const char *p[] = {d, g, from, to, group};
+	enum db_status s;
+	PGresult *res = db_query(true, &q_unused_trend, 5, p, &s);
 	return db_text(res, s, json);
 }
 

@@ -129,36 +129,67 @@ static bool day_param(struct req *r, const char *key, const char *def, char out[
 	return true;
 }
 
+/* The range from..to of the query (YYYY-MM-DD, inclusive; by default the
+ * @days_back days up to today) and its group (one of @groups, by default
+ * @def): false when answered with a 400. */
+static bool range_params(struct req *r, int days_back, const char *const *groups, const char *def,
+			 const char *groups_text, char from[11], char to[11], const char **group)
+{
+	char today[11], ago[11];
+	time_t now = time(NULL), before = now - (time_t)(days_back - 1) * 86400;
+	struct tm tm;
+	strftime(today, sizeof today, "%Y-%m-%d", gmtime_r(&now, &tm));
+	strftime(ago, sizeof ago, "%Y-%m-%d", gmtime_r(&before, &tm));
+	if (!day_param(r, "to", today, to) || !day_param(r, "from", ago, from))
+		return false;
+	*group = req_query(r, "group");
+	if (*group == NULL)
+		*group = def;
+	if (!one_of(*group, groups)) {
+		reply_error(r, ERR_INVALID_PARAMETER, "group", "group must be %s", groups_text);
+		return false;
+	}
+	if (strcmp(from, to) > 0) {
+		reply_error(r, ERR_INVALID_PARAMETER, "from", "from must not be after to");
+		return false;
+	}
+	if (atoi(to) - atoi(from) > 10) {
+		reply_error(r, ERR_INVALID_PARAMETER, "from", "a range is at most ten years");
+		return false;
+	}
+	return true;
+}
+
+void h_analytics_unused_trend(struct req *r)
+{
+	static const char *const columns[] = {"period",	      "at",    "published",  "unused",
+					      "never_shared", "stale", "unused_pct", NULL};
+	static const char *const groups[] = {"week", "month", NULL};
+	int days, grace;
+	char from[11], to[11];
+	const char *group;
+	bool csv;
+	if (!want_csv(r, &csv) || !req_query_int(r, "days", 90, 1, 3650, &days) ||
+	    !req_query_int(r, "grace_days", 30, 0, 3650, &grace) ||
+	    !range_params(r, 365, groups, "month", "week or month", from, to, &group))
+		return;
+	char *json = NULL;
+	enum db_status s = db_unused_trend(days, grace, from, to, group, &json);
+	reply_report(r, s, json, csv, "points", columns, "unused-trend");
+}
+
 void h_analytics_usage(struct req *r)
 {
 	static const char *const columns[] = {"period",	     "shares",	      "opens",
 					      "human_opens", "opened_shares", "share_to_open_rate",
 					      NULL};
-	char today[11], ago[11], from[11], to[11];
-	time_t now = time(NULL), before = now - 89 * 86400;
-	struct tm tm;
-	strftime(today, sizeof today, "%Y-%m-%d", gmtime_r(&now, &tm));
-	strftime(ago, sizeof ago, "%Y-%m-%d", gmtime_r(&before, &tm));
-	const char *group = req_query(r, "group");
-	bool csv;
-	if (!want_csv(r, &csv) || !day_param(r, "to", today, to) ||
-	    !day_param(r, "from", ago, from))
-		return;
 	static const char *const groups[] = {"day", "week", "month", NULL};
-	if (group == NULL)
-		group = "week";
-	if (!one_of(group, groups)) {
-		reply_error(r, ERR_INVALID_PARAMETER, "group", "group must be day, week or month");
+	char from[11], to[11];
+	const char *group;
+	bool csv;
+	if (!want_csv(r, &csv) ||
+	    !range_params(r, 90, groups, "week", "day, week or month", from, to, &group))
 		return;
-	}
-	if (strcmp(from, to) > 0) {
-		reply_error(r, ERR_INVALID_PARAMETER, "from", "from must not be after to");
-		return;
-	}
-	if (atoi(to) - atoi(from) > 10) {
-		reply_error(r, ERR_INVALID_PARAMETER, "from", "a range is at most ten years");
-		return;
-	}
 	char *json = NULL;
 	enum db_status s = db_usage(from, to, group, &json);
 	reply_report(r, s, json, csv, "periods", columns, "usage");

@@ -82,6 +82,8 @@ const struct route routes[] = {
     {M_GET, V1 "/analytics/stage-test", h_analytics_stage_test, AUTH_MARKETER, BODY_NONE, 0, NULL,
      NULL},
     {M_GET, V1 "/analytics/unused", h_analytics_unused, AUTH_MARKETER, BODY_NONE, 0, NULL, NULL},
+    {M_GET, V1 "/analytics/unused/trend", h_analytics_unused_trend, AUTH_MARKETER, BODY_NONE, 0,
+     NULL, NULL},
     {M_GET, V1 "/analytics/coverage", h_analytics_coverage, AUTH_MARKETER, BODY_NONE, 0, NULL,
      NULL},
     {M_GET, V1 "/analytics/usage", h_analytics_usage, AUTH_MARKETER, BODY_NONE, 0, NULL, NULL},

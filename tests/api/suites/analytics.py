@@ -405,7 +405,8 @@ def csv_output_matches_json():
     # Every field of a row is a column (the caveat is the answer's, not a row's).
     header = csv_rows(f"{ST}?{q}&format=csv")[0].keys()
     check(list(header) == list(items[0].keys()), f"CSV columns {list(header)}")
-    for name, key in (("unused", "items"), ("coverage", "cells"), ("usage", "periods")):
+    for name, key in (("unused", "items"), ("coverage", "cells"), ("usage", "periods"),
+                      ("unused/trend", "points")):
         doc = expect_json(ctx.api.get(f"/api/v1/analytics/{name}", as_="marketer"), 200)
         check_csv_matches(f"/api/v1/analytics/{name}?format=csv", doc[key])
 
@@ -462,6 +463,59 @@ def unused_reasons_one_by_one():
     sm = body["summary"]
     flagged = sum(1 for r in reasons.values() if {"never_shared", "stale"} & set(r))
     check(sm["unused_pct"] == round(100 * flagged / sm["published"], 1), f"summary {sm}")
+
+
+def trend(**q):
+    query = "&".join(f"{k}={v}" for k, v in q.items())
+    return expect_json(ctx.api.get(f"/api/v1/analytics/unused/trend?{query}", as_="marketer"), 200)
+
+
+@test
+def the_unused_trend_counts_each_month_end_as_the_summary_would_have_then():
+    # 2012: no other test's asset was published or shared then, so these
+    # three are the whole library at those points.
+    shared_twice, never, shared_once = link_asset(), link_asset(), link_asset()
+    d = cohort("trend", 1, "discovery", at="2012-01-01T00:00:00Z")
+    x = next(iter(d))
+    load(d, [(shared_twice["id"], x, "2012-01-15T10:00:00Z"), (shared_twice["id"], x, "2012-04-20T10:00:00Z"),
+             (shared_once["id"], x, "2012-02-10T10:00:00Z")])
+    arrange(f"UPDATE assets SET published_at = '2012-01-05T00:00:00Z' WHERE id = '{never['id']}'")
+    q = {"from": "2012-01-01", "to": "2012-05-31", "group": "month", "days": 30, "grace_days": 10}
+    body = trend(**q)
+    got = [(p["period"], p["at"], p["published"], p["never_shared"], p["stale"], p["unused"], p["unused_pct"])
+           for p in body["points"]]
+    # At each month's end: shared_twice stale 30 days after a share until the
+    # next one; never unused from 10 days after its publication; shared_once
+    # in the library from its share, stale 30 days later.
+    check(got == [("2012-01-01", "2012-02-01T00:00:00Z", 2, 1, 0, 1, 50.0),
+                  ("2012-02-01", "2012-03-01T00:00:00Z", 3, 1, 1, 2, 66.7),
+                  ("2012-03-01", "2012-04-01T00:00:00Z", 3, 1, 2, 3, 100.0),
+                  ("2012-04-01", "2012-05-01T00:00:00Z", 3, 1, 1, 2, 66.7),
+                  ("2012-05-01", "2012-06-01T00:00:00Z", 3, 1, 2, 3, 100.0)], f"points {got}")
+    check((body["days"], body["grace_days"], body["group"]) == (30, 10, "month"), f"answer {body}")
+    # Weeks start on Monday; a week with nothing published yet has no percentage.
+    weeks = trend(**{**q, "to": "2012-01-31", "group": "week"})["points"]
+    check([(p["period"], p["published"], p["unused_pct"]) for p in weeks]
+          == [("2011-12-26", 0, None), ("2012-01-02", 1, 0.0), ("2012-01-09", 2, 50.0),
+              ("2012-01-16", 2, 50.0), ("2012-01-23", 2, 50.0), ("2012-01-30", 2, 50.0)],
+          f"weeks {weeks}")
+    check_csv_matches("/api/v1/analytics/unused/trend?" + "&".join(f"{k}={v}" for k, v in q.items())
+                      + "&format=csv", body["points"])
+    # The period under way ends now: its point is today's summary.
+    now = trend(days=90, grace_days=30)["points"][-1]
+    sm = unused(days=90, grace_days=30)["summary"]
+    check((now["published"], now["never_shared"], now["stale"], now["unused_pct"])
+          == (sm["published"], sm["never_shared"], sm["stale"], sm["unused_pct"]),
+          f"the last point {now}, the summary {sm}")
+
+
+@test
+def unused_trend_parameters_are_checked():
+    for q, field in (("group=day", "group"), ("from=2019-02-30", "from"), ("days=0", "days"),
+                     ("from=2020-01-02&to=2020-01-01", "from"), ("from=2001-01-01&to=2019-01-01", "from"),
+                     ("grace_days=-1", "grace_days"), ("format=xml", "format")):
+        expect_problem(ctx.api.get(f"/api/v1/analytics/unused/trend?{q}", as_="marketer"), 400,
+                       "invalid_parameter", field)
 
 
 @test
@@ -523,6 +577,30 @@ def coverage_lists_frequent_zero_result_searches():
     check(False, f"{word} not among the zero-result searches", z["zero_result_searches"])
 
 
+@test
+def a_zero_result_search_names_the_request_made_of_its_words():
+    word = "zq" + ctx.uniq("wanted").replace("-", "")
+    expect_json(ctx.api.get(f"/api/v1/assets?q={word}", as_="rep"), 200)
+
+    def search():
+        for _ in range(50):  # the search log is written in the background
+            z = expect_json(ctx.api.get("/api/v1/analytics/coverage", as_="marketer"), 200)
+            found = [x for x in z["zero_result_searches"] if x["query"] == word.lower()]
+            if found:
+                return found[0]
+            time.sleep(0.1)
+        check(False, f"{word} not among the zero-result searches", z["zero_result_searches"])
+    check(search()["request"] is None, "a search nobody asked content for names a request")
+    # Planned from the dashboard: a request of the same words, then planned.
+    old = expect_json(ctx.api.post("/api/v1/requests", {"title": f"  {word.upper()} "}, as_="marketer"), 201)
+    expect_json(ctx.api.patch(f"/api/v1/requests/{old['id']}", {"status": "declined",
+                                                                "decline_reason": "not now"}, as_="marketer"), 200)
+    new = expect_json(ctx.api.post("/api/v1/requests", {"title": word}, as_="marketer"), 201)
+    check(search()["request"] == {"id": new["id"], "status": "open"}, f"the newest request {search()}")
+    expect_json(ctx.api.patch(f"/api/v1/requests/{new['id']}", {"status": "planned"}, as_="marketer"), 200)
+    check(search()["request"] == {"id": new["id"], "status": "planned"}, f"once planned {search()}")
+
+
 def usage(**q):
     query = "&".join(f"{k}={v}" for k, v in q.items())
     return expect_json(ctx.api.get(f"/api/v1/analytics/usage?{query}", as_="marketer"), 200)
@@ -550,7 +628,16 @@ def usage_counts_shares_and_opens_per_period_and_agrees_after_the_fold():
           and abs(t["share_to_open_rate"] - 1 / 3) < 1e-3, f"totals {t}")
     check(body["top_assets"][0]["asset_id"] == a["id"], f"top assets {body['top_assets']}")
     check(body["top_reps"][0]["shares"] == 3, f"top reps {body['top_reps']}")
-    check(body["rep_adoption"]["reps_sharing"] == 1, f"adoption {body['rep_adoption']}")
+    ad = body["rep_adoption"]
+    check(ad["reps_sharing"] == 1, f"adoption {ad}")
+    # Every active rep, those who shared nothing then too (last, by name).
+    by = {r["name"]: r for r in ad["by_rep"]}
+    check(len(ad["by_rep"]) == ad["reps"] and ad["by_rep"][0]["name"] == ctx.accounts["rep"].name
+          and by[ctx.accounts["rep"].name]["shares"] == 3
+          and by[ctx.accounts["rep"].name]["last_shared_at"] >= "2019-03-20T10:00:00Z",
+          f"reps {ad['by_rep']}")
+    idle = by[ctx.accounts["timing"].name]
+    check((idle["shares"], idle["human_opens"], idle["last_shared_at"]) == (0, 0, None), f"an idle rep {idle}")
     check(len(usage(**{**q, "group": "day"})["periods"]) == 31, "31 days in March")
     # Part of March (daily rollup) and two whole months (monthly rollup).
     part = usage(**{"from": "2019-03-05", "to": "2019-05-31", "group": "month"})

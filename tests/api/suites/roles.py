@@ -105,6 +105,7 @@ ROLE_TABLE = [
     ("GET",    "/api/v1/deals/{deal}/recommendations", None,                             401,  404, 404,  200, 200),
     ("GET",    "/api/v1/analytics/stage-test", None,                                 401,  403, 403,  200, 200),
     ("GET",    "/api/v1/analytics/unused",    None,                                      401,  403, 403,  200, 200),
+    ("GET",    "/api/v1/analytics/unused/trend", None,                                   401,  403, 403,  200, 200),
     ("GET",    "/api/v1/analytics/coverage",  None,                                      401,  403, 403,  200, 200),
     ("GET",    "/api/v1/analytics/usage",     None,                                      401,  403, 403,  200, 200),
     ("GET",    "/api/v1/requests",            None,                                      401,  200, 200,  200, 200),
