@@ -12,6 +12,10 @@ const routes = [
   ["/app/assets/:id", "/app/views/asset.js"],
   ["/app/requests", "/app/views/requests.js"],
   ["/app/library", "/app/views/library.js"],
+  ["/app/dashboards", "/app/views/dash-stage.js"],
+  ["/app/dashboards/usage", "/app/views/dash-usage.js"],
+  ["/app/dashboards/coverage", "/app/views/dash-coverage.js"],
+  ["/app/dashboards/unused", "/app/views/dash-unused.js"],
 ];
 
 function route(path) {
@@ -34,6 +38,7 @@ function nav(user) {
     ["/app/requests", "Requests"]];
   if (user.role === "marketer" || user.role === "admin") links.push(["/app/library", "Library"]);
   if (user.board || user.role === "admin") links.push(["/app/board", "Board"]);
+  if (user.role === "marketer" || user.role === "admin") links.push(["/app/dashboards", "Dashboards"]);
   for (const [href, label] of links) {
     const a = document.createElement("a");
     a.href = href;
