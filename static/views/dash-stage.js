@@ -7,7 +7,7 @@
 import { api, showError } from "/app/api.js";
 import { el, field, stageNames } from "/app/views/format.js";
 import { drawChart } from "/app/views/charts.js";
-import { VERDICTS, chartBox, count, csvLink, frame, plural, query, scroller, times, verdictWords } from "/app/views/dashboards.js";
+import { chartBox, clearErrors, count, csvLink, frame, plural, query, scroller, times, VERDICTS, verdictWords } from "/app/views/dashboards.js";
 
 const ORDER = ["moves_deals", "hurts", "no_effect", "inconclusive", "insufficient_data", "unused"];
 const DRAWN = new Set(["moves_deals", "hurts", "no_effect", "inconclusive"]);
@@ -46,7 +46,7 @@ export async function show(main, session) {
       showError(form, err);
       return;
     }
-    for (const old of form.querySelectorAll(".error")) old.remove();
+    clearErrors(form);
     paint(results, body, stages, p);
   }
   form.addEventListener("submit", (e) => { e.preventDefault(); run(); });
@@ -147,7 +147,9 @@ function forest(box, rows, stageName) {
   const max = TICKS.find((t) => t >= hi) || TICKS[TICKS.length - 1];
   const clamp = (x) => Math.min(max, Math.max(min, x || min));
   const colour = (r) => VERDICTS[r.verdict].colour;
-  const short = (t) => (t.length > 42 ? `${t.slice(0, 41)}…` : t);
+  const narrow = box.clientWidth < 560; // a phone: shorter labels, smaller type
+  const cut = narrow ? 22 : 42;
+  const short = (t) => (t.length > cut ? `${t.slice(0, cut - 1)}…` : t);
   const marks = { // the lift's mark, by verdict: shape as well as colour
     id: "lifts",
     afterDatasetsDraw(chart) {
@@ -180,7 +182,8 @@ function forest(box, rows, stageName) {
   drawChart(box, `Forest plot of ${rows.length} lifts with their plausible ranges against the 1× line; the table below has the numbers.`, {
     type: "bar",
     data: {
-      labels: rows.map((r) => [short(r.title), `${stageName(r.stage)} · ${VERDICTS[r.verdict].name.toLowerCase()}`]),
+      labels: rows.map((r) => (narrow ? [short(r.title), stageName(r.stage), VERDICTS[r.verdict].name.toLowerCase()]
+        : [short(r.title), `${stageName(r.stage)} · ${VERDICTS[r.verdict].name.toLowerCase()}`])),
       datasets: [{
         label: "Plausible range (95%)",
         data: rows.map((r) => [clamp(r.ci_low), clamp(r.ci_high)]),
@@ -198,11 +201,11 @@ function forest(box, rows, stageName) {
       scales: {
         x: {
           type: "logarithmic", min, max,
-          title: { display: true, text: "Lift: how many times as often deals moved on (1× = as often as comparable deals)" },
+          title: { display: true, text: narrow ? "Lift (1× = as often as comparable deals)" : "Lift: how many times as often deals moved on (1× = as often as comparable deals)" },
           afterBuildTicks: (axis) => { axis.ticks = TICKS.filter((t) => t >= min && t <= max).map((value) => ({ value })); },
-          ticks: { callback: (v) => `${v}×` },
+          ticks: { callback: (v) => `${v}×`, maxRotation: 0 },
         },
-        y: { ticks: { autoSkip: false }, grid: { display: false } },
+        y: { ticks: { autoSkip: false, font: { size: narrow ? 11 : 13 } }, grid: { display: false } },
       },
       plugins: {
         legend: { display: false },
@@ -224,5 +227,5 @@ function forest(box, rows, stageName) {
       onHover: (e, _, chart) => { e.native.target.style.cursor = at(chart, e) ? "pointer" : "default"; },
     },
     plugins: [marks],
-  }, 70 + 46 * rows.length);
+  }, 70 + (narrow ? 56 : 46) * rows.length);
 }

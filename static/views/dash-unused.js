@@ -5,7 +5,7 @@
 import { api, showError } from "/app/api.js";
 import { day, el, field, kindName } from "/app/views/format.js";
 import { drawChart } from "/app/views/charts.js";
-import { chartBox, count, csvLink, dataTable, frame, plural, query } from "/app/views/dashboards.js";
+import { chartBox, clearErrors, count, csvLink, dataTable, frame, plural, query } from "/app/views/dashboards.js";
 
 // An unused reason as a marketer reads it, for item @a.
 function reason(r, a, days) {
@@ -54,7 +54,7 @@ export async function show(main, session) {
       showError(form, err);
       return;
     }
-    for (const old of form.querySelectorAll(".error")) old.remove();
+    clearErrors(form);
     history.replaceState(null, "", `/app/dashboards/unused?${p}`);
     paint(results, body, trend, list, p);
   }

@@ -5,7 +5,7 @@
 import { api, showError } from "/app/api.js";
 import { day, el, field } from "/app/views/format.js";
 import { drawChart } from "/app/views/charts.js";
-import { chartBox, count, csvLink, dataTable, frame, percent, plural, query } from "/app/views/dashboards.js";
+import { chartBox, clearErrors, count, csvLink, dataTable, frame, percent, plural, query } from "/app/views/dashboards.js";
 
 const GROUPS = [["day", "Day"], ["week", "Week"], ["month", "Month"]];
 
@@ -39,7 +39,7 @@ export async function show(main, session) {
       showError(form, err);
       return;
     }
-    for (const old of form.querySelectorAll(".error")) old.remove();
+    clearErrors(form);
     from.value = body.from;
     to.value = body.to;
     group.value = body.group;
