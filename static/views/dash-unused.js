@@ -71,9 +71,9 @@ function paint(box, body, trend, list, p) {
       + `${count(s.never_shared)} never shared (published more than ${plural(body.grace_days, "day", "days")} ago) and `
       + `${count(s.stale)} not shared in the last ${body.days} days.`));
   const reasons = el("ul", null, { class: "reasons", "aria-label": "Assets by reason" });
-  for (const [k, t] of [["never_opened", "shared, but never opened by a prospect"], ["fails_stage_test", "do not move deals (the next-stage test)"],
-    ["expired", "expired"]]) reasons.append(el("li", `${count(s[k])} ${t}`));
-  head.append(el("p", `${plural(s.unused, "asset has", "assets have")} at least one problem, counting these too:`), reasons);
+  for (const [k, t] of [["never_opened", "Shared but never opened by a prospect"], ["fails_stage_test", "Does not move deals (the next-stage test)"],
+    ["expired", "Expired"]]) reasons.append(el("li", `${t}: ${count(s[k])}`));
+  head.append(el("p", `Counting these problems too, ${plural(s.unused, "asset is", "assets are")} listed below:`), reasons);
 
   const points = trend.points;
   const label = (pt) => periodName(pt, trend.group);
