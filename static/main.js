@@ -12,6 +12,7 @@ const routes = [
   ["/app/assets/:id", "/app/views/asset.js"],
   ["/app/requests", "/app/views/requests.js"],
   ["/app/library", "/app/views/library.js"],
+  ["/app/board", "/app/views/board.js"],
 ];
 
 function route(path) {
