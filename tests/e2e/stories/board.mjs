@@ -45,7 +45,7 @@ export const stories = {
       const text = "Price list 2024\n\nStarter 400 a month, Growth 900 a month.\n";
       const old = await fileAsset(server, { title: "Price list 2024", intent: "sales", stages: ["proposal"],
         description: "Last year's prices." }, "price-list-2024.txt", "text/plain", Buffer.from(text));
-      await fileAsset(server, { title: "Webinar: the 2023 product tour", kind: "webinar", stages: ["discovery"],
+      const webinar = await fileAsset(server, { title: "Webinar: the 2023 product tour", kind: "webinar", stages: ["discovery"],
         expires_at: "2025-06-30T00:00:00Z" }, "webinar-2023.txt", "text/plain", Buffer.from("Webinar notes.\n"));
       // A rep sends the price list to a prospect, who has not opened it yet.
       const repToken = await tokenOf(origin, "rep@e2e.test");
@@ -108,6 +108,26 @@ export const stories = {
         `the latest decision: ${await latest.innerText()}`);
       await latest.getByRole("button", { name: "Restore “Price list 2024”" }).waitFor();
       await snap(page, "board-after-retire-1280", { fullPage: true });
+
+      // Refresh the webinar: its owner is asked for a new edition, and it
+      // leaves the queue for the days chosen (shown again on demand).
+      await cards.first().getByRole("button", { name: "Refresh “Webinar: the 2023 product tour”" }).click();
+      const ask = page.getByRole("dialog", { name: "Refresh “Webinar: the 2023 product tour”?" });
+      check((await ask.innerText()).includes("Its owner, Mark Eting, gets a content request"), `the refresh dialog: ${await ask.innerText()}`);
+      await ask.getByLabel(/^Note/).fill("Record the 2026 tour.");
+      await ask.getByLabel("Out of the queue for (days)").fill("30");
+      await ask.getByRole("button", { name: "Ask for a refresh" }).click();
+      await page.getByRole("status").filter({ hasText: "Sent for a refresh: “Webinar: the 2023 product tour”. Nothing to review" }).waitFor();
+      await page.getByLabel("Also show what the board kept for now").check();
+      await page.waitForURL(/snoozed=1/);
+      const kept = page.locator(".queue > li", { hasText: "Webinar: the 2023 product tour" });
+      await kept.waitFor();
+      check(/Kept for now[\s\S]*Sent for a refresh by Bea Board on .*: “Record the 2026 tour\.” Out of the queue until /.test(await kept.innerText()),
+        `the kept card: ${await kept.innerText()}`);
+      const asked = (await marketerApi(server, "GET", "/requests?status=open")).items;
+      check(asked.length === 1 && asked[0].title === "Refresh: Webinar: the 2023 product tour"
+        && asked[0].assignee_name === "Mark Eting" && asked[0].refreshes === webinar.id && asked[0].detail === "Record the 2026 tour.",
+        `the refresh's request: ${JSON.stringify(asked)}`);
 
       // The prospect's tracked link now says the content was retired.
       const prospect = await prospectOpens(browser);
