@@ -156,7 +156,7 @@ export async function show(main, session) {
   main.append(filters, status, queue, more, recent);
   filters.addEventListener("submit", (e) => e.preventDefault());
 
-  let cursor = null, said = "";
+  let cursor = null, said = "", asked = 0;
   const query = () => {
     const p = new URLSearchParams();
     for (const s of [reason, persona, stage, owner]) if (s.value) p.set(s.name, s.value);
@@ -168,7 +168,9 @@ export async function show(main, session) {
     history.replaceState(null, "", `/app/board${p.toString() ? `?${p}` : ""}`);
     if (append && cursor) p.set("cursor", cursor);
     p.set("limit", "20");
+    const mine = ++asked;
     const page = await api("GET", `/reviews?${p}`);
+    if (mine !== asked) return; // filters changed meanwhile: a newer answer follows
     if (!append) queue.replaceChildren();
     for (const item of page.items) queue.append(card(item, stageName, personaName, decided));
     cursor = page.next_cursor;
