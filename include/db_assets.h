@@ -32,11 +32,26 @@ struct asset_fields {
 	const char *given[16]; /* patch: the field names given, NULL-terminated */
 };
 
+/* Which assets a caller may read. */
+enum asset_view {
+	ASSET_VIEW_ALL,	    /* marketers and admins: every asset */
+	ASSET_VIEW_DECIDED, /* board members who are reps: all but drafts, what the board decides on
+			     */
+	ASSET_VIEW_SHARE,   /* reps: published, unexpired assets, what they may share */
+};
+
+/* The view of a user with @role, on the board or not. */
+static inline enum asset_view asset_view_for(enum role role, bool board)
+{
+	return role >= ROLE_MARKETER ? ASSET_VIEW_ALL
+	       : board		     ? ASSET_VIEW_DECIDED
+				     : ASSET_VIEW_SHARE;
+}
+
 /* The asset @id as JSON text (malloc'd) in *@json, with its "usage"
- * (shares, opens, last share, stored verdicts per stage). @visible_only:
- * only a published, unexpired asset (what reps may see); DB_NOT_FOUND
- * otherwise. */
-enum db_status db_asset_get(const char *id, bool visible_only, char **json);
+ * (shares, opens, last share, stored verdicts per stage); DB_NOT_FOUND
+ * when there is none or @view does not let its caller see it. */
+enum db_status db_asset_get(const char *id, enum asset_view view, char **json);
 
 /* Creates an asset from @meta owned by its owner or @actor_id, with its
  * first version from @file or, when @file is NULL, as a link (@meta has a
@@ -79,9 +94,8 @@ struct db_target {
 void db_target_clear(struct db_target *t);
 
 /* Version @version (0: the current one) of asset @id. DB_NOT_FOUND for no
- * such asset or version, a link asset, or (with @visible_only) an asset a
- * rep may not see. */
-enum db_status db_asset_content(const char *id, int version, bool visible_only,
+ * such asset or version, a link asset, or an asset @view hides. */
+enum db_status db_asset_content(const char *id, int version, enum asset_view view,
 				struct asset_content *out);
 
 #endif

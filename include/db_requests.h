@@ -15,10 +15,14 @@ enum db_status db_request_create(const char *actor_id, const char *owner_only, c
 enum db_status db_request_list(const char *requester, const char *status, const char *after,
 			       int limit, char **json, char **next);
 
-/* Moves request @id as @change says ({status, asset_id?, decline_reason?}).
- * DB_CONFLICT with @fault for a move the state machine refuses (from a
- * final state, backwards, or to where it is); DB_INVALID with @fault for
- * fulfilled without an existing asset or declined without a reason. */
+/* Moves request @id as @change says ({status?, asset_id?, decline_reason?,
+ * assignee?}: a status, an assignee (a user id, or null for nobody) or
+ * both). DB_CONFLICT with @fault for a move the state machine refuses
+ * (from a final state, backwards, or to where it is) or an assignee for
+ * a closed request; DB_INVALID with @fault for fulfilled without an
+ * existing asset, declined without a reason, or an assignee who is not
+ * an active marketer or admin. The requester is told of a new status and
+ * a new assignee of their assignment (request_notify()). */
 enum db_status db_request_update(const char *actor_id, const char *id, const char *change,
 				 struct db_fault *fault, char **json);
 

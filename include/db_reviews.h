@@ -35,4 +35,10 @@ enum db_status db_review_decide(const char *actor_id, const char *asset, const c
 				const char *note, int snooze_days, struct db_fault *fault,
 				char **json);
 
+/* A page of the board's decisions, newest first, as db_audit_list (the
+ * cursor is the last decision's id): each as review_decision_json() with
+ * the asset's title and status now. @asset filters when not NULL. */
+enum db_status db_review_decisions(const char *asset, const char *after, int limit, char **json,
+				   char **next);
+
 #endif

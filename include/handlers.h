@@ -95,6 +95,7 @@ void h_requests_update(struct req *r);
 /* reviews.c */
 void h_reviews_queue(struct req *r);
 void h_reviews_decide(struct req *r);
+void h_reviews_decisions(struct req *r);
 /* audit.c */
 void h_audit_list(struct req *r);
 /* notifications.c */

@@ -19,7 +19,10 @@ enum route_auth {
 	AUTH_USER,     /* any signed-in user (cookie or bearer) */
 	AUTH_MARKETER, /* marketer or admin */
 	AUTH_BOARD,    /* editorial board member or admin */
-	AUTH_ADMIN,    /* admin only */
+	/* editorial board member, marketer or admin: reads the board's work
+	 * (its decisions, an asset's trail) */
+	AUTH_BOARD_READ,
+	AUTH_ADMIN, /* admin only */
 	/* no user: whoever signs the body with a webhook secret of kind crm
 	 * (HMAC-SHA256 in X-Nextstage-Signature). The body must be read to
 	 * be verified, so the HTTP layer checks it once the body has arrived

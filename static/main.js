@@ -16,6 +16,7 @@ const routes = [
   ["/app/dashboards/usage", "/app/views/dash-usage.js"],
   ["/app/dashboards/coverage", "/app/views/dash-coverage.js"],
   ["/app/dashboards/unused", "/app/views/dash-unused.js"],
+  ["/app/board", "/app/views/board.js"],
 ];
 
 function route(path) {

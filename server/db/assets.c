@@ -10,13 +10,20 @@
 #include "model.h"
 
 #define VISIBLE "(a.status = 'published' AND (a.expires_at IS NULL OR a.expires_at > now()))"
+/* Whether the caller may see asset a, with the view's name in parameter p. */
+#define VIEWABLE(p) "(" p " = 'all' OR (" p " = 'decided' AND a.status <> 'draft') OR " VISIBLE ")"
+
+static const char *view_name(enum asset_view v)
+{
+	return v == ASSET_VIEW_ALL ? "all" : v == ASSET_VIEW_DECIDED ? "decided" : "share";
+}
 
 static struct db_stmt q_get = DB_STMT("SELECT asset_detail_json(a) FROM assets a"
-				      " WHERE a.id = $1 AND (NOT $2::boolean OR " VISIBLE ")");
+				      " WHERE a.id = $1 AND " VIEWABLE("$2::text"));
 
-enum db_status db_asset_get(const char *id, bool visible_only, char **json)
+enum db_status db_asset_get(const char *id, enum asset_view view, char **json)
 {
-	const char *p[] = {id, visible_only ? "t" : "f"};
+	const char *p[] = {id, view_name(view)};
 	enum db_status s;
 	PGresult *res = db_query(false, &q_get, 2, p, &s);
 	return db_text(res, s, json);
@@ -300,14 +307,14 @@ static struct db_stmt q_content =
 	    " JOIN asset_versions v ON v.asset_id = a.id"
 	    "  AND v.number = coalesce(nullif($2::integer, 0), a.current_version)"
 	    " JOIN blobs b ON b.id = v.blob_id"
-	    " WHERE a.id = $1 AND (NOT $3::boolean OR " VISIBLE ")");
+	    " WHERE a.id = $1 AND " VIEWABLE("$3::text"));
 
-enum db_status db_asset_content(const char *id, int version, bool visible_only,
+enum db_status db_asset_content(const char *id, int version, enum asset_view view,
 				struct asset_content *out)
 {
 	char num[16];
 	snprintf(num, sizeof num, "%d", version);
-	const char *p[] = {id, num, visible_only ? "t" : "f"};
+	const char *p[] = {id, num, view_name(view)};
 	enum db_status s;
 	PGresult *res = db_query(false, &q_content, 3, p, &s);
 	if (s == DB_OK && PQntuples(res) == 0)

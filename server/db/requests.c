@@ -67,14 +67,20 @@ enum db_status db_request_list(const char *requester, const char *status, const 
 	return db_list(true, &q_list, 4, p, limit, json, next);
 }
 
-static struct db_stmt q_lock =
-    DB_STMT("SELECT status, request_may_move(status, $2::jsonb->>'status'),"
-	    " NOT ($2::jsonb ? 'asset_id') OR EXISTS (SELECT 1 FROM assets"
-	    "  WHERE id::text = $2::jsonb->>'asset_id')"
-	    " FROM content_requests WHERE id = $1 FOR UPDATE");
+/* Whether the change may be made: the move (when a status is given), the
+ * asset, the request still open to an assignee (when one is given), and
+ * the assignee a marketer or admin who is active. */
+static struct db_stmt q_lock = DB_STMT(
+    "SELECT q.status, NOT (j ? 'status') OR request_may_move(q.status, j->>'status'),"
+    " NOT (j ? 'asset_id') OR EXISTS (SELECT 1 FROM assets WHERE id::text = j->>'asset_id'),"
+    " NOT (j ? 'assignee') OR q.status NOT IN ('fulfilled', 'declined'),"
+    " j->>'assignee' IS NULL OR EXISTS (SELECT 1 FROM users u WHERE u.id::text = j->>'assignee'"
+    "  AND u.active AND u.role IN ('marketer', 'admin'))"
+    " FROM content_requests q, (SELECT $2::jsonb AS j) c WHERE q.id = $1 FOR UPDATE OF q");
 static struct db_stmt q_move = DB_STMT(
-    "UPDATE content_requests SET status = j->>'status',"
+    "UPDATE content_requests SET status = coalesce(j->>'status', status),"
     " asset_id = CASE WHEN j ? 'asset_id' THEN (j->>'asset_id')::uuid ELSE asset_id END,"
+    " assignee = CASE WHEN j ? 'assignee' THEN (j->>'assignee')::uuid ELSE assignee END,"
     " decline_reason = CASE WHEN j ? 'decline_reason' THEN j->>'decline_reason'"
     "  ELSE decline_reason END, updated_at = now()"
     " FROM (SELECT $2::jsonb AS j) q WHERE id = $1 RETURNING request_json(content_requests)");
@@ -97,6 +103,13 @@ static enum db_status update_tx(struct db *db, void *cls)
 			      "a request that is %s cannot move there", PQgetvalue(res, 0, 0));
 	else if (s == DB_OK && !db_bool(res, 0, 2))
 		s = db_refuse(u->fault, DB_INVALID, "asset_id", "no such asset");
+	else if (s == DB_OK && !db_bool(res, 0, 3))
+		s = db_refuse(u->fault, DB_CONFLICT, "assignee",
+			      "a request that is %s is closed: nobody works on it",
+			      PQgetvalue(res, 0, 0));
+	else if (s == DB_OK && !db_bool(res, 0, 4))
+		s = db_refuse(u->fault, DB_INVALID, "assignee",
+			      "the assignee is an active marketer or admin");
 	PQclear(res);
 	if (s != DB_OK)
 		return s;

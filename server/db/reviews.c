@@ -126,3 +126,23 @@ enum db_status db_review_decide(const char *actor_id, const char *asset, const c
 	struct decide c = {asset, decision, note, actor_id, snooze_days, fault, json};
 	return db_tx(actor_id, decide_tx, &c);
 }
+
+/* Newest first, paged by id; each with the asset's title and status now
+ * and the actor's name. */
+static struct db_stmt q_decisions =
+    DB_STMT("WITH page AS (SELECT * FROM review_decisions d WHERE ($1::uuid IS NULL OR"
+	    "  d.asset_id = $1::uuid) AND ($2::bigint IS NULL OR d.id < $2::bigint)"
+	    "  ORDER BY d.id DESC LIMIT $3::integer + 1),"
+	    " shown AS (SELECT * FROM page ORDER BY id DESC LIMIT $3::integer)"
+	    " SELECT jsonb_build_object('items', coalesce((SELECT jsonb_agg(review_decision_json(s)"
+	    "   || jsonb_build_object('asset_title', a.title, 'asset_status', a.status)"
+	    "   ORDER BY s.id DESC) FROM shown s JOIN assets a ON a.id = s.asset_id), '[]')),"
+	    " CASE WHEN (SELECT count(*) FROM page) > $3::integer THEN"
+	    "  (SELECT min(id)::text FROM shown) END");
+
+enum db_status db_review_decisions(const char *asset, const char *after, int limit, char **json,
+				   char **next)
+{
+	const char *p[] = {asset, after, NULL};
+	return db_list(true, &q_decisions, 3, p, limit, json, next);
+}

@@ -27,9 +27,10 @@ void h_assets_content(struct req *r)
 		return;
 	}
 	struct asset_content c;
-	enum db_status s = uuid_valid(id)
-			       ? db_asset_content(id, version, r->user->role == ROLE_REP, &c)
-			       : DB_NOT_FOUND;
+	enum db_status s =
+	    uuid_valid(id)
+		? db_asset_content(id, version, asset_view_for(r->user->role, r->user->board), &c)
+		: DB_NOT_FOUND;
 	if (s != DB_OK) {
 		reply_db(r, s);
 		return;

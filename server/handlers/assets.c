@@ -133,17 +133,13 @@ void h_assets_create(struct req *r)
 	reply_db_json(r, s, &f, 201, json);
 }
 
-/* Reps see published, unexpired assets only. */
-static bool visible_only(const struct req *r)
-{
-	return r->user->role == ROLE_REP;
-}
-
 void h_assets_get(struct req *r)
 {
 	const char *id = req_param(r, 0);
 	char *json = NULL;
-	enum db_status s = uuid_valid(id) ? db_asset_get(id, visible_only(r), &json) : DB_NOT_FOUND;
+	enum db_status s =
+	    uuid_valid(id) ? db_asset_get(id, asset_view_for(r->user->role, r->user->board), &json)
+			   : DB_NOT_FOUND;
 	reply_db_json(r, s, NULL, 200, json);
 }
 

@@ -1,5 +1,7 @@
 /* /api/v1/audit: every change to users, taxonomy, assets, deals, shares,
- * stage aliases and webhook secrets, with who made it, before and after. */
+ * stage aliases and webhook secrets, with who made it, before and after.
+ * Marketers and admins read it all; a board member who is neither reads
+ * the trail of one asset the board may decide on (not a draft). */
 #include <stdlib.h>
 #include <string.h>
 #include "db_audit.h"
@@ -34,7 +36,14 @@ void h_audit_list(struct req *r)
 		reply_error(r, ERR_INVALID_PARAMETER, "id", "id is 1 to 300 characters");
 		return;
 	}
+	bool board_only = r->user->role < ROLE_MARKETER;
+	if (board_only && (entity == NULL || strcmp(entity, "assets") != 0 || id == NULL)) {
+		reply_error(r, ERR_FORBIDDEN, "entity",
+			    "board members read the trail of one asset: entity=assets&id=");
+		return;
+	}
 	char *json = NULL, *next = NULL;
-	enum db_status s = db_audit_list(entity, id, *cursor ? cursor : NULL, limit, &json, &next);
+	enum db_status s =
+	    db_audit_list(entity, id, board_only, *cursor ? cursor : NULL, limit, &json, &next);
 	reply_db_page(r, s, json, next);
 }

@@ -1,5 +1,5 @@
-/* /api/v1/requests: reps ask for content that is missing; marketers plan,
- * fulfil or decline it. Reps see their own requests. */
+/* /api/v1/requests: reps ask for content that is missing; marketers
+ * assign, plan, fulfil or decline it. Reps see their own requests. */
 #include <stdlib.h>
 #include <string.h>
 #include "db_requests.h"
@@ -60,24 +60,35 @@ void h_requests_update(struct req *r)
 		reply_db(r, DB_NOT_FOUND);
 		return;
 	}
-	const char *status = NULL, *asset = NULL, *reason = NULL;
+	const char *status = NULL, *asset = NULL, *reason = NULL, *assignee = NULL;
+	bool has_assignee = false;
 	struct js_field spec[] = {
-	    JS_ONE_OF("status", &status, JS_REQUIRED, statuses),
+	    JS_ONE_OF("status", &status, 0, statuses),
 	    JS_STR("asset_id", &asset, 0, 1, UUID_LEN),
 	    JS_STR("decline_reason", &reason, 0, 1, 2000),
+	    {"assignee", JS_STRING, JS_NULLABLE, &assignee, &has_assignee, 1, UUID_LEN, NULL},
 	};
 	if (!req_parse_json(r, spec, sizeof spec / sizeof spec[0]))
 		return;
+	if (status == NULL && !has_assignee) {
+		reply_error(r, ERR_MISSING_FIELD, "status",
+			    "a change gives a status, an assignee or both");
+		return;
+	}
 	if (asset != NULL && !uuid_valid(asset)) {
 		reply_error(r, ERR_INVALID_FIELD, "asset_id", "asset_id must be an asset id");
 		return;
 	}
-	if (strcmp(status, "fulfilled") == 0 && asset == NULL) {
+	if (assignee != NULL && !uuid_valid(assignee)) {
+		reply_error(r, ERR_INVALID_FIELD, "assignee", "assignee must be a user id");
+		return;
+	}
+	if (status != NULL && strcmp(status, "fulfilled") == 0 && asset == NULL) {
 		reply_error(r, ERR_MISSING_FIELD, "asset_id",
 			    "a fulfilled request names its asset");
 		return;
 	}
-	if (strcmp(status, "declined") == 0 && reason == NULL) {
+	if (status != NULL && strcmp(status, "declined") == 0 && reason == NULL) {
 		reply_error(r, ERR_MISSING_FIELD, "decline_reason", "a declined request says why");
 		return;
 	}

@@ -65,3 +65,22 @@ void h_reviews_decide(struct req *r)
 	    db_review_decide(r->user->id, id, decision, note, (int)snooze, &f, &json);
 	reply_db_json(r, s, &f, 201, json);
 }
+
+void h_reviews_decisions(struct req *r)
+{
+	int limit;
+	char cursor[32];
+	if (!req_page(r, &limit, cursor, sizeof cursor))
+		return;
+	if (strspn(cursor, "0123456789") != strlen(cursor) || strlen(cursor) > 18) {
+		reply_error(r, ERR_INVALID_PARAMETER, "cursor",
+			    "cursor is not one this server gave");
+		return;
+	}
+	const char *asset = NULL;
+	if (!req_query_filter(r, "asset", true, &asset))
+		return;
+	char *json = NULL, *next = NULL;
+	enum db_status s = db_review_decisions(asset, *cursor ? cursor : NULL, limit, &json, &next);
+	reply_db_page(r, s, json, next);
+}

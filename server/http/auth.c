@@ -184,6 +184,8 @@ bool auth_allows(const struct user *u, enum route_auth need)
 		return u != NULL && u->role >= ROLE_MARKETER;
 	case AUTH_BOARD:
 		return u != NULL && (u->board || u->role == ROLE_ADMIN);
+	case AUTH_BOARD_READ:
+		return u != NULL && (u->board || u->role >= ROLE_MARKETER);
 	case AUTH_ADMIN:
 		return u != NULL && u->role == ROLE_ADMIN;
 	case AUTH_SIGNED:

@@ -94,8 +94,10 @@ const struct route routes[] = {
     /* the editorial board */
     {M_GET, V1 "/reviews", h_reviews_queue, AUTH_BOARD, BODY_NONE, 0, NULL, NULL},
     {M_POST, V1 "/reviews/{id}/decision", h_reviews_decide, AUTH_BOARD, BODY_JSON, 0, NULL, NULL},
-    /* the audit trail */
-    {M_GET, V1 "/audit", h_audit_list, AUTH_MARKETER, BODY_NONE, 0, NULL, NULL},
+    {M_GET, V1 "/reviews/decisions", h_reviews_decisions, AUTH_BOARD_READ, BODY_NONE, 0, NULL,
+     NULL},
+    /* the audit trail (board members who are not marketers: one asset's) */
+    {M_GET, V1 "/audit", h_audit_list, AUTH_BOARD_READ, BODY_NONE, 0, NULL, NULL},
     {M_GET, V1 "/notifications", h_notifications_list, AUTH_USER, BODY_NONE, 0, NULL, NULL},
     {M_POST, V1 "/notifications/{id}/read", h_notifications_read, AUTH_USER, BODY_NONE, 0, NULL,
      NULL},

@@ -2,8 +2,10 @@
 // next-stage test says of it, what other reps said, the feedback form,
 // sharing it as a tracked link, its shares (with the version each used)
 // and its versions; marketers also edit its metadata and upload a new
-// version.
+// version; the editorial board's decisions on it and its audit trail are
+// shown to board members and marketers (static/views/asset-board.js).
 import { api, showError } from "/app/api.js";
+import { boardSection } from "/app/views/asset-board.js";
 import { bytes, choice, day, el, field, INTENTS, KINDS, kindName, stageNames } from "/app/views/format.js";
 import { shareForm } from "/app/views/share.js";
 import { uploadFile } from "/app/views/upload.js";
@@ -219,7 +221,8 @@ export async function show(main, session, params) {
   main.lastChild.append(el("a", "← Search", { href: "/app/search" }));
   main.append(el("h1", a.title));
   const facts = [kindName(a.kind), ...a.stages.map((s) => stages[s]?.name || s), ...a.personas.map(personaName)];
-  if (session.user.role !== "rep") facts.push(a.status);
+  const reviewer = session.user.board || session.user.role !== "rep";
+  if (reviewer) facts.push(a.status);
   main.append(el("p", facts.join(" · "), { class: "muted" }));
   if (a.description) main.append(el("p", a.description));
   main.append(preview(a), evidence(a, stages));
@@ -235,8 +238,10 @@ export async function show(main, session, params) {
   const shares = el("div");
   const refresh = async () => shares.replaceChildren(await sharesOf(a));
   side.append(a.status === "published" ? await shareForm(a, { onShared: refresh })
-    : el("p", "Only published content can be shared.", { class: "muted" }), feedbackForm(a));
+    : el("p", "Only published content can be shared.", { class: "muted" }),
+    a.status === "published" || session.user.role !== "rep" ? feedbackForm(a) : el("div"));
   main.append(side, shares, versions(a, session));
   await refresh();
+  if (reviewer) main.append(await boardSection(a, session));
   if (session.user.role !== "rep") main.append(editForm(a, stages, personas, session));
 }

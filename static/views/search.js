@@ -28,7 +28,7 @@ export async function show(main) {
   for (const [v, t] of SORTS) sort.append(el("option", t, { value: v }));
   sort.value = state.sort || (state.q ? "relevance" : "recent");
   form.append(box, sort);
-  const chips = el("div", null, { class: "chips", "aria-label": "Filters" });
+  const chips = el("div", null, { class: "chips", role: "group", "aria-label": "Filters" });
   const status = el("p", null, { class: "muted", "aria-live": "polite" });
   const results = el("ol", null, { class: "results" });
   main.append(form, chips, status, results);

@@ -63,3 +63,29 @@ def bad_filters_are_400():
                    "invalid_parameter", "entity")
     expect_problem(ctx.api.get(f"{AUDIT}?cursor=xyz", as_="marketer"), 400,
                    "invalid_parameter", "cursor")
+
+
+@test
+def a_board_member_reads_the_trail_of_one_asset_the_board_decides_on_and_nothing_else():
+    body = {"title": ctx.uniq("Board trail"), "kind": "guide", "intent": "sales",
+            "url": "https://example.com/" + ctx.uniq("t"), "status": "published"}
+    a = expect_json(ctx.api.post("/api/v1/assets", body, as_="marketer"), 201)
+    expect_json(ctx.api.post(f"/api/v1/reviews/{a['id']}/decision",
+                             {"decision": "archive", "note": "old"}, as_="board"), 201)
+    items = expect_json(ctx.api.get(f"{AUDIT}?entity=assets&id={a['id']}", as_="board"),
+                        200)["items"]
+    check([(i["action"], (i["before"] or {}).get("status"), i["after"]["status"])
+           for i in items] == [("update", "published", "archived"), ("create", None, "published")]
+          and items[0]["actor_name"] == ctx.accounts["board"].name, f"the board's view {items}")
+    draft = expect_json(ctx.api.post("/api/v1/assets", {**body, "status": "draft",
+                                                        "url": "https://example.com/d"},
+                                     as_="marketer"), 201)
+    hidden = expect_json(ctx.api.get(f"{AUDIT}?entity=assets&id={draft['id']}", as_="board"),
+                         200)["items"]
+    check(hidden == [], f"a draft's trail shown to a board member: {hidden}")
+    check(len(audit(entity="assets", id=draft["id"])["items"]) == 1, "the marketer's view")
+    for q in ("", "?entity=assets", f"?entity=users&id={account_id('board')}",
+              f"?entity=review_decisions&id={a['id']}"):
+        expect_problem(ctx.api.get(f"{AUDIT}{q}", as_="board"), 403, "forbidden", "entity")
+    expect_problem(ctx.api.get(f"{AUDIT}?entity=assets&id={a['id']}", as_="rep"), 403,
+                   "forbidden")

@@ -3,7 +3,7 @@ state machine refuses illegal moves with 409), the requester is told at
 each step, reps see only their own."""
 from nsapi.client import expect_json, expect_problem
 from nsapi.context import ctx
-from nsapi.flows import create_persona
+from nsapi.flows import account_id, create_persona, user_with_token
 from nsapi.harness import check, test
 
 REQ = "/api/v1/requests"
@@ -94,3 +94,45 @@ def a_request_answers_its_requesters_name():
     r = new_request()
     check(r["requester_name"] == ctx.accounts["rep"].name and r["assignee_name"] is None,
           f"names {r.get('requester_name')!r}, {r.get('assignee_name')!r}")
+
+
+@test
+def a_marketer_assigns_a_request_and_the_assignee_is_told():
+    colleague, _, token = user_with_token("marketer")
+    r = new_request()
+    got = expect_json(move(r["id"], {"assignee": colleague["id"]}), 200)
+    check((got["status"], got["assignee"], got["assignee_name"])
+          == ("open", colleague["id"], colleague["name"]), f"assigned {got}")
+    told = expect_json(ctx.api.get("/api/v1/notifications", token=token), 200)["items"]
+    check([(n["kind"], r["title"] in n["message"]) for n in told] == [("request_assigned", True)],
+          f"the assignee's notifications {told}")
+    check(notes_about(r["title"]) == [], "the requester is told of an assignment")
+    # Taking it oneself with a move: no notification to oneself.
+    got = expect_json(move(r["id"], {"status": "planned", "assignee": account_id("marketer")}), 200)
+    check((got["status"], got["assignee"]) == ("planned", account_id("marketer")), f"taken {got}")
+    mine = expect_json(ctx.api.get("/api/v1/notifications", as_="marketer"), 200)["items"]
+    check(not [n for n in mine if r["title"] in n["message"]], f"told of one's own move {mine}")
+    check([n["kind"] for n in notes_about(r["title"])] == ["request_planned"], "the requester")
+    got = expect_json(move(r["id"], {"assignee": None}), 200)
+    check(got["assignee"] is None and got["status"] == "planned", f"unassigned {got}")
+    expect_problem(move(r["id"], {"assignee": account_id("rep")}), 400, "invalid_field",
+                   "assignee")
+    expect_problem(move(r["id"], {"assignee": "00000000-0000-4000-8000-000000000000"}), 400,
+                   "invalid_field", "assignee")
+    expect_problem(move(r["id"], {"assignee": "someone"}), 400, "invalid_field", "assignee")
+    expect_problem(move(r["id"], {}), 400, "missing_field", "status")
+    expect_json(move(r["id"], {"status": "declined", "decline_reason": "We have one"}), 200)
+    expect_problem(move(r["id"], {"assignee": colleague["id"]}), 409, "conflict", "assignee")
+
+
+@test
+def a_fulfilled_request_names_its_assets_title():
+    asset = expect_json(ctx.api.post("/api/v1/assets", {
+        "title": ctx.uniq("Answer"), "kind": "guide", "intent": "sales",
+        "url": "https://example.com/" + ctx.uniq("a"), "status": "published"}, as_="marketer"), 201)
+    r = new_request()
+    check(r["asset_title"] is None, f"an open request's asset title {r}")
+    expect_json(move(r["id"], {"status": "fulfilled", "asset_id": asset["id"]}), 200)
+    mine = expect_json(ctx.api.get(f"{REQ}?status=fulfilled", as_="rep"), 200)["items"]
+    got = [x for x in mine if x["id"] == r["id"]]
+    check(got and got[0]["asset_title"] == asset["title"], f"the rep reads {got}")

@@ -260,3 +260,52 @@ def refresh_asks_the_owner_for_a_new_edition_and_keeps_the_asset_published():
           "owner told of the refresh")
     # That the database refuses to delete or change a decision is the db
     # tier's check (tests/db/sql_checks.py).
+
+
+@test
+def the_decisions_are_listed_newest_first_with_names_for_the_board_and_marketers():
+    o, _ = owner()
+    a, b = asset(o, title=ctx.uniq("Decided A")), asset(o)
+    expect_json(decide(a["id"], "archive", note="first"), 201)
+    expect_json(decide(b["id"], "keep", note="elsewhere", snooze_days=7), 201)
+    made = expect_json(decide(a["id"], "restore", note="second", as_="admin"), 201)
+    check(made["actor_name"] == ctx.accounts["admin"].name, f"the decision's answer {made}")
+    for who in ("board", "marketer", "admin"):
+        items = expect_json(ctx.api.get(f"{Q}/decisions?asset={a['id']}", as_=who),
+                            200)["items"]
+        check([(d["decision"], d["note"], d["actor_name"], d["status_before"], d["status_after"])
+               for d in items] == [("restore", "second", ctx.accounts["admin"].name, "archived",
+                                    "published"),
+                                   ("archive", "first", ctx.accounts["board"].name, "published",
+                                    "archived")], f"{who} reads {items}")
+        check(all(d["asset_title"] == a["title"] and d["asset_status"] == "published"
+                  and d["evidence"]["shares"] == 0 for d in items), f"asset and evidence {items}")
+    every = [d["asset_id"] for d in expect_json(ctx.api.get(f"{Q}/decisions?limit=200",
+                                                            as_="board"), 200)["items"]]
+    check(every[:3] == [a["id"], b["id"], a["id"]], f"all decisions, newest first: {every[:3]}")
+    seen, cursor = [], None
+    for _ in range(4):
+        page = expect_json(ctx.api.get(f"{Q}/decisions?asset={a['id']}&limit=1"
+                                       + (f"&cursor={cursor}" if cursor else ""), as_="board"), 200)
+        seen += [d["note"] for d in page["items"]]
+        cursor = page["next_cursor"]
+        if cursor is None:
+            break
+    check(seen == ["second", "first"], f"one by one {seen}")
+    expect_problem(ctx.api.get(f"{Q}/decisions", as_="rep"), 403, "forbidden")
+    expect_problem(ctx.api.get(f"{Q}/decisions?asset=nope", as_="board"), 400,
+                   "invalid_parameter", "asset")
+
+
+@test
+def a_board_member_who_is_a_rep_reads_archived_and_retired_assets_but_not_drafts():
+    o, _ = owner()
+    a = asset(o)
+    expect_json(decide(a["id"], "retire", note="gone"), 201)
+    got = expect_json(ctx.api.get(f"/api/v1/assets/{a['id']}", as_="board"), 200)
+    check(got["status"] == "retired", f"the board member reads {got['status']}")
+    expect_problem(ctx.api.get(f"/api/v1/assets/{a['id']}", as_="rep"), 404, "not_found")
+    draft = asset(o, status="draft")
+    expect_problem(ctx.api.get(f"/api/v1/assets/{draft['id']}", as_="board"), 404, "not_found")
+    found = expect_json(ctx.api.get("/api/v1/assets?status=retired", as_="board"), 200)["items"]
+    check(a["id"] not in [x["id"] for x in found], "search shows a board rep a retired asset")

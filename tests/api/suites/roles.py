@@ -69,6 +69,9 @@ ROLE_TABLE = [
     ("POST",   "/api/v1/assets/{published}/feedback", {"rating": 4},                    401,  201, 201,  201, 201),
     ("POST",   "/api/v1/assets/{draft}/feedback", {"rating": 4},                        401,  404, 404,  201, 201),
     ("GET",    "/api/v1/assets/{draft}/content", None,                                  401,  404, 404,  200, 200),
+    # a {retired} asset: the board decides on it, so board members read it
+    ("GET",    "/api/v1/assets/{retired}",    None,                                      401,  404, 200,  200, 200),
+    ("GET",    "/api/v1/assets/{retired}/content", None,                                401,  404, 200,  200, 200),
     # a {deal} belongs to the marketer: other reps may not know it exists
     ("GET",    "/api/v1/deals",               None,                                      401,  200, 200,  200, 200),
     ("POST",   "/api/v1/deals",               {"name": "Deal of {who}", "stage": "discovery"}, 401, 201, 201, 201, 201),
@@ -113,7 +116,9 @@ ROLE_TABLE = [
     ("PATCH",  "/api/v1/requests/{request}",  {"status": "planned"},                     401,  403, 403,  200, 200),
     ("GET",    "/api/v1/reviews",             None,                                      401,  403, 200,  403, 200),
     ("POST",   "/api/v1/reviews/{published}/decision", {"decision": "keep", "note": "by {who}"}, 401, 403, 201, 403, 201),
+    ("GET",    "/api/v1/reviews/decisions",   None,                                      401,  403, 200,  200, 200),
     ("GET",    "/api/v1/audit",               None,                                      401,  403, 403,  200, 200),
+    ("GET",    "/api/v1/audit?entity=assets&id={published}", None,                       401,  403, 200,  200, 200),
     ("GET",    "/api/v1/no-such-route",       None,                                      404,  404, 404,  404, 404),
     ("PUT",    "/api/v1/personas",            None,                                      405,  405, 405,  405, 405),
 ]
@@ -146,6 +151,7 @@ class CellVars(dict):
             "stage": create_stage,
             "published": lambda: new_file_asset("published"),
             "draft": lambda: new_file_asset("draft"),
+            "retired": lambda: new_retired_asset(),
             "deal": new_deal,
             "note": lambda: own_notification(self.acct),
             "alias": new_alias,
@@ -170,6 +176,15 @@ def new_file_asset(status, **fields):
     body, ctype = asset_form(meta, minimal_pdf(f"table {ctx.uniq('pdf')}"))
     r = ctx.api.post("/api/v1/assets", raw=body, content_type=ctype, as_="marketer")
     return expect_json(r, 201)["id"]
+
+
+def new_retired_asset():
+    """A published PDF asset the admin retired on the board's behalf; its id."""
+    asset = new_file_asset("published")
+    r = ctx.api.post(f"/api/v1/reviews/{asset}/decision", {"decision": "retire", "note": "table"},
+                     as_="admin")
+    expect_json(r, 201)
+    return asset
 
 
 def new_deal():
