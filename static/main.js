@@ -12,6 +12,14 @@ const routes = [
   ["/app/assets/:id", "/app/views/asset.js"],
   ["/app/requests", "/app/views/requests.js"],
   ["/app/library", "/app/views/library.js"],
+  ["/app/import", "/app/views/import.js"],
+  ["/app/admin", "/app/views/admin.js"],
+  ["/app/admin/users", "/app/views/admin-users.js"],
+  ["/app/admin/tokens", "/app/views/admin-tokens.js"],
+  ["/app/admin/webhooks", "/app/views/admin-webhooks.js"],
+  ["/app/admin/personas", "/app/views/admin-personas.js"],
+  ["/app/admin/stages", "/app/views/admin-stages.js"],
+  ["/app/admin/aliases", "/app/views/admin-aliases.js"],
 ];
 
 function route(path) {
@@ -34,6 +42,7 @@ function nav(user) {
     ["/app/requests", "Requests"]];
   if (user.role === "marketer" || user.role === "admin") links.push(["/app/library", "Library"]);
   if (user.board || user.role === "admin") links.push(["/app/board", "Board"]);
+  if (user.role !== "rep") links.push(["/app/import", "Import"], ["/app/admin", user.role === "admin" ? "Admin" : "Settings"]);
   for (const [href, label] of links) {
     const a = document.createElement("a");
     a.href = href;
