@@ -68,7 +68,8 @@ void h_tokens_revoke(struct req *r)
 	enum db_status s = uuid_valid(id) ? db_token_revoke(r->user->id, id, owner) : DB_NOT_FOUND;
 	auth_forget();
 	if (s == DB_NOT_FOUND)
-		reply_error(r, ERR_NOT_FOUND, NULL, "no live token %s of yours", id);
+		reply_error(r, ERR_NOT_FOUND, NULL, "no live token %s%s", id,
+			    owner ? " of yours" : "");
 	else if (s != DB_OK)
 		reply_db(r, s);
 	else
