@@ -51,7 +51,9 @@ enum db_status db_import_job_json(const char *id, char **json);
 
 /* ---- people ---- */
 
-/* An active user, as owners are matched: by e-mail or full name. */
+/* An active user, as owners are matched: by e-mail or full name; or an
+ * owner alias (db_owners.h) of one, whose e-mail and name are both the
+ * alias. Aliases come first. */
 struct db_person {
 	char id[UUID_LEN + 1];
 	char *email, *name;

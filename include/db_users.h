@@ -1,4 +1,4 @@
-/* Users, sessions and API tokens. */
+/* Users, sessions, and the lookups of credentials. */
 #ifndef NS_DB_USERS_H
 #define NS_DB_USERS_H
 #include <stddef.h>
@@ -42,11 +42,10 @@ enum db_status db_session_create(const char *user_id, const unsigned char hash[3
 enum db_status db_session_user(const unsigned char hash[32], struct user *u, long *valid_s);
 enum db_status db_session_delete(const unsigned char hash[32]);
 
-/* API tokens: only the SHA-256 is stored. @id_out gets the token's id. */
-enum db_status db_token_create(const char *user_id, const char *name, const unsigned char hash[32],
-			       char id_out[UUID_LEN + 1]);
-/* The active user owning an unrevoked token (*valid_s = -1: tokens do not
- * expire). DB_NOT_FOUND otherwise. */
-enum db_status db_token_user(const unsigned char hash[32], struct user *u, long *valid_s);
+/* The active user owning the unrevoked API token of digest @hash
+ * (*valid_s = -1: tokens do not expire), and the token's id into @id.
+ * DB_NOT_FOUND otherwise. (The rest of tokens: db_tokens.h.) */
+enum db_status db_token_user(const unsigned char hash[32], struct user *u, long *valid_s,
+			     char id[UUID_LEN + 1]);
 
 #endif

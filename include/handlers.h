@@ -16,7 +16,10 @@ void h_metrics(struct req *r);
 void h_session_create(struct req *r);
 void h_session_delete(struct req *r);
 void h_me(struct req *r);
+/* tokens.c */
 void h_token_create(struct req *r);
+void h_tokens_list(struct req *r);
+void h_tokens_revoke(struct req *r);
 /* users.c */
 void h_users_list(struct req *r);
 void h_users_create(struct req *r);
@@ -60,6 +63,11 @@ void h_crm_hook(struct req *r);
 void h_aliases_list(struct req *r);
 void h_aliases_set(struct req *r);
 void h_aliases_delete(struct req *r);
+/* owners.c */
+void h_people_list(struct req *r);
+void h_owner_aliases_list(struct req *r);
+void h_owner_aliases_set(struct req *r);
+void h_owner_aliases_delete(struct req *r);
 /* hubspot.c */
 void h_hubspot_hook(struct req *r);
 /* webhook_secrets.c */

@@ -16,6 +16,7 @@
 #include "db_search.h"
 #include "db_partitions.h"
 #include "db_writer.h"
+#include "db_tokens.h"
 #include "db_users.h"
 #include "log.h"
 #include "migrate.h"
@@ -152,6 +153,8 @@ static int cmd_serve(int argc, char **argv)
 	}
 	if (db_searchlog_start() != 0)
 		log_msg("warn", "searches will not be recorded: the writer thread did not start");
+	if (db_token_uses_start() != 0)
+		log_msg("warn", "API tokens' last use will not be recorded: no writer thread");
 	/* The next-stage test's arrays (tens of MiB at scale) come from the heap
 	 * and stay there between runs, instead of fresh mmaps that cost a page
 	 * fault per 4 KiB on every run. */
@@ -169,6 +172,7 @@ static int cmd_serve(int argc, char **argv)
 	import_worker_stop();
 	db_writer_stop();
 	db_searchlog_stop();
+	db_token_uses_stop();
 	auth_cache_stop();
 	db_thread_done();
 	static_free();

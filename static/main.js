@@ -17,6 +17,14 @@ const routes = [
   ["/app/dashboards/coverage", "/app/views/dash-coverage.js"],
   ["/app/dashboards/unused", "/app/views/dash-unused.js"],
   ["/app/board", "/app/views/board.js"],
+  ["/app/import", "/app/views/import.js"],
+  ["/app/admin", "/app/views/admin.js"],
+  ["/app/admin/users", "/app/views/admin-users.js"],
+  ["/app/admin/tokens", "/app/views/admin-tokens.js"],
+  ["/app/admin/webhooks", "/app/views/admin-webhooks.js"],
+  ["/app/admin/personas", "/app/views/admin-personas.js"],
+  ["/app/admin/stages", "/app/views/admin-stages.js"],
+  ["/app/admin/aliases", "/app/views/admin-aliases.js"],
 ];
 
 function route(path) {
@@ -40,6 +48,7 @@ function nav(user) {
   if (user.role === "marketer" || user.role === "admin") links.push(["/app/library", "Library"]);
   if (user.board || user.role === "admin") links.push(["/app/board", "Board"]);
   if (user.role === "marketer" || user.role === "admin") links.push(["/app/dashboards", "Dashboards"]);
+  if (user.role !== "rep") links.push(["/app/import", "Import"], ["/app/admin", user.role === "admin" ? "Admin" : "Settings"]);
   for (const [href, label] of links) {
     const a = document.createElement("a");
     a.href = href;

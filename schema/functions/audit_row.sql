@@ -1,6 +1,7 @@
--- The search document is derived data: it stays out of the audit trail,
--- and an update that changes nothing else is not a change. Credentials
--- (password and token digests, webhook secrets) never enter it.
+-- The search document and a token's last use are derived data: they stay
+-- out of the audit trail, and an update that changes nothing else is not a
+-- change. Credentials (password and token digests, webhook secrets) never
+-- enter it.
 CREATE OR REPLACE FUNCTION audit_row() RETURNS trigger
 LANGUAGE plpgsql AS $$
 DECLARE
@@ -8,8 +9,8 @@ DECLARE
     a jsonb;
     key text := TG_ARGV[0];
 BEGIN
-    IF TG_OP <> 'INSERT' THEN b := to_jsonb(OLD) - 'password_hash' - 'token_hash' - 'secret' - 'search'; END IF;
-    IF TG_OP <> 'DELETE' THEN a := to_jsonb(NEW) - 'password_hash' - 'token_hash' - 'secret' - 'search'; END IF;
+    IF TG_OP <> 'INSERT' THEN b := to_jsonb(OLD) - 'password_hash' - 'token_hash' - 'secret' - 'search' - 'last_used_at'; END IF;
+    IF TG_OP <> 'DELETE' THEN a := to_jsonb(NEW) - 'password_hash' - 'token_hash' - 'secret' - 'search' - 'last_used_at'; END IF;
     IF TG_OP = 'UPDATE' AND a = b THEN
         RETURN NULL;
     END IF;
@@ -42,6 +43,8 @@ CREATE OR REPLACE TRIGGER shares_audit AFTER INSERT OR UPDATE OR DELETE ON share
     FOR EACH ROW EXECUTE FUNCTION audit_row('id');
 CREATE OR REPLACE TRIGGER stage_aliases_audit AFTER INSERT OR UPDATE OR DELETE ON stage_aliases
     FOR EACH ROW EXECUTE FUNCTION audit_row('alias');
+CREATE OR REPLACE TRIGGER owner_aliases_audit AFTER INSERT OR UPDATE OR DELETE ON owner_aliases
+    FOR EACH ROW EXECUTE FUNCTION audit_row('folded');
 CREATE OR REPLACE TRIGGER content_requests_audit AFTER INSERT OR UPDATE OR DELETE ON content_requests
     FOR EACH ROW EXECUTE FUNCTION audit_row('id');
 CREATE OR REPLACE TRIGGER review_decisions_audit AFTER INSERT ON review_decisions

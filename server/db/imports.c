@@ -138,8 +138,14 @@ enum db_status db_import_job_json(const char *id, char **json)
 
 /* ---- people ---- */
 
-static struct db_stmt q_people =
-    DB_STMT("SELECT id, email, name FROM users WHERE active ORDER BY created_at, id");
+/* Owner aliases first (what a marketer said wins over a name that happens
+ * to match), each as a person whose e-mail and name are the alias. */
+static struct db_stmt q_people = DB_STMT(
+    "SELECT id, email, name FROM ("
+    "  SELECT u.id, a.alias AS email, a.alias AS name, 0 AS rank, a.created_at, a.folded AS k"
+    "  FROM owner_aliases a JOIN users u ON u.id = a.user_id AND u.active"
+    "  UNION ALL SELECT id, email, name, 1, created_at, id::text FROM users WHERE active) p"
+    " ORDER BY rank, created_at, k");
 
 enum db_status db_import_people(struct db_person **out, size_t *n)
 {

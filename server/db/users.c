@@ -1,4 +1,5 @@
-/* Users, sessions and API tokens. */
+/* Users, sessions, and the lookup of a session or an API token (the
+ * rest of tokens: tokens.c). */
 #include "db_users.h"
 
 #include <stdio.h>
@@ -37,17 +38,21 @@ static void hex32(const unsigned char hash[32], char out[65])
 }
 
 /* Runs credential lookup @q (parameter: the digest in hex; column 7: the
- * seconds the credential stays valid, NULL for until revoked). */
+ * seconds the credential stays valid, NULL for until revoked; column 8,
+ * when @id is not NULL: the credential's id). */
 static enum db_status credential_user(struct db_stmt *q, const unsigned char hash[32],
-				      struct user *u, long *valid_s)
+				      struct user *u, long *valid_s, char id[UUID_LEN + 1])
 {
 	char hex[65];
 	hex32(hash, hex);
 	const char *p[] = {hex};
 	enum db_status s;
 	PGresult *res = db_query(false, q, 1, p, &s);
-	if (s == DB_OK && PQntuples(res) > 0)
+	if (s == DB_OK && PQntuples(res) > 0) {
 		*valid_s = PQgetisnull(res, 0, 7) ? -1 : atol(PQgetvalue(res, 0, 7));
+		if (id != NULL)
+			db_copy(id, UUID_LEN + 1, res, 0, 8);
+	}
 	return one_user(res, s, u);
 }
 
@@ -199,7 +204,7 @@ static struct db_stmt q_session_user =
 
 enum db_status db_session_user(const unsigned char hash[32], struct user *u, long *valid_s)
 {
-	return credential_user(&q_session_user, hash, u, valid_s);
+	return credential_user(&q_session_user, hash, u, valid_s, NULL);
 }
 
 static struct db_stmt q_session_delete =
@@ -215,28 +220,12 @@ enum db_status db_session_delete(const unsigned char hash[32])
 	return s;
 }
 
-static struct db_stmt q_token_create = DB_STMT("INSERT INTO api_tokens (user_id, name, token_hash)"
-					       " VALUES ($1, $2, decode($3, 'hex')) RETURNING id");
-
-enum db_status db_token_create(const char *user_id, const char *name, const unsigned char hash[32],
-			       char id_out[UUID_LEN + 1])
-{
-	char hex[65];
-	hex32(hash, hex);
-	const char *p[] = {user_id, name, hex};
-	enum db_status s;
-	PGresult *res = db_write(user_id, &q_token_create, 3, p, &s);
-	if (s == DB_OK)
-		db_copy(id_out, UUID_LEN + 1, res, 0, 0);
-	PQclear(res);
-	return s;
-}
-
 static struct db_stmt q_token_user =
-    DB_STMT("SELECT " USER_COLS ", NULL FROM api_tokens t JOIN users u ON u.id = t.user_id"
+    DB_STMT("SELECT " USER_COLS ", NULL, t.id FROM api_tokens t JOIN users u ON u.id = t.user_id"
 	    " WHERE t.token_hash = decode($1, 'hex') AND t.revoked_at IS NULL AND u.active");
 
-enum db_status db_token_user(const unsigned char hash[32], struct user *u, long *valid_s)
+enum db_status db_token_user(const unsigned char hash[32], struct user *u, long *valid_s,
+			     char id[UUID_LEN + 1])
 {
-	return credential_user(&q_token_user, hash, u, valid_s);
+	return credential_user(&q_token_user, hash, u, valid_s, id);
 }

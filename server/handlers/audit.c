@@ -1,5 +1,5 @@
 /* /api/v1/audit: every change to users, taxonomy, assets, deals, shares,
- * stage aliases and webhook secrets, with who made it, before and after.
+ * stage and owner aliases and webhook secrets, with who made it, before and after.
  * Marketers and admins read it all; a board member who is neither reads
  * the trail of one asset the board may decide on (not a draft). */
 #include <stdlib.h>
@@ -8,10 +8,13 @@
 #include "handlers.h"
 
 /* The audited tables (schema/: the tables with an audit_row trigger). */
-static const char *const entities[] = {
-    "api_tokens", "asset_versions",   "assets", "content_requests", "deals",
-    "personas",	  "review_decisions", "shares", "stage_aliases",    "stages",
-    "users",	  "webhook_secrets",  NULL};
+static const char *const entities[] = {"api_tokens",	  "asset_versions",
+				       "assets",	  "content_requests",
+				       "deals",		  "owner_aliases",
+				       "personas",	  "review_decisions",
+				       "shares",	  "stage_aliases",
+				       "stages",	  "users",
+				       "webhook_secrets", NULL};
 
 void h_audit_list(struct req *r)
 {
@@ -28,8 +31,8 @@ void h_audit_list(struct req *r)
 	if (entity != NULL && !one_of(entity, entities)) {
 		reply_error(r, ERR_INVALID_PARAMETER, "entity",
 			    "entity is one of users, api_tokens, personas, stages, assets,"
-			    " asset_versions, deals, shares, stage_aliases, content_requests,"
-			    " review_decisions, webhook_secrets");
+			    " asset_versions, deals, shares, stage_aliases, owner_aliases,"
+			    " content_requests, review_decisions, webhook_secrets");
 		return;
 	}
 	if (id != NULL && (*id == '\0' || strlen(id) > 300)) {

@@ -1,4 +1,4 @@
-/* Signing in and out, the current user, API tokens. */
+/* Signing in and out, the current user (API tokens: tokens.c). */
 #include <stdio.h>
 #include <string.h>
 #include "auth.h"
@@ -78,22 +78,4 @@ void h_session_delete(struct req *r)
 void h_me(struct req *r)
 {
 	reply_json(r, 200, user_json(r->user));
-}
-
-void h_token_create(struct req *r)
-{
-	const char *name = NULL;
-	struct js_field spec[] = {JS_STR("name", &name, JS_REQUIRED, 1, NAME_MAX_BYTES)};
-	if (!req_parse_json(r, spec, 1))
-		return;
-	char token[sizeof API_TOKEN_PREFIX + TOKEN_CHARS], id[UUID_LEN + 1];
-	unsigned char digest[32];
-	crypto_token(API_TOKEN_PREFIX, token);
-	crypto_sha256(token, strlen(token), digest);
-	enum db_status s = db_token_create(r->user->id, name, digest, id);
-	if (s != DB_OK) {
-		reply_db(r, s);
-		return;
-	}
-	reply_json(r, 201, json_pack("{s:s, s:s, s:s}", "id", id, "name", name, "token", token));
 }

@@ -7,7 +7,9 @@
  * (schema/functions/notify_auth_change.sql), and
  * every notification, every loss of the listening connection and every
  * change made by this process bump a generation number that makes all
- * entries stale at once. */
+ * entries stale at once. A token's use is noted (db_token_used) on every
+ * request it authenticates, cached or not; the note costs no database
+ * round trip. */
 #include "auth.h"
 
 #include <pthread.h>
@@ -18,6 +20,7 @@
 #include <time.h>
 #include "crypto.h"
 #include "db_listen.h"
+#include "db_tokens.h"
 #include "db_users.h"
 
 #define AUTH_CHANNEL	 "nextstage_auth"
@@ -30,6 +33,7 @@ struct cached {
 	uint64_t gen;
 	int64_t expires_ms; /* CLOCK_MONOTONIC */
 	struct user user;
+	char id[UUID_LEN + 1]; /* a token's id ("" for a session) */
 };
 
 static struct cached cache[AUTH_CACHE_SLOTS];
@@ -50,7 +54,8 @@ static struct cached *slot(const unsigned char digest[32])
 	return &cache[(digest[0] | (unsigned)digest[1] << 8) & (AUTH_CACHE_SLOTS - 1)];
 }
 
-static bool cache_get(const unsigned char digest[32], enum auth_via via, struct user *u)
+static bool cache_get(const unsigned char digest[32], enum auth_via via, struct user *u,
+		      char id[UUID_LEN + 1])
 {
 	if (!atomic_load(&listening))
 		return false;
@@ -59,8 +64,10 @@ static bool cache_get(const unsigned char digest[32], enum auth_via via, struct 
 	pthread_mutex_lock(&cache_lock);
 	bool hit = c->gen == gen && c->via == via && memcmp(c->digest, digest, 32) == 0 &&
 		   now_ms() < c->expires_ms;
-	if (hit)
+	if (hit) {
 		*u = c->user;
+		memcpy(id, c->id, UUID_LEN + 1);
+	}
 	pthread_mutex_unlock(&cache_lock);
 	atomic_fetch_add(hit ? &hits : &misses, 1);
 	return hit;
@@ -69,7 +76,7 @@ static bool cache_get(const unsigned char digest[32], enum auth_via via, struct 
 /* Stores what was read under generation @gen (taken before the read, so
  * that a change notified meanwhile makes the entry stale). */
 static void cache_put(const unsigned char digest[32], enum auth_via via, uint64_t gen,
-		      const struct user *u, long valid_s)
+		      const struct user *u, const char id[UUID_LEN + 1], long valid_s)
 {
 	if (valid_s == 0 || !atomic_load(&listening))
 		return;
@@ -82,6 +89,7 @@ static void cache_put(const unsigned char digest[32], enum auth_via via, uint64_
 	c->gen = gen;
 	c->expires_ms = now_ms() + valid_s * 1000;
 	c->user = *u;
+	memcpy(c->id, id, UUID_LEN + 1);
 	pthread_mutex_unlock(&cache_lock);
 }
 
@@ -116,17 +124,20 @@ void auth_cache_stats(unsigned long *hit, unsigned long *miss)
 	*miss = atomic_load(&misses);
 }
 
-/* The user behind credential @digest, from the cache or the database. */
-static enum db_status lookup(const unsigned char digest[32], enum auth_via via, struct user *u)
+/* The user behind credential @digest, from the cache or the database,
+ * and a token's id into @id ("" for a session). */
+static enum db_status lookup(const unsigned char digest[32], enum auth_via via, struct user *u,
+			     char id[UUID_LEN + 1])
 {
-	if (cache_get(digest, via, u))
+	if (cache_get(digest, via, u, id))
 		return DB_OK;
 	uint64_t gen = atomic_load(&generation);
 	long valid_s = 0;
-	enum db_status s = via == AUTH_VIA_BEARER ? db_token_user(digest, u, &valid_s)
+	id[0] = '\0';
+	enum db_status s = via == AUTH_VIA_BEARER ? db_token_user(digest, u, &valid_s, id)
 						  : db_session_user(digest, u, &valid_s);
 	if (s == DB_OK)
-		cache_put(digest, via, gen, u, valid_s);
+		cache_put(digest, via, gen, u, id, valid_s);
 	return s;
 }
 
@@ -154,6 +165,7 @@ enum db_status auth_identify(const char *authorization, const char *cookie, stru
 			     enum auth_via *via)
 {
 	unsigned char hash[32];
+	char id[UUID_LEN + 1];
 	*via = AUTH_VIA_NONE;
 	if (authorization != NULL && strncasecmp(authorization, "Bearer ", 7) == 0) {
 		const char *token = authorization + 7;
@@ -162,13 +174,16 @@ enum db_status auth_identify(const char *authorization, const char *cookie, stru
 		    strlen(token) > 128)
 			return DB_NOT_FOUND;
 		crypto_sha256(token, strlen(token), hash);
-		return lookup(hash, AUTH_VIA_BEARER, u);
+		enum db_status s = lookup(hash, AUTH_VIA_BEARER, u, id);
+		if (s == DB_OK)
+			db_token_used(id); /* its last use, written in the background */
+		return s;
 	}
 	char value[128];
 	if (auth_cookie_value(cookie, SESSION_COOKIE, value, sizeof value)) {
 		*via = AUTH_VIA_COOKIE;
 		crypto_sha256(value, strlen(value), hash);
-		return lookup(hash, AUTH_VIA_COOKIE, u);
+		return lookup(hash, AUTH_VIA_COOKIE, u, id);
 	}
 	return DB_NOT_FOUND;
 }

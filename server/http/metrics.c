@@ -12,6 +12,7 @@
 #include "db.h"
 #include "db_blobs.h"
 #include "db_search.h"
+#include "db_tokens.h"
 #include "db_writer.h"
 #include "router.h"
 
@@ -125,8 +126,12 @@ char *metrics_render(void)
 	    "# HELP nextstage_auth_lookups_total Credential lookups, by where they were answered.\n"
 	    "# TYPE nextstage_auth_lookups_total counter\n"
 	    "nextstage_auth_lookups_total{source=\"cache\"} %lu\n"
-	    "nextstage_auth_lookups_total{source=\"database\"} %lu\n",
-	    hit, miss);
+	    "nextstage_auth_lookups_total{source=\"database\"} %lu\n"
+	    "# HELP nextstage_token_uses_dropped_total API token uses whose time was not "
+	    "recorded.\n"
+	    "# TYPE nextstage_token_uses_dropped_total counter\n"
+	    "nextstage_token_uses_dropped_total %lu\n",
+	    hit, miss, db_token_uses_dropped());
 	put(&b,
 	    "# HELP nextstage_uploads_in_progress Uploads being received (each holds a "
 	    "connection).\n"

@@ -19,6 +19,8 @@ const struct route routes[] = {
     {M_DELETE, V1 "/session", h_session_delete, AUTH_USER, BODY_NONE, 0, NULL, NULL},
     {M_GET, V1 "/me", h_me, AUTH_USER, BODY_NONE, 0, NULL, NULL},
     {M_POST, V1 "/tokens", h_token_create, AUTH_USER, BODY_JSON, 0, NULL, NULL},
+    {M_GET, V1 "/tokens", h_tokens_list, AUTH_USER, BODY_NONE, 0, NULL, NULL},
+    {M_DELETE, V1 "/tokens/{id}", h_tokens_revoke, AUTH_USER, BODY_NONE, 0, NULL, NULL},
 
     /* users */
     {M_GET, V1 "/users", h_users_list, AUTH_ADMIN, BODY_NONE, 0, NULL, NULL},
@@ -67,6 +69,11 @@ const struct route routes[] = {
     {M_GET, V1 "/stage-aliases", h_aliases_list, AUTH_MARKETER, BODY_NONE, 0, NULL, NULL},
     {M_POST, V1 "/stage-aliases", h_aliases_set, AUTH_MARKETER, BODY_JSON, 0, NULL, NULL},
     {M_DELETE, V1 "/stage-aliases", h_aliases_delete, AUTH_MARKETER, BODY_NONE, 0, NULL, NULL},
+    {M_GET, V1 "/people", h_people_list, AUTH_MARKETER, BODY_NONE, 0, NULL, NULL},
+    {M_GET, V1 "/owner-aliases", h_owner_aliases_list, AUTH_MARKETER, BODY_NONE, 0, NULL, NULL},
+    {M_POST, V1 "/owner-aliases", h_owner_aliases_set, AUTH_MARKETER, BODY_JSON, 0, NULL, NULL},
+    {M_DELETE, V1 "/owner-aliases", h_owner_aliases_delete, AUTH_MARKETER, BODY_NONE, 0, NULL,
+     NULL},
 
     /* shares and the tracked links behind them */
     {M_POST, V1 "/shares", h_shares_create, AUTH_USER, BODY_JSON, 0, NULL, NULL},

@@ -61,6 +61,7 @@ SUITES = [
     "ops",
     "app",        # the web app's files
     "session",
+    "tokens",     # API tokens: lists, revocation, last use
     "users",
     "taxonomy",
     "assets", "content", "search",

@@ -6,7 +6,7 @@ import signal
 import time
 
 from nsapi import exports as ex
-from nsapi.client import expect_json, expect_problem
+from nsapi.client import expect_json, expect_problem, find_secrets
 from nsapi.context import ctx
 from nsapi.flows import account_id, deals_with_external_id
 from nsapi.harness import check, test
@@ -417,3 +417,111 @@ def only_csv_is_accepted_and_only_from_marketers():
     expect_problem(post_csv("external_id,stage\n", as_="rep"), 403, "forbidden")
     expect_problem(post_csv("external_id,stage\nx,discovery\n", "?decimal=dot"), 400,
                    "invalid_parameter", "decimal")
+
+
+def sf_history_of(x, owner):
+    """A Salesforce Opportunity History report of one deal whose owner
+    the file calls @owner: two changes, dd/mm dates."""
+    base = {"Opportunity Owner": owner, "Opportunity Name": f"{x} rollout",
+            "Account Name": "Initrode, Ltd.", "Amount": "USD 36,000.00",
+            "Close Date": "28/12/2026", "Opportunity ID": x}
+    return ex.salesforce_history([
+        {**base, "Edit Date": "14/09/2026 09:15", "From Stage": "", "To Stage": "Prospecting"},
+        {**base, "Edit Date": "02/10/2026 16:40", "From Stage": "Prospecting",
+         "To Stage": "Qualification"}])
+
+
+def aliases():
+    return expect_json(ctx.api.get("/api/v1/owner-aliases", as_="marketer"), 200)["items"]
+
+
+@test
+def an_owner_mapped_by_an_alias_owns_the_deal_in_the_dry_run_and_the_import():
+    x = ctx.uniq("alias")
+    owner = user_named(f"Samira Quist {x}")
+    data = sf_history_of(x, f"S. QUIST ({x})")
+    dry = run(data, "?dry_run=1")
+    check(dry["owners_unmatched"] == [{"owner": f"S. QUIST ({x})", "count": 2}]
+          and dry["warning_count"] == 2, f"before the alias: {dry}")
+    # Written another way: case, accents and spaces aside, as names are matched.
+    r = ctx.api.post("/api/v1/owner-aliases", {"alias": f"  s. quíst  ({x}) ",
+                                               "user_id": owner["id"]}, as_="marketer")
+    made = expect_json(r, 200)
+    check(made == {"alias": f"s. quíst  ({x})", "user_id": owner["id"],
+                   "user_name": owner["name"], "user_email": owner["email"]}, f"alias {made}")
+    check(made in aliases(), f"the alias is not listed: {aliases()}")
+    dry = run(data, "?dry_run=1")
+    check(dry["owners_unmatched"] == [] and dry["warning_count"] == 0
+          and (dry["created"], dry["transitions"], dry["error_count"]) == (1, 2, 0),
+          f"the dry run after the alias: {dry}")
+    check(deals_with_external_id(x) == [], "a dry run created the deal")
+    r = run(data)
+    check(r["owners_unmatched"] == [] and r["created"] == 1, f"the import {r}")
+    d = deal(x)
+    check((d["owner"], d["owner_name"]) == (owner["id"], owner["name"]), f"deal {d}")
+    check(history(d) == [("prospecting", "2026-09-14T09:15:00Z"),
+                         ("discovery", "2026-10-02T16:40:00Z")], f"history {d['history']}")
+    entries = expect_json(ctx.api.get("/api/v1/audit?entity=owner_aliases", as_="marketer"),
+                          200)["items"]
+    check(any(e["action"] == "create" and e["actor"] == account_id("marketer")
+              and e["after"]["user_id"] == owner["id"] for e in entries),
+          f"the alias is not audited: {entries}")
+
+
+@test
+def an_alias_wins_over_a_name_and_can_be_moved_and_deleted():
+    x = ctx.uniq("alias2")
+    named, other = user_named(f"Pat Doe {x}"), user_named(f"Patricia Doe {x}")
+    data = sf_history_of(x, f"Pat Doe {x}")
+    expect_json(ctx.api.post("/api/v1/owner-aliases", {"alias": f"PAT DOE {x}",
+                                                       "user_id": other["id"]},
+                             as_="marketer"), 200)
+    run(data, "?dry_run=1")
+    # The same alias written differently replaces it.
+    moved = expect_json(ctx.api.post("/api/v1/owner-aliases", {"alias": f"Pat Doe {x}",
+                                                               "user_id": named["id"]},
+                                     as_="marketer"), 200)
+    check([a for a in aliases() if a["alias"].lower() == f"pat doe {x}"] == [moved],
+          f"aliases {aliases()}")
+    r = ctx.api.delete(f"/api/v1/owner-aliases?alias=P%C3%A0t%20DOE%20{x}", as_="marketer")
+    check(r.status == 204, f"DELETE an alias: {r.status}", r.describe())
+    expect_problem(ctx.api.delete(f"/api/v1/owner-aliases?alias=pat%20doe%20{x}",
+                                  as_="marketer"), 404, "not_found")
+    expect_json(ctx.api.post("/api/v1/owner-aliases", {"alias": f"Pat Doe {x}",
+                                                       "user_id": other["id"]},
+                             as_="marketer"), 200)
+    run(data)
+    check(deal(x)["owner"] == other["id"], "the alias did not win over the user's own name")
+
+
+@test
+def owner_aliases_are_checked_and_only_for_marketers():
+    x = ctx.uniq("alias3")
+    gone = user_named(f"Gone Soon {x}")
+    expect_json(ctx.api.patch(f"/api/v1/users/{gone['id']}", {"active": False}, as_="admin"),
+                200)
+    for body, code, field in (
+            ({"alias": f"A {x}", "user_id": gone["id"]}, "invalid_field", "user_id"),
+            ({"alias": f"A {x}", "user_id": "00000000-0000-4000-8000-000000000000"},
+             "invalid_field", "user_id"),
+            ({"alias": f"A {x}", "user_id": "nobody"}, "invalid_field", "user_id"),
+            ({"alias": "   ", "user_id": account_id("rep")}, "invalid_field", "alias"),
+            ({"alias": "x" * 301, "user_id": account_id("rep")}, "invalid_field", "alias"),
+            ({"user_id": account_id("rep")}, "missing_field", "alias")):
+        expect_problem(ctx.api.post("/api/v1/owner-aliases", body, as_="marketer"), 400, code,
+                       field)
+    expect_problem(ctx.api.delete("/api/v1/owner-aliases", as_="marketer"), 400,
+                   "invalid_parameter", "alias")
+    for method, path, body in (("GET", "/api/v1/owner-aliases", None),
+                               ("POST", "/api/v1/owner-aliases",
+                                {"alias": f"B {x}", "user_id": account_id("rep")}),
+                               ("DELETE", f"/api/v1/owner-aliases?alias=B%20{x}", None),
+                               ("GET", "/api/v1/people", None)):
+        kw = {} if body is None else {"body": body}
+        expect_problem(ctx.api.request(method, path, as_="rep", **kw), 403, "forbidden")
+    people = expect_json(ctx.api.get("/api/v1/people", as_="marketer"), 200)["items"]
+    check(all(set(p) == {"id", "name", "email", "role"} for p in people)
+          and not find_secrets(people), f"people {people[:3]}")
+    ids = {p["id"] for p in people}
+    check(account_id("rep") in ids and account_id("admin") in ids and gone["id"] not in ids,
+          "/people is not the active users")

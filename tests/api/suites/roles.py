@@ -49,6 +49,11 @@ ROLE_TABLE = [
     ("DELETE", "/api/v1/session",             None,                            ANON_SIGN_OUT, 204, 204,  204, 204),
     ("GET",    "/api/v1/me",                  None,                                      401,  200, 200,  200, 200),
     ("POST",   "/api/v1/tokens",              {"name": "table {who}"},                   401,  201, 201,  201, 201),
+    # everyone lists their own tokens; only admins everyone's, or revoke
+    # someone else's ({api_token} is a fresh rep's)
+    ("GET",    "/api/v1/tokens",              None,                                      401,  200, 200,  200, 200),
+    ("GET",    "/api/v1/tokens?all=1",        None,                                      401,  403, 403,  403, 200),
+    ("DELETE", "/api/v1/tokens/{api_token}",  None,                                      401,  404, 404,  404, 204),
     ("GET",    "/api/v1/users",               None,                                      401,  403, 403,  403, 200),
     ("POST",   "/api/v1/users",               NEW_USER,                                  401,  403, 403,  403, 201),
     ("PATCH",  "/api/v1/users/{user}",        {"name": "Renamed by {who}"},              401,  403, 403,  403, 200),
@@ -105,6 +110,10 @@ ROLE_TABLE = [
     ("GET",    "/api/v1/stage-aliases",       None,                                      401,  403, 403,  200, 200),
     ("POST",   "/api/v1/stage-aliases",       {"alias": "Stage of {who}", "stage": "discovery"}, 401, 403, 403, 200, 200),
     ("DELETE", "/api/v1/stage-aliases?alias={alias}", None,                              401,  403, 403,  204, 204),
+    ("GET",    "/api/v1/people",              None,                                      401,  403, 403,  200, 200),
+    ("GET",    "/api/v1/owner-aliases",       None,                                      401,  403, 403,  200, 200),
+    ("POST",   "/api/v1/owner-aliases",       {"alias": "Owner of {who}", "user_id": "{user}"}, 401, 403, 403, 200, 200),
+    ("DELETE", "/api/v1/owner-aliases?alias={owner_alias}", None,                        401,  403, 403,  204, 204),
     ("GET",    "/api/v1/deals/{deal}/recommendations", None,                             401,  404, 404,  200, 200),
     ("GET",    "/api/v1/analytics/stage-test", None,                                 401,  403, 403,  200, 200),
     ("GET",    "/api/v1/analytics/unused",    None,                                      401,  403, 403,  200, 200),
@@ -155,6 +164,8 @@ class CellVars(dict):
             "deal": new_deal,
             "note": lambda: own_notification(self.acct),
             "alias": new_alias,
+            "owner_alias": new_owner_alias,
+            "api_token": new_api_token,
             "import_job": new_import_job,
             "static": lambda: "main.js",
             "share": lambda: new_share(self["published"])["id"],
@@ -201,6 +212,23 @@ def new_alias():
                      as_="marketer")
     expect_json(r, 200)
     return alias
+
+
+def new_owner_alias():
+    """An owner alias made by the marketer (for a fresh rep); its name."""
+    alias = ctx.uniq("owner")
+    r = ctx.api.post("/api/v1/owner-aliases", {"alias": alias, "user_id": create_user("rep")[0]["id"]},
+                     as_="marketer")
+    expect_json(r, 200)
+    return alias
+
+
+def new_api_token():
+    """The id of an API token of a fresh rep's."""
+    user, password = create_user("rep")
+    r = ctx.api.post("/api/v1/tokens", {"name": "table token"},
+                     cookie=login(user["email"], password), csrf=True)
+    return expect_json(r, 201)["id"]
 
 
 def new_import_job():
