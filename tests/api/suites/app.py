@@ -235,3 +235,21 @@ def a_mount_follows_symlinks_one_level_and_skips_dirs_dot_files_and_fifos():
         check(json.loads(body) == MOUNTS, f"mounts {body!r}")
     finally:
         check(srv.terminate() == 0, "the server did not exit 0", srv.stderr_tail())
+
+
+@test
+def the_stylesheet_served_has_every_block_closed():
+    # An unclosed block (a lost "}" of an @media rule) silently swallows
+    # every rule after it: whole pages lose their layout, and no browser
+    # reports it.
+    status, _, body = get("/app/style.css")
+    css = body.decode()
+    depth, worst = 0, 0
+    for line_no, line in enumerate(css.splitlines(), 1):
+        for c in line:
+            depth += {"{": 1, "}": -1}.get(c, 0)
+            check(depth >= 0, f"style.css line {line_no}: a '}}' closes nothing")
+        if depth > 1:
+            worst = line_no
+    check(status == 200 and depth == 0 and worst == 0,
+          f"style.css: {depth} blocks left open; nesting deeper than @media at line {worst}")
