@@ -20,8 +20,8 @@
 # BENCH_PG_PORT (54391: the bench cluster).
 #
 # To add a scenario: write bench_NAME (start what it needs with need_*,
-# measure with run_wrk, run_pgbench or record, then call report or
-# report_max) and add NAME to SCENARIOS.
+# measure with run_wrk, run_pgbench or record, then call report,
+# report_under or report_max) and add NAME to SCENARIOS.
 # Load goes to 127.0.0.1 only; every step is bounded in time.
 # shellcheck disable=SC2317  # functions run from traps and by computed names
 set -euo pipefail
@@ -739,7 +739,7 @@ bench_upload() {
 # JS and CSS, gzip, as received, the PDF renderer under /app/vendor/pdf/
 # not counted), keystroke to results painted in its search box against
 # the API's latency for the same requests, and loads of /app/ (cold: a
-# fresh browser context each; warm: one context again) against a fresh
+# fresh browser context each; warm: again in one tab) against a fresh
 # context loading /healthz.
 bench_app() {
 	need_browser
@@ -797,8 +797,8 @@ bench_app() {
 		"median of $APP_LOADS (max $(appv "$res" load_cold_max_ms) ms; the last: response" \
 		"$(appv "$res" load_last_response_ms), DOMContentLoaded $(appv "$res" load_last_dcl_ms), first" \
 		"contentful paint $(appv "$res" load_last_fcp_ms) ms, $(appv "$res" load_last_requests) requests);" \
-		"app-load-warm: the same in one context after its first load (revalidated, no-cache), median" \
-		"of $APP_LOADS; app-load-ref: a fresh context's load of /healthz to the frame after its" \
+		"app-load-warm: /app/ again in the same tab after its first load (files revalidated:" \
+		"no-cache), median of $APP_LOADS; app-load-ref: a fresh context's load of /healthz to the frame after its" \
 		"load event, median of $APP_LOADS"
 }
 
@@ -832,6 +832,7 @@ bench_app-upload() {
 	# Signed in before: a sign-in's Argon2id hash takes 64 MiB for a moment.
 	cookie=$(app_cookie marketer@example.com)
 	rm -f "$res"
+	sql -c CHECKPOINT # as before curl's upload: the WAL of the one before is not in this one's time
 	log "app-upload: $UPLOAD_MB MiB from /app/library in Chromium"
 	mem_begin app-upload
 	if ! interruptible timeout 400 env APP_COOKIE="$cookie" APP_UPLOAD_TIMEOUT_S=300 \
