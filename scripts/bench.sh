@@ -15,17 +15,19 @@
 # scenario), BENCH_UPLOAD_MB (200: MiB uploaded and downloaded),
 # BENCH_INGEST_CONNECTIONS (4: connections posting event batches),
 # BENCH_IMPORT_DEALS (25000: deals of the import CSV, 4 rows each),
+# BENCH_APP_KEYS (40: keystrokes typed into the web app's search),
+# BENCH_APP_LOADS (7: loads of /app/ of each kind),
 # BENCH_PG_PORT (54391: the bench cluster).
 #
 # To add a scenario: write bench_NAME (start what it needs with need_*,
-# measure with run_wrk, run_pgbench or record, then call report or
-# report_max) and add NAME to SCENARIOS.
+# measure with run_wrk, run_pgbench or record, then call report,
+# report_under or report_max) and add NAME to SCENARIOS.
 # Load goes to 127.0.0.1 only; every step is bounded in time.
 # shellcheck disable=SC2317  # functions run from traps and by computed names
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-SCENARIOS=(hello healthz me search upload download opens ingest import analytics)
+SCENARIOS=(hello healthz me search app upload app-upload download opens ingest import analytics)
 
 THREADS=${BENCH_THREADS:-$(nproc)}
 DURATION=${BENCH_DURATION:-10s}
@@ -36,6 +38,8 @@ SEARCH_CONNS=${BENCH_SEARCH_CONNECTIONS:-16}
 UPLOAD_MB=${BENCH_UPLOAD_MB:-200}
 INGEST_CONNS=${BENCH_INGEST_CONNECTIONS:-4}
 IMPORT_DEALS=${BENCH_IMPORT_DEALS:-25000}
+APP_KEYS=${BENCH_APP_KEYS:-40}
+APP_LOADS=${BENCH_APP_LOADS:-7}
 OUT=build/bench
 PG_DIR=var/bench-pg
 PG_PORT=${BENCH_PG_PORT:-54391}
@@ -84,7 +88,8 @@ cleanup() {
 		print_table "INCOMPLETE RUN (exit $rc)"
 	fi
 	if [ "$PG_STARTED" = 1 ]; then scripts/pg.sh destroy "$PG_DIR" >/dev/null 2>&1; fi
-	rm -f "$OUT/upload.pdf" "$OUT/upload.copy" "$OUT/ingest.copy" "$OUT/import.csv"
+	rm -f "$OUT/upload.pdf" "$OUT/app-upload.pdf" "$OUT/upload.copy" "$OUT/ingest.copy" \
+		"$OUT/import.csv"
 	# The access log of a run is large: keep its end for post-mortems.
 	if [ -f "$OUT/nextstage.log" ]; then
 		tail -n 2000 "$OUT/nextstage.log" >"$OUT/nextstage.log.tail"
@@ -310,15 +315,51 @@ SQL
 # application/pdf) and random bytes, UPLOAD_MB MiB in all.
 UPLOAD_FILE=$OUT/upload.pdf
 UPLOAD_BYTES=$((UPLOAD_MB * 1048576))
-need_upload_file() {
-	[ "$(stat -c %s "$UPLOAD_FILE" 2>/dev/null)" = "$UPLOAD_BYTES" ] && return 0
+need_upload_file() { upload_file "$UPLOAD_FILE"; }
+
+# upload_file PATH: writes UPLOAD_BYTES bytes, a PDF header and random
+# bytes, to PATH (unless it holds that many already).
+upload_file() {
+	[ "$(stat -c %s "$1" 2>/dev/null)" = "$UPLOAD_BYTES" ] && return 0
 	local head=$'%PDF-1.4\n%\xe2\xe3\xcf\xd3\n' n
 	n=$(printf '%s' "$head" | wc -c)
 	{
 		printf '%s' "$head"
 		timeout 60 head -c $((UPLOAD_BYTES - n)) /dev/urandom
-	} >"$UPLOAD_FILE"
-	[ "$(stat -c %s "$UPLOAD_FILE")" = "$UPLOAD_BYTES" ] || die "could not write $UPLOAD_FILE"
+	} >"$1"
+	[ "$(stat -c %s "$1")" = "$UPLOAD_BYTES" ] || die "could not write $1"
+}
+
+# The web app's scenarios drive Debian's Chromium with playwright-core,
+# installed by scripts/deps.sh into tests/e2e/node_modules.
+need_browser() {
+	if [ ! -x /usr/bin/chromium ] || ! command -v node >/dev/null ||
+		[ ! -d tests/e2e/node_modules/playwright-core ]; then
+		die "the app scenarios need /usr/bin/chromium, node and tests/e2e/node_modules (make deps)"
+	fi
+}
+
+# The rep's deals, so that the rep's first page (/app/: My deals) shows a
+# full page (200, its limit) whatever ran before: made by one curl, keep-alive.
+REP_DEALS=0
+need_rep_deals() {
+	[ "$REP_DEALS" = 0 ] || return 0
+	need_server
+	local have args=() i body slugs=(prospecting discovery evaluation proposal negotiation closed_won
+		closed_lost)
+	have=$(curl -sf --max-time 10 -H "Authorization: Bearer $TOKEN" "$NS_URL/api/v1/deals?limit=200" |
+		python3 -c 'import json, sys; print(len(json.load(sys.stdin)["items"]))') || die "GET /api/v1/deals failed"
+	for ((i = have; i < 200; i++)); do
+		body="{\"name\": \"App bench deal $i\", \"account\": \"Account $((i % 40))\","
+		body+=" \"amount\": $((1000 + i * 250)), \"stage\": \"${slugs[i % 7]}\"}"
+		[ ${#args[@]} = 0 ] || args+=(--next)
+		args+=(-sS -o /dev/null -w '%{http_code}\n' -H "Authorization: Bearer $TOKEN"
+			-H 'Content-Type: application/json' --data-binary "$body" "$NS_URL/api/v1/deals")
+	done
+	if [ ${#args[@]} -gt 0 ] && [ "$(timeout 60 curl "${args[@]}" | grep -vc '^201$')" != 0 ]; then
+		die "could not make the rep's deals"
+	fi
+	REP_DEALS=1
 }
 
 # --- measuring and reporting -------------------------------------------------
@@ -501,6 +542,27 @@ report_max() {
 	ROWS+=("$(row "$1" "$2" "$3" - - - "(bound)" - "< $4 $3" "$met")")
 }
 
+# report_under NAME MAX [REFERENCE]: adds NAME's row with an absolute
+# bound, RATE[NAME] < MAX (in NAME's unit), and with a REFERENCE the ratio
+# RATE[NAME] / RATE[REFERENCE] beside it (a latency next to the latency of
+# what it is made of).
+report_under() {
+	local name=$1 max=$2 ref=${3:-} v=${RATE[$1]} ratio=- met=no
+	if [ -n "$ref" ]; then
+		ratio=$(awk -v a="$v" -v b="${RATE[$ref]:--}" \
+			'BEGIN { if (a == "-" || b == "-" || b == 0) print "-"; else printf "%.2f", a / b }')
+	fi
+	TARGETS=$((TARGETS + 1))
+	if [ "$v" = - ]; then
+		met="no (no figure)"
+	elif awk -v v="$v" -v m="$max" 'BEGIN { exit !(v < m) }'; then
+		met=yes
+		MET=$((MET + 1))
+	fi
+	ROWS+=("$(row "$name" "$v" "${UNIT[$name]}" "${P99[$name]}" - - "${ref:-(bound)}" "$ratio" \
+		"< $max ${UNIT[$name]}" "$met")")
+}
+
 # report_info NAME: adds NAME's row with neither reference nor target (a
 # figure that is only printed).
 report_info() {
@@ -664,11 +726,144 @@ bench_upload() {
 	fi
 	report upload-copy
 	report upload upload-copy
+	record upload-rss "$growth" MiB # the app-upload scenario compares with it
 	report_max upload-rss "$growth" MiB 32
 	note "upload: curl -F of $UPLOAD_MB MiB (multipart) to POST /api/v1/assets; upload-copy:" \
 		"psql \\copy bench_chunks (blob_id, n, data) FROM <binary COPY file of the same bytes," \
 		"1 MiB rows> (bytea STORAGE EXTERNAL, one transaction); ratio informational"
 	note "upload-rss: server peak RSS growth during the upload ($MEM_DETAIL)"
+}
+
+# The web app in Chromium (tests/bench/app.mjs), as the rep signed in by
+# a cookie session, on the search data set: the weight of /app/search (its
+# JS and CSS, gzip, as received, the PDF renderer under /app/vendor/pdf/
+# not counted), keystroke to results painted in its search box against
+# the API's latency for the same requests, and loads of /app/ (cold: a
+# fresh browser context each; warm: again in one tab) against a fresh
+# context loading /healthz.
+bench_app() {
+	need_browser
+	need_search_data
+	need_rep_deals
+	local res=$OUT/app.txt cookie
+	cookie=$(app_cookie bench@example.com)
+	rm -f "$res"
+	log "app: the web app in Chromium (weight, $APP_KEYS keystrokes, $APP_LOADS loads of each kind)"
+	if ! interruptible timeout 300 env APP_COOKIE="$cookie" APP_KEYS="$APP_KEYS" APP_LOADS="$APP_LOADS" \
+		node tests/bench/app.mjs page "$NS_URL" >"$res" 2>"$OUT/app.log"; then
+		log "app: the browser driver failed (build/bench/app.log):"
+		tail -n 20 "$OUT/app.log" >&2
+		FAILED=1
+	fi
+	local w
+	w=$(appv "$res" weight_wire_bytes)
+	record app-weight "$(awk -v b="$w" 'BEGIN { if (b == "-") print "-"; else printf "%.1f", b / 1000 }')" KB
+	record app-key-api "$(appv "$res" api_median_ms)" ms
+	record app-key "$(appv "$res" key_median_ms)" ms
+	record app-key-p95 "$(appv "$res" key_p95_ms)" ms
+	record app-key-fetch "$(appv "$res" key_from_fetch_median_ms)" ms
+	record app-load-ref "$(appv "$res" load_floor_ms)" ms
+	record app-load-cold "$(appv "$res" load_cold_ms)" ms
+	record app-load-warm "$(appv "$res" load_warm_ms)" ms
+	report_under app-weight 100
+	report app-key-api
+	report_under app-key 150 app-key-api
+	report_info app-key-p95
+	report app-key-fetch app-key-api
+	report app-load-ref
+	report_under app-load-cold 1000 app-load-ref
+	report app-load-warm app-load-ref
+	note "app-weight: KB (1,000 bytes) of response bodies as Chromium received them" \
+		"(Accept-Encoding gzip; playwright's request.sizes()) of the $(appv "$res" weight_files)" \
+		"JS and CSS files a fresh context loads for /app/search until the network is idle," \
+		"/app/vendor/pdf/ not counted ($(appv "$res" weight_excluded_bytes) B there);" \
+		"$(appv "$res" weight_plain_bytes) B uncompressed, $(appv "$res" weight_header_bytes) B of" \
+		"headers besides; not gzip: $(appv "$res" weight_not_gzip)"
+	note "app-key: ms from a key's keydown (event.timeStamp) in the search box of /app/search to" \
+		"the frame after ol.results next changed (MutationObserver, requestAnimationFrame, then a" \
+		"message), median of $(appv "$res" keys) keys typed one at a time (each waited for) over" \
+		"the words of the data set, $(appv "$res" keys_with_results) of them answered with matches;" \
+		"it INCLUDES the app's 200 ms debounce (static/views/search.js): keydown to the" \
+		"request's start $(appv "$res" key_wait_median_ms) ms, the request in the browser" \
+		"$(appv "$res" key_fetch_median_ms) ms, its answer to painted $(appv "$res" key_render_median_ms) ms" \
+		"(medians); p95 $(appv "$res" key_p95_ms) ms, max $(appv "$res" key_max_ms) ms"
+	note "app-key-fetch: the same, from the search request's start (resource timing) to painted:" \
+		"what the debounce leaves (p95 $(appv "$res" key_from_fetch_p95_ms) ms);" \
+		"app-key-api: node's fetch of the same URLs (keep-alive, the page's cookie), median" \
+		"of 3 runs each after one unmeasured, then the median over the keys (p95 $(appv "$res" api_p95_ms)" \
+		"ms; the unmeasured first runs: median $(appv "$res" api_first_median_ms) ms)"
+	note "app-load-cold: ms from navigation start to the frame after /app/ (the rep's My deals," \
+		"$(appv "$res" load_rows) rows) shows its table, in a fresh signed-in context (empty cache)," \
+		"median of $APP_LOADS (max $(appv "$res" load_cold_max_ms) ms; the last: response" \
+		"$(appv "$res" load_last_response_ms), DOMContentLoaded $(appv "$res" load_last_dcl_ms), first" \
+		"contentful paint $(appv "$res" load_last_fcp_ms) ms, $(appv "$res" load_last_requests) requests);" \
+		"app-load-warm: /app/ again in the same tab after its first load (files revalidated:" \
+		"no-cache), median of $APP_LOADS; app-load-ref: a fresh context's load of /healthz to the frame after its" \
+		"load event, median of $APP_LOADS"
+}
+
+# app_cookie EMAIL: signs EMAIL in with the bench's password (POST
+# /api/v1/session, as the app's sign-in does) and prints the session
+# cookie it sets, name=value.
+app_cookie() {
+	local c
+	c=$(timeout 15 curl -sS -o /dev/null -D - -H 'Content-Type: application/json' \
+		--data-binary "{\"email\": \"$1\", \"password\": \"pw-bench-123\"}" "$NS_URL/api/v1/session" |
+		awk 'tolower($1) == "set-cookie:" { sub(/;.*/, "", $2); print $2; exit }') || c=''
+	[ -n "$c" ] || die "could not sign $1 in"
+	echo "$c"
+}
+
+# appv FILE KEY: the value of KEY in a "key value" file of tests/bench/app.mjs, or -.
+appv() { awk -v k="$2" '$1 == k { v = $2 } END { print v == "" ? "-" : v }' "$1" 2>/dev/null || echo -; }
+
+# A file of UPLOAD_MB MiB (bytes of its own, not the upload scenario's:
+# identical bytes are stored once) uploaded from /app/library by the
+# marketer in Chromium, as a person picks it (tests/bench/app.mjs upload).
+# During the upload: the page's longest task (PerformanceObserver
+# longtask) and the worst delay of a 50 ms heartbeat; the throughput and
+# the server's peak RSS growth next to the curl upload's.
+bench_app-upload() {
+	need_browser
+	need_search_data
+	scenario upload
+	local file=$OUT/app-upload.pdf res=$OUT/app-upload.txt growth cookie
+	upload_file "$file"
+	# Signed in before: a sign-in's Argon2id hash takes 64 MiB for a moment.
+	cookie=$(app_cookie marketer@example.com)
+	rm -f "$res"
+	sql -c CHECKPOINT # as before curl's upload: the WAL of the one before is not in this one's time
+	log "app-upload: $UPLOAD_MB MiB from /app/library in Chromium"
+	mem_begin app-upload
+	if ! interruptible timeout 400 env APP_COOKIE="$cookie" APP_UPLOAD_TIMEOUT_S=300 \
+		node tests/bench/app.mjs upload "$NS_URL" "$file" >"$res" 2>"$OUT/app-upload.log"; then
+		log "app-upload: the browser driver failed (build/bench/app-upload.log):"
+		tail -n 20 "$OUT/app-upload.log" >&2
+		FAILED=1
+	fi
+	mem_end app-upload
+	growth=$MEM_GROWTH
+	rm -f "$file"
+	[ "$(appv "$res" upload_bytes)" = "$UPLOAD_BYTES" ] || growth=-
+	record app-upload "$(appv "$res" upload_mibps)" MiB/s
+	record app-longtask "$(appv "$res" upload_longest_ms)" ms
+	record app-heartbeat "$(appv "$res" upload_heartbeat_max_ms)" ms
+	record app-upload-rss "$growth" MiB
+	report app-upload upload
+	report_under app-longtask 200
+	report_info app-heartbeat
+	report_under app-upload-rss 32 upload-rss
+	note "app-upload: MiB/s of $UPLOAD_MB MiB picked in /app/library's file input (XHR multipart" \
+		"with progress, static/views/library.js), from its change event to the row's end" \
+		"(201: 'uploaded'), $(appv "$res" upload_s) s, first progress after" \
+		"$(appv "$res" upload_first_progress_ms) ms, $(appv "$res" upload_progress_events)" \
+		"progress updates; ratio to curl -F's upload (informational)"
+	note "app-longtask: ms, the longest task on the page's main thread during the upload" \
+		"(PerformanceObserver longtask: tasks over 50 ms; 0 = none; $(appv "$res" upload_longtasks)" \
+		"long tasks; the list's refresh after it: $(appv "$res" upload_after_longest_ms) ms);" \
+		"app-heartbeat: ms, the worst lateness of a 50 ms setInterval during the upload"
+	note "app-upload-rss: server peak RSS growth from before the browser starts to after it" \
+		"ends ($MEM_DETAIL); reference: upload-rss, curl's"
 }
 
 # Download: the uploaded file, GET /api/v1/assets/{id}/content as a rep.
