@@ -6,6 +6,10 @@ import { api, showError } from "/app/api.js";
 import { el, kindName, stageNames } from "/app/views/format.js";
 
 const FACETS = [["stage", "Stage"], ["persona", "Persona"], ["kind", "Kind"], ["intent", "Intent"]];
+// The pause after the last key before searching: long enough that a word
+// typed at speed is one search, short enough to feel like it answers as you
+// type (the search itself takes tens of ms).
+const PAUSE_MS = 80;
 const SORTS = [["relevance", "Best match"], ["recent", "Newest"], ["shares", "Most shared"], ["lift", "Moves deals"]];
 
 export async function show(main) {
@@ -60,7 +64,7 @@ export async function show(main) {
   }
   function soon() {
     clearTimeout(timer);
-    timer = setTimeout(run, 200);
+    timer = setTimeout(run, PAUSE_MS);
   }
   box.addEventListener("input", () => { state.q = box.value.trim(); soon(); });
   sort.addEventListener("change", () => { state.sort = sort.value; run(); });

@@ -2,15 +2,17 @@
 // Debian's Chromium (playwright-core from tests/e2e's lock file; never a
 // downloaded browser), against a running server: from the navigation's
 // start (performance.timeOrigin) to the first frame where the page shows
-// its chart (or, for coverage, its matrix). Not part of make bench.
+// its chart (or, for coverage, its matrix). make bench runs it on its
+// analytics data set (scripts/bench.sh, bench_analytics).
 //
 //   node tests/bench/dashboards.mjs ORIGIN EMAIL PASSWORD [RUNS]
 //   e.g. after make run (the demo's admin and data):
 //   node tests/bench/dashboards.mjs http://127.0.0.1:8080 admin@example.com \
 //        "$(cut -d' ' -f2 var/demo-login.txt)" 10
 //
-// Prints one line per dashboard: median, p90 and worst of RUNS loads
-// (default 10) after one warm-up load, in ms.
+// Prints one line per dashboard, "KEY MEDIAN P90 WORST": the key
+// (dash-stage-test, dash-usage, dash-coverage, dash-unused) and the median,
+// p90 and worst of RUNS loads (default 10) after one warm-up load, in ms.
 import { mkdtempSync, rmSync } from "node:fs";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
@@ -61,8 +63,7 @@ try {
     for (let i = 0; i < runs; i++) times.push(await painted(path, selector));
     times.sort((a, b) => a - b);
     const q = (f) => times[Math.min(times.length - 1, Math.ceil(f * times.length) - 1)];
-    console.log(`${name.padEnd(11)} painted after navigation: median ${q(0.5).toFixed(0)} ms, p90 ${q(0.9).toFixed(0)} ms,`
-      + ` worst ${times[times.length - 1].toFixed(0)} ms (${runs} loads)`);
+    console.log(`dash-${name.replace(" ", "-")} ${q(0.5).toFixed(0)} ${q(0.9).toFixed(0)} ${times[times.length - 1].toFixed(0)}`);
   }
 } finally {
   await context.close();
