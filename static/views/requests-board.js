@@ -160,7 +160,10 @@ export async function show(main, session) {
   const status = el("p", null, { role: "status", class: "status", tabindex: "-1" });
   const columns = el("div", null, { class: "columns" });
   main.append(bar, status, columns);
+  // Who may be assigned: the active marketers and admins.
   const people = new Map([[session.user.id, session.user.name]]);
+  for (const u of (await api("GET", "/people")).items)
+    if (u.role === "marketer" || u.role === "admin") people.set(u.id, u.name);
 
   async function paint(focusId) {
     const pages = await Promise.all(COLUMNS.map(([s]) => api("GET",
