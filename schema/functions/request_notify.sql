@@ -1,9 +1,12 @@
--- Each change of status tells the requester; a new assignee is told of
--- the request (unless they took it themselves).
+-- Each change of status tells the requester (unless they made it: a
+-- marketer planning their own request); a new assignee is told of the
+-- request (unless they took it themselves).
 CREATE OR REPLACE FUNCTION request_notify() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
-    IF OLD.status IS DISTINCT FROM NEW.status THEN
+    IF OLD.status IS DISTINCT FROM NEW.status
+       AND NEW.requester IS DISTINCT FROM nullif(current_setting('nextstage.actor', true), '')::uuid
+    THEN
         INSERT INTO notifications (user_id, kind, message)
         VALUES (NEW.requester, 'request_' || NEW.status,
                 format('Your request "%s" is now %s', NEW.title, replace(NEW.status, '_', ' '))

@@ -136,3 +136,19 @@ def a_fulfilled_request_names_its_assets_title():
     mine = expect_json(ctx.api.get(f"{REQ}?status=fulfilled", as_="rep"), 200)["items"]
     got = [x for x in mine if x["id"] == r["id"]]
     check(got and got[0]["asset_title"] == asset["title"], f"the rep reads {got}")
+
+
+@test
+def a_marketer_moving_their_own_request_is_not_told_of_it():
+    # As "plan content for this" on the coverage dashboard does: the
+    # marketer asks, then plans what they asked for.
+    title = ctx.uniq("Plan a pricing one-pager")
+    r = expect_json(ctx.api.post(REQ, {"title": title}, as_="marketer"), 201)
+    expect_json(move(r["id"], {"status": "planned"}), 200)
+    mine = expect_json(ctx.api.get("/api/v1/notifications?limit=200", as_="marketer"), 200)["items"]
+    check(not [n for n in mine if title in n["message"]], f"told of one's own move: {mine}")
+    # Moved by someone else, the requester hears of it.
+    expect_json(move(r["id"], {"status": "in_progress"}, as_="admin"), 200)
+    mine = expect_json(ctx.api.get("/api/v1/notifications?limit=200", as_="marketer"), 200)["items"]
+    check([n["kind"] for n in mine if title in n["message"]] == ["request_in_progress"],
+          f"the requester's notifications: {mine}")
