@@ -12,6 +12,10 @@ import { chartBox, clearErrors, count, csvLink, frame, plural, query, scroller, 
 const ORDER = ["moves_deals", "hurts", "no_effect", "inconclusive", "insufficient_data", "unused"];
 const DRAWN = new Set(["moves_deals", "hurts", "no_effect", "inconclusive"]);
 const TICKS = [0.0625, 0.125, 0.25, 0.5, 1, 2, 4, 8, 16];
+// Rows drawn and tabled at first, the most telling first (proven, then
+// harmful, ...): a library of thousands would draw an unreadable plot
+// and take seconds to paint; "Show all" paints every row.
+const FIRST = 60;
 
 export async function show(main, session) {
   if (!frame(main, session, "/app/dashboards", "Does it move deals?")) return;
@@ -47,14 +51,14 @@ export async function show(main, session) {
       return;
     }
     clearErrors(form);
-    paint(results, body, stages, p);
+    paint(results, body, stages, p, FIRST);
   }
   form.addEventListener("submit", (e) => { e.preventDefault(); run(); });
   for (const s of [stage, persona]) s.addEventListener("change", run);
   await run();
 }
 
-function paint(box, body, stages, p) {
+function paint(box, body, stages, p, limit) {
   const stageName = (s) => (s ? stages[s]?.name || s : "—");
   const items = body.items.slice().sort((a, b) => ORDER.indexOf(a.verdict) - ORDER.indexOf(b.verdict)
     || (b.lift ?? 0) - (a.lift ?? 0) || a.title.localeCompare(b.title));
@@ -76,9 +80,14 @@ function paint(box, body, stages, p) {
   // Rows of assets tagged with a stage but not yet given to a deal there
   // say nothing but "not yet": they are listed apart, by name.
   const untried = tested.filter((r) => r.n === 0 && r.pending === 0);
-  const rows = tested.filter((r) => !untried.includes(r));
-  const table = testTable(`The next-stage test, ${plural(rows.length, "row", "rows")} (window ${body.window_days} days, ${count(body.min_sample)} deals needed)`,
+  const notYet = new Set(untried);
+  const all = tested.filter((r) => !notYet.has(r));
+  const rows = all.slice(0, limit);
+  const table = testTable(`The next-stage test, ${rows.length < all.length ? `the first ${rows.length} of ` : ""}`
+    + `${plural(all.length, "row", "rows")} (window ${body.window_days} days, ${count(body.min_sample)} deals needed)`,
     rows, body, stageName);
+  const more = el("button", `Show all ${all.length} rows`, { type: "button", class: "secondary" });
+  more.addEventListener("click", () => paint(box, body, stages, p, Infinity));
 
   const untriedList = names(`${plural(untried.length, "asset is", "assets are")} tagged with a stage but not given to a deal there yet: too early to tell`,
     untried, (r) => `${r.title} (${stageName(r.stage)})`);
@@ -88,10 +97,13 @@ function paint(box, body, stages, p) {
   box.replaceChildren(caveat);
   if (drawn.length) box.append(legend, plot);
   else box.append(el("p", "No asset has enough deals to judge with these settings yet: every row below is too early to tell.", { class: "muted" }));
-  box.append(table, csv);
+  box.append(table);
+  if (rows.length < all.length) box.append(more);
+  box.append(csv);
   if (untried.length) box.append(untriedList);
   if (unused.length) box.append(never);
-  if (drawn.length) forest(plot, drawn, stageName);
+  const shown = new Set(rows);
+  if (drawn.length) forest(plot, drawn.filter((r) => shown.has(r)), stageName);
 }
 
 // The chart's numbers: per asset and stage (the row's heading) its
