@@ -437,6 +437,17 @@ PGresult *db_write(const char *actor_id, struct db_stmt *st, int n, const char *
 	return db_write_bin(actor_id, st, n, params, NULL, NULL, st_out);
 }
 
+enum db_status db_write_found(const char *actor_id, struct db_stmt *st, int n,
+			      const char *const *params)
+{
+	enum db_status s;
+	PGresult *res = db_write(actor_id, st, n, params, &s);
+	if (s == DB_OK && atoi(PQcmdTuples(res)) == 0)
+		s = DB_NOT_FOUND;
+	PQclear(res);
+	return s;
+}
+
 PGresult *db_write_bin(const char *actor_id, struct db_stmt *st, int n, const char *const *params,
 		       const int *lengths, const int *formats, enum db_status *st_out)
 {

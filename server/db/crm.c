@@ -197,10 +197,5 @@ static struct db_stmt q_alias_delete =
 enum db_status db_alias_delete(const char *actor_id, const char *alias)
 {
 	const char *p[] = {alias};
-	enum db_status s;
-	PGresult *res = db_write(actor_id, &q_alias_delete, 1, p, &s);
-	if (s == DB_OK && atoi(PQcmdTuples(res)) == 0)
-		s = DB_NOT_FOUND;
-	PQclear(res);
-	return s;
+	return db_write_found(actor_id, &q_alias_delete, 1, p);
 }

@@ -145,6 +145,11 @@ PGresult *db_query_bin(struct db_stmt *st, int n, const char *const *params,
 PGresult *db_write(const char *actor_id, struct db_stmt *st, int n, const char *const *params,
 		   enum db_status *st_out);
 
+/* db_write of a statement that changes rows it names: DB_NOT_FOUND when
+ * it changed none (the result is dropped). */
+enum db_status db_write_found(const char *actor_id, struct db_stmt *st, int n,
+			      const char *const *params);
+
 /* db_write with parameter lengths and formats (1 = binary), as db_exec_bin. */
 PGresult *db_write_bin(const char *actor_id, struct db_stmt *st, int n, const char *const *params,
 		       const int *lengths, const int *formats, enum db_status *st_out);

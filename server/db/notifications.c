@@ -30,10 +30,5 @@ static struct db_stmt q_read = DB_STMT("UPDATE notifications SET read_at = coale
 enum db_status db_notification_read(const char *user_id, const char *id)
 {
 	const char *p[] = {user_id, id};
-	enum db_status s;
-	PGresult *res = db_write(user_id, &q_read, 2, p, &s);
-	if (s == DB_OK && atoi(PQcmdTuples(res)) == 0)
-		s = DB_NOT_FOUND;
-	PQclear(res);
-	return s;
+	return db_write_found(user_id, &q_read, 2, p);
 }

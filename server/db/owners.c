@@ -58,10 +58,5 @@ static struct db_stmt q_delete = DB_STMT("DELETE FROM owner_aliases WHERE folded
 enum db_status db_owner_alias_delete(const char *actor_id, const char *folded)
 {
 	const char *p[] = {folded};
-	enum db_status s;
-	PGresult *res = db_write(actor_id, &q_delete, 1, p, &s);
-	if (s == DB_OK && atoi(PQcmdTuples(res)) == 0)
-		s = DB_NOT_FOUND;
-	PQclear(res);
-	return s;
+	return db_write_found(actor_id, &q_delete, 1, p);
 }

@@ -49,12 +49,7 @@ static struct db_stmt q_revoke =
 enum db_status db_token_revoke(const char *actor_id, const char *id, const char *owner_id)
 {
 	const char *p[] = {id, owner_id};
-	enum db_status s;
-	PGresult *res = db_write(actor_id, &q_revoke, 2, p, &s);
-	if (s == DB_OK && atoi(PQcmdTuples(res)) == 0)
-		s = DB_NOT_FOUND;
-	PQclear(res);
-	return s;
+	return db_write_found(actor_id, &q_revoke, 2, p);
 }
 
 /* ---- last use ---- */

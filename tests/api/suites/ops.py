@@ -212,11 +212,18 @@ def metrics_count_requests_by_route_and_status():
         ctx.api.get(f"/api/v1/no-such-route-{ctx.run_id}")
     for _ in range(2):
         expect_status(ctx.api.get("/api/v1/stages", as_="rep"), 200)
-    after = scrape()
     name = "nextstage_http_requests_total"
+    # A request is counted when the server has finished it, which may be
+    # just after its client read the answer: scrape until they are in.
+    is_stages = lambda route: "stages" in route  # noqa: E731
+    for _ in range(50):
+        after = scrape()
+        if (total(after, name, status="200", route=is_stages)
+                - total(before, name, status="200", route=is_stages)) >= 2:
+            break
+        time.sleep(0.05)
     grew_404 = total(after, name, status="404") - total(before, name, status="404")
     check(grew_404 >= 3, f"404 counters grew by {grew_404} after three 404s")
-    is_stages = lambda route: "stages" in route  # noqa: E731
     grew = (total(after, name, status="200", route=is_stages)
             - total(before, name, status="200", route=is_stages))
     check(grew >= 2, f"counters of a route named like 'stages' with status 200 grew by {grew}"
