@@ -122,12 +122,15 @@ export const stories = {
     await page.getByRole("searchbox", { name: "Search content" }).waitFor();
     await page.waitForFunction(() => document.activeElement?.type === "search"); // focus starts in the box
     await page.keyboard.type("cheat sheet");
+    await page.waitForURL(/q=cheat(\+|%20)sheet$/); // the last query sent
     await page.locator(".result h2", { hasText: a.title }).waitFor();
+    await page.waitForTimeout(400); // its answer painted over any to an older query
     // Tab on until the result's link has the focus (sort, chips, then results).
     const focusedText = () => page.evaluate(() => document.activeElement?.textContent || "");
     for (let i = 0; i < 30 && (await focusedText()) !== a.title; i++) await page.keyboard.press("Tab");
-    check((await focusedText()) === a.title, "Tab never reached the result");
-    const ring = await page.evaluate(() => getComputedStyle(document.activeElement).outlineStyle);
+    const ring = await page.evaluate((title) => document.activeElement?.textContent === title
+      && getComputedStyle(document.activeElement).outlineStyle, a.title);
+    check(ring !== false, "Tab never reached the result");
     check(ring !== "none", `the focused link shows no focus ring (outline ${ring})`);
     await page.keyboard.press("Enter");
     await page.getByRole("heading", { name: a.title }).waitFor();
