@@ -138,6 +138,9 @@ bool req_page_opaque(struct req *r, int def, int *limit, const char **cursor);
 /* req_page for the lists paged by (time, id): a cursor that is not one
  * (keyset_valid) is answered with 400 too. */
 bool req_keyset_page(struct req *r, int *limit, char *cursor, size_t cursorlen);
+/* req_page for the lists paged by a bigint id: a cursor that is not 1 to
+ * 18 digits is answered with 400 too. */
+bool req_id_page(struct req *r, int *limit, char *cursor, size_t cursorlen);
 /* On DB_OK answers @json (JSON text {"items": [...], ...} made by the
  * database, any other keys kept) with "next_cursor" from @next, as
  * reply_page; else the failure. Takes both strings. */

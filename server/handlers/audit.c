@@ -20,13 +20,8 @@ void h_audit_list(struct req *r)
 {
 	int limit;
 	char cursor[32];
-	if (!req_page(r, &limit, cursor, sizeof cursor))
+	if (!req_id_page(r, &limit, cursor, sizeof cursor))
 		return;
-	if (strspn(cursor, "0123456789") != strlen(cursor) || strlen(cursor) > 18) {
-		reply_error(r, ERR_INVALID_PARAMETER, "cursor",
-			    "cursor is not one this server gave");
-		return;
-	}
 	const char *entity = req_query(r, "entity"), *id = req_query(r, "id");
 	if (entity != NULL && !one_of(entity, entities)) {
 		reply_error(r, ERR_INVALID_PARAMETER, "entity",

@@ -8,13 +8,8 @@ void h_notifications_list(struct req *r)
 {
 	int limit;
 	char cursor[32];
-	if (!req_page(r, &limit, cursor, sizeof cursor))
+	if (!req_id_page(r, &limit, cursor, sizeof cursor))
 		return;
-	if (strspn(cursor, "0123456789") != strlen(cursor)) {
-		reply_error(r, ERR_INVALID_PARAMETER, "cursor",
-			    "cursor is not one this server gave");
-		return;
-	}
 	char *json = NULL, *next = NULL;
 	enum db_status s =
 	    db_notifications(r->user->id, *cursor ? cursor : NULL, limit, &json, &next);

@@ -70,13 +70,8 @@ void h_reviews_decisions(struct req *r)
 {
 	int limit;
 	char cursor[32];
-	if (!req_page(r, &limit, cursor, sizeof cursor))
+	if (!req_id_page(r, &limit, cursor, sizeof cursor))
 		return;
-	if (strspn(cursor, "0123456789") != strlen(cursor) || strlen(cursor) > 18) {
-		reply_error(r, ERR_INVALID_PARAMETER, "cursor",
-			    "cursor is not one this server gave");
-		return;
-	}
 	const char *asset = NULL;
 	if (!req_query_filter(r, "asset", true, &asset))
 		return;

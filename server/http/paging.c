@@ -109,3 +109,16 @@ void reply_db_page(struct req *r, enum db_status st, char *json, char *next)
 	json_decref(page);
 	free(next);
 }
+
+bool req_id_page(struct req *r, int *limit, char *cursor, size_t cursorlen)
+{
+	if (!req_page(r, limit, cursor, cursorlen))
+		return false;
+	size_t n = strlen(cursor);
+	if (strspn(cursor, "0123456789") != n || n > 18) {
+		reply_error(r, ERR_INVALID_PARAMETER, "cursor",
+			    "cursor is not one this server gave");
+		return false;
+	}
+	return true;
+}
