@@ -1,0 +1,71 @@
+/* Text and a preview out of a stored file, in a child process that can't
+ * hurt the server: the file is handed over as its standard input (a
+ * sealed memfd), the child runs `nextstage extract MIME` (this binary,
+ * exec'd again) under CPU, memory, output and time limits, with no
+ * database connection and no descriptor but its pipe back, and whatever
+ * it does (crash, hang, garbage, a flood) ends in a status here. */
+#ifndef NS_EXTRACT_H
+#define NS_EXTRACT_H
+#include <stdbool.h>
+#include <stddef.h>
+
+/* A blob's text_status once extracted ("pending" is the queue's). */
+enum extract_status {
+	EXTRACT_DONE,	   /* text found */
+	EXTRACT_EMPTY,	   /* a valid file with no text (an image, a video, a scan) */
+	EXTRACT_ENCRYPTED, /* password-protected: nothing can be read */
+	EXTRACT_TOO_LARGE, /* past a limit: file, pages, text or unzipped bytes */
+	EXTRACT_FAILED,	   /* broken, hostile, crashed or hung: reason says which */
+};
+
+/* The names of the statuses as stored and answered: "done", "empty"... */
+const char *extract_status_name(enum extract_status s);
+
+struct extract_limits {
+	unsigned cpu_s;		 /* CPU seconds of the child */
+	unsigned wall_ms;	 /* killed after this long */
+	size_t mem_bytes;	 /* the child's memory */
+	size_t input_bytes;	 /* larger files are too_large without a child */
+	size_t text_bytes;	 /* text in all; past it, too_large */
+	unsigned pages;		 /* pages, slides or sheets; past it, too_large */
+	size_t unzip_bytes;	 /* bytes read out of an Office or OpenDocument ZIP */
+	unsigned unzip_ratio;	 /* an entry inflating more than this many times */
+	size_t thumb_bytes;	 /* a preview larger than this is dropped */
+	unsigned thumb_width_px; /* previews are scaled to this width */
+};
+
+/* The defaults (documented in the README), then NEXTSTAGE_EXTRACT_*
+ * overrides from the environment. */
+void extract_limits_default(struct extract_limits *l);
+
+struct extract_page {
+	unsigned number; /* 1, 2, ...: page, slide or sheet */
+	char *text;	 /* UTF-8, NUL-terminated, no control characters but \n and \t */
+	size_t len;
+};
+
+struct extract_result {
+	enum extract_status status;
+	char reason[200]; /* a sentence for a user, when not done or empty */
+	struct extract_page *pages;
+	unsigned npages;
+	unsigned char *thumb; /* the first page, slide or image, scaled; NULL if none */
+	size_t thumb_len;
+	char thumb_mime[32]; /* "image/png" or "image/jpeg" */
+};
+
+/* Extracts the file open at @fd (read from its start; the caller keeps
+ * it) of type @mime (libmagic's, as stored) under @l into @out. Returns 0
+ * with every outcome of the file in @out->status, or -1 when no child
+ * could be run at all (pipe, fork, exec: worth a retry later). */
+int extract_run(int fd, const char *mime, const struct extract_limits *l,
+		struct extract_result *out);
+
+/* Frees what a result holds and zeroes it. */
+void extract_result_clear(struct extract_result *r);
+
+/* The child: `nextstage extract MIME`, the file on standard input, the
+ * result framed on standard output. Returns the exit status. */
+int extract_child_main(int argc, char **argv);
+
+#endif
