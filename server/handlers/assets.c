@@ -40,6 +40,7 @@ static bool read_meta(struct req *r, bool create, bool link, struct asset_fields
 	    JS_STR("expires_at", &m->expires_at, JS_NULLABLE, 1, 40),
 	    JS_STR("source", &m->source, JS_NULLABLE, 1, 200),
 	    JS_STR("url", &m->url, (create && link) ? JS_REQUIRED : 0, 1, 2000),
+	    JS_ONE_OF("audience", &m->audience, 0, asset_audiences),
 	};
 	size_t n = sizeof spec / sizeof spec[0];
 	*m = (struct asset_fields){0};
@@ -178,6 +179,6 @@ void h_assets_add_version(struct req *r)
 	enum db_status s =
 	    uuid_valid(id) ? db_asset_add_version(r->user->id, id, &vf, &json) : DB_NOT_FOUND;
 	db_upload_abort(vf.upload);
-	struct db_fault f = {"file", false, "a link asset has no file versions"};
+	struct db_fault f = {.field = "file", .detail = "a link asset has no file versions"};
 	reply_db_json(r, s, s == DB_CONFLICT ? &f : NULL, 201, json);
 }
