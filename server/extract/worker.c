@@ -140,8 +140,8 @@ static void run_job(struct worker *w, struct db_extractor *x, const struct db_ex
 {
 	struct extract_result r = {0};
 	const char *why = NULL;
-	log_msg("info", "extract: blob %lld (%s, %llu bytes) taken, attempt %d", (long long)job->blob,
-		job->mime, (unsigned long long)job->size, job->attempts + 1);
+	log_msg("info", "extract: blob %lld (%s, %llu bytes) taken, attempt %d",
+		(long long)job->blob, job->mime, (unsigned long long)job->size, job->attempts + 1);
 	int rc = extract(w, x, job, &r, &why);
 	if (is_stopping()) { /* the child was killed: nothing happened */
 		extract_result_clear(&r);

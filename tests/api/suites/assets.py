@@ -189,9 +189,17 @@ def json_with_url_creates_a_link_asset_without_a_version():
 
 @test
 def get_by_id_answers_the_created_asset():
+    def settled(x):  # the extraction fields move on by themselves (suites/extraction.py)
+        moving = ("text_status", "text_reason", "pages", "thumbnail")
+        x = {k: v for k, v in x.items() if k not in moving}
+        for k in ("current_version", "versions"):
+            vs = x[k] if k == "versions" else [x[k]]
+            vs = [{f: v for f, v in ver.items() if f not in moving} for ver in vs]
+            x[k] = vs if k == "versions" else vs[0]
+        return x
     a = create_file_asset(tags=["one"])
     got = get_asset(a["id"])
-    check(got == a, f"GET differs from the POST answer:\n GET  {got}\n POST {a}")
+    check(settled(got) == settled(a), f"GET differs from the POST answer:\n GET  {got}\n POST {a}")
     link = create_link_asset()
     check(get_asset(link["id"]) == link, "GET of a link asset differs from the POST answer")
 
