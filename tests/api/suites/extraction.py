@@ -303,8 +303,8 @@ def a_failure_outside_the_file_is_retried_with_backoff():
     finally:
         unfail(seq)
     check(v["text_status"] == "done" and v["pages"] == 1, f"after two faults: {v}")
-    retries = log_lines(ctx.server, r"extract: blob \d+ attempt [12]: the outcome could not be"
-                        r" stored; will retry")
+    retries = log_lines(ctx.server, r"extract: blob \d+ attempt [12]: The outcome could not be"
+                        r" stored\. Will retry\.")
     check(len(retries) >= 2, f"{len(retries)} retries logged", ctx.server.stderr_tail(20))
     # 100 ms then 200 ms, each with jitter in [0.5, 1.5): at least 150 ms.
     check(elapsed >= 0.15, f"done {elapsed:.2f}s after the upload: no backoff?")
@@ -322,7 +322,7 @@ def after_the_last_attempt_the_version_is_failed_with_the_reason():
         v = settled(a["id"])
     finally:
         unfail(seq)
-    check(v["text_status"] == "failed" and v["text_reason"] == "the outcome could not be stored",
+    check(v["text_status"] == "failed" and v["text_reason"] == "The outcome could not be stored.",
           f"after 3 failed attempts: {v}")
     # A marketer may ask again; now it works.
     url = f"{ASSETS}/{a['id']}/versions/1/extract"
