@@ -81,9 +81,18 @@ def download(asset_id, as_="marketer", query="", headers=None, method="GET"):
                            headers=headers)
 
 
+# Previews are blobs too, written by the extraction workers whenever they
+# finish (suites/extraction.py): not an upload's.
+NOT_PREVIEW = {"blobs": "id", "blob_chunks": "blob_id"}
+
+
 def store_counts():
     """Rows in the tables an upload writes."""
-    sql = "SELECT " + ", ".join(f"(SELECT count(*) FROM {t})" for t in STORE_TABLES)
+    def count(t):
+        where = (f" WHERE {NOT_PREVIEW[t]} NOT IN (SELECT thumb_blob_id FROM blob_texts"
+                 " WHERE thumb_blob_id IS NOT NULL)") if t in NOT_PREVIEW else ""
+        return f"(SELECT count(*) FROM {t}{where})"
+    sql = "SELECT " + ", ".join(count(t) for t in STORE_TABLES)
     return dict(zip(STORE_TABLES, (int(v) for v in stored(sql)[0])))
 
 
