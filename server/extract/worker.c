@@ -135,10 +135,18 @@ static int extract(struct worker *w, struct db_extractor *x, const struct db_ext
 	return rc;
 }
 
+static double now_s(void)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
 static void run_job(struct worker *w, struct db_extractor *x, const struct db_extract_job *job)
 {
 	struct extract_result r = {0};
 	const char *why = NULL;
+	double t0 = now_s();
 	log_msg("info", "extract: blob %lld (%s, %llu bytes) taken, attempt %d",
 		(long long)job->blob, job->mime, (unsigned long long)job->size, job->attempts + 1);
 	int rc = extract(w, x, job, &r, &why);
@@ -148,11 +156,14 @@ static void run_job(struct worker *w, struct db_extractor *x, const struct db_ex
 		return;
 	}
 	enum db_status s = DB_OK;
+	double t1 = now_s();
 	if (rc == 0 && (s = db_extract_store(x, job, &r)) == DB_OK) {
 		atomic_fetch_add(&outcomes[r.status], 1);
-		log_msg("info", "extract: blob %lld (%s): %s, %u pages%s%s", (long long)job->blob,
-			job->mime, extract_status_name(r.status), r.npages, r.reason[0] ? ": " : "",
-			r.reason);
+		log_msg(
+		    "info",
+		    "extract: blob %lld (%s): %s, %u pages%s%s (read in %.2f s, stored in %.2f s)",
+		    (long long)job->blob, job->mime, extract_status_name(r.status), r.npages,
+		    r.reason[0] ? ": " : "", r.reason, t1 - t0, now_s() - t1);
 	} else {
 		if (rc == 0)
 			why = s == DB_UNAVAILABLE ? "The database went away."
