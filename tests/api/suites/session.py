@@ -314,3 +314,49 @@ def many_failures_from_one_address_make_it_wait_whatever_the_account():
     user, password = create_user()
     throttled(sign_in_from(addr, user["email"], password))
     expect_json(sign_in_from(fresh_addr(), user["email"], password), 200)
+
+
+# ---------------------------------------------------------------- one's own account
+
+def patch_me(body, cookie):
+    return ctx.api.patch("/api/v1/me", body, cookie=cookie, csrf=True)
+
+
+@test
+def changing_ones_password_needs_the_current_one_and_ends_every_other_session():
+    user, old = create_user()
+    here, elsewhere = login(user["email"], old), login(user["email"], old)
+    token = new_token(here)
+    new = f"new {ctx.uniq('pw')} password"
+    expect_problem(patch_me({"password": new}, here), 400, "missing_field", "current_password")
+    expect_problem(patch_me({"password": new, "current_password": "not it"}, here), 400,
+                   "invalid_field", "current_password")
+    expect_problem(patch_me({"password": "short", "current_password": old}, here), 400,
+                   "invalid_field", "password")
+    login(user["email"], old)  # none of those changed it
+    me = expect_json(patch_me({"password": new, "current_password": old}, here), 200)
+    check(me["id"] == user["id"] and not find_secrets(me), f"answer {me}")
+    expect_json(ctx.api.get("/api/v1/me", cookie=here), 200)  # the session it was changed with
+    expect_problem(ctx.api.get("/api/v1/me", cookie=elsewhere), 401, "unauthorized")
+    expect_json(ctx.api.get("/api/v1/me", token=token), 200)  # tokens are listed and revoked apart
+    expect_problem(ctx.api.post("/api/v1/session", {"email": user["email"], "password": old}),
+                   401, "invalid_credentials")
+    login(user["email"], new)
+    # The change is audited, without the hash.
+    trail = expect_json(ctx.api.get(f"/api/v1/audit?entity=users&id={user['id']}", as_="admin"),
+                        200)["items"]
+    check(trail and trail[0]["action"] == "update" and not find_secrets(trail[0]),
+          f"the trail {trail[:1]}")
+
+
+@test
+def one_can_rename_oneself_but_not_change_role_and_wrong_current_passwords_are_throttled():
+    user, password = create_user()
+    cookie = login(user["email"], password)
+    me = expect_json(patch_me({"name": "Renamed Rep"}, cookie), 200)
+    check(me["name"] == "Renamed Rep" and me["role"] == "rep", f"answer {me}")
+    expect_problem(patch_me({"role": "admin"}, cookie), 400, "unknown_field", "role")
+    for i in range(5):
+        expect_problem(patch_me({"password": "a new password", "current_password": f"guess {i}"},
+                                cookie), 400, "invalid_field", "current_password")
+    throttled(patch_me({"password": "a new password", "current_password": password}, cookie))
