@@ -230,13 +230,13 @@ def fresh_addr():
     return f"127.78.{n // 250}.{n % 250 + 1}"
 
 
-def sign_in_from(addr, email, password):
-    """POST /session from source address @addr."""
+def sign_in_from(addr, email, password, headers=None):
+    """POST /session from source address @addr (with @headers)."""
     conn = http.client.HTTPConnection(ctx.api.host, ctx.api.port, timeout=20,
                                       source_address=(addr, 0))
     try:
         conn.request("POST", "/api/v1/session", json.dumps({"email": email, "password": password}),
-                     {"Content-Type": "application/json"})
+                     {"Content-Type": "application/json", **(headers or {})})
         resp = conn.getresponse()
         return Response("POST", "/api/v1/session", resp.status, resp.getheaders(), resp.read())
     except (OSError, http.client.HTTPException) as e:
