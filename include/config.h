@@ -4,6 +4,7 @@
 #define NS_CONFIG_H
 #include <stdbool.h>
 #include <stddef.h>
+#include "netaddr.h"
 
 struct config {
 	const char *database_url;      /* NEXTSTAGE_DATABASE_URL (required) */
@@ -25,6 +26,9 @@ struct config {
 	/* NEXTSTAGE_PUBLIC_RATE: requests a minute (and burst) per client
 	 * address on the public pages /p/; default 60, 0 = no limit */
 	unsigned public_rate;
+	/* NEXTSTAGE_TRUSTED_PROXIES: the proxies whose X-Forwarded-For names
+	 * the client (netaddr.h); default none */
+	struct netaddr_set trusted_proxies;
 	const char *static_dir; /* NEXTSTAGE_STATIC_DIR: the web app's files, default "static" */
 	/* NEXTSTAGE_PDFJS_DIR: pdf.js as Debian's libjs-pdf installs it, served
 	 * at /app/vendor/pdf/ (vendor.h); default /usr/share/javascript/pdf */

@@ -17,6 +17,9 @@ void crypto_token(const char *prefix, char *out);
 
 void crypto_sha256(const void *data, size_t len, unsigned char out[32]);
 
+/* HMAC-SHA256 of @len bytes at @data under @key. */
+void crypto_hmac(const unsigned char key[32], const void *data, size_t len, unsigned char out[32]);
+
 /* Argon2id (libsodium's interactive limits). Returns 0, or -1 when memory is short. */
 int crypto_password_hash(const char *password, char *out, size_t outlen);
 

@@ -25,6 +25,9 @@ struct user_patch {
 	int board;  /* -1 keep, 0, 1 */
 	int active; /* -1 keep, 0, 1 */
 	const char *pwhash;
+	/* with a new password: the session that stays (its digest, 32 bytes),
+	 * every other one ends; NULL: every session ends */
+	const unsigned char *keep_session;
 };
 enum db_status db_user_update(const char *actor_id, const char *id, const struct user_patch *p,
 			      struct user *out);

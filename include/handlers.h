@@ -16,6 +16,7 @@ void h_metrics(struct req *r);
 void h_session_create(struct req *r);
 void h_session_delete(struct req *r);
 void h_me(struct req *r);
+void h_me_update(struct req *r);
 /* tokens.c */
 void h_token_create(struct req *r);
 void h_tokens_list(struct req *r);
@@ -114,5 +115,8 @@ void h_notifications_read(struct req *r);
 
 /* session.c, for users.c too: a user as the API shows one (a new object). */
 json_t *user_json(const struct user *u);
+/* Hashes a new @password into @hash; answers 400/500 and returns false on
+ * failure (too short, out of memory). */
+bool hash_password(struct req *r, const char *password, char *hash); /* PWHASH_MAX bytes */
 
 #endif

@@ -40,7 +40,9 @@ const char *req_query(const struct req *r, const char *key);
  * strings, or NULL when it is absent. Values that are not valid UTF-8 are
  * left out. */
 json_t *req_query_list(const struct req *r, const char *key);
-/* The client's address as text ("" if unknown) into @out. */
+/* The client's address as text ("" if unknown) into @out: the peer's, or
+ * the one X-Forwarded-For names when the peer is a trusted proxy
+ * (config.trusted_proxies, netaddr_client). */
 void req_client(const struct req *r, char *out, size_t len);
 /* The request method ("GET", "HEAD", ...). */
 const char *req_method(const struct req *r);

@@ -25,6 +25,7 @@ const routes = [
   ["/app/admin/personas", "/app/views/admin-personas.js"],
   ["/app/admin/stages", "/app/views/admin-stages.js"],
   ["/app/admin/aliases", "/app/views/admin-aliases.js"],
+  ["/app/account", "/app/views/account.js"],
 ];
 
 function route(path) {
@@ -56,9 +57,11 @@ function nav(user) {
     if (location.pathname === href) a.setAttribute("aria-current", "page");
     el.append(a);
   }
-  const who = document.createElement("span");
+  const who = document.createElement("a");
   who.className = "who";
+  who.href = "/app/account";
   who.textContent = `${user.name} (${user.role})`;
+  if (location.pathname === who.pathname) who.setAttribute("aria-current", "page");
   const out = document.createElement("button");
   out.type = "button";
   out.textContent = "Sign out";

@@ -12,7 +12,8 @@ LANGUAGE plpgsql AS $$
 DECLARE
     a assets;
     state text;
-    consent boolean := p_lead->>'consent' = 'yes';
+    agreed boolean := p_lead->>'consent' = 'yes';
+    k bytea := lead_email_key(p_lead->>'email');
 BEGIN
     SELECT * INTO a FROM assets WHERE id = p_asset;
     state := public_state(a);
@@ -27,13 +28,20 @@ BEGIN
     END IF;
     -- Two submissions of one address at once take turns (each statement
     -- of this function sees what the other committed).
-    PERFORM pg_advisory_xact_lock(hashtextextended(a.id::text || lower(p_lead->>'email'), 15));
-    UPDATE leads SET replaced_at = now()
-    WHERE asset_id = a.id AND lower(email) = lower(p_lead->>'email') AND replaced_at IS NULL;
-    INSERT INTO leads (asset_id, version, name, email, company, consent, disclosure, intent,
-                       readiness, client_hash)
-    VALUES (a.id, a.current_version, p_lead->>'name', p_lead->>'email', p_lead->>'company',
-            consent, a.disclosure, a.intent, lead_readiness(a.intent, consent), p_hash);
+    PERFORM pg_advisory_xact_lock(hashtextextended(a.id::text || encode(k, 'hex'), 15));
+    -- The person's earlier leads of this asset are history; a "no" leaves
+    -- nothing of them that names the person.
+    UPDATE leads SET replaced_at = coalesce(replaced_at, now()),
+                     name = CASE WHEN agreed THEN name END,
+                     email = CASE WHEN agreed THEN email END,
+                     company = CASE WHEN agreed THEN company END
+    WHERE asset_id = a.id AND email_key = k AND (replaced_at IS NULL OR NOT agreed);
+    INSERT INTO leads (asset_id, version, name, email, company, email_key, consent, disclosure,
+                       intent, readiness, client_hash)
+    VALUES (a.id, a.current_version, CASE WHEN agreed THEN p_lead->>'name' END,
+            CASE WHEN agreed THEN p_lead->>'email' END,
+            CASE WHEN agreed THEN p_lead->>'company' END, k, agreed, a.disclosure, a.intent,
+            lead_readiness(a.intent, agreed), p_hash);
     INSERT INTO page_views (asset_id, kind, client_hash, ua_class, is_bot, bot_reason)
     VALUES (a.id, 'download', p_hash, p_ua, p_bot IS NOT NULL, p_bot);
     RETURN asset_target_json(a)::text;

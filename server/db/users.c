@@ -97,7 +97,9 @@ static struct db_stmt q_update =
 	    " board = coalesce($4::boolean, board), active = coalesce($5::boolean, active),"
 	    " password_hash = coalesce($6, password_hash), updated_at = now()"
 	    " WHERE u.id = $1 RETURNING " USER_COLS);
-static struct db_stmt q_end_sessions = DB_STMT("DELETE FROM sessions WHERE user_id = $1");
+static struct db_stmt q_end_sessions =
+    DB_STMT("DELETE FROM sessions WHERE user_id = $1"
+	    " AND ($2::text IS NULL OR token_hash <> decode($2, 'hex'))");
 static struct db_stmt q_revoke_tokens =
     DB_STMT("UPDATE api_tokens SET revoked_at = now() WHERE user_id = $1 AND revoked_at IS NULL");
 
@@ -124,10 +126,14 @@ static enum db_status update_tx(struct db *db, void *cls)
 			   u->p->pwhash};
 	PGresult *res = db_exec(db, &q_update, 6, p, &s);
 	s = one_user(res, s, u->out);
-	const char *id[] = {u->id};
-	/* A new password or a deactivation ends every session. */
+	char keep[65];
+	if (u->p->keep_session != NULL)
+		hex32(u->p->keep_session, keep);
+	const char *id[] = {u->id, u->p->keep_session != NULL ? keep : NULL};
+	/* A new password or a deactivation ends every session (but the one
+	 * kept, with which the user changed their own password). */
 	if (s == DB_OK && (u->p->pwhash != NULL || u->p->active == 0))
-		s = db_do(db, &q_end_sessions, 1, id);
+		s = db_do(db, &q_end_sessions, 2, id);
 	if (s == DB_OK && u->p->active == 0)
 		s = db_do(db, &q_revoke_tokens, 1, id);
 	return s;

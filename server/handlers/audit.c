@@ -1,5 +1,6 @@
 /* /api/v1/audit: every change to users, taxonomy, assets, deals, shares,
- * stage and owner aliases and webhook secrets, with who made it, before and after.
+ * stage and owner aliases and webhook secrets, with who made it, before and after,
+ * and the locks of sign-in throttling.
  * Marketers and admins read it all; a board member who is neither reads
  * the trail of one asset the board may decide on (not a draft). */
 #include <stdlib.h>
@@ -7,14 +8,23 @@
 #include "db_audit.h"
 #include "handlers.h"
 
-/* The audited tables (schema/: the tables with an audit_row trigger). */
-static const char *const entities[] = {"api_tokens",	  "asset_versions",
-				       "assets",	  "content_requests",
-				       "deals",		  "owner_aliases",
-				       "personas",	  "review_decisions",
-				       "shares",	  "stage_aliases",
-				       "stages",	  "users",
-				       "webhook_secrets", NULL};
+/* The audited tables (schema/: the tables with an audit_row trigger),
+ * and sign_in_lock (sign-in throttling's locks, sign_in_failed.sql). */
+static const char *const entities[] = {"api_tokens",
+				       "asset_versions",
+				       "assets",
+				       "content_requests",
+				       "deals",
+				       "owner_aliases",
+				       "personas",
+				       "review_decisions",
+				       "shares",
+				       "sign_in_lock",
+				       "stage_aliases",
+				       "stages",
+				       "users",
+				       "webhook_secrets",
+				       NULL};
 
 void h_audit_list(struct req *r)
 {
@@ -27,7 +37,7 @@ void h_audit_list(struct req *r)
 		reply_error(r, ERR_INVALID_PARAMETER, "entity",
 			    "entity is one of users, api_tokens, personas, stages, assets,"
 			    " asset_versions, deals, shares, stage_aliases, owner_aliases,"
-			    " content_requests, review_decisions, webhook_secrets");
+			    " content_requests, review_decisions, webhook_secrets, sign_in_lock");
 		return;
 	}
 	if (id != NULL && (*id == '\0' || strlen(id) > 300)) {

@@ -163,7 +163,8 @@ static void put_gate(FILE *f, const json_t *page, const struct public_form *form
 	      "above?</legend>\n"
 	      "<label><input type=\"radio\" name=\"consent\" value=\"yes\" required> Yes</label>\n"
 	      "<label><input type=\"radio\" name=\"consent\" value=\"no\"> No, only the "
-	      "download</label>\n</fieldset>\n<p><button type=\"submit\">Download</button></p>\n"
+	      "download (then we keep neither your name nor your e-mail)</label>\n</fieldset>\n"
+	      "<p><button type=\"submit\">Download</button></p>\n"
 	      "</form>\n",
 	      f);
 }

@@ -30,7 +30,7 @@ void h_users_list(struct req *r)
 }
 
 /* Hashes @password into @hash; answers 400/500 and returns false on failure. */
-static bool hash_password(struct req *r, const char *password, char hash[PWHASH_MAX])
+bool hash_password(struct req *r, const char *password, char *hash)
 {
 	if (strlen(password) < PASSWORD_MIN) {
 		reply_error(r, ERR_INVALID_FIELD, "password", "password must be at least %d bytes",

@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
+#include "config.h"
 #include "db_keys.h"
 
 const char *req_param(const struct req *r, unsigned i)
@@ -38,12 +39,14 @@ void req_client(const struct req *r, char *out, size_t len)
 	if (ci == NULL || ci->client_addr == NULL)
 		return;
 	const struct sockaddr *sa = ci->client_addr;
+	char peer[INET6_ADDRSTRLEN] = "";
 	if (sa->sa_family == AF_INET)
-		inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)sa)->sin_addr, out,
-			  (socklen_t)len);
+		inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)sa)->sin_addr, peer,
+			  sizeof peer);
 	else if (sa->sa_family == AF_INET6)
 		inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr,
-			  out, (socklen_t)len);
+			  peer, sizeof peer);
+	netaddr_client(&config.trusted_proxies, peer, req_header(r, "X-Forwarded-For"), out, len);
 }
 
 const char *req_method(const struct req *r)

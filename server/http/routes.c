@@ -18,6 +18,7 @@ const struct route routes[] = {
     {M_POST, V1 "/session", h_session_create, AUTH_PUBLIC, BODY_JSON, 0, NULL, NULL},
     {M_DELETE, V1 "/session", h_session_delete, AUTH_USER, BODY_NONE, 0, NULL, NULL},
     {M_GET, V1 "/me", h_me, AUTH_USER, BODY_NONE, 0, NULL, NULL},
+    {M_PATCH, V1 "/me", h_me_update, AUTH_USER, BODY_JSON, 0, NULL, NULL},
     {M_POST, V1 "/tokens", h_token_create, AUTH_USER, BODY_JSON, 0, NULL, NULL},
     {M_GET, V1 "/tokens", h_tokens_list, AUTH_USER, BODY_NONE, 0, NULL, NULL},
     {M_DELETE, V1 "/tokens/{id}", h_tokens_revoke, AUTH_USER, BODY_NONE, 0, NULL, NULL},

@@ -149,5 +149,14 @@ int config_load(struct config *c, config_getter get, char *err, size_t errlen)
 			 rate);
 		return -1;
 	}
+
+	const char *proxies = or_default(get("NEXTSTAGE_TRUSTED_PROXIES"), "");
+	if (!netaddr_set_parse(proxies, &c->trusted_proxies)) {
+		snprintf(err, errlen,
+			 "NEXTSTAGE_TRUSTED_PROXIES=%s: expected up to %d addresses or networks"
+			 " (10.0.0.0/8, ::1) separated by commas",
+			 proxies, NETADDR_SET_MAX);
+		return -1;
+	}
 	return 0;
 }

@@ -33,6 +33,11 @@ void crypto_sha256(const void *data, size_t len, unsigned char out[32])
 	crypto_hash_sha256(out, data, len);
 }
 
+void crypto_hmac(const unsigned char key[32], const void *data, size_t len, unsigned char out[32])
+{
+	crypto_auth_hmacsha256(out, data, len, key);
+}
+
 int crypto_password_hash(const char *password, char *out, size_t outlen)
 {
 	if (outlen < crypto_pwhash_STRBYTES)

@@ -61,6 +61,7 @@ SUITES = [
     "ops",
     "app",        # the web app's files
     "session",
+    "proxies",    # X-Forwarded-For from trusted proxies only
     "tokens",     # API tokens: lists, revocation, last use
     "users",
     "taxonomy",

@@ -68,6 +68,8 @@ static void overrides(void)
 	    "/opt/pdfjs",
 	    "NEXTSTAGE_CHARTJS_DIR",
 	    "/opt/chartjs",
+	    "NEXTSTAGE_TRUSTED_PROXIES",
+	    "10.0.0.0/8, ::1",
 	    NULL};
 	struct config c;
 	char err[256];
@@ -85,6 +87,7 @@ static void overrides(void)
 	CHECK(c.secret_key[0] == 0 && c.secret_key[10] == 10 && c.secret_key[31] == 31);
 	CHECK_STR(c.pdfjs_dir, "/opt/pdfjs");
 	CHECK_STR(c.chartjs_dir, "/opt/chartjs");
+	CHECK(c.trusted_proxies.n == 2 && netaddr_in(&c.trusted_proxies, "10.9.8.7"));
 }
 
 /* Each bad value is refused with a message naming its variable. */
@@ -107,6 +110,8 @@ static void bad_values_name_the_variable(void)
 	    {"NEXTSTAGE_PUBLIC_RATE", "-5"},
 	    {"NEXTSTAGE_PUBLIC_RATE", "ten"},
 	    {"NEXTSTAGE_PUBLIC_RATE", "2000000"},
+	    {"NEXTSTAGE_TRUSTED_PROXIES", "10.0.0.0/40"},
+	    {"NEXTSTAGE_TRUSTED_PROXIES", "proxy.internal"},
 	    {"NEXTSTAGE_SECRET_KEY", "abc"},
 	    {"NEXTSTAGE_SECRET_KEY",
 	     "zz0102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f"},

@@ -100,12 +100,23 @@ def html_of(resp, status=200):
 
 
 def leads_of(asset_id):
-    rows = stored("SELECT email, consent, readiness, intent, disclosure, coalesce(version, 0),"
-                " replaced_at IS NOT NULL, length(client_hash), coalesce(company, '')"
-                f" FROM leads WHERE asset_id = {sql_literal(asset_id)} ORDER BY created_at, id")
-    return [{"email": r[0], "consent": r[1] == "t", "readiness": r[2], "intent": r[3],
+    """The stored leads of @asset_id, oldest first; "email", "name" and
+    "company" None where nothing of the person was kept, "key" the keyed
+    hash that stands for the e-mail (key_of)."""
+    rows = stored("SELECT coalesce(email, '-'), consent, readiness, intent, disclosure,"
+                  " coalesce(version, 0), replaced_at IS NOT NULL, length(client_hash),"
+                  " coalesce(company, '-'), coalesce(name, '-'), encode(email_key, 'hex')"
+                  f" FROM leads WHERE asset_id = {sql_literal(asset_id)} ORDER BY created_at, id")
+    kept = lambda v: None if v == "-" else v  # noqa: E731
+    return [{"email": kept(r[0]), "consent": r[1] == "t", "readiness": r[2], "intent": r[3],
              "disclosure": r[4], "version": int(r[5]), "replaced": r[6] == "t",
-             "hash_len": int(r[7] or 0), "company": r[8]} for r in rows]
+             "hash_len": int(r[7] or 0), "company": kept(r[8]), "name": kept(r[9]),
+             "key": r[10]} for r in rows]
+
+
+def key_of(email):
+    """The keyed hash a lead of @email is stored under."""
+    return stored(f"SELECT encode(lead_email_key({sql_literal(email)}), 'hex')")[0][0]
 
 
 def views_of(asset_id):
@@ -279,11 +290,14 @@ def consent_and_intent_decide_readiness():
     for asset, consent, readiness in cases:
         who = person(consent=consent)
         expect_status(submit(asset["id"], who), 200)
-        rows = [lead for lead in leads_of(asset["id"]) if lead["email"] == who["email"]]
+        rows = [lead for lead in leads_of(asset["id"]) if lead["key"] == key_of(who["email"])]
         check(len(rows) == 1, f"{len(rows)} leads for one submission")
         lead = rows[0]
-        want = {"consent": consent == "yes", "readiness": readiness, "intent": asset["intent"],
-                "disclosure": DISCLOSURE, "company": "Acme AP"}
+        # Who declined follow-up is not kept: only that they took the file.
+        kept = consent == "yes"
+        want = {"consent": kept, "readiness": readiness, "intent": asset["intent"],
+                "disclosure": DISCLOSURE, "company": "Acme AP" if kept else None,
+                "name": "Pat Prospect" if kept else None, "email": who["email"] if kept else None}
         got = {k: lead[k] for k in want}
         check(got == want, f"{asset['intent']} asset, consent {consent}: {got}, want {want}")
         check(lead["hash_len"] == 32, f"the lead's client hash is {lead['hash_len']} bytes")
@@ -395,6 +409,11 @@ def a_repeat_submission_replaces_the_lead_and_keeps_the_history():
     rows = leads_of(a["id"])
     check([(r["consent"], r["replaced"]) for r in rows] == [(True, True), (False, False)],
           f"leads after yes then no: {rows}")
+    check(all((r["name"], r["email"], r["company"]) == (None, None, None) for r in rows),
+          f"a withdrawn consent left the person's details: {rows}")
+    check(len({r["key"] for r in rows}) == 1, "the two submissions are not told to be one person's")
+    raw = stored(f"SELECT row_to_json(l)::text FROM leads l WHERE asset_id = {sql_literal(a['id'])}")
+    check(all(email.lower() not in r[0].lower() for r in raw), f"the e-mail is still stored: {raw}")
     listed = list_leads(f"asset={a['id']}")
     check(len(listed) == 1 and listed[0]["consent"] is False
           and listed[0]["readiness"] == "nurture", f"current leads: {listed}")
@@ -435,13 +454,13 @@ def reps_never_see_nurture_or_unconsented_leads_and_marketers_see_all():
                                   ("ready but archived", archived, "yes")):
         who = person(consent=consent)
         expect_status(submit(asset["id"], who), 200)
-        made[who["email"]] = label
+        made[(asset["id"], consent == "yes")] = label  # declined leads carry no e-mail
     expect_json(patch_asset(archived["id"], {"status": "archived"}), 200)
     ids = [sales["id"], educational["id"], archived["id"]]
 
     def seen(as_, extra=""):
-        return sorted(made[i["email"]] for a in ids
-                      for i in list_leads(f"asset={a}{extra}", as_=as_) if i["email"] in made)
+        return sorted(made[(i["asset_id"], i["consent"])] for a in ids
+                      for i in list_leads(f"asset={a}{extra}", as_=as_))
 
     everything = sorted(made.values())
     for who in ("marketer", "admin"):

@@ -49,6 +49,7 @@ ROLE_TABLE = [
     ("POST",   "/api/v1/session",             SIGN_IN,                                   200,  200, 200,  200, 200),
     ("DELETE", "/api/v1/session",             None,                            ANON_SIGN_OUT, 204, 204,  204, 204),
     ("GET",    "/api/v1/me",                  None,                                      401,  200, 200,  200, 200),
+    ("PATCH",  "/api/v1/me",                  {"name": "Table {who}"},                   401,  200, 200,  200, 200),
     ("POST",   "/api/v1/tokens",              {"name": "table {who}"},                   401,  201, 201,  201, 201),
     # everyone lists their own tokens; only admins everyone's, or revoke
     # someone else's ({api_token} is a fresh rep's)

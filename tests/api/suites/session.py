@@ -1,11 +1,15 @@
-"""Signing in and out, who am I, API tokens."""
+"""Signing in and out (throttled per account and per client address),
+who am I, API tokens."""
+import http.client
+import itertools
+import json
 import re
 import time
 
-from nsapi.client import expect_json, expect_problem, find_secrets
+from nsapi.client import Response, expect_json, expect_problem, find_secrets
 from nsapi.context import ctx
-from nsapi.flows import login, new_token, session_cookie, user_with_token
-from nsapi.harness import check, test
+from nsapi.flows import create_user, login, new_token, session_cookie, user_with_token
+from nsapi.harness import Failure, check, test
 from nsapi.proc import arrange, sql_literal
 from suites.ops import scrape, total
 
@@ -213,3 +217,146 @@ def a_role_change_takes_effect_on_the_very_next_request():
     check(me["role"] == "rep", f"role {me['role']!r} right after the change to rep")
     expect_problem(ctx.api.post("/api/v1/personas", {"slug": ctx.uniq("p"), "name": "P"},
                                 token=token), 403, "forbidden")
+
+
+# ---------------------------------------------------------------- throttling
+
+_addresses = itertools.count(1)
+
+
+def fresh_addr():
+    """A loopback address no other sign-in of this suite came from."""
+    n = next(_addresses)
+    return f"127.78.{n // 250}.{n % 250 + 1}"
+
+
+def sign_in_from(addr, email, password, headers=None):
+    """POST /session from source address @addr (with @headers)."""
+    conn = http.client.HTTPConnection(ctx.api.host, ctx.api.port, timeout=20,
+                                      source_address=(addr, 0))
+    try:
+        conn.request("POST", "/api/v1/session", json.dumps({"email": email, "password": password}),
+                     {"Content-Type": "application/json", **(headers or {})})
+        resp = conn.getresponse()
+        return Response("POST", "/api/v1/session", resp.status, resp.getheaders(), resp.read())
+    except (OSError, http.client.HTTPException) as e:
+        raise Failure(f"sign-in from {addr}: no answer ({type(e).__name__}: {e})")
+    finally:
+        conn.close()
+
+
+def throttled(r):
+    """The seconds a 429 says to wait (checked: the problem and the header)."""
+    expect_problem(r, 429, "rate_limited")
+    wait = r.header("Retry-After")
+    check(wait is not None and wait.isdigit() and int(wait) >= 1, f"Retry-After {wait!r}")
+    detail = r.json["detail"]
+    check("try again in" in detail, f"detail {detail!r}")
+    return int(wait)
+
+
+@test
+def five_wrong_passwords_make_an_account_wait_and_the_same_for_an_unknown_one():
+    """After 5 failures the next try waits 2 s, then 4 s...: refused with
+    429 and Retry-After without looking at the password (the right one
+    too), the same for an e-mail no user has; once waited, the right
+    password works and the account's count is forgotten."""
+    user, password = create_user()
+    ghost = f"ghost-{ctx.uniq('g')}@example.test"
+    answers = {}
+    for email in (user["email"], ghost):
+        addr = fresh_addr()
+        for i in range(5):
+            expect_problem(sign_in_from(addr, email, f"wrong {i}"), 401, "invalid_credentials")
+        first = sign_in_from(addr, email, password)
+        answers[email] = (first.status, first.header("Retry-After"), first.json["code"])
+        check(throttled(first) <= 2, "the first wait is 2 seconds")
+    check(answers[user["email"]] == answers[ghost],
+          f"an account that exists and one that doesn't are told apart: {answers}")
+    # From another address too: it is the account that waits.
+    time.sleep(throttled(sign_in_from(fresh_addr(), user["email"], password)) + 0.1)
+    expect_json(sign_in_from(fresh_addr(), user["email"], password), 200)
+    # Forgotten: five more failures before the next wait.
+    addr = fresh_addr()
+    for i in range(5):
+        expect_problem(sign_in_from(addr, user["email"], f"again {i}"), 401, "invalid_credentials")
+    throttled(sign_in_from(addr, user["email"], password))
+
+
+@test
+def the_tenth_failure_locks_the_account_for_15_minutes_and_is_audited():
+    user, password = create_user()
+    addr = fresh_addr()
+    expect_problem(sign_in_from(addr, user["email"], "wrong"), 401, "invalid_credentials")
+    # Eight more failures, the waits between them already over.
+    # (The account's row is the one failed last: the suite's tests run one by one.)
+    arrange("UPDATE sign_in_failures SET failures = 9, last_failed_at = now() - interval '2 minutes'"
+            " WHERE key = (SELECT key FROM sign_in_failures WHERE kind = 'account'"
+            "              ORDER BY last_failed_at DESC LIMIT 1)")
+    expect_problem(sign_in_from(addr, user["email"], "wrong again"), 401, "invalid_credentials")
+    wait = throttled(sign_in_from(fresh_addr(), user["email"], password))
+    check(890 <= wait <= 900, f"locked for {wait} s, want 15 minutes")
+    locks = expect_json(ctx.api.get(f"/api/v1/audit?entity=sign_in_lock&id={user['id']}",
+                                    as_="admin"), 200)["items"]
+    check(len(locks) == 1 and locks[0]["after"]["failures"] == 10
+          and locks[0]["after"]["kind"] == "account", f"the lock's audit rows {locks}")
+
+
+@test
+def many_failures_from_one_address_make_it_wait_whatever_the_account():
+    """20 failures from one address, each for another e-mail (no account
+    reaches its own limit): the 21st try from there waits, even with the
+    right password of a fresh account; another address is not held up."""
+    addr = fresh_addr()
+    for i in range(20):
+        r = sign_in_from(addr, f"spray-{i}-{ctx.uniq('s')}@example.test", "Winter2026!")
+        expect_problem(r, 401, "invalid_credentials")
+    user, password = create_user()
+    throttled(sign_in_from(addr, user["email"], password))
+    expect_json(sign_in_from(fresh_addr(), user["email"], password), 200)
+
+
+# ---------------------------------------------------------------- one's own account
+
+def patch_me(body, cookie):
+    return ctx.api.patch("/api/v1/me", body, cookie=cookie, csrf=True)
+
+
+@test
+def changing_ones_password_needs_the_current_one_and_ends_every_other_session():
+    user, old = create_user()
+    here, elsewhere = login(user["email"], old), login(user["email"], old)
+    token = new_token(here)
+    new = f"new {ctx.uniq('pw')} password"
+    expect_problem(patch_me({"password": new}, here), 400, "missing_field", "current_password")
+    expect_problem(patch_me({"password": new, "current_password": "not it"}, here), 400,
+                   "invalid_field", "current_password")
+    expect_problem(patch_me({"password": "short", "current_password": old}, here), 400,
+                   "invalid_field", "password")
+    login(user["email"], old)  # none of those changed it
+    me = expect_json(patch_me({"password": new, "current_password": old}, here), 200)
+    check(me["id"] == user["id"] and not find_secrets(me), f"answer {me}")
+    expect_json(ctx.api.get("/api/v1/me", cookie=here), 200)  # the session it was changed with
+    expect_problem(ctx.api.get("/api/v1/me", cookie=elsewhere), 401, "unauthorized")
+    expect_json(ctx.api.get("/api/v1/me", token=token), 200)  # tokens are listed and revoked apart
+    expect_problem(ctx.api.post("/api/v1/session", {"email": user["email"], "password": old}),
+                   401, "invalid_credentials")
+    login(user["email"], new)
+    # The change is audited, without the hash.
+    trail = expect_json(ctx.api.get(f"/api/v1/audit?entity=users&id={user['id']}", as_="admin"),
+                        200)["items"]
+    check(trail and trail[0]["action"] == "update" and not find_secrets(trail[0]),
+          f"the trail {trail[:1]}")
+
+
+@test
+def one_can_rename_oneself_but_not_change_role_and_wrong_current_passwords_are_throttled():
+    user, password = create_user()
+    cookie = login(user["email"], password)
+    me = expect_json(patch_me({"name": "Renamed Rep"}, cookie), 200)
+    check(me["name"] == "Renamed Rep" and me["role"] == "rep", f"answer {me}")
+    expect_problem(patch_me({"role": "admin"}, cookie), 400, "unknown_field", "role")
+    for i in range(5):
+        expect_problem(patch_me({"password": "a new password", "current_password": f"guess {i}"},
+                                cookie), 400, "invalid_field", "current_password")
+    throttled(patch_me({"password": "a new password", "current_password": password}, cookie))

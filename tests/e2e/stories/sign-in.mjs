@@ -1,5 +1,5 @@
 // Stories: signing in and out, and what each role is shown.
-import { asset, check, signIn, snap, sql, watchedPage } from "../harness.mjs";
+import { asset, check, password, signIn, snap, sql, startServer, watchedPage } from "../harness.mjs";
 
 export const stories = {
   async a_rep_signs_in_sees_no_library_and_signs_out(browser, origin) {
@@ -101,5 +101,51 @@ export const stories = {
     check((await box.inputValue()).startsWith("onboarding"), `the search box says ${await box.inputValue()}`);
     await context.close();
     return page.problems();
+  },
+
+  async a_rep_renames_herself_and_changes_her_password_which_signs_out_her_other_sessions(browser) {
+    const server = await startServer("e2e_account");
+    const { origin } = server;
+    try {
+      const other = await browser.newContext(); // her phone, say: signed in too
+      const phone = await other.newPage();
+      await phone.goto(`${origin}/app/sign-in`);
+      await signIn(phone, origin, "rep@e2e.test");
+      await phone.getByRole("heading", { name: "My deals" }).waitFor();
+
+      const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+      const page = await watchedPage(context, [/^401 .*\/api\/v1\/me$/, /^400 .*\/api\/v1\/me$/]);
+      await page.goto(`${origin}/app/`);
+      await signIn(page, origin, "rep@e2e.test");
+      await page.getByRole("heading", { name: "My deals" }).waitFor();
+      await page.getByRole("link", { name: "Rita Rep (rep)" }).click();
+      await page.getByRole("heading", { name: "Your account" }).waitFor();
+      await page.getByLabel("Your name, as colleagues see it").fill("Rita Rossi");
+      await page.getByRole("button", { name: "Save the name" }).click();
+      await page.getByRole("link", { name: "Rita Rossi (rep)" }).waitFor();
+      // A wrong current password: said beside the field.
+      await page.getByLabel("Current password").fill("not my password");
+      await page.getByLabel(/^New password/).fill("a brand new password");
+      await page.getByRole("button", { name: "Change the password" }).click();
+      const error = page.locator("label:has(input[name=current_password]) + .error");
+      await error.waitFor();
+      check(/current_password is wrong|wrong/.test(await error.innerText()), `the error: ${await error.innerText()}`);
+      await page.getByLabel("Current password").fill(password);
+      await page.getByRole("button", { name: "Change the password" }).click();
+      await page.getByText("every other session of yours has ended").waitFor();
+      await snap(page, "rep-account-1280");
+      // Still signed in here; the phone is signed out; the new password works.
+      check(await page.evaluate(async () => (await fetch("/api/v1/me")).status) === 200, "signed out here too");
+      check(await phone.evaluate(async () => (await fetch("/api/v1/me")).status) === 401, "the other session lives on");
+      const signInWith = async (pw) => (await fetch(`${origin}/api/v1/session`, { method: "POST",
+        headers: { "Content-Type": "application/json" }, body: JSON.stringify({ email: "rep@e2e.test", password: pw }) })).status;
+      check(await signInWith(password) === 401 && await signInWith("a brand new password") === 200,
+        "the old password still works, or the new one does not");
+      await other.close();
+      await context.close();
+      return page.problems();
+    } finally {
+      await server.stop();
+    }
   },
 };
