@@ -4,7 +4,6 @@
  * the outcome or schedules a retry. */
 #include "extract_worker.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
@@ -100,6 +99,8 @@ static int blob_fd(struct db_extractor *x, const struct db_extract_job *job, con
 			ok = w > 0;
 			off += ok ? (size_t)w : 0;
 		}
+		if (got < BLOB_CHUNK) /* the last one */
+			break;
 	}
 	free(buf);
 	if (ok)
@@ -142,6 +143,21 @@ static double now_s(void)
 	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
 }
 
+/* A failure outside the file (@why): the job waits for its next attempt,
+ * or after the last one its blob is failed. */
+static void retry_later(struct worker *w, struct db_extractor *x, const struct db_extract_job *job,
+			const char *why)
+{
+	bool last = job->attempts + 1 >= (int)cfg.attempts;
+	double jitter = 0.5 + (double)rand_r(&w->seed) / ((double)RAND_MAX + 1);
+	unsigned delay = extract_retry_delay_ms(cfg.retry_ms, job->attempts, jitter);
+	db_extract_retry(x, job, why, delay, last); /* failing, it leaves the job as it was */
+	atomic_fetch_add(last ? &gave_up : &retries, 1);
+	log_msg(last ? "error" : "warn", "extract: blob %lld attempt %d: %s %s",
+		(long long)job->blob, job->attempts + 1, why,
+		last ? "Failed for good." : "Will retry.");
+}
+
 static void run_job(struct worker *w, struct db_extractor *x, const struct db_extract_job *job)
 {
 	struct extract_result r = {0};
@@ -155,9 +171,9 @@ static void run_job(struct worker *w, struct db_extractor *x, const struct db_ex
 		db_extractor_close(x); /* rolls back; the caller reopens */
 		return;
 	}
-	enum db_status s = DB_OK;
 	double t1 = now_s();
-	if (rc == 0 && (s = db_extract_store(x, job, &r)) == DB_OK) {
+	enum db_status s = rc == 0 ? db_extract_store(x, job, &r) : DB_OK;
+	if (rc == 0 && s == DB_OK) {
 		atomic_fetch_add(&outcomes[r.status], 1);
 		log_msg(
 		    "info",
@@ -165,17 +181,10 @@ static void run_job(struct worker *w, struct db_extractor *x, const struct db_ex
 		    (long long)job->blob, job->mime, extract_status_name(r.status), r.npages,
 		    r.reason[0] ? ": " : "", r.reason, t1 - t0, now_s() - t1);
 	} else {
-		if (rc == 0)
-			why = s == DB_UNAVAILABLE ? "The database went away."
-						  : "The outcome could not be stored.";
-		bool last = job->attempts + 1 >= (int)cfg.attempts;
-		double jitter = 0.5 + (double)rand_r(&w->seed) / ((double)RAND_MAX + 1);
-		unsigned delay = extract_retry_delay_ms(cfg.retry_ms, job->attempts, jitter);
-		db_extract_retry(x, job, why, delay, last);
-		atomic_fetch_add(last ? &gave_up : &retries, 1);
-		log_msg(last ? "error" : "warn", "extract: blob %lld attempt %d: %s %s",
-			(long long)job->blob, job->attempts + 1, why,
-			last ? "Failed for good." : "Will retry.");
+		retry_later(w, x, job,
+			    rc != 0		  ? why
+			    : s == DB_UNAVAILABLE ? "The database went away."
+						  : "The outcome could not be stored.");
 	}
 	extract_result_clear(&r);
 }
