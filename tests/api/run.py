@@ -77,6 +77,7 @@ SUITES = [
     "reviews",
     "demo",       # the demo's history, and what the test finds in it
     "public",     # public asset pages and leads
+    "privacy",    # erasure of a person
     "roles",
     "input",
     "cases",
