@@ -44,7 +44,9 @@ BEGIN
           AND NOT t.relispartition
           AND a.atttypid IN ('text'::regtype, 'character varying'::regtype, 'jsonb'::regtype,
                              'json'::regtype)
-          AND t.relname NOT IN ('users', 'schema_migrations', 'schema_objects')
+          -- (users are refused; the text extracted from files is the files')
+          AND t.relname NOT IN ('users', 'schema_migrations', 'schema_objects', 'blob_pages',
+                                'blob_texts')
         ORDER BY t.relname = 'audit', t.relname, a.attname
     LOOP
         EXECUTE format('UPDATE %I SET %I = regexp_replace(%I::text, %L, %L, %L)::%s'
