@@ -100,10 +100,11 @@ void reply_viewer_page(struct req *r, const char *token, const char *view,
 	      f);
 	html_put(f, viewer->title);
 	fprintf(f,
-		"</title>\n<link rel=\"stylesheet\" href=\"%s/app/viewer/viewer.css\">\n"
+		"</title>\n<link rel=\"stylesheet\" href=\"%s/app/style.css\">\n"
+		"<link rel=\"stylesheet\" href=\"%s/app/viewer/viewer.css\">\n"
 		"<script type=\"module\" src=\"%s/app/viewer/viewer.js\"></script>\n</head>\n"
 		"<body>\n<header class=\"bar\">\n<h1>",
-		base, base);
+		base, base, base);
 	html_put(f, viewer->title);
 	fputs("</h1>\n", f);
 	put_download(f, file_url, file, viewer->downloadable);
