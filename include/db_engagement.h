@@ -17,7 +17,7 @@
 #define DB_READ_SLACK_S 30
 #define DB_READ_CAP_S	(4 * 3600)
 /* Pages a document may have, and pages one beacon may name. */
-#define DB_READ_PAGES_MAX 10000
+#define DB_READ_PAGES_MAX    10000
 #define DB_READ_BEACON_PAGES 100
 
 /* The file of the viewer page @view_id of tracked link @token (both

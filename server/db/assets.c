@@ -130,8 +130,8 @@ static struct db_stmt q_downloadable =
 
 /* Writes @a's "downloadable" to asset @id when it was given (and, on
  * @create, differs from the default). */
-static enum db_status set_downloadable(struct db *db, const char *id,
-				       const struct asset_fields *a, bool create)
+static enum db_status set_downloadable(struct db *db, const char *id, const struct asset_fields *a,
+				       bool create)
 {
 	if (!db_given(a->given, "downloadable") || (create && a->downloadable))
 		return DB_OK;

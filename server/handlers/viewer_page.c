@@ -100,16 +100,19 @@ void reply_viewer_page(struct req *r, const char *token, const char *view,
 	      f);
 	html_put(f, viewer->title);
 	fprintf(f,
-		"</title>\n<link rel=\"stylesheet\" href=\"%s/app/style.css\">\n"
+		"</title>\n<link rel=\"icon\" href=\"%s/app/icon.svg\" type=\"image/svg+xml\">\n"
+		"<link rel=\"stylesheet\" href=\"%s/app/style.css\">\n"
 		"<link rel=\"stylesheet\" href=\"%s/app/viewer/viewer.css\">\n"
 		"<script type=\"module\" src=\"%s/app/viewer/viewer.js\"></script>\n</head>\n"
 		"<body>\n<header class=\"bar\">\n<h1>",
-		base, base, base);
+		base, base, base, base);
 	html_put(f, viewer->title);
 	fputs("</h1>\n", f);
 	put_download(f, file_url, file, viewer->downloadable);
-	fprintf(f, "</header>\n<main id=\"viewer\" data-kind=\"%s\" data-pages=\"%d\" "
-		   "data-flush=\"%u\" data-view=\"", kind, viewer->pages, config.viewer_flush_s);
+	fprintf(f,
+		"</header>\n<main id=\"viewer\" data-kind=\"%s\" data-pages=\"%d\" "
+		"data-flush=\"%u\" data-view=\"",
+		kind, viewer->pages, config.viewer_flush_s);
 	html_put(f, view);
 	fputs("\" data-file=\"", f);
 	html_put(f, file_url);

@@ -159,7 +159,8 @@ int config_load(struct config *c, config_getter get, char *err, size_t errlen)
 	}
 	const char *flush = or_default(get("NEXTSTAGE_VIEWER_FLUSH_S"), "10");
 	if (config_parse_uint(flush, 1, 300, &c->viewer_flush_s)) {
-		snprintf(err, errlen, "NEXTSTAGE_VIEWER_FLUSH_S=%s: expected seconds, 1..300", flush);
+		snprintf(err, errlen, "NEXTSTAGE_VIEWER_FLUSH_S=%s: expected seconds, 1..300",
+			 flush);
 		return -1;
 	}
 	return 0;

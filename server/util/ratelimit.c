@@ -132,8 +132,7 @@ bool rl_admit(struct ratelimit *rl, const char *addr, uint64_t now_ms, unsigned 
 	return admit(rl, key, now_ms, retry_after_s);
 }
 
-bool rl_admit_name(struct ratelimit *rl, const char *name, uint64_t now_ms,
-		   unsigned *retry_after_s)
+bool rl_admit_name(struct ratelimit *rl, const char *name, uint64_t now_ms, unsigned *retry_after_s)
 {
 	unsigned char key[16];
 	crypto_generichash(key, sizeof key, (const unsigned char *)name, strlen(name), NULL, 0);
