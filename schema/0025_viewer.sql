@@ -26,6 +26,7 @@ CREATE TABLE open_reads (
     updated_at timestamptz NOT NULL DEFAULT now()
 );
 CREATE INDEX open_reads_share ON open_reads (share_id, opened_at);
+CREATE INDEX open_reads_opened ON open_reads (opened_at); -- the usage dashboard's read time
 
 -- Seconds in view per page of a read.
 CREATE TABLE open_read_pages (

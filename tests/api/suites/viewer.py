@@ -393,3 +393,28 @@ def dead_links_answer_a_browser_with_a_page_and_anything_else_with_a_problem():
               f"{token[:8]}: the page's CSP {page.header('Content-Security-Policy')!r}")
         for ua in (CURL, CHROME):
             expect_problem(fetch(f"/s/{token}", ua=ua), status, "not_found" if status == 404 else "gone")
+
+
+@test
+def the_usage_dashboard_gains_read_time():
+    def usage():
+        today = stored("SELECT (now() AT TIME ZONE 'UTC')::date")[0][0]
+        return expect_json(ctx.api.get(f"/api/v1/analytics/usage?from={today}&to={today}&group=day",
+                                       as_="marketer"), 200)
+    before = usage()
+    s = guide_share(title="Read-time guide")
+    for _ in range(5):  # opened by people more than any other asset: among the top ten
+        _, view, _ = viewer_of(s["token"])
+    expect_status(beacon(s["token"], {"view": view, "pages": GUIDE_PAGES, "seen": [[1, 12], [2, 6.5]]}), 204)
+    after = usage()
+    t0, t1 = before["totals"], after["totals"]
+    check(t1["reads"] == t0["reads"] + 1 and abs(t1["read_seconds"] - t0["read_seconds"] - 18.5) < 0.05,
+          f"totals before {t0}, after {t1}")
+    check(abs(after["periods"][-1]["read_seconds"] - before["periods"][-1]["read_seconds"] - 18.5) < 0.05,
+          f"today's period {after['periods'][-1]}")
+    top = [a for a in after["top_assets"] if a["asset_id"] == s["asset_id"]]
+    check(top and top[0]["read_seconds"] == 18.5, f"top assets {after['top_assets']}")
+    csv = ctx.api.get(f"/api/v1/analytics/usage?from={after['from']}&to={after['to']}&group=day&format=csv",
+                      as_="marketer")
+    header = csv.body.decode().splitlines()[0]
+    check(header.endswith(",reads,read_seconds"), f"CSV header {header!r}")
