@@ -35,3 +35,15 @@ CREATE TABLE open_read_pages (
     seconds double precision NOT NULL CHECK (seconds >= 0),
     PRIMARY KEY (view_id, page)
 );
+
+-- open_links() takes the viewer pages' ids as a fifth argument now
+-- (schema/functions/open_links.sql); the four-argument form goes, and the
+-- bookkeeping of schema/functions/ forgets it (it would drop it again).
+DROP FUNCTION IF EXISTS open_links(text[], bytea[], text[], text[]);
+DO $$
+BEGIN
+    IF to_regclass('schema_objects') IS NOT NULL THEN -- the binary's; absent when run by hand
+        DELETE FROM schema_objects
+            WHERE object = 'ROUTINE open_links(text[],bytea[],text[],text[])';
+    END IF;
+END $$;
