@@ -340,14 +340,8 @@ enum db_status db_asset_content(const char *id, int version, enum asset_view vie
 	PGresult *res = db_query(false, &q_content, 3, p, &s);
 	if (s == DB_OK && PQntuples(res) == 0)
 		s = DB_NOT_FOUND;
-	if (s == DB_OK) {
-		out->blob = db_int(res, 0, 0);
-		out->size = (uint64_t)db_int(res, 0, 1);
-		out->version = (int)db_int(res, 0, 2);
-		db_copy(out->sha256, sizeof out->sha256, res, 0, 3);
-		db_copy(out->mime, sizeof out->mime, res, 0, 4);
-		db_copy(out->filename, sizeof out->filename, res, 0, 5);
-	}
+	if (s == DB_OK)
+		db_content_row(res, 0, out);
 	PQclear(res);
 	return s;
 }

@@ -34,12 +34,7 @@ enum db_status db_viewer_file(const char *token, const char *view_id, enum db_op
 		*state = DB_OPEN_GONE;
 	else {
 		*state = DB_OPEN_SERVED;
-		out->blob = db_int(res, 0, 2);
-		out->size = (uint64_t)db_int(res, 0, 3);
-		out->version = (int)db_int(res, 0, 4);
-		db_copy(out->sha256, sizeof out->sha256, res, 0, 5);
-		db_copy(out->mime, sizeof out->mime, res, 0, 6);
-		db_copy(out->filename, sizeof out->filename, res, 0, 7);
+		db_content_row(res, 2, out);
 	}
 	PQclear(res);
 	return DB_OK;

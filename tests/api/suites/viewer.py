@@ -81,6 +81,14 @@ def beacon(token, body, ua=CHROME, addr=None, raw=None):
                  content_type="text/plain;charset=UTF-8", addr=addr or fresh_addr())
 
 
+def viewed(seen=((1, 1),)):
+    """A share of the guide opened in the viewer: (share, view id, a beacon
+    of that view saying @seen)."""
+    s = guide_share()
+    _, view, _ = viewer_of(s["token"])
+    return s, view, {"view": view, "pages": GUIDE_PAGES, "seen": [list(x) for x in seen]}
+
+
 def current(s):
     items = expect_json(ctx.api.get(f"{SHARES}?asset={s['asset_id']}", **REP), 200)["items"]
     return next(x for x in items if x["id"] == s["id"])
@@ -321,9 +329,7 @@ def beacons_are_bounded_by_the_time_the_view_has_lasted():
 
 @test
 def beacons_of_bots_and_of_bot_opens_are_ignored():
-    s = guide_share()
-    _, view, _ = viewer_of(s["token"])
-    body = {"view": view, "pages": GUIDE_PAGES, "seen": [[1, 3]]}
+    s, view, body = viewed(((1, 3),))
     for ua in (SLACK, CURL, None):
         expect_status(beacon(s["token"], body, ua=ua), 204)
     check(reads_rows(s) == 0 and current(s)["read"] is None, f"a bot's beacon was recorded: {current(s)['read']}")
@@ -339,9 +345,7 @@ def beacons_of_bots_and_of_bot_opens_are_ignored():
 
 @test
 def beacons_of_a_revoked_or_expired_link_are_refused():
-    s = guide_share()
-    _, view, _ = viewer_of(s["token"])
-    body = {"view": view, "pages": GUIDE_PAGES, "seen": [[1, 1]]}
+    s, _, body = viewed(((1, 1),))
     arrange(f"UPDATE shares SET expires_at = now() - interval '1 second' WHERE id = {sql_literal(s['id'])}")
     expect_problem(beacon(s["token"], body), 410, "gone")
     arrange(f"UPDATE shares SET expires_at = NULL WHERE id = {sql_literal(s['id'])}")
@@ -353,9 +357,7 @@ def beacons_of_a_revoked_or_expired_link_are_refused():
 
 @test
 def beacons_are_limited_per_address_and_per_link():
-    s = guide_share()
-    _, view, _ = viewer_of(s["token"])
-    body = {"view": view, "pages": GUIDE_PAGES, "seen": [[1, 0.1]]}
+    s, _, body = viewed(((1, 0.1),))
     addr = fresh_addr()
     for _ in range(5):
         expect_status(beacon(s["token"], body, addr=addr), 204)
