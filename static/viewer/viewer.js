@@ -3,8 +3,11 @@
 // view, and reports what is read: which page is shown and for how many
 // seconds, counted only while the tab is visible and the document is in
 // view, sent to the link's beacon every data-flush seconds and when the
-// page is left. A beacon names the view id the server wrote into this
-// page and nothing else: no cookie, no storage, nothing of the browser.
+// page is left. Only what is shown counts: an image or a video, a PDF once
+// pdf.js has drawn it (not the sentence saying it could not), never the
+// card of a file the page does not show. A beacon names the view id the
+// server wrote into this page and nothing else: no cookie, no storage,
+// nothing of the browser.
 import { renderPdf } from "/app/views/pdf-view.js";
 
 const main = document.getElementById("viewer");
@@ -14,11 +17,12 @@ const flushMs = Math.max(1, Number(main.dataset.flush) || 10) * 1000;
 
 let pages = Number(main.dataset.pages) || 1; // a PDF's as pdf.js counts them
 let page = 1; // the page shown
+let shown = kind === "image" || kind === "video"; // something is there to read
 let inView = false; // enough of the document is on the screen
 let since = null; // when the time being counted for @page began
 const seen = new Map(); // page -> seconds not yet sent
 
-const counting = () => document.visibilityState === "visible" && inView;
+const counting = () => shown && document.visibilityState === "visible" && inView;
 
 // Adds the time counted so far to @page, and counts on if it should.
 function settle() {
@@ -39,10 +43,13 @@ function flush() {
     fetch(beacon, { method: "POST", body, keepalive: true, credentials: "omit" }).catch(() => {});
 }
 
+// pdf.js shows page @p of @n.
 function show(p, n) {
-  settle();
+  settle(); // the time so far is the page's that was shown
+  shown = true;
   page = p;
   pages = n;
+  if (since === null && counting()) since = performance.now();
 }
 
 // In view: half of the document, or half of the screen filled by it.
