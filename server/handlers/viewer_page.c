@@ -58,7 +58,7 @@ static void put_download(FILE *f, const char *file_url, const struct asset_conte
 /* What is in the frame: a box the script fills for a PDF, the image or
  * the video itself, or a card for any other file. */
 static void put_content(FILE *f, const char *kind, const char *file_url,
-			const struct db_viewer *viewer)
+			const struct asset_content *file, const struct db_viewer *viewer)
 {
 	fputs("<div class=\"frame\" id=\"frame\">\n", f);
 	if (strcmp(kind, "image") == 0) {
@@ -76,7 +76,12 @@ static void put_content(FILE *f, const char *kind, const char *file_url,
 	} else if (strcmp(kind, "pdf") == 0) {
 		fputs("<noscript><p>This document is shown with JavaScript.</p></noscript>\n", f);
 	} else {
-		fputs("<p class=\"card\">This file is not shown in the page.</p>\n", f);
+		fputs("<p class=\"card\">", f);
+		html_put(f, file->filename);
+		fputs(viewer->downloadable ? " cannot be shown in the page: download it to open it."
+					   : " cannot be shown in the page.",
+		      f);
+		fputs("</p>\n", f);
 	}
 	fputs("</div>\n", f);
 }
@@ -121,7 +126,7 @@ void reply_viewer_page(struct req *r, const char *token, const char *view,
 	fputs("\" data-title=\"", f);
 	html_put(f, viewer->title);
 	fputs("\">\n", f);
-	put_content(f, kind, file_url, viewer);
+	put_content(f, kind, file_url, file, viewer);
 	fputs("</main>\n</body>\n</html>\n", f);
 	if (fclose(f) != 0) {
 		free(buf);

@@ -162,7 +162,7 @@ def a_link_asset_still_redirects_a_browser():
 
 
 @test
-def an_image_is_shown_inline_and_a_zip_gets_a_card():
+def an_image_is_shown_inline_and_a_text_file_gets_a_card():
     png = make_files.png_bytes(64, 40)
     s = share(published_file(png, filename="logo.png", content_type="image/png"))
     age(s)
@@ -171,6 +171,13 @@ def an_image_is_shown_inline_and_a_zip_gets_a_card():
           "an image is not shown in the page", page)
     r = fetch(file)
     check(r.status == 200 and r.body == png, f"the image's file: {r.status}, {len(r.body)} bytes")
+    text = b"Call notes: the buyer asked about pricing.\n" * 10
+    t = share(published_file(text, filename="notes.txt", content_type="text/plain"))
+    age(t)
+    page, _, file = viewer_of(t["token"])
+    check('data-kind="file"' in page and "notes.txt cannot be shown in the page: download it" in page
+          and 'id="download"' in page, "a text file does not get a card with its button", page)
+    check(fetch(file).body == text, "the card's file is not the text")
 
 
 # ---------------------------------------------------------------- the file

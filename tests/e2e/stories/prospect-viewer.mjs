@@ -78,7 +78,8 @@ async function prospect(browser, url, flush) {
   }
   const page = await watchedPage(context, []);
   await page.goto(url);
-  await page.locator('.pdf canvas[data-page="1"]').waitFor({ timeout: 20000 });
+  if (await page.locator("#viewer[data-kind=pdf]").count())
+    await page.locator('.pdf canvas[data-page="1"]').waitFor({ timeout: 20000 });
   return { context, page };
 }
 
@@ -161,7 +162,16 @@ export const stories = {
       check(after.reads?.length === 2 && last.per_page["5"] >= 0.8 && last.per_page["5"] <= 4,
         `after leaving: ${JSON.stringify(after.reads)}`);
       check(after.read.pages_viewed === 4, `read over both views ${JSON.stringify(after.read)}`);
-      problems.push(...page.problems(), ...second.page.problems(), ...rep.problems());
+      // A file the page does not show is a card with its download button.
+      const callNotes = await fileAsset(server, { title: "Call notes" }, "notes.txt", "text/plain",
+        Buffer.from("What the buyer asked on the call.\n".repeat(20)));
+      const card = await repApi(rep, "POST", "/shares", { asset_id: callNotes.id, deal_id: deal.body.id, channel: "email" });
+      const third = await prospect(person, card.body.url);
+      check(await third.page.getByRole("link", { name: /^Download notes\.txt/ }).isVisible()
+        && /^notes\.txt cannot be shown in the page: download it to open it\.$/.test(await third.page.locator(".frame").innerText()), "the file's card");
+      await snap(third.page, "prospect-viewer-card");
+      problems.push(...page.problems(), ...second.page.problems(), ...third.page.problems(), ...rep.problems());
+      await third.context.close();
       await context.close();
       await second.context.close();
       await repContext.close();
