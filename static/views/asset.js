@@ -192,7 +192,7 @@ function editForm(a, stages, personas, session) {
   access.append(el("legend", "Public page"), inline(pub, "Public: anyone with its page's address may read it"),
     inline(gated, "Gated: readers leave their details first"),
     field("What follow-up a reader of a gated page agrees to (shown before the form)", disclosure));
-  if (!url) access.append(inline(downloadable, "Downloadable: the viewer of a tracked link offers a download button"));
+  if (!url) access.append(inline(downloadable, "Downloadable: prospects who open a share of it get a download button"));
   f.append(field("Title", title), field("Description", description), field("Kind", kind), field("Intent", intent),
     field("Status", status), stageBox, personaBox, field("Tags (comma separated)", tags));
   if (url) f.append(field("Address (URL)", url));
