@@ -126,7 +126,8 @@ static struct db_stmt q_json = DB_STMT("SELECT asset_detail_json(a) FROM assets 
 /* Kept apart from the columns of q_insert and q_update: written only when
  * given, and true by the column's default otherwise. */
 static struct db_stmt q_downloadable =
-    DB_STMT("UPDATE assets SET downloadable = $2::boolean WHERE id = $1");
+    DB_STMT("UPDATE assets SET downloadable = $2::boolean"
+	    " WHERE id = $1 AND downloadable IS DISTINCT FROM $2::boolean");
 
 /* Writes @a's "downloadable" to asset @id when it was given (and, on
  * @create, differs from the default). */

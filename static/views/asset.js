@@ -192,11 +192,12 @@ function editForm(a, stages, personas, session) {
   access.append(el("legend", "Public page"), inline(pub, "Public: anyone with its page's address may read it"),
     inline(gated, "Gated: readers leave their details first"),
     field("What follow-up a reader of a gated page agrees to (shown before the form)", disclosure));
-  if (!url) access.append(inline(downloadable, "Downloadable: prospects who open a share of it get a download button"));
+  // A file's shares show it in the viewer, with a download button or not.
+  const sharing = url ? [] : [inline(downloadable, "Downloadable: prospects who open a share of it get a download button")];
   f.append(field("Title", title), field("Description", description), field("Kind", kind), field("Intent", intent),
     field("Status", status), stageBox, personaBox, field("Tags (comma separated)", tags));
   if (url) f.append(field("Address (URL)", url));
-  f.append(access, field("Expires on (optional)", expires), field("Owner", owner), field("Source (optional)", source),
+  f.append(access, ...sharing, field("Expires on (optional)", expires), field("Owner", owner), field("Source (optional)", source),
     el("button", "Save", { type: "submit" }));
   f.addEventListener("submit", async (e) => {
     e.preventDefault();
