@@ -84,6 +84,9 @@ void h_shares_list(struct req *r);
 void h_shares_revoke(struct req *r);
 /* tracked.c */
 void h_tracked_open(struct req *r);
+void h_tracked_file(struct req *r);
+/* engagement.c: the viewer's beacons */
+void h_tracked_engagement(struct req *r);
 /* public.c, public_access.c: the public asset pages (/p/) */
 void h_public_page(struct req *r);
 void h_public_file(struct req *r);

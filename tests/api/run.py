@@ -66,7 +66,7 @@ SUITES = [
     "users",
     "taxonomy",
     "assets", "content", "search",
-    "deals", "shares",
+    "deals", "shares", "viewer",
     "crm", "hooks",
     "imports",
     "events",
