@@ -29,6 +29,13 @@ struct config {
 	/* NEXTSTAGE_TRUSTED_PROXIES: the proxies whose X-Forwarded-For names
 	 * the client (netaddr.h); default none */
 	struct netaddr_set trusted_proxies;
+	/* NEXTSTAGE_BEACON_RATE: the viewer's beacons a minute (and burst)
+	 * per client address; a share takes 4 times as many; default 30, 0 =
+	 * no limit */
+	unsigned beacon_rate;
+	/* NEXTSTAGE_VIEWER_FLUSH_S: seconds between the viewer's beacons,
+	 * 1..300, default 10 */
+	unsigned viewer_flush_s;
 	const char *static_dir; /* NEXTSTAGE_STATIC_DIR: the web app's files, default "static" */
 	/* NEXTSTAGE_PDFJS_DIR: pdf.js as Debian's libjs-pdf installs it, served
 	 * at /app/vendor/pdf/ (vendor.h); default /usr/share/javascript/pdf */

@@ -28,10 +28,11 @@ struct asset_fields {
 	const char *personas[ASSET_LIST_MAX + 1], *stages[ASSET_LIST_MAX + 1]; /* slugs */
 	const char *tags[ASSET_TAGS_MAX + 1]; /* each list NULL-terminated */
 	bool public, gated;
+	bool downloadable; /* the viewer offers a download button (default true) */
 	const char *disclosure, *owner, *expires_at, *source, *url;
 	const char *audience;  /* "external", "internal"; a create without one: battlecards
 				* that aren't public are internal, the rest external */
-	const char *given[17]; /* patch: the field names given, NULL-terminated */
+	const char *given[24]; /* patch: the field names given, NULL-terminated */
 };
 
 /* Which assets a caller may read. */

@@ -18,6 +18,13 @@ enum db_open_state {
 	DB_OPEN_RETIRED, /* the share's asset was retired (nothing recorded) */
 };
 
+/* What a viewer page shows of a file, beside where its bytes are. */
+struct db_viewer {
+	char title[320];
+	bool downloadable; /* the asset lets the viewer offer a download */
+	int pages;	   /* the page count extraction found; 0: not known */
+};
+
 /* One open, from its submission to its outcome: the caller keeps it
  * until it has read the outcome. Its fields are opens.c's. */
 struct db_open {
@@ -27,16 +34,19 @@ struct db_open {
 };
 
 /* Queues the open of the tracked link @token (already shaped like one)
- * by @v; @wake runs once it is committed or failed, or at once when out
- * of memory. Can't fail otherwise. */
+ * by @v, answered with the viewer page @view_id (a UUID the caller made
+ * at random; NULL: with the content itself), which the open then carries
+ * unless the link is a link asset's; @wake runs once it is committed or
+ * failed, or at once when out of memory. Can't fail otherwise. */
 void db_open_submit(struct db_open *o, const char *token, const struct visitor *v,
-		    struct db_wake wake);
+		    const char *view_id, struct db_wake wake);
 
 /* After the wake: DB_OK with *@state, and for DB_OPEN_SERVED the target
- * in *@t (clear it with db_target_clear); else the failure (the open was
- * not recorded: DB_UNAVAILABLE, DB_ERROR). */
+ * in *@t (clear it with db_target_clear) and, for an open submitted with
+ * a view id, what its page shows in *@viewer (NULL: not wanted); else the
+ * failure (the open was not recorded: DB_UNAVAILABLE, DB_ERROR). */
 enum db_status db_open_outcome(const struct db_open *o, enum db_open_state *state,
-			       struct db_target *t);
+			       struct db_target *t, struct db_viewer *viewer);
 
 /* Frees what @o holds. */
 void db_open_clear(struct db_open *o);

@@ -17,6 +17,7 @@ void h_session_create(struct req *r);
 void h_session_delete(struct req *r);
 void h_me(struct req *r);
 void h_me_update(struct req *r);
+void h_erasures_create(struct req *r);
 /* tokens.c */
 void h_token_create(struct req *r);
 void h_tokens_list(struct req *r);
@@ -85,6 +86,9 @@ void h_shares_list(struct req *r);
 void h_shares_revoke(struct req *r);
 /* tracked.c */
 void h_tracked_open(struct req *r);
+void h_tracked_file(struct req *r);
+/* engagement.c: the viewer's beacons */
+void h_tracked_engagement(struct req *r);
 /* public.c, public_access.c: the public asset pages (/p/) */
 void h_public_page(struct req *r);
 void h_public_file(struct req *r);

@@ -26,4 +26,10 @@ void rl_free(struct ratelimit *rl);
  * limited is the last one forgotten. */
 bool rl_admit(struct ratelimit *rl, const char *addr, uint64_t now_ms, unsigned *retry_after_s);
 
+/* rl_admit for a bucket named by any string @name (a tracked link's
+ * token, say) rather than an address: names are told apart by a 128-bit
+ * hash of them. */
+bool rl_admit_name(struct ratelimit *rl, const char *name, uint64_t now_ms,
+		   unsigned *retry_after_s);
+
 #endif

@@ -25,6 +25,7 @@ const routes = [
   ["/app/admin/personas", "/app/views/admin-personas.js"],
   ["/app/admin/stages", "/app/views/admin-stages.js"],
   ["/app/admin/aliases", "/app/views/admin-aliases.js"],
+  ["/app/admin/privacy", "/app/views/admin-privacy.js"],
   ["/app/account", "/app/views/account.js"],
 ];
 

@@ -8,7 +8,7 @@ LANGUAGE sql STABLE PARALLEL SAFE AS $$
     SELECT json_build_object('id', a.id, 'title', a.title, 'description', a.description,
         'kind', a.kind, 'intent', a.intent, 'personas', a.personas, 'stages', a.stages,
         'tags', a.tags, 'status', a.status, 'audience', a.audience, 'public', a.public,
-        'gated', a.gated,
+        'gated', a.gated, 'downloadable', a.downloadable,
         'disclosure', a.disclosure, 'owner', a.owner, 'expires_at', rfc3339(a.expires_at),
         'source', a.source, 'url', a.url, 'current_version', current_version,
         'thumbnail', current_version->'thumbnail', 'text_status', current_version->'text_status',

@@ -1,13 +1,16 @@
 -- Opens of tracked links, one per element of the arrays (all of the same
 -- length): @p_tokens the tokens asked for, @p_hashes the keyed hashes of
 -- the client addresses (NULL: unknown), @p_uas the User-Agent classes,
--- @p_bots the bot reasons the server found (NULL: looks like a person).
+-- @p_bots the bot reasons the server found (NULL: looks like a person),
+-- @p_views the id of the viewer page each open is answered with (NULL: the
+-- content itself; absent: none is).
 -- Returns one row per element (in no particular order): its 1-based
 -- position in @job and in @outcome 'missing' (unknown token), 'gone' (revoked,
 -- expired, or the asset became internal), 'retired' (the asset was retired by the board: 410, no open
 -- recorded) or the target as JSON, {id, url} for a link asset or {id,
 -- blob, size, version, sha256, mime, filename} for a file (the pinned
--- version). Opens of live links are recorded as record_open() would,
+-- version), with {title, downloadable, pages} for a viewer page (pages:
+-- the page count extraction found, or null). Opens of live links are recorded as record_open() would,
 -- each in turn: a bot reason or a burst (open_burst; the opens before it
 -- in the arrays count) makes the open a bot's; the first open by a
 -- person notifies the rep who shared, once (notify_first_open). Rows of
@@ -16,22 +19,24 @@
 -- plan of every call does not carry a scan of each partition.
 -- Called by the group-commit writers (server/db/writer.c).
 CREATE OR REPLACE FUNCTION open_links(p_tokens text[], p_hashes bytea[], p_uas text[],
-                                      p_bots text[])
+                                      p_bots text[], p_views uuid[] DEFAULT NULL)
 RETURNS TABLE (job integer, outcome text)
 LANGUAGE plpgsql AS $$
 BEGIN
     RETURN QUERY
     WITH req AS (
-        SELECT t.n::integer AS n, t.hash, t.ua, t.bot, s.id AS share_id, s.created_at,
-               s.asset_id, s.version, a.url, a.status = 'retired' AS retired,
+        SELECT t.n::integer AS n, t.hash, t.ua, t.bot, t.view, s.id AS share_id, s.created_at,
+               s.asset_id, s.version, a.url, a.title, a.downloadable,
+               a.status = 'retired' AS retired,
                s.id IS NOT NULL AND s.revoked_at IS NULL AND a.status <> 'retired'
                    AND a.audience = 'external'
                    AND (s.expires_at IS NULL OR s.expires_at >= now()) AS live
-        FROM unnest(p_tokens, p_hashes, p_uas, p_bots) WITH ORDINALITY AS t(token, hash, ua, bot, n)
+        FROM unnest(p_tokens, p_hashes, p_uas, p_bots, p_views)
+             WITH ORDINALITY AS t(token, hash, ua, bot, view, n)
         LEFT JOIN shares s ON s.token = t.token
         LEFT JOIN assets a ON a.id = s.asset_id),
     classed AS (
-        SELECT r.n, r.share_id, r.hash, r.ua, r.bot,
+        SELECT r.n, r.share_id, r.hash, r.ua, r.bot, CASE WHEN r.url IS NULL THEN r.view END AS view,
                CASE WHEN r.bot IS NULL AND r.hash IS NOT NULL
                          AND now() - r.created_at < interval '10 seconds'
                     THEN open_burst(r.hash, now(),
@@ -41,9 +46,9 @@ BEGIN
         FROM req r
         WHERE r.live),
     recorded AS (
-        INSERT INTO opens (share_id, at, client_hash, ua_class, is_bot, bot_reason)
+        INSERT INTO opens (share_id, at, client_hash, ua_class, is_bot, bot_reason, view_id)
         SELECT c.share_id, now(), c.hash, c.ua, c.bot IS NOT NULL OR c.burst,
-               CASE WHEN c.burst THEN 'burst: many links from one address' ELSE c.bot END
+               CASE WHEN c.burst THEN 'burst: many links from one address' ELSE c.bot END, c.view
         FROM classed c
         ORDER BY c.n),
     noted AS (
@@ -58,9 +63,15 @@ BEGIN
                 WHEN r.retired THEN 'retired'
                 WHEN NOT r.live THEN 'gone'
                 WHEN r.url IS NOT NULL THEN jsonb_build_object('id', r.share_id, 'url', r.url)::text
-                ELSE jsonb_build_object('id', r.share_id, 'blob', v.blob_id, 'size', b.size,
+                ELSE (jsonb_build_object('id', r.share_id, 'blob', v.blob_id, 'size', b.size,
                          'version', v.number, 'sha256', encode(b.sha256, 'hex'), 'mime', v.mime,
-                         'filename', v.filename)::text END
+                         'filename', v.filename)
+                      || CASE WHEN r.view IS NULL THEN '{}'::jsonb
+                              ELSE jsonb_build_object('title', r.title,
+                                       'downloadable', r.downloadable, 'pages',
+                                       (SELECT x.pages FROM blob_texts x
+                                        WHERE x.blob_id = v.blob_id AND x.status = 'done'))
+                         END)::text END
     FROM req r
     CROSS JOIN noted -- evaluated, once
     LEFT JOIN asset_versions v ON v.asset_id = r.asset_id AND v.number = r.version AND r.live

@@ -1,5 +1,8 @@
 -- A share as the API shows it (the asset's title, the deal's and the
--- rep's names beside their ids).
+-- rep's names beside their ids), with what was read of it in the viewer:
+-- "read" {pages, pages_viewed, seconds, per_page {"1": seconds, ...}}
+-- over every read (null before any), and "reads", the latest 20 of them,
+-- newest first, each {opened_at, pages, pages_viewed, seconds, per_page}.
 CREATE OR REPLACE FUNCTION share_json(s shares) RETURNS jsonb
 LANGUAGE sql STABLE AS $$
     SELECT jsonb_build_object('id', s.id, 'token', s.token, 'asset_id', s.asset_id,
@@ -10,5 +13,19 @@ LANGUAGE sql STABLE AS $$
         'recipient_email', s.recipient_email, 'expires_at', rfc3339(s.expires_at),
         'revoked_at', rfc3339(s.revoked_at), 'created_at', rfc3339(s.created_at),
         'opens', (SELECT count(*) FROM opens o WHERE o.share_id = s.id),
-        'human_opens', (SELECT count(*) FROM opens o WHERE o.share_id = s.id AND NOT o.is_bot))
+        'human_opens', (SELECT count(*) FROM opens o WHERE o.share_id = s.id AND NOT o.is_bot),
+        'read', (SELECT jsonb_build_object('pages', x.pages, 'pages_viewed', x.viewed,
+                            'seconds', round(x.seconds::numeric, 1), 'per_page', x.per_page)
+                 FROM share_read(s.id) x WHERE x.pages IS NOT NULL),
+        'reads', (SELECT coalesce(jsonb_agg(jsonb_build_object('opened_at', rfc3339(r.opened_at),
+                            'pages', r.pages,
+                            'pages_viewed', (SELECT count(*) FROM open_read_pages p
+                                             WHERE p.view_id = r.view_id AND p.seconds > 0),
+                            'seconds', round(r.seconds::numeric, 1),
+                            'per_page', (SELECT jsonb_object_agg(p.page, round(p.seconds::numeric, 1)
+                                                                 ORDER BY p.page)
+                                         FROM open_read_pages p WHERE p.view_id = r.view_id))
+                            ORDER BY r.opened_at DESC), '[]')
+                  FROM (SELECT * FROM open_reads r WHERE r.share_id = s.id
+                        ORDER BY r.opened_at DESC LIMIT 20) r))
 $$;

@@ -136,6 +136,24 @@ static struct db_stmt q_current =
 	    " RETURNING (SELECT version_json(v) FROM asset_versions v"
 	    "            WHERE v.asset_id = $1 AND v.number = $2)");
 static struct db_stmt q_json = DB_STMT("SELECT asset_detail_json(a) FROM assets a WHERE a.id = $1");
+/* Kept apart from the columns of q_insert and q_update: written only when
+ * given, and true by the column's default otherwise. */
+static struct db_stmt q_downloadable =
+    DB_STMT("UPDATE assets SET downloadable = $2::boolean"
+	    " WHERE id = $1 AND downloadable IS DISTINCT FROM $2::boolean");
+
+/* Writes @a's "downloadable" to asset @id when it was given (and, on
+ * @create, differs from the default). */
+static enum db_status set_downloadable(struct db *db, const char *id, const struct asset_fields *a,
+				       bool create)
+{
+	if (!db_given(a->given, "downloadable") || (create && a->downloadable))
+		return DB_OK;
+	const char *p[] = {id, a->downloadable ? "t" : "f"};
+	enum db_status s;
+	PQclear(db_exec(db, &q_downloadable, 2, p, &s));
+	return s;
+}
 
 /* Records @file as the next version of @id (locked by the caller) and
  * makes it current; the version's JSON in *@json when wanted. */
@@ -191,6 +209,8 @@ static enum db_status create_tx(struct db *db, void *cls)
 		return s;
 	db_copy(c->id, UUID_LEN + 1, res, 0, 0);
 	PQclear(res);
+	if ((s = set_downloadable(db, c->id, c->meta, true)) != DB_OK)
+		return s;
 	if (c->file != NULL &&
 	    (s = add_version(db, c->actor, c->id, c->file, c->blob, NULL)) != DB_OK)
 		return s;
@@ -278,6 +298,8 @@ static enum db_status update_tx(struct db *db, void *cls)
 		s = s == DB_OK ? DB_ERROR : s;
 	if (s == DB_OK)
 		s = check_refs(db, &ap, u->fault);
+	if (s == DB_OK)
+		s = set_downloadable(db, u->id, u->patch, false);
 	const char *p[18];
 	memcpy(p, ap.v, sizeof ap.v);
 	p[16] = u->id;
@@ -346,14 +368,8 @@ enum db_status db_asset_content(const char *id, int version, enum asset_view vie
 	PGresult *res = db_query(false, &q_content, 3, p, &s);
 	if (s == DB_OK && PQntuples(res) == 0)
 		s = DB_NOT_FOUND;
-	if (s == DB_OK) {
-		out->blob = db_int(res, 0, 0);
-		out->size = (uint64_t)db_int(res, 0, 1);
-		out->version = (int)db_int(res, 0, 2);
-		db_copy(out->sha256, sizeof out->sha256, res, 0, 3);
-		db_copy(out->mime, sizeof out->mime, res, 0, 4);
-		db_copy(out->filename, sizeof out->filename, res, 0, 5);
-	}
+	if (s == DB_OK)
+		db_content_row(res, 0, out);
 	PQclear(res);
 	return s;
 }

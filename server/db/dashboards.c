@@ -112,7 +112,10 @@ enum db_status db_coverage(char **json)
  * per day in all, per asset and per rep for the whole months of the range
  * [lo, hi) and per day at its ends; the rollups plus the rows past their
  * marks (computed once). Rep adoption lists every active rep, those who
- * shared nothing in the range too, with their last share ever. */
+ * shared nothing in the range too, with their last share ever. Read time
+ * (what prospects read in the viewer, by the day its view was opened)
+ * comes from the reads themselves: one row per viewer page load, few
+ * beside the opens, read through their index on time. */
 static struct db_stmt q_usage = DB_STMT(
     "WITH tail AS MATERIALIZED (SELECT d.* FROM rollup_marks ms, rollup_marks mo,"
     "   usage_rows(ms.done, 9223372036854775807, mo.done, 9223372036854775807) d"
@@ -132,6 +135,14 @@ static struct db_stmt q_usage = DB_STMT(
 		 " reps AS (SELECT id AS rep_id, sum(shares) AS shares, sum(opens) AS opens,"
 		 "   sum(human_opens) AS human_opens FROM (" IN_RANGE(
 		     "rep") ") x GROUP BY 1),"
+			    " rd AS (SELECT date_trunc($3, r.opened_at AT TIME ZONE 'UTC')::date"
+			    "   AS period, count(*) AS reads, sum(r.seconds) AS seconds"
+			    "  FROM open_reads r WHERE r.opened_at >= $1::date AT TIME ZONE 'UTC'"
+			    "   AND r.opened_at < ($2::date + 1) AT TIME ZONE 'UTC' GROUP BY 1),"
+			    " ra AS (SELECT s.asset_id, sum(r.seconds) AS seconds FROM open_reads r"
+			    "  JOIN shares s ON s.id = r.share_id"
+			    "  WHERE r.opened_at >= $1::date AT TIME ZONE 'UTC'"
+			    "   AND r.opened_at < ($2::date + 1) AT TIME ZONE 'UTC' GROUP BY 1),"
 			    " periods AS (SELECT g::date AS period FROM "
 			    "generate_series(date_trunc($3, $1::date),"
 			    "   $2::date, ('1 ' || $3)::interval) g)"
@@ -143,25 +154,34 @@ static struct db_stmt q_usage = DB_STMT(
 			    "    'human_opens', coalesce(p.human_opens, 0),"
 			    "    'opened_shares', coalesce(p.opened_shares, 0),"
 			    "    'share_to_open_rate', round(p.opened_shares::numeric / "
-			    "nullif(p.shares, 0), 4))"
+			    "nullif(p.shares, 0), 4),"
+			    "    'reads', coalesce(rd.reads, 0),"
+			    "    'read_seconds', round(coalesce(rd.seconds, 0)::numeric, 1))"
 			    "    ORDER BY ps.period), '[]')"
-			    "   FROM periods ps LEFT JOIN per p ON p.period = ps.period),"
+			    "   FROM periods ps LEFT JOIN per p ON p.period = ps.period"
+			    "   LEFT JOIN rd ON rd.period = ps.period),"
 			    "  'totals', (SELECT jsonb_build_object('shares', "
 			    "coalesce(sum(shares), 0),"
 			    "    'opens', coalesce(sum(opens), 0), 'human_opens', "
 			    "coalesce(sum(human_opens), 0),"
 			    "    'opened_shares', coalesce(sum(opened_shares), 0),"
 			    "    'share_to_open_rate', round(sum(opened_shares)::numeric / "
-			    "nullif(sum(shares), 0), 4))"
+			    "nullif(sum(shares), 0), 4),"
+			    "    'reads', (SELECT coalesce(sum(reads), 0) FROM rd),"
+			    "    'read_seconds', (SELECT round(coalesce(sum(seconds), 0)::numeric, "
+			    "1)"
+			    "     FROM rd))"
 			    "   FROM per),"
 			    "  'top_assets', (SELECT "
 			    "coalesce(jsonb_agg(jsonb_build_object('asset_id', t.asset_id,"
 			    "    'title', x.title, 'shares', t.shares, 'opens', t.opens,"
-			    "    'human_opens', t.human_opens) ORDER BY t.shares DESC, "
-			    "t.human_opens DESC, x.title), '[]')"
+			    "    'human_opens', t.human_opens,"
+			    "    'read_seconds', round(coalesce(ra.seconds, 0)::numeric, 1))"
+			    "    ORDER BY t.shares DESC, t.human_opens DESC, x.title), '[]')"
 			    "   FROM (SELECT * FROM a WHERE shares > 0 OR opens > 0"
 			    "         ORDER BY shares DESC, human_opens DESC LIMIT 10) t"
-			    "   JOIN assets x ON x.id = t.asset_id),"
+			    "   JOIN assets x ON x.id = t.asset_id LEFT JOIN ra ON ra.asset_id = "
+			    "t.asset_id),"
 			    "  'top_reps', (SELECT coalesce(jsonb_agg(jsonb_build_object('rep_id', "
 			    "t.rep_id,"
 			    "    'name', u.name, 'shares', t.shares, 'opens', t.opens,"

@@ -243,4 +243,10 @@ const char *db_hash_text(const struct visitor *v, char out[DB_HASH_TEXT]);
 struct db_target;
 bool db_target_read(const char *json, struct db_target *t);
 
+/* A version's content from the six columns of @res's row 0 from @col on:
+ * blob id, size, version number, SHA-256 (hex), MIME type, file name
+ * (targets.c). */
+struct asset_content;
+void db_content_row(const PGresult *res, int col, struct asset_content *out);
+
 #endif

@@ -43,6 +43,16 @@ bool db_target_read(const char *json, struct db_target *t)
 	return true;
 }
 
+void db_content_row(const PGresult *res, int col, struct asset_content *out)
+{
+	out->blob = db_int(res, 0, col);
+	out->size = (uint64_t)db_int(res, 0, col + 1);
+	out->version = (int)db_int(res, 0, col + 2);
+	db_copy(out->sha256, sizeof out->sha256, res, 0, col + 3);
+	db_copy(out->mime, sizeof out->mime, res, 0, col + 4);
+	db_copy(out->filename, sizeof out->filename, res, 0, col + 5);
+}
+
 void db_target_clear(struct db_target *t)
 {
 	free(t->url);

@@ -182,7 +182,7 @@ void h_analytics_usage(struct req *r)
 {
 	static const char *const columns[] = {"period",	     "shares",	      "opens",
 					      "human_opens", "opened_shares", "share_to_open_rate",
-					      NULL};
+					      "reads",	     "read_seconds",  NULL};
 	static const char *const groups[] = {"day", "week", "month", NULL};
 	char from[11], to[11];
 	const char *group;

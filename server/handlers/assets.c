@@ -36,6 +36,7 @@ static bool read_meta(struct req *r, bool create, bool link, struct asset_fields
 	    JS_ONE_OF("status", &m->status, 0, create ? new_statuses : asset_statuses),
 	    JS_BOOLEAN("public", &m->public, 0),
 	    JS_BOOLEAN("gated", &m->gated, 0),
+	    JS_BOOLEAN("downloadable", &m->downloadable, 0),
 	    JS_STR("disclosure", &m->disclosure, JS_NULLABLE, 1, 2000),
 	    JS_STR("owner", &m->owner, 0, 1, UUID_LEN),
 	    JS_STR("expires_at", &m->expires_at, JS_NULLABLE, 1, 40),

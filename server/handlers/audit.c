@@ -1,6 +1,6 @@
 /* /api/v1/audit: every change to users, taxonomy, assets, deals, shares,
  * stage and owner aliases and webhook secrets, with who made it, before and after,
- * and the locks of sign-in throttling.
+ * the locks of sign-in throttling and erasures (without what was erased).
  * Marketers and admins read it all; a board member who is neither reads
  * the trail of one asset the board may decide on (not a draft). */
 #include <stdlib.h>
@@ -9,12 +9,14 @@
 #include "handlers.h"
 
 /* The audited tables (schema/: the tables with an audit_row trigger),
- * and sign_in_lock (sign-in throttling's locks, sign_in_failed.sql). */
+ * sign_in_lock (sign-in throttling's locks, sign_in_failed.sql) and
+ * erasure (erase_person.sql). */
 static const char *const entities[] = {"api_tokens",
 				       "asset_versions",
 				       "assets",
 				       "content_requests",
 				       "deals",
+				       "erasure",
 				       "owner_aliases",
 				       "personas",
 				       "review_decisions",
@@ -34,10 +36,11 @@ void h_audit_list(struct req *r)
 		return;
 	const char *entity = req_query(r, "entity"), *id = req_query(r, "id");
 	if (entity != NULL && !one_of(entity, entities)) {
-		reply_error(r, ERR_INVALID_PARAMETER, "entity",
-			    "entity is one of users, api_tokens, personas, stages, assets,"
-			    " asset_versions, deals, shares, stage_aliases, owner_aliases,"
-			    " content_requests, review_decisions, webhook_secrets, sign_in_lock");
+		reply_error(
+		    r, ERR_INVALID_PARAMETER, "entity",
+		    "entity is one of users, api_tokens, personas, stages, assets,"
+		    " asset_versions, deals, shares, stage_aliases, owner_aliases,"
+		    " content_requests, review_decisions, webhook_secrets, sign_in_lock, erasure");
 		return;
 	}
 	if (id != NULL && (*id == '\0' || strlen(id) > 300)) {

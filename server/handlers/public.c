@@ -28,26 +28,36 @@ static void make_limiter(void)
 		log_msg("error", "no memory for the rate limiter of /p/: not limiting");
 }
 
+uint64_t public_now_ms(void)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (uint64_t)t.tv_sec * 1000 + (uint64_t)t.tv_nsec / 1000000;
+}
+
+void public_refuse_rate(struct req *r, unsigned retry, const char *detail)
+{
+	char v[16];
+	snprintf(v, sizeof v, "%u", retry);
+	reply_header(r, "Retry-After", v);
+	reply_public_error(r, ERR_RATE_LIMITED, NULL, detail);
+}
+
 bool public_admitted(struct req *r)
 {
 	static pthread_once_t once = PTHREAD_ONCE_INIT;
 	if (config.public_rate == 0)
 		return true;
 	pthread_once(&once, make_limiter);
-	char addr[64], v[16], detail[120];
+	char addr[64], detail[120];
 	req_client(r, addr, sizeof addr);
-	struct timespec t;
-	clock_gettime(CLOCK_MONOTONIC, &t);
 	unsigned retry;
-	uint64_t now_ms = (uint64_t)t.tv_sec * 1000 + (uint64_t)t.tv_nsec / 1000000;
-	if (limiter == NULL || rl_admit(limiter, addr, now_ms, &retry))
+	if (limiter == NULL || rl_admit(limiter, addr, public_now_ms(), &retry))
 		return true;
-	snprintf(v, sizeof v, "%u", retry);
-	reply_header(r, "Retry-After", v);
 	snprintf(detail, sizeof detail,
 		 "at most %u requests a minute come from one address; retry in %u s",
 		 config.public_rate, retry);
-	reply_public_error(r, ERR_RATE_LIMITED, NULL, detail);
+	public_refuse_rate(r, retry, detail);
 	return false;
 }
 

@@ -3,6 +3,7 @@
  * share. */
 #ifndef NS_HANDLERS_PUBLIC_H
 #define NS_HANDLERS_PUBLIC_H
+#include <stdio.h>
 #include "db_public.h"
 #include "http.h"
 
@@ -11,6 +12,11 @@
  * (NEXTSTAGE_PUBLIC_RATE); false when there is none (answered 429 with
  * Retry-After). */
 bool public_admitted(struct req *r);
+/* Answers 429 (as reply_public_error) saying @detail, with Retry-After
+ * @retry seconds. */
+void public_refuse_rate(struct req *r, unsigned retry, const char *detail);
+/* A monotonic clock in ms, for the rate limiters. */
+uint64_t public_now_ms(void);
 /* Serves @t: the file's bytes, or a @redirect (302, 303) to a link
  * asset's url. */
 void public_serve(struct req *r, const struct db_target *t, unsigned redirect);
@@ -49,5 +55,25 @@ bool reply_public_state(struct req *r, enum db_page_state state);
 void public_file_headers(struct req *r);
 /* True when the client's Accept names text/html (with q > 0). */
 bool public_wants_html(const struct req *r);
+/* The path the server lives under (NEXTSTAGE_PUBLIC_URL's; "" at the
+ * root), for the links of server-made pages. */
+const char *public_base_path(void);
+
+/* Writes @bytes as a person reads a size ("2.4 MB") to @f. */
+void public_put_size(FILE *f, long long bytes);
+
+/* tracked.c: whether @token could be a tracked link's: URL-safe base64
+ * or hex characters, 64 at most. Anything else is unknown without a
+ * lookup, and never reaches (and fails) a batch of other requests'
+ * opens. */
+bool public_token_shaped(const char *token);
+
+/* viewer_page.c: the page a person's browser gets at /s/{token} (a
+ * tracked link to a file): the file shown in the page by
+ * static/viewer/viewer.js, which reports what is read to
+ * /s/{token}/engagement under the view id @view. */
+struct db_viewer;
+void reply_viewer_page(struct req *r, const char *token, const char *view,
+		       const struct asset_content *file, const struct db_viewer *viewer);
 
 #endif

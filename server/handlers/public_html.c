@@ -72,9 +72,8 @@ bool public_wants_html(const struct req *r)
 	return false;
 }
 
-/* The path the server lives under (NEXTSTAGE_PUBLIC_URL's, "" at the
- * root), so links work behind a proxy that adds one. */
-static const char *base_path(void)
+/* So links work behind a proxy that adds a path. */
+const char *public_base_path(void)
 {
 	const char *host = strstr(config.public_url, "://");
 	const char *path = host ? strchr(host + 3, '/') : NULL;
@@ -117,8 +116,7 @@ static const char *text(const json_t *o, const char *key)
 	return json_string_value(json_object_get(o, key));
 }
 
-/* "2.4 MB" */
-static void put_size(FILE *f, long long bytes)
+void public_put_size(FILE *f, long long bytes)
 {
 	if (bytes < 1024)
 		fprintf(f, "%lld bytes", bytes);
@@ -142,7 +140,7 @@ static void put_gate(FILE *f, const json_t *page, const struct public_form *form
 		html_put(f, form->error);
 		fputs("</p>\n", f);
 	}
-	fprintf(f, "<form method=\"post\" action=\"%s/p/", base_path());
+	fprintf(f, "<form method=\"post\" action=\"%s/p/", public_base_path());
 	html_put(f, text(page, "id"));
 	fputs("/access\">\n<input type=\"hidden\" name=\"disclosure_sha256\" value=\"", f);
 	html_put(f, text(page, "disclosure_sha256"));
@@ -185,7 +183,7 @@ void reply_public_page(struct req *r, unsigned status, const json_t *page,
 	if (json_is_true(json_object_get(page, "gated"))) {
 		put_gate(f, page, form);
 	} else {
-		fprintf(f, "<p><a class=\"button\" href=\"%s/p/", base_path());
+		fprintf(f, "<p><a class=\"button\" href=\"%s/p/", public_base_path());
 		html_put(f, text(page, "id"));
 		if (json_is_true(json_object_get(page, "link"))) {
 			fputs("/file\">Open</a></p>\n", f);
@@ -193,7 +191,7 @@ void reply_public_page(struct req *r, unsigned status, const json_t *page,
 			fputs("/file\">Download ", f);
 			html_put(f, text(page, "filename"));
 			fputs(" (", f);
-			put_size(f, json_integer_value(json_object_get(page, "size")));
+			public_put_size(f, json_integer_value(json_object_get(page, "size")));
 			fputs(")</a></p>\n", f);
 		}
 	}
@@ -248,7 +246,7 @@ void reply_public_gated(struct req *r, const char *id)
 		return;
 	}
 	char where[ROUTE_MAX_PATH];
-	snprintf(where, sizeof where, "%s/p/%s", base_path(), id);
+	snprintf(where, sizeof where, "%s/p/%s", public_base_path(), id);
 	page_headers(r);
 	reply_header(r, "Location", where);
 	reply_empty(r, 303);

@@ -27,6 +27,7 @@ const struct route routes[] = {
     {M_GET, V1 "/users", h_users_list, AUTH_ADMIN, BODY_NONE, 0, NULL, NULL},
     {M_POST, V1 "/users", h_users_create, AUTH_ADMIN, BODY_JSON, 0, NULL, NULL},
     {M_PATCH, V1 "/users/{id}", h_users_update, AUTH_ADMIN, BODY_JSON, 0, NULL, NULL},
+    {M_POST, V1 "/erasures", h_erasures_create, AUTH_ADMIN, BODY_JSON, 0, NULL, NULL},
 
     /* taxonomy */
     {M_GET, V1 "/personas", h_personas_list, AUTH_USER, BODY_NONE, 0, NULL, NULL},
@@ -85,6 +86,9 @@ const struct route routes[] = {
     {M_GET, V1 "/shares", h_shares_list, AUTH_USER, BODY_NONE, 0, NULL, NULL},
     {M_DELETE, V1 "/shares/{id}", h_shares_revoke, AUTH_USER, BODY_NONE, 0, NULL, NULL},
     {M_GET, "/s/{token}", h_tracked_open, AUTH_PUBLIC, BODY_NONE, 0, NULL, NULL},
+    {M_GET, "/s/{token}/file", h_tracked_file, AUTH_PUBLIC, BODY_NONE, 0, NULL, NULL},
+    {M_POST, "/s/{token}/engagement", h_tracked_engagement, AUTH_PUBLIC, BODY_RAW, 16u << 10, NULL,
+     NULL},
     /* public asset pages and the leads of gated ones */
     {M_GET, "/p/{id}", h_public_page, AUTH_PUBLIC, BODY_NONE, 0, NULL, NULL},
     {M_GET, "/p/{id}/file", h_public_file, AUTH_PUBLIC, BODY_NONE, 0, NULL, NULL},

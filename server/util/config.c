@@ -158,5 +158,19 @@ int config_load(struct config *c, config_getter get, char *err, size_t errlen)
 			 proxies, NETADDR_SET_MAX);
 		return -1;
 	}
+	const char *beacons = or_default(get("NEXTSTAGE_BEACON_RATE"), "30");
+	if (config_parse_uint(beacons, 0, 1000000, &c->beacon_rate)) {
+		snprintf(err, errlen,
+			 "NEXTSTAGE_BEACON_RATE=%s: expected beacons a minute, 0..1000000 (0: no "
+			 "limit)",
+			 beacons);
+		return -1;
+	}
+	const char *flush = or_default(get("NEXTSTAGE_VIEWER_FLUSH_S"), "10");
+	if (config_parse_uint(flush, 1, 300, &c->viewer_flush_s)) {
+		snprintf(err, errlen, "NEXTSTAGE_VIEWER_FLUSH_S=%s: expected seconds, 1..300",
+			 flush);
+		return -1;
+	}
 	return 0;
 }

@@ -101,11 +101,12 @@ static struct slot *find(struct ratelimit *rl, struct shard *sh, unsigned start,
 	return victim;
 }
 
-bool rl_admit(struct ratelimit *rl, const char *addr, uint64_t now_ms, unsigned *retry_after_s)
+/* Takes a token from the bucket of @key. */
+static bool admit(struct ratelimit *rl, const unsigned char key[16], uint64_t now_ms,
+		  unsigned *retry_after_s)
 {
-	unsigned char key[16], h[crypto_shorthash_BYTES];
-	key_of(addr, key);
-	crypto_shorthash(h, key, sizeof key, rl->seed);
+	unsigned char h[crypto_shorthash_BYTES];
+	crypto_shorthash(h, key, 16, rl->seed);
 	uint64_t hv;
 	memcpy(&hv, h, sizeof hv);
 	struct shard *sh = &rl->shard[hv % RL_SHARDS];
@@ -122,4 +123,18 @@ bool rl_admit(struct ratelimit *rl, const char *addr, uint64_t now_ms, unsigned 
 	if (!ok && *retry_after_s < 1)
 		*retry_after_s = 1;
 	return ok;
+}
+
+bool rl_admit(struct ratelimit *rl, const char *addr, uint64_t now_ms, unsigned *retry_after_s)
+{
+	unsigned char key[16];
+	key_of(addr, key);
+	return admit(rl, key, now_ms, retry_after_s);
+}
+
+bool rl_admit_name(struct ratelimit *rl, const char *name, uint64_t now_ms, unsigned *retry_after_s)
+{
+	unsigned char key[16];
+	crypto_generichash(key, sizeof key, (const unsigned char *)name, strlen(name), NULL, 0);
+	return admit(rl, key, now_ms, retry_after_s);
 }

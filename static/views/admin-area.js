@@ -1,5 +1,5 @@
 // The administration area's shell: its sections and who may open each
-// (users and webhook secrets: admins; API tokens: a marketer's own,
+// (users, webhook secrets and privacy: admins; API tokens: a marketer's own,
 // everyone's for an admin; personas, stages, aliases and the CRM import:
 // marketers too, as the API lets them), the area's navigation, and the
 // small helpers its pages share.
@@ -13,6 +13,7 @@ export const SECTIONS = [
   { href: "/app/admin/personas", title: "Personas", who: "marketer", what: "The buyer personas content is tagged with." },
   { href: "/app/admin/stages", title: "Stages", who: "marketer", what: "The deal stages, their order and outcomes." },
   { href: "/app/admin/aliases", title: "Aliases", who: "marketer", what: "What your CRM calls our stages and your people." },
+  { href: "/app/admin/privacy", title: "Privacy", who: "admin", what: "Erase a prospect who asks to be forgotten, everywhere." },
   { href: "/app/import", title: "CRM import", who: "marketer", what: "Deals and their stage history from a CSV export." },
 ];
 

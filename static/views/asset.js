@@ -7,7 +7,7 @@
 import { api, showError } from "/app/api.js";
 import { boardSection } from "/app/views/asset-board.js";
 import { bytes, choice, day, el, field, INTENTS, KINDS, kindName, stageNames } from "/app/views/format.js";
-import { shareForm } from "/app/views/share.js";
+import { readDetail, shareForm } from "/app/views/share.js";
 import { uploadFile } from "/app/views/upload.js";
 import { renderPdf } from "/app/views/pdf-view.js";
 
@@ -101,7 +101,8 @@ async function sharesOf(a) {
   const table = el("table", null, { class: "list shares-of" });
   const head = el("tr");
   for (const h of ["Shared", "By", "Deal", "Version"]) head.append(el("th", h, { scope: "col" }));
-  head.append(el("th", "Opened by people", { scope: "col", class: "num" }));
+  head.append(el("th", "Opened by people", { scope: "col", class: "num" }),
+    el("th", "Read in the viewer", { scope: "col" }));
   table.append(el("thead"), el("tbody"));
   table.tHead.append(head);
   for (const s of shares) {
@@ -110,7 +111,8 @@ async function sharesOf(a) {
     if (s.deal_id) dealCell.append(el("a", s.deal_name, { href: `/app/deals/${s.deal_id}` }));
     else dealCell.textContent = "—";
     tr.append(el("td", day(s.created_at)), el("td", s.rep_name), dealCell,
-      el("td", s.version ? `v${s.version}` : "link"), el("td", String(s.human_opens), { class: "num" }));
+      el("td", s.version ? `v${s.version}` : "link"), el("td", String(s.human_opens), { class: "num" }),
+      el("td", readDetail(s)));
     table.tBodies[0].append(tr);
   }
   box.append(table);
@@ -194,15 +196,19 @@ function editForm(a, stages, personas, session) {
   const gated = el("input", null, { type: "checkbox", name: "gated" });
   gated.checked = a.gated;
   const disclosure = el("textarea", a.disclosure || "", { name: "disclosure", rows: "2" });
+  const downloadable = el("input", null, { type: "checkbox", name: "downloadable" });
+  downloadable.checked = a.downloadable !== false;
   const inline = (input, text) => { const l = el("label", null, { class: "inline" }); l.append(input, text); return l; };
   const access = el("fieldset");
   access.append(el("legend", "Public page"), inline(pub, "Public: anyone with its page's address may read it"),
     inline(gated, "Gated: readers leave their details first"),
     field("What follow-up a reader of a gated page agrees to (shown before the form)", disclosure));
+  // A file's shares show it in the viewer, with a download button or not.
+  const sharing = url ? [] : [inline(downloadable, "Downloadable: prospects who open a share of it get a download button")];
   f.append(field("Title", title), field("Description", description), field("Kind", kind), field("Intent", intent),
     field("Status", status), field("Audience", audience), stageBox, personaBox, field("Tags (comma separated)", tags));
   if (url) f.append(field("Address (URL)", url));
-  f.append(access, field("Expires on (optional)", expires), field("Owner", owner), field("Source (optional)", source),
+  f.append(access, ...sharing, field("Expires on (optional)", expires), field("Owner", owner), field("Source (optional)", source),
     el("button", "Save", { type: "submit" }));
   f.addEventListener("submit", async (e) => {
     e.preventDefault();
@@ -213,6 +219,7 @@ function editForm(a, stages, personas, session) {
       disclosure: disclosure.value.trim() || null, owner: owner.value, source: source.value.trim() || null,
       expires_at: expires.value ? new Date(`${expires.value}T23:59:59`).toISOString() : null };
     if (url) body.url = url.value.trim();
+    else body.downloadable = downloadable.checked;
     try {
       await api("PATCH", `/assets/${a.id}`, body);
       location.reload();

@@ -1,10 +1,12 @@
 // Usage (GET /analytics/usage): shares and opens over time, by day, week
 // or month over the range the user picks, with opens by people and by
 // bots (link unfurlers, mail scanners) apart; the most shared assets; and
-// rep adoption: who shares, and who does not.
+// rep adoption: who shares, and who does not. Read time is what prospects
+// read of tracked links in the viewer, by the day they opened them.
 import { api, showError } from "/app/api.js";
 import { day, el, field } from "/app/views/format.js";
 import { drawChart } from "/app/views/charts.js";
+import { readTime } from "/app/views/share.js";
 import { chartBox, clearErrors, count, csvLink, dataTable, frame, percent, plural, query } from "/app/views/dashboards.js";
 
 const GROUPS = [["day", "Day"], ["week", "Week"], ["month", "Month"]];
@@ -60,7 +62,8 @@ function paint(box, body, q) {
   const bots = (x) => x.opens - x.human_opens;
   const totals = el("p", `From ${day(`${body.from}T00:00:00Z`)} to ${day(`${body.to}T00:00:00Z`)}: ${plural(t.shares, "share", "shares")}, `
     + `${plural(t.human_opens, "open", "opens")} by people and ${count(bots(t))} by bots; `
-    + `${t.share_to_open_rate === null ? "no share to open" : `${percent(t.share_to_open_rate)} of the shares were opened by a person`}.`, { class: "totals" });
+    + `${t.share_to_open_rate === null ? "no share to open" : `${percent(t.share_to_open_rate)} of the shares were opened by a person`}; `
+    + `${t.reads ? `prospects read for ${readTime(t.read_seconds)} in the viewer (${plural(t.reads, "view", "views")})` : "nothing was read in the viewer"}.`, { class: "totals" });
 
   const chart = chartBox("usage");
   const rows = body.periods;
@@ -71,6 +74,7 @@ function paint(box, body, q) {
     ["Opens by bots", (p) => count(bots(p)), "num"],
     ["Shares opened by a person", (p) => count(p.opened_shares), "num"],
     ["Opened", (p) => percent(p.share_to_open_rate), "num"],
+    ["Read time", (p) => (p.read_seconds ? readTime(p.read_seconds) : "—"), "num"],
   ], rows, { class: "data usage" });
 
   const top = body.top_assets.length
@@ -79,6 +83,7 @@ function paint(box, body, q) {
       ["Shares", (a) => count(a.shares), "num"],
       ["Opens by people", (a) => count(a.human_opens), "num"],
       ["Opens by bots", (a) => count(bots(a)), "num"],
+      ["Read time", (a) => (a.read_seconds ? readTime(a.read_seconds) : "—"), "num"],
     ], body.top_assets)
     : el("p", "Nothing was shared in this range.", { class: "muted" });
 

@@ -4,7 +4,7 @@
 // from here), and what was shared with it, with its opens.
 import { api, showError } from "/app/api.js";
 import { choice, day, el, field, money, stageNames } from "/app/views/format.js";
-import { shareForm } from "/app/views/share.js";
+import { readDetail, shareForm } from "/app/views/share.js";
 
 const EVIDENCE = { proven: "Proven", untested: "New: not proven yet", no_effect: "No effect", hurts: "Hurts" };
 
@@ -75,7 +75,8 @@ async function shares(deal) {
     li.append(el("a", s.asset_title, { href: `/app/assets/${s.asset_id}` }),
       ` · ${s.version ? `v${s.version}` : "link"} · ${s.channel} · ${day(s.created_at)} by ${s.rep_name} · `,
       el("span", `opened ${s.human_opens} ${s.human_opens === 1 ? "time" : "times"} by people`, { class: "opens" }),
-      ` (${s.opens - s.human_opens} by bots and scanners)`);
+      ` (${s.opens - s.human_opens} by bots and scanners) · `,
+      el("span", readDetail(s), { class: "read" }));
     if (s.revoked_at) li.append(" · revoked");
     ul.append(li);
   }

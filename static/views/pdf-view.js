@@ -45,8 +45,9 @@ function fallback(view, url, title, err) {
 }
 
 // Renders the PDF at @url into a new viewer at the end of @box, labelled
-// with @title. Never rejects: failures become the fallback sentence.
-export async function renderPdf(box, url, title) {
+// with @title; @onPage(page, pages), when given, hears of each page shown.
+// Never rejects: failures become the fallback sentence.
+export async function renderPdf(box, url, title, onPage) {
   const view = el("div", null, { class: "pdf", role: "group", "aria-label": `PDF: ${title}` });
   view.append(el("p", "Loading the PDF…", { class: "muted" }));
   box.append(view);
@@ -64,11 +65,11 @@ export async function renderPdf(box, url, title) {
     fallback(view, url, title, err);
     return;
   }
-  pages(view, doc, title);
+  pages(view, doc, title, onPage);
 }
 
 // The page controls and the canvas of @doc in @view.
-function pages(view, doc, title) {
+function pages(view, doc, title, onPage) {
   const n = doc.numPages;
   const prev = el("button", "Previous page", { type: "button" });
   const next = el("button", "Next page", { type: "button" });
@@ -86,6 +87,7 @@ function pages(view, doc, title) {
       return;
     }
     current = p;
+    onPage?.(p, n);
     width = canvas.clientWidth;
     delete canvas.dataset.page;
     where.textContent = `Page ${p} of ${n}`;

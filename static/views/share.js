@@ -7,6 +7,32 @@ import { choice, el, field } from "/app/views/format.js";
 
 const CHANNELS = ["email", "link", "meeting", "social", "other"];
 
+// A duration as a person reads it (as the notifications say it, in
+// schema/functions/open_message.sql): "40 s", "4 min", "1 h 5 min".
+export function readTime(seconds) {
+  if (seconds < 59.5) return `${Math.round(seconds)} s`;
+  const min = Math.round(seconds / 60);
+  return min < 60 ? `${min} min` : `${Math.floor(min / 60)} h ${min % 60} min`;
+}
+
+// What the prospect read of share @s in the viewer, in words: "read 3 of
+// 5 pages, 12 s" (one page: "viewed for 12 s"), or "not read in the viewer".
+export function readText(s) {
+  const r = s.read;
+  if (!r || !(r.seconds > 0)) return "not read in the viewer";
+  return r.pages > 1 ? `read ${r.pages_viewed} of ${r.pages} pages, ${readTime(r.seconds)}`
+    : `viewed for ${readTime(r.seconds)}`;
+}
+
+// readText with the time per page of a document of several pages:
+// "read 2 of 5 pages, 52 s (page 1: 12 s, page 2: 40 s)".
+export function readDetail(s) {
+  const pages = Object.entries(s.read?.per_page || {});
+  const per = s.read?.pages > 1 && pages.length
+    ? ` (${pages.map(([p, sec]) => `page ${p}: ${readTime(sec)}`).join(", ")})` : "";
+  return readText(s) + per;
+}
+
 export async function shareForm(asset, { deal = null, onShared = () => {} } = {}) {
   const f = el("form", null, { class: "card share" });
   f.append(el("h2", deal ? `Share “${asset.title}”` : "Share"));

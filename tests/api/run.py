@@ -67,7 +67,7 @@ SUITES = [
     "taxonomy",
     "assets", "content", "search",
     "extraction",  # text and previews out of files, by the workers
-    "deals", "shares",
+    "deals", "shares", "viewer",
     "crm", "hooks",
     "imports",
     "events",
@@ -78,6 +78,7 @@ SUITES = [
     "reviews",
     "demo",       # the demo's history, and what the test finds in it
     "public",     # public asset pages and leads
+    "privacy",    # erasure of a person
     "roles",
     "input",
     "cases",

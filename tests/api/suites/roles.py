@@ -31,6 +31,8 @@ VERSION = "multipart"
 # The form of a gated asset's public page (application/x-www-form-urlencoded).
 LEAD_FORM = {"name": "Table Lead", "email": "{new_email}", "consent": "yes"}
 
+# A viewer's beacon of a view no open carries.
+BEACON = {"view": "00000000-0000-4000-8000-000000000000", "pages": 1, "seen": [[1, 1]]}
 # A CSV body (text/csv): one new deal.
 DEALS_CSV = "csv"
 
@@ -59,6 +61,7 @@ ROLE_TABLE = [
     ("GET",    "/api/v1/users",               None,                                      401,  403, 403,  403, 200),
     ("POST",   "/api/v1/users",               NEW_USER,                                  401,  403, 403,  403, 201),
     ("PATCH",  "/api/v1/users/{user}",        {"name": "Renamed by {who}"},              401,  403, 403,  403, 200),
+    ("POST",   "/api/v1/erasures",            {"email": "{new_email}"},                  401,  403, 403,  403, 200),
     ("GET",    "/api/v1/personas",            None,                                      401,  200, 200,  200, 200),
     ("POST",   "/api/v1/personas",            {"slug": "{new_slug}", "name": "Table"},   401,  403, 403,  201, 201),
     ("PATCH",  "/api/v1/personas/{persona}",  {"name": "Renamed by {who}"},              401,  403, 403,  200, 200),
@@ -93,6 +96,10 @@ ROLE_TABLE = [
     ("GET",    "/api/v1/shares",              None,                                      401,  200, 200,  200, 200),
     ("DELETE", "/api/v1/shares/{share}",      None,                                      401,  404, 404,  204, 204),
     ("GET",    "/s/{token}",                  None,                                      200,  200, 200,  200, 200),
+    # the viewer's file names a view id of the link's opens (none here); a
+    # beacon from a script (this table's client) is answered 204 and ignored
+    ("GET",    "/s/{token}/file",             None,                                      404,  404, 404,  404, 404),
+    ("POST",   "/s/{token}/engagement",       BEACON,                                    204,  204, 204,  204, 204),
     # public asset pages: anyone (the {public} asset is public, {gated} gated)
     ("GET",    "/p/{public}",                 None,                                      200,  200, 200,  200, 200),
     ("GET",    "/p/{public}/file",            None,                                      200,  200, 200,  200, 200),

@@ -82,7 +82,9 @@ export const stories = {
     const prospect = await browser.newContext({ viewport: { width: 1280, height: 800 },
       userAgent: "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0 Safari/537.36" });
     const pp = await prospect.newPage();
-    const [file] = await Promise.all([pp.waitForEvent("download"), pp.goto(url).catch(() => null)]);
+    await pp.goto(url); // the viewer: a text file is a card with its download button
+    const [file] = await Promise.all([pp.waitForEvent("download"),
+      pp.getByRole("link", { name: /^Download payback-guide\.txt/ }).click()]);
     const got = (await readFile(await file.path())).toString();
     check(file.suggestedFilename() === "payback-guide.txt" && got === text,
       `the prospect downloaded ${file.suggestedFilename()}: ${got.slice(0, 100)}`);
