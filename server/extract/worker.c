@@ -166,9 +166,8 @@ static void run_job(struct worker *w, struct db_extractor *x, const struct db_ex
 	log_msg("info", "extract: blob %lld (%s, %llu bytes) taken, attempt %d",
 		(long long)job->blob, job->mime, (unsigned long long)job->size, job->attempts + 1);
 	int rc = extract(w, x, job, &r, &why);
-	if (is_stopping()) { /* the child was killed: nothing happened */
+	if (is_stopping()) { /* the child was killed: the worker's close rolls back */
 		extract_result_clear(&r);
-		db_extractor_close(x); /* rolls back; the caller reopens */
 		return;
 	}
 	double t1 = now_s();
@@ -233,8 +232,6 @@ static void *work(void *arg)
 		enum db_status s = db_extract_take(x, &job);
 		if (s == DB_OK) {
 			run_job(w, x, &job);
-			if (is_stopping())
-				x = NULL; /* closed by run_job */
 			continue;
 		}
 		long ms = -1;
