@@ -423,3 +423,35 @@ def stopping_the_server_mid_extraction_is_prompt_and_keeps_the_job():
     else:  # the job had reached its commit: it is whole
         check((stored_now["text_status"], stored_now["pages"]) == ("done", 1500),
               f"a job stopped at its commit: {stored_now}")
+
+
+@test
+def jobs_queued_where_no_worker_runs_are_taken_by_another_servers_poll():
+    quiet = Server(env={"NEXTSTAGE_EXTRACT_WORKERS": "0"})
+    quiet.stderr_path = ctx.logdir / "no-workers.stderr"
+    quiet.start()
+    try:
+        quiet.wait_healthy(timeout=30)
+        a = upload_file("notes.txt", data=b"queued elsewhere " + ctx.uniq("w").encode(),
+                        api=Api("127.0.0.1", quiet.port, ctx.token))
+        time.sleep(1)
+        check(version(a["id"])["text_status"] == "pending",
+              "a server without workers extracted, or another took its job unasked")
+        poller = Server(env={"NEXTSTAGE_EXTRACT_POLL_MS": "300"})
+        poller.stderr_path = ctx.logdir / "poller.stderr"
+        # Started after the upload, its first look finds the job; then a
+        # second one, queued while it idles, is found by its poll.
+        poller.start()
+        try:
+            poller.wait_healthy(timeout=30)
+            check(settled(a["id"], timeout=30)["text_status"] == "done", "the first job")
+            b = upload_file("notes.txt", data=b"queued later " + ctx.uniq("w").encode(),
+                            api=Api("127.0.0.1", quiet.port, ctx.token))
+            check(settled(b["id"], timeout=10)["text_status"] == "done",
+                  "a job queued by another process was not found by the poll")
+            taken = log_lines(poller, r"extract: blob \d+ \(text/plain, \d+ bytes\) taken")
+            check(len(taken) == 2, f"the poller took {len(taken)} jobs, want 2", *taken)
+        finally:
+            poller.terminate()
+    finally:
+        quiet.terminate()
