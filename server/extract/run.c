@@ -21,10 +21,11 @@
 #include "log.h"
 #include "spawn.h"
 
-#define TICK_MS	   10	/* how often memory is looked at */
-#define ERR_KEEP   1024 /* bytes of the child's stderr kept for the log */
-#define THUMB_HEAD 32	/* a preview frame's mime, before its bytes */
-#define MAX_REASON 199
+#define TICK_MS	       10   /* how often memory is looked at */
+#define ERR_KEEP       1024 /* bytes of the child's stderr kept for the log */
+#define THUMB_HEAD     32   /* a preview frame's mime, before its bytes */
+#define MAX_REASON     199
+#define ZYGOTE_REAP_MS 5000 /* the zygote reaps at once: past this it is gone */
 
 /* Why the parent stopped the child, if it did. */
 enum verdict { V_NONE, V_WALL, V_MEMORY, V_TEXT, V_PAGES, V_GARBAGE };
@@ -204,22 +205,35 @@ static size_t resident(pid_t pid)
 	return (size_t)rss * (size_t)sysconf(_SC_PAGESIZE);
 }
 
-/* Watches the child until it is reaped: its pipes and, through a pidfd,
- * its exit, so that nothing waits for a tick once it is done. Sets rd->v
- * when it was stopped. */
+/* The zygote's word on the child once it has exited: its wait status and
+ * resource usage. Without it (the zygote died too), a status made up from
+ * what was seen. */
+static void ended(struct reader *rd, const struct spawned *s, int *wstatus, struct rusage *ru)
+{
+	struct zygote_ended e;
+	struct pollfd pf = {.fd = s->reply, .events = POLLIN};
+	if (poll(&pf, 1, ZYGOTE_REAP_MS) == 1 &&
+	    read(s->reply, &e, sizeof e) == (ssize_t)sizeof e) {
+		*wstatus = e.status;
+		*ru = e.usage;
+		return;
+	}
+	*wstatus = rd->ended ? 0 : SIGKILL; /* "exited 0" or "killed by signal 9" */
+	memset(ru, 0, sizeof *ru);
+}
+
+/* Watches the child until it has exited: its pipes and its pidfd, so
+ * that nothing waits for a tick once it is done. Sets rd->v when it was
+ * stopped. */
 static void watch(struct reader *rd, const struct spawned *s, int *wstatus, struct rusage *ru)
 {
 	long long deadline = now_ms() + rd->l->wall_ms;
-	int pidfd = pidfd_open(s->pid, 0); /* -1: then the tick finds the exit */
 	struct pollfd fds[3] = {{.fd = s->out, .events = POLLIN},
 				{.fd = s->err, .events = POLLIN},
-				{.fd = pidfd, .events = POLLIN}};
+				{.fd = s->pidfd, .events = POLLIN}};
 	bool killed = false;
 	long long looked = 0;
 	for (;;) {
-		pid_t w = wait4(s->pid, wstatus, WNOHANG, ru);
-		if (w == s->pid || (w < 0 && errno != EINTR))
-			break;
 		long long t = now_ms(), left = deadline - t;
 		if (!killed && rd->v == V_NONE && left <= 0)
 			rd->v = V_WALL;
@@ -229,8 +243,9 @@ static void watch(struct reader *rd, const struct spawned *s, int *wstatus, stru
 				rd->v = V_MEMORY;
 		}
 		if (!killed && rd->v != V_NONE) {
+			/* it has not exited (its pidfd said so): its group's id is its own */
 			kill(-s->pid, SIGKILL);
-			kill(s->pid, SIGKILL);
+			pidfd_send_signal(s->pidfd, SIGKILL, NULL, 0);
 			killed = true;
 		}
 		int timeout = left < TICK_MS ? (left > 0 ? (int)left : 1) : TICK_MS;
@@ -240,14 +255,14 @@ static void watch(struct reader *rd, const struct spawned *s, int *wstatus, stru
 			fds[0].fd = -1; /* EOF: the child's exit is next */
 		if ((fds[1].revents & (POLLIN | POLLHUP | POLLERR)) && !drain_err(rd, s->err))
 			fds[1].fd = -1;
+		if (fds[2].revents & POLLIN)
+			break; /* it exited */
 	}
-	if (pidfd >= 0)
-		close(pidfd);
 	/* what it wrote before it exited */
 	while (!killed && rd->v == V_NONE && fds[0].fd >= 0 && poll(fds, 1, 0) > 0 &&
 	       drain_out(rd, s->out))
 		;
-	kill(-s->pid, SIGKILL); /* anything it left behind in its group */
+	ended(rd, s, wstatus, ru);
 }
 
 static void conclude(struct reader *rd, int ws, const struct rusage *ru)
@@ -319,28 +334,19 @@ int extract_run(int fd, const char *mime, const struct extract_limits *l,
 	int rc = spawn_child(in, mime, l, &s);
 	int spawn_errno = errno;
 	close(in);
-	if (rc < 0) {
-		log_msg("error", "extract: cannot start the extractor: %s", strerror(spawn_errno));
+	if (rc != 0) {
+		log_msg("error", "extract: cannot start a reader: %s", strerror(spawn_errno));
 		return -1;
 	}
 	struct reader rd = {.l = l, .r = out};
 	int ws = 0;
 	struct rusage ru;
-	memset(&ru, 0, sizeof ru);
-	if (rc == 0) {
-		watch(&rd, &s, &ws, &ru);
-	} else {
-		while (waitpid(s.pid, &ws, 0) < 0 && errno == EINTR)
-			;
-	}
+	watch(&rd, &s, &ws, &ru);
 	close(s.out);
 	close(s.err);
+	close(s.pidfd);
+	close(s.reply);
 	free(rd.buf);
-	if (rc != 0) {
-		log_msg("error", "extract: cannot run the extractor: %s", strerror(spawn_errno));
-		extract_result_clear(out);
-		return -1;
-	}
 	conclude(&rd, ws, &ru);
 	if (out->status != EXTRACT_DONE && out->status != EXTRACT_EMPTY) {
 		enum extract_status st = out->status;

@@ -4,8 +4,9 @@
  * control characters, no \x01/\x02, blanks collapsed), and each hostile
  * file (ZIP bombs, entities, nesting, broken, garbage, encrypted, too
  * many pages) in its status with its reason, quickly and with the test
- * process unharmed. Every run goes through extract_run: fork + exec of
- * this binary as `test_extract extract MIME`, limits and all. */
+ * process unharmed. Every run goes through extract_run: a child forked by
+ * the zygote, this binary exec'd as `test_extract extract`, limits and
+ * all. */
 #include "harness.h"
 #include "extract.h"
 
@@ -404,7 +405,7 @@ static int make_files(void)
 int main(int argc, char **argv)
 {
 	if (argc >= 2 && strcmp(argv[1], "extract") == 0)
-		return extract_child_main(argc, argv); /* the child extract_run runs */
+		return extract_child_main(argc, argv, NULL); /* the zygote extract_run runs */
 	if (make_files() != 0) {
 		printf("not ok - make the test files (tests/files/make_files.py)\n");
 		return 1;
