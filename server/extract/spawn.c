@@ -3,8 +3,9 @@
  * once and again whenever it died, by fork and then only
  * async-signal-safe calls (the server is multithreaded: another thread
  * may hold malloc's lock) until execve of this very binary with a
- * minimal environment. The zygote leads its own process group, dies with
- * the thread that started it, cannot gain privileges, may not dump core,
+ * minimal environment. The zygote leads its own process group, ends when
+ * the server's end of its socket closes, cannot gain privileges, may not
+ * dump core,
  * and holds only its socket to the server (stdin), /dev/null (stdout)
  * and the server's stderr; its children get the file size, descriptor,
  * CPU and address space limits (the last not under AddressSanitizer,
@@ -61,16 +62,15 @@ struct plan {
 	char *envp[8];
 	struct rlimit zero;
 	int in, out, status; /* its socket, /dev/null, its exec failure pipe */
-	pid_t parent;
 };
 
-/* In the zygote, between fork and exec: async-signal-safe calls only. */
+/* In the zygote, between fork and exec: async-signal-safe calls only.
+ * No PR_SET_PDEATHSIG: it would fire when the thread that started the
+ * zygote ends, not the server; the zygote ends at its socket's EOF,
+ * which the server's death brings too. */
 __attribute__((noreturn)) static void exec_zygote(const struct plan *p)
 {
 	setpgid(0, 0);
-	prctl(PR_SET_PDEATHSIG, SIGKILL);
-	if (getppid() != p->parent)
-		_exit(127); /* the parent died before PDEATHSIG was set */
 	prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
 	sigset_t none;
 	sigemptyset(&none);
@@ -140,7 +140,7 @@ static void zygote_stop(void)
 /* Under lock. Returns 0, or -1 (errno). */
 static int zygote_start(void)
 {
-	struct plan p = {.arg0 = "nextstage", .arg1 = "extract", .parent = getpid()};
+	struct plan p = {.arg0 = "nextstage", .arg1 = "extract"};
 	p.argv[0] = p.arg0, p.argv[1] = p.arg1, p.argv[2] = NULL;
 	unsigned n = 0;
 	char locale[] = "LC_ALL=C.UTF-8";

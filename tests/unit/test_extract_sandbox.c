@@ -11,6 +11,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -197,8 +198,8 @@ static void test_hang_past_wall_time(void)
 	struct extract_limits l = tight();
 	l.wall_ms = 500;
 	expect("hang", &l, EXTRACT_FAILED, "stopped after 500 ms", 2);
-	l.wall_ms = 1000;
-	expect("garbage", &l, EXTRACT_FAILED, "garbage", 0.9); /* no waiting for the deadline */
+	l.wall_ms = 5000;
+	expect("garbage", &l, EXTRACT_FAILED, "garbage", 4); /* no waiting for the deadline */
 }
 
 static void test_output_flood(void)
@@ -211,16 +212,16 @@ static void test_output_flood(void)
 static void test_cpu_burn(void)
 {
 	struct extract_limits l = tight();
-	l.wall_ms = 10000;
-	expect("cpu", &l, EXTRACT_FAILED, "used more than 1 s of CPU", 4);
+	l.wall_ms = 20000; /* CPU, not the clock, stops it (on a busy machine, later) */
+	expect("cpu", &l, EXTRACT_FAILED, "used more than 1 s of CPU", 19);
 }
 
 static void test_memory_hog(void)
 {
 	struct extract_limits l = tight();
-	l.wall_ms = 10000;
-	l.cpu_s = 10;
-	expect("memory", &l, EXTRACT_TOO_LARGE, "needed more than 160 MiB of memory", 8);
+	l.wall_ms = 20000;
+	l.cpu_s = 20;
+	expect("memory", &l, EXTRACT_TOO_LARGE, "needed more than 160 MiB of memory", 19);
 }
 
 static void test_silent_exit(void)
@@ -286,6 +287,58 @@ static void test_parent_cleans_child_text(void)
 	close(fd);
 }
 
+/* A zygote that died (killed here: a reader could do the same) is
+ * replaced at the next extract_run, which succeeds. */
+static void test_zygote_restarts(void)
+{
+	struct extract_limits l = tight();
+	int fd = memfd_create("empty", MFD_CLOEXEC);
+	struct extract_result r;
+	CHECK(extract_run(fd, "test/dirty", &l, &r) == 0);
+	extract_result_clear(&r);
+	pid_t z[4];
+	CHECK(children(getpid(), z, 4) == 1);
+	kill(z[0], SIGKILL);
+	usleep(100 * 1000); /* dead: its socket closed (the server reaps it) */
+	CHECK(extract_run(fd, "test/dirty", &l, &r) == 0);
+	CHECK_STR(extract_status_name(r.status), "done");
+	extract_result_clear(&r);
+	pid_t z2[4];
+	CHECK(children(getpid(), z2, 4) == 1 && z2[0] != z[0]);
+	close(fd);
+}
+
+/* Several threads at once, as the server's workers: each gets its own
+ * child's answer. */
+static void *extract_in_thread(void *arg)
+{
+	struct extract_limits l = tight();
+	int fd = memfd_create("empty", MFD_CLOEXEC);
+	long ok = 0;
+	for (int i = 0; i < 5; i++) {
+		struct extract_result r;
+		if (extract_run(fd, (const char *)arg, &l, &r) == 0 && r.status == EXTRACT_DONE &&
+		    r.npages == 1 && strcmp(r.pages[0].text, "a b c \xef\xbf\xbd d\ne") == 0)
+			ok++;
+		extract_result_clear(&r);
+	}
+	close(fd);
+	return (void *)ok;
+}
+
+static void test_threads(void)
+{
+	pthread_t t[4];
+	for (int i = 0; i < 4; i++)
+		CHECK(pthread_create(&t[i], NULL, extract_in_thread, (void *)"test/dirty") == 0);
+	for (int i = 0; i < 4; i++) {
+		void *ok = NULL;
+		pthread_join(t[i], &ok);
+		CHECK((long)ok == 5);
+	}
+	CHECK(no_child_left());
+}
+
 int main(int argc, char **argv)
 {
 	if (argc >= 2 && strcmp(argv[1], "extract") == 0)
@@ -299,5 +352,7 @@ int main(int argc, char **argv)
 	TEST(test_exec_failure_is_retryable);
 	TEST(test_sandbox_from_inside);
 	TEST(test_parent_cleans_child_text);
+	TEST(test_zygote_restarts);
+	TEST(test_threads);
 	return HARNESS_EXIT();
 }
