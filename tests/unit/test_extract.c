@@ -272,7 +272,7 @@ static void test_image_and_video_are_empty(void)
 }
 
 /* A hostile file: its status, a reason containing @why, no pages, no
- * preview, within a few seconds. */
+ * preview, before the deadline. */
 static void check_hostile(const char *name, const char *mime, enum extract_status want,
 			  const char *why)
 {
@@ -284,7 +284,7 @@ static void check_hostile(const char *name, const char *mime, enum extract_statu
 	CHECK(r.status == want);
 	CHECK(strstr(r.reason, why) != NULL);
 	CHECK(r.npages == 0 && r.pages == NULL && r.thumb == NULL);
-	CHECK(secs < 5);
+	CHECK(secs < 20); /* its own end, not the 30 s deadline (a busy machine is slow) */
 	extract_result_clear(&r);
 }
 
