@@ -154,13 +154,19 @@ void ex_zip_close(struct ex_zip *z);
 /* ---- XML parts, streamed (xmlTextReader): no network, no DTD, no
  * entity substitution, bounded depth. */
 struct ex_xml {
-	void *r; /* xmlTextReaderPtr */
+	void *r;   /* xmlTextReaderPtr */
+	char *buf; /* the part's bytes */
 	struct ex_out *o;
 	const char *part;
 	char err[120];
 };
 enum ex_node { EX_START, EX_END, EX_TEXT, EX_OTHER };
-int ex_xml_open(struct ex_xml *x, struct ex_out *o, const char *buf, size_t len, const char *part);
+/* Opens part @part of @z. Returns 0, 1 when there is no such part, -1
+ * when stopped; ex_xml_close @x in every case. */
+int ex_xml_part(struct ex_xml *x, struct ex_zip *z, const char *part);
+/* The same for a part the file cannot do without: 0, or -1 (@x closed)
+ * when stopped, @missing the reason when there is no such part. */
+int ex_xml_needed(struct ex_xml *x, struct ex_zip *z, const char *part, const char *missing);
 /* The next node: 1, 0 at the end, -1 when stopped (not valid XML, a DTD,
  * too deep). */
 int ex_xml_next(struct ex_xml *x);
