@@ -277,11 +277,9 @@ static void conclude(struct reader *rd, int ws, const struct rusage *ru)
 	size_t peak = (size_t)ru->ru_maxrss * 1024;
 	enum extract_status s = EXTRACT_FAILED;
 	char why[200] = "";
-	if (rd->v == V_MEMORY || (rd->v == V_NONE && (signalled || WEXITSTATUS(ws) != 0) &&
-				  peak >= l->mem_bytes / 4 * 3)) {
+	bool abnormal = signalled || WEXITSTATUS(ws) != 0;
+	if (rd->v == V_MEMORY) {
 		s = EXTRACT_TOO_LARGE;
-		ex_size_str(l->mem_bytes, size, sizeof size);
-		snprintf(why, sizeof why, "It needed more than %s of memory to read.", size);
 	} else if (rd->v == V_WALL) {
 		snprintf(why, sizeof why, "Reading it was stopped after %u s.", l->wall_ms / 1000u);
 		if (l->wall_ms < 1000)
@@ -298,6 +296,9 @@ static void conclude(struct reader *rd, int ws, const struct rusage *ru)
 		snprintf(why, sizeof why, "The extractor answered garbage.");
 	} else if (sig == SIGXCPU || (sig == SIGKILL && cpu >= l->cpu_s)) {
 		snprintf(why, sizeof why, "Reading it used more than %u s of CPU.", l->cpu_s);
+	} else if (abnormal && peak >= l->mem_bytes / 4 * 3) {
+		/* the address space limit: an allocation failed, the child died */
+		s = EXTRACT_TOO_LARGE;
 	} else if (signalled) {
 		snprintf(why, sizeof why, "The extractor crashed (signal %d).", sig);
 	} else if (WEXITSTATUS(ws) != 0) {
@@ -307,6 +308,10 @@ static void conclude(struct reader *rd, int ws, const struct rusage *ru)
 		snprintf(why, sizeof why, "The extractor stopped without an answer.");
 	} else {
 		return; /* the child's own word, in r already */
+	}
+	if (s == EXTRACT_TOO_LARGE && why[0] == '\0') {
+		ex_size_str(l->mem_bytes, size, sizeof size);
+		snprintf(why, sizeof why, "It needed more than %s of memory to read.", size);
 	}
 	r->status = s;
 	snprintf(r->reason, sizeof r->reason, "%s", why);

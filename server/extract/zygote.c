@@ -63,23 +63,7 @@ __attribute__((noreturn)) static void child(const struct zygote_request *rq, con
 
 static void reply(int fd, const void *msg, size_t len, int pass_fd)
 {
-	struct iovec iov = {.iov_base = (void *)(uintptr_t)msg, .iov_len = len};
-	union {
-		char buf[CMSG_SPACE(sizeof(int))];
-		struct cmsghdr align;
-	} u;
-	struct msghdr m = {.msg_iov = &iov, .msg_iovlen = 1};
-	if (pass_fd >= 0) {
-		m.msg_control = u.buf;
-		m.msg_controllen = sizeof u.buf;
-		struct cmsghdr *c = CMSG_FIRSTHDR(&m);
-		c->cmsg_level = SOL_SOCKET;
-		c->cmsg_type = SCM_RIGHTS;
-		c->cmsg_len = CMSG_LEN(sizeof(int));
-		memcpy(CMSG_DATA(c), &pass_fd, sizeof(int));
-	}
-	while (sendmsg(fd, &m, MSG_NOSIGNAL) < 0 && errno == EINTR)
-		;
+	ex_send_fds(fd, msg, len, &pass_fd, pass_fd >= 0 ? 1 : 0);
 }
 
 /* One request: 0, or -1 when the socket is closed (the server is gone). */
