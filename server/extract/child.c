@@ -124,7 +124,7 @@ static void *input(struct ex_out *o, size_t *len, bool *mapped)
 			break;
 	}
 	if (p == NULL)
-		abort();
+		ex_oom();
 	if (n > o->l->input_bytes) {
 		char size[32];
 		ex_size_str(o->l->input_bytes, size, sizeof size);

@@ -11,6 +11,11 @@
 #include <sys/types.h>
 #include "extract.h"
 
+/* Says "out of memory" on stderr (the parent reads a child's stderr to
+ * tell memory from a crash when the address space limit made an
+ * allocation fail) and aborts. */
+__attribute__((noreturn)) void ex_oom(void);
+
 /* ---- frames: a type byte, a 4-byte little-endian length, the payload. */
 enum frame_type {
 	FRAME_PAGE = 'P',  /* a page's text (pages are numbered in order, from 1) */

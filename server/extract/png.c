@@ -28,7 +28,7 @@ static void put(struct buf *b, const void *data, size_t n)
 			cap *= 2;
 		unsigned char *p = realloc(b->p, cap);
 		if (p == NULL)
-			abort();
+			ex_oom();
 		b->p = p;
 		b->cap = cap;
 	}
@@ -72,7 +72,7 @@ int ex_png_xrgb(const unsigned char *px, int w, int h, int stride, size_t max, u
 		return -1;
 	unsigned char *row = malloc((size_t)w * 3 + 1), chunk[65536];
 	if (row == NULL)
-		abort();
+		ex_oom();
 	at = b.len;
 	put(&b, "\0\0\0\0IDAT", 8);
 	for (int y = 0; y <= h && !b.over; y++) {

@@ -31,7 +31,7 @@ static int slide_ids(struct ex_zip *z, char ***ids, unsigned *n)
 			cap = cap ? cap * 2 : 16;
 			*ids = realloc(*ids, cap * sizeof **ids);
 			if (*ids == NULL)
-				abort();
+				ex_oom();
 		}
 		(*ids)[(*n)++] = ex_xml_attr(&x, "id", "relationships");
 	}
@@ -78,7 +78,7 @@ int ex_pptx(struct ex_out *o, const void *data, size_t len)
 	if (rc == 0 && n > 0) {
 		parts = calloc(n, sizeof *parts);
 		if (parts == NULL)
-			abort();
+			ex_oom();
 		rc = ex_opc_targets(&z, PRESENTATION, ids, parts, n);
 	}
 	for (unsigned i = 0; rc == 0 && i < n; i++)

@@ -58,7 +58,7 @@ static void add_page(struct reader *rd, const unsigned char *p, size_t n)
 		rd->pages_cap = rd->pages_cap ? rd->pages_cap * 2 : 16;
 		r->pages = realloc(r->pages, rd->pages_cap * sizeof *r->pages);
 		if (r->pages == NULL)
-			abort();
+			ex_oom();
 	}
 	struct ex_text t = {.limit = n + 1};
 	ex_text_add(&t, (const char *)p, n);
@@ -82,7 +82,7 @@ static void add_thumb(struct reader *rd, const unsigned char *p, size_t n)
 		return;
 	rd->r->thumb = malloc(len);
 	if (rd->r->thumb == NULL)
-		abort();
+		ex_oom();
 	memcpy(rd->r->thumb, p + 1 + mlen, len);
 	rd->r->thumb_len = len;
 	snprintf(rd->r->thumb_mime, sizeof rd->r->thumb_mime, "%s", mime);
@@ -163,7 +163,7 @@ static int drain_out(struct reader *rd, int fd)
 		rd->cap = rd->cap ? rd->cap * 2 : 131072;
 		rd->buf = realloc(rd->buf, rd->cap);
 		if (rd->buf == NULL)
-			abort();
+			ex_oom();
 	}
 	ssize_t n = read(fd, rd->buf + rd->len, rd->cap - rd->len);
 	if (n < 0)
@@ -265,6 +265,14 @@ static void watch(struct reader *rd, const struct spawned *s, int *wstatus, stru
 	ended(rd, s, wstatus, ru);
 }
 
+/* What the libraries say when an allocation failed, before they abort:
+ * poppler (C++), GLib, ours (ex_oom). */
+static bool out_of_memory(const char *err)
+{
+	return strstr(err, "bad_alloc") != NULL || strstr(err, "failed to allocate") != NULL ||
+	       strstr(err, "out of memory") != NULL;
+}
+
 static void conclude(struct reader *rd, int ws, const struct rusage *ru)
 {
 	struct extract_result *r = rd->r;
@@ -296,7 +304,7 @@ static void conclude(struct reader *rd, int ws, const struct rusage *ru)
 		snprintf(why, sizeof why, "The extractor answered garbage.");
 	} else if (sig == SIGXCPU || (sig == SIGKILL && cpu >= l->cpu_s)) {
 		snprintf(why, sizeof why, "Reading it used more than %u s of CPU.", l->cpu_s);
-	} else if (abnormal && peak >= l->mem_bytes / 4 * 3) {
+	} else if (abnormal && (peak >= l->mem_bytes / 4 * 3 || out_of_memory(rd->err))) {
 		/* the address space limit: an allocation failed, the child died */
 		s = EXTRACT_TOO_LARGE;
 	} else if (signalled) {

@@ -28,7 +28,7 @@ static void append(struct strings *s, const char *v, size_t n)
 			s->cap *= 2;
 		s->p = realloc(s->p, s->cap);
 		if (s->p == NULL)
-			abort();
+			ex_oom();
 	}
 	memcpy(s->p + s->len, v, n);
 	s->len += n;
@@ -41,7 +41,7 @@ static void next_string(struct strings *s)
 		s->ncap = s->ncap ? s->ncap * 2 : 256;
 		s->off = realloc(s->off, s->ncap * sizeof *s->off);
 		if (s->off == NULL)
-			abort();
+			ex_oom();
 	}
 	if (s->n == 0)
 		s->off[0] = 0;
@@ -176,7 +176,7 @@ static int list_sheets(struct ex_zip *z, struct sheets *sh)
 			sh->names = realloc(sh->names, sh->cap * sizeof *sh->names);
 			sh->ids = realloc(sh->ids, sh->cap * sizeof *sh->ids);
 			if (sh->names == NULL || sh->ids == NULL)
-				abort();
+				ex_oom();
 		}
 		sh->names[sh->n] = ex_xml_attr(&x, "name", NULL);
 		sh->ids[sh->n++] = ex_xml_attr(&x, "id", "relationships");
@@ -186,7 +186,7 @@ static int list_sheets(struct ex_zip *z, struct sheets *sh)
 		return -1;
 	sh->parts = calloc(sh->n ? sh->n : 1, sizeof *sh->parts);
 	if (sh->parts == NULL)
-		abort();
+		ex_oom();
 	return ex_opc_targets(z, WORKBOOK, sh->ids, sh->parts, sh->n);
 }
 
