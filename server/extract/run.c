@@ -323,7 +323,7 @@ static void conclude(struct reader *rd, int ws, const struct rusage *ru)
 	}
 	r->status = s;
 	snprintf(r->reason, sizeof r->reason, "%s", why);
-	if (rd->v == V_GARBAGE || (rd->v == V_NONE && s == EXTRACT_FAILED))
+	if (s == EXTRACT_FAILED) /* the file's fault or the reader's: the log tells */
 		log_msg("warn", "extract: %s%s%.*s", why, rd->err_len ? " stderr: " : "",
 			(int)rd->err_len, rd->err);
 }
