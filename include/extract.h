@@ -36,7 +36,8 @@ struct extract_limits {
 };
 
 /* The defaults (documented in the README), then NEXTSTAGE_EXTRACT_*
- * overrides from the environment. */
+ * overrides from the environment (a value out of range is logged and the
+ * default stays). */
 void extract_limits_default(struct extract_limits *l);
 
 struct extract_page {
@@ -52,7 +53,9 @@ struct extract_result {
 	char reason[200];
 	struct extract_page *pages;
 	unsigned npages;
-	unsigned char *thumb; /* the first page, slide or image, scaled; NULL if none */
+	/* a preview, NULL if none: a PDF's page 1 or an image scaled to
+	 * thumb_width_px, or the one an Office or OpenDocument file stores */
+	unsigned char *thumb;
 	size_t thumb_len;
 	char thumb_mime[32]; /* "image/png" or "image/jpeg" */
 };
