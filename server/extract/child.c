@@ -160,15 +160,16 @@ int ex_child_run(const char *mime, const struct extract_limits *l)
 
 int extract_child_main(int argc, char **argv, extract_hook hook)
 {
+	bool help = argc == 3 && (strcmp(argv[2], "--help") == 0 || strcmp(argv[2], "-h") == 0);
 	if (argc == 2)
 		return ex_zygote(hook);
-	if (argc != 3) {
+	if (argc != 3 || help) {
 		fputs("usage: nextstage extract [MIME < FILE]\n"
 		      "  Run by the server. Without MIME, the zygote: it forks a sandboxed reader\n"
 		      "  per file the server sends on stdin. With MIME, reads FILE and writes the\n"
 		      "  framed pages the server would get on stdout.\n",
-		      stderr);
-		return 2;
+		      help ? stdout : stderr);
+		return help ? 0 : 2;
 	}
 	struct extract_limits l;
 	extract_limits_default(&l);
