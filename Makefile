@@ -5,6 +5,11 @@ WARN     := -Wall -Wextra -Werror -Wshadow -Wpointer-arith -Wstrict-prototypes \
             -Wmissing-prototypes -Wformat=2 -Wvla -Wundef -Wcast-qual -Wnull-dereference
 CPPFLAGS := -std=c11 -D_GNU_SOURCE -Iinclude -Ibuild/gen -I$(PG_INC) -pthread -MMD -MP
 LDLIBS   := -lmicrohttpd -lpq -ljansson -lmagic -lsodium -lz -lm -pthread
+# The extractor (server/extract/) reads documents with the field's libraries;
+# their headers are system headers (our warnings are not theirs).
+EXTRACT_PKGS := poppler-glib cairo fontconfig libzip libxml-2.0 gdk-pixbuf-2.0
+EXTRACT_CFLAGS := $(patsubst -I%,-isystem %,$(shell pkg-config --cflags $(EXTRACT_PKGS) 2>/dev/null))
+LDLIBS   += $(shell pkg-config --libs $(EXTRACT_PKGS) 2>/dev/null)
 
 # Two builds: release (make run, make bench) and sanitized (make test).
 REL_CFLAGS  := -O2 -g $(WARN)
@@ -17,6 +22,7 @@ MIGR_C   := build/gen/migrations.c
 REL_OBJ  := $(SRC:%.c=build/rel/%.o) build/rel/migrations.o
 ASAN_OBJ := $(SRC:%.c=build/asan/%.o) build/asan/migrations.o
 ASAN_LIB := $(LIB_SRC:%.c=build/asan/%.o) build/asan/migrations.o
+REL_LIB  := $(LIB_SRC:%.c=build/rel/%.o) build/rel/migrations.o
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=build/asan/tests/%)
 
@@ -32,6 +38,9 @@ asan: build/asan/nextstage $(UNIT_BIN)
 build/asan/nextstage: $(ASAN_OBJ)
 	@echo 'LD   $@'
 	@$(CC) $(ASAN_CFLAGS) -o $@ $^ $(LDLIBS)
+
+build/rel/server/extract/%.o build/asan/server/extract/%.o: CPPFLAGS += $(EXTRACT_CFLAGS)
+build/asan/tests/test_extract%: CPPFLAGS += $(EXTRACT_CFLAGS)
 
 build/rel/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -67,6 +76,12 @@ build/asan/tests/%: tests/unit/%.c tests/unit/harness.h $(ASAN_LIB)
 	@mkdir -p $(dir $@)
 	@echo 'LD   $@'
 	@$(CC) $(CPPFLAGS) -Itests/unit $(ASAN_CFLAGS) -o $@ $< $(ASAN_LIB) $(LDLIBS)
+
+# The extract bench's driver: extract_run, release build (scripts/bench.sh).
+build/bench/extract_run: tests/bench/extract_run.c $(REL_LIB)
+	@mkdir -p $(dir $@)
+	@echo 'LD   $@'
+	@$(CC) $(CPPFLAGS) $(REL_CFLAGS) -o $@ $< $(REL_LIB) $(LDLIBS)
 
 deps:
 	scripts/deps.sh

@@ -18,6 +18,7 @@
 #include "db_writer.h"
 #include "db_tokens.h"
 #include "db_users.h"
+#include "extract.h"
 #include "log.h"
 #include "migrate.h"
 #include "server.h"
@@ -31,6 +32,7 @@ static const char usage_main[] =
     "  user add      create a user (password from the first line of stdin)\n"
     "  token create  print a new API token for a user\n"
     "  blobs sweep   delete stored files that no asset version refers to\n"
+    "  extract       (run by the server) the sandboxed reader of files' text\n"
     "\n"
     "configuration (environment): NEXTSTAGE_DATABASE_URL, NEXTSTAGE_READ_DATABASE_URL,\n"
     "NEXTSTAGE_LISTEN, NEXTSTAGE_PUBLIC_URL, NEXTSTAGE_MAX_UPLOAD_MB,\n"
@@ -318,6 +320,8 @@ int main(int argc, char **argv)
 		return argc < 2 ? 2 : 0;
 	}
 	const char *cmd = argv[1];
+	if (strcmp(cmd, "extract") == 0) /* the sandboxed child of extract_run */
+		return extract_child_main(argc, argv, NULL);
 	if (strcmp(cmd, "serve") == 0) {
 		if (wants_help(argc, argv))
 			return fputs(usage_serve, stdout), 0;
