@@ -2,8 +2,10 @@
 -- (& < > " ') with only <mark> and </mark> added, around the words that
 -- match @q. The words come from a prospect's or a marketer's file, so
 -- nothing of them may become markup: ts_headline marks the words with the
--- control characters \x01 and \x02 (extracted text has none; any there
--- are dropped first), the excerpt is escaped, then the marks become tags.
+-- control characters \x01 and \x02, and sees < and > as \x03 and \x04 (it
+-- would drop what looks like a tag: text such as "<script>" is shown, as
+-- text); extracted text has no control characters (any there are dropped
+-- first). The excerpt is escaped, then the marks become tags.
 --
 -- ts_headline parses and stems every word it is given (~0.4 ms for a page
 -- of 300 words, times 20 items a search page), so it reads a window of
@@ -14,29 +16,22 @@
 CREATE OR REPLACE FUNCTION search_snippet(p_text text, q tsquery, pattern text) RETURNS text
 LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE AS $$
 DECLARE
-    t text := translate(p_text, E'\x01\x02', '');
-    at integer := regexp_instr(t, pattern, 1, 1, 0, 'i');
-    opts text := 'StartSel=' || chr(1) || ', StopSel=' || chr(2)
-                 || ', MaxFragments=2, MaxWords=18, MinWords=8, FragmentDelimiter=" … "';
-    s integer := greatest(1, at - 150);
+    at integer := regexp_instr(p_text, pattern, 1, 1, 0, 'i');
+    opts text := 'StartSel=' || chr(1) || ', StopSel=' || chr(2) || ', MaxWords=30, MinWords=15';
     w text;
     h text;
 BEGIN
     IF at > 0 THEN
-        -- whole words: from a word's start to a word's end
-        w := substr(t, s, 400);
-        IF s > 1 THEN
-            w := regexp_replace(w, '^\S*\s+', '');
+        w := substr(p_text, greatest(1, at - 150), 400);
+        IF at > 151 THEN -- from a word's start
+            w := substr(w, strpos(w, ' ') + 1);
         END IF;
-        IF s + 400 <= length(t) THEN
-            w := regexp_replace(w, '\s+\S*$', '');
-        END IF;
-        h := ts_headline('english', w, q, opts);
+        h := ts_headline('english', translate(w, E'<>\x01\x02\x03\x04', E'\x03\x04'), q, opts);
     END IF;
     IF h IS NULL OR strpos(h, chr(1)) = 0 THEN
-        h := ts_headline('english', t, q, opts);
+        h := ts_headline('english', translate(p_text, E'<>\x01\x02\x03\x04', E'\x03\x04'), q, opts);
     END IF;
     RETURN replace(replace(replace(replace(replace(replace(replace(translate(h, E'\n\t\r', '   '),
-        '&', '&amp;'), '<', '&lt;'), '>', '&gt;'), '"', '&quot;'), '''', '&#39;'),
+        '&', '&amp;'), '"', '&quot;'), '''', '&#39;'), chr(3), '&lt;'), chr(4), '&gt;'),
         chr(1), '<mark>'), chr(2), '</mark>');
 END $$;
