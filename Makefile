@@ -5,6 +5,11 @@ WARN     := -Wall -Wextra -Werror -Wshadow -Wpointer-arith -Wstrict-prototypes \
             -Wmissing-prototypes -Wformat=2 -Wvla -Wundef -Wcast-qual -Wnull-dereference
 CPPFLAGS := -std=c11 -D_GNU_SOURCE -Iinclude -Ibuild/gen -I$(PG_INC) -pthread -MMD -MP
 LDLIBS   := -lmicrohttpd -lpq -ljansson -lmagic -lsodium -lz -lm -pthread
+# The extractor (server/extract/) reads documents with the field's libraries;
+# their headers are system headers (our warnings are not theirs).
+EXTRACT_PKGS := poppler-glib cairo libzip libxml-2.0 gdk-pixbuf-2.0
+EXTRACT_CFLAGS := $(patsubst -I%,-isystem %,$(shell pkg-config --cflags $(EXTRACT_PKGS) 2>/dev/null))
+LDLIBS   += $(shell pkg-config --libs $(EXTRACT_PKGS) 2>/dev/null)
 
 # Two builds: release (make run, make bench) and sanitized (make test).
 REL_CFLAGS  := -O2 -g $(WARN)
@@ -32,6 +37,9 @@ asan: build/asan/nextstage $(UNIT_BIN)
 build/asan/nextstage: $(ASAN_OBJ)
 	@echo 'LD   $@'
 	@$(CC) $(ASAN_CFLAGS) -o $@ $^ $(LDLIBS)
+
+build/rel/server/extract/%.o build/asan/server/extract/%.o: CPPFLAGS += $(EXTRACT_CFLAGS)
+build/asan/tests/test_extract%: CPPFLAGS += $(EXTRACT_CFLAGS)
 
 build/rel/%.o: %.c
 	@mkdir -p $(dir $@)

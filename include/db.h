@@ -34,7 +34,8 @@ bool db_ping(void);
 /* Why the database refused an input: the field at fault and a sentence. */
 struct db_fault {
 	const char *field;
-	bool missing; /* the field is absent (else: its value is wrong) */
+	bool missing;	  /* the field is absent (else: its value is wrong) */
+	const char *code; /* a stable code of errors.def more precise than the status's, or NULL */
 	char detail[200];
 };
 

@@ -29,7 +29,9 @@ struct asset_fields {
 	const char *tags[ASSET_TAGS_MAX + 1]; /* each list NULL-terminated */
 	bool public, gated;
 	const char *disclosure, *owner, *expires_at, *source, *url;
-	const char *given[16]; /* patch: the field names given, NULL-terminated */
+	const char *audience;  /* "external", "internal"; a create without one: battlecards
+				* that aren't public are internal, the rest external */
+	const char *given[17]; /* patch: the field names given, NULL-terminated */
 };
 
 /* Which assets a caller may read. */
@@ -64,7 +66,8 @@ enum db_status db_asset_create(const char *actor_id, const struct asset_fields *
 /* Writes the fields @patch gives (null clears).
  * DB_INVALID with @fault as above, or for a gated asset that would not be
  * public or have no disclosure; DB_CONFLICT with @fault for a status
- * change that is not allowed or a url on a file asset. */
+ * change that is not allowed, a url on a file asset, or internal content
+ * made public (code internal_only). */
 enum db_status db_asset_update(const char *actor_id, const char *id,
 			       const struct asset_fields *patch, struct db_fault *fault,
 			       char **json);

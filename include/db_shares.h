@@ -10,7 +10,8 @@
  * to restrict @deal_id to the rep's own deals) under @token. @deal_id,
  * @recipient, @expires_at may be NULL. DB_INVALID with @fault for an
  * asset that is not published (or unexpired) or a deal the rep can't
- * see. *@json: the share. */
+ * see; DB_CONFLICT (code internal_only) for an internal asset. *@json:
+ * the share. */
 enum db_status db_share_create(const char *rep_id, const char *owner_only, const char *asset_id,
 			       const char *deal_id, const char *channel, const char *recipient,
 			       const char *expires_at, const char *token, struct db_fault *fault,

@@ -19,4 +19,7 @@ unsigned err_status(enum err e);
 const char *err_code(enum err e);
 const char *err_title(enum err e);
 
+/* The row whose stable code is @code; ERR_NONE for none (or NULL). */
+enum err err_of_code(const char *code);
+
 #endif

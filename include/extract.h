@@ -46,7 +46,9 @@ struct extract_page {
 
 struct extract_result {
 	enum extract_status status;
-	char reason[200]; /* a sentence for a user, when not done or empty */
+	/* a sentence for a user: why, when not done; why there is no text
+	 * when it is known (empty: "Text is not read from ..."); else "" */
+	char reason[200];
 	struct extract_page *pages;
 	unsigned npages;
 	unsigned char *thumb; /* the first page, slide or image, scaled; NULL if none */
@@ -55,11 +57,22 @@ struct extract_result {
 };
 
 /* Extracts the file open at @fd (read from its start; the caller keeps
- * it) of type @mime (libmagic's, as stored) under @l into @out. Returns 0
- * with every outcome of the file in @out->status, or -1 when no child
- * could be run at all (pipe, fork, exec: worth a retry later). */
+ * it, and its offset does not move) of type @mime (libmagic's, as
+ * stored) under @l into @out. A memfd sealed with F_SEAL_WRITE is handed
+ * to the child as it is; any other descriptor is first copied into one.
+ * Returns 0 with every outcome of the file in @out->status (pages and a
+ * preview only when done or empty: every page in order, blank ones with
+ * "" as their text), or -1 when no child could be run at all (memfd,
+ * pipe, fork, exec: worth a retry later; logged). Thread-safe; blocks
+ * for at most about wall_ms. */
 int extract_run(int fd, const char *mime, const struct extract_limits *l,
 		struct extract_result *out);
+
+/* Which program extract_run runs as `PROGRAM extract MIME`: by default
+ * this very binary (/proc/self/exe); NULL restores that. For tests,
+ * whose binary can play a child that misbehaves. Not thread-safe: call it
+ * before any extract_run. */
+void extract_set_program(const char *path);
 
 /* Frees what a result holds and zeroes it. */
 void extract_result_clear(struct extract_result *r);

@@ -55,6 +55,7 @@ bool slug_valid(const char *s);
  * content library"; NULL-terminated). */
 extern const char *const asset_kinds[];
 extern const char *const asset_intents[];
+extern const char *const asset_audiences[]; /* external, internal */
 extern const char *const asset_statuses[];
 /* True if @v is one of the NULL-terminated @set. */
 bool one_of(const char *v, const char *const *set);

@@ -44,6 +44,7 @@ def roles(assets):
     effect, chance to be shared in a spell of that stage, months shared)}.
     @assets: [(id, meta)] as the library made them."""
     published = [(i, m) for i, m in assets if m.get("status") == "published"
+                 and m.get("kind") != "battlecard"  # internal: never shared
                  and [s for s in m.get("stages", []) if s in STAGES]]
     taken, out = set(), {}
 

@@ -7,17 +7,18 @@
 #   scripts/test.sh api SUITE[::TEST]... [--each]
 #                               only those API suites or tests, each alone
 #                               (see tests/api/run.py; --list names them)
+#   scripts/test.sh e2e STORY...  only those browser stories (tests/e2e/run.mjs)
 #   NS_TEST_OUT=DIR             where the .tap files go (build/test-results)
 #   NS_API_JOBS=N               API suites run at once (default: CPUs)
 set -uo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
 tiers=" "
-api_args=()
+api_args=() e2e_args=() last=
 for arg in "$@"; do
 	case $arg in
-	unit | db | api | e2e) tiers+="$arg " ;;
-	*) api_args+=("$arg") ;;
+	unit | db | api | e2e) tiers+="$arg " last=$arg ;;
+	*) if [ "$last" = e2e ]; then e2e_args+=("$arg"); else api_args+=("$arg"); fi ;;
 	esac
 done
 [ "$tiers" != " " ] || tiers=" unit db api e2e "
@@ -59,7 +60,7 @@ run_tier db tests/db/run.sh
 # server of its own (tests/api/run.py).
 run_tier api python3 tests/api/run.py ${api_args[@]+"${api_args[@]}"}
 # The web app in Debian's Chromium (tests/e2e/run.mjs).
-run_tier e2e node tests/e2e/run.mjs
+run_tier e2e node tests/e2e/run.mjs ${e2e_args[@]+"${e2e_args[@]}"}
 
 passed=$(cat "$out"/*.tap | grep -c '^ok ')
 failed=$(cat "$out"/*.tap | grep -c '^not ok ')

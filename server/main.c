@@ -18,6 +18,8 @@
 #include "db_writer.h"
 #include "db_tokens.h"
 #include "db_users.h"
+#include "extract.h"
+#include "extract_worker.h"
 #include "log.h"
 #include "migrate.h"
 #include "server.h"
@@ -31,6 +33,7 @@ static const char usage_main[] =
     "  user add      create a user (password from the first line of stdin)\n"
     "  token create  print a new API token for a user\n"
     "  blobs sweep   delete stored files that no asset version refers to\n"
+    "  extract MIME  (run by the server) text out of the file on stdin, framed\n"
     "\n"
     "configuration (environment): NEXTSTAGE_DATABASE_URL, NEXTSTAGE_READ_DATABASE_URL,\n"
     "NEXTSTAGE_LISTEN, NEXTSTAGE_PUBLIC_URL, NEXTSTAGE_MAX_UPLOAD_MB,\n"
@@ -164,12 +167,15 @@ static int cmd_serve(int argc, char **argv)
 		log_msg("warn", "analytics: rollups and verdicts will not refresh (no thread)");
 	if (import_worker_start() != 0)
 		log_msg("warn", "imports longer than a request will wait: no import worker");
+	if (extract_worker_start() != 0)
+		log_msg("warn", "text and previews wait for fewer workers: a thread did not start");
 	if (log_start() != 0)
 		log_msg("warn", "access lines are written one by one: no flusher thread");
 	int rc = server_run();
 	log_stop(); /* every request has completed: its line goes out now */
 	an_refresh_stop();
 	import_worker_stop();
+	extract_worker_stop();
 	db_writer_stop();
 	db_searchlog_stop();
 	db_token_uses_stop();
@@ -318,6 +324,8 @@ int main(int argc, char **argv)
 		return argc < 2 ? 2 : 0;
 	}
 	const char *cmd = argv[1];
+	if (strcmp(cmd, "extract") == 0) /* the sandboxed child of extract_run */
+		return extract_child_main(argc, argv);
 	if (strcmp(cmd, "serve") == 0) {
 		if (wants_help(argc, argv))
 			return fputs(usage_serve, stdout), 0;

@@ -1,4 +1,6 @@
--- Every published asset with what is wrong with it (README, Analytics:
+-- Every published external asset with what is wrong with it (internal
+-- content is read, never shared: shares can't tell whether it is used;
+-- README, Analytics:
 -- "Unused", with @p_days and @p_grace): @reasons the unused reasons,
 -- @judged 'hurts' and 'no_effect' when some stage has that verdict, and
 -- @since the oldest of those problems (when the grace ran out, when the
@@ -44,5 +46,5 @@ LANGUAGE sql STABLE AS $$
     CROSS JOIN LATERAL (SELECT array_remove(ARRAY[
         CASE WHEN v.hurts THEN 'hurts' END,
         CASE WHEN v.no_effect THEN 'no_effect' END], NULL) AS judged) j
-    WHERE a.status = 'published'
+    WHERE a.status = 'published' AND a.audience = 'external'
 $$;

@@ -3,8 +3,8 @@
 -- the client addresses (NULL: unknown), @p_uas the User-Agent classes,
 -- @p_bots the bot reasons the server found (NULL: looks like a person).
 -- Returns one row per element (in no particular order): its 1-based
--- position in @job and in @outcome 'missing' (unknown token), 'gone' (revoked or
--- expired), 'retired' (the asset was retired by the board: 410, no open
+-- position in @job and in @outcome 'missing' (unknown token), 'gone' (revoked,
+-- expired, or the asset became internal), 'retired' (the asset was retired by the board: 410, no open
 -- recorded) or the target as JSON, {id, url} for a link asset or {id,
 -- blob, size, version, sha256, mime, filename} for a file (the pinned
 -- version). Opens of live links are recorded as record_open() would,
@@ -25,6 +25,7 @@ BEGIN
         SELECT t.n::integer AS n, t.hash, t.ua, t.bot, s.id AS share_id, s.created_at,
                s.asset_id, s.version, a.url, a.status = 'retired' AS retired,
                s.id IS NOT NULL AND s.revoked_at IS NULL AND a.status <> 'retired'
+                   AND a.audience = 'external'
                    AND (s.expires_at IS NULL OR s.expires_at >= now()) AS live
         FROM unnest(p_tokens, p_hashes, p_uas, p_bots) WITH ORDINALITY AS t(token, hash, ua, bot, n)
         LEFT JOIN shares s ON s.token = t.token

@@ -30,9 +30,9 @@ enum db_status db_asset_get(const char *id, enum asset_view view, char **json)
 }
 
 /* The text parameters of @a's columns, in the order the statements
- * below take them ($1..$15). */
+ * below take them ($1..$16). */
 struct params {
-	const char *v[15];
+	const char *v[16];
 	char *lists[3]; /* v[4..6], malloc'd */
 };
 
@@ -55,7 +55,8 @@ static bool params_of(const struct asset_fields *a, struct params *p)
 			   a->owner,
 			   a->expires_at,
 			   a->source,
-			   a->url};
+			   a->url,
+			   a->audience};
 	memcpy(p->v, v, sizeof v);
 	return p->lists[0] && p->lists[1] && p->lists[2];
 }
@@ -103,17 +104,29 @@ static enum db_status check_refs(struct db *db, const struct params *ap, struct 
 	"ARRAY(SELECT x FROM unnest(" p "::text[]) WITH ORDINALITY t(x, i) GROUP BY x"             \
 	" ORDER BY min(i))"
 
-/* $1..$15 the columns, $16 the creator. */
+/* $1..$16 the columns (the audience as audience_of() decided), $17 the
+ * creator. */
 static struct db_stmt q_insert = DB_STMT(
     "INSERT INTO assets (title, description, kind, intent, personas, stages, tags, status,"
-    " public, gated, disclosure, owner, expires_at, source, url)"
+    " public, gated, disclosure, owner, expires_at, source, url, audience)"
     " VALUES ($1, coalesce($2, ''), $3, $4, " PERSONAS_OF("$5") ", " STAGES_OF("$6") ", " TAGS_OF(
 	"$7") ", coalesce($8, 'draft'), $9::boolean, $10::boolean, $11,"
-	      " coalesce($12::uuid, $16::uuid), $13::timestamptz, $14, $15) RETURNING id");
+	      " coalesce($12::uuid, $17::uuid), $13::timestamptz, $14, $15, $16) RETURNING id");
 
 static struct db_stmt q_lock =
-    DB_STMT("SELECT status, url IS NOT NULL, gated, public, disclosure IS NOT NULL FROM assets"
-	    " WHERE id = $1 FOR UPDATE");
+    DB_STMT("SELECT status, url IS NOT NULL, gated, public, disclosure IS NOT NULL,"
+	    " audience = 'internal' FROM assets WHERE id = $1 FOR UPDATE");
+
+/* Internal content is never public: @f's refusal when it would be. */
+static enum db_status refuse_public_internal(struct db_fault *f, bool internal, bool pub)
+{
+	if (!internal || !pub)
+		return DB_OK;
+	db_refuse(f, DB_CONFLICT, "public",
+		  "this asset is internal (for the team only): it cannot be made public");
+	f->code = "internal_only";
+	return DB_CONFLICT;
+}
 static struct db_stmt q_version =
     DB_STMT("INSERT INTO asset_versions (asset_id, number, blob_id, mime, filename, created_by)"
 	    " SELECT $1, coalesce(max(number), 0) + 1, $2, $3, $4, $5 FROM asset_versions"
@@ -158,11 +171,21 @@ static enum db_status create_tx(struct db *db, void *cls)
 {
 	struct create *c = cls;
 	struct params ap;
-	enum db_status s = params_of(c->meta, &ap) ? check_refs(db, &ap, c->fault) : DB_ERROR;
-	const char *p[16];
+	const struct asset_fields *m = c->meta;
+	/* battlecards are for the team unless said otherwise (or public) */
+	const char *audience = m->audience					  ? m->audience
+			       : strcmp(m->kind, "battlecard") == 0 && !m->public ? "internal"
+										  : "external";
+	enum db_status s =
+	    refuse_public_internal(c->fault, strcmp(audience, "internal") == 0, m->public);
+	if (s != DB_OK)
+		return s;
+	s = params_of(m, &ap) ? check_refs(db, &ap, c->fault) : DB_ERROR;
+	const char *p[17];
 	memcpy(p, ap.v, sizeof ap.v);
-	p[15] = c->actor;
-	PGresult *res = s == DB_OK ? db_exec(db, &q_insert, 16, p, &s) : NULL;
+	p[15] = audience;
+	p[16] = c->actor;
+	PGresult *res = s == DB_OK ? db_exec(db, &q_insert, 17, p, &s) : NULL;
 	params_free(&ap);
 	if (s != DB_OK)
 		return s;
@@ -189,16 +212,16 @@ enum db_status db_asset_create(const char *actor_id, const struct asset_fields *
 	return db_upload_commit(u, create_tx, &c);
 }
 
-/* $1..$15 the columns, $16 the asset, $17 the names of the fields given. */
-#define SET(c, v) DB_SET(c, v, "$17")
+/* $1..$16 the columns, $17 the asset, $18 the names of the fields given. */
+#define SET(c, v) DB_SET(c, v, "$18")
 static struct db_stmt q_update = DB_STMT(
     "UPDATE assets a SET" SET("title", "$1") SET("description", "$2") SET("kind", "$3")
 	SET("intent", "$4") SET("personas", PERSONAS_OF("$5")) SET("stages", STAGES_OF("$6"))
-	    SET("tags", TAGS_OF("$7")) SET("status", "$8") SET("public", "$9::boolean") SET(
-		"gated", "$10::boolean") SET("disclosure", "$11") SET("owner", "$12::uuid")
-		SET("expires_at", "$13::timestamptz") SET("source", "$14") SET(
-		    "url",
-		    "$15") " updated_at = now() WHERE a.id = $16 RETURNING asset_detail_json(a)");
+	    SET("tags", TAGS_OF("$7")) SET("status", "$8") SET("public", "$9::boolean")
+		SET("gated", "$10::boolean") SET("disclosure", "$11") SET("owner", "$12::uuid")
+		    SET("expires_at", "$13::timestamptz") SET("source", "$14") SET("url", "$15")
+			SET("audience", "$16") " updated_at = now() WHERE a.id = $17"
+					       " RETURNING asset_detail_json(a)");
 
 struct update {
 	const char *id;
@@ -223,6 +246,10 @@ static enum db_status check_change(struct update *u, PGresult *row)
 	     pub = db_given(p->given, "public") ? p->public : db_bool(row, 0, 3),
 	     disclosed =
 		 db_given(p->given, "disclosure") ? p->disclosure != NULL : db_bool(row, 0, 4);
+	bool internal = db_given(p->given, "audience") ? strcmp(p->audience, "internal") == 0
+						       : db_bool(row, 0, 5);
+	if (refuse_public_internal(u->fault, internal, pub) != DB_OK)
+		return DB_CONFLICT;
 	if (gated && !pub)
 		return db_refuse(u->fault, DB_INVALID, "gated", "only a public asset can be gated");
 	if (gated && !disclosed) {
@@ -251,11 +278,11 @@ static enum db_status update_tx(struct db *db, void *cls)
 		s = s == DB_OK ? DB_ERROR : s;
 	if (s == DB_OK)
 		s = check_refs(db, &ap, u->fault);
-	const char *p[17];
+	const char *p[18];
 	memcpy(p, ap.v, sizeof ap.v);
-	p[15] = u->id;
-	p[16] = given;
-	PGresult *res = s == DB_OK ? db_exec(db, &q_update, 17, p, &s) : NULL;
+	p[16] = u->id;
+	p[17] = given;
+	PGresult *res = s == DB_OK ? db_exec(db, &q_update, 18, p, &s) : NULL;
 	params_free(&ap);
 	free(given);
 	return db_text(res, s, u->json);

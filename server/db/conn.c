@@ -222,6 +222,7 @@ enum db_status db_refuse(struct db_fault *f, enum db_status s, const char *field
 	va_start(ap, fmt);
 	f->field = field;
 	f->missing = false;
+	f->code = NULL;
 	vsnprintf(f->detail, sizeof f->detail, fmt, ap);
 	va_end(ap);
 	return s;

@@ -200,7 +200,8 @@ enum db_status db_usage(const char *from, const char *to, const char *group, cha
  * publication, or from its first share when that is earlier (history
  * back-filled before it was published here); what it was then is read
  * from its shares (shares_asset: one backward index probe per asset and
- * point). Assets archived or retired since are not counted. */
+ * point). Assets archived or retired since, and internal ones (as in
+ * asset_problems), are not counted. */
 static struct db_stmt q_unused_trend = DB_STMT(
     "WITH pts AS (SELECT g::date AS period,"
     "   least(g + ('1 ' || $5)::interval, now()) AS at"
@@ -209,7 +210,7 @@ static struct db_stmt q_unused_trend = DB_STMT(
     " a AS (SELECT a.id, a.published_at, f.first_at FROM assets a"
     "  CROSS JOIN LATERAL (SELECT min(s.created_at) AS first_at FROM shares s"
     "   WHERE s.asset_id = a.id) f"
-    "  WHERE a.status = 'published'),"
+    "  WHERE a.status = 'published' AND a.audience = 'external'),"
     " x AS (SELECT p.period, p.at, count(*) AS published,"
     "   count(*) FILTER (WHERE l.last_at IS NULL"
     "    AND a.published_at <= p.at - make_interval(days => $2::integer)) AS never_shared,"

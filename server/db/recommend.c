@@ -4,7 +4,8 @@
 
 #include "db_internal.h"
 
-/* Published, unexpired assets tagged with the deal's stage (and one of its
+/* Published, unexpired, external assets (internal ones are never sent)
+ * tagged with the deal's stage (and one of its
  * personas, when it has any) and not yet shared to it, with their stored
  * verdict at that stage (and what it says to a person) and their shares of
  * the last 90 days; grouped by kind (1 proven, 2 untested: no verdict,
@@ -20,6 +21,7 @@ static struct db_stmt q_candidates = DB_STMT(
     "   AND (cardinality(d.personas) = 0 OR a.personas && d.personas)"
     "  LEFT JOIN stage_verdicts v ON v.asset_id = a.id AND v.stage = d.stage"
     "  WHERE a.status = 'published' AND (a.expires_at IS NULL OR a.expires_at > now())"
+    "   AND a.audience = 'external'"
     "   AND NOT EXISTS (SELECT 1 FROM shares s WHERE s.deal_id = d.id AND s.asset_id = a.id))"
     " SELECT jsonb_build_object('stage', d.stage,"
     "  'stage_name', (SELECT name FROM stages WHERE slug = d.stage),"

@@ -78,7 +78,7 @@ static struct db_stmt q_search = DB_STMT(
     "  LIMIT $11::integer + 1)"
     " SELECT json_build_object("
     "  'items', (SELECT coalesce(json_agg(asset_json(a,"
-    "                CASE WHEN v.asset_id IS NOT NULL THEN version_json(v, b) END, p.key,"
+    "                CASE WHEN v.asset_id IS NOT NULL THEN version_json(v, b, t) END, p.key,"
     /* what the next-stage test said at each judged stage, in a sentence */
     "                (SELECT coalesce(json_agg(json_build_object('stage', sv.stage,"
     "                   'verdict', sv.verdict, 'explanation', sv.explanation)"
@@ -96,6 +96,7 @@ static struct db_stmt q_search = DB_STMT(
     "            JOIN assets a ON a.id = p.id"
     "            LEFT JOIN asset_versions v ON v.asset_id = a.id AND v.number = a.current_version"
     "            LEFT JOIN blobs b ON b.id = v.blob_id"
+    "            LEFT JOIN blob_texts t ON t.blob_id = v.blob_id"
     /* the page of the file where the words are, the best of those with
      * any of them: any word, since the words match the document as a
      * whole, and a page with all of them ranks first */

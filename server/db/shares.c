@@ -7,15 +7,16 @@
 #include "db_internal.h"
 
 static struct db_stmt q_create = DB_STMT(
-    "WITH a AS (SELECT id, current_version FROM assets"
+    "WITH a AS (SELECT id, current_version, audience FROM assets"
     "  WHERE id = $1 AND status = 'published' AND (expires_at IS NULL OR expires_at > now())),"
     " d AS (SELECT id FROM deals WHERE id = $2::uuid AND ($3::uuid IS NULL OR owner = $3::uuid)),"
     " ins AS (INSERT INTO shares (token, asset_id, version, deal_id, rep_id, channel,"
     "  recipient_email, expires_at)"
     "  SELECT $4, a.id, a.current_version, (SELECT id FROM d), $5, $6, $7, $8::timestamptz"
-    "  FROM a WHERE $2::uuid IS NULL OR EXISTS (SELECT 1 FROM d) RETURNING *)"
+    "  FROM a WHERE a.audience = 'external' AND ($2::uuid IS NULL OR EXISTS (SELECT 1 FROM d))"
+    "  RETURNING *)"
     " SELECT (SELECT count(*) FROM a), $2::uuid IS NULL OR EXISTS (SELECT 1 FROM d),"
-    "  (SELECT share_json(ins) FROM ins)");
+    "  (SELECT share_json(ins) FROM ins), (SELECT audience = 'internal' FROM a)");
 
 enum db_status db_share_create(const char *rep_id, const char *owner_only, const char *asset_id,
 			       const char *deal_id, const char *channel, const char *recipient,
@@ -28,7 +29,11 @@ enum db_status db_share_create(const char *rep_id, const char *owner_only, const
 	PGresult *res = db_write(rep_id, &q_create, 8, p, &s);
 	if (s == DB_OK && db_int(res, 0, 0) == 0)
 		s = db_refuse(fault, DB_INVALID, "asset_id", "no published asset with this id");
-	else if (s == DB_OK && !db_bool(res, 0, 1))
+	else if (s == DB_OK && db_bool(res, 0, 3)) {
+		s = db_refuse(fault, DB_CONFLICT, "asset_id",
+			      "this asset is internal (for the team only): it cannot be shared");
+		fault->code = "internal_only";
+	} else if (s == DB_OK && !db_bool(res, 0, 1))
 		s = db_refuse(fault, DB_INVALID, "deal_id", "no deal of yours with this id");
 	if (s != DB_OK) {
 		PQclear(res);

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "db_assets.h"
+#include "extract_worker.h"
 #include "handlers.h"
 
 static const char *const new_statuses[] = {"draft", "published", NULL};
@@ -40,6 +41,7 @@ static bool read_meta(struct req *r, bool create, bool link, struct asset_fields
 	    JS_STR("expires_at", &m->expires_at, JS_NULLABLE, 1, 40),
 	    JS_STR("source", &m->source, JS_NULLABLE, 1, 200),
 	    JS_STR("url", &m->url, (create && link) ? JS_REQUIRED : 0, 1, 2000),
+	    JS_ONE_OF("audience", &m->audience, 0, asset_audiences),
 	};
 	size_t n = sizeof spec / sizeof spec[0];
 	*m = (struct asset_fields){0};
@@ -125,6 +127,8 @@ void h_assets_create(struct req *r)
 	char *json = NULL, id[UUID_LEN + 1];
 	enum db_status s = db_asset_create(r->user->id, &meta, link ? NULL : &vf, &f, id, &json);
 	db_upload_abort(vf.upload); /* left only if not consumed */
+	if (s == DB_OK && !link)
+		extract_worker_wake();
 	if (s == DB_OK) {
 		char loc[80];
 		snprintf(loc, sizeof loc, "/api/v1/assets/%s", id);
@@ -178,6 +182,8 @@ void h_assets_add_version(struct req *r)
 	enum db_status s =
 	    uuid_valid(id) ? db_asset_add_version(r->user->id, id, &vf, &json) : DB_NOT_FOUND;
 	db_upload_abort(vf.upload);
-	struct db_fault f = {"file", false, "a link asset has no file versions"};
+	if (s == DB_OK)
+		extract_worker_wake();
+	struct db_fault f = {.field = "file", .detail = "a link asset has no file versions"};
 	reply_db_json(r, s, s == DB_CONFLICT ? &f : NULL, 201, json);
 }

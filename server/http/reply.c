@@ -174,11 +174,13 @@ void reply_error(struct req *r, enum err e, const char *field, const char *fmt, 
 
 void reply_fault(struct req *r, enum db_status st, const struct db_fault *f)
 {
+	enum err precise = f != NULL ? err_of_code(f->code) : ERR_NONE;
 	if ((st == DB_INVALID || st == DB_CONFLICT) && f != NULL && f->field != NULL)
 		reply_error(r,
-			    st == DB_CONFLICT ? ERR_CONFLICT
-			    : f->missing      ? ERR_MISSING_FIELD
-					      : ERR_INVALID_FIELD,
+			    precise != ERR_NONE ? precise
+			    : st == DB_CONFLICT ? ERR_CONFLICT
+			    : f->missing	? ERR_MISSING_FIELD
+						: ERR_INVALID_FIELD,
 			    f->field, "%s", f->detail);
 	else
 		reply_db(r, st);

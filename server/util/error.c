@@ -1,6 +1,8 @@
 /* The error registry, expanded from errors.def. */
 #include "error.h"
 
+#include <string.h>
+
 static const struct {
 	unsigned status;
 	const char *code;
@@ -29,4 +31,12 @@ const char *err_code(enum err e)
 const char *err_title(enum err e)
 {
 	return registry[index_of(e)].title;
+}
+
+enum err err_of_code(const char *code)
+{
+	for (unsigned i = 0; code != NULL && i < ERR__COUNT; i++)
+		if (strcmp(registry[i].code, code) == 0)
+			return (enum err)i;
+	return ERR_NONE;
 }

@@ -72,6 +72,7 @@ const char *const asset_kinds[] = {
     "guide",	  "ebook", "whitepaper", "case_study", "product_sheet", "one_pager", "deck",
     "battlecard", "video", "webinar",	 "blog_post",  "template",	"other",     NULL};
 const char *const asset_intents[] = {"educational", "sales", NULL};
+const char *const asset_audiences[] = {"external", "internal", NULL};
 const char *const asset_statuses[] = {"draft", "published", "archived", "retired", NULL};
 
 bool one_of(const char *v, const char *const *set)

@@ -43,6 +43,14 @@ function preview(a) {
   return box;
 }
 
+// What an internal asset's page says first: read it, don't send it.
+function internalNote() {
+  const p = el("p", null, { class: "internal-note" });
+  p.append(el("span", "Internal", { class: "badge internal" }),
+    " For the team only: read it before a call; it cannot be shared or made public.");
+  return p;
+}
+
 function feedbackForm(a) {
   const f = el("form", null, { class: "card" });
   f.innerHTML = `
@@ -73,7 +81,8 @@ function evidence(a, stages) {
   box.append(el("h2", "Does it move deals?"));
   const verdicts = a.usage?.verdicts || [];
   if (!verdicts.length) {
-    box.append(el("p", "Not shared to a deal yet: there is no evidence either way.", { class: "muted" }));
+    box.append(el("p", a.audience === "internal" ? "Internal content is never sent to a deal, so this question is not asked of it."
+      : "Not shared to a deal yet: there is no evidence either way.", { class: "muted" }));
     return box;
   }
   const ul = el("ul", null, { class: "verdicts" });
@@ -185,6 +194,8 @@ function editForm(a, stages, personas, session) {
   };
   const stageBox = checks("Stages", "stages", Object.values(stages).filter((s) => !s.outcome).map((s) => [s.slug, s.name]), a.stages);
   const personaBox = checks("Personas", "personas", personas.map((p) => [p.slug, p.name]), a.personas);
+  const audience = choice("audience", [["external", "External: may be shared with prospects"],
+    ["internal", "Internal: for the team only (battlecards, pricing guidance)"]], a.audience);
   const pub = el("input", null, { type: "checkbox", name: "public" });
   pub.checked = a.public;
   const gated = el("input", null, { type: "checkbox", name: "gated" });
@@ -196,7 +207,7 @@ function editForm(a, stages, personas, session) {
     inline(gated, "Gated: readers leave their details first"),
     field("What follow-up a reader of a gated page agrees to (shown before the form)", disclosure));
   f.append(field("Title", title), field("Description", description), field("Kind", kind), field("Intent", intent),
-    field("Status", status), stageBox, personaBox, field("Tags (comma separated)", tags));
+    field("Status", status), field("Audience", audience), stageBox, personaBox, field("Tags (comma separated)", tags));
   if (url) f.append(field("Address (URL)", url));
   f.append(access, field("Expires on (optional)", expires), field("Owner", owner), field("Source (optional)", source),
     el("button", "Save", { type: "submit" }));
@@ -204,7 +215,7 @@ function editForm(a, stages, personas, session) {
     e.preventDefault();
     const picked = (name) => [...f.querySelectorAll(`input[name=${name}]:checked`)].map((c) => c.value);
     const body = { title: title.value.trim(), description: description.value.trim(), kind: kind.value,
-      intent: intent.value, status: status.value, stages: picked("stages"), personas: picked("personas"),
+      intent: intent.value, status: status.value, audience: audience.value, stages: picked("stages"), personas: picked("personas"),
       tags: tags.value.split(",").map((t) => t.trim()).filter(Boolean), public: pub.checked, gated: gated.checked,
       disclosure: disclosure.value.trim() || null, owner: owner.value, source: source.value.trim() || null,
       expires_at: expires.value ? new Date(`${expires.value}T23:59:59`).toISOString() : null };
@@ -227,6 +238,7 @@ export async function show(main, session, params) {
   main.append(el("p", null, { class: "crumbs" }));
   main.lastChild.append(el("a", "← Search", { href: "/app/search" }));
   main.append(el("h1", a.title));
+  if (a.audience === "internal") main.append(internalNote());
   const facts = [kindName(a.kind), ...a.stages.map((s) => stages[s]?.name || s), ...a.personas.map(personaName)];
   const reviewer = session.user.board || session.user.role !== "rep";
   if (reviewer) facts.push(a.status);
@@ -244,7 +256,8 @@ export async function show(main, session, params) {
   const side = el("div", null, { class: "two" });
   const shares = el("div");
   const refresh = async () => shares.replaceChildren(await sharesOf(a));
-  side.append(a.status === "published" ? await shareForm(a, { onShared: refresh })
+  side.append(a.audience === "internal" ? el("p", "Internal content is read by the team, never sent to a prospect.", { class: "muted" })
+    : a.status === "published" ? await shareForm(a, { onShared: refresh })
     : el("p", "Only published content can be shared.", { class: "muted" }),
     a.status === "published" || session.user.role !== "rep" ? feedbackForm(a) : el("div"));
   main.append(side, shares, versions(a, session));

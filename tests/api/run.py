@@ -65,6 +65,7 @@ SUITES = [
     "users",
     "taxonomy",
     "assets", "content", "search",
+    "extraction",  # text and previews out of files, by the workers
     "deals", "shares",
     "crm", "hooks",
     "imports",

@@ -429,6 +429,7 @@ def tracked_open(share_token, ua):
 def unused_reasons_one_by_one():
     fresh, old, quiet, opened, bot_only = (link_asset() for _ in range(5))
     expired = link_asset(expires_at="2025-01-01T00:00:00Z")
+    internal = link_asset(kind="battlecard")  # read, never shared: not measured by shares
     d = cohort("un", 1, "discovery")
     load(d, [(old["id"], next(iter(d)), "2024-01-01T00:00:00Z")])
     for a in (quiet, opened, bot_only):
@@ -453,6 +454,7 @@ def unused_reasons_one_by_one():
     for asset_id, r in want.items():
         check(reasons.get(asset_id) == r, f"{asset_id}: reasons {reasons.get(asset_id)}, want {r}")
     check(opened["id"] not in reasons, f"an opened, recent asset is listed: {reasons.get(opened['id'])}")
+    check(internal["id"] not in reasons, f"internal content is listed: {reasons.get(internal['id'])}")
     for a, want in ((opened, (1, 1, 1)), (bot_only, (1, 1, 0)), (fresh, (0, 0, 0))):
         u = expect_json(ctx.api.get(f"/api/v1/assets/{a['id']}", as_="marketer"), 200)["usage"]
         check((u["shares"], u["opens"], u["human_opens"]) == want,
@@ -475,11 +477,13 @@ def the_unused_trend_counts_each_month_end_as_the_summary_would_have_then():
     # 2012: no other test's asset was published or shared then, so these
     # three are the whole library at those points.
     shared_twice, never, shared_once = link_asset(), link_asset(), link_asset()
+    internal = link_asset(kind="battlecard")  # not counted: internal content is never shared
     d = cohort("trend", 1, "discovery", at="2012-01-01T00:00:00Z")
     x = next(iter(d))
     load(d, [(shared_twice["id"], x, "2012-01-15T10:00:00Z"), (shared_twice["id"], x, "2012-04-20T10:00:00Z"),
              (shared_once["id"], x, "2012-02-10T10:00:00Z")])
-    arrange(f"UPDATE assets SET published_at = '2012-01-05T00:00:00Z' WHERE id = '{never['id']}'")
+    arrange(f"UPDATE assets SET published_at = '2012-01-05T00:00:00Z'"
+            f" WHERE id IN ('{never['id']}', '{internal['id']}')")
     q = {"from": "2012-01-01", "to": "2012-05-31", "group": "month", "days": 30, "grace_days": 10}
     body = trend(**q)
     got = [(p["period"], p["at"], p["published"], p["never_shared"], p["stale"], p["unused"], p["unused_pct"])
@@ -688,6 +692,7 @@ def recommendations_rank_proven_first_with_a_slot_for_untested_and_hurts_last():
     new_untested = link_asset(title="Rec untested new", stages=[s], personas=[p])
     other_persona = link_asset(title="Rec other persona", stages=[s], personas=[create_persona()])
     already = link_asset(title="Rec already shared", stages=[s], personas=[p])
+    internal = link_asset(title="Rec battlecard", kind="battlecard", stages=[s], personas=[p])
     deal = expect_json(ctx.api.post("/api/v1/deals", {"name": "Rec target", "stage": s,
                                                       "personas": [p]}, as_="rep"), 201)
     expect_json(ctx.api.post("/api/v1/shares", {"asset_id": already["id"], "deal_id": deal["id"],
@@ -715,6 +720,7 @@ def recommendations_rank_proven_first_with_a_slot_for_untested_and_hurts_last():
     check((evidence["p20"], evidence["new"], evidence["old"], evidence["flat"], evidence["hurts"])
           == ("proven", "untested", "untested", "untested", "hurts"), f"evidence {evidence}")
     check(other_persona["id"] not in {i["id"] for i in got}, "an asset of another persona")
+    check(internal["id"] not in {i["id"] for i in got}, "internal content is never sent")
     check(len(expect_json(recommendations(deal["id"], limit=3), 200)["items"]) == 3, "limit")
     expect_problem(recommendations(deal["id"], as_="board"), 404, "not_found")
     expect_json(recommendations(deal["id"], as_="marketer"), 200)

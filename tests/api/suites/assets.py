@@ -23,8 +23,8 @@ UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12
 SHA256 = re.compile(r"^[0-9a-f]{64}$")
 STORE_TABLES = ("assets", "asset_versions", "blobs", "blob_chunks")
 ASSET_KEYS = {"id", "title", "description", "kind", "intent", "personas", "stages", "tags",
-              "status", "public", "gated", "disclosure", "owner", "expires_at", "source", "url",
-              "current_version", "created_at", "updated_at"}
+              "status", "audience", "public", "gated", "disclosure", "owner", "expires_at",
+              "source", "url", "current_version", "created_at", "updated_at"}
 VERSION_KEYS = {"number", "sha256", "size", "mime", "filename", "created_by", "created_at"}
 FUTURE = "2099-01-01T00:00:00Z"
 PAST = "2020-01-01T00:00:00Z"
@@ -189,9 +189,17 @@ def json_with_url_creates_a_link_asset_without_a_version():
 
 @test
 def get_by_id_answers_the_created_asset():
+    def settled(x):  # the extraction fields move on by themselves (suites/extraction.py)
+        moving = ("text_status", "text_reason", "pages", "thumbnail")
+        x = {k: v for k, v in x.items() if k not in moving}
+        for k in ("current_version", "versions"):
+            vs = x[k] if k == "versions" else [x[k]]
+            vs = [{f: v for f, v in ver.items() if f not in moving} for ver in vs]
+            x[k] = vs if k == "versions" else vs[0]
+        return x
     a = create_file_asset(tags=["one"])
     got = get_asset(a["id"])
-    check(got == a, f"GET differs from the POST answer:\n GET  {got}\n POST {a}")
+    check(settled(got) == settled(a), f"GET differs from the POST answer:\n GET  {got}\n POST {a}")
     link = create_link_asset()
     check(get_asset(link["id"]) == link, "GET of a link asset differs from the POST answer")
 
@@ -274,7 +282,7 @@ def wrong_types_and_values_are_named():
         ("tags", ["t" * 51]), ("tags", [f"t{i}" for i in range(31)]), ("status", "retired"),
         ("status", "deleted"), ("public", "yes"), ("gated", 1), ("disclosure", ""),
         ("owner", "not-a-uuid"), ("expires_at", "tomorrow"), ("expires_at", 1700000000),
-        ("source", "s" * 201), ("source", 7),
+        ("source", "s" * 201), ("source", 7), ("audience", "partners"), ("audience", True),
     ]
     for field, value in cases:
         r = ctx.api.post(ASSETS, meta(url="https://example.com/x", **{field: value}),

@@ -798,3 +798,54 @@ def the_notifications_answer_counts_the_unread_ones():
     note = notes_of(s["id"])[0]
     expect_status(ctx.api.post(f"{NOTES}/{note['id']}/read", **REP), 204)
     check(unread() == before, f"unread {unread()} after reading it, {before} before")
+
+
+# ---------------------------------------------------------------- internal content
+
+@test
+def internal_content_is_never_shared_and_its_old_links_die():
+    """Battlecards are internal unless a marketer says otherwise; sharing
+    an internal asset is refused (409 internal_only) and stores nothing,
+    for a rep and a marketer alike; an asset made internal after it was
+    shared stops answering its links (410), though reps still read it."""
+    card = published_file(kind="battlecard")
+    check(card["audience"] == "internal", f"a battlecard is {card['audience']}")
+    guide = published_file()
+    check(guide["audience"] == "external", f"a guide is {guide['audience']}")
+    before = count_rows("shares")
+    for auth in (REP, MARKETER):
+        expect_problem(post_share({"asset_id": card["id"], "channel": "email"}, auth),
+                       409, "internal_only", "asset_id")
+    check(count_rows("shares") == before, "a refused share of internal content was stored")
+    # An external battlecard (the marketer says so) can be shared.
+    shareable = published_file(kind="battlecard", audience="external")
+    share(shareable)
+    s = share(guide)
+    expect_status(open_link(s["token"]), 200)
+    made_internal = expect_json(patch_asset(guide["id"], {"audience": "internal"}), 200)
+    check(made_internal["audience"] == "internal", "the patch did not make it internal")
+    expect_problem(open_link(s["token"], ua=CURL), 410, "gone")
+    seen = expect_json(ctx.api.get(f"/api/v1/assets/{guide['id']}", as_="rep"), 200)
+    check(seen["audience"] == "internal", "a rep does not see that the asset is internal")
+
+
+@test
+def internal_content_is_never_made_public():
+    for what, fields in (("a battlecard made public", {"kind": "battlecard", "public": True,
+                                                      "audience": "internal"}),
+                         ("an internal public guide", {"audience": "internal", "public": True})):
+        r = ctx.api.post("/api/v1/assets", {"title": ctx.uniq("x"), "kind": fields.get(
+            "kind", "guide"), "intent": "sales", "url": "https://example.com/x",
+            **{k: v for k, v in fields.items() if k != "kind"}}, as_="marketer")
+        try:
+            expect_problem(r, 409, "internal_only", "public")
+        except Failure as e:
+            raise Failure(f"{what}: {e}", *e.details)
+    card = published_file(kind="battlecard")
+    expect_problem(patch_asset(card["id"], {"public": True}), 409, "internal_only", "public")
+    guide = published_file(public=True)
+    expect_problem(patch_asset(guide["id"], {"audience": "internal"}), 409, "internal_only",
+                   "public")
+    # Both at once, the right way round: no longer public, then internal.
+    both = expect_json(patch_asset(guide["id"], {"audience": "internal", "public": False}), 200)
+    check((both["audience"], both["public"]) == ("internal", False), f"got {both}")

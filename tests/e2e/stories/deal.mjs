@@ -79,4 +79,30 @@ export const stories = {
     await small.close();
     return [...page.problems(), ...sp.problems()];
   },
+
+  async a_rep_reads_the_battlecard_before_a_call_but_cannot_send_it_to_the_prospect(browser) {
+    const { origin } = await demoServer();
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    const page = await watchedPage(context, [/^401 .*\/api\/v1\/me$/, /^409 .*\/api\/v1\/shares$/]);
+    await signInAt(page, origin, "/app/search?q=tallyforge");
+    const result = page.locator(".result", { hasText: "vs. Tallyforge" }).first();
+    await result.waitFor();
+    await result.locator("a").first().click();
+    await page.getByRole("heading", { level: 1, name: /vs\. Tallyforge$/ }).waitFor();
+    const note = page.locator(".internal-note");
+    await note.waitFor();
+    check(/^Internal\s+For the team only/.test(await note.innerText()), `the note: ${await note.innerText()}`);
+    check(await page.locator("form.share").count() === 0, "an internal asset offers a tracked link");
+    check(/never sent to a prospect/.test(await page.locator(".two").innerText()), "no word on why it can't be shared");
+    await snap(page, "rep-internal-battlecard-1280", { fullPage: true });
+    // The API says the same to a rep who tries anyway.
+    const refused = await page.evaluate(async () => {
+      const id = location.pathname.split("/").pop();
+      const r = await fetch("/api/v1/shares", { method: "POST", headers: { "Content-Type": "application/json",
+        "X-Requested-With": "fetch" }, body: JSON.stringify({ asset_id: id, channel: "email" }) });
+      return [r.status, (await r.json()).code];
+    });
+    check(refused[0] === 409 && refused[1] === "internal_only", `sharing it anyway: ${refused}`);
+    return page.problems();
+  },
 };
