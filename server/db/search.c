@@ -33,11 +33,20 @@
  * intent and status filters (text[] or NULL), $7 visible only, $8 the sort,
  * $9/$10 the cursor's key and id (or NULL), $11 the page size.
  *
- * m: the matches with their sort key; a new sort is one more WHEN.
+ * m: the matches with their sort key; a new sort is one more WHEN. The
+ * words match a.search (title to the file's text) and rank on
+ * a.search_head (title to description: small and in line, where the whole
+ * document is tens of kB out of line; schema/0026_search_inside.sql).
  * page: one more than a page after the cursor, so that next_cursor knows
  * whether there is more. The items are built by asset_json() over rows
  * joined here (inlined: no function call per item), the facets by one
- * aggregate per facet over m. json, not jsonb: nothing parses it here. */
+ * aggregate per facet over m. json, not jsonb: nothing parses it here.
+ * Each item's snippet is made for the page's items only: the best page of
+ * its current version's file with any of the words ($2 with '|' for '&'),
+ * and its excerpt by search_snippet() (escaped HTML, <mark> only), which
+ * looks first near the first match of the words' stems as a regular
+ * expression ('\m(secur|complian)': letters and digits only, as $2 is;
+ * a final 'i' also as 'y', the stemmer's policy -> polici). */
 // clang-format off
 static struct db_stmt q_search = DB_STMT(
     "WITH m AS MATERIALIZED ("

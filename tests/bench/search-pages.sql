@@ -164,5 +164,6 @@ CREATE TEMP TABLE bench_index AS
 SELECT indexdef FROM pg_indexes WHERE tablename = 'assets' AND indexname = 'assets_match';
 DROP INDEX assets_match;
 UPDATE assets a SET current_version = 1 FROM bench_files f WHERE f.asset_id = a.id;
+SET CONSTRAINTS ALL IMMEDIATE; -- (CREATE INDEX waits for no deferred check)
 DO $$ BEGIN EXECUTE (SELECT indexdef FROM bench_index); END $$;
 COMMIT;
