@@ -8,11 +8,12 @@
 -- first). The excerpt is escaped, then the marks become tags.
 --
 -- ts_headline parses and stems every word it is given (~0.4 ms for a page
--- of 300 words, times 20 items a search page), so it reads a window of
--- about 60 words around the first word that @pattern (a case-insensitive
--- regular expression of the words' stems: search.c) finds, and the whole
--- page only when that window marks nothing (a stem that is not how the
--- word is spelt in the text).
+-- of 300 words, times 20 items a search page), so it reads the 250
+-- characters (about 40 words) from the first word that @pattern (a
+-- case-insensitive regular expression of the words' stems: search.c)
+-- finds, and the whole page only when they mark nothing (a stem that is
+-- not how the word is spelt in the text). Its excerpt starts at the first
+-- matched word it shows.
 CREATE OR REPLACE FUNCTION search_snippet(p_text text, q tsquery, pattern text) RETURNS text
 LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE AS $$
 DECLARE
@@ -21,11 +22,8 @@ DECLARE
     w text;
     h text;
 BEGIN
-    IF at > 0 THEN
-        w := substr(p_text, greatest(1, at - 150), 400);
-        IF at > 151 THEN -- from a word's start
-            w := substr(w, strpos(w, ' ') + 1);
-        END IF;
+    IF at > 0 THEN -- ts_headline's excerpt starts at the first match anyway
+        w := substr(p_text, at, 250);
         h := ts_headline('english', translate(w, E'<>\x01\x02\x03\x04', E'\x03\x04'), q, opts);
     END IF;
     IF h IS NULL OR strpos(h, chr(1)) = 0 THEN
