@@ -22,6 +22,7 @@ MIGR_C   := build/gen/migrations.c
 REL_OBJ  := $(SRC:%.c=build/rel/%.o) build/rel/migrations.o
 ASAN_OBJ := $(SRC:%.c=build/asan/%.o) build/asan/migrations.o
 ASAN_LIB := $(LIB_SRC:%.c=build/asan/%.o) build/asan/migrations.o
+REL_LIB  := $(LIB_SRC:%.c=build/rel/%.o) build/rel/migrations.o
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=build/asan/tests/%)
 
@@ -75,6 +76,12 @@ build/asan/tests/%: tests/unit/%.c tests/unit/harness.h $(ASAN_LIB)
 	@mkdir -p $(dir $@)
 	@echo 'LD   $@'
 	@$(CC) $(CPPFLAGS) -Itests/unit $(ASAN_CFLAGS) -o $@ $< $(ASAN_LIB) $(LDLIBS)
+
+# The extract bench's driver: extract_run, release build (scripts/bench.sh).
+build/bench/extract_run: tests/bench/extract_run.c $(REL_LIB)
+	@mkdir -p $(dir $@)
+	@echo 'LD   $@'
+	@$(CC) $(CPPFLAGS) $(REL_CFLAGS) -o $@ $< $(REL_LIB) $(LDLIBS)
 
 deps:
 	scripts/deps.sh

@@ -17,6 +17,8 @@
 # BENCH_IMPORT_DEALS (25000: deals of the import CSV, 4 rows each),
 # BENCH_APP_KEYS (40: keystrokes typed into the web app's search),
 # BENCH_APP_LOADS (7: loads of /app/ of each kind),
+# BENCH_EXTRACT_PDFS (40) and BENCH_EXTRACT_PAGES (20: the extract
+# scenario's generated PDFs and their pages),
 # BENCH_PG_PORT (54391: the bench cluster).
 #
 # To add a scenario: write bench_NAME (start what it needs with need_*,
@@ -27,7 +29,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-SCENARIOS=(hello healthz me search app upload app-upload download opens ingest import analytics)
+SCENARIOS=(hello healthz me search app upload app-upload download opens ingest import analytics extract)
 
 THREADS=${BENCH_THREADS:-$(nproc)}
 DURATION=${BENCH_DURATION:-10s}
@@ -1282,6 +1284,58 @@ bench_dashboards() {
 		note "$key: /app/dashboards page painted after navigation (chart or matrix on screen), median of 5" \
 			"(p90 $p90, worst $worst ms); reference: GET of its API ($api) above"
 	done
+}
+
+# Text out of PDFs through the sandbox (tests/bench/extract_run.c:
+# extract_run, so fork + exec of `nextstage extract`, limits, frames and a
+# preview of page 1 included) against pdftotext alone on the same files
+# (tests/files/make_files.py --bench), both one file after another; best
+# of three runs each, interleaved, so that load from elsewhere hits both.
+EXTRACT_PDFS=${BENCH_EXTRACT_PDFS:-40}
+EXTRACT_PAGES=${BENCH_EXTRACT_PAGES:-20}
+bench_extract() {
+	command -v pdftotext >/dev/null || die "extract: pdftotext is not installed (make deps)"
+	make -s build/bench/extract_run >/dev/null || die "extract: the driver did not build"
+	local dir=$OUT/extract-files pages=$((EXTRACT_PDFS * EXTRACT_PAGES)) t0 t1 n secs
+	local best_ref=0 best=0 rate cpu_ref=- cpu=- f
+	rm -rf "$dir"
+	timeout 300 python3 tests/files/make_files.py "$dir" --bench "$EXTRACT_PDFS" "$EXTRACT_PAGES" ||
+		die "extract: the PDFs were not generated"
+	local files=("$dir"/bench/*.pdf)
+	# warm-up: the page cache, fontconfig's cache
+	timeout 60 build/bench/extract_run "$NS" "${files[@]:0:3}" >/dev/null || true
+	for f in "${files[@]:0:3}"; do timeout 10 pdftotext -q "$f" /dev/null || true; done
+	for _ in 1 2 3; do
+		t0=$(now_s)
+		for f in "${files[@]}"; do
+			timeout 30 pdftotext -q "$f" /dev/null || die "extract: pdftotext failed on $f"
+		done
+		t1=$(now_s)
+		rate=$(awk -v n="$pages" -v a="$t0" -v b="$t1" 'BEGIN { printf "%.0f", n / (b - a) }')
+		[ "$rate" -gt "$best_ref" ] && best_ref=$rate
+		if ! read -r n secs < <(timeout 600 build/bench/extract_run "$NS" "${files[@]}" \
+			2>>"$OUT/setup.log"); then
+			log "extract: the driver failed (build/bench/setup.log)"
+			FAILED=1
+			break
+		fi
+		[ "$n" = "$pages" ] || { log "extract: $n pages of $pages"; FAILED=1; }
+		rate=$(awk -v n="$n" -v s="$secs" 'BEGIN { printf "%.0f", n / s }')
+		[ "$rate" -gt "$best" ] && best=$rate
+	done
+	# CPU time (user + system, children included) of one run each
+	cpu_ref=$( { TIMEFORMAT='%U %S'; time (for f in "${files[@]}"; do pdftotext -q "$f" /dev/null; done); } 2>&1 |
+		awk -v n="$pages" '{ printf "%.2f", ($1 + $2) * 1000 / n }')
+	cpu=$( { TIMEFORMAT='%U %S'; time (build/bench/extract_run "$NS" "${files[@]}" >/dev/null 2>&1); } 2>&1 |
+		awk -v n="$pages" '{ printf "%.2f", ($1 + $2) * 1000 / n }')
+	record extract-pdftotext "$best_ref" pages/s
+	record extract "$best" pages/s
+	report_info extract-pdftotext
+	report extract extract-pdftotext 0.8
+	note "extract: $EXTRACT_PDFS generated PDFs of $EXTRACT_PAGES pages through extract_run (a sandboxed" \
+		"child per file, preview included) against pdftotext alone, best of 3; CPU per page:" \
+		"extract_run $cpu ms, pdftotext $cpu_ref ms"
+	rm -rf "$dir"
 }
 
 # --- main ----------------------------------------------------------------------

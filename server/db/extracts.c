@@ -195,7 +195,8 @@ enum db_status db_extract_store(struct db_extractor *x, const struct db_extract_
 static struct db_stmt q_undo = DB_STMT("ROLLBACK TO SAVEPOINT job");
 static struct db_stmt q_later =
     DB_STMT("UPDATE extract_jobs SET attempts = attempts + 1, last_error = $2,"
-	    " run_after = now() + $3::integer * interval '1 millisecond' WHERE blob_id = $1");
+	    " run_after = clock_timestamp() + $3::integer * interval '1 millisecond'"
+	    " WHERE blob_id = $1");
 static struct db_stmt q_failed =
     DB_STMT("UPDATE blob_texts SET status = 'failed', reason = $2, pages = NULL, doc = NULL,"
 	    " extracted_at = now() WHERE blob_id = $1");
@@ -225,9 +226,12 @@ enum db_status db_extract_retry(struct db_extractor *x, const struct db_extract_
 
 /* ---- waiting, asking again, reading ---- */
 
+/* Jobs held by a worker (here or in another process) are not waited for:
+ * they are on their way, and a worker that saw them due would spin. */
 static struct db_stmt q_next_due =
-    DB_STMT("SELECT greatest(0, ceil(extract(epoch FROM min(run_after) - now()) * 1000))::bigint"
-	    " FROM extract_jobs");
+    DB_STMT("SELECT ceil(extract(epoch FROM min(run_after) - now()) * 1000)::bigint"
+	    " FROM (SELECT run_after FROM extract_jobs ORDER BY run_after LIMIT 64"
+	    "       FOR KEY SHARE SKIP LOCKED) j");
 
 enum db_status db_extract_next_due(struct db_extractor *x, long *ms)
 {
@@ -236,7 +240,7 @@ enum db_status db_extract_next_due(struct db_extractor *x, long *ms)
 	*ms = -1;
 	PGresult *res = db ? db_exec(db, &q_next_due, 0, NULL, &s) : NULL;
 	if (s == DB_OK && !PQgetisnull(res, 0, 0))
-		*ms = (long)db_int(res, 0, 0);
+		*ms = db_int(res, 0, 0) > 0 ? (long)db_int(res, 0, 0) : 0;
 	PQclear(res);
 	return s;
 }

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/pidfd.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -203,11 +204,16 @@ static size_t resident(pid_t pid)
 	return (size_t)rss * (size_t)sysconf(_SC_PAGESIZE);
 }
 
-/* Watches the child until it is reaped. Sets rd->v when it was stopped. */
+/* Watches the child until it is reaped: its pipes and, through a pidfd,
+ * its exit, so that nothing waits for a tick once it is done. Sets rd->v
+ * when it was stopped. */
 static void watch(struct reader *rd, const struct spawned *s, int *wstatus, struct rusage *ru)
 {
 	long long deadline = now_ms() + rd->l->wall_ms;
-	struct pollfd fds[2] = {{.fd = s->out, .events = POLLIN}, {.fd = s->err, .events = POLLIN}};
+	int pidfd = pidfd_open(s->pid, 0); /* -1: then the tick finds the exit */
+	struct pollfd fds[3] = {{.fd = s->out, .events = POLLIN},
+				{.fd = s->err, .events = POLLIN},
+				{.fd = pidfd, .events = POLLIN}};
 	bool killed = false;
 	long long looked = 0;
 	for (;;) {
@@ -228,13 +234,15 @@ static void watch(struct reader *rd, const struct spawned *s, int *wstatus, stru
 			killed = true;
 		}
 		int timeout = left < TICK_MS ? (left > 0 ? (int)left : 1) : TICK_MS;
-		if (poll(fds, 2, timeout) <= 0)
+		if (poll(fds, 3, timeout) <= 0)
 			continue;
 		if ((fds[0].revents & (POLLIN | POLLHUP | POLLERR)) && !drain_out(rd, s->out))
 			fds[0].fd = -1; /* EOF: the child's exit is next */
 		if ((fds[1].revents & (POLLIN | POLLHUP | POLLERR)) && !drain_err(rd, s->err))
 			fds[1].fd = -1;
 	}
+	if (pidfd >= 0)
+		close(pidfd);
 	/* what it wrote before it exited */
 	while (!killed && rd->v == V_NONE && fds[0].fd >= 0 && poll(fds, 1, 0) > 0 &&
 	       drain_out(rd, s->out))

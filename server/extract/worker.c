@@ -83,12 +83,12 @@ static int blob_fd(struct db_extractor *x, const struct db_extract_job *job, con
 {
 	int fd = memfd_create("extract", MFD_CLOEXEC | MFD_ALLOW_SEALING);
 	char *buf = malloc(BLOB_CHUNK);
-	*why = "no memory for the file";
+	*why = "There was no memory for the file.";
 	bool ok = fd >= 0 && buf != NULL;
 	for (unsigned n = 0; ok; n++) {
 		size_t got = 0;
 		if (db_extract_chunk(x, job, n, buf, &got) != DB_OK) {
-			*why = "the file could not be read from the database";
+			*why = "The file could not be read from the database.";
 			ok = false;
 		}
 		if (!ok || got == 0)
@@ -120,8 +120,7 @@ static int extract(struct worker *w, struct db_extractor *x, const struct db_ext
 {
 	if (job->size > cfg.limits.input_bytes) {
 		r->status = EXTRACT_TOO_LARGE;
-		snprintf(r->reason, sizeof r->reason,
-			 "the file is larger than %zu MiB, the most text is read from",
+		snprintf(r->reason, sizeof r->reason, "The file is larger than %zu MiB.",
 			 cfg.limits.input_bytes >> 20);
 		return 0;
 	}
@@ -132,7 +131,7 @@ static int extract(struct worker *w, struct db_extractor *x, const struct db_ext
 	int rc = is_stopping() ? -1 : extract_run(fd, job->mime, &cfg.limits, r);
 	atomic_store(&w->tid, 0);
 	close(fd);
-	*why = "the extractor could not be started";
+	*why = "The extractor could not be started.";
 	return rc;
 }
 
@@ -156,16 +155,16 @@ static void run_job(struct worker *w, struct db_extractor *x, const struct db_ex
 			r.reason);
 	} else {
 		if (rc == 0)
-			why = s == DB_UNAVAILABLE ? "the database went away"
-						  : "the outcome could not be stored";
+			why = s == DB_UNAVAILABLE ? "The database went away."
+						  : "The outcome could not be stored.";
 		bool last = job->attempts + 1 >= (int)cfg.attempts;
 		double jitter = 0.5 + (double)rand_r(&w->seed) / ((double)RAND_MAX + 1);
 		unsigned delay = extract_retry_delay_ms(cfg.retry_ms, job->attempts, jitter);
 		db_extract_retry(x, job, why, delay, last);
 		atomic_fetch_add(last ? &gave_up : &retries, 1);
-		log_msg(last ? "error" : "warn", "extract: blob %lld attempt %d: %s%s",
+		log_msg(last ? "error" : "warn", "extract: blob %lld attempt %d: %s %s",
 			(long long)job->blob, job->attempts + 1, why,
-			last ? "; failed for good" : "; will retry");
+			last ? "Failed for good." : "Will retry.");
 	}
 	extract_result_clear(&r);
 }
