@@ -15,7 +15,7 @@
 -- not how the word is spelt in the text). Its excerpt starts at the first
 -- matched word it shows.
 CREATE OR REPLACE FUNCTION search_snippet(p_text text, q tsquery, pattern text) RETURNS text
-LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE AS $$
+LANGUAGE plpgsql STABLE PARALLEL SAFE AS $$
 DECLARE
     at integer := regexp_instr(p_text, pattern, 1, 1, 0, 'i');
     opts text := 'StartSel=' || chr(1) || ', StopSel=' || chr(2) || ', MaxWords=30, MinWords=15';
