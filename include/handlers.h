@@ -43,6 +43,8 @@ void h_assets_update(struct req *r);
 void h_assets_add_version(struct req *r);
 /* asset_content.c */
 void h_assets_content(struct req *r);
+void h_assets_thumbnail(struct req *r);
+void h_assets_extract(struct req *r);
 /* asset_search.c */
 void h_assets_search(struct req *r);
 /* feedback.c */

@@ -42,3 +42,8 @@ INSERT INTO blob_texts (blob_id) SELECT DISTINCT blob_id FROM asset_versions
 INSERT INTO extract_jobs (blob_id, mime)
     SELECT DISTINCT ON (blob_id) blob_id, mime FROM asset_versions ORDER BY blob_id, number
     ON CONFLICT DO NOTHING;
+
+-- version_json() takes the blob's extraction as a third row
+-- (schema/functions/version_json.sql); the two-row form came from
+-- migration 0011, before schema/functions/ kept the list of what to drop.
+DROP FUNCTION IF EXISTS version_json(asset_versions, blobs);

@@ -19,6 +19,7 @@
 #include "db_tokens.h"
 #include "db_users.h"
 #include "extract.h"
+#include "extract_worker.h"
 #include "log.h"
 #include "migrate.h"
 #include "server.h"
@@ -166,12 +167,15 @@ static int cmd_serve(int argc, char **argv)
 		log_msg("warn", "analytics: rollups and verdicts will not refresh (no thread)");
 	if (import_worker_start() != 0)
 		log_msg("warn", "imports longer than a request will wait: no import worker");
+	if (extract_worker_start() != 0)
+		log_msg("warn", "text and previews wait for fewer workers: a thread did not start");
 	if (log_start() != 0)
 		log_msg("warn", "access lines are written one by one: no flusher thread");
 	int rc = server_run();
 	log_stop(); /* every request has completed: its line goes out now */
 	an_refresh_stop();
 	import_worker_stop();
+	extract_worker_stop();
 	db_writer_stop();
 	db_searchlog_stop();
 	db_token_uses_stop();

@@ -7,10 +7,11 @@ LANGUAGE sql STABLE AS $$
         'feedback', feedback_summary_json(a.id),
         'public_page', asset_public_json(a.id),
         'owner_name', (SELECT u.name FROM users u WHERE u.id = a.owner),
-        'versions', (SELECT coalesce(jsonb_agg(version_json(v, b)::jsonb
+        'versions', (SELECT coalesce(jsonb_agg(version_json(v, b, t)::jsonb
                                                || jsonb_build_object('created_by_name', u.name)
                                                ORDER BY v.number DESC), '[]')
                      FROM asset_versions v JOIN blobs b ON b.id = v.blob_id
+                     LEFT JOIN blob_texts t ON t.blob_id = v.blob_id
                      LEFT JOIN users u ON u.id = v.created_by
                      WHERE v.asset_id = a.id))
 $$;

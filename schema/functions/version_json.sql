@@ -6,14 +6,22 @@
 -- the jsonb ones build, sort and walk a tree (a page of 20 items:
 -- 0.9 ms -> 0.16 ms of CPU). The 1-argument forms (jsonb, one
 -- row in, for single answers) come from these, so the shape is written once.
-CREATE OR REPLACE FUNCTION version_json(v asset_versions, b blobs) RETURNS json
+-- @t is the blob's extraction (blob_texts, LEFT JOINed: NULL before the
+-- version's row is visible): its text_status, the reason of a failure,
+-- the page count once known, and the preview's URL when there is one.
+CREATE OR REPLACE FUNCTION version_json(v asset_versions, b blobs, t blob_texts) RETURNS json
 LANGUAGE sql STABLE PARALLEL SAFE AS $$
     SELECT json_build_object('number', v.number, 'sha256', encode(b.sha256, 'hex'),
         'size', b.size, 'mime', v.mime, 'filename', v.filename, 'created_by', v.created_by,
-        'created_at', rfc3339(v.created_at))
+        'created_at', rfc3339(v.created_at),
+        'text_status', coalesce(t.status, 'pending'), 'text_reason', t.reason,
+        'pages', t.pages,
+        'thumbnail', CASE WHEN t.thumb_blob_id IS NOT NULL THEN
+            '/api/v1/assets/' || v.asset_id || '/versions/' || v.number || '/thumbnail' END)
 $$;
 
 CREATE OR REPLACE FUNCTION version_json(v asset_versions) RETURNS jsonb
 LANGUAGE sql STABLE AS $$
-    SELECT version_json(v, b)::jsonb FROM blobs b WHERE b.id = v.blob_id
+    SELECT version_json(v, b, t)::jsonb FROM blobs b
+    LEFT JOIN blob_texts t ON t.blob_id = b.id WHERE b.id = v.blob_id
 $$;

@@ -139,7 +139,7 @@ unsigned db_upload_count(void)
 static struct db_stmt q_read =
     DB_STMT("SELECT data FROM blob_chunks WHERE blob_id = $1 AND n = $2");
 
-enum db_status db_blob_chunk(int64_t blob_id, unsigned n, void *buf, size_t *got)
+enum db_status db_blob_chunk_on(struct db *db, int64_t blob_id, unsigned n, void *buf, size_t *got)
 {
 	*got = 0;
 	char id[24], num[16];
@@ -147,7 +147,7 @@ enum db_status db_blob_chunk(int64_t blob_id, unsigned n, void *buf, size_t *got
 	snprintf(num, sizeof num, "%u", n);
 	const char *p[] = {id, num};
 	enum db_status s;
-	PGresult *res = db_query_bin(&q_read, 2, p, &s);
+	PGresult *res = db_exec_bin(db, &q_read, 2, p, NULL, NULL, 1, &s);
 	if (s == DB_OK && PQntuples(res) == 1) {
 		size_t l = (size_t)PQgetlength(res, 0, 0);
 		*got = l < BLOB_CHUNK ? l : BLOB_CHUNK;
@@ -157,10 +157,30 @@ enum db_status db_blob_chunk(int64_t blob_id, unsigned n, void *buf, size_t *got
 	return s;
 }
 
+struct chunk_read {
+	int64_t blob;
+	unsigned n;
+	void *buf;
+	size_t *got;
+};
+
+static enum db_status read_chunk(struct db *db, void *cls)
+{
+	struct chunk_read *c = cls;
+	return db_blob_chunk_on(db, c->blob, c->n, c->buf, c->got);
+}
+
+enum db_status db_blob_chunk(int64_t blob_id, unsigned n, void *buf, size_t *got)
+{
+	struct chunk_read c = {blob_id, n, buf, got};
+	return db_run(false, read_chunk, &c);
+}
+
 static struct db_stmt q_sweep =
     DB_STMT("DELETE FROM blobs b WHERE b.created_at < now() - $1::integer * interval '1 second'"
 	    " AND NOT EXISTS (SELECT 1 FROM asset_versions v WHERE v.blob_id = b.id)"
-	    " AND NOT EXISTS (SELECT 1 FROM import_jobs j WHERE j.blob_id = b.id)");
+	    " AND NOT EXISTS (SELECT 1 FROM import_jobs j WHERE j.blob_id = b.id)"
+	    " AND NOT EXISTS (SELECT 1 FROM blob_texts t WHERE t.thumb_blob_id = b.id)");
 
 enum db_status db_blob_sweep(int min_age_s, long *removed)
 {

@@ -177,6 +177,9 @@ char *db_dup(const PGresult *res, int row, int col);
 bool db_bool(const PGresult *res, int row, int col);
 long long db_int(const PGresult *res, int row, int col);
 
+/* db_blob_chunk (db_blobs.h) on @db, in whatever transaction it has open. */
+enum db_status db_blob_chunk_on(struct db *db, int64_t blob_id, unsigned n, void *buf, size_t *got);
+
 /* Binary COPY out (copybin.c): a field of a row, its bytes or NULL (p)
  * for SQL NULL. */
 struct db_field {

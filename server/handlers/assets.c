@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "db_assets.h"
+#include "extract_worker.h"
 #include "handlers.h"
 
 static const char *const new_statuses[] = {"draft", "published", NULL};
@@ -127,6 +128,8 @@ void h_assets_create(struct req *r)
 	char *json = NULL, id[UUID_LEN + 1];
 	enum db_status s = db_asset_create(r->user->id, &meta, link ? NULL : &vf, &f, id, &json);
 	db_upload_abort(vf.upload); /* left only if not consumed */
+	if (s == DB_OK && !link)
+		extract_worker_wake();
 	if (s == DB_OK) {
 		char loc[80];
 		snprintf(loc, sizeof loc, "/api/v1/assets/%s", id);
@@ -180,6 +183,8 @@ void h_assets_add_version(struct req *r)
 	enum db_status s =
 	    uuid_valid(id) ? db_asset_add_version(r->user->id, id, &vf, &json) : DB_NOT_FOUND;
 	db_upload_abort(vf.upload);
+	if (s == DB_OK)
+		extract_worker_wake();
 	struct db_fault f = {.field = "file", .detail = "a link asset has no file versions"};
 	reply_db_json(r, s, s == DB_CONFLICT ? &f : NULL, 201, json);
 }

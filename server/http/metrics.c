@@ -11,9 +11,11 @@
 #include "auth.h"
 #include "db.h"
 #include "db_blobs.h"
+#include "db_extracts.h"
 #include "db_search.h"
 #include "db_tokens.h"
 #include "db_writer.h"
+#include "extract_worker.h"
 #include "router.h"
 
 #define MAX_ROUTES 128
@@ -70,6 +72,34 @@ static void put(struct buf *b, const char *fmt, ...)
 		b->s = ns;
 		b->cap = b->cap * 2 + (size_t)n;
 	}
+}
+
+/* The extraction queue (-1 when the database did not answer) and what
+ * this process's workers made of its jobs. */
+static void put_extraction(struct buf *b)
+{
+	long depth = -1;
+	if (db_extract_queue_depth(&depth) != DB_OK)
+		depth = -1;
+	struct extract_worker_counts c;
+	extract_worker_counts(&c);
+	put(b,
+	    "# HELP nextstage_extract_queue_depth Blobs waiting for their text and preview.\n"
+	    "# TYPE nextstage_extract_queue_depth gauge\n"
+	    "nextstage_extract_queue_depth %ld\n"
+	    "# HELP nextstage_extract_jobs_total Extraction jobs finished, by text_status.\n"
+	    "# TYPE nextstage_extract_jobs_total counter\n",
+	    depth);
+	for (int i = 0; i <= EXTRACT_FAILED; i++)
+		put(b, "nextstage_extract_jobs_total{status=\"%s\"} %lu\n",
+		    extract_status_name((enum extract_status)i),
+		    c.outcomes[i] + (i == EXTRACT_FAILED ? c.gave_up : 0));
+	put(b,
+	    "# HELP nextstage_extract_retries_total Attempts that failed for a reason outside "
+	    "the file, to be retried.\n"
+	    "# TYPE nextstage_extract_retries_total counter\n"
+	    "nextstage_extract_retries_total %lu\n",
+	    c.retries);
 }
 
 char *metrics_render(void)
@@ -152,6 +182,7 @@ char *metrics_render(void)
 	    "# TYPE nextstage_group_commit_jobs_total counter\n"
 	    "nextstage_group_commit_jobs_total %lu\n",
 	    batches, jobs);
+	put_extraction(&b);
 	if (b.failed) {
 		free(b.s);
 		return NULL;

@@ -46,6 +46,10 @@ const struct route routes[] = {
     {M_POST, V1 "/assets/{id}/versions", h_assets_add_version, AUTH_MARKETER, BODY_UPLOAD, 0, NULL,
      NULL},
     {M_GET, V1 "/assets/{id}/content", h_assets_content, AUTH_USER, BODY_NONE, 0, NULL, NULL},
+    {M_GET, V1 "/assets/{id}/versions/{n}/thumbnail", h_assets_thumbnail, AUTH_USER, BODY_NONE, 0,
+     NULL, NULL},
+    {M_POST, V1 "/assets/{id}/versions/{n}/extract", h_assets_extract, AUTH_MARKETER, BODY_NONE, 0,
+     NULL, NULL},
     {M_POST, V1 "/assets/{id}/feedback", h_feedback_give, AUTH_USER, BODY_JSON, 0, NULL, NULL},
 
     /* deals (reps: their own) */

@@ -16,6 +16,7 @@ static const char *const allowed[] = {
     "application/vnd.ms-excel",
     "application/vnd.ms-powerpoint",
     "application/vnd.openxmlformats-officedocument.", /* prefix: docx, xlsx, pptx */
+    "application/vnd.oasis.opendocument.",	      /* prefix: odt, odp, ods (issue 16) */
     "application/zip",
     "image/png",
     "image/jpeg",

@@ -66,6 +66,7 @@ SUITES = [
     "users",
     "taxonomy",
     "assets", "content", "search",
+    "extraction",  # text and previews out of files, by the workers
     "deals", "shares", "viewer",
     "crm", "hooks",
     "imports",

@@ -141,7 +141,10 @@ python3 tests/db/sqlstate_checks.py || failed=1
 # 9. What the schema guarantees, in SQL (checks moved from the API tier).
 python3 tests/db/sql_checks.py || failed=1
 
-# 10. Two `make run`s at once: the second stops nothing of the first's.
+# 10. The extraction queue: queued once, SKIP LOCKED, previews kept by the sweep.
+python3 tests/db/extract_queue.py || failed=1
+
+# 11. Two `make run`s at once: the second stops nothing of the first's.
 tests/db/run_twice.sh || failed=1
 
 exit $failed

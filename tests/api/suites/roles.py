@@ -7,6 +7,7 @@ resources (made by an admin or marketer beforehand), so every cell is
 independent and a wrongly allowed request shows up as a 2xx, not as a 404.
 """
 import re
+import time
 import urllib.parse
 
 from nsapi.client import expect_json, expect_problem, expect_status
@@ -78,6 +79,9 @@ ROLE_TABLE = [
     ("POST",   "/api/v1/assets/{published}/feedback", {"rating": 4},                    401,  201, 201,  201, 201),
     ("POST",   "/api/v1/assets/{draft}/feedback", {"rating": 4},                        401,  404, 404,  201, 201),
     ("GET",    "/api/v1/assets/{draft}/content", None,                                  401,  404, 404,  200, 200),
+    # {extracted}: a published PDF whose text and preview are made
+    ("GET",    "/api/v1/assets/{extracted}/versions/{first}/thumbnail", None,             401,  200, 200,  200, 200),
+    ("POST",   "/api/v1/assets/{extracted}/versions/{first}/extract", None,               401,  403, 403,  202, 202),
     # a {retired} asset: the board decides on it, so board members read it
     ("GET",    "/api/v1/assets/{retired}",    None,                                      401,  404, 200,  200, 200),
     ("GET",    "/api/v1/assets/{retired}/content", None,                                401,  404, 200,  200, 200),
@@ -168,6 +172,8 @@ class CellVars(dict):
             "stage": create_stage,
             "published": lambda: new_file_asset("published"),
             "draft": lambda: new_file_asset("draft"),
+            "extracted": lambda: extracted(new_file_asset("published")),
+            "first": lambda: 1,  # a version's number
             "retired": lambda: new_retired_asset(),
             "deal": new_deal,
             "note": lambda: own_notification(self.acct),
@@ -195,6 +201,17 @@ def new_file_asset(status, **fields):
     body, ctype = asset_form(meta, minimal_pdf(f"table {ctx.uniq('pdf')}"))
     r = ctx.api.post("/api/v1/assets", raw=body, content_type=ctype, as_="marketer")
     return expect_json(r, 201)["id"]
+
+
+def extracted(asset_id, timeout=60):
+    """@asset_id once its version 1 is no longer pending extraction."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        a = expect_json(ctx.api.get(f"/api/v1/assets/{asset_id}", as_="marketer"), 200)
+        if a["text_status"] != "pending":
+            return asset_id
+        time.sleep(0.1)
+    raise Failure(f"asset {asset_id} still pending extraction after {timeout}s")
 
 
 def new_retired_asset():
