@@ -7,7 +7,7 @@ CPPFLAGS := -std=c11 -D_GNU_SOURCE -Iinclude -Ibuild/gen -I$(PG_INC) -pthread -M
 LDLIBS   := -lmicrohttpd -lpq -ljansson -lmagic -lsodium -lz -lm -pthread
 # The extractor (server/extract/) reads documents with the field's libraries;
 # their headers are system headers (our warnings are not theirs).
-EXTRACT_PKGS := poppler-glib cairo libzip libxml-2.0 gdk-pixbuf-2.0
+EXTRACT_PKGS := poppler-glib cairo fontconfig libzip libxml-2.0 gdk-pixbuf-2.0
 EXTRACT_CFLAGS := $(patsubst -I%,-isystem %,$(shell pkg-config --cflags $(EXTRACT_PKGS) 2>/dev/null))
 LDLIBS   += $(shell pkg-config --libs $(EXTRACT_PKGS) 2>/dev/null)
 

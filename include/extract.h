@@ -1,9 +1,10 @@
 /* Text and a preview out of a stored file, in a child process that can't
  * hurt the server: the file is handed over as its standard input (a
- * sealed memfd), the child runs `nextstage extract MIME` (this binary,
- * exec'd again) under CPU, memory, output and time limits, with no
- * database connection and no descriptor but its pipe back, and whatever
- * it does (crash, hang, garbage, a flood) ends in a status here. */
+ * sealed memfd), the child (forked for that one file by a zygote, this
+ * binary exec'd again as `nextstage extract`) runs under CPU, memory,
+ * output and time limits, with no database connection and no descriptor
+ * but its pipes back, and whatever it does (crash, hang, garbage, a
+ * flood) ends in a status here. */
 #ifndef NS_EXTRACT_H
 #define NS_EXTRACT_H
 #include <stdbool.h>
@@ -35,7 +36,8 @@ struct extract_limits {
 };
 
 /* The defaults (documented in the README), then NEXTSTAGE_EXTRACT_*
- * overrides from the environment. */
+ * overrides from the environment (a value out of range is logged and the
+ * default stays). */
 void extract_limits_default(struct extract_limits *l);
 
 struct extract_page {
@@ -51,34 +53,51 @@ struct extract_result {
 	char reason[200];
 	struct extract_page *pages;
 	unsigned npages;
-	unsigned char *thumb; /* the first page, slide or image, scaled; NULL if none */
+	/* a preview, NULL if none: a PDF's page 1 or an image scaled to
+	 * thumb_width_px, or the one an Office or OpenDocument file stores */
+	unsigned char *thumb;
 	size_t thumb_len;
 	char thumb_mime[32]; /* "image/png" or "image/jpeg" */
 };
 
 /* Extracts the file open at @fd (read from its start; the caller keeps
  * it, and its offset does not move) of type @mime (libmagic's, as
- * stored) under @l into @out. A memfd sealed with F_SEAL_WRITE is handed
- * to the child as it is; any other descriptor is first copied into one.
- * Returns 0 with every outcome of the file in @out->status (pages and a
- * preview only when done or empty: every page in order, blank ones with
+ * stored) under @l into @out, in a process of its own forked for it by
+ * the zygote (started on first use and again when it died: an exec of
+ * this binary, sandboxed, holding nothing of the server's). A memfd sealed with F_SEAL_WRITE is
+ * handed to the child as it is; any other descriptor is first copied into one. Returns 0 with every
+ * outcome of the file in @out->status (pages and a preview only when done or empty: every page in
+ * order, blank ones with
  * "" as their text), or -1 when no child could be run at all (memfd,
  * pipe, fork, exec: worth a retry later; logged). Thread-safe; blocks
  * for at most about wall_ms. */
 int extract_run(int fd, const char *mime, const struct extract_limits *l,
 		struct extract_result *out);
 
-/* Which program extract_run runs as `PROGRAM extract MIME`: by default
- * this very binary (/proc/self/exe); NULL restores that. For tests,
- * whose binary can play a child that misbehaves. Not thread-safe: call it
- * before any extract_run. */
+/* Which program extract_run starts as `PROGRAM extract`: by default this
+ * very binary (/proc/self/exe); NULL restores that. The zygote running,
+ * if any, is stopped. For tests, whose binary can play a child that
+ * misbehaves. Not thread-safe: call it while no extract_run runs. */
 void extract_set_program(const char *path);
+
+/* Stops the zygote, if one runs (at exit, or to see its children's CPU
+ * time counted); the next extract_run starts another. Thread-safe; any
+ * extract_run in flight ends as failed. */
+void extract_stop(void);
 
 /* Frees what a result holds and zeroes it. */
 void extract_result_clear(struct extract_result *r);
 
-/* The child: `nextstage extract MIME`, the file on standard input, the
- * result framed on standard output. Returns the exit status. */
-int extract_child_main(int argc, char **argv);
+/* A reader for types a test invents: returns an exit status for a type
+ * it plays, -1 for any other. */
+typedef int (*extract_hook)(const char *mime);
+
+/* The child side, `nextstage extract [MIME]`. Without MIME: the zygote
+ * extract_run starts once, whose standard input is the server's socket
+ * and which forks a child per file (no file is read before that fork).
+ * With MIME: reads the file on standard input and frames the result on
+ * standard output (by hand, to see what the server would get). @hook is
+ * NULL but in tests. Returns the exit status. */
+int extract_child_main(int argc, char **argv, extract_hook hook);
 
 #endif

@@ -227,8 +227,10 @@ need_marketer() {
 }
 
 # 10,000 assets made by one INSERT ... SELECT (the triggers run as for any
-# insert: search document, taxonomy tables, audit), then VACUUM ANALYZE so
-# that neither the server nor pgbench meets autovacuum or stale statistics.
+# insert: search document, taxonomy tables, audit), each with a file of 20
+# pages of extracted text (tests/bench/search-pages.sql), then VACUUM
+# ANALYZE so that neither the server nor pgbench meets autovacuum or stale
+# statistics.
 SEARCH_DATA=0
 need_search_data() {
 	[ "$SEARCH_DATA" = 0 ] || return 0
@@ -309,8 +311,12 @@ SELECT
 FROM r;
 VACUUM ANALYZE;
 SQL
+	log "search: 10,000 assets generated in $((SECONDS - t0)) s; their files' text (20 pages each)"
+	timeout 900 psql "$DB_URL" -X -q -v ON_ERROR_STOP=1 -f tests/bench/search-pages.sql >/dev/null ||
+		die "search: the files' text was not generated"
+	sql -c 'VACUUM ANALYZE' >/dev/null
 	SEARCH_DATA=1
-	log "search: 10,000 assets generated in $((SECONDS - t0)) s"
+	log "search: data set ready in $((SECONDS - t0)) s"
 }
 
 # The bytes uploaded and downloaded: a PDF header (libmagic says
@@ -655,6 +661,15 @@ bench_search() {
 	report search-pgbench
 	report search search-pgbench 0.40
 	report_max search-p99 "${P99[search]}" ms 50
+	# What searching inside files costs in space.
+	local size
+	for size in "search-index assets_match" "search-docs assets" "search-pages blob_pages"; do
+		record "${size%% *}" "$(sql -c "SELECT round(pg_total_relation_size('${size#* }') / 1048576.0, 1)")" MiB
+		report_info "${size%% *}"
+	done
+	note "search-index: the GIN index of assets.search (words with file text) and titles' trigrams;" \
+		"search-docs: the assets table with its TOAST (search documents); search-pages: blob_pages" \
+		"(200,000 pages of text and their tsvectors, tests/bench/search-pages.sql)"
 	note "search: GET /api/v1/assets?$SEARCH_QUERY as a rep ($total of 10,000 assets match)," \
 		"wrk -c$SEARCH_CONNS; search-pgbench: pgbench -n -M prepared -c $SEARCH_CONNS" \
 		"-j $WRK_THREADS -f $script (the server's statement and parameters, from the log)," \

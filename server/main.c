@@ -33,7 +33,7 @@ static const char usage_main[] =
     "  user add      create a user (password from the first line of stdin)\n"
     "  token create  print a new API token for a user\n"
     "  blobs sweep   delete stored files that no asset version refers to\n"
-    "  extract MIME  (run by the server) text out of the file on stdin, framed\n"
+    "  extract       (run by the server) the sandboxed reader of files' text\n"
     "\n"
     "configuration (environment): NEXTSTAGE_DATABASE_URL, NEXTSTAGE_READ_DATABASE_URL,\n"
     "NEXTSTAGE_LISTEN, NEXTSTAGE_PUBLIC_URL, NEXTSTAGE_MAX_UPLOAD_MB,\n"
@@ -325,7 +325,7 @@ int main(int argc, char **argv)
 	}
 	const char *cmd = argv[1];
 	if (strcmp(cmd, "extract") == 0) /* the sandboxed child of extract_run */
-		return extract_child_main(argc, argv);
+		return extract_child_main(argc, argv, NULL);
 	if (strcmp(cmd, "serve") == 0) {
 		if (wants_help(argc, argv))
 			return fputs(usage_serve, stdout), 0;

@@ -1,9 +1,11 @@
 -- @score is search's relevance or sort key, @verdicts what the next-stage
 -- test says of the asset (search: [{stage, verdict, explanation}] of its
--- judged stages); asset_json(a) drops both. thumbnail and text_status are
--- the current version's (version_json), for lists and search results.
+-- judged stages), @snippet where the words are in its file (search:
+-- {page, html} or null); asset_json(a) drops them. thumbnail and
+-- text_status are the current version's (version_json), for lists and
+-- search results.
 CREATE OR REPLACE FUNCTION asset_json(a assets, current_version json, score numeric,
-                                      verdicts json) RETURNS json
+                                      verdicts json, snippet json) RETURNS json
 LANGUAGE sql STABLE PARALLEL SAFE AS $$
     SELECT json_build_object('id', a.id, 'title', a.title, 'description', a.description,
         'kind', a.kind, 'intent', a.intent, 'personas', a.personas, 'stages', a.stages,
@@ -13,7 +15,7 @@ LANGUAGE sql STABLE PARALLEL SAFE AS $$
         'source', a.source, 'url', a.url, 'current_version', current_version,
         'thumbnail', current_version->'thumbnail', 'text_status', current_version->'text_status',
         'created_at', rfc3339(a.created_at), 'updated_at', rfc3339(a.updated_at),
-        'verdicts', verdicts, 'score', score)
+        'verdicts', verdicts, 'score', score, 'snippet', snippet)
 $$;
 
 CREATE OR REPLACE FUNCTION asset_json(a assets) RETURNS jsonb
@@ -22,5 +24,5 @@ LANGUAGE sql STABLE AS $$
                           JOIN blobs b ON b.id = v.blob_id
                           LEFT JOIN blob_texts t ON t.blob_id = v.blob_id
                           WHERE v.asset_id = a.id AND v.number = a.current_version),
-                      NULL, NULL)::jsonb - 'score' - 'verdicts'
+                      NULL, NULL, NULL)::jsonb - 'score' - 'verdicts' - 'snippet'
 $$;

@@ -1,4 +1,4 @@
--- The search document and a token's last use are derived data: they stay
+-- The search document (search, search_head) and a token's last use are derived data: they stay
 -- out of the audit trail, and an update that changes nothing else is not a
 -- change. Credentials (password and token digests, webhook secrets) never
 -- enter it.
@@ -9,8 +9,8 @@ DECLARE
     a jsonb;
     key text := TG_ARGV[0];
 BEGIN
-    IF TG_OP <> 'INSERT' THEN b := to_jsonb(OLD) - 'password_hash' - 'token_hash' - 'secret' - 'search' - 'last_used_at'; END IF;
-    IF TG_OP <> 'DELETE' THEN a := to_jsonb(NEW) - 'password_hash' - 'token_hash' - 'secret' - 'search' - 'last_used_at'; END IF;
+    IF TG_OP <> 'INSERT' THEN b := to_jsonb(OLD) - 'password_hash' - 'token_hash' - 'secret' - 'search' - 'search_head' - 'last_used_at'; END IF;
+    IF TG_OP <> 'DELETE' THEN a := to_jsonb(NEW) - 'password_hash' - 'token_hash' - 'secret' - 'search' - 'search_head' - 'last_used_at'; END IF;
     IF TG_OP = 'UPDATE' AND a = b THEN
         RETURN NULL;
     END IF;

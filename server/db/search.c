@@ -33,11 +33,20 @@
  * intent and status filters (text[] or NULL), $7 visible only, $8 the sort,
  * $9/$10 the cursor's key and id (or NULL), $11 the page size.
  *
- * m: the matches with their sort key; a new sort is one more WHEN.
+ * m: the matches with their sort key; a new sort is one more WHEN. The
+ * words match a.search (title to the file's text) and rank on
+ * a.search_head (title to description: small and in line, where the whole
+ * document is tens of kB out of line; schema/0026_search_inside.sql).
  * page: one more than a page after the cursor, so that next_cursor knows
  * whether there is more. The items are built by asset_json() over rows
  * joined here (inlined: no function call per item), the facets by one
- * aggregate per facet over m. json, not jsonb: nothing parses it here. */
+ * aggregate per facet over m. json, not jsonb: nothing parses it here.
+ * Each item's snippet is made for the page's items only: the best page of
+ * its current version's file with any of the words ($2 with '|' for '&'),
+ * and its excerpt by search_snippet() (escaped HTML, <mark> only), which
+ * looks first near the first match of the words' stems as a regular
+ * expression ('\m(secur|complian)': letters and digits only, as $2 is;
+ * a final 'i' also as 'y', the stemmer's policy -> polici). */
 // clang-format off
 static struct db_stmt q_search = DB_STMT(
     "WITH m AS MATERIALIZED ("
@@ -45,7 +54,7 @@ static struct db_stmt q_search = DB_STMT(
     "    CASE $8::text"
     "      WHEN 'relevance' THEN round(("
     "        CASE WHEN $2 = '' THEN 0"
-    "          ELSE ts_rank(a.search, (SELECT to_tsquery('english', $2))) END"
+    "          ELSE ts_rank(a.search_head, (SELECT to_tsquery('english', $2))) END"
     "        + CASE WHEN $1 = '' THEN 0 ELSE word_similarity($1, a.title) END)::numeric, 6)"
     "      WHEN 'recent' THEN extract(epoch FROM a.created_at)"
     /* the rollups' count (a few seconds behind), and the best judged lift
@@ -84,13 +93,27 @@ static struct db_stmt q_search = DB_STMT(
     "                   'verdict', sv.verdict, 'explanation', sv.explanation)"
     "                   ORDER BY st.position), '[]')"
     "                 FROM stage_verdicts sv JOIN stages st ON st.slug = sv.stage"
-    "                 WHERE sv.asset_id = a.id AND sv.verdict <> 'insufficient_data'))"
+    "                 WHERE sv.asset_id = a.id AND sv.verdict <> 'insufficient_data'),"
+    "                CASE WHEN s.page IS NOT NULL THEN json_build_object('page', s.page,"
+    "                  'html', search_snippet(s.text,"
+    "                    (SELECT to_tsquery('english', replace($2, '&', '|'))),"
+    "                    (SELECT '\\m(' || string_agg(regexp_replace(regexp_replace(l,"
+    "                       '(\\W)', '\\\\\\1', 'g'), 'i$', '[iy]'), '|') || ')'"
+    "                     FROM unnest(tsvector_to_array(to_tsvector('english', $2))) l))) END)"
     "              ORDER BY p.key DESC, p.id DESC), '[]')"
     "            FROM (SELECT * FROM page ORDER BY key DESC, id DESC LIMIT $11::integer) p"
     "            JOIN assets a ON a.id = p.id"
     "            LEFT JOIN asset_versions v ON v.asset_id = a.id AND v.number = a.current_version"
     "            LEFT JOIN blobs b ON b.id = v.blob_id"
-    "            LEFT JOIN blob_texts t ON t.blob_id = v.blob_id),"
+    "            LEFT JOIN blob_texts t ON t.blob_id = v.blob_id"
+    /* the page of the file where the words are, the best of those with
+     * any of them: any word, since the words match the document as a
+     * whole, and a page with all of them ranks first */
+    "            LEFT JOIN LATERAL (SELECT bp.page, bp.text FROM blob_pages bp"
+    "              WHERE bp.blob_id = v.blob_id"
+    "                AND bp.words @@ (SELECT nullif(to_tsquery('english', replace($2, '&', '|')), ''))"
+    "              ORDER BY ts_rank(bp.words, (SELECT to_tsquery('english', $2))) DESC, bp.page"
+    "              LIMIT 1) s ON true),"
     "  'total', (SELECT count(*) FROM m),"
     "  'facets', json_build_object("
     "    'persona', (SELECT coalesce(json_object_agg(v, n), '{}') FROM"

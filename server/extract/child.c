@@ -124,7 +124,7 @@ static void *input(struct ex_out *o, size_t *len, bool *mapped)
 			break;
 	}
 	if (p == NULL)
-		abort();
+		ex_oom();
 	if (n > o->l->input_bytes) {
 		char size[32];
 		ex_size_str(o->l->input_bytes, size, sizeof size);
@@ -136,24 +136,15 @@ static void *input(struct ex_out *o, size_t *len, bool *mapped)
 	return p;
 }
 
-int extract_child_main(int argc, char **argv)
+int ex_child_run(const char *mime, const struct extract_limits *l)
 {
-	if (argc != 3) {
-		fputs("usage: nextstage extract MIME < FILE  (run by the server, not by hand:\n"
-		      "  it writes framed pages for the server on standard output)\n",
-		      stderr);
-		return 2;
-	}
-	struct extract_limits l;
-	if (ex_limits_decode(getenv(EX_LIMITS_ENV), &l) != 0)
-		extract_limits_default(&l);
-	struct ex_out o = {.l = &l, .fd = STDOUT_FILENO};
+	struct ex_out o = {.l = l, .fd = STDOUT_FILENO};
 	xmlInitParser();
 	size_t len = 0;
 	bool mapped;
 	void *data = input(&o, &len, &mapped);
 	if (data != NULL)
-		dispatch(&o, argv[2], data, len);
+		dispatch(&o, mime, data, len);
 	if (!o.stopped)
 		ex_stop(&o, o.text > 0 ? EXTRACT_DONE : EXTRACT_EMPTY, "%s", "");
 	unsigned char status = (unsigned char)o.status;
@@ -165,4 +156,23 @@ int extract_child_main(int argc, char **argv)
 		free(data);
 	xmlCleanupParser();
 	return rc == 0 ? 0 : 1;
+}
+
+int extract_child_main(int argc, char **argv, extract_hook hook)
+{
+	bool help = argc == 3 && (strcmp(argv[2], "--help") == 0 || strcmp(argv[2], "-h") == 0);
+	if (argc == 2)
+		return ex_zygote(hook);
+	if (argc != 3 || help) {
+		fputs("usage: nextstage extract [MIME < FILE]\n"
+		      "  Run by the server. Without MIME, the zygote: it forks a sandboxed reader\n"
+		      "  per file the server sends on stdin. With MIME, reads FILE and writes the\n"
+		      "  framed pages the server would get on stdout.\n",
+		      help ? stdout : stderr);
+		return help ? 0 : 2;
+	}
+	struct extract_limits l;
+	extract_limits_default(&l);
+	int rc = hook ? hook(argv[2]) : -1;
+	return rc >= 0 ? rc : ex_child_run(argv[2], &l);
 }

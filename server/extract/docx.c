@@ -53,13 +53,15 @@ static int start(struct ex_xml *x, struct ex_out *o, bool *in_t)
 	return 0;
 }
 
-static int body(struct ex_out *o, const char *buf, size_t len)
+static int body(struct ex_zip *z)
 {
+	struct ex_out *o = z->o;
 	struct ex_xml x;
-	if (ex_xml_open(&x, o, buf, len, "word/document.xml") != 0)
+	int rc = ex_xml_needed(&x, z, "word/document.xml",
+			       "It is not a valid Word file (it has no document).");
+	if (rc != 0)
 		return -1;
 	bool in_t = false;
-	int rc;
 	while ((rc = ex_xml_next(&x)) == 1) {
 		switch (ex_xml_node(&x)) {
 		case EX_START:
@@ -93,16 +95,7 @@ int ex_docx(struct ex_out *o, const void *data, size_t len)
 	struct ex_zip z;
 	if (ex_zip_open(&z, o, data, len) != 0)
 		return -1;
-	char *buf;
-	size_t n;
-	int rc = ex_zip_read(&z, "word/document.xml", &buf, &n);
-	if (rc == 1)
-		rc =
-		    ex_stop(o, EXTRACT_FAILED, "It is not a valid Word file (it has no document).");
-	if (rc == 0) {
-		rc = body(o, buf, n);
-		free(buf);
-	}
+	int rc = body(&z);
 	if (rc == 0)
 		ex_zip_thumb(&z);
 	ex_zip_close(&z);

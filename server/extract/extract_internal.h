@@ -7,7 +7,14 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/resource.h>
+#include <sys/types.h>
 #include "extract.h"
+
+/* Says "out of memory" on stderr (the parent reads a child's stderr to
+ * tell memory from a crash when the address space limit made an
+ * allocation fail) and aborts. */
+__attribute__((noreturn)) void ex_oom(void);
 
 /* ---- frames: a type byte, a 4-byte little-endian length, the payload. */
 enum frame_type {
@@ -47,10 +54,42 @@ void ex_text_free(struct ex_text *t);
 /* "512 MiB", "64 KiB", "100 bytes": for reasons. */
 void ex_size_str(size_t bytes, char *out, size_t outlen);
 
-/* The limits passed to the child exactly, as one variable. */
-#define EX_LIMITS_ENV "NS_EXTRACT_LIMITS"
+/* The limits passed to the child exactly, as one string. */
 void ex_limits_encode(const struct extract_limits *l, char *out, size_t outlen);
 int ex_limits_decode(const char *s, struct extract_limits *l);
+
+/* ---- the zygote (zygote.c) and the server's side of it (spawn.c). A
+ * request, with ZYGOTE_FDS descriptors as SCM_RIGHTS: the file, the
+ * write ends of the child's stdout and stderr pipes, the reply socket. */
+#define ZYGOTE_FDS 4
+struct zygote_request {
+	char limits[256]; /* ex_limits_encode */
+	char mime[128];
+};
+/* The first reply: the child's pid (-1 with error when none), with its
+ * pidfd as SCM_RIGHTS. */
+struct zygote_started {
+	pid_t pid;
+	int error;
+};
+/* The second, once the zygote has reaped the child. */
+struct zygote_ended {
+	int status; /* as from wait4 */
+	struct rusage usage;
+};
+/* Receives one message of at most @len bytes and exactly @want
+ * descriptors (close-on-exec) into @fds. Returns its length, 0 at EOF,
+ * -1 on error (EBADMSG when the descriptors were not @want: none kept). */
+ssize_t ex_recv_fds(int sock, void *buf, size_t len, int *fds, unsigned want);
+/* Sends @len bytes with @n descriptors. Returns 0 or -1 (errno). */
+int ex_send_fds(int sock, const void *buf, size_t len, const int *fds, unsigned n);
+/* Whether children get an address space limit (not under ASan). */
+extern const bool ex_limit_as;
+/* The zygote's loop, until its socket closes. Returns the exit status. */
+int ex_zygote(extract_hook hook);
+/* Reads standard input as @mime under @l, frames on standard output.
+ * Returns the exit status. */
+int ex_child_run(const char *mime, const struct extract_limits *l);
 
 /* ---- the child's output: what format readers add to, page by page. */
 struct ex_out {
@@ -81,6 +120,12 @@ int ex_stop(struct ex_out *o, enum extract_status s, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 /* Sends a preview unless one was sent or it is past thumb_bytes. */
 void ex_thumb(struct ex_out *o, const char *mime, const void *data, size_t len);
+
+/* A PNG of @w x @h pixels of cairo's RGB24 (xRGB in native words, rows
+ * @stride bytes apart) into @out (the caller frees it). Returns 0, or -1
+ * when it would pass @max bytes. */
+int ex_png_xrgb(const unsigned char *px, int w, int h, int stride, size_t max, unsigned char **out,
+		size_t *len);
 
 /* ---- format readers: each returns 0 or -1 (then @o says why). */
 int ex_pdf(struct ex_out *o, const void *data, size_t len);
@@ -114,13 +159,19 @@ void ex_zip_close(struct ex_zip *z);
 /* ---- XML parts, streamed (xmlTextReader): no network, no DTD, no
  * entity substitution, bounded depth. */
 struct ex_xml {
-	void *r; /* xmlTextReaderPtr */
+	void *r;   /* xmlTextReaderPtr */
+	char *buf; /* the part's bytes */
 	struct ex_out *o;
 	const char *part;
 	char err[120];
 };
 enum ex_node { EX_START, EX_END, EX_TEXT, EX_OTHER };
-int ex_xml_open(struct ex_xml *x, struct ex_out *o, const char *buf, size_t len, const char *part);
+/* Opens part @part of @z. Returns 0, 1 when there is no such part, -1
+ * when stopped; ex_xml_close @x in every case. */
+int ex_xml_part(struct ex_xml *x, struct ex_zip *z, const char *part);
+/* The same for a part the file cannot do without: 0, or -1 (@x closed)
+ * when stopped, @missing the reason when there is no such part. */
+int ex_xml_needed(struct ex_xml *x, struct ex_zip *z, const char *part, const char *missing);
 /* The next node: 1, 0 at the end, -1 when stopped (not valid XML, a DTD,
  * too deep). */
 int ex_xml_next(struct ex_xml *x);

@@ -79,8 +79,8 @@ void extract_limits_default(struct extract_limits *l)
 
 void ex_limits_encode(const struct extract_limits *l, char *out, size_t outlen)
 {
-	snprintf(out, outlen, "%s=%u,%u,%zu,%zu,%zu,%u,%zu,%u,%zu,%u", EX_LIMITS_ENV, l->cpu_s,
-		 l->wall_ms, l->mem_bytes, l->input_bytes, l->text_bytes, l->pages, l->unzip_bytes,
+	snprintf(out, outlen, "%u,%u,%zu,%zu,%zu,%u,%zu,%u,%zu,%u", l->cpu_s, l->wall_ms,
+		 l->mem_bytes, l->input_bytes, l->text_bytes, l->pages, l->unzip_bytes,
 		 l->unzip_ratio, l->thumb_bytes, l->thumb_width_px);
 }
 

@@ -80,15 +80,17 @@ static int end(struct ex_out *o, const char *name, enum kind k, bool *in_page)
 	return 0;
 }
 
-static int content(struct ex_out *o, const char *buf, size_t len, enum kind k)
+static int content(struct ex_zip *z, enum kind k)
 {
+	struct ex_out *o = z->o;
 	struct ex_xml x;
-	if (ex_xml_open(&x, o, buf, len, "content.xml") != 0)
+	int rc = ex_xml_needed(&x, z, "content.xml",
+			       "It is not a valid OpenDocument file (it has no content).");
+	if (rc != 0)
 		return -1;
 	/* text outside pages (a presentation's or spreadsheet's settings)
 	 * is not shown to anyone */
 	bool in_page = k == TEXT;
-	int rc;
 	while ((rc = ex_xml_next(&x)) == 1) {
 		enum ex_node node = ex_xml_node(&x);
 		if (node == EX_START)
@@ -112,18 +114,9 @@ int ex_odf(struct ex_out *o, const void *data, size_t len)
 	if (ex_zip_open(&z, o, data, len) != 0)
 		return -1;
 	enum kind k;
-	char *buf;
-	size_t n;
 	int rc = kind_of(&z, &k);
 	if (rc == 0)
-		rc = ex_zip_read(&z, "content.xml", &buf, &n);
-	if (rc == 1)
-		rc = ex_stop(o, EXTRACT_FAILED,
-			     "It is not a valid OpenDocument file (it has no content).");
-	if (rc == 0) {
-		rc = content(o, buf, n, k);
-		free(buf);
-	}
+		rc = content(&z, k);
 	if (rc == 0)
 		ex_zip_thumb(&z);
 	ex_zip_close(&z);

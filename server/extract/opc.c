@@ -61,15 +61,11 @@ int ex_opc_targets(struct ex_zip *z, const char *part, char *const *ids, char **
 	if (snprintf(rels, sizeof rels, "%.*s_rels/%s.rels", dir, part, part + dir) >=
 	    (int)sizeof rels)
 		return 0;
-	char *buf;
-	size_t len;
-	int rc = ex_zip_read(z, rels, &buf, &len);
-	if (rc != 0)
-		return rc < 0 ? -1 : 0;
 	struct ex_xml x;
-	if (ex_xml_open(&x, z->o, buf, len, rels) != 0) {
-		free(buf);
-		return -1;
+	int rc = ex_xml_part(&x, z, rels);
+	if (rc != 0) {
+		ex_xml_close(&x);
+		return rc < 0 ? -1 : 0;
 	}
 	while ((rc = ex_xml_next(&x)) == 1) {
 		if (ex_xml_node(&x) != EX_START || strcmp(ex_xml_name(&x), "Relationship") != 0)
@@ -84,6 +80,5 @@ int ex_opc_targets(struct ex_zip *z, const char *part, char *const *ids, char **
 		free(target);
 	}
 	ex_xml_close(&x);
-	free(buf);
 	return rc < 0 ? -1 : 0;
 }

@@ -23,6 +23,14 @@ static int write_all(int fd, const void *p, size_t n)
 	return 0;
 }
 
+void ex_oom(void)
+{
+	static const char msg[] = "nextstage extract: out of memory\n";
+	ssize_t w = write(STDERR_FILENO, msg, sizeof msg - 1);
+	(void)w;
+	abort();
+}
+
 int frame_write(int fd, enum frame_type type, const void *a, size_t alen, const void *b,
 		size_t blen)
 {

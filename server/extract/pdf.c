@@ -7,31 +7,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-struct png {
-	unsigned char *p;
-	size_t len, cap, max;
-};
-
-static cairo_status_t png_write(void *arg, const unsigned char *data, unsigned int n)
-{
-	struct png *b = arg;
-	if (b->len + n > b->max)
-		return CAIRO_STATUS_WRITE_ERROR; /* past thumb_bytes: no preview */
-	if (b->len + n > b->cap) {
-		size_t cap = b->cap ? b->cap * 2 : 64 * 1024;
-		while (cap < b->len + n)
-			cap *= 2;
-		unsigned char *p = realloc(b->p, cap);
-		if (p == NULL)
-			return CAIRO_STATUS_NO_MEMORY;
-		b->p = p;
-		b->cap = cap;
-	}
-	memcpy(b->p + b->len, data, n);
-	b->len += n;
-	return CAIRO_STATUS_SUCCESS;
-}
-
 /* The page scaled to thumb_width_px, on white, as PNG. */
 static void thumbnail(struct ex_out *o, PopplerPage *page)
 {
@@ -50,10 +25,14 @@ static void thumbnail(struct ex_out *o, PopplerPage *page)
 	cairo_scale(cr, scale, scale);
 	poppler_page_render(page, cr);
 	cairo_destroy(cr);
-	struct png b = {.max = o->l->thumb_bytes};
-	if (cairo_surface_write_to_png_stream(s, png_write, &b) == CAIRO_STATUS_SUCCESS)
-		ex_thumb(o, "image/png", b.p, b.len);
-	free(b.p);
+	cairo_surface_flush(s);
+	unsigned char *png;
+	size_t len;
+	if (ex_png_xrgb(cairo_image_surface_get_data(s), tw, th, cairo_image_surface_get_stride(s),
+			o->l->thumb_bytes, &png, &len) == 0) {
+		ex_thumb(o, "image/png", png, len);
+		free(png);
+	}
 	cairo_surface_destroy(s);
 }
 

@@ -13,19 +13,11 @@ static int slide_ids(struct ex_zip *z, char ***ids, unsigned *n)
 {
 	*ids = NULL;
 	*n = 0;
-	char *buf;
-	size_t len;
-	int rc = ex_zip_read(z, PRESENTATION, &buf, &len);
-	if (rc == 1)
-		return ex_stop(z->o, EXTRACT_FAILED,
-			       "It is not a valid PowerPoint file (it has no presentation).");
-	if (rc < 0)
-		return -1;
 	struct ex_xml x;
-	if (ex_xml_open(&x, z->o, buf, len, PRESENTATION) != 0) {
-		free(buf);
+	int rc = ex_xml_needed(&x, z, PRESENTATION,
+			       "It is not a valid PowerPoint file (it has no presentation).");
+	if (rc != 0)
 		return -1;
-	}
 	unsigned cap = 0;
 	while ((rc = ex_xml_next(&x)) == 1) {
 		if (ex_xml_node(&x) != EX_START || strcmp(ex_xml_name(&x), "sldId") != 0)
@@ -39,27 +31,22 @@ static int slide_ids(struct ex_zip *z, char ***ids, unsigned *n)
 			cap = cap ? cap * 2 : 16;
 			*ids = realloc(*ids, cap * sizeof **ids);
 			if (*ids == NULL)
-				abort();
+				ex_oom();
 		}
 		(*ids)[(*n)++] = ex_xml_attr(&x, "id", "relationships");
 	}
 	ex_xml_close(&x);
-	free(buf);
 	return rc < 0 ? -1 : 0;
 }
 
 /* A slide's text (a:t), a line per paragraph. */
 static int slide(struct ex_zip *z, const char *part)
 {
-	char *buf;
-	size_t len;
-	int rc = ex_zip_read(z, part, &buf, &len);
-	if (rc != 0)
-		return rc < 0 ? -1 : ex_page_end(z->o); /* a slide missing: a blank page */
 	struct ex_xml x;
-	if (ex_xml_open(&x, z->o, buf, len, part) != 0) {
-		free(buf);
-		return -1;
+	int rc = ex_xml_part(&x, z, part);
+	if (rc != 0) {
+		ex_xml_close(&x);
+		return rc < 0 ? -1 : ex_page_end(z->o); /* a slide missing: a blank page */
 	}
 	bool in_t = false;
 	while ((rc = ex_xml_next(&x)) == 1) {
@@ -77,7 +64,6 @@ static int slide(struct ex_zip *z, const char *part)
 			ex_adds(z->o, ex_xml_value(&x));
 	}
 	ex_xml_close(&x);
-	free(buf);
 	return rc < 0 ? -1 : ex_page_end(z->o);
 }
 
@@ -92,7 +78,7 @@ int ex_pptx(struct ex_out *o, const void *data, size_t len)
 	if (rc == 0 && n > 0) {
 		parts = calloc(n, sizeof *parts);
 		if (parts == NULL)
-			abort();
+			ex_oom();
 		rc = ex_opc_targets(&z, PRESENTATION, ids, parts, n);
 	}
 	for (unsigned i = 0; rc == 0 && i < n; i++)

@@ -21,10 +21,11 @@
 #include "log.h"
 #include "spawn.h"
 
-#define TICK_MS	   10	/* how often memory is looked at */
-#define ERR_KEEP   1024 /* bytes of the child's stderr kept for the log */
-#define THUMB_HEAD 32	/* a preview frame's mime, before its bytes */
-#define MAX_REASON 199
+#define TICK_MS	       10   /* how often memory is looked at */
+#define ERR_KEEP       1024 /* bytes of the child's stderr kept for the log */
+#define THUMB_HEAD     32   /* a preview frame's mime, before its bytes */
+#define MAX_REASON     199
+#define ZYGOTE_REAP_MS 5000 /* the zygote reaps at once: past this it is gone */
 
 /* Why the parent stopped the child, if it did. */
 enum verdict { V_NONE, V_WALL, V_MEMORY, V_TEXT, V_PAGES, V_GARBAGE };
@@ -57,7 +58,7 @@ static void add_page(struct reader *rd, const unsigned char *p, size_t n)
 		rd->pages_cap = rd->pages_cap ? rd->pages_cap * 2 : 16;
 		r->pages = realloc(r->pages, rd->pages_cap * sizeof *r->pages);
 		if (r->pages == NULL)
-			abort();
+			ex_oom();
 	}
 	struct ex_text t = {.limit = n + 1};
 	ex_text_add(&t, (const char *)p, n);
@@ -81,7 +82,7 @@ static void add_thumb(struct reader *rd, const unsigned char *p, size_t n)
 		return;
 	rd->r->thumb = malloc(len);
 	if (rd->r->thumb == NULL)
-		abort();
+		ex_oom();
 	memcpy(rd->r->thumb, p + 1 + mlen, len);
 	rd->r->thumb_len = len;
 	snprintf(rd->r->thumb_mime, sizeof rd->r->thumb_mime, "%s", mime);
@@ -162,7 +163,7 @@ static int drain_out(struct reader *rd, int fd)
 		rd->cap = rd->cap ? rd->cap * 2 : 131072;
 		rd->buf = realloc(rd->buf, rd->cap);
 		if (rd->buf == NULL)
-			abort();
+			ex_oom();
 	}
 	ssize_t n = read(fd, rd->buf + rd->len, rd->cap - rd->len);
 	if (n < 0)
@@ -204,22 +205,35 @@ static size_t resident(pid_t pid)
 	return (size_t)rss * (size_t)sysconf(_SC_PAGESIZE);
 }
 
-/* Watches the child until it is reaped: its pipes and, through a pidfd,
- * its exit, so that nothing waits for a tick once it is done. Sets rd->v
- * when it was stopped. */
+/* The zygote's word on the child once it has exited: its wait status and
+ * resource usage. Without it (the zygote died too), a status made up from
+ * what was seen. */
+static void ended(struct reader *rd, const struct spawned *s, int *wstatus, struct rusage *ru)
+{
+	struct zygote_ended e;
+	struct pollfd pf = {.fd = s->reply, .events = POLLIN};
+	if (poll(&pf, 1, ZYGOTE_REAP_MS) == 1 &&
+	    read(s->reply, &e, sizeof e) == (ssize_t)sizeof e) {
+		*wstatus = e.status;
+		*ru = e.usage;
+		return;
+	}
+	*wstatus = rd->ended ? 0 : SIGKILL; /* "exited 0" or "killed by signal 9" */
+	memset(ru, 0, sizeof *ru);
+}
+
+/* Watches the child until it has exited: its pipes and its pidfd, so
+ * that nothing waits for a tick once it is done. Sets rd->v when it was
+ * stopped. */
 static void watch(struct reader *rd, const struct spawned *s, int *wstatus, struct rusage *ru)
 {
 	long long deadline = now_ms() + rd->l->wall_ms;
-	int pidfd = pidfd_open(s->pid, 0); /* -1: then the tick finds the exit */
 	struct pollfd fds[3] = {{.fd = s->out, .events = POLLIN},
 				{.fd = s->err, .events = POLLIN},
-				{.fd = pidfd, .events = POLLIN}};
+				{.fd = s->pidfd, .events = POLLIN}};
 	bool killed = false;
 	long long looked = 0;
 	for (;;) {
-		pid_t w = wait4(s->pid, wstatus, WNOHANG, ru);
-		if (w == s->pid || (w < 0 && errno != EINTR))
-			break;
 		long long t = now_ms(), left = deadline - t;
 		if (!killed && rd->v == V_NONE && left <= 0)
 			rd->v = V_WALL;
@@ -229,8 +243,9 @@ static void watch(struct reader *rd, const struct spawned *s, int *wstatus, stru
 				rd->v = V_MEMORY;
 		}
 		if (!killed && rd->v != V_NONE) {
+			/* it has not exited (its pidfd said so): its group's id is its own */
 			kill(-s->pid, SIGKILL);
-			kill(s->pid, SIGKILL);
+			pidfd_send_signal(s->pidfd, SIGKILL, NULL, 0);
 			killed = true;
 		}
 		int timeout = left < TICK_MS ? (left > 0 ? (int)left : 1) : TICK_MS;
@@ -240,14 +255,22 @@ static void watch(struct reader *rd, const struct spawned *s, int *wstatus, stru
 			fds[0].fd = -1; /* EOF: the child's exit is next */
 		if ((fds[1].revents & (POLLIN | POLLHUP | POLLERR)) && !drain_err(rd, s->err))
 			fds[1].fd = -1;
+		if (fds[2].revents & POLLIN)
+			break; /* it exited */
 	}
-	if (pidfd >= 0)
-		close(pidfd);
 	/* what it wrote before it exited */
 	while (!killed && rd->v == V_NONE && fds[0].fd >= 0 && poll(fds, 1, 0) > 0 &&
 	       drain_out(rd, s->out))
 		;
-	kill(-s->pid, SIGKILL); /* anything it left behind in its group */
+	ended(rd, s, wstatus, ru);
+}
+
+/* What the libraries say when an allocation failed, before they abort:
+ * poppler (C++), GLib, ours (ex_oom). */
+static bool out_of_memory(const char *err)
+{
+	return strstr(err, "bad_alloc") != NULL || strstr(err, "failed to allocate") != NULL ||
+	       strstr(err, "out of memory") != NULL;
 }
 
 static void conclude(struct reader *rd, int ws, const struct rusage *ru)
@@ -262,11 +285,9 @@ static void conclude(struct reader *rd, int ws, const struct rusage *ru)
 	size_t peak = (size_t)ru->ru_maxrss * 1024;
 	enum extract_status s = EXTRACT_FAILED;
 	char why[200] = "";
-	if (rd->v == V_MEMORY || (rd->v == V_NONE && (signalled || WEXITSTATUS(ws) != 0) &&
-				  peak >= l->mem_bytes / 4 * 3)) {
+	bool abnormal = signalled || WEXITSTATUS(ws) != 0;
+	if (rd->v == V_MEMORY) {
 		s = EXTRACT_TOO_LARGE;
-		ex_size_str(l->mem_bytes, size, sizeof size);
-		snprintf(why, sizeof why, "It needed more than %s of memory to read.", size);
 	} else if (rd->v == V_WALL) {
 		snprintf(why, sizeof why, "Reading it was stopped after %u s.", l->wall_ms / 1000u);
 		if (l->wall_ms < 1000)
@@ -283,6 +304,9 @@ static void conclude(struct reader *rd, int ws, const struct rusage *ru)
 		snprintf(why, sizeof why, "The extractor answered garbage.");
 	} else if (sig == SIGXCPU || (sig == SIGKILL && cpu >= l->cpu_s)) {
 		snprintf(why, sizeof why, "Reading it used more than %u s of CPU.", l->cpu_s);
+	} else if (abnormal && (peak >= l->mem_bytes / 4 * 3 || out_of_memory(rd->err))) {
+		/* the address space limit: an allocation failed, the child died */
+		s = EXTRACT_TOO_LARGE;
 	} else if (signalled) {
 		snprintf(why, sizeof why, "The extractor crashed (signal %d).", sig);
 	} else if (WEXITSTATUS(ws) != 0) {
@@ -293,9 +317,13 @@ static void conclude(struct reader *rd, int ws, const struct rusage *ru)
 	} else {
 		return; /* the child's own word, in r already */
 	}
+	if (s == EXTRACT_TOO_LARGE && why[0] == '\0') {
+		ex_size_str(l->mem_bytes, size, sizeof size);
+		snprintf(why, sizeof why, "It needed more than %s of memory to read.", size);
+	}
 	r->status = s;
 	snprintf(r->reason, sizeof r->reason, "%s", why);
-	if (rd->v == V_GARBAGE || (rd->v == V_NONE && s == EXTRACT_FAILED))
+	if (s == EXTRACT_FAILED) /* the file's fault or the reader's: the log tells */
 		log_msg("warn", "extract: %s%s%.*s", why, rd->err_len ? " stderr: " : "",
 			(int)rd->err_len, rd->err);
 }
@@ -319,28 +347,19 @@ int extract_run(int fd, const char *mime, const struct extract_limits *l,
 	int rc = spawn_child(in, mime, l, &s);
 	int spawn_errno = errno;
 	close(in);
-	if (rc < 0) {
-		log_msg("error", "extract: cannot start the extractor: %s", strerror(spawn_errno));
+	if (rc != 0) {
+		log_msg("error", "extract: cannot start a reader: %s", strerror(spawn_errno));
 		return -1;
 	}
 	struct reader rd = {.l = l, .r = out};
 	int ws = 0;
 	struct rusage ru;
-	memset(&ru, 0, sizeof ru);
-	if (rc == 0) {
-		watch(&rd, &s, &ws, &ru);
-	} else {
-		while (waitpid(s.pid, &ws, 0) < 0 && errno == EINTR)
-			;
-	}
+	watch(&rd, &s, &ws, &ru);
 	close(s.out);
 	close(s.err);
+	close(s.pidfd);
+	close(s.reply);
 	free(rd.buf);
-	if (rc != 0) {
-		log_msg("error", "extract: cannot run the extractor: %s", strerror(spawn_errno));
-		extract_result_clear(out);
-		return -1;
-	}
 	conclude(&rd, ws, &ru);
 	if (out->status != EXTRACT_DONE && out->status != EXTRACT_EMPTY) {
 		enum extract_status st = out->status;

@@ -1,16 +1,22 @@
-/* Starting the child: fork, then only async-signal-safe calls (the
- * server is multithreaded: another thread may hold malloc's lock) until
- * execve of this very binary with a minimal environment. The child
- * becomes the leader of its own process group (killed as one), dies
- * with the thread that started it, cannot gain privileges, and runs
- * under CPU, address space (not under AddressSanitizer, which reserves
- * terabytes), file size 0, core 0 and descriptor limits, holding only
- * its input, the frame pipe and a pipe for its complaints. */
+/* Starting children, the server's side. extract_run asks the zygote
+ * (zygote.c) for a child per file; the zygote itself is started here,
+ * once and again whenever it died, by fork and then only
+ * async-signal-safe calls (the server is multithreaded: another thread
+ * may hold malloc's lock) until execve of this very binary with a
+ * minimal environment. The zygote leads its own process group, ends when
+ * the server's end of its socket closes, cannot gain privileges, may not
+ * dump core,
+ * and holds only its socket to the server (stdin), /dev/null (stdout)
+ * and the server's stderr; its children get the file size, descriptor,
+ * CPU and address space limits (the last not under AddressSanitizer,
+ * which reserves terabytes). */
 #include "spawn.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,8 +24,12 @@
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
+#include "log.h"
 
 #if defined(__SANITIZE_ADDRESS__)
 #define UNDER_ASAN 1
@@ -28,36 +38,39 @@
 #define UNDER_ASAN 1
 #endif
 #endif
+#ifdef UNDER_ASAN
+const bool ex_limit_as = false;
+#else
+const bool ex_limit_as = true;
+#endif
 
+/* The zygote's answer to a request comes at once: past this, it is hung. */
+#define ZYGOTE_MS 5000
+
+static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static char program[PATH_MAX] = "/proc/self/exe";
+static pid_t zygote = -1; /* under lock, with its socket */
+static int zsock = -1;
 
-void extract_set_program(const char *path)
-{
-	snprintf(program, sizeof program, "%s", path ? path : "/proc/self/exe");
-}
-
-/* The variables the child keeps: its limits, and the sanitizers'
- * options (tests). Nothing else: no NEXTSTAGE_DATABASE_URL, no PG*. */
+/* The variables the zygote keeps: the sanitizers' options (tests), the
+ * locale. Nothing else: no NEXTSTAGE_DATABASE_URL, no PG*. */
 static const char *const passed[] = {"ASAN_OPTIONS", "UBSAN_OPTIONS", "LSAN_OPTIONS"};
 
 struct plan {
-	char *argv[4];
-	char arg0[16], arg1[16], mime[128];
+	char *argv[3];
+	char arg0[16], arg1[16];
 	char *envp[8];
-	char limits[256];
-	struct rlimit cpu, as, zero, nofile;
-	bool limit_as;
-	int in, out, err, status; /* the child's ends, and its exec failure pipe */
-	pid_t parent;
+	struct rlimit zero;
+	int in, out, status; /* its socket, /dev/null, its exec failure pipe */
 };
 
-/* In the child, between fork and exec: async-signal-safe calls only. */
-__attribute__((noreturn)) static void child(const struct plan *p)
+/* In the zygote, between fork and exec: async-signal-safe calls only.
+ * No PR_SET_PDEATHSIG: it would fire when the thread that started the
+ * zygote ends, not the server; the zygote ends at its socket's EOF,
+ * which the server's death brings too. */
+__attribute__((noreturn)) static void exec_zygote(const struct plan *p)
 {
 	setpgid(0, 0);
-	prctl(PR_SET_PDEATHSIG, SIGKILL);
-	if (getppid() != p->parent)
-		_exit(127); /* the parent died before PDEATHSIG was set */
 	prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
 	sigset_t none;
 	sigemptyset(&none);
@@ -68,15 +81,13 @@ __attribute__((noreturn)) static void child(const struct plan *p)
 	sigaction(SIGPIPE, &dfl, NULL); /* the server ignores it */
 	sigaction(SIGXCPU, &dfl, NULL);
 	sigaction(SIGXFSZ, &dfl, NULL);
-	if (dup2(p->in, 0) < 0 || dup2(p->out, 1) < 0 || dup2(p->err, 2) < 0)
+	if (dup2(p->in, 0) < 0 || dup2(p->out, 1) < 0)
 		goto fail;
 	int keep = p->status; /* close-on-exec: it tells the parent exec worked */
 	if (keep > 3)
 		close_range(3, (unsigned)keep - 1, 0);
 	close_range((unsigned)keep + 1, ~0U, 0);
-	if (setrlimit(RLIMIT_CPU, &p->cpu) != 0 || setrlimit(RLIMIT_FSIZE, &p->zero) != 0 ||
-	    setrlimit(RLIMIT_CORE, &p->zero) != 0 || setrlimit(RLIMIT_NOFILE, &p->nofile) != 0 ||
-	    (p->limit_as && setrlimit(RLIMIT_AS, &p->as) != 0))
+	if (setrlimit(RLIMIT_CORE, &p->zero) != 0)
 		goto fail;
 	execve(program, p->argv, p->envp);
 fail:;
@@ -95,6 +106,106 @@ static int high(int fd)
 	int h = fcntl(fd, F_DUPFD_CLOEXEC, 3);
 	close(fd);
 	return h;
+}
+
+static void close_all(int *fds, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (fds[i] >= 0) {
+			close(fds[i]);
+			fds[i] = -1;
+		}
+}
+
+/* Under lock. */
+static void zygote_stop(void)
+{
+	if (zsock >= 0)
+		close(zsock); /* it exits at EOF (its children die with it)... */
+	if (zygote > 0) {
+		struct timespec brief = {0, 50 * 1000 * 1000};
+		if (waitpid(zygote, NULL, WNOHANG) == 0 && nanosleep(&brief, NULL) == 0 &&
+		    waitpid(zygote, NULL, WNOHANG) != 0) {
+			zygote = -1, zsock = -1;
+			return;
+		}
+		kill(zygote, SIGKILL); /* ...or now */
+		while (waitpid(zygote, NULL, 0) < 0 && errno == EINTR)
+			;
+	}
+	zsock = -1;
+	zygote = -1;
+}
+
+/* Under lock. Returns 0, or -1 (errno). */
+static int zygote_start(void)
+{
+	struct plan p = {.arg0 = "nextstage", .arg1 = "extract"};
+	p.argv[0] = p.arg0, p.argv[1] = p.arg1, p.argv[2] = NULL;
+	unsigned n = 0;
+	char locale[] = "LC_ALL=C.UTF-8";
+	p.envp[n++] = locale;
+	char opts[3][512];
+	for (size_t i = 0; i < sizeof passed / sizeof passed[0]; i++) {
+		const char *v = getenv(passed[i]);
+		if (v != NULL &&
+		    snprintf(opts[i], sizeof opts[i], "%s=%s", passed[i], v) < (int)sizeof opts[i])
+			p.envp[n++] = opts[i];
+	}
+	p.envp[n] = NULL;
+	p.zero = (struct rlimit){0, 0};
+	int fds[5] = {-1, -1, -1, -1, -1}; /* socket pair, /dev/null, status pipe */
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, fds) != 0 ||
+	    (fds[2] = open("/dev/null", O_WRONLY | O_CLOEXEC)) < 0 ||
+	    pipe2(fds + 3, O_CLOEXEC) != 0)
+		goto fail;
+	for (int i = 0; i < 5; i++)
+		if ((fds[i] = high(fds[i])) < 0)
+			goto fail;
+	p.in = fds[1], p.out = fds[2], p.status = fds[4];
+	pid_t pid = fork();
+	if (pid < 0)
+		goto fail;
+	if (pid == 0)
+		exec_zygote(&p);
+	setpgid(pid, pid); /* as the zygote does: whichever runs first */
+	close_all(fds + 1, 2);
+	close_all(fds + 4, 1);
+	int e = 0;
+	ssize_t r;
+	while ((r = read(fds[3], &e, sizeof e)) < 0 && errno == EINTR)
+		;
+	close_all(fds + 3, 1);
+	if (r > 0) { /* exec failed */
+		while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+			;
+		close_all(fds, 1);
+		errno = e;
+		return -1;
+	}
+	zygote = pid;
+	zsock = fds[0];
+	return 0;
+fail:;
+	int saved = errno;
+	close_all(fds, 5);
+	errno = saved;
+	return -1;
+}
+
+void extract_stop(void)
+{
+	pthread_mutex_lock(&lock);
+	zygote_stop();
+	pthread_mutex_unlock(&lock);
+}
+
+void extract_set_program(const char *path)
+{
+	pthread_mutex_lock(&lock);
+	zygote_stop();
+	snprintf(program, sizeof program, "%s", path ? path : "/proc/self/exe");
+	pthread_mutex_unlock(&lock);
 }
 
 int spawn_input(int fd, size_t max, size_t *size)
@@ -151,74 +262,53 @@ int spawn_input(int fd, size_t max, size_t *size)
 
 int spawn_child(int in, const char *mime, const struct extract_limits *l, struct spawned *s)
 {
-	struct plan p = {.arg0 = "nextstage", .arg1 = "extract", .parent = getpid()};
-	if (snprintf(p.mime, sizeof p.mime, "%s", mime) >= (int)sizeof p.mime) {
+	struct zygote_request rq;
+	memset(&rq, 0, sizeof rq);
+	ex_limits_encode(l, rq.limits, sizeof rq.limits);
+	if (snprintf(rq.mime, sizeof rq.mime, "%s", mime) >= (int)sizeof rq.mime) {
 		errno = EINVAL;
 		return -1;
 	}
-	p.argv[0] = p.arg0, p.argv[1] = p.arg1, p.argv[2] = p.mime, p.argv[3] = NULL;
-	ex_limits_encode(l, p.limits, sizeof p.limits);
-	unsigned n = 0;
-	p.envp[n++] = p.limits;
-	char locale[] = "LC_ALL=C.UTF-8";
-	p.envp[n++] = locale;
-	char opts[3][512];
-	for (size_t i = 0; i < sizeof passed / sizeof passed[0]; i++) {
-		const char *v = getenv(passed[i]);
-		if (v != NULL &&
-		    snprintf(opts[i], sizeof opts[i], "%s=%s", passed[i], v) < (int)sizeof opts[i])
-			p.envp[n++] = opts[i];
-	}
-	p.envp[n] = NULL;
-	p.cpu = (struct rlimit){l->cpu_s, l->cpu_s + 1};
-	/* the memory watchdog enforces mem_bytes on the resident size; the
-	 * address space limit stops what grows faster than it looks */
-	p.as = (struct rlimit){2 * l->mem_bytes + (256u << 20), 2 * l->mem_bytes + (256u << 20)};
-#ifndef UNDER_ASAN
-	p.limit_as = true;
-#endif
-	p.zero = (struct rlimit){0, 0};
-	p.nofile = (struct rlimit){32, 32};
-
-	int out[2] = {-1, -1}, err[2] = {-1, -1}, st[2] = {-1, -1};
-	if (pipe2(out, O_CLOEXEC) != 0 || pipe2(err, O_CLOEXEC) != 0 || pipe2(st, O_CLOEXEC) != 0)
+	int fds[8] = {-1, -1, -1, -1, -1, -1, -1, -1}; /* out, err pipes; reply pair; pidfd */
+	if (pipe2(fds, O_CLOEXEC) != 0 || pipe2(fds + 2, O_CLOEXEC) != 0 ||
+	    socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, fds + 4) != 0)
 		goto fail;
-	for (int i = 0; i < 2; i++) {
-		out[i] = high(out[i]);
-		err[i] = high(err[i]);
-		st[i] = high(st[i]);
+	int give[ZYGOTE_FDS] = {in, fds[1], fds[3], fds[5]};
+	pthread_mutex_lock(&lock);
+	int rc = zsock >= 0 ? ex_send_fds(zsock, &rq, sizeof rq, give, ZYGOTE_FDS) : -1;
+	if (rc != 0) { /* none yet, or it died: (re)start it, once */
+		if (zygote > 0)
+			log_msg("warn", "extract: the zygote is gone; starting another");
+		zygote_stop();
+		rc = zygote_start();
+		if (rc == 0)
+			rc = ex_send_fds(zsock, &rq, sizeof rq, give, ZYGOTE_FDS);
 	}
-	if (out[0] < 0 || out[1] < 0 || err[0] < 0 || err[1] < 0 || st[0] < 0 || st[1] < 0)
+	int saved = errno;
+	pthread_mutex_unlock(&lock);
+	close_all(fds + 1, 1);
+	close_all(fds + 3, 1);
+	close_all(fds + 5, 1);
+	if (rc != 0) {
+		errno = saved;
 		goto fail;
-	p.in = in, p.out = out[1], p.err = err[1], p.status = st[1];
-	pid_t pid = fork();
-	if (pid < 0)
-		goto fail;
-	if (pid == 0)
-		child(&p);
-	setpgid(pid, pid); /* as the child does: whichever runs first */
-	close(out[1]);
-	close(err[1]);
-	close(st[1]);
-	int e = 0;
-	ssize_t r;
-	while ((r = read(st[0], &e, sizeof e)) < 0 && errno == EINTR)
-		;
-	close(st[0]);
-	s->pid = pid;
-	s->out = out[0];
-	s->err = err[0];
-	if (r > 0) { /* exec failed: nothing ran */
-		errno = e;
-		return 1;
 	}
+	struct zygote_started st = {.pid = -1, .error = EIO};
+	struct pollfd pf = {.fd = fds[4], .events = POLLIN};
+	if (poll(&pf, 1, ZYGOTE_MS) != 1 ||
+	    ex_recv_fds(fds[4], &st, sizeof st, fds + 6, 1) != (ssize_t)sizeof st || st.pid <= 0) {
+		errno = st.error ? st.error : EIO;
+		goto fail;
+	}
+	s->pid = st.pid;
+	s->pidfd = fds[6];
+	s->out = fds[0];
+	s->err = fds[2];
+	s->reply = fds[4];
 	return 0;
 fail:;
-	int saved = errno;
-	int fds[] = {out[0], out[1], err[0], err[1], st[0], st[1]};
-	for (size_t i = 0; i < sizeof fds / sizeof fds[0]; i++)
-		if (fds[i] >= 0)
-			close(fds[i]);
+	saved = errno;
+	close_all(fds, 8);
 	errno = saved;
 	return -1;
 }

@@ -1,4 +1,4 @@
-/* Starting the sandboxed child (spawn.c), for run.c. */
+/* Starting the sandboxed children (spawn.c), for run.c. */
 #ifndef NS_EXTRACT_SPAWN_H
 #define NS_EXTRACT_SPAWN_H
 #include <stddef.h>
@@ -13,12 +13,14 @@ int spawn_input(int fd, size_t max, size_t *size);
 
 struct spawned {
 	pid_t pid;    /* also its process group */
+	int pidfd;    /* readable once it has exited; signals it race-free */
 	int out, err; /* the read ends of its standard output and error */
+	int reply;    /* the zygote's word on it: a struct zygote_ended */
 };
 
-/* Runs `PROGRAM extract MIME` on @in under @l. Returns 0 with @s
- * filled; 1 when it was forked but exec failed (@s filled: reap it);
- * -1 when no process could be started (errno). */
+/* Has the zygote (started or restarted here) fork a child reading @in as
+ * @mime under @l. Returns 0 with @s filled (the caller closes its
+ * descriptors), or -1 when no child could be started (errno). */
 int spawn_child(int in, const char *mime, const struct extract_limits *l, struct spawned *s);
 
 #endif

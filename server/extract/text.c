@@ -17,7 +17,7 @@ static void grow(struct ex_text *t, size_t more)
 		cap *= 2;
 	char *p = realloc(t->p, cap);
 	if (p == NULL)
-		abort(); /* the child's memory is bounded: dying is the answer */
+		ex_oom();
 	t->p = p;
 	t->cap = cap;
 }
@@ -149,7 +149,7 @@ char *ex_text_take(struct ex_text *t, size_t *len)
 	if (p == NULL) {
 		p = malloc(1);
 		if (p == NULL)
-			abort();
+			ex_oom();
 	}
 	p[*len] = '\0';
 	size_t limit = t->limit;

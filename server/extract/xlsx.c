@@ -28,7 +28,7 @@ static void append(struct strings *s, const char *v, size_t n)
 			s->cap *= 2;
 		s->p = realloc(s->p, s->cap);
 		if (s->p == NULL)
-			abort();
+			ex_oom();
 	}
 	memcpy(s->p + s->len, v, n);
 	s->len += n;
@@ -41,7 +41,7 @@ static void next_string(struct strings *s)
 		s->ncap = s->ncap ? s->ncap * 2 : 256;
 		s->off = realloc(s->off, s->ncap * sizeof *s->off);
 		if (s->off == NULL)
-			abort();
+			ex_oom();
 	}
 	if (s->n == 0)
 		s->off[0] = 0;
@@ -52,15 +52,11 @@ static void next_string(struct strings *s)
  * bounded by the part's, itself bounded by unzip_bytes. */
 static int load_strings(struct ex_zip *z, struct strings *s)
 {
-	char *buf;
-	size_t len;
-	int rc = ex_zip_read(z, STRINGS, &buf, &len);
-	if (rc != 0)
-		return rc < 0 ? -1 : 0;
 	struct ex_xml x;
-	if (ex_xml_open(&x, z->o, buf, len, STRINGS) != 0) {
-		free(buf);
-		return -1;
+	int rc = ex_xml_part(&x, z, STRINGS);
+	if (rc != 0) {
+		ex_xml_close(&x);
+		return rc < 0 ? -1 : 0;
 	}
 	bool in_si = false, in_t = false;
 	while ((rc = ex_xml_next(&x)) == 1) {
@@ -85,7 +81,6 @@ static int load_strings(struct ex_zip *z, struct strings *s)
 		}
 	}
 	ex_xml_close(&x);
-	free(buf);
 	return rc < 0 ? -1 : 0;
 }
 
@@ -104,15 +99,11 @@ static int sheet(struct ex_zip *z, const char *part, const char *name, const str
 	struct ex_out *o = z->o;
 	ex_adds(o, name);
 	ex_ws(o, EX_WS_NEWLINE);
-	char *buf;
-	size_t len;
-	int rc = ex_zip_read(z, part, &buf, &len);
-	if (rc != 0)
-		return rc < 0 ? -1 : ex_page_end(o);
 	struct ex_xml x;
-	if (ex_xml_open(&x, o, buf, len, part) != 0) {
-		free(buf);
-		return -1;
+	int rc = ex_xml_part(&x, z, part);
+	if (rc != 0) {
+		ex_xml_close(&x);
+		return rc < 0 ? -1 : ex_page_end(o);
 	}
 	char *type = NULL;
 	bool in_v = false, in_t = false;
@@ -143,7 +134,6 @@ static int sheet(struct ex_zip *z, const char *part, const char *name, const str
 	}
 	free(type);
 	ex_xml_close(&x);
-	free(buf);
 	return rc < 0 ? -1 : ex_page_end(o);
 }
 
@@ -168,19 +158,11 @@ static void sheets_free(struct sheets *sh)
 /* The workbook's sheets: names and relationship Ids, in order. */
 static int list_sheets(struct ex_zip *z, struct sheets *sh)
 {
-	char *buf;
-	size_t len;
-	int rc = ex_zip_read(z, WORKBOOK, &buf, &len);
-	if (rc == 1)
-		return ex_stop(z->o, EXTRACT_FAILED,
-			       "It is not a valid Excel file (it has no workbook).");
-	if (rc < 0)
-		return -1;
 	struct ex_xml x;
-	if (ex_xml_open(&x, z->o, buf, len, WORKBOOK) != 0) {
-		free(buf);
+	int rc =
+	    ex_xml_needed(&x, z, WORKBOOK, "It is not a valid Excel file (it has no workbook).");
+	if (rc != 0)
 		return -1;
-	}
 	while ((rc = ex_xml_next(&x)) == 1) {
 		if (ex_xml_node(&x) != EX_START || strcmp(ex_xml_name(&x), "sheet") != 0)
 			continue;
@@ -194,18 +176,17 @@ static int list_sheets(struct ex_zip *z, struct sheets *sh)
 			sh->names = realloc(sh->names, sh->cap * sizeof *sh->names);
 			sh->ids = realloc(sh->ids, sh->cap * sizeof *sh->ids);
 			if (sh->names == NULL || sh->ids == NULL)
-				abort();
+				ex_oom();
 		}
 		sh->names[sh->n] = ex_xml_attr(&x, "name", NULL);
 		sh->ids[sh->n++] = ex_xml_attr(&x, "id", "relationships");
 	}
 	ex_xml_close(&x);
-	free(buf);
 	if (rc < 0)
 		return -1;
 	sh->parts = calloc(sh->n ? sh->n : 1, sizeof *sh->parts);
 	if (sh->parts == NULL)
-		abort();
+		ex_oom();
 	return ex_opc_targets(z, WORKBOOK, sh->ids, sh->parts, sh->n);
 }
 

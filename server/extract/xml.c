@@ -7,6 +7,7 @@
 
 #include <libxml/xmlreader.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* Real documents nest a few dozen levels deep. */
@@ -23,17 +24,21 @@ static void on_error(void *arg, xmlErrorPtr e)
 		x->err[--n] = '\0';
 }
 
-int ex_xml_open(struct ex_xml *x, struct ex_out *o, const char *buf, size_t len, const char *part)
+int ex_xml_part(struct ex_xml *x, struct ex_zip *z, const char *part)
 {
 	memset(x, 0, sizeof *x);
-	x->o = o;
+	x->o = z->o;
 	x->part = part;
+	size_t len;
+	int rc = ex_zip_read(z, part, &x->buf, &len);
+	if (rc != 0)
+		return rc;
 	if (len > INT32_MAX)
-		return ex_stop(o, EXTRACT_TOO_LARGE, "Its part %s is too large.", part);
+		return ex_stop(x->o, EXTRACT_TOO_LARGE, "Its part %s is too large.", part);
 	xmlTextReaderPtr r =
-	    xmlReaderForMemory(buf, (int)len, part, NULL, XML_PARSE_NONET | XML_PARSE_COMPACT);
+	    xmlReaderForMemory(x->buf, (int)len, part, NULL, XML_PARSE_NONET | XML_PARSE_COMPACT);
 	if (r == NULL)
-		return ex_stop(o, EXTRACT_FAILED, "Its part %s cannot be read.", part);
+		return ex_stop(x->o, EXTRACT_FAILED, "Its part %s cannot be read.", part);
 	xmlTextReaderSetStructuredErrorHandler(r, on_error, x);
 	x->r = r;
 	return 0;
@@ -68,6 +73,15 @@ int ex_xml_next(struct ex_xml *x)
 			       "Its part %s is nested more than %d levels deep.", x->part,
 			       MAX_DEPTH);
 	return 1;
+}
+
+int ex_xml_needed(struct ex_xml *x, struct ex_zip *z, const char *part, const char *missing)
+{
+	int rc = ex_xml_part(x, z, part);
+	if (rc == 0)
+		return 0;
+	ex_xml_close(x);
+	return rc < 0 ? -1 : ex_stop(z->o, EXTRACT_FAILED, "%s", missing);
 }
 
 enum ex_node ex_xml_node(const struct ex_xml *x)
@@ -138,5 +152,7 @@ void ex_xml_close(struct ex_xml *x)
 {
 	if (x->r != NULL)
 		xmlFreeTextReader(x->r);
+	free(x->buf);
 	x->r = NULL;
+	x->buf = NULL;
 }

@@ -76,13 +76,13 @@ int ex_zip_read(struct ex_zip *z, const char *name, char **buf, size_t *len)
 	size_t cap = 64 * 1024, n = 0;
 	char *p = malloc(cap + 1);
 	if (p == NULL)
-		abort();
+		ex_oom();
 	for (;;) {
 		if (n == cap) {
 			cap *= 2;
 			p = realloc(p, cap + 1);
 			if (p == NULL)
-				abort();
+				ex_oom();
 		}
 		zip_int64_t r = zip_fread(f, p + n, cap - n);
 		if (r < 0) {

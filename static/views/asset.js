@@ -10,6 +10,7 @@ import { bytes, choice, day, el, field, INTENTS, KINDS, kindName, stageNames } f
 import { readDetail, shareForm } from "/app/views/share.js";
 import { uploadFile } from "/app/views/upload.js";
 import { renderPdf } from "/app/views/pdf-view.js";
+import { textStatus } from "/app/views/asset-text.js";
 
 function preview(a) {
   const box = el("div", null, { class: "preview" });
@@ -30,7 +31,13 @@ function preview(a) {
     const pre = el("pre", "Loading…", { tabindex: "0", "aria-label": `Text of ${a.title}` }); // scrolls: keyboard-reachable
     fetch(src, { credentials: "same-origin" }).then((r) => r.text()).then((t) => { pre.textContent = t; });
     box.append(pre);
+  } else if (a.thumbnail) { // a deck, a document...: its first page
+    box.append(el("img", null, { class: "preview-thumb", src: a.thumbnail, alt: `First page of ${a.title}` }));
   }
+  // the current version as the version list tells it (text_status, pages, text_reason)
+  const cur = (a.versions || []).find((x) => x.number === v.number) || v;
+  const text = textStatus({ ...cur, text_status: cur.text_status || a.text_status });
+  if (text) box.append(text);
   box.append(el("p", null));
   box.lastChild.append(el("a", `Open ${v.filename}`, { href: src }), ` (${v.mime}, ${Math.ceil(v.size / 1024)} KB, version ${v.number})`);
   return box;

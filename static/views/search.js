@@ -1,9 +1,12 @@
 // Search: answers as you type (debounced; never more than one request in
 // flight; an answer to an older query is dropped), facet chips with their
-// counts, the API's sorts, and, when nothing matches, a content request to
-// marketing pre-filled with the words and filters.
+// counts, the API's sorts, each result with its thumbnail and, for words
+// found inside its file, the page and the excerpt (search-snippet.js), and,
+// when nothing matches, a content request to marketing pre-filled with the
+// words and filters.
 import { api, showError } from "/app/api.js";
 import { el, kindName, stageNames } from "/app/views/format.js";
+import { snippet, thumbnail } from "/app/views/search-snippet.js";
 
 const FACETS = [["stage", "Stage"], ["persona", "Persona"], ["kind", "Kind"], ["intent", "Intent"]];
 // The pause after the last key before searching: long enough that a word
@@ -91,12 +94,14 @@ export async function show(main) {
     results.replaceChildren();
     status.textContent = `${body.total} ${body.total === 1 ? "result" : "results"}`;
     for (const a of body.items) {
-      const li = el("li", null, { class: "result" });
+      const li = el("li", null, { class: "result with-thumb" });
       const h = el("h2");
       h.append(el("a", a.title, { href: `/app/assets/${a.id}` }));
-      li.append(h, el("p", [kindName(a.kind), ...a.stages.map(label.stage), ...a.personas.map(label.persona)].join(" · "),
+      li.append(thumbnail(a), h, el("p", [kindName(a.kind), ...a.stages.map(label.stage), ...a.personas.map(label.persona)].join(" · "),
         { class: "muted" }));
       if (a.description) li.append(el("p", a.description.length > 220 ? `${a.description.slice(0, 220)}…` : a.description));
+      const found = snippet(a.snippet);
+      if (found) li.append(found);
       for (const v of a.verdicts || []) { // what the next-stage test found, in its own sentence
         const p = el("p", null, { class: `verdict ${v.verdict}` });
         p.append(el("strong", `${label.stage(v.stage)}: `), v.explanation);

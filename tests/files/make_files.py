@@ -368,31 +368,6 @@ def odf(path, mime, body, thumb=None):
 # ---------------------------------------------------------------- hostile ZIPs
 
 
-def lie_about_size(path, name, declared):
-    """Rewrites the uncompressed size of @name in both ZIP headers."""
-    data = bytearray(open(path, "rb").read())
-    nb = name.encode()
-    i = 0
-    while True:  # local headers: PK\3\4, size at +22
-        i = data.find(b"PK\x03\x04", i)
-        if i < 0:
-            break
-        nlen = struct.unpack_from("<H", data, i + 26)[0]
-        if data[i + 30:i + 30 + nlen] == nb:
-            struct.pack_into("<I", data, i + 22, declared)
-        i += 4
-    i = 0
-    while True:  # central directory: PK\1\2, size at +24
-        i = data.find(b"PK\x01\x02", i)
-        if i < 0:
-            break
-        nlen = struct.unpack_from("<H", data, i + 28)[0]
-        if data[i + 46:i + 46 + nlen] == nb:
-            struct.pack_into("<I", data, i + 24, declared)
-        i += 4
-    open(path, "wb").write(bytes(data))
-
-
 def raw_zip(path, entries, big_name, raw, size, crc):
     """A ZIP whose @big_name entry holds already-deflated @raw declaring @size
     (so the inflated gigabytes are never built in memory)."""

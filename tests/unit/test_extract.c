@@ -4,8 +4,9 @@
  * control characters, no \x01/\x02, blanks collapsed), and each hostile
  * file (ZIP bombs, entities, nesting, broken, garbage, encrypted, too
  * many pages) in its status with its reason, quickly and with the test
- * process unharmed. Every run goes through extract_run: fork + exec of
- * this binary as `test_extract extract MIME`, limits and all. */
+ * process unharmed. Every run goes through extract_run: a child forked by
+ * the zygote, this binary exec'd as `test_extract extract`, limits and
+ * all. */
 #include "harness.h"
 #include "extract.h"
 
@@ -271,7 +272,7 @@ static void test_image_and_video_are_empty(void)
 }
 
 /* A hostile file: its status, a reason containing @why, no pages, no
- * preview, within a few seconds. */
+ * preview, before the deadline. */
 static void check_hostile(const char *name, const char *mime, enum extract_status want,
 			  const char *why)
 {
@@ -283,7 +284,7 @@ static void check_hostile(const char *name, const char *mime, enum extract_statu
 	CHECK(r.status == want);
 	CHECK(strstr(r.reason, why) != NULL);
 	CHECK(r.npages == 0 && r.pages == NULL && r.thumb == NULL);
-	CHECK(secs < 5);
+	CHECK(secs < 20); /* its own end, not the 30 s deadline (a busy machine is slow) */
 	extract_result_clear(&r);
 }
 
@@ -404,7 +405,7 @@ static int make_files(void)
 int main(int argc, char **argv)
 {
 	if (argc >= 2 && strcmp(argv[1], "extract") == 0)
-		return extract_child_main(argc, argv); /* the child extract_run runs */
+		return extract_child_main(argc, argv, NULL); /* the zygote extract_run runs */
 	if (make_files() != 0) {
 		printf("not ok - make the test files (tests/files/make_files.py)\n");
 		return 1;

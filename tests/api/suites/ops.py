@@ -74,7 +74,7 @@ def wrong_method_is_405_with_an_allow_header():
     cases = [
         ("PUT", "/api/v1/personas", {"GET", "HEAD", "POST"}),
         ("DELETE", "/api/v1/stages/prospecting", {"PATCH"}),
-        ("POST", "/api/v1/me", {"GET", "HEAD"}),
+        ("POST", "/api/v1/me", {"GET", "HEAD", "PATCH"}),
         ("GET", "/api/v1/session", {"POST", "DELETE"}),
     ]
     for method, path, allowed in cases:

@@ -1,7 +1,14 @@
 """Search: ranking, prefix and typo matching, facets, filters, what reps
 may see, parameter errors, stable pagination while assets are added, and
-the record of each search. Every test tags its assets with a tag of its
-own and filters by it, so other suites' assets do not disturb the counts."""
+the record of each search, and words inside files (a snippet of the best
+page, escaped). Every test tags its assets with a tag of its own and
+filters by it, so other suites' assets do not disturb the counts. File
+text is stored here as the extraction worker stores it (blob_pages,
+blob_texts.doc, then asset_search_refresh), so that these tests do not
+depend on extracting real files (the extraction suite does that).
+"""
+import html
+import re
 import os
 import time
 import urllib.parse
@@ -10,8 +17,10 @@ from nsapi.client import expect_json, expect_problem
 from nsapi.context import ctx
 from nsapi.flows import account_id, create_persona
 from nsapi.harness import Failure, check, test
-from nsapi.proc import sql_literal, stored
-from suites.assets import ASSETS, PAST, FUTURE, create_link_asset, patch_asset
+from nsapi import multipart as mp
+from nsapi.proc import arrange, sql_literal, stored
+from suites.assets import (ASSETS, PAST, FUTURE, add_version, create_file_asset,
+                           create_link_asset, patch_asset)
 
 FACETS = ("persona", "stage", "kind", "intent")
 
@@ -340,3 +349,139 @@ def each_search_is_recorded_with_user_filters_and_result_count():
     rows = wait_for_search_row(gap)
     check(len(rows) == 1 and rows[0][0] == account_id("marketer") and rows[0][1] == "0",
           f"the zero-result search is recorded as {rows}, want one row with 0 results")
+
+
+# ---------------------------------------------------------------- inside files
+
+def file_asset(tag, **fields):
+    """A file asset of the marketer's with bytes of its own (a blob no other
+    asset shares)."""
+    return create_file_asset(data=mp.pdf(size=3000), tags=[tag], **fields)
+
+
+def give_text(asset_id, pages):
+    """Stores @pages (texts of pages 1, 2, ...) as the extracted text of
+    @asset_id's current version, as the extraction worker does, and
+    refreshes the search documents. A job the worker may hold is waited
+    for and dropped: this text is the one that counts."""
+    blob = f"(SELECT v.blob_id FROM asset_versions v JOIN assets a ON a.id = v.asset_id" \
+           f" AND v.number = a.current_version WHERE a.id = {sql_literal(asset_id)})"
+    values = ", ".join(f"({blob}, {n}, {sql_literal(t)}, to_tsvector('english', {sql_literal(t)}))"
+                       for n, t in enumerate(pages, 1))
+    arrange(f"DELETE FROM extract_jobs WHERE blob_id = {blob};"
+            f" INSERT INTO blob_texts (blob_id, status, pages, doc, extracted_at)"
+            f" SELECT {blob}, 'done', {len(pages)},"
+            f" to_tsvector('english', {sql_literal(' '.join(pages))}), now()"
+            f" ON CONFLICT (blob_id) DO UPDATE SET status = 'done', reason = NULL,"
+            f" pages = excluded.pages, doc = excluded.doc, extracted_at = now();"
+            f" DELETE FROM blob_pages WHERE blob_id = {blob};"
+            f" INSERT INTO blob_pages (blob_id, page, text, words) VALUES {values};"
+            f" SELECT asset_search_refresh({blob});")
+
+
+FILLER = ("Our quarterly review covers onboarding, renewals and the support plan for every"
+          " region. Teams report progress each week and agree on next steps with the buyer.")
+
+
+@test
+def a_word_only_in_a_file_finds_the_asset_with_the_page_marked():
+    tag = ctx.uniq("inside")
+    word = rare_word()
+    guide = file_asset(tag, title="Implementation guide", status="published")
+    give_text(guide["id"], [FILLER, FILLER, f"{FILLER} The {word} checklist comes last.", FILLER])
+    titled = link(tag, title=f"The {word} overview", status="published")
+    body = search({"q": word}, as_="rep")
+    check(ids(body) == [titled["id"], guide["id"]] and body["total"] == 2,
+          f"q={word}: {ids(body)} (total {body['total']}), want the title match"
+          f" {titled['id']} first, then the file match {guide['id']}")
+    hit, other = body["items"][1], body["items"][0]
+    snip = hit.get("snippet")
+    check(isinstance(snip, dict) and snip.get("page") == 3,
+          f"the file match's snippet {snip!r}, want page 3 (the only page with the word)")
+    check(f"<mark>{word}</mark>" in snip["html"] and "checklist comes last" in snip["html"],
+          f"snippet html {snip['html']!r} lacks the marked word and its neighbours")
+    check("snippet" in other and other["snippet"] is None,
+          f"a link asset (no file) answers snippet {other.get('snippet')!r}, want null")
+    # The filters hold for words in files as for any other.
+    check(ids(search({"q": word, "kind": "deck"})) == [],
+          "kind=deck still finds the guide by its file's text")
+    check(ids(search({"q": word, "tag": tag, "kind": "guide"})) == [titled["id"], guide["id"]],
+          "kind=guide&tag loses a match")
+    expect_json(patch_asset(guide["id"], {"status": "archived"}), 200)
+    check(ids(search({"q": word}, as_="rep")) == [titled["id"]],
+          "a rep finds an archived asset by its file's text")
+
+
+@test
+def the_snippet_is_the_best_page_and_the_prefix_counts():
+    tag = ctx.uniq("best")
+    w1, w2 = rare_word(), rare_word()
+    a = file_asset(tag)
+    give_text(a["id"], [f"{FILLER} {w1} first.", FILLER, f"{FILLER} Both {w1} and {w2}.",
+                        f"Only {w2} here."])
+    for q in (f"{w1} {w2}", f"{w1} {w2[:6]}"):
+        body = search({"q": q, "tag": tag})
+        check(ids(body) == [a["id"]], f"q={q!r}: {ids(body)}, want the asset")
+        snip = body["items"][0]["snippet"]
+        check(snip and snip["page"] == 3,
+              f"q={q!r}: snippet {snip!r}, want page 3, the only one with both words")
+        marks = re.findall(r"<mark>(.*?)</mark>", snip["html"])
+        check(sorted(marks) == sorted([w1, w2]), f"q={q!r}: marked {marks}, want {w1} and {w2}")
+    # Words on different pages still find the file; the page with the
+    # first-ranked word is shown.
+    body = search({"q": f"{w1} {rare_word()}", "tag": tag})
+    check(ids(body) == [], f"a word the file lacks, with one it has, finds {ids(body)}")
+
+
+@test
+def the_snippet_is_escaped_and_only_marks_are_markup():
+    tag = ctx.uniq("escape")
+    word = rare_word()
+    a = file_asset(tag)
+    text = f"The {word} <script>alert(1)</script> & a &amp; b \"quoted\" 'single' <b>bold</b>."
+    give_text(a["id"], [text])
+    body = search({"q": word, "tag": tag})
+    check(ids(body) == [a["id"]], f"q={word}: {ids(body)}")
+    got = body["items"][0]["snippet"]["html"]
+    tags = re.findall(r"<[^>]*>", got)
+    check(set(tags) == {"<mark>", "</mark>"},
+          f"snippet html has markup other than <mark>: {tags} in {got!r}")
+    for want in ("&lt;script&gt;alert(1)&lt;/script&gt; &amp; a &amp;amp; b",
+                 "&quot;quoted&quot;", "&#39;single&#39;", "&lt;b&gt;bold&lt;/b&gt;",
+                 f"<mark>{word}</mark>"):
+        check(want in got, f"snippet html {got!r} lacks {want!r}")
+    # What a browser shows is the text itself.
+    shown = html.unescape(re.sub(r"</?mark>", "", got))
+    check("<script>alert(1)</script>" in shown and "a &amp; b" in shown,
+          f"the text shown would be {shown!r}")
+
+
+@test
+def a_new_version_brings_its_own_text():
+    tag = ctx.uniq("newver")
+    old, new = rare_word(), rare_word()
+    a = file_asset(tag)
+    give_text(a["id"], [f"{FILLER} {old}."])
+    check(ids(search({"q": old, "tag": tag})) == [a["id"]], "the first version's word is not found")
+    expect_json(add_version(a["id"], mp.pdf(size=3100)), 201)
+    check(ids(search({"q": old, "tag": tag})) == [],
+          "the old version's word still finds the asset after a new version")
+    give_text(a["id"], [FILLER, f"{new} is on page two."])
+    body = search({"q": new, "tag": tag})
+    check(ids(body) == [a["id"]] and body["items"][0]["snippet"]["page"] == 2,
+          f"the new version's word: {ids(body)}, snippet"
+          f" {body['items'][0]['snippet'] if body['items'] else None}")
+    check(ids(search({"q": old, "tag": tag})) == [], "the old word came back")
+
+
+@test
+def a_word_found_in_a_file_is_not_a_zero_result_search():
+    tag = ctx.uniq("zero")
+    word = rare_word()
+    a = file_asset(tag, status="published")
+    give_text(a["id"], [f"{FILLER} {word}."])
+    body = search({"q": word}, as_="rep")
+    check(ids(body) == [a["id"]], f"q={word}: {ids(body)}")
+    rows = wait_for_search_row(word)
+    check(len(rows) == 1 and rows[0][1] == "1",
+          f"the search is recorded as {rows}, want one row with 1 result")
