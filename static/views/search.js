@@ -97,6 +97,8 @@ export async function show(main) {
       const li = el("li", null, { class: "result with-thumb" });
       const h = el("h2");
       h.append(el("a", a.title, { href: `/app/assets/${a.id}` }));
+      if (a.audience === "internal") // read it, don't send it (the asset page says why)
+        h.append(" ", el("span", "Internal", { class: "badge internal", title: "For the team only: never sent to a prospect" }));
       li.append(thumbnail(a), h, el("p", [kindName(a.kind), ...a.stages.map(label.stage), ...a.personas.map(label.persona)].join(" · "),
         { class: "muted" }));
       if (a.description) li.append(el("p", a.description.length > 220 ? `${a.description.slice(0, 220)}…` : a.description));

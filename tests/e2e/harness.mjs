@@ -61,7 +61,7 @@ export async function startServer(db = "e2e") {
   });
   for (let i = 0; i < 300; i++) {
     try {
-      if ((await fetch(`${origin}/healthz`)).ok) return { proc, origin, token, adminToken, stop };
+      if ((await fetch(`${origin}/healthz`)).ok) return { proc, origin, url, token, adminToken, stop };
     } catch { /* not up yet */ }
     await new Promise((r) => setTimeout(r, 100));
   }

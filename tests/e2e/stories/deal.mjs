@@ -87,6 +87,7 @@ export const stories = {
     await signInAt(page, origin, "/app/search?q=tallyforge");
     const result = page.locator(".result", { hasText: "vs. Tallyforge" }).first();
     await result.waitFor();
+    check(await result.locator("h2 .badge.internal").innerText() === "Internal", "the result is not marked internal");
     await result.locator("a").first().click();
     await page.getByRole("heading", { level: 1, name: /vs\. Tallyforge$/ }).waitFor();
     const note = page.locator(".internal-note");
