@@ -661,6 +661,11 @@ bench_search() {
 	report search-pgbench
 	report search search-pgbench 0.40
 	report_max search-p99 "${P99[search]}" ms 50
+	# The latency one person sees when the server is not saturated: one
+	# connection per core (at -c16 on 2 cores, p99 is mostly queueing,
+	# about 8 times a search's cost).
+	CONNS=$WRK_THREADS run_wrk search-unsaturated "$url" -H "Authorization: Bearer $TOKEN"
+	report_info search-unsaturated
 	# What searching inside files costs in space.
 	local size
 	for size in "search-index assets_match" "search-docs assets" "search-pages blob_pages"; do
@@ -670,6 +675,8 @@ bench_search() {
 	note "search-index: the GIN index of assets.search (words with file text) and titles' trigrams;" \
 		"search-docs: the assets table with its TOAST (search documents); search-pages: blob_pages" \
 		"(200,000 pages of text and their tsvectors, tests/bench/search-pages.sql)"
+	note "search-unsaturated: the same requests with $WRK_THREADS connections (one per core): the p99" \
+		"a user sees when searches do not queue behind each other"
 	note "search: GET /api/v1/assets?$SEARCH_QUERY as a rep ($total of 10,000 assets match)," \
 		"wrk -c$SEARCH_CONNS; search-pgbench: pgbench -n -M prepared -c $SEARCH_CONNS" \
 		"-j $WRK_THREADS -f $script (the server's statement and parameters, from the log)," \
