@@ -150,10 +150,14 @@ bool db_search_cursor(const char *cursor, const char *sort, struct search_after 
 }
 
 /* "w1 & w2 & w3:*" from the words of @q (letters, digits and non-ASCII
- * bytes; everything else separates words and never reaches to_tsquery). */
+ * bytes; everything else separates words and never reaches to_tsquery).
+ * The last word is a prefix, stemmed by to_tsquery like a whole word: a
+ * final "y" would become "i" ("policy" -> 'polici':*) and miss the words it
+ * begins ("policyholder" is 'policyhold'), so it is left out ('polic':*
+ * finds both). */
 static void words_tsquery(const char *q, char *out, size_t len)
 {
-	size_t o = 0;
+	size_t o = 0, last = 0;
 	int words = 0;
 	out[0] = '\0';
 	for (const unsigned char *c = (const unsigned char *)q; *c && words < Q_WORDS;) {
@@ -165,11 +169,14 @@ static void words_tsquery(const char *q, char *out, size_t len)
 			memcpy(out + o, " & ", 3);
 			o += 3;
 		}
+		last = o;
 		while (*c && (isalnum(*c) || *c >= 0x80) && o + 4 < len)
 			out[o++] = (char)tolower(*c++);
 		while (*c && (isalnum(*c) || *c >= 0x80))
 			c++; /* the rest of a word too long for @out */
 	}
+	if (words > 0 && o - last > 2 && out[o - 1] == 'y')
+		o--;
 	if (words > 0 && o + 2 < len) /* the last word may be a prefix */
 		memcpy(out + o, ":*", 2), o += 2;
 	out[o] = '\0';

@@ -146,8 +146,59 @@ static void first_call_stream(struct req_private *p, unsigned long long length)
 		refuse(p, (enum err)e, NULL);
 }
 
+/* What the header block holds that libmicrohttpd 0.9.75 lets through
+ * (RFC 9110/9112 say to refuse each): names that are not tokens, values
+ * with a NUL (C strings would cut them), Hosts, and Content-Lengths that
+ * disagree (request smuggling behind a proxy that takes the other one). */
+struct header_scan {
+	int hosts;
+	const char *length; /* the first Content-Length */
+	bool bad_name, nul, lengths_differ;
+};
+
+static bool token_char(unsigned char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+	       (c != '\0' && strchr("!#$%&'*+-.^_`|~", c) != NULL);
+}
+
+static enum MHD_Result scan_header(void *cls, enum MHD_ValueKind kind, const char *key,
+				   size_t key_size, const char *value, size_t value_size)
+{
+	(void)kind;
+	struct header_scan *h = cls;
+	bool token = key_size > 0;
+	for (size_t i = 0; i < key_size; i++)
+		token = token && token_char((unsigned char)key[i]);
+	h->bad_name |= !token;
+	h->nul |= value != NULL && memchr(value, '\0', value_size) != NULL;
+	if (key_size == 4 && strncasecmp(key, "Host", 4) == 0)
+		h->hosts++;
+	if (key_size == 14 && strncasecmp(key, "Content-Length", 14) == 0 && value != NULL) {
+		if (h->length == NULL)
+			h->length = value;
+		else
+			h->lengths_differ |= strcmp(h->length, value) != 0;
+	}
+	return MHD_YES;
+}
+
+/* The header block's fault, ERR_NONE when there is none. */
+static enum err header_fault(struct req_private *p, const char *version)
+{
+	struct header_scan h = {0};
+	MHD_get_connection_values_n(p->conn, MHD_HEADER_KIND, scan_header, &h);
+	if (h.lengths_differ)
+		return ERR_AMBIGUOUS_LENGTH;
+	bool http11 = version != NULL && strcmp(version, MHD_HTTP_VERSION_1_1) == 0;
+	if (h.bad_name || h.nul || h.hosts > 1 || (http11 && h.hosts == 0))
+		return ERR_BAD_REQUEST;
+	return ERR_NONE;
+}
+
 /* Everything decided from the request line and headers alone. */
-static void first_call(struct req_private *p, const char *url, const char *method)
+static void first_call(struct req_private *p, const char *url, const char *method,
+		       const char *version)
 {
 	struct req *r = &p->req;
 	p->method_name = method;
@@ -162,6 +213,9 @@ static void first_call(struct req_private *p, const char *url, const char *metho
 		return refuse(p, ERR_SHUTTING_DOWN, NULL);
 	if (te != NULL && cl != NULL)
 		return refuse(p, ERR_AMBIGUOUS_LENGTH, NULL);
+	enum err fault = header_fault(p, version);
+	if (fault != ERR_NONE)
+		return refuse(p, fault, NULL);
 	if (p->uri_len > ROUTE_MAX_PATH)
 		return refuse(p, ERR_URI_TOO_LONG, NULL);
 
@@ -288,13 +342,12 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 				  size_t *upload_size, void **con_cls)
 {
 	(void)cls;
-	(void)version;
 	struct req_private *p = *con_cls;
 	if (p == NULL)
 		return MHD_NO; /* out of memory in on_uri */
 	if (!p->started) {
 		p->started = 1;
-		first_call(p, url, method);
+		first_call(p, url, method, version);
 		/* A body we refuse is not read: answer now (MHD then closes). */
 		if (p->early != ERR_NONE && p->has_body) {
 			early_reply(p);

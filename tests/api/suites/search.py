@@ -434,6 +434,19 @@ def the_snippet_is_the_best_page_and_the_prefix_counts():
 
 
 @test
+def a_prefix_ending_in_y_finds_the_longer_words_it_begins():
+    # to_tsquery stems a prefix like a word ("policy" -> polici), which the
+    # words it begins do not share ("policyholder" -> policyhold).
+    tag = ctx.uniq("prefix-y")
+    a = file_asset(tag)
+    give_text(a["id"], [f"{FILLER} Every policyholder gets the guide."])
+    for q in ("policy", "policyh", "policyholder"):
+        body = search({"q": q, "tag": tag})
+        check(ids(body) == [a["id"]], f"q={q!r}: {ids(body)}, want the asset")
+        check("policyholder" in body["items"][0]["snippet"]["html"], f"q={q!r}: {body['items'][0]}")
+
+
+@test
 def the_snippet_is_escaped_and_only_marks_are_markup():
     tag = ctx.uniq("escape")
     word = rare_word()
