@@ -182,15 +182,21 @@ export const stories = {
     await page.getByRole("form", { name: "Stage Prospecting" }).waitFor();
     check(await page.getByRole("button", { name: "Move up: Prospecting" }).isDisabled(), "the first stage can move up");
     const order = () => page.locator("ol.stages h3").evaluateAll((hs) => hs.map((h) => h.firstChild.textContent.trim()));
+    // The status is said before the list is drawn again: wait for the list.
+    const settled = async (want) => {
+      await page.waitForFunction((w) => [...document.querySelectorAll("ol.stages h3")]
+        .map((h) => h.firstChild.textContent.trim()).slice(3, 5).join("|") === w, want, { timeout: 5000 }).catch(() => {});
+      return (await order()).slice(3, 5).join("|") === want;
+    };
     await page.getByRole("button", { name: "Move down: Proposal" }).click();
     await page.getByRole("status").filter({ hasText: "Proposal moved down to position 5." }).waitFor();
-    check((await order()).slice(3, 5).join("|") === "4. Negotiation|5. Proposal", `after the move: ${await order()}`);
+    check(await settled("4. Negotiation|5. Proposal"), `after the move: ${await order()}`);
     check(await page.evaluate(() => document.activeElement?.getAttribute("aria-label")) === "Move down: Proposal",
       "the focus did not stay on the button");
     await page.keyboard.press("Shift+Tab"); // back to Move up, by keyboard
     await page.keyboard.press("Enter");
     await page.getByRole("status").filter({ hasText: "Proposal moved up to position 4." }).waitFor();
-    check((await order()).slice(3, 5).join("|") === "4. Proposal|5. Negotiation", `after the move back: ${await order()}`);
+    check(await settled("4. Proposal|5. Negotiation"), `after the move back: ${await order()}`);
     await snap(page, "admin-stages-1280", { fullPage: true });
 
     await page.getByRole("link", { name: "Aliases" }).click();
