@@ -34,10 +34,15 @@ export async function api(method, path, body) {
   throw new ApiError(res.status, typeof data === "object" ? data : { detail: String(data) });
 }
 
-// Shows @err beside the field it names in @form (or at the form's top).
-export function showError(form, err) {
+// Takes away what showError() put in @form.
+export function clearErrors(form) {
   for (const old of form.querySelectorAll(".error")) old.remove();
   for (const f of form.querySelectorAll("[aria-invalid]")) f.removeAttribute("aria-invalid");
+}
+
+// Shows @err beside the field it names in @form (or at the form's top).
+export function showError(form, err) {
+  clearErrors(form);
   const field = err.field && form.elements.namedItem(err.field);
   const p = document.createElement("p");
   p.className = "error";

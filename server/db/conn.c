@@ -282,6 +282,16 @@ enum db_status db_text(PGresult *res, enum db_status s, char **out)
 	return s;
 }
 
+enum db_status db_integer(PGresult *res, enum db_status s, long long *out)
+{
+	if (s == DB_OK && PQntuples(res) == 0)
+		s = DB_NOT_FOUND;
+	if (s == DB_OK)
+		*out = db_int(res, 0, 0);
+	PQclear(res);
+	return s;
+}
+
 char *db_dup(const PGresult *res, int row, int col)
 {
 	return PQgetisnull(res, row, col) ? NULL : strdup(PQgetvalue(res, row, col));

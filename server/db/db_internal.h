@@ -172,6 +172,9 @@ void db_copy(char *dst, size_t len, const PGresult *res, int row, int col);
 /* The first value of @res (from a call that returned @s) as a malloc'd
  * string in *@out: DB_NOT_FOUND for no row or SQL NULL. Clears @res. */
 enum db_status db_text(PGresult *res, enum db_status s, char **out);
+/* The first value of @res (from a call that returned @s) as an integer in
+ * *@out: DB_NOT_FOUND for no row. Clears @res. */
+enum db_status db_integer(PGresult *res, enum db_status s, long long *out);
 /* The value as a malloc'd string, or NULL when SQL NULL. */
 char *db_dup(const PGresult *res, int row, int col);
 bool db_bool(const PGresult *res, int row, int col);

@@ -304,7 +304,8 @@ enum db_status db_extract_queue_depth(long *n)
 {
 	enum db_status s;
 	PGresult *res = db_query(true, &q_depth, 0, NULL, &s);
-	*n = s == DB_OK ? (long)db_int(res, 0, 0) : 0;
-	PQclear(res);
+	long long v = 0;
+	s = db_integer(res, s, &v);
+	*n = (long)v;
 	return s;
 }

@@ -18,15 +18,6 @@ static const char *hex_of(const unsigned char *key, struct hexkey *out)
 	return out->hex;
 }
 
-/* The integer of @res's only cell into *@out; clears @res. */
-static enum db_status int_of(PGresult *res, enum db_status s, int *out)
-{
-	if (s == DB_OK)
-		*out = db_int(res, 0, 0);
-	PQclear(res);
-	return s;
-}
-
 static struct db_stmt q_wait =
     DB_STMT("SELECT sign_in_wait(ARRAY[decode($1, 'hex'), decode($2, 'hex')])");
 
@@ -36,7 +27,10 @@ enum db_status db_sign_in_wait(const unsigned char *account, const unsigned char
 	const char *p[] = {hex_of(account, &a), hex_of(addr, &b)};
 	enum db_status s;
 	PGresult *res = db_query(false, &q_wait, 2, p, &s);
-	return int_of(res, s, wait_s);
+	long long n = 0;
+	s = db_integer(res, s, &n);
+	*wait_s = (int)n;
+	return s;
 }
 
 static struct db_stmt q_failed =
@@ -49,7 +43,10 @@ enum db_status db_sign_in_failed(const unsigned char *account, const unsigned ch
 	const char *p[] = {hex_of(account, &a), hex_of(addr, &b), user_id};
 	enum db_status s;
 	PGresult *res = db_write(NULL, &q_failed, 3, p, &s);
-	return int_of(res, s, wait_s);
+	long long n = 0;
+	s = db_integer(res, s, &n);
+	*wait_s = (int)n;
+	return s;
 }
 
 static struct db_stmt q_ok = DB_STMT("DELETE FROM sign_in_failures WHERE key = decode($1, 'hex')");

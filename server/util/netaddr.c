@@ -90,7 +90,7 @@ void netaddr_client(const struct netaddr_set *set, const char *peer, const char 
 		    size_t len)
 {
 	snprintf(out, len, "%s", peer);
-	if (xff == NULL || !netaddr_in(set, peer))
+	if (xff == NULL || set->n == 0 || !netaddr_in(set, peer))
 		return;
 	/* from the right: each entry the proxies appended, trimmed */
 	for (size_t end = strlen(xff); end > 0;) {

@@ -1,7 +1,7 @@
 // Your account: your name, and your password (with the current one; a new
 // password signs you out everywhere else, and too many wrong current
 // passwords make you wait, as at sign-in).
-import { api, showError } from "/app/api.js";
+import { api, clearErrors, showError } from "/app/api.js";
 import { el, field } from "/app/views/format.js";
 
 function form(title, inputs, button, submit) {
@@ -12,8 +12,7 @@ function form(title, inputs, button, submit) {
     e.preventDefault();
     try {
       said.textContent = await submit();
-      for (const old of f.querySelectorAll(".error")) old.remove();
-      for (const bad of f.querySelectorAll("[aria-invalid]")) bad.removeAttribute("aria-invalid");
+      clearErrors(f);
     } catch (err) {
       said.textContent = "";
       showError(f, err);

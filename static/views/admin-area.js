@@ -63,10 +63,7 @@ export function controlError(control, err) {
 }
 
 // Takes away what showError put in form @f.
-export function clearErrors(f) {
-  for (const old of f.querySelectorAll(".error")) old.remove();
-  for (const c of f.querySelectorAll("[aria-invalid]")) c.removeAttribute("aria-invalid");
-}
+export { clearErrors } from "/app/api.js";
 
 export function clearError(control) {
   control.removeAttribute("aria-invalid");

@@ -2,7 +2,7 @@
 // leads and the page views recorded with them go, shares' recipients are
 // cleared, and the address is replaced wherever else it was written. Typed
 // twice, since nothing brings it back.
-import { api, showError } from "/app/api.js";
+import { api, clearErrors, showError } from "/app/api.js";
 import { el, field } from "/app/views/format.js";
 import { section, status } from "/app/views/admin-area.js";
 
@@ -44,8 +44,7 @@ export async function show(main, session) {
     }
     try {
       said.textContent = summary(await api("POST", "/erasures", { email: email.value.trim() }));
-      for (const old of f.querySelectorAll(".error")) old.remove();
-      for (const bad of f.querySelectorAll("[aria-invalid]")) bad.removeAttribute("aria-invalid");
+      clearErrors(f);
       f.reset();
     } catch (err) {
       showError(f, err);

@@ -101,11 +101,7 @@ export function verdictWords(r, minSample, windowDays) {
   return s.join(" ");
 }
 
-// Takes away what showError() put in @form, once its values are taken.
-export function clearErrors(form) {
-  for (const old of form.querySelectorAll(".error")) old.remove();
-  for (const f of form.querySelectorAll("[aria-invalid]")) f.removeAttribute("aria-invalid");
-}
+export { clearErrors } from "/app/api.js";
 
 // A form's values as a query string (empty ones left out).
 export function query(form) {
