@@ -67,8 +67,8 @@ function personBrowser() {
 // The prospect's viewer of @url in a fresh context (no cookie) of
 // @browser, beaconing every @flush seconds (the server's when not given:
 // the page as served is changed). The page is watched like the app's.
-async function prospect(browser, url, flush) {
-  const context = await browser.newContext({ viewport: { width: 1100, height: 900 } });
+async function prospect(browser, url, flush, viewport = { width: 1100, height: 900 }) {
+  const context = await browser.newContext({ viewport });
   if (flush) {
     await context.route(url, async (route) => {
       const response = await route.fetch();
@@ -170,7 +170,15 @@ export const stories = {
       check(await third.page.getByRole("link", { name: /^Download notes\.txt/ }).isVisible()
         && /^notes\.txt cannot be shown in the page: download it to open it\.$/.test(await third.page.locator(".frame").innerText()), "the file's card");
       await snap(third.page, "prospect-viewer-card");
-      problems.push(...page.problems(), ...second.page.problems(), ...third.page.problems(), ...rep.problems());
+      // On a phone: the page fits the screen, the download button too.
+      const phone = await prospect(person, share.url, undefined, { width: 390, height: 800 });
+      const overflow = await phone.page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+      check(overflow <= 0, `the viewer is ${overflow} px wider than a 390 px screen`);
+      check(await phone.page.getByRole("link", { name: /^Download guide\.pdf/ }).isVisible(), "no download button on a phone");
+      await snap(phone.page, "prospect-viewer-390");
+      problems.push(...page.problems(), ...second.page.problems(), ...third.page.problems(), ...phone.page.problems(),
+        ...rep.problems());
+      await phone.context.close();
       await third.context.close();
       await context.close();
       await second.context.close();
