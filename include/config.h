@@ -23,6 +23,9 @@ struct config {
 	bool has_secret_key;
 	unsigned char secret_key[32];
 	unsigned threads; /* NEXTSTAGE_THREADS, default the CPU count */
+	/* NEXTSTAGE_DB_POOL: the threads (each with its own database
+	 * connection) that run the handlers; default twice the CPU count */
+	unsigned db_pool;
 	/* NEXTSTAGE_PUBLIC_RATE: requests a minute (and burst) per client
 	 * address on the public pages /p/; default 60, 0 = no limit */
 	unsigned public_rate;

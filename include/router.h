@@ -1,6 +1,7 @@
 /* Route matching over one static table (server/http/routes.c). */
 #ifndef NS_ROUTER_H
 #define NS_ROUTER_H
+#include <stdbool.h>
 #include <stddef.h>
 
 enum http_method {
@@ -78,6 +79,10 @@ struct route {
 	size_t body_limit;		   /* bytes; 0 = the default for the body kind */
 	const char *metric;		   /* label in /metrics; defaults to the pattern */
 	const struct route_stream *stream; /* BODY_STREAM routes */
+	/* the handler never waits on the database (health, the app's files,
+	 * who one is): it runs on the HTTP thread that read the request,
+	 * where every other one runs on the database pool (server/http/pool.c) */
+	bool no_db;
 };
 
 #define ROUTE_MAX_PARAMS 4

@@ -45,6 +45,9 @@ struct req_private {
 	int discarding; /* reading the rest of a refused body */
 	int streaming;	/* a BODY_STREAM route took the body (release at the end) */
 	int deferred;	/* suspended by req_defer, waiting for req_resume */
+	int pooled;	/* its handler ran on the database pool: the reply is ready */
+	struct req_private *queued_next; /* the pool's queue */
+	struct timespec queued_at;
 	size_t discarded;
 	char *body; /* BODY_JSON: the bytes so far */
 	size_t body_len, body_cap, body_limit;
@@ -80,6 +83,31 @@ void reply_problem(struct req_private *p, enum err e, const char *field, const c
  * false when refused, answered (401 bad_signature, 503
  * webhook_not_configured or db_unavailable, 500). */
 bool signed_request_ok(struct req_private *p);
+
+/* Runs the route's handler once the body is in (server.c): a signed
+ * route's signature first, a JSON body parsed. */
+void http_run_handler(struct req_private *p);
+
+/* The database pool (pool.c). pool_start makes @n threads (false when it
+ * cannot). pool_submit suspends @p's connection and queues it; a pool
+ * thread runs http_run_handler and resumes the connection, and the
+ * access handler, called again, sends the reply. False, and nothing
+ * done, when the pool is stopped: the caller runs the handler itself.
+ * pool_defers is req_defer's question: true when @p's handler runs on the
+ * calling pool thread, whose connection is already suspended (that thread
+ * then leaves the resume to whoever req_defer's caller hands @p to).
+ * pool_stop lets the threads finish every queued request, then joins
+ * them. */
+bool pool_start(unsigned n);
+bool pool_submit(struct req_private *p);
+bool pool_defers(struct req_private *p);
+void pool_stop(void);
+struct pool_stats {
+	unsigned size, busy, queued;
+	unsigned long waits; /* requests queued while no pool thread was idle */
+	double wait_seconds; /* the time requests spent queued */
+};
+void pool_stats(struct pool_stats *s);
 
 /* Frees everything the request holds (request.c). */
 void req_private_free(struct req_private *p);

@@ -15,6 +15,7 @@
 #include "db_search.h"
 #include "db_tokens.h"
 #include "db_writer.h"
+#include "http_internal.h"
 #include "extract_worker.h"
 #include "router.h"
 
@@ -146,7 +147,8 @@ char *metrics_render(void)
 	    "# HELP nextstage_db_errors_total Database errors and failed connections.\n"
 	    "# TYPE nextstage_db_errors_total counter\n"
 	    "nextstage_db_errors_total %lu\n"
-	    "# HELP nextstage_db_connections Open database connections (one per worker thread).\n"
+	    "# HELP nextstage_db_connections Open database connections (each thread that queries "
+	    "holds one).\n"
 	    "# TYPE nextstage_db_connections gauge\n"
 	    "nextstage_db_connections %u\n",
 	    db_error_count(), db_pool_size());
@@ -182,6 +184,24 @@ char *metrics_render(void)
 	    "# TYPE nextstage_group_commit_jobs_total counter\n"
 	    "nextstage_group_commit_jobs_total %lu\n",
 	    batches, jobs);
+	struct pool_stats pool;
+	pool_stats(&pool);
+	put(&b,
+	    "# HELP nextstage_db_pool_threads Threads of the database pool, by state.\n"
+	    "# TYPE nextstage_db_pool_threads gauge\n"
+	    "nextstage_db_pool_threads{state=\"busy\"} %u\n"
+	    "nextstage_db_pool_threads{state=\"idle\"} %u\n"
+	    "# HELP nextstage_db_pool_queued Requests waiting for a pool thread.\n"
+	    "# TYPE nextstage_db_pool_queued gauge\n"
+	    "nextstage_db_pool_queued %u\n"
+	    "# HELP nextstage_db_pool_waits_total Requests that found every pool thread busy.\n"
+	    "# TYPE nextstage_db_pool_waits_total counter\n"
+	    "nextstage_db_pool_waits_total %lu\n"
+	    "# HELP nextstage_db_pool_wait_seconds_total Time requests spent waiting for a pool "
+	    "thread.\n"
+	    "# TYPE nextstage_db_pool_wait_seconds_total counter\n"
+	    "nextstage_db_pool_wait_seconds_total %.6f\n",
+	    pool.busy, pool.size - pool.busy, pool.queued, pool.waits, pool.wait_seconds);
 	put_extraction(&b);
 	if (b.failed) {
 		free(b.s);

@@ -283,7 +283,7 @@ static bool take_body(struct req_private *p, const char *data, size_t len)
 	return true;
 }
 
-static void run_handler(struct req_private *p)
+void http_run_handler(struct req_private *p)
 {
 	struct req *r = &p->req;
 	if ((r->route->auth == AUTH_SIGNED || r->route->auth == AUTH_SIGNED_HUBSPOT) &&
@@ -387,10 +387,16 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		p->deferred = 0;
 		p->req.resumed = true;
 		p->req.route->handler(&p->req);
+	} else if (p->pooled) {
+		; /* resumed by the pool: the reply is made */
 	} else if (p->early != ERR_NONE) {
 		early_reply(p);
 	} else if (p->form == NULL || form_finish(p)) {
-		run_handler(p);
+		p->pooled = !p->req.route->no_db;
+		if (p->pooled && pool_submit(p))
+			return MHD_YES; /* suspended until the pool has run it */
+		p->pooled = 0;
+		http_run_handler(p);
 	}
 	if (p->deferred)
 		return MHD_YES; /* suspended until req_resume */
@@ -477,6 +483,10 @@ int server_run(void)
 		return -1;
 
 	server_block_signals();
+	if (!pool_start(config.db_pool)) {
+		close(fd);
+		return -1;
+	}
 
 	struct MHD_Daemon *d = MHD_start_daemon(
 	    MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ITC | MHD_USE_ERROR_LOG |
@@ -493,11 +503,12 @@ int server_run(void)
 	if (d == NULL) {
 		fprintf(stderr, "nextstage: cannot start the HTTP server on %s:%u\n",
 			config.listen_host, config.listen_port);
+		pool_stop();
 		close(fd);
 		return -1;
 	}
-	log_msg("info", "listening on http://%s:%u with %u threads", config.listen_host,
-		config.listen_port, config.threads);
+	log_msg("info", "listening on http://%s:%u with %u threads, %u in the database pool",
+		config.listen_host, config.listen_port, config.threads, config.db_pool);
 
 	sigset_t set;
 	sigemptyset(&set);
@@ -513,6 +524,7 @@ int server_run(void)
 	if (atomic_load(&in_flight) > 0)
 		log_msg("warn", "%d requests still running after 10 s; closing them",
 			atomic_load(&in_flight));
+	pool_stop(); /* what is queued runs; no connection stays suspended */
 	MHD_stop_daemon(d);
 	close(fd);
 	log_msg("info", "stopped");

@@ -6,7 +6,8 @@
 void req_defer(struct req *r)
 {
 	PRIV(r)->deferred = 1;
-	MHD_suspend_connection(PRIV(r)->conn);
+	if (!pool_defers(PRIV(r)))
+		MHD_suspend_connection(PRIV(r)->conn);
 }
 
 void req_resume(struct req *r)

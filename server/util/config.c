@@ -141,6 +141,13 @@ int config_load(struct config *c, config_getter get, char *err, size_t errlen)
 		return -1;
 	}
 
+	snprintf(defthreads, sizeof defthreads, "%ld", cpus > 0 ? 2 * cpus : 2);
+	const char *pool = get("NEXTSTAGE_DB_POOL");
+	if (config_parse_uint(or_default(pool, defthreads), 1, 256, &c->db_pool)) {
+		snprintf(err, errlen, "NEXTSTAGE_DB_POOL=%s: expected 1..256", pool);
+		return -1;
+	}
+
 	const char *rate = or_default(get("NEXTSTAGE_PUBLIC_RATE"), "60");
 	if (config_parse_uint(rate, 0, 1000000, &c->public_rate)) {
 		snprintf(err, errlen,

@@ -35,6 +35,7 @@ static void defaults(void)
 	CHECK(c.hubspot_client_secret == NULL);
 	CHECK(!c.has_secret_key);
 	CHECK(c.threads >= 1);
+	CHECK(c.db_pool == 2 * c.threads);
 	CHECK(c.public_rate == 60);
 	CHECK_STR(c.static_dir, "static");
 	CHECK_STR(c.pdfjs_dir, "/usr/share/javascript/pdf");
@@ -56,6 +57,8 @@ static void overrides(void)
 	    "5",
 	    "NEXTSTAGE_THREADS",
 	    "3",
+	    "NEXTSTAGE_DB_POOL",
+	    "7",
 	    "NEXTSTAGE_WEBHOOK_SECRET",
 	    "s3cret",
 	    "NEXTSTAGE_PUBLIC_RATE",
@@ -80,6 +83,7 @@ static void overrides(void)
 	CHECK_STR(c.public_url, "https://ns.example.com");
 	CHECK(c.max_upload_mb == 5);
 	CHECK(c.threads == 3);
+	CHECK(c.db_pool == 7);
 	CHECK_STR(c.webhook_secret, "s3cret");
 	CHECK(c.public_rate == 0);
 	CHECK_STR(c.hubspot_client_secret, "hs-secret");
@@ -107,6 +111,8 @@ static void bad_values_name_the_variable(void)
 	    {"NEXTSTAGE_MAX_UPLOAD_MB", "12abc"},
 	    {"NEXTSTAGE_THREADS", "0"},
 	    {"NEXTSTAGE_THREADS", "999"},
+	    {"NEXTSTAGE_DB_POOL", "0"},
+	    {"NEXTSTAGE_DB_POOL", "many"},
 	    {"NEXTSTAGE_PUBLIC_RATE", "-5"},
 	    {"NEXTSTAGE_PUBLIC_RATE", "ten"},
 	    {"NEXTSTAGE_PUBLIC_RATE", "2000000"},

@@ -13,12 +13,12 @@ static void h(struct req *r)
 }
 
 static const struct route table[] = {
-    {M_GET, "/api/v1/personas", h, AUTH_USER, BODY_NONE, 0, NULL, NULL},
-    {M_POST, "/api/v1/personas", h, AUTH_MARKETER, BODY_JSON, 0, NULL, NULL},
-    {M_PATCH, "/api/v1/personas/{slug}", h, AUTH_MARKETER, BODY_JSON, 0, NULL, NULL},
-    {M_DELETE, "/api/v1/personas/{slug}", h, AUTH_MARKETER, BODY_NONE, 0, NULL, NULL},
-    {M_GET, "/api/v1/deals/{id}/shares/{share}", h, AUTH_USER, BODY_NONE, 0, NULL, NULL},
-    {M_GET, "/api/v1/deals/{id}/recommendations", h, AUTH_USER, BODY_NONE, 0, NULL, NULL},
+    {M_GET, "/api/v1/personas", h, AUTH_USER, BODY_NONE, 0, NULL, NULL, false},
+    {M_POST, "/api/v1/personas", h, AUTH_MARKETER, BODY_JSON, 0, NULL, NULL, false},
+    {M_PATCH, "/api/v1/personas/{slug}", h, AUTH_MARKETER, BODY_JSON, 0, NULL, NULL, false},
+    {M_DELETE, "/api/v1/personas/{slug}", h, AUTH_MARKETER, BODY_NONE, 0, NULL, NULL, false},
+    {M_GET, "/api/v1/deals/{id}/shares/{share}", h, AUTH_USER, BODY_NONE, 0, NULL, NULL, false},
+    {M_GET, "/api/v1/deals/{id}/recommendations", h, AUTH_USER, BODY_NONE, 0, NULL, NULL, false},
 };
 #define N (sizeof table / sizeof table[0])
 
@@ -217,8 +217,8 @@ static void signed_routes_verify_their_body(void)
 }
 
 static const struct route app_table[] = {
-    {M_GET, "/", h, AUTH_PUBLIC, BODY_NONE, 0, NULL, NULL},
-    {M_GET, "/app/{path*}", h, AUTH_PUBLIC, BODY_NONE, 0, NULL, NULL},
+    {M_GET, "/", h, AUTH_PUBLIC, BODY_NONE, 0, NULL, NULL, false},
+    {M_GET, "/app/{path*}", h, AUTH_PUBLIC, BODY_NONE, 0, NULL, NULL, false},
 };
 
 static void the_root_and_a_rest_of_path_parameter(void)

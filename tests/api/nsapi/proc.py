@@ -130,6 +130,7 @@ class Server:
         env = ctx.base_env()
         env["NEXTSTAGE_LISTEN"] = f"127.0.0.1:{self.port}"
         env["NEXTSTAGE_THREADS"] = "2"
+        env["NEXTSTAGE_DB_POOL"] = "3"
         env.update(self.env)
         env = {k: v for k, v in env.items() if v is not None}
         with open(self.stderr_path, "wb") as err, open(self.stdout_path, "wb") as out:

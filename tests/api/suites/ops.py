@@ -184,13 +184,14 @@ def metrics_expose_counters_histogram_and_database_gauges():
     check(f"{hist}_sum" in names, f"no {hist}_sum")
 
 
-# One connection per worker thread that has used the database (the suite's
-# server runs NEXTSTAGE_THREADS=2, nsapi/proc.py), one per background writer
-# (server/db/writer.c: 2), one each for the search log and the rollup
-# refresh, and one per extraction worker (1 by default): after a request
-# that read the database, at least 1; however many requests, never more
-# than those.
-DB_CONNECTIONS_MAX = 2 + 2 + 2 + 1
+# One connection per thread that has used the database: the database pool's
+# (the suite's server runs NEXTSTAGE_DB_POOL=3, nsapi/proc.py), the HTTP
+# threads' (NEXTSTAGE_THREADS=2: credentials not cached, file bytes), one
+# per background writer (server/db/writer.c: 2), one each for the search
+# log and the rollup refresh, and one per extraction worker (1 by
+# default): after a request that read the database, at least 1; however
+# many requests, never more than those.
+DB_CONNECTIONS_MAX = 3 + 2 + 2 + 2 + 1
 
 
 def check_db_connections_gauge():
