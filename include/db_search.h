@@ -40,6 +40,28 @@ bool db_search_cursor(const char *cursor, const char *sort, struct search_after 
  * no JSON. */
 enum db_status db_asset_search(const struct search_query *q, char **json, long *total);
 
+/* The search cache (searchcache.c), used by db_asset_search: a
+ * search's total and facets (JSON text) as read at a generation of the
+ * library, valid until a time (epoch seconds, the database's clock;
+ * INFINITY for ever) unless the generation changes. get copies an entry
+ * out (false: none; free out->facets); result counts what a found entry
+ * turned out to be (fresh: used; else stale); put replaces the slot's
+ * entry. Thread-safe; bounded (512 entries, 16 kB of facets each). */
+struct search_cached {
+	long long generation;
+	double valid_until;
+	long total;
+	char *facets;
+};
+bool search_cache_get(const char *key, struct search_cached *out);
+void search_cache_result(bool fresh);
+void search_cache_put(const char *key, const struct search_cached *c);
+struct search_cache_stats {
+	unsigned long hits, misses, stale;
+	unsigned entries;
+};
+void search_cache_stats(struct search_cache_stats *s);
+
 /* Records a search: who (@user_id), what (@query, @filters: a JSON
  * object, which the record keeps a reference to), how many results. Queued and written in batches
  * by a background thread within about 200 ms; never blocks the caller. Until db_searchlog_start,

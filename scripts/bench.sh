@@ -657,10 +657,30 @@ bench_search() {
 	[ "$total" = "$ref_total" ] ||
 		die "search: the server finds $total assets, its statement in psql $ref_total"
 	run_pgbench search-pgbench "$script" "$SEARCH_CONNS"
-	run_wrk search "$url" -H "Authorization: Bearer $TOKEN"
+	# Five runs, each with new connections (which HTTP thread takes which
+	# connection is chance): search is the median run, search-min and
+	# search-max the others' bounds, search-p99 the worst run's p99.
+	local i rates=() p99s=() bad=0 sockerr=0
+	for i in 1 2 3 4 5; do
+		run_wrk "search-$i" "$url" -H "Authorization: Bearer $TOKEN"
+		rates+=("${RATE[search-$i]}") p99s+=("${P99[search-$i]}")
+		bad=$((bad + ${NON2XX[search-$i]/-/0})) sockerr=$((sockerr + ${SOCKERR[search-$i]/-/0}))
+	done
+	local sorted
+	sorted=$(printf '%s\n' "${rates[@]}" | sort -n)
+	record search-min "$(sed -n 1p <<<"$sorted")" req/s
+	record search-max "$(sed -n 5p <<<"$sorted")" req/s
+	for i in 1 2 3 4 5; do
+		if [ "${RATE[search-$i]}" = "$(sed -n 3p <<<"$sorted")" ]; then
+			record search "${RATE[search-$i]}" req/s "${P99[search-$i]}" "$bad" "$sockerr"
+			break
+		fi
+	done
 	report search-pgbench
-	report search search-pgbench 0.40
-	report_max search-p99 "${P99[search]}" ms 50
+	report search search-pgbench 0.80
+	report search-max
+	report search-min search-max 0.85
+	report_max search-p99 "$(printf '%s\n' "${p99s[@]}" | sort -n | tail -n 1)" ms 20
 	# The latency one person sees when the server is not saturated: one
 	# connection per core (at -c16 on 2 cores, p99 is mostly queueing,
 	# about 8 times a search's cost).
@@ -668,17 +688,19 @@ bench_search() {
 	report_info search-unsaturated
 	# What searching inside files costs in space.
 	local size
-	for size in "search-index assets_match" "search-docs assets" "search-pages blob_pages"; do
+	for size in "search-index assets_words" "search-head assets_head" "search-docs assets" "search-pages blob_pages"; do
 		record "${size%% *}" "$(sql -c "SELECT round(pg_total_relation_size('${size#* }') / 1048576.0, 1)")" MiB
 		report_info "${size%% *}"
 	done
-	note "search-index: the GIN index of assets.search (words with file text) and titles' trigrams;" \
+	note "search-index: the GIN index of assets.search (words with file text); search-head: of" \
+		"assets.search_head (words without file text) and titles' trigrams;" \
 		"search-docs: the assets table with its TOAST (search documents); search-pages: blob_pages" \
 		"(200,000 pages of text and their tsvectors, tests/bench/search-pages.sql)"
 	note "search-unsaturated: the same requests with $WRK_THREADS connections (one per core): the p99" \
 		"a user sees when searches do not queue behind each other"
 	note "search: GET /api/v1/assets?$SEARCH_QUERY as a rep ($total of 10,000 assets match)," \
-		"wrk -c$SEARCH_CONNS; search-pgbench: pgbench -n -M prepared -c $SEARCH_CONNS" \
+		"wrk -c$SEARCH_CONNS, the median of 5 runs (search-min, search-max: the others' bounds;" \
+		"search-p99: the worst run's); search-pgbench: pgbench -n -M prepared -c $SEARCH_CONNS" \
 		"-j $WRK_THREADS -f $script (the server's statement and parameters, from the log)," \
 		"PGOPTIONS='$SERVER_PGOPTIONS'"
 }
@@ -699,7 +721,7 @@ search_statement() {
 			die "search: GET $url failed"
 		sleep 0.2
 		sql -c 'ALTER SYSTEM RESET log_min_duration_statement' -c 'SELECT pg_reload_conf()' >/dev/null
-		if timeout 60 python3 tests/bench/pgstmt.py script "$pglog" "$off" 'WITH m AS MATERIALIZED (' \
+		if timeout 60 python3 tests/bench/pgstmt.py script "$pglog" "$off" 'WITH w AS MATERIALIZED (' \
 			"$DB_URL" "$out"; then
 			return 0
 		fi

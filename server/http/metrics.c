@@ -173,6 +173,19 @@ char *metrics_render(void)
 	    "# TYPE nextstage_search_log_dropped_total counter\n"
 	    "nextstage_search_log_dropped_total %lu\n",
 	    db_upload_count(), db_searchlog_dropped());
+	struct search_cache_stats sc;
+	search_cache_stats(&sc);
+	put(&b,
+	    "# HELP nextstage_search_cache_lookups_total Searches by what the cache of totals and "
+	    "facets had for them.\n"
+	    "# TYPE nextstage_search_cache_lookups_total counter\n"
+	    "nextstage_search_cache_lookups_total{result=\"hit\"} %lu\n"
+	    "nextstage_search_cache_lookups_total{result=\"stale\"} %lu\n"
+	    "nextstage_search_cache_lookups_total{result=\"miss\"} %lu\n"
+	    "# HELP nextstage_search_cache_entries Searches whose total and facets are kept.\n"
+	    "# TYPE nextstage_search_cache_entries gauge\n"
+	    "nextstage_search_cache_entries %u\n",
+	    sc.hits, sc.stale, sc.misses, sc.entries);
 	unsigned long batches, jobs;
 	db_writer_stats(&batches, &jobs);
 	put(&b,

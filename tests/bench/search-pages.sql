@@ -161,8 +161,8 @@ DELETE FROM extract_jobs WHERE blob_id IN (SELECT blob_id FROM bench_files);
 -- 10,000 documents of 2,000 words each through GIN's pending list took
 -- 90 s (its definition is read from the database, not repeated here).
 CREATE TEMP TABLE bench_index AS
-SELECT indexdef FROM pg_indexes WHERE tablename = 'assets' AND indexname = 'assets_match';
-DROP INDEX assets_match;
+SELECT indexdef FROM pg_indexes WHERE tablename = 'assets' AND indexname = 'assets_words';
+DROP INDEX assets_words;
 UPDATE assets a SET current_version = 1 FROM bench_files f WHERE f.asset_id = a.id;
 SET CONSTRAINTS ALL IMMEDIATE; -- (CREATE INDEX waits for no deferred check)
 DO $$ BEGIN EXECUTE (SELECT indexdef FROM bench_index); END $$;

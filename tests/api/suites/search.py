@@ -498,3 +498,81 @@ def a_word_found_in_a_file_is_not_a_zero_result_search():
     rows = wait_for_search_row(word)
     check(len(rows) == 1 and rows[0][1] == "1",
           f"the search is recorded as {rows}, want one row with 1 result")
+
+
+# ---------------------------------------------------------------- the cache of totals and facets
+
+def cache_lookups(result):
+    from suites.ops import scrape, total
+    return total(scrape(), "nextstage_search_cache_lookups_total", result=result)
+
+
+@test
+def each_change_to_the_library_shows_in_the_next_search_of_the_same_filters():
+    # A search's total and facets are kept for the next search of the same
+    # words and filters (server/db/searchcache.c): every change below must
+    # show in the very next one, for a marketer and for a rep.
+    tag, other_tag = ctx.uniq("cache"), ctx.uniq("cache-other")
+    persona = create_persona()
+    a = file_asset(tag, title="Cache field guide", personas=[persona], stages=["discovery"],
+                   status="published")["id"]
+    b = link(tag, title="Cache second guide", personas=[persona], stages=["proposal"],
+             status="published")["id"]
+
+    def seen(params=None, as_="marketer"):
+        body = search(params or {"tag": tag}, as_)
+        return body["total"], nonzero(body["facets"]["stage"]), sorted(ids(body))
+
+    hits = cache_lookups("hit")
+    want = (2, {"discovery": 1, "proposal": 1}, sorted([a, b]))
+    check(seen() == want, f"before any change: {seen()}, want {want}")
+    check(seen() == want, "the same search twice differs")
+    check(cache_lookups("hit") > hits, "the second identical search did not use the kept"
+          " total and facets: this test would not test the cache")
+
+    expect_json(patch_asset(b, {"stages": ["negotiation"]}), 200)
+    check(seen()[1] == {"discovery": 1, "negotiation": 1},
+          f"after an edit of the stages: stage facet {seen()[1]}")
+    expect_json(patch_asset(b, {"tags": [other_tag]}), 200)
+    check(seen()[0] == 1, f"after the tag is taken off one asset: total {seen()[0]}, want 1")
+    expect_json(patch_asset(b, {"tags": [tag]}), 200)
+    check(seen()[0] == 2, f"after the tag is put back: total {seen()[0]}, want 2")
+
+    check(seen(as_="rep")[0] == 2, "a rep does not see both published assets")
+    expect_json(patch_asset(b, {"status": "archived"}), 200)
+    check(seen(as_="rep")[0] == 1, f"after an archive, a rep's total is {seen(as_='rep')[0]}")
+    expect_json(patch_asset(b, {"status": "published"}), 200)
+    check(seen(as_="rep")[0] == 2, f"after a publish, a rep's total is {seen(as_='rep')[0]}")
+
+    # A persona's new name is a word its assets are found by.
+    name = rare_word()
+    by_name = {"q": name, "tag": tag}
+    check(seen(by_name)[0] == 0 and seen(by_name)[0] == 0, f"{name} finds something already")
+    expect_json(ctx.api.patch(f"/api/v1/personas/{persona}", {"name": f"{name} buyers"},
+                              as_="marketer"), 200)
+    check(seen(by_name)[0] == 2, f"after a persona rename, its new name finds {seen(by_name)}")
+
+    # A word only in a new version's file.
+    word = rare_word()
+    by_word = {"q": word, "tag": tag}
+    check(seen(by_word)[0] == 0 and seen(by_word)[0] == 0, f"{word} finds something already")
+    expect_json(add_version(a, mp.pdf(size=3300)), 201)
+    give_text(a, [f"{FILLER} {word}."])
+    check(seen(by_word) == (1, {"discovery": 1}, [a]),
+          f"after a new version with the word: {seen(by_word)}")
+
+
+@test
+def an_asset_that_expires_leaves_a_reps_next_search_without_any_write():
+    tag = ctx.uniq("cache-expiry")
+    link(tag, status="published")
+    soon = link(tag, status="published")["id"]
+    at = time.time() + 2
+    arrange(f"UPDATE assets SET expires_at = to_timestamp({at}) WHERE id = {sql_literal(soon)}")
+    for _ in range(2):
+        body = search({"tag": tag}, as_="rep")
+        check(body["total"] == 2 and soon in ids(body), f"before its expiry: {ids(body)}")
+    time.sleep(max(0.0, at - time.time()) + 0.3)
+    body = search({"tag": tag}, as_="rep")
+    check(body["total"] == 1 and soon not in ids(body),
+          f"after its expiry a rep still gets total {body['total']}, items {ids(body)}")
