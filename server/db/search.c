@@ -14,7 +14,10 @@
 #include "db_internal.h"
 #include "model.h"
 
-#define Q_WORDS	   16  /* words of a search at most */
+#define Q_WORDS 16 /* words of a search at most */
+/* A title like the words is a match too while the words themselves match
+ * fewer assets than this: it is for words mistyped, which match little. */
+#define TYPO_BELOW "20"
 #define CURSOR_MAX 160 /* bytes of a decoded cursor */
 
 /* The statement is planned once per connection (a generic plan): the
@@ -34,10 +37,13 @@
  * intent and status filters (text[] or NULL), $7 visible only, $8 the sort,
  * $9/$10 the cursor's key and id (or NULL), $11 the page size.
  *
- * m: the matches with their sort key; a new sort is one more WHEN. The
+ * m: the matches with their sort key; a new sort is one more WHEN (by
+ * relevance: the words' ts_rank on the document's head, above 1, then
+ * the titles like the words by their similarity, below 1). The
  * matches are three arms, each on its index (schema/0029_search_arms.sql):
  * w, the words (with the filters) in a.search (title to the file's text);
- * a title like the words, with the filters; without words, the filters
+ * a title like the words, with the filters, while w is small (its trigram
+ * scan was a fifth of a search's time); without words, the filters
  * alone. The last two, and the rank, read a.search_head (title to
  * description: small and in line, where the whole document is tens of kB
  * out of line; schema/0026_search_inside.sql); nothing reads a.search
@@ -58,7 +64,7 @@
     /* the three arms' columns: those m needs, never the whole document */ \
     "WITH w AS MATERIALIZED (" \
     "  SELECT a.id, a.kind, a.intent, a.status, a.expires_at, a.personas, a.stages," \
-    "    a.title, a.search_head, a.created_at" \
+    "    a.title, a.search_head, a.created_at, true AS exact" \
     "  FROM assets a" \
     "  WHERE a.search @@ (SELECT CASE WHEN $1 = '' THEN NULL" \
     "           WHEN $3::tsquery IS NULL THEN nullif(to_tsquery('english', $2), '')" \
@@ -66,10 +72,9 @@
     " m AS MATERIALIZED (" \
     "  SELECT a.id, a.kind, a.intent, a.personas, a.stages," \
     "    CASE $8::text" \
-    "      WHEN 'relevance' THEN round((" \
-    "        CASE WHEN $2 = '' THEN 0" \
-    "          ELSE ts_rank(a.search_head, (SELECT to_tsquery('english', $2))) END" \
-    "        + CASE WHEN $1 = '' THEN 0 ELSE word_similarity($1, a.title) END)::numeric, 6)" \
+    "      WHEN 'relevance' THEN round((CASE WHEN $1 = '' THEN 0" \
+    "        WHEN a.exact THEN 1 + ts_rank(a.search_head, (SELECT to_tsquery('english', $2)))" \
+    "        ELSE word_similarity($1, a.title) END)::numeric, 6)" \
     "      WHEN 'recent' THEN extract(epoch FROM a.created_at)" \
     /* the rollups' count (a few seconds behind), and the best judged lift \
      * of the stored verdicts (an infinite one first, untested last) */ \
@@ -81,15 +86,17 @@
     "      ELSE 0::numeric" \
     "    END AS key" \
     "  FROM (SELECT * FROM w" \
-    /* or a title like the words, with the filters (none without words) */ \
+    /* or a title like the words, with the filters, while the words find \
+     * fewer than TYPO_BELOW assets (none without words) */ \
     "    UNION ALL SELECT a.id, a.kind, a.intent, a.status, a.expires_at, a.personas," \
-    "      a.stages, a.title, a.search_head, a.created_at" \
+    "      a.stages, a.title, a.search_head, a.created_at, false" \
     "    FROM assets a" \
     "    WHERE a.search_head @@ (SELECT coalesce($3::tsquery, '''#all'''))" \
     "      AND a.title %> nullif($1, '') AND a.id NOT IN (SELECT id FROM w)" \
+    "      AND (SELECT count(*) FROM w) < " TYPO_BELOW \
     /* or, without words, the filters alone (or all) */ \
     "    UNION ALL SELECT a.id, a.kind, a.intent, a.status, a.expires_at, a.personas," \
-    "      a.stages, a.title, a.search_head, a.created_at" \
+    "      a.stages, a.title, a.search_head, a.created_at, true" \
     "    FROM assets a" \
     "    WHERE a.search_head @@ (SELECT CASE WHEN $1 = '' THEN" \
     "      coalesce($3::tsquery, '''#all''') END)) a" \
