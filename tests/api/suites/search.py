@@ -576,3 +576,28 @@ def an_asset_that_expires_leaves_a_reps_next_search_without_any_write():
     body = search({"tag": tag}, as_="rep")
     check(body["total"] == 1 and soon not in ids(body),
           f"after its expiry a rep still gets total {body['total']}, items {ids(body)}")
+
+
+@test
+def a_long_listing_pages_by_recency_like_a_short_one():
+    # A listing without words of 1,000 assets or more, once its total is
+    # kept, is read off the index of creation times (server/db/search.c,
+    # SEARCH_LIST_PAGE): the same order, ties (three assets a second)
+    # broken by id, no asset twice or missing across pages.
+    tag = ctx.uniq("long")
+    first = link(tag, status="published")["id"]
+    arrange("INSERT INTO assets SELECT (jsonb_populate_record(t, jsonb_build_object("
+            " 'id', gen_random_uuid(), 'title', 'Long listing ' || g,"
+            " 'status', CASE WHEN g % 5 = 0 THEN 'draft' ELSE 'published' END,"
+            " 'created_at', t.created_at - (g / 3) * interval '1 second'))).*"
+            f" FROM assets t, generate_series(1, 1199) g WHERE t.id = {sql_literal(first)}")
+    for as_, where in (("marketer", ""), ("rep", " AND status = 'published'")):
+        want = [r[0] for r in stored(f"SELECT id FROM assets WHERE {sql_literal(tag)} = ANY (tags)"
+                                     f"{where} ORDER BY created_at DESC, id DESC")]
+        body = search({"tag": tag, "limit": 7}, as_=as_)
+        check(body["total"] == len(want), f"{as_}: total {body['total']}, want {len(want)}")
+        hits = cache_lookups("hit")
+        seen = page_through({"tag": tag}, 150, as_=as_)
+        check(cache_lookups("hit") > hits, f"{as_}: the pages did not use the kept total")
+        check(seen == want, f"{as_}: {len(seen)} ids listed, want {len(want)} in recency order;"
+              f" first difference at {next((i for i, (a, b) in enumerate(zip(seen, want)) if a != b), min(len(seen), len(want)))}")
