@@ -1,0 +1,151 @@
+"""The API's contract, api/openapi.json: served as it is checked in, and
+never out of step with the route table.
+
+The route table is read from server/http/routes.c (the one place routes
+are declared) and compared with the document the server serves: every
+route has an operation with the same method, pattern and caller, and
+every operation is a route. The other half of the contract, that real
+answers match the response schemas, is nsapi/contract.py's: every answer
+of every suite is checked there.
+"""
+import json
+import re
+
+from nsapi import contract
+from nsapi.client import Response, expect_json, expect_status
+from nsapi.context import ctx
+from nsapi.harness import check, test
+
+# routes.c's callers as the document's x-auth says them
+AUTH = {"AUTH_PUBLIC": "public", "AUTH_USER": "user", "AUTH_MARKETER": "marketer",
+        "AUTH_BOARD": "board", "AUTH_BOARD_READ": "board_read", "AUTH_ADMIN": "admin",
+        "AUTH_SIGNED": "signed", "AUTH_SIGNED_HUBSPOT": "signed_hubspot"}
+SIGNED_IN = [{"bearerToken": []}, {"sessionCookie": []}]
+SECURITY = {"public": [], "signed": [{"crmSignature": []}],
+            "signed_hubspot": [{"hubspotSignature": [], "hubspotTimestamp": []}]}
+ROUTE = re.compile(r'\{M_(\w+),\s*(V1\s*)?"([^"]*)",\s*(h_\w+),\s*(AUTH_\w+),\s*(BODY_\w+)')
+
+
+def route_table():
+    """{(METHOD, pattern): (handler, auth, body)} of server/http/routes.c."""
+    source = (ctx.repo / "server" / "http" / "routes.c").read_text()
+    table = {}
+    for method, v1, path, handler, auth, body in ROUTE.findall(source):
+        table[(method, ("/api/v1" if v1 else "") + path)] = (handler, auth, body)
+    return table
+
+
+def served():
+    r = ctx.api.get("/api/v1/openapi.json")
+    return r, expect_json(r, 200)
+
+
+def operations(doc):
+    """{(METHOD, pattern): operation} of the document."""
+    ops = {}
+    for path, item in doc["paths"].items():
+        for method in contract.METHODS:
+            if method in item:
+                ops[(method.upper(), item.get("x-route", path))] = item[method]
+    return ops
+
+
+@test(required=True)
+def the_contract_is_served_as_checked_in_to_anyone():
+    r, doc = served()
+    want = (ctx.repo / "api" / "openapi.json").read_bytes()
+    check(r.body == want, "GET /api/v1/openapi.json is not api/openapi.json byte for byte "
+          "(rebuild the binary after editing it)")
+    check(doc.get("openapi", "").startswith("3.1"), f"openapi {doc.get('openapi')!r}, want 3.1.x")
+    tag = r.header("ETag")
+    check(tag and re.fullmatch(r'"[0-9a-f]{32}"', tag), f"ETag {tag!r}", r.describe())
+    again = expect_status(ctx.api.get("/api/v1/openapi.json", headers={"If-None-Match": tag}), 304)
+    check(again.body == b"" and again.header("ETag") == tag, "a 304 with a body or another ETag",
+          again.describe())
+    head = expect_status(ctx.api.head("/api/v1/openapi.json"), 200)
+    check(head.body == b"" and head.header("ETag") == tag, "HEAD: a body or another ETag",
+          head.describe())
+
+
+@test
+def every_route_has_an_operation_and_every_operation_a_route():
+    routes = route_table()
+    check(len(routes) > 50, f"only {len(routes)} routes read from routes.c: is the pattern stale?")
+    ops = operations(served()[1])
+    no_op = sorted(set(routes) - set(ops))
+    no_route = sorted(set(ops) - set(routes))
+    check(not no_op and not no_route,
+          f"routes of server/http/routes.c without an operation in api/openapi.json: {no_op}; "
+          f"operations that are no route: {no_route}")
+
+
+@test
+def each_operation_names_who_may_call_it_as_the_route_table_does():
+    routes, ops = route_table(), operations(served()[1])
+    wrong = []
+    for key, (_handler, auth, _body) in sorted(routes.items()):
+        o = ops.get(key)
+        if o is None:
+            continue  # every_route_has_an_operation_... says so
+        want = AUTH[auth]
+        if o.get("x-auth") != want:
+            wrong.append(f"{key}: x-auth {o.get('x-auth')!r}, routes.c says {want}")
+        if o.get("security") != SECURITY.get(want, SIGNED_IN):
+            wrong.append(f"{key}: security {o.get('security')}, want {SECURITY.get(want, SIGNED_IN)}")
+        codes = {c for r in o["responses"].values()
+                 for c in contract._resolve(r).get("content", {}).get("application/problem+json", {})
+                 .get("schema", {}).get("properties", {}).get("code", {}).get("enum", [])}
+        if want not in ("public", "signed", "signed_hubspot") and "unauthorized" not in codes:
+            wrong.append(f"{key}: no 401 unauthorized for a route that needs a user")
+        if want in ("marketer", "board", "board_read", "admin") and "forbidden" not in codes:
+            wrong.append(f"{key}: no 403 forbidden for a route of some roles only")
+    check(not wrong, "operations that say otherwise than routes.c:\n" + "\n".join(wrong))
+
+
+@test
+def operations_have_unique_ids_summaries_and_a_success_answer():
+    ops = operations(served()[1])
+    ids = [o.get("operationId") for o in ops.values()]
+    dup = sorted({i for i in ids if ids.count(i) > 1 or not i})
+    check(not dup, f"operationIds missing or not unique: {dup}")
+    lacking = sorted(str(k) for k, o in ops.items()
+                     if not o.get("summary") or not o.get("tags")
+                     or not any(s.startswith("2") for s in o["responses"]))
+    check(not lacking, f"operations without summary, tag or a 2xx answer: {lacking}")
+
+
+@test
+def every_code_of_the_error_registry_is_known_to_the_contract():
+    registry = re.findall(r'^X\(\w+, (\d+), "(\w+)"',
+                          (ctx.repo / "include" / "errors.def").read_text(), re.M)
+    check(len(registry) > 20, "include/errors.def: no codes read")
+    doc = served()[1]
+    text = json.dumps(doc)
+    # request_timeout: libmicrohttpd closes a connection that idles, no answer is sent;
+    # method_not_allowed: the answer to a method a path has no operation for (the
+    # info's description says so; contract.py holds it to the Problem schema)
+    unsaid = {"request_timeout", "method_not_allowed"}
+    unknown = sorted(c for _s, c in registry if f'"{c}"' not in text and c not in unsaid)
+    check(not unknown, f"codes of include/errors.def no operation lists: {unknown}")
+
+
+@test
+def the_validator_fails_an_answer_the_contract_does_not_allow():
+    # The hook of every suite (nsapi/contract.py) must catch what it is for:
+    # a wrong field type, a missing field, an unlisted status and code.
+    me = contract.violations_of("GET", "/api/v1/me", 200, "application/json",
+                                b'{"id": 7, "email": "a@b.example", "name": "A", "role": "rep",'
+                                b' "board": false, "active": true}')
+    check(any("$.id" in line for line in me) and any("created_at" in line for line in me),
+          f"a user answer with a numeric id and no created_at passed: {me}")
+    teapot = contract.violations_of("GET", "/api/v1/personas", 418, "application/json", b"{}")
+    check(teapot and "418" in teapot[0], f"an unlisted status passed: {teapot}")
+    code = contract.violations_of("GET", "/api/v1/personas", 404, "application/problem+json",
+                                  json.dumps({"type": "about:blank", "title": "x", "status": 404,
+                                              "detail": "x", "code": "no_such_code"}).encode())
+    check(code, "a problem with a code the operation does not list passed")
+    media = contract.violations_of("GET", "/api/v1/me", 200, "text/html", b"<p>")
+    check(media, "an answer of a media type the operation does not list passed")
+    fine = Response("GET", "/api/v1/openapi.json", 304, [], b"")
+    check(not contract.violations_of(fine.method, fine.target, 304, "", b""),
+          "a 304 the contract lists was refused")
