@@ -21,6 +21,7 @@ method_not_allowed) must be a problem of the components' Problem schema.
 What fails is kept and taken by proc.after_each, which fails the test that
 made the request (requests made from a test's threads included).
 """
+import gzip
 import json
 import re
 import sys
@@ -193,7 +194,15 @@ def violations_of(method, path, status, media, body):
 def observe(resp):
     """Checks @resp (a client.Response) and keeps what is wrong for
     take()."""
-    found = violations_of(resp.method, resp.target, resp.status, resp.media_type(), resp.body)
+    body = resp.body
+    if (resp.header("Content-Encoding") or "").lower() == "gzip" and body:
+        try:
+            body = gzip.decompress(body)
+        except (OSError, EOFError) as e:
+            with _lock:
+                _violations.append(f"{resp.method} {resp.target}: not gzip as it says ({e})")
+            return
+    found = violations_of(resp.method, resp.target, resp.status, resp.media_type(), body)
     if found:
         with _lock:
             _violations.append("\n".join(found))

@@ -8,6 +8,7 @@ every operation is a route. The other half of the contract, that real
 answers match the response schemas, is nsapi/contract.py's: every answer
 of every suite is checked there.
 """
+import gzip
 import json
 import re
 
@@ -62,6 +63,11 @@ def the_contract_is_served_as_checked_in_to_anyone():
     again = expect_status(ctx.api.get("/api/v1/openapi.json", headers={"If-None-Match": tag}), 304)
     check(again.body == b"" and again.header("ETag") == tag, "a 304 with a body or another ETag",
           again.describe())
+    packed = expect_status(ctx.api.get("/api/v1/openapi.json", headers={"Accept-Encoding": "gzip"}), 200)
+    check(packed.header("Content-Encoding") == "gzip" and gzip.decompress(packed.body) == want
+          and len(packed.body) < len(want) // 4 and packed.header("ETag") == tag,
+          f"with Accept-Encoding: gzip: {packed.header('Content-Encoding')!r}, "
+          f"{len(packed.body)} bytes for {len(want)}", packed.describe(200))
     head = expect_status(ctx.api.head("/api/v1/openapi.json"), 200)
     check(head.body == b"" and head.header("ETag") == tag, "HEAD: a body or another ETag",
           head.describe())
