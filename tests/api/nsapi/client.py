@@ -60,6 +60,14 @@ class Response:
         ])
 
 
+def checked(resp):
+    """@resp, held against the contract (api/openapi.json) first: for the
+    suites' own HTTP helpers (a chosen source address, a browser's
+    headers), whose answers are checked as Api's are."""
+    contract.observe(resp)
+    return resp
+
+
 class Api:
     """Requests to the server under test, one connection per request.
 
