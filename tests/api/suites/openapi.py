@@ -108,6 +108,62 @@ def each_operation_names_who_may_call_it_as_the_route_table_does():
     check(not wrong, "operations that say otherwise than routes.c:\n" + "\n".join(wrong))
 
 
+# The media types of the request body each kind of route takes (routes.c's
+# BODY_*): BODY_UPLOAD takes a form, and JSON where its handler does (a new
+# version does not); BODY_RAW routes say theirs in the contract.
+BODIES = {"BODY_NONE": [set()], "BODY_JSON": [{"application/json"}],
+          "BODY_UPLOAD": [{"multipart/form-data", "application/json"}, {"multipart/form-data"}],
+          "BODY_STREAM": [{"text/csv"}]}
+
+
+@test
+def each_operation_takes_the_body_the_route_table_says():
+    routes, ops = route_table(), operations(served()[1])
+    wrong = []
+    for key, (_handler, _auth, body) in sorted(routes.items()):
+        o = ops.get(key)
+        if o is None:
+            continue
+        media = set(o.get("requestBody", {}).get("content", {}))
+        if body == "BODY_RAW":
+            if not media:
+                wrong.append(f"{key}: takes a body (BODY_RAW) the contract does not describe")
+        elif media not in BODIES[body]:
+            wrong.append(f"{key}: {body}, the contract's body is {sorted(media) or 'none'}")
+    check(not wrong, "request bodies unlike the route table's:\n" + "\n".join(wrong))
+
+
+# How a handler reads a query parameter: the accessors of include/http.h
+# and the handlers' own helpers that take the name (day_param, filter);
+# the page readers take limit and cursor.
+QUERY_READ = re.compile(r'(?:req_query(?:_int|_filter|_list)?|day_param|filter)\(r, "(\w+)"')
+PAGE_READ = re.compile(r'req_(?:keyset_|id_)?page(?:_opaque)?\(r')
+
+
+@test
+def the_query_parameters_each_handler_file_reads_are_the_contracts():
+    """Per file of server/handlers/: the query parameters its code reads are
+    those the contract gives the operations of its handlers."""
+    handlers = ctx.repo / "server" / "handlers"
+    file_of, read = {}, {}
+    for f in sorted(handlers.glob("*.c")):
+        src = f.read_text()
+        for h in re.findall(r"^void (h_\w+)\(struct req \*r\)", src, re.M):
+            file_of[h] = f.name
+        read[f.name] = set(QUERY_READ.findall(src)) | ({"limit", "cursor"} if PAGE_READ.search(src) else set())
+    said = {name: set() for name in read}
+    ops = operations(served()[1])
+    for key, (handler, _auth, _body) in route_table().items():
+        o = ops.get(key)
+        check(handler in file_of, f"{handler} of routes.c is in no file of server/handlers/")
+        if o is not None:
+            said[file_of[handler]] |= {p["name"] for p in o.get("parameters", []) if p["in"] == "query"}
+    wrong = [f"server/handlers/{name}: read but not in the contract {sorted(read[name] - said[name])}, "
+             f"in the contract but not read {sorted(said[name] - read[name])}"
+             for name in sorted(read) if read[name] != said[name]]
+    check(read["deals.c"] and not wrong, "query parameters unlike the handlers':\n" + "\n".join(wrong))
+
+
 @test
 def operations_have_unique_ids_summaries_and_a_success_answer():
     ops = operations(served()[1])
