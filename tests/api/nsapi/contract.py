@@ -7,6 +7,8 @@ pattern says more, as /app/{path*}); then:
 
 - its status must be one the operation lists (or a 4XX/5XX range, or
   "default" it lists);
+- the headers the response marks required (Location, ETag...) must be
+  there;
 - its media type must be one the response lists ("*/*" takes any, and
   "text/*" any text), and an answer the response lists no content for
   must have no body;
@@ -131,10 +133,11 @@ def _where(e):
     return "$" + "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in e.absolute_path)
 
 
-def violations_of(method, path, status, media, body):
+def violations_of(method, path, status, media, body, headers=None):
     """What the contract says is wrong with an answer (a list of lines;
     empty when it is right). @path: as sent (query and percent-escapes
-    allowed); @body: bytes."""
+    allowed); @body: bytes; @headers: [(name, value)], to check those the
+    response says are required (None: not checked)."""
     # a raw exchange's target may carry a note after the path ("/x (chunked)")
     path = urllib.parse.unquote(path.split(" ", 1)[0].split("?", 1)[0])
     head = method == "HEAD"
@@ -156,6 +159,12 @@ def violations_of(method, path, status, media, body):
                     f"({', '.join(responses)})"]
         statuses = code
         response = _resolve(responses[code])
+        sent = {k.lower() for k, _v in headers or ()}
+        lacking = [h for h, spec in response.get("headers", {}).items()
+                   if spec.get("required") and h.lower() not in sent]
+        if headers is not None and lacking:
+            return [f"{label}: the {status} answer lacks the header(s) {', '.join(lacking)} "
+                    f"the contract says it has"]
         content = response.get("content") or {}
         if not content:
             if body and not head:
@@ -202,7 +211,8 @@ def observe(resp):
             with _lock:
                 _violations.append(f"{resp.method} {resp.target}: not gzip as it says ({e})")
             return
-    found = violations_of(resp.method, resp.target, resp.status, resp.media_type(), body)
+    found = violations_of(resp.method, resp.target, resp.status, resp.media_type(), body,
+                          resp.headers)
     if found:
         with _lock:
             _violations.append("\n".join(found))

@@ -208,6 +208,8 @@ def the_validator_fails_an_answer_the_contract_does_not_allow():
     check(code, "a problem with a code the operation does not list passed")
     media = contract.violations_of("GET", "/api/v1/me", 200, "text/html", b"<p>")
     check(media, "an answer of a media type the operation does not list passed")
-    fine = Response("GET", "/api/v1/openapi.json", 304, [], b"")
-    check(not contract.violations_of(fine.method, fine.target, 304, "", b""),
+    moved = contract.violations_of("POST", "/api/v1/assets", 201, "application/json", b"{}", [])
+    check(moved and "Location" in moved[0], f"a 201 without its Location passed: {moved}")
+    fine = Response("GET", "/api/v1/openapi.json", 304, [("ETag", '"x"')], b"")
+    check(not contract.violations_of(fine.method, fine.target, 304, "", b"", fine.headers),
           "a 304 the contract lists was refused")
