@@ -44,6 +44,11 @@ function typeOf(schema) {
   return text;
 }
 
+// What a field means: its own description, or its schema's.
+function meaning(doc, schema) {
+  return schema.description || resolve(doc, schema.oneOf?.[0] || schema)?.description || "";
+}
+
 function table(caption, head, rows) {
   const t = el("table", null, { class: "data" });
   t.append(el("caption", caption));
@@ -75,8 +80,8 @@ function requestBody(doc, op) {
     const props = Object.entries(s.properties || {});
     if (props.length) {
       const required = new Set(s.required || []);
-      part.append(table(`Body: ${media}`, ["Field", "Type", "Required"],
-        props.map(([name, p]) => [name, typeOf(p), required.has(name) ? "yes" : "no"])));
+      part.append(table(`Body: ${media}`, ["Field", "Type", "Required", "Meaning"],
+        props.map(([name, p]) => [name, typeOf(p), required.has(name) ? "yes" : "no", meaning(doc, p)])));
     } else {
       part.append(el("p", `Body: ${media}, ${typeOf(s)}`));
     }
@@ -105,8 +110,8 @@ function answerFields(doc, op) {
     const s = json && resolve(doc, json.schema);
     if (!status.startsWith("2") || !s?.properties) continue;
     const name = json.schema.$ref ? ` (${typeOf(json.schema)})` : "";
-    parts.push(table(`Answer ${status}${name}`, ["Field", "Type"],
-      Object.entries(s.properties).map(([field, p]) => [field, typeOf(p)])));
+    parts.push(table(`Answer ${status}${name}`, ["Field", "Type", "Meaning"],
+      Object.entries(s.properties).map(([field, p]) => [field, typeOf(p), meaning(doc, p)])));
   }
   return parts;
 }
