@@ -19,10 +19,13 @@ ASAN_CFLAGS := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
 SRC      := $(shell find server -name '*.c' | sort)
 LIB_SRC  := $(filter-out server/main.c,$(SRC))
 MIGR_C   := build/gen/migrations.c
-REL_OBJ  := $(SRC:%.c=build/rel/%.o) build/rel/migrations.o
-ASAN_OBJ := $(SRC:%.c=build/asan/%.o) build/asan/migrations.o
-ASAN_LIB := $(LIB_SRC:%.c=build/asan/%.o) build/asan/migrations.o
-REL_LIB  := $(LIB_SRC:%.c=build/rel/%.o) build/rel/migrations.o
+OAPI_C   := build/gen/openapi.c
+GEN_REL  := build/rel/migrations.o build/rel/openapi.o
+GEN_ASAN := build/asan/migrations.o build/asan/openapi.o
+REL_OBJ  := $(SRC:%.c=build/rel/%.o) $(GEN_REL)
+ASAN_OBJ := $(SRC:%.c=build/asan/%.o) $(GEN_ASAN)
+ASAN_LIB := $(LIB_SRC:%.c=build/asan/%.o) $(GEN_ASAN)
+REL_LIB  := $(LIB_SRC:%.c=build/rel/%.o) $(GEN_REL)
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=build/asan/tests/%)
 
@@ -52,14 +55,22 @@ build/asan/%.o: %.c
 	@echo 'CC   $< (sanitized)'
 	@$(CC) $(CPPFLAGS) $(ASAN_CFLAGS) -c -o $@ $<
 
-build/rel/migrations.o: $(MIGR_C)
+build/rel/migrations.o build/rel/openapi.o: build/rel/%.o: build/gen/%.c
+	@mkdir -p $(dir $@)
 	@echo 'CC   $<'
 	@$(CC) $(CPPFLAGS) $(REL_CFLAGS) -c -o $@ $<
 
-build/asan/migrations.o: $(MIGR_C)
+build/asan/migrations.o build/asan/openapi.o: build/asan/%.o: build/gen/%.c
 	@mkdir -p $(dir $@)
 	@echo 'CC   $< (sanitized)'
 	@$(CC) $(CPPFLAGS) $(ASAN_CFLAGS) -c -o $@ $<
+
+# The API's contract (api/openapi.json) is compiled in as well: the server
+# answers GET /api/v1/openapi.json with it.
+$(OAPI_C): api/openapi.json scripts/embed-openapi.sh
+	@mkdir -p $(dir $@)
+	@echo 'GEN  $@'
+	@scripts/embed-openapi.sh api/openapi.json > $@
 
 # schema/*.sql and schema/functions/*.sql are compiled into the binary so it
 # migrates without the source tree.

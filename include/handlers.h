@@ -12,6 +12,8 @@ void h_app_file(struct req *r);
 void h_healthz(struct req *r);
 void h_readyz(struct req *r);
 void h_metrics(struct req *r);
+/* openapi.c */
+void h_openapi(struct req *r);
 /* session.c */
 void h_session_create(struct req *r);
 void h_session_delete(struct req *r);

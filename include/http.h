@@ -50,6 +50,8 @@ const char *req_method(const struct req *r);
 const char *req_target(const struct req *r);
 /* A request header (case-insensitive name), or NULL. */
 const char *req_header(const struct req *r, const char *name);
+/* Whether Accept-Encoding takes gzip (named, and not with q=0). */
+bool req_accepts_gzip(const struct req *r);
 /* Who is asking, as an open, a page view or a lead records it
  * (visitor.h): the bot rules on the method and User-Agent, and the keyed
  * hash of the client address (not hashed while the key can't be read

@@ -33,6 +33,10 @@ int static_add_file(const char *name, const char *path, char *err, size_t errlen
  * static_add_file. 0, or -1 with the reason in @err. */
 int static_add_bytes(const char *name, const void *data, size_t len, char *err, size_t errlen);
 
+/* A gzip copy (level 9) of the @len bytes at @in, malloc'd, of *@out_len
+ * bytes; NULL when out of memory or when it would not be smaller. */
+unsigned char *static_gzip(const unsigned char *in, size_t len, size_t *out_len);
+
 /* The file named @name, or NULL. */
 const struct static_file *static_find(const char *name);
 

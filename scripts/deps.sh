@@ -6,7 +6,7 @@ pkgs=(build-essential pkg-config libmicrohttpd-dev libpq-dev libjansson-dev libm
       libsodium-dev zlib1g-dev postgresql-15 postgresql-client-15 python3 curl wrk clang-format
       chromium nodejs libjs-pdf libjs-chart.js
       libpoppler-glib-dev libcairo2-dev libzip-dev libxml2-dev libgdk-pixbuf-2.0-dev
-      webp-pixbuf-loader poppler-utils)
+      webp-pixbuf-loader poppler-utils python3-jsonschema)
 missing=()
 for p in "${pkgs[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
@@ -14,14 +14,17 @@ done
 # npm comes with nodejs from some sources, as a package of its own in Debian.
 command -v npm >/dev/null 2>&1 || dpkg-query -W -f='${Status}' npm 2>/dev/null |
 	grep -q 'install ok installed' || missing+=(npm)
-browser_tests() { # playwright-core for tests/e2e, from its lock file (never a browser download)
-	[ -d tests/e2e/node_modules/playwright-core ] && return 0
-	PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --prefix tests/e2e --no-audit --no-fund \
-		--loglevel=error >/dev/null
+npm_tools() { # from their lock files: playwright-core for tests/e2e (never a browser download)
+	[ -d tests/e2e/node_modules/playwright-core ] ||
+		PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --prefix tests/e2e --no-audit --no-fund \
+			--loglevel=error >/dev/null
+	# Spectral, the linter of the API's contract (scripts/test.sh api), from its lock file
+	[ -d tests/lint/node_modules/@stoplight/spectral-cli ] ||
+		npm ci --prefix tests/lint --no-audit --no-fund --loglevel=error >/dev/null
 }
 cd "$(dirname "$0")/.."
 if [ ${#missing[@]} -eq 0 ]; then
-	browser_tests
+	npm_tools
 	exit
 fi
 if [ "$(id -u)" -ne 0 ]; then
@@ -33,4 +36,4 @@ echo "installing: ${missing[*]}" >&2
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq
 apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-browser_tests
+npm_tools

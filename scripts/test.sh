@@ -6,7 +6,9 @@
 #   scripts/test.sh [TIER...]   TIER: unit, db, api, e2e (default: all four)
 #   scripts/test.sh api SUITE[::TEST]... [--each]
 #                               only those API suites or tests, each alone
-#                               (see tests/api/run.py; --list names them)
+#                               (see tests/api/run.py; --list names them);
+#                               the api tier also lints api/openapi.json
+#                               (with every suite, or with openapi)
 #   scripts/test.sh e2e STORY...  only those browser stories (tests/e2e/run.mjs)
 #   NS_TEST_OUT=DIR             where the .tap files go (build/test-results)
 #   NS_API_JOBS=N               API suites run at once (default: CPUs)
@@ -59,6 +61,27 @@ run_tier db tests/db/run.sh
 # Each API suite gets a database copied from a migrated template, and a
 # server of its own (tests/api/run.py).
 run_tier api python3 tests/api/run.py ${api_args[@]+"${api_args[@]}"}
+# The API's contract (api/openapi.json) through a third-party linter,
+# Spectral's OpenAPI rules (tests/lint, installed by scripts/deps.sh): with
+# the whole api tier, or with its openapi suite. A warning fails it.
+lint_contract() {
+	local spectral=tests/lint/node_modules/.bin/spectral report
+	if [ ! -x "$spectral" ]; then
+		echo "not ok - lint api/openapi.json (no $spectral: run scripts/deps.sh)"
+		return
+	fi
+	if report=$("$spectral" lint --ruleset tests/lint/spectral.yaml --fail-severity=warn \
+		--display-only-failures api/openapi.json 2>&1); then
+		echo "ok - lint api/openapi.json (spectral, spectral:oas)"
+	else
+		echo "not ok - lint api/openapi.json (spectral, spectral:oas)"
+		printf '%s\n' "$report" | sed 's/^/  # /'
+	fi
+}
+if [[ $tiers == *" api "* ]] && { [ ${#api_args[@]} -eq 0 ] || [[ " ${api_args[*]} " == *" openapi"* ]]; }; then
+	echo "== lint"
+	lint_contract | tee "$out/lint.tap"
+fi
 # The web app in Debian's Chromium (tests/e2e/run.mjs).
 run_tier e2e node tests/e2e/run.mjs ${e2e_args[@]+"${e2e_args[@]}"}
 

@@ -27,6 +27,7 @@ const routes = [
   ["/app/admin/aliases", "/app/views/admin-aliases.js"],
   ["/app/admin/privacy", "/app/views/admin-privacy.js"],
   ["/app/account", "/app/views/account.js"],
+  ["/app/api", "/app/views/api-reference.js"],
 ];
 
 function route(path) {

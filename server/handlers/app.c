@@ -24,20 +24,6 @@ static bool etag_matches(const char *inm, const char *etag)
 	return strcmp(inm, "*") == 0 || strstr(inm, etag) != NULL; /* W/"..." too */
 }
 
-static bool accepts_gzip(const char *ae)
-{
-	if (ae == NULL)
-		return false;
-	const char *p = strcasestr(ae, "gzip");
-	if (p == NULL)
-		return false;
-	p += 4;
-	p += strspn(p, " ");
-	if (strncmp(p, ";q=0", 4) == 0 && strspn(p + 4, ".0") == strcspn(p + 4, ", "))
-		return false; /* gzip;q=0 */
-	return true;
-}
-
 static void serve(struct req *r, const struct static_file *f)
 {
 	reply_header(r, "ETag", f->etag);
@@ -51,7 +37,7 @@ static void serve(struct req *r, const struct static_file *f)
 		reply_empty(r, 304);
 		return;
 	}
-	if (f->gz != NULL && accepts_gzip(req_header(r, "Accept-Encoding"))) {
+	if (f->gz != NULL && req_accepts_gzip(r)) {
 		reply_header(r, "Content-Encoding", "gzip");
 		reply_bytes(r, 200, f->type, f->gz, f->gzlen);
 		return;

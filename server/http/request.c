@@ -26,6 +26,19 @@ const char *req_header(const struct req *r, const char *name)
 	return MHD_lookup_connection_value(CPRIV(r)->conn, MHD_HEADER_KIND, name);
 }
 
+bool req_accepts_gzip(const struct req *r)
+{
+	const char *ae = req_header(r, "Accept-Encoding");
+	const char *p = ae ? strcasestr(ae, "gzip") : NULL;
+	if (p == NULL)
+		return false;
+	p += 4;
+	p += strspn(p, " ");
+	if (strncmp(p, ";q=0", 4) == 0 && strspn(p + 4, ".0") == strcspn(p + 4, ", "))
+		return false; /* gzip;q=0 */
+	return true;
+}
+
 const char *req_target(const struct req *r)
 {
 	return CPRIV(r)->uri;

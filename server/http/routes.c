@@ -13,6 +13,8 @@ const struct route routes[] = {
     {M_GET, "/app/{path*}", h_app_file, AUTH_PUBLIC, BODY_NONE, 0, NULL, NULL, true},
     {M_GET, "/readyz", h_readyz, AUTH_PUBLIC, BODY_NONE, 0, NULL, NULL, false},
     {M_GET, "/metrics", h_metrics, AUTH_PUBLIC, BODY_NONE, 0, NULL, NULL, true},
+    /* the API's contract (api/openapi.json) */
+    {M_GET, V1 "/openapi.json", h_openapi, AUTH_PUBLIC, BODY_NONE, 0, NULL, NULL, true},
 
     /* session and identity */
     {M_POST, V1 "/session", h_session_create, AUTH_PUBLIC, BODY_JSON, 0, NULL, NULL, false},

@@ -67,7 +67,7 @@ static bool hashed_name(const char *name)
 	return false;
 }
 
-static unsigned char *gzip(const unsigned char *in, size_t len, size_t *out_len)
+unsigned char *static_gzip(const unsigned char *in, size_t len, size_t *out_len)
 {
 	z_stream z = {0};
 	if (deflateInit2(&z, 9, Z_DEFLATED, 15 + 16, 9, Z_DEFAULT_STRATEGY) != Z_OK)
@@ -110,7 +110,7 @@ static int keep(const char *name, unsigned char *data, size_t len)
 	s->len = len;
 	bool compress;
 	s->type = type_of(name, &compress);
-	s->gz = compress ? gzip(s->data, s->len, &s->gzlen) : NULL;
+	s->gz = compress ? static_gzip(s->data, s->len, &s->gzlen) : NULL;
 	unsigned char sum[32];
 	char hex[17];
 	crypto_sha256(s->data, s->len, sum);

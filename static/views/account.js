@@ -41,4 +41,7 @@ export async function show(main, session) {
     });
   main.append(el("div", null, { class: "two" }));
   main.lastChild.append(naming, changing);
+  const apiLink = el("p", "Scripts and integrations: ");
+  apiLink.append(el("a", "the API's reference", { href: "/app/api" }), ".");
+  main.append(apiLink);
 }

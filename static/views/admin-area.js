@@ -15,6 +15,7 @@ export const SECTIONS = [
   { href: "/app/admin/aliases", title: "Aliases", who: "marketer", what: "What your CRM calls our stages and your people." },
   { href: "/app/admin/privacy", title: "Privacy", who: "admin", what: "Erase a prospect who asks to be forgotten, everywhere." },
   { href: "/app/import", title: "CRM import", who: "marketer", what: "Deals and their stage history from a CSV export." },
+  { href: "/app/api", title: "API", who: "marketer", what: "Every route of the API for integrations: parameters, answers, error codes, who may call it." },
 ];
 
 export function allowed(user, who) {

@@ -59,6 +59,7 @@ from nsapi.context import ctx  # noqa: E402
 SUITES = [
     "cli",        # migrates and provisions an empty database of its own
     "ops",
+    "openapi",    # api/openapi.json against the route table (every suite's answers: nsapi/contract.py)
     "app",        # the web app's files
     "session",
     "proxies",    # X-Forwarded-For from trusted proxies only

@@ -6,6 +6,7 @@ import json
 import socket
 import time
 
+from . import contract
 from .harness import Failure, check
 
 NO_BODY = object()
@@ -59,6 +60,14 @@ class Response:
         ])
 
 
+def checked(resp):
+    """@resp, held against the contract (api/openapi.json) first: for the
+    suites' own HTTP helpers (a chosen source address, a browser's
+    headers), whose answers are checked as Api's are."""
+    contract.observe(resp)
+    return resp
+
+
 class Api:
     """Requests to the server under test, one connection per request.
 
@@ -104,11 +113,13 @@ class Api:
             conn.request(method, path, body=data, headers=hdrs)
             resp = conn.getresponse()
             payload = resp.read()
-            return Response(method, path, resp.status, resp.getheaders(), payload)
+            answer = Response(method, path, resp.status, resp.getheaders(), payload)
         except (OSError, http.client.HTTPException) as e:
             raise Failure(f"{method} {path[:120]}: no answer ({type(e).__name__}: {e})")
         finally:
             conn.close()
+        contract.observe(answer)  # api/openapi.json: a wrong answer fails the test
+        return answer
 
     def get(self, path, **kw):
         return self.request("GET", path, **kw)
@@ -191,7 +202,13 @@ def _parse_response(buf, method, target, complete):
 
 def read_response(sock, method, target, timeout=15):
     """Reads one answer from @sock (tolerates the peer closing or resetting
-    once the answer is there)."""
+    once the answer is there) and holds it against the contract."""
+    resp = _read_response(sock, method, target, timeout)
+    contract.observe(resp)
+    return resp
+
+
+def _read_response(sock, method, target, timeout):
     buf = b""
     deadline = time.monotonic() + timeout
     while True:

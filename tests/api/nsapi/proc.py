@@ -6,6 +6,7 @@ import socket
 import subprocess
 import time
 
+from . import contract
 from .context import ctx
 from .harness import Failure, check
 
@@ -196,12 +197,14 @@ class Server:
 
 
 def after_each(_test):
-    """Run after every test: a dead server or a sanitizer report fails the
-    test that was running (a dead server also ends the run)."""
+    """Run after every test: an answer the contract (api/openapi.json) does
+    not allow, a dead server or a sanitizer report fails the test that was
+    running (a dead server also ends the run)."""
+    problems = [f"an answer the contract does not allow:\n{v}" for v in contract.take()]
     srv = ctx.server
     if srv is None or srv.proc is None:
-        return [], False
-    problems, fatal = [], False
+        return problems, False
+    fatal = False
     if srv.new_sanitizer_report():
         problems += ["sanitizer report in the server's stderr", srv.stderr_tail(60)]
     if not srv.expect_exit and not srv.alive():

@@ -76,6 +76,7 @@ def wrong_method_is_405_with_an_allow_header():
         ("DELETE", "/api/v1/stages/prospecting", {"PATCH"}),
         ("POST", "/api/v1/me", {"GET", "HEAD", "PATCH"}),
         ("GET", "/api/v1/session", {"POST", "DELETE"}),
+        ("POST", "/api/v1/openapi.json", {"GET", "HEAD"}),
     ]
     for method, path, allowed in cases:
         r = ctx.api.request(method, path, as_="admin")

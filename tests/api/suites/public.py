@@ -16,7 +16,7 @@ import re
 import urllib.parse
 
 from nsapi import multipart as mp
-from nsapi.client import Response, expect_json, expect_problem, expect_status
+from nsapi.client import Response, checked, expect_json, expect_problem, expect_status
 from nsapi.context import ctx
 from nsapi.harness import Failure, check, test
 from nsapi.proc import Server, sql_literal, stored
@@ -60,7 +60,7 @@ def visit(path, method="GET", html=False, ua=CHROME, body=None, content_type=FOR
     try:
         conn.request(method, path, body=data, headers=hdrs)
         resp = conn.getresponse()
-        return Response(method, path, resp.status, resp.getheaders(), resp.read())
+        return checked(Response(method, path, resp.status, resp.getheaders(), resp.read()))
     except (OSError, http.client.HTTPException) as e:
         raise Failure(f"{method} {path} from {addr}: no answer ({type(e).__name__}: {e})")
     finally:

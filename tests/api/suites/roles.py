@@ -48,6 +48,8 @@ ROLE_TABLE = [
     ("GET",    "/app/{static}",               None,                                      200,  200, 200,  200, 200),
     ("GET",    "/readyz",                     None,                                      200,  200, 200,  200, 200),
     ("GET",    "/metrics",                    None,                                      200,  200, 200,  200, 200),
+    # the API's contract: public
+    ("GET",    "/api/v1/openapi.json",        None,                                      200,  200, 200,  200, 200),
     ("POST",   "/api/v1/session",             SIGN_IN,                                   200,  200, 200,  200, 200),
     ("DELETE", "/api/v1/session",             None,                            ANON_SIGN_OUT, 204, 204,  204, 204),
     ("GET",    "/api/v1/me",                  None,                                      401,  200, 200,  200, 200),

@@ -6,7 +6,7 @@ import json
 import re
 import time
 
-from nsapi.client import Response, expect_json, expect_problem, find_secrets
+from nsapi.client import Response, checked, expect_json, expect_problem, find_secrets
 from nsapi.context import ctx
 from nsapi.flows import create_user, login, new_token, session_cookie, user_with_token
 from nsapi.harness import Failure, check, test
@@ -238,7 +238,8 @@ def sign_in_from(addr, email, password, headers=None):
         conn.request("POST", "/api/v1/session", json.dumps({"email": email, "password": password}),
                      {"Content-Type": "application/json", **(headers or {})})
         resp = conn.getresponse()
-        return Response("POST", "/api/v1/session", resp.status, resp.getheaders(), resp.read())
+        return checked(Response("POST", "/api/v1/session", resp.status, resp.getheaders(),
+                                    resp.read()))
     except (OSError, http.client.HTTPException) as e:
         raise Failure(f"sign-in from {addr}: no answer ({type(e).__name__}: {e})")
     finally:

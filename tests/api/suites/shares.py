@@ -20,7 +20,7 @@ import threading
 import uuid
 
 from nsapi import multipart as mp
-from nsapi.client import Response, expect_json, expect_problem, expect_status
+from nsapi.client import Response, checked, expect_json, expect_problem, expect_status
 from nsapi.context import ctx
 from nsapi.flows import account_id
 from nsapi.harness import Failure, check, test
@@ -103,7 +103,7 @@ def open_link(token, ua=CHROME, method="GET", headers=None, addr=None):
         conn.request(method, path, headers=hdrs)
         resp = conn.getresponse()
         body = resp.read()
-        return Response(method, path, resp.status, resp.getheaders(), body)
+        return checked(Response(method, path, resp.status, resp.getheaders(), body))
     except (OSError, http.client.HTTPException) as e:
         raise Failure(f"{method} {path} from {addr}: no answer ({type(e).__name__}: {e})")
     finally:
