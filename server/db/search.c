@@ -168,7 +168,9 @@
  * the GIN index, whose matches would all be read and sorted); 21 rows
  * read for a listing of the whole library instead of 10,000. The index
  * bound is the cursor's time rounded up (its epoch as float8 is within a
- * microsecond); the exact comparison is the filter's. */
+ * microsecond); the exact comparison is the filter's ($9 is numeric
+ * first: a parameter takes the type of its first cast, and a float8 $9
+ * rounded up repeated the ties at the end of a page). */
 #define SEARCH_LIST_PAGE \
     "WITH page AS (" \
     "  SELECT a.id, extract(epoch FROM a.created_at) AS key FROM assets a" \
@@ -179,7 +181,7 @@
     "    AND ($6::text[] IS NULL OR a.status = ANY ($6::text[]))" \
     "    AND (NOT $7::boolean OR (a.status = 'published'" \
     "         AND (a.expires_at IS NULL OR a.expires_at > now())))" \
-    "    AND a.created_at <= coalesce(to_timestamp($9::float8) + interval '2 microseconds'," \
+    "    AND a.created_at <= coalesce(to_timestamp($9::numeric::float8) + interval '2 microseconds'," \
     "                                 'infinity')" \
     "    AND ($9::numeric IS NULL OR (extract(epoch FROM a.created_at), a.id)" \
     "         < ($9::numeric, $10::uuid))" \
