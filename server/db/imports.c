@@ -192,12 +192,17 @@ struct db_import {
 	size_t len, cap;
 };
 
-/* The merge sorts and hashes whole files: in memory, not on disk; and a
- * job of a million rows may take longer than a request's statement. Its
- * commit does not wait for the WAL flush: a crash right after it loses
- * the job's transaction whole (its report with it), and the job, still
- * running in the database, is run again at the next start. */
+/* The merge sorts and hashes whole files: in memory, not on disk; its
+ * temporary tables stay in memory too (8 MB by default: a file of 100,000
+ * rows has about 50 MB of them; settable only before the session's first
+ * temporary table, and for the session: this connection is the import's
+ * own, closed after it). A job of a million rows may take longer than a
+ * request's statement. Its commit does not wait for the WAL flush: a
+ * crash right after it loses the job's transaction whole (its report with
+ * it), and the job, still running in the database, is run again at the
+ * next start. */
 static struct db_stmt q_work_mem = DB_STMT("SELECT set_config('work_mem', '128MB', true),"
+					   " set_config('temp_buffers', '128MB', false),"
 					   " set_config('statement_timeout', '1h', true),"
 					   " set_config('synchronous_commit', 'off', true)");
 /* The staging table: one row per move (see import_merge.sql). */
