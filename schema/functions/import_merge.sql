@@ -99,7 +99,12 @@ BEGIN
 
     UPDATE import_keys k SET deal_id = d.id, is_new = false FROM deals d
     WHERE k.ext IS NOT NULL AND d.external_id = k.ext;
-    -- Without an id, by name and account: one deal only.
+    -- Without an id, by name and account: one deal only. (Analyzed first:
+    -- the planner's guess for ext IS NULL is a few keys, and a few keys
+    -- would each scan the deals.)
+    IF EXISTS (SELECT 1 FROM import_keys WHERE ext IS NULL) THEN
+        ANALYZE import_keys;
+    END IF;
     WITH m AS (SELECT k.key, min(d.id::text)::uuid AS id, count(*) AS n
                FROM import_keys k JOIN deals d ON lower(d.name) = lower(k.name)
                     AND lower(coalesce(d.account, '')) = lower(coalesce(k.account, ''))
