@@ -131,33 +131,39 @@ BEGIN
     END IF;
 
     -- The file's transitions, each once (its first line reported), less
-    -- those that put a deal in two stages at one time.
-    CREATE TEMP TABLE import_cand ON COMMIT DROP AS
-    SELECT k.deal_id, m.at, m.stage, min(m.line) AS line, bool_or(m.explicit) AS explicit,
-           min(m.stage_column) AS col, st.position, k.is_new,
-           count(*) OVER (PARTITION BY k.deal_id, m.at) AS stages_then
-    FROM import_moves m JOIN import_keys k USING (key) JOIN stages st ON st.slug = m.stage
-    GROUP BY k.deal_id, m.at, m.stage, st.position, k.is_new;
-    INSERT INTO import_errors
-    SELECT line, 'stage', col, 'the file has this deal in two stages at ' || rfc3339(at)
-    FROM import_cand WHERE stages_then > 1;
-    DELETE FROM import_cand WHERE stages_then > 1;
+    -- those that put a deal in two stages at one time, grouped once: a
+    -- known deal's in import_cand, to be set against its history;
+    -- a new deal's straight into its timeline, each entry written once
+    -- with its spell (an entry repeating the stage before it dropped), the
+    -- deal in the stage of its last entry. No share can point at them yet.
+    CREATE TEMP TABLE import_cand (deal_id uuid, at timestamptz, stage text, line integer,
+                                   explicit boolean, col text, position integer, is_new boolean)
+        ON COMMIT DROP;
+    CREATE TEMP TABLE import_fresh (deal_id uuid, at timestamptz, stage text, line integer,
+                                    left_at timestamptz, next_stage text) ON COMMIT DROP;
+    WITH c AS (SELECT k.deal_id, m.at, m.stage, min(m.line) AS line, bool_or(m.explicit) AS explicit,
+                      min(m.stage_column) AS col, st.position, k.is_new,
+                      count(*) OVER (PARTITION BY k.deal_id, m.at) AS stages_then
+               FROM import_moves m JOIN import_keys k USING (key) JOIN stages st ON st.slug = m.stage
+               GROUP BY k.deal_id, m.at, m.stage, st.position, k.is_new),
+    two AS (INSERT INTO import_errors
+            SELECT line, 'stage', col, 'the file has this deal in two stages at ' || rfc3339(at)
+            FROM c WHERE stages_then > 1),
+    known AS (INSERT INTO import_cand
+              SELECT deal_id, at, stage, line, explicit, col, position, is_new FROM c
+              WHERE NOT is_new AND stages_then = 1)
+    INSERT INTO import_fresh
+    SELECT deal_id, at, stage, line, lead(at) OVER w, lead(stage) OVER w
+    FROM (SELECT c.*, lag(c.stage) OVER (PARTITION BY c.deal_id ORDER BY c.at) AS prev
+          FROM c WHERE c.is_new AND c.stages_then = 1) x
+    WHERE prev IS DISTINCT FROM stage
+    WINDOW w AS (PARTITION BY deal_id ORDER BY at);
     IF n_known > 0 THEN
         ANALYZE import_cand;
     END IF;
     -- The lines that added a transition to a known deal (a new deal's are
     -- those of import_fresh).
     CREATE TEMP TABLE import_added (line integer) ON COMMIT DROP;
-
-    -- New deals: their timelines are the file's, each written once with
-    -- its spells (an entry repeating the stage before it dropped), the
-    -- deal in the stage of its last entry. No share can point at them yet.
-    CREATE TEMP TABLE import_fresh ON COMMIT DROP AS
-    SELECT deal_id, at, stage, line, lead(at) OVER w AS left_at, lead(stage) OVER w AS next_stage
-    FROM (SELECT c.*, lag(c.stage) OVER (PARTITION BY c.deal_id ORDER BY c.at) AS prev
-          FROM import_cand c WHERE c.is_new) x
-    WHERE prev IS DISTINCT FROM stage
-    WINDOW w AS (PARTITION BY deal_id ORDER BY at);
     -- Their audit rows are written here in one statement (the audit
     -- trigger's row at a time costs 0.5 s for 25,000 deals).
     PERFORM set_config('nextstage.audit', 'by_statement', true);
