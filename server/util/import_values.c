@@ -434,6 +434,20 @@ static int days_in(int y, int m)
 	return m == 2 && leap(y) ? 29 : days[m - 1];
 }
 
+static char *put_char(char *p, char c)
+{
+	*p = c;
+	return p + 1;
+}
+
+/* @v (0-99) as two digits. */
+static char *two_digits(char *p, int v)
+{
+	p[0] = (char)('0' + v / 10);
+	p[1] = (char)('0' + v % 10);
+	return p + 2;
+}
+
 /* Checks @s read in @order (for D_SLASH) and writes it to @out; NULL on
  * success, or the reason. */
 static const char *date_build(const struct shape *s, enum imp_date_order order, char *out,
@@ -465,13 +479,22 @@ static const char *date_build(const struct shape *s, enum imp_date_order order, 
 		return "has an offset out of range";
 	if (outlen < (s->has_offset ? 26u : 20u))
 		return "has no room for the output";
-	/* %d and %c follow no locale. */
-	int n = snprintf(out, outlen, "%04d-%02d-%02d %02d:%02d:%02d", s->year, month, day, hour,
-			 s->min, s->sec);
+	/* "YYYY-MM-DD HH:MM:SS" then "+HH:MM": written digit by digit (every
+	 * row of a file has a date; snprintf showed in profiles), each value
+	 * checked in range above. */
+	char *p = out;
+	p = two_digits(two_digits(p, s->year / 100), s->year % 100);
+	p = two_digits(put_char(p, '-'), month);
+	p = two_digits(put_char(p, '-'), day);
+	p = two_digits(put_char(p, ' '), hour);
+	p = two_digits(put_char(p, ':'), s->min);
+	p = two_digits(put_char(p, ':'), s->sec);
 	if (s->has_offset) {
-		char sign = s->off_hour == 0 && s->off_min == 0 ? '+' : s->off_sign;
-		snprintf(out + n, outlen - (size_t)n, "%c%02d:%02d", sign, s->off_hour, s->off_min);
+		p = put_char(p, s->off_hour == 0 && s->off_min == 0 ? '+' : s->off_sign);
+		p = two_digits(p, s->off_hour);
+		p = two_digits(put_char(p, ':'), s->off_min);
 	}
+	*p = '\0';
 	return NULL;
 }
 

@@ -264,6 +264,31 @@ def a_transition_contradicting_known_history_is_reported_not_applied():
 
 
 @test
+def a_deal_in_two_stages_at_one_moment_is_refused_on_those_lines_and_the_rest_imported():
+    x, y = ctx.uniq("twice"), ctx.uniq("twice-known")
+    run(f"external_id,stage,changed_at\n{y},discovery,2026-01-01 00:00:00\n")
+    r = run("external_id,stage,changed_at\n"
+            f"{x},discovery,2026-01-01 00:00:00\n"
+            f"{x},proposal,2026-02-01 00:00:00\n"
+            f"{x},negotiation,2026-02-01 00:00:00\n"
+            f"{x},evaluation,2026-03-01 00:00:00\n"
+            f"{y},proposal,2026-02-01 00:00:00\n"
+            f"{y},negotiation,2026-02-01 00:00:00\n"
+            f"{y},evaluation,2026-03-01 00:00:00\n")
+    errors = [(e["line"], e["field"], e["column"]) for e in r["errors"]]
+    check(errors == [(3, "stage", "stage"), (4, "stage", "stage"), (6, "stage", "stage"),
+                     (7, "stage", "stage")]
+          and all("two stages at 2026-02-01T00:00:00Z" in e["message"] for e in r["errors"]),
+          f"errors {r['errors']}")
+    check((r["created"], r["transitions"], r["error_count"]) == (1, 3, 4), f"report {r}")
+    for k in (x, y):
+        d = deal(k)
+        check(history(d) == [("discovery", "2026-01-01T00:00:00Z"),
+                             ("evaluation", "2026-03-01T00:00:00Z")] and d["stage"] == "evaluation",
+              f"{k}: history {d['history']}, stage {d['stage']}")
+
+
+@test
 def ambiguous_dates_are_refused_until_date_format_says():
     x = ctx.uniq("dmy")
     text = f"external_id,stage,changed_at\n{x},discovery,3/4/2026\n{x},proposal,5/6/2026\n"
