@@ -5,9 +5,13 @@
  *     header_timeout_s of the connection's start (its first request) or of
  *     its request line (a later request on a kept-alive connection);
  *   - a kept-alive connection between requests is closed after
- *     IDLE_TIMEOUT_S, and after SHED_IDLE_MS while more than 80% of the
- *     connection limit is open, so a full server makes room for a new
- *     client by dropping idle connections first.
+ *     IDLE_TIMEOUT_S;
+ *   - while more than 80% of the connection limit is open, both allowances
+ *     shrink: SHED_IDLE_MS between requests, a fifth of header_timeout_s
+ *     (at least SHED_HEADER_MIN_MS) for headers. A browser sends its
+ *     header block in one packet, so what holds a nearly full server is
+ *     idle connections and slow clients: they go, and the new clients
+ *     waiting in the listen queue get their places.
  * A request whose header block is complete is never cut here: its body has
  * its own deadline (server.c), and it may be suspended (the database pool)
  * or sending its answer until its completion callback.
@@ -32,10 +36,11 @@
 #include "http_internal.h"
 #include "log.h"
 
-#define IDLE_TIMEOUT_S 30   /* = MHD_OPTION_CONNECTION_TIMEOUT */
-#define SHED_IDLE_MS   1000 /* idle allowance past 80% of the limit */
-#define REAP_EVERY_MS  250
-#define LOG_EVERY_MS   10000
+#define IDLE_TIMEOUT_S	   30	/* = MHD_OPTION_CONNECTION_TIMEOUT */
+#define SHED_IDLE_MS	   1000 /* idle allowance past 80% of the limit */
+#define SHED_HEADER_MIN_MS 1000
+#define REAP_EVERY_MS	   250
+#define LOG_EVERY_MS	   10000
 
 enum phase {
 	BUSY, /* the access handler has the request, until its completion */
@@ -55,7 +60,7 @@ static struct {
 	pthread_cond_t wake;  /* stop */
 	struct deadline_conn *head;
 	unsigned open, limit;
-	unsigned long header_ms;
+	uint64_t header_ms, shed_header_ms;
 	bool stop, running;
 	pthread_t thread;
 	atomic_ulong cut_headers, cut_idle;
@@ -149,15 +154,15 @@ void deadline_request_done(struct deadline_conn *c)
 static void reap(uint64_t now, unsigned long *headers, unsigned long *idle)
 {
 	pthread_mutex_lock(&dl.lock);
-	/* open > 80% of the limit */
-	uint64_t idle_ms =
-	    (uint64_t)dl.open * 5 > (uint64_t)dl.limit * 4 ? SHED_IDLE_MS : IDLE_TIMEOUT_S * 1000;
+	bool full = (uint64_t)dl.open * 5 > (uint64_t)dl.limit * 4; /* past 80% */
+	uint64_t idle_ms = full ? SHED_IDLE_MS : IDLE_TIMEOUT_S * 1000;
+	uint64_t header_ms = full ? dl.shed_header_ms : dl.header_ms;
 	for (struct deadline_conn *c = dl.head; c != NULL; c = c->next) {
 		uint64_t s = atomic_load(&c->state);
 		enum phase ph = (enum phase)(s & 3);
 		uint64_t since = s >> 2;
 		if ((ph != HEAD && ph != IDLE) || now < since ||
-		    now - since < (ph == HEAD ? dl.header_ms : idle_ms))
+		    now - since < (ph == HEAD ? header_ms : idle_ms))
 			continue;
 		if (!atomic_compare_exchange_strong(&c->state, &s, state_of(CUT, now)))
 			continue; /* it moved on meanwhile */
@@ -195,8 +200,8 @@ static void *reaper(void *arg)
 		if ((headers || idle) && (logged == 0 || now - logged >= LOG_EVERY_MS)) {
 			log_msg("warn",
 				"closed %lu connections whose request headers were not complete "
-				"after %lu s and %lu idle ones",
-				headers, dl.header_ms / 1000, idle);
+				"in time (%lu s, less when nearly full) and %lu idle ones",
+				headers, (unsigned long)(dl.header_ms / 1000), idle);
 			headers = idle = 0;
 			logged = now;
 		}
@@ -209,7 +214,11 @@ static void *reaper(void *arg)
 bool deadline_start(unsigned limit, unsigned header_timeout_s)
 {
 	dl.limit = limit;
-	dl.header_ms = header_timeout_s * 1000UL;
+	dl.header_ms = header_timeout_s * 1000ULL;
+	dl.shed_header_ms =
+	    dl.header_ms / 5 > SHED_HEADER_MIN_MS ? dl.header_ms / 5 : SHED_HEADER_MIN_MS;
+	if (dl.shed_header_ms > dl.header_ms)
+		dl.shed_header_ms = dl.header_ms;
 	dl.stop = false;
 	pthread_condattr_t ca;
 	pthread_condattr_init(&ca);

@@ -431,9 +431,42 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	atomic_fetch_sub(&in_flight, 1);
 }
 
+/* libmicrohttpd logs a line for every client that closes, or is cut,
+ * mid-request: a flood of slow clients must not flood the log. At most
+ * MHD_LOG_PER_S lines a second; the count of the others follows. */
+#define MHD_LOG_PER_S 10
+
+static bool mhd_log_allowed(void)
+{
+	static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+	static time_t second;
+	static unsigned logged;
+	static unsigned long dropped;
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	pthread_mutex_lock(&lock);
+	unsigned long report = 0;
+	if (t.tv_sec != second) {
+		report = dropped;
+		second = t.tv_sec;
+		logged = dropped = 0;
+	}
+	bool ok = logged < MHD_LOG_PER_S;
+	if (ok)
+		logged++;
+	else
+		dropped++;
+	pthread_mutex_unlock(&lock);
+	if (report > 0)
+		log_msg("warn", "libmicrohttpd: %lu more messages were not logged", report);
+	return ok;
+}
+
 static void on_mhd_error(void *cls, const char *fmt, va_list ap)
 {
 	(void)cls;
+	if (!mhd_log_allowed())
+		return;
 	char msg[512];
 	vsnprintf(msg, sizeof msg, fmt, ap);
 	msg[strcspn(msg, "\n")] = '\0';
