@@ -172,6 +172,14 @@ static void reap(uint64_t now, unsigned long *headers, unsigned long *idle)
 	pthread_mutex_unlock(&dl.lock);
 }
 
+static void log_cuts(unsigned long headers, unsigned long idle)
+{
+	log_msg("warn",
+		"closed %lu connections whose request headers were not complete in time (%lu s, "
+		"less when nearly full) and %lu idle ones",
+		headers, (unsigned long)(dl.header_ms / 1000), idle);
+}
+
 static void *reaper(void *arg)
 {
 	(void)arg;
@@ -198,16 +206,15 @@ static void *reaper(void *arg)
 		/* One line per LOG_EVERY_MS at most: a flood of slow clients
 		 * must not flood the log too. */
 		if ((headers || idle) && (logged == 0 || now - logged >= LOG_EVERY_MS)) {
-			log_msg("warn",
-				"closed %lu connections whose request headers were not complete "
-				"in time (%lu s, less when nearly full) and %lu idle ones",
-				headers, (unsigned long)(dl.header_ms / 1000), idle);
+			log_cuts(headers, idle);
 			headers = idle = 0;
 			logged = now;
 		}
 		pthread_mutex_lock(&dl.lock);
 	}
 	pthread_mutex_unlock(&dl.lock);
+	if (headers || idle)
+		log_cuts(headers, idle);
 	return NULL;
 }
 
