@@ -39,6 +39,12 @@ struct config {
 	/* NEXTSTAGE_VIEWER_FLUSH_S: seconds between the viewer's beacons,
 	 * 1..300, default 10 */
 	unsigned viewer_flush_s;
+	/* NEXTSTAGE_HEADER_TIMEOUT_S: seconds a client has to send a request's
+	 * line and header block, whatever its pace, 1..300, default 10 */
+	unsigned header_timeout_s;
+	/* NEXTSTAGE_MAX_CONNECTIONS: open client connections at most, shared
+	 * by the HTTP threads, 8..100000 (at least the threads), default 2000 */
+	unsigned max_connections;
 	const char *static_dir; /* NEXTSTAGE_STATIC_DIR: the web app's files, default "static" */
 	/* NEXTSTAGE_PDFJS_DIR: pdf.js as Debian's libjs-pdf installs it, served
 	 * at /app/vendor/pdf/ (vendor.h); default /usr/share/javascript/pdf */

@@ -35,6 +35,7 @@ struct form {
 struct req_private {
 	struct req req; /* what handlers see; first member */
 	struct MHD_Connection *conn;
+	struct deadline_conn *watch; /* its connection's deadlines (deadline.c) */
 	struct timespec start;
 	const char *method_name;
 	size_t uri_len;
@@ -108,6 +109,33 @@ struct pool_stats {
 	double wait_seconds; /* the time requests spent queued */
 };
 void pool_stats(struct pool_stats *s);
+
+/* Deadlines of client connections (deadline.c): a request's line and
+ * headers within header_timeout_s whatever the client's pace, idle
+ * kept-alive connections shed first when the server is nearly full.
+ * deadline_notify is the MHD_OPTION_NOTIFY_CONNECTION callback (it tracks
+ * every connection); the other calls come from the request lifecycle on
+ * the connection's own thread, with the connection's entry from
+ * deadline_of (NULL, when memory was short, is never cut and is accepted
+ * everywhere). deadline_headers_done is the access handler's first call:
+ * false when the connection was cut just before (answer MHD_NO); from then
+ * until deadline_request_done (the completion callback) the connection is
+ * never cut. deadline_start starts the thread that cuts them (false, and
+ * logged, when it cannot); deadline_stop joins it. */
+struct deadline_conn;
+void deadline_notify(void *cls, struct MHD_Connection *conn, void **socket_context,
+		     enum MHD_ConnectionNotificationCode code);
+struct deadline_conn *deadline_of(struct MHD_Connection *conn);
+void deadline_request_line(struct deadline_conn *c);
+bool deadline_headers_done(struct deadline_conn *c);
+void deadline_request_done(struct deadline_conn *c);
+bool deadline_start(unsigned limit, unsigned header_timeout_s);
+void deadline_stop(void);
+struct deadline_stats {
+	unsigned open, limit;		     /* client connections */
+	unsigned long cut_headers, cut_idle; /* closed by the deadlines */
+};
+void deadline_stats(struct deadline_stats *s);
 
 /* Frees everything the request holds (request.c). */
 void req_private_free(struct req_private *p);

@@ -215,6 +215,21 @@ char *metrics_render(void)
 	    "# TYPE nextstage_db_pool_wait_seconds_total counter\n"
 	    "nextstage_db_pool_wait_seconds_total %.6f\n",
 	    pool.busy, pool.size - pool.busy, pool.queued, pool.waits, pool.wait_seconds);
+	struct deadline_stats conns;
+	deadline_stats(&conns);
+	put(&b,
+	    "# HELP nextstage_http_connections Open client connections.\n"
+	    "# TYPE nextstage_http_connections gauge\n"
+	    "nextstage_http_connections %u\n"
+	    "# HELP nextstage_http_connections_limit Client connections at most.\n"
+	    "# TYPE nextstage_http_connections_limit gauge\n"
+	    "nextstage_http_connections_limit %u\n"
+	    "# HELP nextstage_http_connections_cut_total Connections closed for a request's "
+	    "headers not complete in time (headers) or to make room (idle).\n"
+	    "# TYPE nextstage_http_connections_cut_total counter\n"
+	    "nextstage_http_connections_cut_total{reason=\"headers\"} %lu\n"
+	    "nextstage_http_connections_cut_total{reason=\"idle\"} %lu\n",
+	    conns.open, conns.limit, conns.cut_headers, conns.cut_idle);
 	put_extraction(&b);
 	if (b.failed) {
 		free(b.s);

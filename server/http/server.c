@@ -51,6 +51,8 @@ static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
 	p->uri_len = len;
 	memcpy(p->uri, uri, len + 1);
 	p->early = ERR_NONE;
+	p->watch = deadline_of(conn);
+	deadline_request_line(p->watch);
 	clock_gettime(CLOCK_MONOTONIC, &p->start);
 	atomic_fetch_add(&in_flight, 1);
 	return p;
@@ -346,6 +348,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	if (p == NULL)
 		return MHD_NO; /* out of memory in on_uri */
 	if (!p->started) {
+		/* The header block is complete: from now on the connection
+		 * is not cut for slowness (the body has its own deadline). */
+		if (!deadline_headers_done(p->watch))
+			return MHD_NO;
 		p->started = 1;
 		first_call(p, url, method, version);
 		/* A body we refuse is not read: answer now (MHD then closes). */
@@ -412,6 +418,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	if (p == NULL)
 		return;
 	*con_cls = NULL;
+	deadline_request_done(p->watch);
 	/* 499: the connection ended before a response went out. */
 	unsigned status = toe == MHD_REQUEST_TERMINATED_COMPLETED_OK && p->status ? p->status : 499;
 	unsigned long us = micros_since(&p->start);
@@ -424,9 +431,42 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	atomic_fetch_sub(&in_flight, 1);
 }
 
+/* libmicrohttpd logs a line for every client that closes, or is cut,
+ * mid-request: a flood of slow clients must not flood the log. At most
+ * MHD_LOG_PER_S lines a second; the count of the others follows. */
+#define MHD_LOG_PER_S 10
+
+static bool mhd_log_allowed(void)
+{
+	static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+	static time_t second;
+	static unsigned logged;
+	static unsigned long dropped;
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	pthread_mutex_lock(&lock);
+	unsigned long report = 0;
+	if (t.tv_sec != second) {
+		report = dropped;
+		second = t.tv_sec;
+		logged = dropped = 0;
+	}
+	bool ok = logged < MHD_LOG_PER_S;
+	if (ok)
+		logged++;
+	else
+		dropped++;
+	pthread_mutex_unlock(&lock);
+	if (report > 0)
+		log_msg("warn", "libmicrohttpd: %lu more messages were not logged", report);
+	return ok;
+}
+
 static void on_mhd_error(void *cls, const char *fmt, va_list ap)
 {
 	(void)cls;
+	if (!mhd_log_allowed())
+		return;
 	char msg[512];
 	vsnprintf(msg, sizeof msg, fmt, ap);
 	msg[strcspn(msg, "\n")] = '\0';
@@ -487,6 +527,11 @@ int server_run(void)
 		close(fd);
 		return -1;
 	}
+	if (!deadline_start(config.max_connections, config.header_timeout_s)) {
+		pool_stop();
+		close(fd);
+		return -1;
+	}
 
 	struct MHD_Daemon *d = MHD_start_daemon(
 	    MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ITC | MHD_USE_ERROR_LOG |
@@ -494,15 +539,17 @@ int server_run(void)
 	    0, NULL, NULL, on_request, NULL, MHD_OPTION_EXTERNAL_LOGGER, on_mhd_error, NULL,
 	    MHD_OPTION_LISTEN_SOCKET, fd, MHD_OPTION_THREAD_POOL_SIZE, config.threads,
 	    MHD_OPTION_URI_LOG_CALLBACK, on_uri, NULL, MHD_OPTION_NOTIFY_COMPLETED, on_completed,
-	    NULL,
+	    NULL, MHD_OPTION_NOTIFY_CONNECTION, deadline_notify, NULL,
 	    /* PITFALLS.md: the defaults (no timeout, no per-IP limit) let
-	     * one client starve everyone. */
-	    MHD_OPTION_CONNECTION_TIMEOUT, 30u, MHD_OPTION_CONNECTION_LIMIT, 2000u,
+	     * one client starve everyone; the timeout restarts with every
+	     * byte, so deadline.c bounds the time a request's headers take. */
+	    MHD_OPTION_CONNECTION_TIMEOUT, 30u, MHD_OPTION_CONNECTION_LIMIT, config.max_connections,
 	    MHD_OPTION_PER_IP_CONNECTION_LIMIT, 256u, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
 	    (size_t)32 * 1024, MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024u, MHD_OPTION_END);
 	if (d == NULL) {
 		fprintf(stderr, "nextstage: cannot start the HTTP server on %s:%u\n",
 			config.listen_host, config.listen_port);
+		deadline_stop();
 		pool_stop();
 		close(fd);
 		return -1;
@@ -526,6 +573,7 @@ int server_run(void)
 			atomic_load(&in_flight));
 	pool_stop(); /* what is queued runs; no connection stays suspended */
 	MHD_stop_daemon(d);
+	deadline_stop();
 	close(fd);
 	log_msg("info", "stopped");
 	return 0;

@@ -179,5 +179,20 @@ int config_load(struct config *c, config_getter get, char *err, size_t errlen)
 			 flush);
 		return -1;
 	}
+	const char *header_s = or_default(get("NEXTSTAGE_HEADER_TIMEOUT_S"), "10");
+	if (config_parse_uint(header_s, 1, 300, &c->header_timeout_s)) {
+		snprintf(err, errlen, "NEXTSTAGE_HEADER_TIMEOUT_S=%s: expected seconds, 1..300",
+			 header_s);
+		return -1;
+	}
+	const char *conns = or_default(get("NEXTSTAGE_MAX_CONNECTIONS"), "2000");
+	if (config_parse_uint(conns, 8, 100000, &c->max_connections) ||
+	    c->max_connections < c->threads) {
+		snprintf(err, errlen,
+			 "NEXTSTAGE_MAX_CONNECTIONS=%s: expected 8..100000, and at least "
+			 "NEXTSTAGE_THREADS (%u)",
+			 conns, c->threads);
+		return -1;
+	}
 	return 0;
 }

@@ -83,6 +83,7 @@ SUITES = [
     "roles",
     "input",
     "cases",
+    "slowclients",  # slow headers, a full server (2 s for headers, 20 connections)
     "lifecycle",  # outage (stops the cluster), shutdown, logs: alone, last
 ]
 TEMPLATE = "api_template"

@@ -37,6 +37,8 @@ static void defaults(void)
 	CHECK(c.threads >= 1);
 	CHECK(c.db_pool == 2 * c.threads);
 	CHECK(c.public_rate == 60);
+	CHECK(c.header_timeout_s == 10);
+	CHECK(c.max_connections == 2000);
 	CHECK_STR(c.static_dir, "static");
 	CHECK_STR(c.pdfjs_dir, "/usr/share/javascript/pdf");
 	CHECK_STR(c.chartjs_dir, "/usr/share/javascript/chart.js");
@@ -73,6 +75,10 @@ static void overrides(void)
 	    "/opt/chartjs",
 	    "NEXTSTAGE_TRUSTED_PROXIES",
 	    "10.0.0.0/8, ::1",
+	    "NEXTSTAGE_HEADER_TIMEOUT_S",
+	    "2",
+	    "NEXTSTAGE_MAX_CONNECTIONS",
+	    "20",
 	    NULL};
 	struct config c;
 	char err[256];
@@ -92,6 +98,8 @@ static void overrides(void)
 	CHECK_STR(c.pdfjs_dir, "/opt/pdfjs");
 	CHECK_STR(c.chartjs_dir, "/opt/chartjs");
 	CHECK(c.trusted_proxies.n == 2 && netaddr_in(&c.trusted_proxies, "10.9.8.7"));
+	CHECK(c.header_timeout_s == 2);
+	CHECK(c.max_connections == 20);
 }
 
 /* Each bad value is refused with a message naming its variable. */
@@ -118,6 +126,12 @@ static void bad_values_name_the_variable(void)
 	    {"NEXTSTAGE_PUBLIC_RATE", "2000000"},
 	    {"NEXTSTAGE_TRUSTED_PROXIES", "10.0.0.0/40"},
 	    {"NEXTSTAGE_TRUSTED_PROXIES", "proxy.internal"},
+	    {"NEXTSTAGE_HEADER_TIMEOUT_S", "0"},
+	    {"NEXTSTAGE_HEADER_TIMEOUT_S", "301"},
+	    {"NEXTSTAGE_HEADER_TIMEOUT_S", "5s"},
+	    {"NEXTSTAGE_MAX_CONNECTIONS", "7"},
+	    {"NEXTSTAGE_MAX_CONNECTIONS", "100001"},
+	    {"NEXTSTAGE_MAX_CONNECTIONS", "lots"},
 	    {"NEXTSTAGE_SECRET_KEY", "abc"},
 	    {"NEXTSTAGE_SECRET_KEY",
 	     "zz0102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f"},
@@ -135,6 +149,32 @@ static void bad_values_name_the_variable(void)
 	char err[256] = "";
 	CHECK(load(none, &c, err) == -1);
 	CHECK(strstr(err, "NEXTSTAGE_DATABASE_URL") != NULL);
+}
+
+/* libmicrohttpd shares the connection limit among the HTTP threads: each
+ * needs at least one. */
+static void max_connections_at_least_the_threads(void)
+{
+	static const char *const few[] = {"NEXTSTAGE_DATABASE_URL",
+					  "dbname=x",
+					  "NEXTSTAGE_THREADS",
+					  "16",
+					  "NEXTSTAGE_MAX_CONNECTIONS",
+					  "12",
+					  NULL};
+	struct config c;
+	char err[256] = "";
+	CHECK(load(few, &c, err) == -1);
+	CHECK(strstr(err, "NEXTSTAGE_MAX_CONNECTIONS") != NULL);
+	static const char *const enough[] = {"NEXTSTAGE_DATABASE_URL",
+					     "dbname=x",
+					     "NEXTSTAGE_THREADS",
+					     "16",
+					     "NEXTSTAGE_MAX_CONNECTIONS",
+					     "16",
+					     NULL};
+	CHECK(load(enough, &c, err) == 0);
+	CHECK(c.max_connections == 16);
 }
 
 static void listen_forms(void)
@@ -155,6 +195,7 @@ int main(void)
 	TEST(defaults);
 	TEST(overrides);
 	TEST(bad_values_name_the_variable);
+	TEST(max_connections_at_least_the_threads);
 	TEST(listen_forms);
 	return HARNESS_EXIT();
 }
