@@ -176,6 +176,14 @@ enum db_status db_error_of(struct db *db, const PGresult *res)
 		return DB_CONFLICT;
 	if (strcmp(state, "40001") == 0 || strcmp(state, "40P01") == 0)
 		return DB_RETRY;
+	/* No SQLSTATE: libpq's own error, which is the connection lost in the
+	 * middle of a statement ("server closed the connection unexpectedly")
+	 * before PQstatus says so. */
+	if (state[0] == '\0' && res != NULL && PQresultStatus(res) == PGRES_FATAL_ERROR) {
+		log_msg("warn", "database connection lost: %s", PQresultErrorMessage(res));
+		drop(db);
+		return DB_UNAVAILABLE;
+	}
 	if (strncmp(state, "08", 2) == 0 || strcmp(state, "57P01") == 0 ||
 	    strcmp(state, "57P02") == 0 || strcmp(state, "57P03") == 0) {
 		drop(db);

@@ -9,7 +9,7 @@ import time
 from nsapi.client import expect_json, expect_problem, expect_status
 from nsapi.context import ctx
 from nsapi.harness import Failure, check, test
-from nsapi.proc import pg_sh, sanitizer_report, tail
+from nsapi.proc import arrange, pg_sh, sanitizer_report, tail
 from suites.ops import metric_value
 
 ACCESS_KEYS = {"time", "method", "path", "status", "bytes", "duration_ms", "user"}
@@ -45,6 +45,49 @@ def database_outage_answers_503_and_recovers_without_a_restart():
     errors_after = metric_value("nextstage_db_errors_total")
     check(errors_after > errors_before,
           f"nextstage_db_errors_total stayed at {errors_before} through the outage")
+
+
+@test
+def a_database_crash_mid_statement_answers_503_never_500():
+    # A backend killed in the middle of a statement (the OOM killer) makes
+    # PostgreSQL restart every backend: the statements cut off fail with
+    # no SQLSTATE ("server closed the connection unexpectedly"), which is
+    # the database being away, not a fault of ours.
+    import os
+    import threading
+    expect_json(ctx.api.get("/api/v1/assets?q=guide", as_="marketer"), 200)
+    statuses, stop = [], threading.Event()
+
+    def search():
+        while not stop.is_set():
+            r = ctx.api.get(f"/api/v1/assets?q=g{len(statuses) % 7}&sort=recent", as_="marketer")
+            statuses.append((r.status, r.body[:300]))
+
+    workers = [threading.Thread(target=search) for _ in range(4)]
+    for w in workers:
+        w.start()
+    try:
+        time.sleep(0.5)
+        pids = [int(p) for (p,) in arrange("SELECT pid FROM pg_stat_activity"
+                                         " WHERE application_name = 'nextstage'"
+                                         " ORDER BY state = 'active' DESC")]
+        check(pids, "no backend of the server's to kill")
+        os.kill(pids[0], signal.SIGKILL)  # the postmaster then ends every backend
+        time.sleep(3)
+    finally:
+        stop.set()
+        for w in workers:
+            w.join(timeout=30)
+    bad = [s for s in statuses if s[0] not in (200, 503)]
+    check(not bad, f"{len(bad)} of {len(statuses)} searches during the crash answered"
+                   f" neither 200 nor 503: {bad[:3]}")
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline:
+        r = ctx.api.get("/api/v1/assets?q=guide", as_="marketer")
+        if r.status == 200:
+            break
+        time.sleep(0.25)
+    check(r.status == 200, "search did not recover within 15 s of the crash", r.describe())
 
 
 # What the server did before it stopped: the traffic the access log tests

@@ -568,7 +568,8 @@ def an_asset_that_expires_leaves_a_reps_next_search_without_any_write():
     link(tag, status="published")
     soon = link(tag, status="published")["id"]
     at = time.time() + 2
-    arrange(f"UPDATE assets SET expires_at = to_timestamp({at}) WHERE id = {sql_literal(soon)}")
+    expires = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(at)) + f".{int(at % 1 * 1e6):06d}Z"
+    expect_json(patch_asset(soon, {"expires_at": expires}), 200)
     for _ in range(2):
         body = search({"tag": tag}, as_="rep")
         check(body["total"] == 2 and soon in ids(body), f"before its expiry: {ids(body)}")
