@@ -215,6 +215,10 @@ static void first_call(struct req_private *p, const char *url, const char *metho
 		return refuse(p, ERR_SHUTTING_DOWN, NULL);
 	if (te != NULL && cl != NULL)
 		return refuse(p, ERR_AMBIGUOUS_LENGTH, NULL);
+	/* libmicrohttpd reads any other coding as a body that ends when the
+	 * connection does: the client would wait for the timeout. */
+	if (te != NULL && strcasecmp(te, "chunked") != 0)
+		return refuse(p, ERR_BAD_REQUEST, "Transfer-Encoding");
 	enum err fault = header_fault(p, version);
 	if (fault != ERR_NONE)
 		return refuse(p, fault, NULL);
