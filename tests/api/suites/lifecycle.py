@@ -61,7 +61,7 @@ def a_database_crash_mid_statement_answers_503_never_500():
     def search():
         while not stop.is_set():
             r = ctx.api.get(f"/api/v1/assets?q=g{len(statuses) % 7}&sort=recent", as_="marketer")
-            statuses.append((r.status, r.body[:300]))
+            statuses.append((r.status, r.header("Retry-After"), r.body[:300]))
 
     workers = [threading.Thread(target=search) for _ in range(4)]
     for w in workers:
@@ -81,6 +81,9 @@ def a_database_crash_mid_statement_answers_503_never_500():
     bad = [s for s in statuses if s[0] not in (200, 503)]
     check(not bad, f"{len(bad)} of {len(statuses)} searches during the crash answered"
                    f" neither 200 nor 503: {bad[:3]}")
+    check(any(s[0] == 503 for s in statuses), "no search saw the crash: this test tests nothing")
+    unsaid = [s for s in statuses if s[0] == 503 and not s[1]]
+    check(not unsaid, f"{len(unsaid)} answers 503 without Retry-After: {unsaid[:2]}")
     deadline = time.monotonic() + 15
     while time.monotonic() < deadline:
         r = ctx.api.get("/api/v1/assets?q=guide", as_="marketer")
