@@ -6,7 +6,8 @@ pkgs=(build-essential pkg-config libmicrohttpd-dev libpq-dev libjansson-dev libm
       libsodium-dev zlib1g-dev postgresql-15 postgresql-client-15 python3 curl wrk clang-format
       chromium nodejs libjs-pdf libjs-chart.js
       libpoppler-glib-dev libcairo2-dev libzip-dev libxml2-dev libgdk-pixbuf-2.0-dev
-      webp-pixbuf-loader poppler-utils python3-jsonschema)
+      webp-pixbuf-loader poppler-utils python3-jsonschema
+      nginx openssl systemd)
 missing=()
 for p in "${pkgs[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
@@ -34,6 +35,14 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 echo "installing: ${missing[*]}" >&2
 export DEBIAN_FRONTEND=noninteractive
+# The packages' own services (PostgreSQL's main cluster, nginx on port 80)
+# are not started: the project starts what it needs itself, on its ports.
+policy=''
+if [ ! -e /usr/sbin/policy-rc.d ]; then
+	policy=/usr/sbin/policy-rc.d
+	printf '#!/bin/sh\nexit 101\n' >"$policy" && chmod 0755 "$policy"
+	trap 'rm -f "$policy"' EXIT
+fi
 apt-get update -qq
 apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 npm_tools

@@ -63,6 +63,7 @@ SUITES = [
     "app",        # the web app's files
     "session",
     "proxies",    # X-Forwarded-For from trusted proxies only
+    "deploy",     # deploy/: the systemd unit and the nginx site, tried for real
     "tokens",     # API tokens: lists, revocation, last use
     "users",
     "taxonomy",

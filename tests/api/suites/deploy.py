@@ -1,0 +1,171 @@
+"""What deploy/ ships for production, tried for real: the systemd unit
+passes systemd-analyze (verify, and its sandbox's exposure), and the nginx
+site, with only its addresses and certificate swapped for the test's,
+passes nginx -t and carries requests to this suite's server: TLS, the
+redirect from http, the client's address in X-Forwarded-For (the server
+trusts the proxy only), a body buffered and passed on whole."""
+import http.client
+import re
+import shutil
+import signal
+import ssl
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+
+from nsapi.client import expect_json
+from nsapi.context import ctx
+from nsapi.harness import check, test
+from nsapi.proc import free_port
+
+SERVER_ENV = {"NEXTSTAGE_TRUSTED_PROXIES": "127.0.0.1, ::1"}
+NGINX = "/usr/sbin/nginx"
+HOSTNAME = "content.example.com"
+
+
+def unit_copy(tmp):
+    """The unit, its binary and settings file where this checkout has them."""
+    text = (ctx.repo / "deploy" / "nextstage.service").read_text()
+    text = text.replace("ExecStart=/usr/local/bin/nextstage", f"ExecStart={ctx.bin}")
+    text = re.sub(r"(?m)^EnvironmentFile=.*$",
+                  f"EnvironmentFile={ctx.repo / 'deploy' / 'nextstage.env'}", text)
+    path = Path(tmp) / "nextstage.service"
+    path.write_text(text)
+    return path
+
+
+@test
+def the_systemd_unit_verifies_and_its_sandbox_exposes_little():
+    with tempfile.TemporaryDirectory() as tmp:
+        unit = unit_copy(tmp)
+        r = subprocess.run(["systemd-analyze", "verify", str(unit)], capture_output=True,
+                           text=True, timeout=60)
+        check(r.returncode == 0 and not r.stderr.strip(),
+              f"systemd-analyze verify: exit {r.returncode}", r.stderr)
+        r = subprocess.run(["systemd-analyze", "security", "--offline=yes", str(unit)],
+                           capture_output=True, text=True, timeout=60)
+        m = re.search(r"Overall exposure level for \S+: ([0-9.]+)", r.stdout)
+        check(m is not None, "no exposure level in systemd-analyze security", r.stdout[-2000:])
+        check(float(m.group(1)) <= 2.0, f"the unit's exposure is {m.group(1)}, want 2.0 or less"
+              " (systemd's 'OK' is below 4)", r.stdout[-3000:])
+
+
+class Nginx:
+    """nginx with the shipped site, its ports, certificate and upstream
+    replaced by the test's, in a directory of its own."""
+
+    def __init__(self):
+        self.dir = Path(tempfile.mkdtemp(prefix="ns-nginx-"))
+        self.http, self.https = free_port(), free_port()
+        subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+                        "-subj", f"/CN={HOSTNAME}", "-keyout", str(self.dir / "key.pem"),
+                        "-out", str(self.dir / "cert.pem")], check=True, capture_output=True,
+                       timeout=60)
+        site = (ctx.repo / "deploy" / "nginx-nextstage.conf").read_text()
+        site = re.sub(r"(?m)^\s*listen \[::\].*\n", "", site)
+        site = site.replace("listen 80;", f"listen 127.0.0.1:{self.http};")
+        site = site.replace("listen 443 ssl http2;", f"listen 127.0.0.1:{self.https} ssl http2;")
+        site = site.replace("/etc/ssl/certs/nextstage.pem", str(self.dir / "cert.pem"))
+        site = site.replace("/etc/ssl/private/nextstage.key", str(self.dir / "key.pem"))
+        site = site.replace("server 127.0.0.1:8080 ", f"server 127.0.0.1:{ctx.server.port} ")
+        (self.dir / "site.conf").write_text(site)
+        d = self.dir
+        (d / "nginx.conf").write_text(
+            f"daemon off; user root; worker_processes 1; pid {d}/nginx.pid;\n"
+            f"error_log {d}/error.log warn;\n"
+            "events { worker_connections 256; }\n"
+            f"http {{ access_log {d}/access.log; client_body_temp_path {d}/body;"
+            f" proxy_temp_path {d}/proxy; fastcgi_temp_path {d}/fastcgi;"
+            f" uwsgi_temp_path {d}/uwsgi; scgi_temp_path {d}/scgi;"
+            f" include {d}/site.conf; }}\n")
+        self.proc = None
+
+    def test_config(self):
+        return subprocess.run([NGINX, "-t", "-p", str(self.dir), "-c", str(self.dir / "nginx.conf")],
+                              capture_output=True, text=True, timeout=60)
+
+    def start(self):
+        self.proc = subprocess.Popen([NGINX, "-p", str(self.dir), "-c",
+                                      str(self.dir / "nginx.conf")],
+                                     stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            try:
+                self.get("/healthz", tls=False)
+                return
+            except OSError:
+                time.sleep(0.1)
+        raise AssertionError(f"nginx did not start: {(self.dir / 'error.log').read_text()}")
+
+    def get(self, path, tls=True, headers=None, method="GET", body=None, source="127.0.0.1"):
+        """One request to nginx from the client address @source."""
+        if tls:
+            context = ssl.create_default_context(cafile=str(self.dir / "cert.pem"))
+            context.check_hostname = False
+            conn = http.client.HTTPSConnection("127.0.0.1", self.https, timeout=20,
+                                               context=context, source_address=(source, 0))
+        else:
+            conn = http.client.HTTPConnection("127.0.0.1", self.http, timeout=20,
+                                              source_address=(source, 0))
+        conn.request(method, path, body=body, headers={"Host": HOSTNAME, **(headers or {})})
+        r = conn.getresponse()
+        out = (r.status, dict(r.getheaders()), r.read())
+        conn.close()
+        return out
+
+    def stop(self):
+        if self.proc is not None:
+            self.proc.send_signal(signal.SIGQUIT)
+            self.proc.wait(timeout=10)
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
+@test
+def the_nginx_site_carries_requests_to_the_server_with_the_clients_address():
+    n = Nginx()
+    try:
+        r = n.test_config()
+        check(r.returncode == 0, f"nginx -t refused the shipped site (exit {r.returncode})",
+              r.stderr)
+        n.start()
+        status, headers, _ = n.get("/app/search", tls=False)
+        check(status == 301 and headers.get("Location") == f"https://{HOSTNAME}/app/search",
+              f"http answers {status} Location {headers.get('Location')!r}, want a 301 to https")
+        token = ctx.token("rep")
+        status, _, body = n.get("/api/v1/me", headers={"Authorization": f"Bearer {token}"})
+        check(status == 200 and b'"role":"rep"' in body.replace(b" ", b""),
+              f"GET /api/v1/me through nginx: {status} {body[:200]!r}")
+        # The server sees the client's address, not nginx's, nor what a
+        # client writes in its own X-Forwarded-For (nginx appends the
+        # address it saw; the server takes the rightmost entry that is not
+        # a trusted proxy): 20 failed sign-ins from one client, each with
+        # another made-up entry, and its next try waits (the throttle per
+        # address); another client behind the same nginx does not.
+        def sign_in(source, i):
+            return n.get("/api/v1/session", method="POST", source=source,
+                         headers={"Content-Type": "application/json",
+                                  "X-Forwarded-For": f"198.51.100.{i % 250 + 1}"},
+                         body=('{"email": "%s@example.test", "password": "wrong"}'
+                               % ctx.uniq(f"nobody-{i}")).encode())
+        for i in range(20):
+            status, _, body = sign_in("127.79.0.1", i)
+            check(status == 401, f"failed sign-in {i + 1} through nginx: {status} {body[:200]!r}")
+        status, headers, body = sign_in("127.79.0.1", 20)
+        check(status == 429 and headers.get("Retry-After"),
+              f"the 21st failure from one client through nginx: {status} {body[:200]!r}:"
+              " the server did not see the client's address")
+        status, _, body = sign_in("127.79.0.2", 21)
+        check(status == 401, f"another client behind the same nginx: {status} {body[:200]!r}")
+        # A JSON body, buffered by nginx, reaches the server whole.
+        slug = ctx.uniq("proxied")
+        status, _, body = n.get("/api/v1/personas", method="POST",
+                                headers={"Authorization": f"Bearer {ctx.token('marketer')}",
+                                         "Content-Type": "application/json"},
+                                body=('{"slug": "%s", "name": "Through the proxy", "description": "%s"}'
+                                      % (slug, "x" * 3000)).encode())
+        check(status == 201, f"POST /api/v1/personas through nginx: {status} {body[:300]!r}")
+        got = expect_json(ctx.api.get("/api/v1/personas", as_="rep"), 200)["items"]
+        check(any(p["slug"] == slug for p in got), "the persona made through nginx is not listed")
+    finally:
+        n.stop()
