@@ -169,3 +169,69 @@ def the_nginx_site_carries_requests_to_the_server_with_the_clients_address():
         check(any(p["slug"] == slug for p in got), "the persona made through nginx is not listed")
     finally:
         n.stop()
+
+
+def fetch(port, path, who="marketer"):
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    try:
+        conn.request("GET", path, headers={"Authorization": f"Bearer {ctx.token(who)}"})
+        r = conn.getresponse()
+        return r.status, r.read()
+    finally:
+        conn.close()
+
+
+@test
+def a_dump_restored_into_a_fresh_database_serves_the_same_files_and_analytics():
+    # The backup the README gives: pg_dump -Fc, then pg_restore into an
+    # empty database, and a server on it.
+    import hashlib
+    import json
+    import subprocess as sp
+    from nsapi.proc import Server, arrange
+    from suites.shares import open_link, published_file, share
+    from nsapi import multipart as mp
+    files = [mp.pdf(), mp.pdf(size=70_000), mp.pdf(size=(1 << 20) * 2 + 12_345)]  # 3 chunks
+    assets = []
+    for data in files:
+        a = published_file(data)
+        assets.append((a["id"], hashlib.sha256(data).hexdigest()))
+        s = share(a)
+        open_link(s["url"].split("/s/")[1])
+    name = "ns_restore_" + ctx.run_id
+    url = ctx.db_url.replace("dbname=" + ctx.db_url.split("dbname=")[1].split()[0],
+                             "dbname=" + name)
+    with tempfile.TemporaryDirectory() as tmp:
+        dump = Path(tmp) / "nextstage.dump"
+        r = sp.run(["pg_dump", "-Fc", "-f", str(dump), "-d", ctx.db_url], capture_output=True,
+                   text=True, timeout=120)
+        check(r.returncode == 0, "pg_dump failed", r.stderr)
+        arrange(f"DROP DATABASE IF EXISTS {name}")
+        arrange(f"CREATE DATABASE {name}")
+        try:
+            r = sp.run(["pg_restore", "--exit-on-error", "-d", url, str(dump)],
+                       capture_output=True, text=True, timeout=300)
+            check(r.returncode == 0, "pg_restore failed", r.stderr[-3000:])
+            srv = Server(env={"NEXTSTAGE_DATABASE_URL": url})
+            srv.stderr_path = ctx.logdir / "restored-server.stderr"
+            srv.stdout_path = ctx.logdir / "restored-server.stdout"
+            srv.start()
+            try:
+                srv.wait_healthy()
+                for asset_id, digest in assets:
+                    for port in (ctx.server.port, srv.port):
+                        status, body = fetch(port, f"/api/v1/assets/{asset_id}/content")
+                        check(status == 200 and hashlib.sha256(body).hexdigest() == digest,
+                              f"asset {asset_id} from port {port}: {status}, {len(body)} bytes,"
+                              " not the bytes uploaded")
+                for path in ("/api/v1/analytics/usage", "/api/v1/analytics/coverage",
+                             "/api/v1/analytics/unused", "/api/v1/analytics/stage-test",
+                             f"/api/v1/shares?asset_id={assets[2][0]}"):
+                    a, b = fetch(ctx.server.port, path), fetch(srv.port, path)
+                    check(a[0] == 200 and b[0] == 200, f"{path}: {a[0]} and {b[0]}")
+                    check(json.loads(a[1]) == json.loads(b[1]),
+                          f"{path} differs after the restore:\n{a[1][:600]!r}\n{b[1][:600]!r}")
+            finally:
+                srv.terminate()
+        finally:
+            arrange(f"DROP DATABASE IF EXISTS {name}")
