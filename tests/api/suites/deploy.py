@@ -5,6 +5,7 @@ passes nginx -t and carries requests to this suite's server: TLS, the
 redirect from http, the client's address in X-Forwarded-For (the server
 trusts the proxy only), a body buffered and passed on whole."""
 import http.client
+import json
 import re
 import shutil
 import signal
@@ -17,7 +18,7 @@ from pathlib import Path
 from nsapi.client import expect_json
 from nsapi.context import ctx
 from nsapi.harness import check, test
-from nsapi.proc import free_port
+from nsapi.proc import free_port, tail
 
 SERVER_ENV = {"NEXTSTAGE_TRUSTED_PROXIES": "127.0.0.1, ::1"}
 NGINX = "/usr/sbin/nginx"
@@ -55,7 +56,7 @@ class Nginx:
     """nginx with the shipped site, its ports, certificate and upstream
     replaced by the test's, in a directory of its own."""
 
-    def __init__(self):
+    def __init__(self, ports=None):
         self.dir = Path(tempfile.mkdtemp(prefix="ns-nginx-"))
         self.http, self.https = free_port(), free_port()
         subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
@@ -68,7 +69,9 @@ class Nginx:
         site = site.replace("listen 443 ssl http2;", f"listen 127.0.0.1:{self.https} ssl http2;")
         site = site.replace("/etc/ssl/certs/nextstage.pem", str(self.dir / "cert.pem"))
         site = site.replace("/etc/ssl/private/nextstage.key", str(self.dir / "key.pem"))
-        site = site.replace("server 127.0.0.1:8080 ", f"server 127.0.0.1:{ctx.server.port} ")
+        servers = "".join(f"    server 127.0.0.1:{p} max_fails=0;\n"
+                          for p in (ports or [ctx.server.port]))
+        site = re.sub(r"(?m)^    server 127\.0\.0\.1:8080 .*\n", servers, site)
         (self.dir / "site.conf").write_text(site)
         d = self.dir
         (d / "nginx.conf").write_text(
@@ -235,3 +238,91 @@ def a_dump_restored_into_a_fresh_database_serves_the_same_files_and_analytics():
                 srv.terminate()
         finally:
             arrange(f"DROP DATABASE IF EXISTS {name}")
+
+
+@test
+def two_servers_behind_nginx_lose_nothing_acknowledged_when_one_dies_or_both_restart_in_turn():
+    # Two servers on one database behind the shipped site: one SIGKILLed
+    # under load, then both restarted one after the other (SIGTERM: each
+    # drains its requests). Searches (GET: nginx sends them on to the
+    # other server) never fail; every event batch answered 202 is stored
+    # (a POST cut off by the kill is not repeated by nginx: its client sees
+    # a 502, not an acknowledgement).
+    import threading
+    from nsapi.proc import Server, stored
+    from suites.shares import published_link
+    servers = []
+    for name in ("a", "b"):
+        srv = Server()
+        srv.stderr_path = ctx.logdir / f"server-{name}.stderr"
+        srv.stdout_path = ctx.logdir / f"server-{name}.stdout"
+        srv.start()
+        srv.wait_healthy()
+        servers.append(srv)
+    n = Nginx([srv.port for srv in servers])
+    asset = published_link()["id"]
+    x = ctx.uniq("twin")
+    searches, acked, posted, stop = [], [], [0], threading.Event()
+    lock = threading.Lock()
+    rep, marketer = ctx.token("rep"), ctx.token("marketer")
+
+    def search():
+        while not stop.is_set():
+            status, _, body = n.get("/api/v1/assets?limit=5",
+                                    headers={"Authorization": f"Bearer {rep}"})
+            searches.append((status, body[:200]))
+
+    def ingest():
+        while not stop.is_set():
+            with lock:
+                i = posted[0]
+                posted[0] += 1
+            ids = [f"{x}-{i}-{k}" for k in range(5)]
+            batch = [{"id": e, "type": "download", "asset_id": asset} for e in ids]
+            try:
+                status, _, _ = n.get("/api/v1/events", method="POST",
+                                     headers={"Authorization": f"Bearer {marketer}",
+                                              "Content-Type": "application/json"},
+                                     body=json.dumps(batch).encode())
+            except OSError:
+                continue
+            if status == 202:
+                acked.extend(ids)
+
+    try:
+        n.start()
+        workers = [threading.Thread(target=f) for f in (search, search, ingest, ingest)]
+        for w in workers:
+            w.start()
+        try:
+            time.sleep(1)
+            servers[1].kill()  # SIGKILL, mid-load
+            time.sleep(1.5)
+            killed_at = len(searches)
+            servers[1].start()
+            servers[1].wait_healthy()
+            for srv in servers:  # a rolling restart
+                time.sleep(0.5)
+                check(srv.terminate(timeout=20) == 0, "a server did not drain and exit 0",
+                      srv.stderr_tail())
+                srv.start()
+                srv.wait_healthy()
+            time.sleep(0.5)
+        finally:
+            stop.set()
+            for w in workers:
+                w.join(timeout=30)
+        failed = [s for s in searches if s[0] != 200]
+        check(not failed, f"{len(failed)} of {len(searches)} searches through nginx failed"
+              f" (the kill came after {killed_at}): {failed[:1]}",
+              "nginx's error log, last lines:\n" + tail((n.dir / "error.log").read_text(), 12))
+        check(len(acked) > 0, "no event batch was acknowledged: the test tested nothing")
+        kept = {r[0] for r in stored("SELECT id FROM ingested_events"
+                                     f" WHERE id LIKE '{x}-%'")}
+        lost = [e for e in acked if e not in kept]
+        check(not lost, f"{len(lost)} of {len(acked)} acknowledged events are not stored:"
+              f" {lost[:5]}")
+    finally:
+        n.stop()
+        for srv in servers:
+            srv.kill()
