@@ -326,3 +326,122 @@ def two_servers_behind_nginx_lose_nothing_acknowledged_when_one_dies_or_both_res
         n.stop()
         for srv in servers:
             srv.kill()
+
+
+def as_postgres(args, **kw):
+    """@args as the cluster's owner (scripts/pg.sh runs clusters as postgres
+    when it is run as root)."""
+    import os
+    if os.getuid() == 0:
+        args = ["runuser", "-u", "postgres", "--"] + args
+    return subprocess.run(args, capture_output=True, text=True, timeout=120, **kw)
+
+
+def psql_at(url, sql):
+    r = subprocess.run(["psql", "-X", "-qtA", "-d", url, "-c", sql], capture_output=True,
+                       text=True, timeout=30)
+    check(r.returncode == 0, f"psql {sql!r} failed", r.stderr)
+    return r.stdout.strip()
+
+
+@test
+def analytics_read_a_streaming_replica_and_a_stopped_replica_is_503_not_wrong_data():
+    # A primary of its own, a replica made by pg_basebackup and streaming
+    # from it, and a server reading analytics from the replica.
+    import os
+    from nsapi.proc import Server
+    bin15 = "/usr/lib/postgresql/15/bin"
+    base = Path(tempfile.mkdtemp(prefix="ns-replica-", dir="/var/tmp"))
+    os.chmod(base, 0o755)
+    port, rport = free_port(), free_port()
+    r = subprocess.run(["bash", "scripts/pg.sh", "start", str(base / "primary"), str(port)],
+                       cwd=ctx.repo, capture_output=True, text=True, timeout=120)
+    check(r.returncode == 0, "the primary did not start", r.stderr)
+    url = r.stdout.strip().splitlines()[-1]
+    sock = re.search(r"host=(\S+)", url).group(1)
+    rdir, rsock = base / "replica", base / "replica-run"
+    srv = None
+    try:
+        env = {**ctx.base_env(), "NEXTSTAGE_DATABASE_URL": url}
+        r = subprocess.run([ctx.bin, "migrate"], env=env, capture_output=True, text=True, timeout=120)
+        check(r.returncode == 0, "migrating the primary failed", r.stderr)
+        r = subprocess.run([ctx.bin, "user", "add", "--email", "ops@example.test", "--name", "Ops",
+                            "--role", "marketer"], env=env, input="pw-replica-123\n",
+                           capture_output=True, text=True, timeout=60)
+        check(r.returncode == 0, "user add failed", r.stderr)
+        r = subprocess.run([ctx.bin, "token", "create", "--email", "ops@example.test", "--name",
+                            "replica"], env=env, capture_output=True, text=True, timeout=60)
+        check(r.returncode == 0, "token create failed", r.stderr)
+        token = r.stdout.strip()
+        for d in (rdir, rsock):
+            d.mkdir(mode=0o700)
+            if os.getuid() == 0:
+                shutil.chown(d, "postgres", "postgres")
+        r = as_postgres([f"{bin15}/pg_basebackup", "-D", str(rdir), "-R", "-X", "stream", "-c", "fast",
+                         "-h", sock, "-p", str(port), "-U", "nextstage"])
+        check(r.returncode == 0, "pg_basebackup failed", r.stderr)
+        r = as_postgres(["sh", "-c", f"printf \"port = {rport}\\nunix_socket_directories = '{rsock}'\\n\""
+                         f" >> {rdir}/postgresql.conf"])
+        check(r.returncode == 0, "configuring the replica failed", r.stderr)
+        log = rsock / "replica.log"
+        r = as_postgres([f"{bin15}/pg_ctl", "-D", str(rdir), "-l", str(log), "-w", "-t", "60",
+                         "start"])
+        check(r.returncode == 0, "the replica did not start", r.stderr,
+              log.read_text()[-2000:] if log.exists() else "")
+        rurl = f"host={rsock} port={rport} dbname=nextstage user=nextstage"
+        check(psql_at(rurl, "SELECT pg_is_in_recovery()") == "t", "the replica is not a standby")
+
+        srv = Server(env={"NEXTSTAGE_DATABASE_URL": url, "NEXTSTAGE_READ_DATABASE_URL": rurl})
+        srv.stderr_path = ctx.logdir / "replica-server.stderr"
+        srv.stdout_path = ctx.logdir / "replica-server.stdout"
+        srv.start()
+        srv.wait_healthy()
+
+        def coverage():
+            conn = http.client.HTTPConnection("127.0.0.1", srv.port, timeout=30)
+            conn.request("GET", "/api/v1/analytics/coverage",
+                         headers={"Authorization": f"Bearer {token}"})
+            resp = conn.getresponse()
+            out = resp.status, resp.getheader("Retry-After"), resp.read()
+            conn.close()
+            return out
+
+        # A persona made on the primary (a write: the primary) shows in the
+        # coverage read from the replica once it has streamed there.
+        conn = http.client.HTTPConnection("127.0.0.1", srv.port, timeout=30)
+        conn.request("POST", "/api/v1/personas", body=json.dumps(
+            {"slug": "streamed", "name": "Streamed to the replica"}),
+            headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"})
+        status = conn.getresponse().status
+        conn.close()
+        check(status == 201, f"creating a persona on the primary: {status}")
+        deadline, cells = time.monotonic() + 10, []
+        while time.monotonic() < deadline:
+            status, _, body = coverage()
+            check(status == 200, f"coverage from the replica: {status} {body[:300]!r}")
+            cells = json.loads(body)["cells"]
+            if any(c["persona"] == "streamed" for c in cells):
+                break
+            time.sleep(0.2)
+        check(any(c["persona"] == "streamed" for c in cells),
+              "the persona made on the primary never showed in the coverage")
+        apps = psql_at(rurl, "SELECT count(*) FROM pg_stat_activity"
+                             " WHERE application_name = 'nextstage'")
+        check(int(apps) >= 1, "no connection of the server's on the replica: analytics did not"
+              " read it")
+        # The replica stops: analytics are 503 with Retry-After, never an
+        # answer made of something else.
+        r = as_postgres([f"{bin15}/pg_ctl", "-D", str(rdir), "-m", "fast", "-w", "stop"])
+        check(r.returncode == 0, "stopping the replica failed", r.stderr)
+        for _ in range(3):
+            status, retry, body = coverage()
+            check(status == 503 and retry and b'"db_unavailable"' in body,
+                  f"coverage with the replica stopped: {status} Retry-After {retry!r} {body[:300]!r}")
+        check(srv.alive(), "the server exited when the replica stopped", srv.stderr_tail())
+    finally:
+        if srv is not None:
+            srv.kill()
+        as_postgres([f"{bin15}/pg_ctl", "-D", str(rdir), "-m", "immediate", "-w", "stop"])
+        subprocess.run(["bash", "scripts/pg.sh", "destroy", str(base / "primary")], cwd=ctx.repo,
+                       capture_output=True, timeout=120)
+        shutil.rmtree(base, ignore_errors=True)
