@@ -245,12 +245,13 @@ def two_servers_behind_nginx_lose_nothing_acknowledged_when_one_dies_or_both_res
     # Two servers on one database behind the shipped site: one SIGKILLed
     # under load, then both restarted one after the other (SIGTERM: each
     # drains its requests). Searches (GET: nginx sends them on to the
-    # other server) never fail; every event batch answered 202 is stored
+    # other server) never fail; every event batch answered 202 and every
+    # tracked-link open answered 302 (both after their commit) is stored
     # (a POST cut off by the kill is not repeated by nginx: its client sees
     # a 502, not an acknowledgement).
     import threading
     from nsapi.proc import Server, stored
-    from suites.shares import published_link
+    from suites.shares import CHROME, published_link, share
     servers = []
     for name in ("a", "b"):
         srv = Server()
@@ -261,8 +262,10 @@ def two_servers_behind_nginx_lose_nothing_acknowledged_when_one_dies_or_both_res
         servers.append(srv)
     n = Nginx([srv.port for srv in servers])
     asset = published_link()["id"]
+    link = share(asset)
     x = ctx.uniq("twin")
     searches, acked, posted, stop = [], [], [0], threading.Event()
+    opened = []
     lock = threading.Lock()
     rep, marketer = ctx.token("rep"), ctx.token("marketer")
 
@@ -271,6 +274,16 @@ def two_servers_behind_nginx_lose_nothing_acknowledged_when_one_dies_or_both_res
             status, _, body = n.get("/api/v1/assets?limit=5",
                                     headers={"Authorization": f"Bearer {rep}"})
             searches.append((status, body[:200]))
+
+    def open_link():
+        path = "/s/" + link["url"].split("/s/")[1]
+        while not stop.is_set():
+            try:
+                status, _, _ = n.get(path, headers={"User-Agent": CHROME})
+            except OSError:
+                continue
+            if status == 302:
+                opened.append(1)
 
     def ingest():
         while not stop.is_set():
@@ -291,7 +304,7 @@ def two_servers_behind_nginx_lose_nothing_acknowledged_when_one_dies_or_both_res
 
     try:
         n.start()
-        workers = [threading.Thread(target=f) for f in (search, search, ingest, ingest)]
+        workers = [threading.Thread(target=f) for f in (search, search, ingest, open_link)]
         for w in workers:
             w.start()
         try:
@@ -322,6 +335,9 @@ def two_servers_behind_nginx_lose_nothing_acknowledged_when_one_dies_or_both_res
         lost = [e for e in acked if e not in kept]
         check(not lost, f"{len(lost)} of {len(acked)} acknowledged events are not stored:"
               f" {lost[:5]}")
+        opens = int(stored(f"SELECT count(*) FROM opens WHERE share_id = '{link['id']}'")[0][0])
+        check(opened and opens >= len(opened), f"{len(opened)} opens answered 302 (after their"
+              f" commit), {opens} stored")
     finally:
         n.stop()
         for srv in servers:
@@ -445,3 +461,35 @@ def analytics_read_a_streaming_replica_and_a_stopped_replica_is_503_not_wrong_da
         subprocess.run(["bash", "scripts/pg.sh", "destroy", str(base / "primary")], cwd=ctx.repo,
                        capture_output=True, timeout=120)
         shutil.rmtree(base, ignore_errors=True)
+
+
+@test
+def a_token_revoked_through_one_server_stops_working_on_the_other_within_a_second():
+    from nsapi.proc import Server
+    other = Server()
+    other.stderr_path = ctx.logdir / "other-server.stderr"
+    other.stdout_path = ctx.logdir / "other-server.stdout"
+    other.start()
+    try:
+        other.wait_healthy()
+        made = expect_json(ctx.api.post("/api/v1/tokens", {"name": ctx.uniq("twin-token")},
+                                        as_="rep"), 201)
+        secret = made["token"]
+
+        def me_on_other():
+            conn = http.client.HTTPConnection("127.0.0.1", other.port, timeout=10)
+            conn.request("GET", "/api/v1/me", headers={"Authorization": f"Bearer {secret}"})
+            status = conn.getresponse().status
+            conn.close()
+            return status
+
+        check(me_on_other() == 200, "the new token does not work on the other server")
+        r = ctx.api.delete(f"/api/v1/tokens/{made['id']}", as_="rep")
+        check(r.status in (200, 204), f"revoking the token: {r.status}", r.describe())
+        revoked, status = time.monotonic(), 200
+        while time.monotonic() - revoked < 1.0 and status == 200:
+            status = me_on_other()
+        check(status == 401, f"the other server still takes the token {time.monotonic() - revoked:.2f} s"
+              " after it was revoked")
+    finally:
+        other.terminate()
