@@ -30,7 +30,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-SCENARIOS=(hello healthz me search app upload app-upload download opens ingest import analytics extract)
+SCENARIOS=(hello healthz me search app upload app-upload download opens nginx ingest import analytics extract)
 
 THREADS=${BENCH_THREADS:-$(nproc)}
 DB_POOL=${BENCH_DB_POOL:-}
@@ -736,6 +736,71 @@ search_statement() {
 		fi
 	done
 	die "search: the statement did not show in $pglog"
+}
+
+# Through nginx: the shipped site (deploy/nginx-nextstage.conf) without TLS
+# (plain HTTP on a loopback port; TLS is nginx's cost, not ours), in front
+# of one server, then of two on the same database: search and tracked-link
+# opens. On 2 cores a second server adds throughput only as far as the
+# cores allow (nginx, wrk and PostgreSQL share them).
+NGINX_DIR=''
+nginx_start() { # nginx_start PORT UPSTREAM-PORT...
+	NGINX_DIR=$(mktemp -d /tmp/ns-bench-nginx-XXXXXX)
+	python3 tests/bench/nginx_site.py "$@" >"$NGINX_DIR/site.conf"
+	cat >"$NGINX_DIR/nginx.conf" <<CONF
+daemon off; user root; worker_processes auto; pid $NGINX_DIR/nginx.pid;
+error_log $NGINX_DIR/error.log warn;
+events { worker_connections 1024; }
+http { access_log off; client_body_temp_path $NGINX_DIR/body; proxy_temp_path $NGINX_DIR/proxy;
+  fastcgi_temp_path $NGINX_DIR/f; uwsgi_temp_path $NGINX_DIR/u; scgi_temp_path $NGINX_DIR/s;
+  include $NGINX_DIR/site.conf; }
+CONF
+	nginx -t -p "$NGINX_DIR" -c "$NGINX_DIR/nginx.conf" 2>>"$OUT/setup.log" || die "nginx -t refused the site"
+	nginx -p "$NGINX_DIR" -c "$NGINX_DIR/nginx.conf" 2>>"$OUT/setup.log" &
+	BG_PIDS+=($!)
+	NGINX_PID=$!
+	wait_http "http://127.0.0.1:$1/healthz" "$NGINX_PID" 10 "$NGINX_DIR/error.log"
+}
+nginx_stop() {
+	stop_bg "$NGINX_PID"
+	rm -rf "$NGINX_DIR"
+}
+
+bench_nginx() {
+	scenario search
+	scenario opens
+	need_server
+	need_search_data
+	need_link_asset
+	command -v nginx >/dev/null || die "nginx is missing (scripts/deps.sh installs it)"
+	local port port2 pid2 share token
+	share=$(api_post "$MTOKEN" /api/v1/shares "{\"asset_id\": \"$LINK_ASSET\", \"channel\": \"link\"}" id)
+	token=$(python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["token"])' "$OUT/api.json")
+	sql -c "UPDATE shares SET created_at = created_at - interval '1 hour' WHERE id = '$share'"
+	port=$(free_port) port2=$(free_port)
+	env NEXTSTAGE_DATABASE_URL="$DB_URL" NEXTSTAGE_LISTEN="127.0.0.1:$port2" \
+		NEXTSTAGE_THREADS="$THREADS" NEXTSTAGE_TRUSTED_PROXIES=127.0.0.1 \
+		${DB_POOL:+NEXTSTAGE_DB_POOL=$DB_POOL} "$NS" serve >"$OUT/nextstage-2.log" 2>&1 &
+	BG_PIDS+=($!)
+	pid2=$!
+	wait_http "http://127.0.0.1:$port2/healthz" "$pid2" 30 "$OUT/nextstage-2.log"
+	local n
+	for n in 1 2; do
+		if [ "$n" = 1 ]; then nginx_start "$port" "${NS_URL##*:}"; else nginx_start "$port" "${NS_URL##*:}" "$port2"; fi
+		CONNS=$SEARCH_CONNS run_wrk "search-nginx-$n" "http://127.0.0.1:$port/api/v1/assets?$SEARCH_QUERY" \
+			-H "Authorization: Bearer $TOKEN"
+		run_wrk "opens-nginx-$n" "http://127.0.0.1:$port/s/$token" -H "User-Agent: $OPENS_UA"
+		UNIT[opens-nginx-$n]=opens/s
+		nginx_stop
+	done
+	stop_bg "$pid2"
+	report search-nginx-1 search
+	report search-nginx-2 search-nginx-1
+	report opens-nginx-1 opens
+	report opens-nginx-2 opens-nginx-1
+	note "search-nginx-N, opens-nginx-N: the same requests as search and opens through nginx with the" \
+		"shipped site (deploy/nginx-nextstage.conf, TLS taken out) in front of N servers on one database" \
+		"(ratios informational: nginx, wrk, PostgreSQL and the servers share $(nproc) cores)"
 }
 
 # Upload: UPLOAD_MB MiB as multipart/form-data (curl -F) by a marketer.
