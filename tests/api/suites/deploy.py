@@ -4,21 +4,26 @@ site, with only its addresses and certificate swapped for the test's,
 passes nginx -t and carries requests to this suite's server: TLS, the
 redirect from http, the client's address in X-Forwarded-For (the server
 trusts the proxy only), a body buffered and passed on whole."""
+import hashlib
 import http.client
 import json
+import os
 import re
 import shutil
 import signal
 import ssl
 import subprocess
 import tempfile
+import threading
 import time
 from pathlib import Path
 
+from nsapi import multipart as mp
 from nsapi.client import expect_json
 from nsapi.context import ctx
 from nsapi.harness import check, test
-from nsapi.proc import free_port, tail
+from nsapi.proc import Server, arrange, free_port, stored, tail
+from suites.shares import CHROME, open_link, published_file, published_link, share
 
 SERVER_ENV = {"NEXTSTAGE_TRUSTED_PROXIES": "127.0.0.1, ::1"}
 NGINX = "/usr/sbin/nginx"
@@ -188,12 +193,6 @@ def fetch(port, path, who="marketer"):
 def a_dump_restored_into_a_fresh_database_serves_the_same_files_and_analytics():
     # The backup the README gives: pg_dump -Fc, then pg_restore into an
     # empty database, and a server on it.
-    import hashlib
-    import json
-    import subprocess as sp
-    from nsapi.proc import Server, arrange
-    from suites.shares import open_link, published_file, share
-    from nsapi import multipart as mp
     files = [mp.pdf(), mp.pdf(size=70_000), mp.pdf(size=(1 << 20) * 2 + 12_345)]  # 3 chunks
     assets = []
     for data in files:
@@ -206,13 +205,13 @@ def a_dump_restored_into_a_fresh_database_serves_the_same_files_and_analytics():
                              "dbname=" + name)
     with tempfile.TemporaryDirectory() as tmp:
         dump = Path(tmp) / "nextstage.dump"
-        r = sp.run(["pg_dump", "-Fc", "-f", str(dump), "-d", ctx.db_url], capture_output=True,
+        r = subprocess.run(["pg_dump", "-Fc", "-f", str(dump), "-d", ctx.db_url], capture_output=True,
                    text=True, timeout=120)
         check(r.returncode == 0, "pg_dump failed", r.stderr)
         arrange(f"DROP DATABASE IF EXISTS {name}")
         arrange(f"CREATE DATABASE {name}")
         try:
-            r = sp.run(["pg_restore", "--exit-on-error", "-d", url, str(dump)],
+            r = subprocess.run(["pg_restore", "--exit-on-error", "-d", url, str(dump)],
                        capture_output=True, text=True, timeout=300)
             check(r.returncode == 0, "pg_restore failed", r.stderr[-3000:])
             srv = Server(env={"NEXTSTAGE_DATABASE_URL": url})
@@ -249,9 +248,6 @@ def two_servers_behind_nginx_lose_nothing_acknowledged_when_one_dies_or_both_res
     # tracked-link open answered 302 (both after their commit) is stored
     # (a POST cut off by the kill is not repeated by nginx: its client sees
     # a 502, not an acknowledgement).
-    import threading
-    from nsapi.proc import Server, stored
-    from suites.shares import CHROME, published_link, share
     servers = []
     for name in ("a", "b"):
         srv = Server()
@@ -275,7 +271,7 @@ def two_servers_behind_nginx_lose_nothing_acknowledged_when_one_dies_or_both_res
                                     headers={"Authorization": f"Bearer {rep}"})
             searches.append((status, body[:200]))
 
-    def open_link():
+    def open_tracked():
         path = "/s/" + link["url"].split("/s/")[1]
         while not stop.is_set():
             try:
@@ -304,7 +300,7 @@ def two_servers_behind_nginx_lose_nothing_acknowledged_when_one_dies_or_both_res
 
     try:
         n.start()
-        workers = [threading.Thread(target=f) for f in (search, search, ingest, open_link)]
+        workers = [threading.Thread(target=f) for f in (search, search, ingest, open_tracked)]
         for w in workers:
             w.start()
         try:
@@ -347,7 +343,6 @@ def two_servers_behind_nginx_lose_nothing_acknowledged_when_one_dies_or_both_res
 def as_postgres(args, **kw):
     """@args as the cluster's owner (scripts/pg.sh runs clusters as postgres
     when it is run as root)."""
-    import os
     if os.getuid() == 0:
         args = ["runuser", "-u", "postgres", "--"] + args
     return subprocess.run(args, capture_output=True, text=True, timeout=120, **kw)
@@ -364,8 +359,6 @@ def psql_at(url, sql):
 def analytics_read_a_streaming_replica_and_a_stopped_replica_is_503_not_wrong_data():
     # A primary of its own, a replica made by pg_basebackup and streaming
     # from it, and a server reading analytics from the replica.
-    import os
-    from nsapi.proc import Server
     bin15 = "/usr/lib/postgresql/15/bin"
     base = Path(tempfile.mkdtemp(prefix="ns-replica-", dir="/var/tmp"))
     os.chmod(base, 0o755)
@@ -465,7 +458,6 @@ def analytics_read_a_streaming_replica_and_a_stopped_replica_is_503_not_wrong_da
 
 @test
 def a_token_revoked_through_one_server_stops_working_on_the_other_within_a_second():
-    from nsapi.proc import Server
     other = Server()
     other.stderr_path = ctx.logdir / "other-server.stderr"
     other.stdout_path = ctx.logdir / "other-server.stdout"
