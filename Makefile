@@ -29,7 +29,7 @@ REL_LIB  := $(LIB_SRC:%.c=build/rel/%.o) $(GEN_REL)
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=build/asan/tests/%)
 
-.PHONY: all run test bench deps format clean asan units
+.PHONY: all run test bench deps format clean asan units fuzz fuzz-build
 all: build/nextstage
 
 build/nextstage: $(REL_OBJ)
@@ -94,6 +94,67 @@ build/bench/extract_run: tests/bench/extract_run.c $(REL_LIB)
 	@echo 'LD   $@'
 	@$(CC) $(CPPFLAGS) $(REL_CFLAGS) -o $@ $< $(REL_LIB) $(LDLIBS)
 
+# The fuzz targets (tests/fuzz/, README "Testing"): libFuzzer needs clang
+# (Debian's clang and libclang-rt-14-dev), so each target compiles the
+# parser sources it needs itself, with ASan and UBSan, into build/fuzz/.
+FUZZ_CC     := clang
+FUZZ_CFLAGS := -O1 -g -fno-omit-frame-pointer -fsanitize=fuzzer-no-link,address,undefined \
+               -fno-sanitize-recover=undefined $(WARN)
+FUZZ_LINK   := -fsanitize=fuzzer,address,undefined
+FUZZ_LIBS   := -ljansson -lsodium -lm
+FUZZ_TARGETS := multipart csv json_spec router validators signed urlform bots beacon static
+FUZZ_SRC_multipart  := server/util/multipart.c
+FUZZ_SRC_csv        := server/util/csv.c server/util/import_values.c server/import/format.c \
+                       server/util/model.c
+FUZZ_SRC_json_spec  := server/util/json_spec.c server/util/model.c
+FUZZ_SRC_router     := server/http/router.c server/http/routes.c build/gen/fuzz_handlers.c
+FUZZ_SRC_validators := server/util/model.c server/util/import_values.c
+FUZZ_SRC_signed     := server/http/signed.c tests/fuzz/signed_stubs.c
+FUZZ_LIBS_signed    := -lmicrohttpd
+FUZZ_SRC_urlform    := server/util/urlform.c server/util/json_spec.c server/util/model.c
+FUZZ_SRC_bots       := server/util/bots.c
+FUZZ_SRC_beacon     := server/util/beacon.c server/util/json_spec.c server/util/model.c
+FUZZ_SRC_static     := server/util/static_files.c server/util/crypto.c server/http/router.c \
+                       server/http/routes.c build/gen/fuzz_handlers.c
+FUZZ_LIBS_static    := -lmicrohttpd -lz
+FUZZ_BIN := $(FUZZ_TARGETS:%=build/fuzz/fuzz_%)
+
+fuzz-build: $(FUZZ_BIN)
+
+define FUZZ_TARGET
+build/fuzz/fuzz_$(1): build/fuzz/obj/tests/fuzz/fuzz_$(1).o $(patsubst %.c,build/fuzz/obj/%.o,$(FUZZ_SRC_$(1)))
+	@echo 'LD   $$@ (libFuzzer)'
+	@$(FUZZ_CC) $(FUZZ_LINK) -o $$@ $$^ $(FUZZ_LIBS) $(FUZZ_LIBS_$(1))
+endef
+$(foreach t,$(FUZZ_TARGETS),$(eval $(call FUZZ_TARGET,$(t))))
+
+build/fuzz/obj/tests/fuzz/signed_stubs.o: CPPFLAGS += -Iserver/http
+build/fuzz/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	@echo 'CC   $< (clang, fuzzing)'
+	@$(FUZZ_CC) $(CPPFLAGS) $(FUZZ_CFLAGS) -c -o $@ $<
+
+# The router's target matches against the real route table
+# (server/http/routes.c); its handlers are never called there, so each is
+# a stub that aborts.
+build/gen/fuzz_handlers.c: server/http/routes.c
+	@mkdir -p $(dir $@)
+	@echo 'GEN  $@'
+	@{ echo '#include <stdlib.h>'; echo '#include "handlers.h"'; \
+	   grep -o '\bh_[a-z0-9_]*' $< | sort -u | \
+	     sed 's/.*/void &(struct req *r)\n{\n\t(void)r;\n\tabort();\n}/'; \
+	   grep -o '&[a-z0-9_]*_stream\b' $< | sort -u | \
+	     sed 's/&\(.*\)/const struct route_stream \1 = {NULL, NULL, NULL};/'; } > $@
+
+# Each target for FUZZ_SECONDS (600 by default; FUZZ_RUNS=N stops one
+# sooner after N executions); make test runs them for a few seconds each
+# (scripts/test.sh fuzz).
+FUZZ_SECONDS ?= 600
+FUZZ_RUNS    ?=
+fuzz: deps
+	$(MAKE) fuzz-build
+	FUZZ_SECONDS=$(FUZZ_SECONDS) FUZZ_RUNS=$(FUZZ_RUNS) tests/fuzz/run.sh
+
 deps:
 	scripts/deps.sh
 
@@ -102,7 +163,7 @@ run: deps
 	scripts/run.sh
 
 test: deps
-	$(MAKE) asan
+	$(MAKE) asan fuzz-build
 	scripts/test.sh
 
 bench: deps

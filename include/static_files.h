@@ -37,6 +37,16 @@ int static_add_bytes(const char *name, const void *data, size_t len, char *err, 
  * bytes; NULL when out of memory or when it would not be smaller. */
 unsigned char *static_gzip(const unsigned char *in, size_t len, size_t *out_len);
 
+/* Whether a request for the file @path (as the router hands it over,
+ * percent-decoded, after "/app/") could try to leave the files or hide a
+ * name: "." or ".." segments, empty segments (a leading '/' too: the
+ * router hands "/x" over for "/app//x"; a trailing '/' is a page of the
+ * app, not a file), backslashes, or, in the
+ * request target @target as sent (path and query, not decoded), an
+ * encoded slash, backslash, dot or NUL before the query. Such a request
+ * is answered 404 without looking the name up. Can't fail. */
+bool static_path_suspicious(const char *path, const char *target);
+
 /* The file named @name, or NULL. */
 const struct static_file *static_find(const char *name);
 

@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # Installs the Debian 12 packages nextstage needs to build, run, test and
-# bench. As root it runs apt-get; otherwise it prints the command and fails.
+# bench (clang and libclang-rt-14-dev are libFuzzer's, for tests/fuzz). As
+# root it runs apt-get; otherwise it prints the command and fails.
 set -euo pipefail
 pkgs=(build-essential pkg-config libmicrohttpd-dev libpq-dev libjansson-dev libmagic-dev
       libsodium-dev zlib1g-dev postgresql-15 postgresql-client-15 python3 curl wrk clang-format
       chromium nodejs libjs-pdf libjs-chart.js
       libpoppler-glib-dev libcairo2-dev libzip-dev libxml2-dev libgdk-pixbuf-2.0-dev
       webp-pixbuf-loader poppler-utils python3-jsonschema
-      nginx openssl systemd)
+      nginx openssl systemd clang libclang-rt-14-dev)
 missing=()
 for p in "${pkgs[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

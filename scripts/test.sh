@@ -3,7 +3,7 @@
 # Each tier prints TAP-like lines ("ok - name" / "not ok - name"); this
 # script counts them and prints "N passed, N failed" as its last line.
 #
-#   scripts/test.sh [TIER...]   TIER: unit, db, api, e2e (default: all four)
+#   scripts/test.sh [TIER...]   TIER: unit, db, api, e2e, fuzz (default: all five)
 #   scripts/test.sh api SUITE[::TEST]... [--each]
 #                               only those API suites or tests, each alone
 #                               (see tests/api/run.py; --list names them);
@@ -12,6 +12,7 @@
 #   scripts/test.sh e2e STORY...  only those browser stories (tests/e2e/run.mjs)
 #   NS_TEST_OUT=DIR             where the .tap files go (build/test-results)
 #   NS_API_JOBS=N               API suites run at once (default: CPUs)
+#   FUZZ_SECONDS=N              seconds per fuzz target (default 4; tests/fuzz/run.sh)
 set -uo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
@@ -19,11 +20,11 @@ tiers=" "
 api_args=() e2e_args=() last=
 for arg in "$@"; do
 	case $arg in
-	unit | db | api | e2e) tiers+="$arg " last=$arg ;;
+	unit | db | api | e2e | fuzz) tiers+="$arg " last=$arg ;;
 	*) if [ "$last" = e2e ]; then e2e_args+=("$arg"); else api_args+=("$arg"); fi ;;
 	esac
 done
-[ "$tiers" != " " ] || tiers=" unit db api e2e "
+[ "$tiers" != " " ] || tiers=" unit db api e2e fuzz "
 out=${NS_TEST_OUT:-build/test-results}
 rm -rf "$out" && mkdir -p "$out"
 
@@ -31,17 +32,20 @@ export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:halt_on_error=1
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 export NEXTSTAGE_BIN=$root/build/asan/nextstage
 
-# A throwaway cluster: its own directory, socket and port; fsync off.
+# A throwaway cluster: its own directory, socket and port; fsync off. The
+# fuzz tier alone needs none.
 pgdir=$root/var/test-pg-$$
 pgport=$((55000 + $$ % 4000))
 cleanup() { scripts/pg.sh destroy "$pgdir" >/dev/null 2>&1 || true; }
-trap cleanup EXIT
-if ! url=$(NS_PG_FAST=1 scripts/pg.sh start "$pgdir" "$pgport"); then
-	echo "not ok - start a throwaway PostgreSQL cluster" | tee "$out/setup.tap"
-	echo "0 passed, 1 failed"
-	exit 1
+if [ "$tiers" != " fuzz " ]; then
+	trap cleanup EXIT
+	if ! url=$(NS_PG_FAST=1 scripts/pg.sh start "$pgdir" "$pgport"); then
+		echo "not ok - start a throwaway PostgreSQL cluster" | tee "$out/setup.tap"
+		echo "0 passed, 1 failed"
+		exit 1
+	fi
+	export NS_PG_DIR=$pgdir NS_PG_PORT=$pgport NS_PG_URL=$url
 fi
-export NS_PG_DIR=$pgdir NS_PG_PORT=$pgport NS_PG_URL=$url
 
 run_tier() { # name command...
 	local name=$1
@@ -84,6 +88,9 @@ if [[ $tiers == *" api "* ]] && { [ ${#api_args[@]} -eq 0 ] || [[ " ${api_args[*
 fi
 # The web app in Debian's Chromium (tests/e2e/run.mjs).
 run_tier e2e node tests/e2e/run.mjs ${e2e_args[@]+"${e2e_args[@]}"}
+# The parsers under libFuzzer (tests/fuzz/, built by make fuzz-build), each
+# for FUZZ_SECONDS (4 by default): one line per target with its executions.
+run_tier fuzz tests/fuzz/run.sh
 
 passed=$(cat "$out"/*.tap | grep -c '^ok ')
 failed=$(cat "$out"/*.tap | grep -c '^not ok ')

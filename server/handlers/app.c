@@ -7,7 +7,6 @@
  * origin only, nothing inline, no framing. */
 #include <stdio.h>
 #include <string.h>
-#include <strings.h>
 #include "handlers.h"
 #include "static_files.h"
 
@@ -56,33 +55,10 @@ void h_app_index(struct req *r)
 	serve(r, f);
 }
 
-/* A path that could try to leave static/ or hide a name: "..", ".",
- * empty segments, backslashes, and encoded slashes, backslashes, dots or
- * NULs in the request as sent. */
-static bool suspicious(const char *path, const char *target)
-{
-	if (strchr(path, '\\') || strstr(path, "//"))
-		return true;
-	for (const char *s = path; *s;) {
-		size_t n = strcspn(s, "/");
-		if ((n == 1 && s[0] == '.') || (n == 2 && s[0] == '.' && s[1] == '.'))
-			return true;
-		s += n + (s[n] == '/');
-	}
-	size_t n = strcspn(target, "?");
-	for (size_t i = 0; i + 2 < n; i++)
-		if (target[i] == '%' &&
-		    (strncasecmp(target + i, "%2f", 3) == 0 ||
-		     strncasecmp(target + i, "%5c", 3) == 0 || strncmp(target + i, "%00", 3) == 0 ||
-		     strncasecmp(target + i, "%2e", 3) == 0))
-			return true;
-	return false;
-}
-
 void h_app_file(struct req *r)
 {
 	const char *path = req_param(r, 0);
-	if (suspicious(path, req_target(r))) {
+	if (static_path_suspicious(path, req_target(r))) {
 		reply_error(r, ERR_NOT_FOUND, NULL, "no such file");
 		return;
 	}

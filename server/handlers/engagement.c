@@ -9,10 +9,10 @@
  * link, has a bucket of beacons (NEXTSTAGE_BEACON_RATE); what a beacon
  * says is bounded by the database (db_engagement.h). Recorded through the
  * group-commit writer: answered 204 once committed. */
-#include <math.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <string.h>
+#include "beacon.h"
 #include "config.h"
 #include "db_engagement.h"
 #include "handlers.h"
@@ -62,83 +62,6 @@ static bool admitted(struct req *r, const char *token)
 	return false;
 }
 
-/* A beacon as read from its body. */
-struct beacon {
-	char view[37];
-	int pages;
-	size_t n;
-	int page[DB_READ_BEACON_PAGES];
-	double seconds[DB_READ_BEACON_PAGES];
-};
-
-/* @seen into @b (its pages already read); false when answered 400. */
-static bool read_seen(struct req *r, const json_t *seen, struct beacon *b)
-{
-	size_t n = json_array_size(seen);
-	if (!json_is_array(seen) || n < 1 || n > DB_READ_BEACON_PAGES) {
-		reply_error(r, ERR_INVALID_FIELD, "seen",
-			    "seen must be a list of 1 to %d [page, seconds] pairs",
-			    DB_READ_BEACON_PAGES);
-		return false;
-	}
-	for (size_t i = 0; i < n; i++) {
-		const json_t *pair = json_array_get(seen, i), *p = json_array_get(pair, 0),
-			     *s = json_array_get(pair, 1);
-		if (json_array_size(pair) != 2 || !json_is_integer(p) || !json_is_number(s)) {
-			reply_error(r, ERR_INVALID_FIELD, "seen",
-				    "each of seen is [page, seconds]: an integer and a number");
-			return false;
-		}
-		json_int_t page = json_integer_value(p);
-		double secs = json_number_value(s);
-		if (page < 1 || page > b->pages) {
-			reply_error(r, ERR_INVALID_FIELD, "seen",
-				    "page %lld is not a page of this %d-page document",
-				    (long long)page, b->pages);
-			return false;
-		}
-		if (!isfinite(secs) || secs <= 0 || secs > DB_READ_CAP_S) {
-			reply_error(r, ERR_INVALID_FIELD, "seen",
-				    "seconds must be more than 0 and at most %d", DB_READ_CAP_S);
-			return false;
-		}
-		b->page[i] = (int)page;
-		b->seconds[i] = secs;
-	}
-	b->n = n;
-	return true;
-}
-
-/* The fields of @o but "seen" into @b; false when answered 400. */
-static bool read_fields(struct req *r, json_t *o, struct beacon *b)
-{
-	/* "seen" is checked apart: the specs do not take lists of pairs. */
-	json_t *rest = json_copy(o);
-	if (rest == NULL) {
-		reply_error(r, ERR_INTERNAL, NULL, NULL);
-		return false;
-	}
-	json_object_del(rest, "seen");
-	const char *view = NULL;
-	long long pages = 0;
-	const struct js_field spec[] = {
-	    JS_STR("view", &view, JS_REQUIRED, 36, 36),
-	    JS_INTEGER("pages", &pages, JS_REQUIRED, 1, DB_READ_PAGES_MAX),
-	};
-	struct js_error err;
-	bool ok = js_parse(rest, spec, sizeof spec / sizeof spec[0], &err);
-	if (!ok)
-		reply_error(r, err.code, err.field, "%s", err.detail);
-	else if (!(ok = uuid_valid(view)))
-		reply_error(r, ERR_INVALID_FIELD, "view", "view must be the page's view id");
-	if (ok) {
-		snprintf(b->view, sizeof b->view, "%s", view);
-		b->pages = (int)pages;
-	}
-	json_decref(rest);
-	return ok;
-}
-
 /* The body into @b; false when answered 400. */
 static bool read_beacon(struct req *r, struct beacon *b)
 {
@@ -146,14 +69,13 @@ static bool read_beacon(struct req *r, struct beacon *b)
 	const char *body = req_body(r, &len);
 	json_error_t e;
 	json_t *o = json_loadb(body, len, JSON_REJECT_DUPLICATES, &e);
+	struct js_error err;
 	bool ok = false;
 	if (!json_is_object(o))
 		reply_error(r, ERR_INVALID_JSON, NULL, "the beacon must be a JSON object%s%s",
 			    o ? "" : ": ", o ? "" : e.text);
-	else if (json_object_get(o, "seen") == NULL)
-		reply_error(r, ERR_MISSING_FIELD, "seen", "seen is required");
-	else
-		ok = read_fields(r, o, b) && read_seen(r, json_object_get(o, "seen"), b);
+	else if (!(ok = beacon_read(o, b, &err)))
+		reply_error(r, err.code, err.field, "%s", err.detail);
 	json_decref(o);
 	return ok;
 }

@@ -83,6 +83,16 @@ bool auth_hubspot_fresh(const char *timestamp, long long now_ms)
 	return llabs(now_ms - t) <= AUTH_HUBSPOT_MAX_SKEW_MS;
 }
 
+/* Whether @s holds only characters of base64 (RFC 4648, section 4) and its
+ * padding. libsodium 1.0.18 decodes every byte 0x80-0xFF as '/', so a
+ * signature must be checked before it is decoded (tests/fuzz found it). */
+static bool base64_text(const char *s)
+{
+	static const char alphabet[] =
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=";
+	return strspn(s, alphabet) == strlen(s);
+}
+
 bool auth_hubspot_ok(const char *secret, const char *public_url,
 		     const struct auth_signed_request *sr)
 {
@@ -91,6 +101,7 @@ bool auth_hubspot_ok(const char *secret, const char *public_url,
 	const char *end = NULL;
 	char uri[URI_MAX];
 	if (secret == NULL || *secret == '\0' || sr->signature == NULL || sr->timestamp == NULL ||
+	    !base64_text(sr->signature) ||
 	    sodium_base642bin(got, sizeof got, sr->signature, strlen(sr->signature), NULL, &n, &end,
 			      sodium_base64_VARIANT_ORIGINAL) != 0 ||
 	    n != sizeof got || *end != '\0' ||

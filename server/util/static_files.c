@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <zlib.h>
@@ -216,6 +217,27 @@ int static_add_bytes(const char *name, const void *data, size_t len, char *err, 
 		return -1;
 	}
 	return 0;
+}
+
+bool static_path_suspicious(const char *path, const char *target)
+{
+	/* a leading '/' is an empty first segment: "/app//x" (tests/fuzz) */
+	if (path[0] == '/' || strchr(path, '\\') || strstr(path, "//"))
+		return true;
+	for (const char *s = path; *s;) {
+		size_t n = strcspn(s, "/");
+		if ((n == 1 && s[0] == '.') || (n == 2 && s[0] == '.' && s[1] == '.'))
+			return true;
+		s += n + (s[n] == '/');
+	}
+	size_t n = strcspn(target, "?");
+	for (size_t i = 0; i + 2 < n; i++)
+		if (target[i] == '%' &&
+		    (strncasecmp(target + i, "%2f", 3) == 0 ||
+		     strncasecmp(target + i, "%5c", 3) == 0 || strncmp(target + i, "%00", 3) == 0 ||
+		     strncasecmp(target + i, "%2e", 3) == 0))
+			return true;
+	return false;
 }
 
 const struct static_file *static_find(const char *name)
