@@ -166,6 +166,9 @@ static void reap(uint64_t now, unsigned long *headers, unsigned long *idle)
 			continue;
 		if (!atomic_compare_exchange_strong(&c->state, &s, state_of(CUT, now)))
 			continue; /* it moved on meanwhile */
+		/* counted before the cut: a client that sees its connection end
+		 * and reads /metrics at once finds it there */
+		atomic_fetch_add(ph == HEAD ? &dl.cut_headers : &dl.cut_idle, 1);
 		shutdown(c->fd, SHUT_RDWR);
 		++*(ph == HEAD ? headers : idle);
 	}
@@ -199,8 +202,6 @@ static void *reaper(void *arg)
 		unsigned long h = 0, i = 0;
 		uint64_t now = now_ms();
 		reap(now, &h, &i);
-		atomic_fetch_add(&dl.cut_headers, h);
-		atomic_fetch_add(&dl.cut_idle, i);
 		headers += h;
 		idle += i;
 		/* One line per LOG_EVERY_MS at most: a flood of slow clients
