@@ -93,7 +93,8 @@ def paths_that_try_to_leave_static_are_404():
     for path in ("/app/../README.md", "/app/%2e%2e/README.md", "/app/..%2fREADME.md",
                  "/app/views%2fhome.js", "/app/views%2Fhome.js", "/app/main.js%00.html",
                  "/app/%2e%2e%2f%2e%2e%2fetc%2fpasswd", "/app/views/../main.js",
-                 "/app/./main.js", "/app//main.js", "/app/views\\home.js", "/app/..\\README.md"):
+                 "/app/./main.js", "/app//main.js", "/app//settings", "/app/views\\home.js",
+                 "/app/..\\README.md"):
         status, _, body = get(path)
         check(status == 404 and secret not in body, f"{path}: {status}")
 
