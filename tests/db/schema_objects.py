@@ -41,8 +41,9 @@ def declared():
     for f in FUNCS:
         text = open(f).read()
         objs = []
-        for m in re.finditer(r"^CREATE OR REPLACE (FUNCTION|PROCEDURE|VIEW|TRIGGER)\s+(\w+)"
-                             r"(?:[^;]*?\bON\s+(\w+))?", text, re.M | re.S):
+        # a constraint trigger has no OR REPLACE: its file drops and makes it
+        for m in re.finditer(r"^CREATE (?:OR REPLACE |CONSTRAINT )(FUNCTION|PROCEDURE|VIEW|TRIGGER)"
+                             r"\s+(\w+)(?:[^;]*?\bON\s+(\w+))?", text, re.M | re.S):
             kind = m.group(1)
             kind = "routine" if kind in ("FUNCTION", "PROCEDURE") else kind.lower()
             objs.append((kind, m.group(2), m.group(3) if kind == "trigger" else None))
