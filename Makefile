@@ -109,8 +109,7 @@ FUZZ_SRC_csv        := server/util/csv.c server/util/import_values.c server/impo
 FUZZ_SRC_json_spec  := server/util/json_spec.c server/util/model.c
 FUZZ_SRC_router     := server/http/router.c server/http/routes.c build/gen/fuzz_handlers.c
 FUZZ_SRC_validators := server/util/model.c server/util/import_values.c
-FUZZ_SRC_signed     := server/http/signed.c tests/fuzz/signed_stubs.c
-FUZZ_LIBS_signed    := -lmicrohttpd
+FUZZ_SRC_signed     := server/http/signature.c
 FUZZ_SRC_urlform    := server/util/urlform.c server/util/json_spec.c server/util/model.c
 FUZZ_SRC_bots       := server/util/bots.c
 FUZZ_SRC_beacon     := server/util/beacon.c server/util/json_spec.c server/util/model.c
@@ -128,15 +127,14 @@ build/fuzz/fuzz_$(1): build/fuzz/obj/tests/fuzz/fuzz_$(1).o $(patsubst %.c,build
 endef
 $(foreach t,$(FUZZ_TARGETS),$(eval $(call FUZZ_TARGET,$(t))))
 
-build/fuzz/obj/tests/fuzz/signed_stubs.o: CPPFLAGS += -Iserver/http
 build/fuzz/obj/%.o: %.c
 	@mkdir -p $(dir $@)
 	@echo 'CC   $< (clang, fuzzing)'
 	@$(FUZZ_CC) $(CPPFLAGS) $(FUZZ_CFLAGS) -c -o $@ $<
 
 # The router's target matches against the real route table
-# (server/http/routes.c); its handlers are never called there, so each is
-# a stub that aborts.
+# (server/http/routes.c); its handlers are never called there: each one
+# generated here aborts if it is.
 build/gen/fuzz_handlers.c: server/http/routes.c
 	@mkdir -p $(dir $@)
 	@echo 'GEN  $@'
