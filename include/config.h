@@ -45,6 +45,21 @@ struct config {
 	/* NEXTSTAGE_MAX_CONNECTIONS: open client connections at most, shared
 	 * by the HTTP threads, 8..100000 (at least the threads), default 2000 */
 	unsigned max_connections;
+	/* NEXTSTAGE_SMTP_URL: the relay e-mails go through (smtp://host:port,
+	 * smtps://..., credentials in the URL); NULL: no e-mail */
+	const char *smtp_url;
+	/* NEXTSTAGE_SMTP_FROM: the sender's address, default nextstage@ and the
+	 * public URL's host */
+	char smtp_from[256];
+	/* NEXTSTAGE_WEBHOOK_TIMEOUT_S: seconds a receiver (or the SMTP relay)
+	 * has to answer a delivery, 1..120, default 10 */
+	unsigned webhook_timeout_s;
+	/* NEXTSTAGE_DELIVERY_RETRY_S: seconds a delivery is retried before it is
+	 * parked as failed, 10..2592000, default 86400 */
+	unsigned delivery_retry_s;
+	/* NEXTSTAGE_DIGEST_EVERY_S: seconds between a user's e-mail digests,
+	 * 1..2592000, default 86400 (daily) */
+	unsigned digest_every_s;
 	const char *static_dir; /* NEXTSTAGE_STATIC_DIR: the web app's files, default "static" */
 	/* NEXTSTAGE_PDFJS_DIR: pdf.js as Debian's libjs-pdf installs it, served
 	 * at /app/vendor/pdf/ (vendor.h); default /usr/share/javascript/pdf */

@@ -25,6 +25,7 @@ struct user_patch {
 	int board;  /* -1 keep, 0, 1 */
 	int active; /* -1 keep, 0, 1 */
 	const char *pwhash;
+	const char *email_notifications; /* "none", "each", "daily" or NULL: keep */
 	/* with a new password: the session that stays (its digest, 32 bytes),
 	 * every other one ends; NULL: every session ends */
 	const unsigned char *keep_session;

@@ -81,6 +81,13 @@ void h_webhook_secrets_list(struct req *r);
 void h_webhook_secrets_create(struct req *r);
 void h_webhook_secrets_rotate(struct req *r);
 void h_webhook_secrets_revoke(struct req *r);
+void h_webhooks_list(struct req *r);
+void h_webhooks_create(struct req *r);
+void h_webhooks_update(struct req *r);
+void h_webhooks_delete(struct req *r);
+void h_webhooks_ping(struct req *r);
+void h_deliveries_list(struct req *r);
+void h_deliveries_redeliver(struct req *r);
 
 /* shares.c */
 void h_shares_create(struct req *r);

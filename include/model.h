@@ -23,7 +23,8 @@ struct user {
 	enum role role;
 	bool board;
 	bool active;
-	char created_at[TIME_LEN]; /* RFC 3339 UTC */
+	char created_at[TIME_LEN];   /* RFC 3339 UTC */
+	char email_notifications[8]; /* none, each (e-mail per notification), daily */
 };
 
 struct persona {

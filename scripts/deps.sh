@@ -7,7 +7,7 @@ pkgs=(build-essential pkg-config libmicrohttpd-dev libpq-dev libjansson-dev libm
       libsodium-dev zlib1g-dev postgresql-15 postgresql-client-15 python3 curl wrk clang-format
       chromium nodejs libjs-pdf libjs-chart.js
       libpoppler-glib-dev libcairo2-dev libzip-dev libxml2-dev libgdk-pixbuf-2.0-dev
-      webp-pixbuf-loader poppler-utils python3-jsonschema
+      webp-pixbuf-loader poppler-utils python3-jsonschema libcurl4-openssl-dev python3-aiosmtpd
       nginx openssl systemd clang libclang-rt-14-dev)
 missing=()
 for p in "${pkgs[@]}"; do

@@ -1,4 +1,5 @@
 /* nextstage: start-up, configuration and subcommands. */
+#include <curl/curl.h>
 #include <getopt.h>
 #include <malloc.h>
 #include <stdio.h>
@@ -18,6 +19,7 @@
 #include "db_writer.h"
 #include "db_tokens.h"
 #include "db_users.h"
+#include "deliver.h"
 #include "extract.h"
 #include "extract_worker.h"
 #include "log.h"
@@ -89,6 +91,10 @@ static int setup(unsigned wait_s)
 	}
 	if (crypto_init() != 0) {
 		fprintf(stderr, "nextstage: cannot initialise libsodium\n");
+		return -1;
+	}
+	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+		fprintf(stderr, "nextstage: cannot initialise libcurl\n");
 		return -1;
 	}
 	if (db_init(config.database_url, config.read_database_url, wait_s, err, sizeof err)) {
@@ -169,10 +175,14 @@ static int cmd_serve(int argc, char **argv)
 		log_msg("warn", "imports longer than a request will wait: no import worker");
 	if (extract_worker_start() != 0)
 		log_msg("warn", "text and previews wait for fewer workers: a thread did not start");
+	if (deliver_start() != 0)
+		log_msg("warn",
+			"webhooks and e-mails will wait: the delivery thread did not start");
 	if (log_start() != 0)
 		log_msg("warn", "access lines are written one by one: no flusher thread");
 	int rc = server_run();
 	log_stop(); /* every request has completed: its line goes out now */
+	deliver_stop();
 	an_refresh_stop();
 	import_worker_stop();
 	extract_worker_stop();

@@ -43,7 +43,8 @@ export function clearErrors(form) {
 // Shows @err beside the field it names in @form (or at the form's top).
 export function showError(form, err) {
   clearErrors(form);
-  const field = err.field && form.elements.namedItem(err.field);
+  let field = err.field && form.elements.namedItem(err.field);
+  if (field && !(field instanceof Element)) field = field[0]; // a group of radios or boxes
   const p = document.createElement("p");
   p.className = "error";
   p.setAttribute("role", "alert");

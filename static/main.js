@@ -22,6 +22,7 @@ const routes = [
   ["/app/admin/users", "/app/views/admin-users.js"],
   ["/app/admin/tokens", "/app/views/admin-tokens.js"],
   ["/app/admin/webhooks", "/app/views/admin-webhooks.js"],
+  ["/app/admin/outgoing", "/app/views/admin-outgoing.js"],
   ["/app/admin/personas", "/app/views/admin-personas.js"],
   ["/app/admin/stages", "/app/views/admin-stages.js"],
   ["/app/admin/aliases", "/app/views/admin-aliases.js"],

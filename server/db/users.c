@@ -8,7 +8,10 @@
 #include "crypto.h"
 #include "db_internal.h"
 
-#define USER_COLS "u.id, u.email, u.name, u.role, u.board, u.active, rfc3339(u.created_at)"
+#define USER_COLS                                                                                  \
+	"u.id, u.email, u.name, u.role, u.board, u.active, rfc3339(u.created_at),"                 \
+	" u.email_notifications"
+#define USER_NCOLS 8
 
 static void read_user(const PGresult *res, int row, struct user *u)
 {
@@ -19,6 +22,7 @@ static void read_user(const PGresult *res, int row, struct user *u)
 	u->board = db_bool(res, row, 4);
 	u->active = db_bool(res, row, 5);
 	db_copy(u->created_at, sizeof u->created_at, res, row, 6);
+	db_copy(u->email_notifications, sizeof u->email_notifications, res, row, 7);
 }
 
 /* Reads the first row into @u: DB_NOT_FOUND when there is none. Clears @res. */
@@ -49,9 +53,10 @@ static enum db_status credential_user(struct db_stmt *q, const unsigned char has
 	enum db_status s;
 	PGresult *res = db_query(false, q, 1, p, &s);
 	if (s == DB_OK && PQntuples(res) > 0) {
-		*valid_s = PQgetisnull(res, 0, 7) ? -1 : atol(PQgetvalue(res, 0, 7));
+		*valid_s =
+		    PQgetisnull(res, 0, USER_NCOLS) ? -1 : atol(PQgetvalue(res, 0, USER_NCOLS));
 		if (id != NULL)
-			db_copy(id, UUID_LEN + 1, res, 0, 8);
+			db_copy(id, UUID_LEN + 1, res, 0, USER_NCOLS + 1);
 	}
 	return one_user(res, s, u);
 }
@@ -65,7 +70,7 @@ enum db_status db_user_for_login(const char *email, struct user *u, char hash[PW
 	const char *p[] = {email};
 	PGresult *res = db_query(false, &q_login, 1, p, &s);
 	if (s == DB_OK && PQntuples(res) == 1)
-		db_copy(hash, PWHASH_MAX, res, 0, 7);
+		db_copy(hash, PWHASH_MAX, res, 0, USER_NCOLS);
 	return one_user(res, s, u);
 }
 
@@ -95,8 +100,14 @@ enum db_status db_user_get(const char *id, struct user *out)
 static struct db_stmt q_update =
     DB_STMT("UPDATE users u SET name = coalesce($2, name), role = coalesce($3, role),"
 	    " board = coalesce($4::boolean, board), active = coalesce($5::boolean, active),"
-	    " password_hash = coalesce($6, password_hash), updated_at = now()"
+	    " password_hash = coalesce($6, password_hash),"
+	    " email_notifications = coalesce($7, email_notifications), updated_at = now()"
 	    " WHERE u.id = $1 RETURNING " USER_COLS);
+/* A user who turns to the digest gets their first one a day later. */
+static struct db_stmt q_digest_from =
+    DB_STMT("INSERT INTO email_digests (user_id, upto) SELECT u.id, now() FROM users u"
+	    " WHERE u.id = $1 AND $2 = 'daily' AND u.email_notifications <> 'daily'"
+	    " ON CONFLICT (user_id) DO UPDATE SET upto = now()");
 static struct db_stmt q_end_sessions =
     DB_STMT("DELETE FROM sessions WHERE user_id = $1"
 	    " AND ($2::text IS NULL OR token_hash <> decode($2, 'hex'))");
@@ -123,8 +134,11 @@ static enum db_status update_tx(struct db *db, void *cls)
 			   role_name(u->p->role),
 			   tristate(u->p->board),
 			   tristate(u->p->active),
-			   u->p->pwhash};
-	PGresult *res = db_exec(db, &q_update, 6, p, &s);
+			   u->p->pwhash,
+			   u->p->email_notifications};
+	const char *d[] = {u->id, u->p->email_notifications};
+	s = u->p->email_notifications ? db_do(db, &q_digest_from, 2, d) : DB_OK;
+	PGresult *res = s == DB_OK ? db_exec(db, &q_update, 7, p, &s) : NULL;
 	s = one_user(res, s, u->out);
 	char keep[65];
 	if (u->p->keep_session != NULL)

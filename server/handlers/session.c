@@ -12,9 +12,10 @@
 
 json_t *user_json(const struct user *u)
 {
-	return json_pack("{s:s, s:s, s:s, s:s, s:b, s:b, s:s}", "id", u->id, "email", u->email,
+	return json_pack("{s:s, s:s, s:s, s:s, s:b, s:b, s:s, s:s}", "id", u->id, "email", u->email,
 			 "name", u->name, "role", role_name(u->role), "board", u->board, "active",
-			 u->active, "created_at", u->created_at);
+			 u->active, "created_at", u->created_at, "email_notifications",
+			 u->email_notifications);
 }
 
 static void set_cookie(struct req *r, const char *value, int max_age)
@@ -150,16 +151,24 @@ void h_me(struct req *r)
 /* PATCH /me: one's own name, and password (with the current one, checked
  * and throttled as a sign-in). A new password ends every other session of
  * the user; the one it was changed with stays. */
+static const char *const email_choices[] = {"none", "each", "daily", NULL};
+
 void h_me_update(struct req *r)
 {
-	const char *name = NULL, *password = NULL, *current = NULL;
+	const char *name = NULL, *password = NULL, *current = NULL, *email = NULL;
 	struct js_field spec[] = {
 	    JS_STR("name", &name, 0, 1, NAME_MAX_BYTES),
 	    JS_STR("password", &password, 0, 1, 1024),
 	    JS_STR("current_password", &current, 0, 1, 1024),
+	    JS_ONE_OF("email_notifications", &email, 0, email_choices),
 	};
-	if (!req_parse_json(r, spec, 3))
+	if (!req_parse_json(r, spec, 4))
 		return;
+	if (email != NULL && strcmp(email, "none") != 0 && config.smtp_url == NULL) {
+		reply_error(r, ERR_EMAIL_OFF, "email_notifications",
+			    "this server sends no e-mail (NEXTSTAGE_SMTP_URL is not set)");
+		return;
+	}
 	if (password != NULL && current == NULL) {
 		reply_error(r, ERR_MISSING_FIELD, "current_password",
 			    "a new password needs the current one");
@@ -177,6 +186,7 @@ void h_me_update(struct req *r)
 			       .board = -1,
 			       .active = -1,
 			       .pwhash = password ? hash : NULL,
+			       .email_notifications = email,
 			       .keep_session = session_digest(r, digest) ? digest : NULL};
 	enum db_status s = db_user_update(r->user->id, r->user->id, &p, &me);
 	auth_forget(); /* the sessions that ended */

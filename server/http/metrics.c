@@ -10,6 +10,7 @@
 #include <string.h>
 #include "auth.h"
 #include "db.h"
+#include "deliver.h"
 #include "db_blobs.h"
 #include "db_extracts.h"
 #include "db_search.h"
@@ -230,6 +231,19 @@ char *metrics_render(void)
 	    "nextstage_http_connections_cut_total{reason=\"headers\"} %lu\n"
 	    "nextstage_http_connections_cut_total{reason=\"idle\"} %lu\n",
 	    conns.open, conns.limit, conns.cut_headers, conns.cut_idle);
+	struct deliver_stats d;
+	deliver_stats(&d);
+	put(&b,
+	    "# HELP nextstage_deliveries_total Webhook posts and e-mails, by outcome: delivered,"
+	    " a try that failed (retried), parked as failed after the retry window.\n"
+	    "# TYPE nextstage_deliveries_total counter\n"
+	    "nextstage_deliveries_total{outcome=\"delivered\"} %lu\n"
+	    "nextstage_deliveries_total{outcome=\"failed_try\"} %lu\n"
+	    "nextstage_deliveries_total{outcome=\"parked\"} %lu\n"
+	    "# HELP nextstage_deliveries_in_flight Webhook posts and e-mails being sent.\n"
+	    "# TYPE nextstage_deliveries_in_flight gauge\n"
+	    "nextstage_deliveries_in_flight %u\n",
+	    d.delivered, d.failed_tries, d.parked, d.in_flight);
 	put_extraction(&b);
 	if (b.failed) {
 		free(b.s);

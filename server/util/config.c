@@ -83,6 +83,52 @@ static const char *or_default(const char *v, const char *def)
 	return (v != NULL && *v != '\0') ? v : def;
 }
 
+/* The outbox's settings: e-mail and the delivery of webhooks. */
+static int load_deliveries(struct config *c, config_getter get, char *err, size_t errlen)
+{
+	c->smtp_url = or_default(get("NEXTSTAGE_SMTP_URL"), NULL);
+	if (c->smtp_url != NULL && strncmp(c->smtp_url, "smtp://", 7) != 0 &&
+	    strncmp(c->smtp_url, "smtps://", 8) != 0) {
+		snprintf(err, errlen,
+			 "NEXTSTAGE_SMTP_URL=%s: expected smtp://host[:port] or smtps://",
+			 c->smtp_url);
+		return -1;
+	}
+	const char *from = get("NEXTSTAGE_SMTP_FROM");
+	if (from != NULL && *from != '\0') {
+		if (strlen(from) >= sizeof c->smtp_from || strpbrk(from, "\r\n<>\" ") != NULL ||
+		    strchr(from, '@') == NULL) {
+			snprintf(err, errlen, "NEXTSTAGE_SMTP_FROM=%s: expected an e-mail address",
+				 from);
+			return -1;
+		}
+		snprintf(c->smtp_from, sizeof c->smtp_from, "%s", from);
+	} else {
+		const char *host = strstr(c->public_url, "://") + 3;
+		int len = (int)strcspn(host, ":/");
+		snprintf(c->smtp_from, sizeof c->smtp_from, "nextstage@%.*s", len, host);
+	}
+	const char *t = or_default(get("NEXTSTAGE_WEBHOOK_TIMEOUT_S"), "10");
+	if (config_parse_uint(t, 1, 120, &c->webhook_timeout_s)) {
+		snprintf(err, errlen, "NEXTSTAGE_WEBHOOK_TIMEOUT_S=%s: expected seconds, 1..120",
+			 t);
+		return -1;
+	}
+	const char *r = or_default(get("NEXTSTAGE_DELIVERY_RETRY_S"), "86400");
+	if (config_parse_uint(r, 10, 2592000, &c->delivery_retry_s)) {
+		snprintf(err, errlen,
+			 "NEXTSTAGE_DELIVERY_RETRY_S=%s: expected seconds, 10..2592000", r);
+		return -1;
+	}
+	const char *d = or_default(get("NEXTSTAGE_DIGEST_EVERY_S"), "86400");
+	if (config_parse_uint(d, 1, 2592000, &c->digest_every_s)) {
+		snprintf(err, errlen, "NEXTSTAGE_DIGEST_EVERY_S=%s: expected seconds, 1..2592000",
+			 d);
+		return -1;
+	}
+	return 0;
+}
+
 int config_load(struct config *c, config_getter get, char *err, size_t errlen)
 {
 	memset(c, 0, sizeof *c);
@@ -194,5 +240,5 @@ int config_load(struct config *c, config_getter get, char *err, size_t errlen)
 			 conns, c->threads);
 		return -1;
 	}
-	return 0;
+	return load_deliveries(c, get, err, errlen);
 }

@@ -1,6 +1,7 @@
-// Your account: your name, and your password (with the current one; a new
+// Your account: your name, your password (with the current one; a new
 // password signs you out everywhere else, and too many wrong current
-// passwords make you wait, as at sign-in).
+// passwords make you wait, as at sign-in), and whether your notifications
+// also come by e-mail (each one, or a daily digest).
 import { api, clearErrors, showError } from "/app/api.js";
 import { el, field } from "/app/views/format.js";
 
@@ -19,6 +20,26 @@ function form(title, inputs, button, submit) {
     }
   });
   return f;
+}
+
+const MAIL = [["none", "No e-mail: I read them in nextstage"], ["each", "An e-mail for each notification"],
+  ["daily", "One e-mail a day with what happened"]];
+
+function mailForm(session) {
+  const group = el("fieldset", null, { class: "choices" });
+  group.append(el("legend", "Notifications by e-mail"));
+  for (const [value, text] of MAIL) {
+    const radio = el("input", null, { type: "radio", name: "email_notifications", value });
+    radio.checked = session.user.email_notifications === value;
+    const l = el("label");
+    l.append(radio, " ", text);
+    group.append(l);
+  }
+  return form("E-mail", [group], "Save", async () => {
+    const picked = group.querySelector("input:checked").value;
+    session.user = await api("PATCH", "/me", { email_notifications: picked });
+    return picked === "none" ? "Saved: no e-mail." : `Saved: e-mails go to ${session.user.email}.`;
+  });
 }
 
 export async function show(main, session) {
@@ -41,6 +62,7 @@ export async function show(main, session) {
     });
   main.append(el("div", null, { class: "two" }));
   main.lastChild.append(naming, changing);
+  main.append(mailForm(session));
   const apiLink = el("p", "Scripts and integrations: ");
   apiLink.append(el("a", "the API's reference", { href: "/app/api" }), ".");
   main.append(apiLink);

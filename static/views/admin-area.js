@@ -1,5 +1,5 @@
 // The administration area's shell: its sections and who may open each
-// (users, webhook secrets and privacy: admins; API tokens: a marketer's own,
+// (users, webhook secrets, outgoing webhooks and privacy: admins; API tokens: a marketer's own,
 // everyone's for an admin; personas, stages, aliases and the CRM import:
 // marketers too, as the API lets them), the area's navigation, and the
 // small helpers its pages share.
@@ -10,6 +10,7 @@ export const SECTIONS = [
   { href: "/app/admin/users", title: "Users", who: "admin", what: "Accounts, roles, the editorial board, deactivation." },
   { href: "/app/admin/tokens", title: "API tokens", who: "marketer", what: "Tokens for integrations: when each was last used; revoke them." },
   { href: "/app/admin/webhooks", title: "Webhook secrets", who: "admin", what: "The keys that sign the CRM's and HubSpot's webhooks: create, rotate, revoke." },
+  { href: "/app/admin/outgoing", title: "Outgoing webhooks", who: "admin", what: "Send events (opens, sales-ready leads, requests, verdicts, decisions, stage changes) to other tools or Slack; failed deliveries, sent again." },
   { href: "/app/admin/personas", title: "Personas", who: "marketer", what: "The buyer personas content is tagged with." },
   { href: "/app/admin/stages", title: "Stages", who: "marketer", what: "The deal stages, their order and outcomes." },
   { href: "/app/admin/aliases", title: "Aliases", who: "marketer", what: "What your CRM calls our stages and your people." },

@@ -31,8 +31,9 @@ export function freePort() {
 
 // The real binary on a fresh database @db of the test cluster, with a rep,
 // a marketer and an admin (password `password`) and a bearer token each
-// for the marketer (token) and the admin (adminToken). stop() ends it.
-export async function startServer(db = "e2e") {
+// for the marketer (token) and the admin (adminToken), and @env on top of
+// the environment. stop() ends it.
+export async function startServer(db = "e2e", extraEnv = {}) {
   psql(base, `DROP DATABASE IF EXISTS ${db}`);
   psql(base, `CREATE DATABASE ${db}`);
   const url = base.replace("dbname=nextstage", `dbname=${db}`);
@@ -50,7 +51,7 @@ export async function startServer(db = "e2e") {
   const err = openSync(`var/e2e/${db}.stderr`, "w");
   const proc = spawn(bin, ["serve"], {
     env: { ...env, NEXTSTAGE_LISTEN: `127.0.0.1:${port}`, NEXTSTAGE_THREADS: "2",
-      NEXTSTAGE_PUBLIC_URL: `http://127.0.0.1:${port}` },
+      NEXTSTAGE_PUBLIC_URL: `http://127.0.0.1:${port}`, ...extraEnv },
     stdio: ["ignore", "ignore", err],
   });
   const origin = `http://127.0.0.1:${port}`;

@@ -189,10 +189,10 @@ def metrics_expose_counters_histogram_and_database_gauges():
 # (the suite's server runs NEXTSTAGE_DB_POOL=3, nsapi/proc.py), the HTTP
 # threads' (NEXTSTAGE_THREADS=2: credentials not cached, file bytes), one
 # per background writer (server/db/writer.c: 2), one each for the search
-# log and the rollup refresh, and one per extraction worker (1 by
-# default): after a request that read the database, at least 1; however
-# many requests, never more than those.
-DB_CONNECTIONS_MAX = 3 + 2 + 2 + 2 + 1
+# log and the rollup refresh, one per extraction worker (1 by default) and
+# one for the delivery worker (server/deliver/): after a request that read
+# the database, at least 1; however many requests, never more than those.
+DB_CONNECTIONS_MAX = 3 + 2 + 2 + 2 + 1 + 1
 
 
 def check_db_connections_gauge():

@@ -15,6 +15,7 @@ from nsapi.context import ctx
 from nsapi.flows import create_persona, create_stage, create_user, login
 from nsapi.harness import Failure, check, register, test
 from nsapi.multipart import asset_form, minimal_pdf, version_form
+from nsapi.proc import arrange
 from suites.shares import age, open_link
 
 CALLERS = ("anonymous", "rep", "board", "marketer", "admin")
@@ -35,6 +36,10 @@ LEAD_FORM = {"name": "Table Lead", "email": "{new_email}", "consent": "yes"}
 BEACON = {"view": "00000000-0000-4000-8000-000000000000", "pages": 1, "seen": [[1, 1]]}
 # A CSV body (text/csv): one new deal.
 DEALS_CSV = "csv"
+
+# A paused webhook: nothing is posted to it.
+NEW_WEBHOOK = {"url": "http://127.0.0.1:9/table", "events": ["request.created"],
+               "label": "{new_slug}", "active": False}
 
 NEW_USER = {"email": "{new_email}", "name": "Table User", "role": "rep",
             "password": "table password 1"}
@@ -114,6 +119,13 @@ ROLE_TABLE = [
     ("POST",   "/api/v1/hooks/crm",           {"event_id": "e-{who}", "external_id": "x", "stage": "discovery"}, 401, 401, 401, 401, 401),
     ("POST",   "/api/v1/hooks/hubspot",       [],                                        401,  401, 401,  401, 401),
     # {secret}: a crm webhook secret made by the admin
+    ("GET",    "/api/v1/webhooks",            None,                                      401,  403, 403,  403, 200),
+    ("POST",   "/api/v1/webhooks",            NEW_WEBHOOK,                               401,  403, 403,  403, 201),
+    ("PATCH",  "/api/v1/webhooks/{webhook}",  {"label": "table {who}"},                  401,  403, 403,  403, 200),
+    ("DELETE", "/api/v1/webhooks/{webhook}",  None,                                      401,  403, 403,  403, 204),
+    ("POST",   "/api/v1/webhooks/{webhook}/ping", None,                                  401,  403, 403,  403, 202),
+    ("GET",    "/api/v1/deliveries",          None,                                      401,  403, 403,  403, 200),
+    ("POST",   "/api/v1/deliveries/{delivery}/redeliver", None,                          401,  403, 403,  403, 202),
     ("GET",    "/api/v1/webhook-secrets",     None,                                      401,  403, 403,  403, 200),
     ("POST",   "/api/v1/webhook-secrets",     {"kind": "crm", "label": "{new_slug}"},    401,  403, 403,  403, 201),
     ("POST",   "/api/v1/webhook-secrets/{secret}/rotate", {"overlap_seconds": 0},        401,  403, 403,  403, 201),
@@ -188,6 +200,8 @@ class CellVars(dict):
             "token": lambda: new_share(self["published"])["token"],
             "request": new_request,
             "secret": new_webhook_secret,
+            "webhook": new_webhook,
+            "delivery": new_parked_delivery,
             "public": lambda: new_file_asset("published", public=True),
             "gated": lambda: new_file_asset("published", public=True, gated=True,
                                             disclosure="We will call you."),
@@ -291,6 +305,28 @@ def new_webhook_secret():
     r = ctx.api.post("/api/v1/webhook-secrets", {"kind": "crm", "label": ctx.uniq("table")},
                      as_="admin")
     return expect_json(r, 201)["id"]
+
+
+def new_webhook():
+    """A paused webhook made by the admin; its id."""
+    body = {**NEW_WEBHOOK, "label": ctx.uniq("table")}
+    return expect_json(ctx.api.post("/api/v1/webhooks", body, as_="admin"), 201)["id"]
+
+
+def new_parked_delivery():
+    """A delivery an admin may send again: a ping to a paused webhook,
+    parked as failed by the retry window (moved into the past); its id."""
+    hook = new_webhook()
+    ping = expect_json(ctx.api.post(f"/api/v1/webhooks/{hook}/ping", as_="admin"), 202)
+    arrange(f"UPDATE outbox SET since = now() - interval '400 days' WHERE id = {int(ping['id'])}")
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        items = expect_json(ctx.api.get(f"/api/v1/deliveries?webhook={hook}&state=failed",
+                                        as_="admin"), 200)["items"]
+        if items:
+            return items[0]["id"]
+        time.sleep(0.2)
+    raise Failure("the ping to a paused webhook was not parked within 20 s")
 
 
 def new_share(asset_id):

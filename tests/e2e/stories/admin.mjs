@@ -15,7 +15,7 @@ export const stories = {
     await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Admin", exact: true }).click();
     await page.getByRole("heading", { name: "Administration", level: 1 }).waitFor();
     const sections = await page.locator(".sections h2").allInnerTexts();
-    check(sections.join("|") === "Users|API tokens|Webhook secrets|Personas|Stages|Aliases|Privacy|CRM import|API",
+    check(sections.join("|") === "Users|API tokens|Webhook secrets|Outgoing webhooks|Personas|Stages|Aliases|Privacy|CRM import|API",
       `the admin's sections: ${sections}`);
     await snap(page, "admin-home-1280");
     await page.getByRole("link", { name: "Users" }).click();
