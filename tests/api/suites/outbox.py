@@ -103,6 +103,18 @@ def deliveries(**q):
                        200)["items"]
 
 
+def until(fetch, done, timeout=20):
+    """Calls @fetch until @done holds of its answer or @timeout seconds
+    pass; returns the last answer. A delivery is settled only after the
+    receiver has answered, so what the receiver saw is not yet listed."""
+    deadline = time.monotonic() + timeout
+    while True:
+        got = fetch()
+        if done(got) or time.monotonic() > deadline:
+            return got
+        time.sleep(0.2)
+
+
 def hook_state(hook):
     items = expect_json(ctx.api.get("/api/v1/webhooks", as_="admin"), 200)["items"]
     return next(w for w in items if w["id"] == hook["id"])
@@ -150,7 +162,8 @@ def an_event_reaches_its_receiver_signed_with_the_secret_shown_once():
         ev = json.loads(mine[0]["body"])
         check(ev["type"] == "request.created" and ev["data"]["request_id"] == req["id"]
               and ev["data"]["requester_name"] == ctx.accounts["rep"].name, f"event {ev}")
-        d = [x for x in deliveries(webhook=hook["id"]) if x["event_id"] == ev["id"]]
+        d = until(lambda: [x for x in deliveries(webhook=hook["id"]) if x["event_id"] == ev["id"]],
+                  lambda d: d and d[0]["state"] != "pending")
         check(len(d) == 1 and d[0]["state"] == "delivered" and d[0]["attempts"] == 1
               and d[0]["last_status"] == 200, f"the delivery as listed: {d}")
     finally:
@@ -310,11 +323,8 @@ def a_failing_receiver_is_parked_with_its_error_then_redelivered_by_an_admin():
     try:
         title = ctx.uniq("Failing")
         new_request(title)
-        deadline = time.monotonic() + RETRY_S + 15
-        failed = []
-        while time.monotonic() < deadline and not failed:
-            failed = deliveries(webhook=hook["id"], state="failed")
-            time.sleep(0.5)
+        failed = until(lambda: deliveries(webhook=hook["id"], state="failed"), bool,
+                       timeout=RETRY_S + 15)
         check(len(failed) == 1, f"not parked within the retry window: {deliveries(webhook=hook['id'])}")
         f = failed[0]
         check("answered 500" in f["last_error"] and f["last_status"] == 500
@@ -330,13 +340,8 @@ def a_failing_receiver_is_parked_with_its_error_then_redelivered_by_an_admin():
         expect_problem(ctx.api.post(f"/api/v1/deliveries/{f['id']}/redeliver", as_="admin"),
                        409, "conflict")
         rx.status = 200
-        deadline = time.monotonic() + 20
-        d = None
-        while time.monotonic() < deadline:
-            d = next(x for x in deliveries(webhook=hook["id"]) if x["id"] == f["id"])
-            if d["state"] == "delivered":
-                break
-            time.sleep(0.2)
+        d = until(lambda: next(x for x in deliveries(webhook=hook["id"]) if x["id"] == f["id"]),
+                  lambda d: d["state"] == "delivered")
         check(d["state"] == "delivered" and d["last_status"] == 200, f"after the redelivery: {d}")
         check(len(rx.got) > tries, "the redelivery never reached the receiver")
         ids = {g["headers"]["X-Nextstage-Event-Id"] for g in rx.got}
@@ -478,7 +483,9 @@ def notifications_by_email_each_as_it_happens_or_in_a_daily_digest():
     check(first["recipient_email"] in text and second["recipient_email"] in text,
           f"the digest does not list both opens: {text}")
     check(MAILBOX.to(none["email"]) == [], "an e-mail to a user who chose none")
-    mails = deliveries(channel="email")
+    mails = until(lambda: deliveries(channel="email"),
+                  lambda m: any(d["user_id"] == each["id"] and d["state"] == "delivered"
+                                for d in m))
     check(all(d["channel"] == "email" and d["webhook_id"] is None for d in mails)
           and any(d["user_id"] == each["id"] and d["state"] == "delivered" for d in mails),
           f"the e-mail deliveries as listed: {mails[:3]}")
