@@ -40,12 +40,20 @@ void db_outbox_claim_clear(struct outbox_claim *c);
  * at once, its target not held. */
 enum db_status db_outbox_release(long long id);
 
-/* Settles claimed delivery @id of @target: delivered (@ok), else failed
- * this time with @error (a sentence) and the HTTP or SMTP @status (0:
- * none), which holds the target for a backoff that grows with its
- * failures in a row (@base_s doubling up to @max_s, with jitter). */
-enum db_status db_outbox_settle(long long id, const char *target, bool ok, int status,
-				const char *error, double base_s, double max_s);
+/* How a claimed delivery's try went: delivered (@ok), else failed with
+ * @error (a sentence) and the HTTP or SMTP @status (0: none). */
+struct outbox_outcome {
+	long long id;
+	const char *target, *error;
+	int status;
+	bool ok;
+};
+
+/* Settles the @n claimed deliveries of @o in one transaction. A failure
+ * holds its target for a backoff that grows with its failures in a row
+ * (@base_s doubling up to @max_s, with jitter). */
+enum db_status db_outbox_settle(const struct outbox_outcome *o, size_t n, double base_s,
+				double max_s);
 
 /* Housekeeping: parks as failed the deliveries still not made @retry_s
  * seconds after their run of tries began, deletes those delivered more

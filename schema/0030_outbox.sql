@@ -58,7 +58,7 @@ CREATE TABLE outbox (
     created_at   timestamptz NOT NULL DEFAULT now(),
     CHECK ((webhook_id IS NULL) <> (user_id IS NULL))
 );
-CREATE INDEX outbox_due ON outbox (target, next_at) WHERE state = 'pending';
+CREATE INDEX outbox_due ON outbox (target, next_at, id) WHERE state = 'pending';
 CREATE INDEX outbox_listed ON outbox (state, id);
 CREATE INDEX outbox_webhook ON outbox (webhook_id, id) WHERE webhook_id IS NOT NULL;
 CREATE INDEX outbox_delivered ON outbox (delivered_at) WHERE state = 'delivered';

@@ -30,7 +30,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-SCENARIOS=(hello healthz me search app upload app-upload download opens nginx ingest import analytics extract)
+SCENARIOS=(hello healthz me search app upload app-upload download opens outbox nginx ingest import analytics extract)
 
 THREADS=${BENCH_THREADS:-$(nproc)}
 DB_POOL=${BENCH_DB_POOL:-}
@@ -1129,6 +1129,118 @@ bench_opens() {
 		"wal_sync_method=$walsync"
 	note "opens: group commit during warm-up and run: $(gc_note "$gc0" "$gc1"); opens stored" \
 		"$stored ($humans not bots), ${reqs:-?} answered in the measured run"
+}
+
+# Outgoing webhooks (README, "Outgoing webhooks and e-mail"). The receiver
+# is nginx answering 204 to any post, so what is measured is the server's
+# side. deliveries: OUTBOX_EVENTS request.created events made by one INSERT
+# (the trigger writes them to the outbox in that transaction), delivered
+# to OUTBOX_HOOKS webhooks, timed from the commit to the last delivery
+# settled. Reference: one durable single-row commit per delivery
+# (opens-pgbench), which is what settling one costs. opens-outbox and
+# shares-outbox: the opens and share-creation requests with a webhook of
+# every event active, against the same without (shares: POST /api/v1/shares,
+# tests/bench/share.lua); every open must reach the receiver.
+OUTBOX_EVENTS=${BENCH_OUTBOX_EVENTS:-20000}
+OUTBOX_HOOKS=4
+ATOKEN=''
+need_admin() {
+	[ -z "$ATOKEN" ] || return 0
+	need_server
+	echo pw-bench-123 | ns user add --email admin@example.com --name 'Bench admin' --role admin >/dev/null
+	ATOKEN=$(ns token create --email admin@example.com --name bench)
+	[ -n "$ATOKEN" ] || die "nextstage token create printed nothing"
+}
+
+receiver_start() { # receiver_start PORT: nginx answering 204 to everything
+	NGINX_DIR=$(mktemp -d /tmp/ns-bench-rx-XXXXXX)
+	cat >"$NGINX_DIR/nginx.conf" <<CONF
+daemon off; user root; worker_processes 1; pid $NGINX_DIR/nginx.pid;
+error_log $NGINX_DIR/error.log warn;
+events { worker_connections 1024; }
+http { access_log off; client_body_temp_path $NGINX_DIR/body; proxy_temp_path $NGINX_DIR/proxy;
+  fastcgi_temp_path $NGINX_DIR/f; uwsgi_temp_path $NGINX_DIR/u; scgi_temp_path $NGINX_DIR/s;
+  server { listen 127.0.0.1:$1; location = /healthz { return 200; } location / { return 204; } } }
+CONF
+	nginx -p "$NGINX_DIR" -c "$NGINX_DIR/nginx.conf" 2>>"$OUT/setup.log" &
+	BG_PIDS+=($!)
+	NGINX_PID=$!
+	wait_http "http://127.0.0.1:$1/healthz" "$NGINX_PID" 10 "$NGINX_DIR/error.log"
+}
+
+# outbox_drained KIND WANT: waits (120 s at most) until WANT deliveries of
+# KIND are delivered; prints the seconds since the epoch when they were.
+outbox_drained() {
+	local i have
+	for ((i = 0; i < 1200; i++)); do
+		have=$(sql -c "SELECT count(*) FROM outbox WHERE kind = '$1' AND state = 'delivered'")
+		if [ "$have" -ge "$2" ]; then
+			now_s
+			return 0
+		fi
+		sleep 0.1
+	done
+	log "outbox: only $have of $2 $1 deliveries made in 120 s"
+	FAILED=1
+	echo -
+}
+
+bench_outbox() {
+	scenario opens
+	need_admin
+	command -v nginx >/dev/null || die "nginx is missing (scripts/deps.sh installs it)"
+	local port i hooks=() rep t0 t1 share token opened reqs
+	port=$(free_port)
+	receiver_start "$port"
+	for ((i = 0; i < OUTBOX_HOOKS; i++)); do
+		hooks+=("$(api_post "$ATOKEN" /api/v1/webhooks "{\"url\": \"http://127.0.0.1:$port/hook/$i\",
+			\"events\": [\"request.created\"], \"label\": \"bench $i\"}" id)")
+	done
+	rep=$(sql -c "SELECT id FROM users WHERE email = 'bench@example.com'")
+	sql -c "INSERT INTO content_requests (title, requester)
+		SELECT 'Bench request ' || i, '$rep' FROM generate_series(1, $((OUTBOX_EVENTS / OUTBOX_HOOKS))) i"
+	t0=$(now_s)
+	t1=$(outbox_drained request.created "$OUTBOX_EVENTS")
+	record deliveries "$(awk -v n="$OUTBOX_EVENTS" -v a="$t0" -v b="$t1" \
+		'BEGIN { if (b == "-") print "-"; else printf "%.0f", n / (b - a) }')" deliveries/s
+	for i in "${hooks[@]}"; do
+		timeout 10 curl -sf -o /dev/null -X DELETE -H "Authorization: Bearer $ATOKEN" \
+			"$NS_URL/api/v1/webhooks/$i" || die "could not delete webhook $i"
+	done
+
+	BENCH_ASSET_ID=$LINK_ASSET run_wrk shares "$NS_URL/api/v1/shares" -s tests/bench/share.lua \
+		-H "Authorization: Bearer $MTOKEN" -H 'Content-Type: application/json'
+	UNIT[shares]=shares/s
+	hooks=("$(api_post "$ATOKEN" /api/v1/webhooks "{\"url\": \"http://127.0.0.1:$port/all\",
+		\"events\": [\"share.opened\", \"lead.sales_ready\", \"request.created\",
+		\"request.fulfilled\", \"verdict.changed\", \"review.decided\", \"deal.stage_changed\"],
+		\"label\": \"bench all\"}" id)")
+	BENCH_ASSET_ID=$LINK_ASSET run_wrk shares-outbox "$NS_URL/api/v1/shares" -s tests/bench/share.lua \
+		-H "Authorization: Bearer $MTOKEN" -H 'Content-Type: application/json'
+	UNIT[shares-outbox]=shares/s
+
+	share=$(api_post "$MTOKEN" /api/v1/shares "{\"asset_id\": \"$LINK_ASSET\", \"channel\": \"link\"}" id)
+	token=$(python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["token"])' "$OUT/api.json")
+	sql -c "UPDATE shares SET created_at = created_at - interval '1 hour' WHERE id = '$share'"
+	run_wrk opens-outbox "$NS_URL/s/$token" -H "User-Agent: $OPENS_UA"
+	UNIT[opens-outbox]=opens/s
+	opened=$(sql -c "SELECT count(*) FROM opens WHERE share_id = '$share' AND NOT is_bot")
+	outbox_drained share.opened "$opened" >/dev/null
+	reqs=$(wrk_requests opens-outbox)
+	timeout 10 curl -sf -o /dev/null -X DELETE -H "Authorization: Bearer $ATOKEN" \
+		"$NS_URL/api/v1/webhooks/${hooks[0]}" || die "could not delete the webhook"
+	nginx_stop
+
+	report deliveries opens-pgbench
+	report shares-outbox shares
+	report opens-outbox opens-pgbench 1.5
+	report_info shares
+	note "deliveries: $OUTBOX_EVENTS request.created events (one INSERT) to $OUTBOX_HOOKS webhooks of a" \
+		"local nginx answering 204, from the commit to the last delivery settled; reference: one durable" \
+		"single-row commit per delivery (opens-pgbench)"
+	note "shares-outbox, opens-outbox: POST /api/v1/shares (tests/bench/share.lua) and GET /s/<token>" \
+		"with a webhook of every event active; shares: the same without; opens-outbox's ${opened:-?} opens" \
+		"(${reqs:-?} answered in the measured run) all delivered to the receiver"
 }
 
 # Ingest: POST /api/v1/events, batches of INGEST_BATCH "download" events

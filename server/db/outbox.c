@@ -140,38 +140,41 @@ static struct db_stmt q_target_failed =
 	    "    $3::double precision * 2 ^ least(t.failures, 30)) * (0.75 + random() / 2)) END");
 
 struct settle {
-	const char *const *row;
-	const char *target, *error;
+	const struct outbox_outcome *o;
+	size_t n;
 	double base_s, max_s;
-	bool ok;
 };
 
 static enum db_status settle_tx(struct db *db, void *cls)
 {
 	struct settle *c = cls;
-	enum db_status s = db_do(db, &q_settle, 4, c->row);
-	if (s != DB_OK)
-		return s;
-	if (c->ok) {
-		const char *t[] = {c->target};
-		return db_do(db, &q_target_ok, 1, t);
-	}
 	char base[32], max[32];
 	snprintf(base, sizeof base, "%.3f", c->base_s);
 	snprintf(max, sizeof max, "%.3f", c->max_s);
-	const char *t[] = {c->target, c->error, base, max};
-	return db_do(db, &q_target_failed, 4, t);
+	for (size_t i = 0; i < c->n; i++) {
+		const struct outbox_outcome *o = &c->o[i];
+		char ids[24], st[16];
+		snprintf(ids, sizeof ids, "%lld", o->id);
+		snprintf(st, sizeof st, "%d", o->status);
+		const char *error = o->error ? o->error : "failed";
+		const char *row[] = {ids, o->ok ? "t" : "f", o->status ? st : NULL,
+				     o->ok ? NULL : error};
+		enum db_status s = db_do(db, &q_settle, 4, row);
+		const char *t[] = {o->target, error, base, max};
+		if (s == DB_OK)
+			s = o->ok ? db_do(db, &q_target_ok, 1, t)
+				  : db_do(db, &q_target_failed, 4, t);
+		if (s != DB_OK)
+			return s;
+	}
+	return DB_OK;
 }
 
-enum db_status db_outbox_settle(long long id, const char *target, bool ok, int status,
-				const char *error, double base_s, double max_s)
+enum db_status db_outbox_settle(const struct outbox_outcome *o, size_t n, double base_s,
+				double max_s)
 {
-	char ids[24], st[16];
-	snprintf(ids, sizeof ids, "%lld", id);
-	snprintf(st, sizeof st, "%d", status);
-	const char *row[] = {ids, ok ? "t" : "f", status ? st : NULL, ok ? NULL : error};
-	struct settle c = {row, target, error ? error : "failed", base_s, max_s, ok};
-	return db_tx(NULL, settle_tx, &c);
+	struct settle c = {o, n, base_s, max_s};
+	return n ? db_tx(NULL, settle_tx, &c) : DB_OK;
 }
 
 /* $1 the retry window (seconds): rows not sending (or whose lease is

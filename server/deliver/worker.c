@@ -40,6 +40,9 @@ struct flight {
 	size_t mail_at; /* bytes of it sent */
 	char *unsealed; /* the webhook's secret, opened */
 	char err[CURL_ERROR_SIZE];
+	bool ok; /* how the try went, once it ended */
+	long status;
+	char why[ERROR_MAX];
 };
 
 static pthread_t thread;
@@ -196,21 +199,31 @@ static bool setup_mail(struct flight *f, const char **why)
 	return true;
 }
 
-static void settle(struct flight *f, bool ok, long status, const char *error)
+/* Records how the tries of the @n flights @fs went (their outcome set),
+ * all in one commit, then lets them go. */
+static void settle(struct flight **fs, size_t n)
 {
-	if (ok)
-		atomic_fetch_add(&delivered, 1);
-	else {
-		atomic_fetch_add(&failed_tries, 1);
-		log_msg("warn", "delivery %lld (%s) to %s failed: %s", f->c.id, f->c.kind,
-			f->c.url ? f->c.url : "the SMTP relay", error);
+	struct outbox_outcome o[IN_FLIGHT_MAX] = {0};
+	for (size_t i = 0; i < n; i++) {
+		struct flight *f = fs[i];
+		o[i] = (struct outbox_outcome){f->c.id, f->c.target, f->why, (int)f->status, f->ok};
+		if (f->ok)
+			atomic_fetch_add(&delivered, 1);
+		else {
+			atomic_fetch_add(&failed_tries, 1);
+			log_msg("warn", "delivery %lld (%s) to %s failed: %s", f->c.id, f->c.kind,
+				f->c.url ? f->c.url : "the SMTP relay", f->why);
+		}
 	}
-	if (db_outbox_settle(f->c.id, f->c.target, ok, (int)status, error, BACKOFF_BASE_S,
-			     BACKOFF_MAX_S) != DB_OK)
+	if (db_outbox_settle(o, n, BACKOFF_BASE_S, BACKOFF_MAX_S) != DB_OK)
 		log_msg("warn",
-			"delivery %lld: its outcome was not recorded (sent again after its"
+			"%zu deliveries: their outcome was not recorded (sent again after their"
 			" lease)",
-			f->c.id);
+			n);
+	for (size_t i = 0; i < n; i++) {
+		track(fs[i], false);
+		flight_free(fs[i]);
+	}
 }
 
 /* Starts claimed delivery @c (what it holds is taken); settles it at once
@@ -240,48 +253,49 @@ static void start(struct outbox_claim *c)
 		track(f, true);
 		return;
 	}
-	settle(f, false, 0, why);
-	flight_free(f);
+	snprintf(f->why, sizeof f->why, "%s", why);
+	settle(&f, 1);
 }
 
-/* What a finished transfer's result says, in @why (ERROR_MAX). */
-static bool outcome(struct flight *f, CURLcode rc, long *status, char *why)
+/* Sets @f's outcome from its transfer's result @rc. */
+static void outcome(struct flight *f, CURLcode rc)
 {
-	curl_easy_getinfo(f->easy, CURLINFO_RESPONSE_CODE, status);
+	curl_easy_getinfo(f->easy, CURLINFO_RESPONSE_CODE, &f->status);
+	f->ok = false;
 	if (rc != CURLE_OK) {
-		snprintf(why, ERROR_MAX, "%s", *f->err ? f->err : curl_easy_strerror(rc));
-		return false;
+		snprintf(f->why, ERROR_MAX, "%s", *f->err ? f->err : curl_easy_strerror(rc));
+		return;
 	}
-	if (f->c.url == NULL)
-		return true; /* the relay took it */
-	if (*status >= 200 && *status < 300)
-		return true;
+	if (f->c.url == NULL || (f->status >= 200 && f->status < 300)) {
+		f->ok = true; /* a 2xx, or the relay took it */
+		return;
+	}
 	char *location = NULL;
 	curl_easy_getinfo(f->easy, CURLINFO_REDIRECT_URL, &location);
-	if (*status >= 300 && *status < 400)
-		snprintf(why, ERROR_MAX, "answered %ld, a redirect to %s (not followed)", *status,
-			 location ? location : "nowhere");
+	if (f->status >= 300 && f->status < 400)
+		snprintf(f->why, ERROR_MAX, "answered %ld, a redirect to %s (not followed)",
+			 f->status, location ? location : "nowhere");
 	else
-		snprintf(why, ERROR_MAX, "answered %ld", *status);
-	return false;
+		snprintf(f->why, ERROR_MAX, "answered %ld", f->status);
 }
 
-static void finish_done(void)
+/* Settles the transfers that ended, together; returns how many. */
+static size_t finish_done(void)
 {
+	struct flight *ended[IN_FLIGHT_MAX];
+	size_t n = 0;
 	CURLMsg *m;
 	int left;
-	while ((m = curl_multi_info_read(multi, &left)) != NULL) {
+	while (n < IN_FLIGHT_MAX && (m = curl_multi_info_read(multi, &left)) != NULL) {
 		if (m->msg != CURLMSG_DONE)
 			continue;
 		struct flight *f = NULL;
 		curl_easy_getinfo(m->easy_handle, CURLINFO_PRIVATE, (char **)&f);
-		char why[ERROR_MAX] = "";
-		long status = 0;
-		bool ok = outcome(f, m->data.result, &status, why);
-		settle(f, ok, status, why);
-		track(f, false);
-		flight_free(f);
+		outcome(f, m->data.result);
+		ended[n++] = f;
 	}
+	settle(ended, n);
+	return n;
 }
 
 static void sweep(void)
@@ -329,20 +343,32 @@ static void abandon(void)
 	}
 }
 
+/* The loop: claims when a transfer has ended (a target may take more)
+ * or, when nothing ended, once every IDLE_POLL_MS (new events). */
 static void *run(void *unused)
 {
 	(void)unused;
 	time_t next_sweep = 0;
+	struct timespec last = {0};
+	bool ended = true;
 	while (!atomic_load(&stopping)) {
-		claim();
+		struct timespec now;
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		long idle_ms =
+		    (now.tv_sec - last.tv_sec) * 1000 + (now.tv_nsec - last.tv_nsec) / 1000000;
+		if (ended || idle_ms >= IDLE_POLL_MS) {
+			claim();
+			last = now;
+		}
 		int still;
 		curl_multi_perform(multi, &still);
-		finish_done();
+		ended = finish_done() > 0;
 		if (time(NULL) >= next_sweep) {
 			sweep();
 			next_sweep = time(NULL) + SWEEP_EVERY_S;
 		}
-		curl_multi_poll(multi, NULL, 0, atomic_load(&in_flight) ? 100 : IDLE_POLL_MS, NULL);
+		if (!ended)
+			curl_multi_poll(multi, NULL, 0, IDLE_POLL_MS, NULL);
 	}
 	abandon();
 	db_thread_done();
