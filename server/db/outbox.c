@@ -116,16 +116,20 @@ enum db_status db_outbox_release(long long id)
 	return s;
 }
 
-/* $1 id, $2 delivered, $3 status, $4 error. A failed try leaves the row
- * due at once: its target's hold decides when it goes again. */
-static struct db_stmt q_settle =
-    DB_STMT("UPDATE outbox SET sending = false, last_status = $3::integer, last_error = $4,"
-	    " state = CASE WHEN $2::boolean THEN 'delivered' ELSE state END,"
-	    " delivered_at = CASE WHEN $2::boolean THEN now() END, next_at = now()"
-	    " WHERE id = $1::bigint AND state = 'pending'");
-static struct db_stmt q_target_ok =
-    DB_STMT("UPDATE outbox_targets SET failures = 0, hold_until = NULL"
-	    " WHERE target = $1::uuid AND (failures > 0 OR hold_until IS NOT NULL)");
+/* $1 ids, $2 their statuses, $3 their targets: deliveries made, and the
+ * targets that took them no longer held. */
+static struct db_stmt q_delivered = DB_STMT(
+    "WITH d AS (UPDATE outbox o SET sending = false, last_status = x.status, last_error = NULL,"
+    "  state = 'delivered', delivered_at = now(), next_at = now()"
+    "  FROM unnest($1::bigint[], $2::integer[]) AS x(id, status)"
+    "  WHERE o.id = x.id AND o.state = 'pending')"
+    " UPDATE outbox_targets SET failures = 0, hold_until = NULL"
+    " WHERE target = ANY ($3::uuid[]) AND (failures > 0 OR hold_until IS NOT NULL)");
+/* $1 id, $2 status, $3 error. A failed try leaves the row due at once:
+ * its target's hold decides when it goes again. */
+static struct db_stmt q_failed =
+    DB_STMT("UPDATE outbox SET sending = false, last_status = $2::integer, last_error = $3,"
+	    " next_at = now() WHERE id = $1::bigint AND state = 'pending'");
 /* $1 target, $2 error, $3 base, $4 max (seconds): after n failures in a
  * row held base x 2^(n-1), at most max, times 0.75 to 1.25. Tries that
  * were in flight together and fail while the target is held count once. */
@@ -145,29 +149,55 @@ struct settle {
 	double base_s, max_s;
 };
 
+/* Appends @item to the array literal at @p ("{" first); returns the end. */
+static char *append(char *p, const char *item)
+{
+	if (p[-1] != '{')
+		*p++ = ',';
+	return p + sprintf(p, "%s", item);
+}
+
 static enum db_status settle_tx(struct db *db, void *cls)
 {
 	struct settle *c = cls;
 	char base[32], max[32];
 	snprintf(base, sizeof base, "%.3f", c->base_s);
 	snprintf(max, sizeof max, "%.3f", c->max_s);
-	for (size_t i = 0; i < c->n; i++) {
-		const struct outbox_outcome *o = &c->o[i];
-		char ids[24], st[16];
-		snprintf(ids, sizeof ids, "%lld", o->id);
-		snprintf(st, sizeof st, "%d", o->status);
-		const char *error = o->error ? o->error : "failed";
-		const char *row[] = {ids, o->ok ? "t" : "f", o->status ? st : NULL,
-				     o->ok ? NULL : error};
-		enum db_status s = db_do(db, &q_settle, 4, row);
-		const char *t[] = {o->target, error, base, max};
-		if (s == DB_OK)
-			s = o->ok ? db_do(db, &q_target_ok, 1, t)
-				  : db_do(db, &q_target_failed, 4, t);
-		if (s != DB_OK)
-			return s;
+	/* ids of 20 digits, statuses of 11, uuids of 36, a comma each */
+	char *ids = malloc(c->n * 21 + 3), *st = malloc(c->n * 12 + 3), *tg = malloc(c->n * 37 + 3);
+	enum db_status s = ids && st && tg ? DB_OK : DB_ERROR;
+	char *pi = ids, *ps = st, *pt = tg;
+	if (s == DB_OK) {
+		*pi++ = *ps++ = *pt++ = '{';
+		for (size_t i = 0; i < c->n && s == DB_OK; i++) {
+			const struct outbox_outcome *o = &c->o[i];
+			char id[24], status[16];
+			snprintf(id, sizeof id, "%lld", o->id);
+			snprintf(status, sizeof status, "%d", o->status);
+			if (o->ok) {
+				pi = append(pi, id);
+				ps = append(ps, status);
+				pt = append(pt, o->target);
+				continue;
+			}
+			const char *error = o->error ? o->error : "failed";
+			const char *row[] = {id, o->status ? status : NULL, error};
+			const char *t[] = {o->target, error, base, max};
+			if ((s = db_do(db, &q_failed, 3, row)) == DB_OK)
+				s = db_do(db, &q_target_failed, 4, t);
+		}
+		strcpy(pi, "}");
+		strcpy(ps, "}");
+		strcpy(pt, "}");
 	}
-	return DB_OK;
+	if (s == DB_OK && pi > ids + 1) {
+		const char *p[] = {ids, st, tg};
+		s = db_do(db, &q_delivered, 3, p);
+	}
+	free(ids);
+	free(st);
+	free(tg);
+	return s;
 }
 
 enum db_status db_outbox_settle(const struct outbox_outcome *o, size_t n, double base_s,
