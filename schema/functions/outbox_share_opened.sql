@@ -12,7 +12,9 @@ BEGIN
                 'recipient_email', s.recipient_email,
                 'engagement', jsonb_build_object(
                     'human_opens', (SELECT count(*) FROM opens o
-                                    WHERE o.share_id = s.id AND NOT o.is_bot),
+                                    WHERE o.share_id = s.id AND NOT o.is_bot)
+                        + coalesce((SELECT r.human_opens FROM retired_share_opens r
+                                    WHERE r.share_id = s.id), 0),
                     'pages', r.pages, 'pages_viewed', r.viewed,
                     'seconds', round(r.seconds::numeric, 1))),
             'text', open_message(s.id)) ORDER BY n.id), '[]'))
