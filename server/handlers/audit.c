@@ -10,23 +10,11 @@
 
 /* The audited tables (schema/: the tables with an audit_row trigger),
  * sign_in_lock (sign-in throttling's locks, sign_in_failed.sql) and
- * erasure (erase_person.sql). */
-static const char *const entities[] = {"api_tokens",
-				       "asset_versions",
-				       "assets",
-				       "content_requests",
-				       "deals",
-				       "erasure",
-				       "owner_aliases",
-				       "personas",
-				       "review_decisions",
-				       "shares",
-				       "sign_in_lock",
-				       "stage_aliases",
-				       "stages",
-				       "users",
-				       "webhook_secrets",
-				       NULL};
+ * erasure (erase_person.sql), retention (retention_run.sql). */
+static const char *const entities[] = {
+    "api_tokens",    "asset_versions", "assets",    "content_requests", "deals",  "erasure",
+    "owner_aliases", "personas",       "retention", "review_decisions", "shares", "sign_in_lock",
+    "stage_aliases", "stages",	       "users",	    "webhook_secrets",	NULL};
 
 void h_audit_list(struct req *r)
 {
@@ -40,7 +28,8 @@ void h_audit_list(struct req *r)
 		    r, ERR_INVALID_PARAMETER, "entity",
 		    "entity is one of users, api_tokens, personas, stages, assets,"
 		    " asset_versions, deals, shares, stage_aliases, owner_aliases,"
-		    " content_requests, review_decisions, webhook_secrets, sign_in_lock, erasure");
+		    " content_requests, review_decisions, webhook_secrets, sign_in_lock, erasure,"
+		    " retention");
 		return;
 	}
 	if (id != NULL && (*id == '\0' || strlen(id) > 300)) {
