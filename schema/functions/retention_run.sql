@@ -1,29 +1,24 @@
--- A retention pass (README, "Retention"): removes the opens, public page
--- views and downloads older than @p_events_before, and the leads older
--- than @p_leads_before (NULL: that kind is kept forever), keeping what the
--- app shows of them (retention_retire.sql).
---
--- Events: whole months before the cutoff are dropped (DETACH, DROP: cheap,
--- no bloat); the month under way at the cutoff and the default partition
--- (history back-filled from before the server made its months) are
--- trimmed with DELETE. An open goes only once the usage rollups hold it
--- (id at most the fold's mark): one not yet folded waits for the next
--- pass. The drops come last, under a lock_timeout: when a writer holds
--- the table too long, they are postponed to the next pass
--- (partitions_postponed) and the rest of the pass stands.
---
--- Leads: every lead created before the cutoff, current or replaced; an
--- asset keeps the count of its current ones (asset_public_json). The
--- lead.sales_ready deliveries of the outbox that carry them (name, e-mail)
--- go too, unless being sent at that moment.
---
--- One pass at a time across servers (an advisory lock). Audited (entity
--- 'retention', counts only) when it removed anything or an admin ran it.
--- Returns {events_before, leads_before, removed: {opens, page_views,
--- downloads, leads, lead_deliveries}, partitions_dropped: [names],
--- partitions_postponed}.
-CREATE OR REPLACE FUNCTION retention_run(p_events_before timestamptz,
-                                         p_leads_before timestamptz) RETURNS jsonb
+-- A retention pass (README, "Retention") removes the opens, public page
+-- views and downloads older than @p_events_before and the leads older than
+-- @p_leads_before (NULL: that kind is kept forever), keeping what the app
+-- shows of them (retention_retire.sql). It is two transactions, so that
+-- the one that takes the event tables' exclusive lock holds no row lock a
+-- writer could be waiting for: retention_rows(), then retention_months().
+-- Each takes an advisory lock (one pass at a time across servers) and
+-- audits what it removed (entity 'retention', counts only, never a row);
+-- the first also when an admin ran the pass, even if nothing went.
+
+-- The rows that go one by one: the events before the cutoff in the
+-- default partition (history back-filled from before the server made its
+-- months), in the month under way at the cutoff and in a month that still
+-- holds opens the usage rollups do not (id past the fold's mark: they wait
+-- for the next pass); every lead created before the cutoff, current or
+-- replaced (an asset keeps the count of its current ones), with the
+-- lead.sales_ready deliveries of the outbox that carry them (name, e-mail),
+-- unless being sent at that moment. Returns {events_before, leads_before,
+-- removed: {opens, page_views, downloads, leads, lead_deliveries}}.
+CREATE OR REPLACE FUNCTION retention_rows(p_events_before timestamptz,
+                                          p_leads_before timestamptz) RETURNS jsonb
 LANGUAGE plpgsql AS $$
 DECLARE
     folded bigint;
@@ -32,15 +27,6 @@ DECLARE
     n_downloads bigint := 0;
     n_leads bigint := 0;
     n_out bigint := 0;
-    w_opens bigint := 0;
-    w_views bigint := 0;
-    w_downloads bigint := 0;
-    whole_opens text[];
-    whole_views text[];
-    whole_downloads text[];
-    part text;
-    dropped text[] := '{}';
-    postponed boolean := false;
     actor uuid := nullif(current_setting('nextstage.actor', true), '')::uuid;
     result jsonb;
 BEGIN
@@ -77,42 +63,84 @@ BEGIN
             RETURNING 1)
         SELECT (SELECT count(*) FROM gone), (SELECT count(*) FROM mail) INTO n_leads, n_out;
     END IF;
+    result := jsonb_build_object('events_before', rfc3339(p_events_before),
+        'leads_before', rfc3339(p_leads_before),
+        'removed', jsonb_build_object('opens', n_opens, 'page_views', n_views,
+                                      'downloads', n_downloads, 'leads', n_leads,
+                                      'lead_deliveries', n_out));
+    IF actor IS NOT NULL OR n_opens + n_views + n_downloads + n_leads + n_out > 0 THEN
+        INSERT INTO audit (actor, action, entity, entity_id, after)
+        VALUES (actor, 'delete', 'retention', gen_random_uuid()::text, result);
+    END IF;
+    RETURN result;
+END $$;
+
+-- The months of events wholly before @p_events_before whose rows may all
+-- go: counted into what is kept of them, then detached and dropped (cheap,
+-- no bloat). Those of a month written to meanwhile (a late event) wait.
+-- The drops run under a lock_timeout: when a writer holds an event table
+-- too long, the months wait for the next pass (partitions_postponed) and
+-- nothing of this transaction stays. Returns @p_rows (retention_rows'
+-- answer) with these rows added to its counts, partitions_dropped (the
+-- partitions' names) and partitions_postponed.
+CREATE OR REPLACE FUNCTION retention_months(p_events_before timestamptz, p_rows jsonb)
+RETURNS jsonb
+LANGUAGE plpgsql AS $$
+DECLARE
+    folded bigint;
+    n_opens bigint := 0;
+    n_views bigint := 0;
+    n_downloads bigint := 0;
+    whole_opens text[];
+    whole_views text[];
+    whole_downloads text[];
+    part text;
+    dropped text[] := '{}';
+    postponed boolean := false;
+    mine jsonb;
+    removed jsonb := p_rows->'removed';
+BEGIN
+    PERFORM pg_advisory_xact_lock(hashtextextended('nextstage retention', 0));
     IF p_events_before IS NOT NULL THEN
+        SELECT done INTO folded FROM rollup_marks WHERE source = 'opens';
         BEGIN
             PERFORM set_config('lock_timeout', '3s', true);
             whole_opens := retention_whole('opens', p_events_before, folded);
             whole_views := retention_whole('page_views', p_events_before, NULL);
             whole_downloads := retention_whole('downloads', p_events_before, NULL);
             FOREACH part IN ARRAY whole_opens LOOP
-                w_opens := w_opens + retention_retire_opens(part);
+                n_opens := n_opens + retention_retire_opens(part);
             END LOOP;
             FOREACH part IN ARRAY whole_views LOOP
-                w_views := w_views + retention_retire_views(part);
+                n_views := n_views + retention_retire_views(part);
             END LOOP;
             FOREACH part IN ARRAY whole_downloads LOOP
-                w_downloads := w_downloads + retention_retire_downloads(part);
+                n_downloads := n_downloads + retention_retire_downloads(part);
             END LOOP;
             PERFORM retention_drop('opens', whole_opens);
             PERFORM retention_drop('page_views', whole_views);
             PERFORM retention_drop('downloads', whole_downloads);
-            n_opens := n_opens + w_opens;
-            n_views := n_views + w_views;
-            n_downloads := n_downloads + w_downloads;
             dropped := whole_opens || whole_views || whole_downloads;
         EXCEPTION WHEN lock_not_available THEN
             postponed := true;
+            n_opens := 0;
+            n_views := 0;
+            n_downloads := 0;
         END;
     END IF;
-    result := jsonb_build_object('events_before', rfc3339(p_events_before),
-        'leads_before', rfc3339(p_leads_before),
-        'removed', jsonb_build_object('opens', n_opens, 'page_views', n_views,
-                                      'downloads', n_downloads, 'leads', n_leads,
-                                      'lead_deliveries', n_out),
-        'partitions_dropped', to_jsonb(dropped), 'partitions_postponed', postponed);
-    IF actor IS NOT NULL OR cardinality(dropped) > 0
-       OR n_opens + n_views + n_downloads + n_leads + n_out > 0 THEN
+    IF cardinality(dropped) > 0 THEN
+        mine := jsonb_build_object('events_before', rfc3339(p_events_before),
+            'removed', jsonb_build_object('opens', n_opens, 'page_views', n_views,
+                                          'downloads', n_downloads),
+            'partitions_dropped', to_jsonb(dropped));
         INSERT INTO audit (actor, action, entity, entity_id, after)
-        VALUES (actor, 'delete', 'retention', gen_random_uuid()::text, result);
+        VALUES (nullif(current_setting('nextstage.actor', true), '')::uuid, 'delete',
+                'retention', gen_random_uuid()::text, mine);
     END IF;
-    RETURN result;
+    RETURN p_rows || jsonb_build_object(
+        'removed', removed || jsonb_build_object(
+            'opens', (removed->>'opens')::bigint + n_opens,
+            'page_views', (removed->>'page_views')::bigint + n_views,
+            'downloads', (removed->>'downloads')::bigint + n_downloads),
+        'partitions_dropped', to_jsonb(dropped), 'partitions_postponed', postponed);
 END $$;

@@ -1,4 +1,6 @@
-/* A retention pass (db_retention.h): one call of retention_run(). */
+/* A retention pass (db_retention.h): retention_rows(), then
+ * retention_months(), each in a transaction of its own
+ * (schema/functions/retention_run.sql says why). */
 #include "db_retention.h"
 
 #include <stdio.h>
@@ -9,11 +11,13 @@
 #define CUTOFF(n)                                                                                  \
 	"CASE WHEN $" n "::integer > 0 THEN now() - make_interval(days => $" n "::integer) END"
 
-static struct db_stmt q_run =
+static struct db_stmt q_rows =
+    DB_STMT("SELECT retention_rows(" CUTOFF("1") ", " CUTOFF("2") ")::text");
+static struct db_stmt q_months =
     DB_STMT("SELECT r::text, r->'removed'->>'opens', r->'removed'->>'page_views',"
 	    " r->'removed'->>'downloads', r->'removed'->>'leads',"
 	    " r->'removed'->>'lead_deliveries'"
-	    " FROM retention_run(" CUTOFF("1") ", " CUTOFF("2") ") r");
+	    " FROM retention_months(" CUTOFF("1") ", $2::jsonb) r");
 
 enum db_status db_retention_run(const char *actor_id, unsigned events_days, unsigned leads_days,
 				struct db_retention *out, char **json)
@@ -21,11 +25,17 @@ enum db_status db_retention_run(const char *actor_id, unsigned events_days, unsi
 	char ev[16], ld[16];
 	snprintf(ev, sizeof ev, "%u", events_days);
 	snprintf(ld, sizeof ld, "%u", leads_days);
-	const char *p[] = {ev, ld};
-	enum db_status s;
 	memset(out, 0, sizeof *out);
 	*json = NULL;
-	PGresult *res = db_write(actor_id, &q_run, 2, p, &s);
+	const char *p[] = {ev, ld};
+	enum db_status s;
+	char *rows = NULL;
+	PGresult *res = db_write(actor_id, &q_rows, 2, p, &s);
+	if ((s = db_text(res, s, &rows)) != DB_OK)
+		return s;
+	const char *p2[] = {ev, rows};
+	res = db_write(actor_id, &q_months, 2, p2, &s);
+	free(rows);
 	if (s == DB_OK && PQntuples(res) == 1) {
 		long long *counts[] = {&out->opens, &out->page_views, &out->downloads, &out->leads,
 				       &out->lead_deliveries};
