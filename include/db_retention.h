@@ -1,5 +1,5 @@
 /* Retention of raw personal events in the database (README, "Retention";
- * schema/functions/retention_run.sql). */
+ * schema/functions/retention_rows.sql). */
 #ifndef NS_DB_RETENTION_H
 #define NS_DB_RETENTION_H
 #include "db.h"

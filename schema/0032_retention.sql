@@ -1,7 +1,7 @@
 -- Retention of raw personal events (issue 17 §4; README, "Retention"):
 -- opens, page views and downloads older than NEXTSTAGE_RETAIN_EVENTS_DAYS,
 -- and leads older than NEXTSTAGE_RETAIN_LEADS_DAYS, are removed by
--- a retention pass (schema/functions/retention_run.sql). What the app shows
+-- a retention pass (schema/functions/retention_rows.sql). What the app shows
 -- of them stays: what the rollups already hold is not touched, and what
 -- was read from the raw rows themselves is kept here as counts, with no
 -- address, user agent, time of day or person in them.

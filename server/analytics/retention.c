@@ -1,6 +1,6 @@
 /* Retention passes (retention.h): the server's own, on a timer, and an
  * admin's. Every pass keeps what the rollups and the app show
- * (schema/functions/retention_run.sql); this file only says when. */
+ * (schema/functions/retention_rows.sql); this file only says when. */
 #include "retention.h"
 
 #include <pthread.h>

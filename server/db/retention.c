@@ -1,6 +1,6 @@
 /* A retention pass (db_retention.h): retention_rows(), then
  * retention_months(), each in a transaction of its own
- * (schema/functions/retention_run.sql says why). */
+ * (schema/functions/retention_rows.sql says why). */
 #include "db_retention.h"
 
 #include <stdio.h>

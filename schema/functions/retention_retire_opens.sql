@@ -1,4 +1,4 @@
--- What a retention pass keeps of the raw rows it removes (retention_run.sql;
+-- What a retention pass keeps of the raw rows it removes (retention_rows.sql;
 -- the tables of schema/0032_retention.sql). Each reads the rows about to go
 -- from @src, a partition or the temporary table the trimmed rows went to,
 -- and returns how many there were.

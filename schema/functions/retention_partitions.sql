@@ -1,4 +1,4 @@
--- The partition work of a retention pass (retention_run.sql).
+-- The partition work of a retention pass (retention_rows.sql).
 
 -- The partitions of @parent with their bounds (both NULL for the default
 -- partition), as ensure_month_partitions made them.
