@@ -15,7 +15,7 @@
 -- for the next pass); every lead created before the cutoff, current or
 -- replaced (an asset keeps the count of its current ones), with the
 -- lead.sales_ready deliveries of the outbox that carry them (name, e-mail),
--- unless being sent at that moment. Returns {events_before, leads_before,
+-- whatever their state, unless being sent at that moment. Returns {events_before, leads_before,
 -- removed: {opens, page_views, downloads, leads, lead_deliveries}}.
 CREATE OR REPLACE FUNCTION retention_rows(p_events_before timestamptz,
                                           p_leads_before timestamptz) RETURNS jsonb

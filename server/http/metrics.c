@@ -249,7 +249,7 @@ char *metrics_render(void)
 	retention_stats(&rs);
 	put(&b,
 	    "# HELP nextstage_retention_removed_total Rows removed by retention passes, by table"
-	    " (outbox: undelivered lead.sales_ready events of removed leads).\n"
+	    " (outbox: the lead.sales_ready events of removed leads).\n"
 	    "# TYPE nextstage_retention_removed_total counter\n"
 	    "nextstage_retention_removed_total{table=\"opens\"} %lu\n"
 	    "nextstage_retention_removed_total{table=\"page_views\"} %lu\n"
