@@ -21,6 +21,7 @@ void h_me(struct req *r);
 void h_me_update(struct req *r);
 void h_erasures_create(struct req *r);
 /* retention.c */
+void h_retention_get(struct req *r);
 void h_retention_run(struct req *r);
 /* tokens.c */
 void h_token_create(struct req *r);

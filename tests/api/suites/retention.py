@@ -282,9 +282,13 @@ def old_rows_go_and_every_number_shown_of_their_period_stays():
 
 
 @test
-def only_an_admin_runs_retention():
+def an_admin_reads_the_periods_and_only_an_admin_runs_retention():
+    got = expect_json(ctx.api.get("/api/v1/retention", as_="admin"), 200)
+    check(got == {"events_days": EVENTS_DAYS, "leads_days": LEADS_DAYS, "every_s": 0},
+          f"the periods in force: {got}")
     for who in ("rep", "marketer"):
         expect_problem(ctx.api.post(RUN, as_=who), 403, "forbidden")
+        expect_problem(ctx.api.get("/api/v1/retention", as_=who), 403, "forbidden")
     expect_problem(ctx.api.post(RUN), 401, "unauthorized")
 
 
@@ -303,6 +307,9 @@ def retention_is_off_unless_configured_and_never_below_30_days():
     try:
         srv.wait_healthy()
         api = Api("127.0.0.1", srv.port, ctx.token)
+        periods = expect_json(api.get("/api/v1/retention", as_="admin"), 200)
+        check(periods == {"events_days": None, "leads_days": None, "every_s": 3600},
+              f"the periods of a server without retention: {periods}")
         got = expect_json(api.post(RUN, as_="admin"), 200)
         check(got["events_before"] is None and got["leads_before"] is None
               and set(got["removed"].values()) == {0}, f"a pass with retention off: {got}")
