@@ -1,7 +1,7 @@
 -- A retention pass (README, "Retention") removes the opens, public page
 -- views and downloads older than @p_events_before and the leads older than
 -- @p_leads_before (NULL: that kind is kept forever), keeping what the app
--- shows of them (retention_retire_opens.sql). It is two transactions, so that
+-- shows of them (retention_retire_*.sql). It is two transactions, so that
 -- the one that takes the event tables' exclusive lock holds no row lock a
 -- writer could be waiting for: retention_rows(), then retention_months().
 -- Each takes an advisory lock (one pass at a time across servers) and
