@@ -11,10 +11,23 @@
 /* The audited tables (schema/: the tables with an audit_row trigger),
  * sign_in_lock (sign-in throttling's locks, sign_in_failed.sql) and
  * erasure (erase_person.sql), retention (retention_rows.sql). */
-static const char *const entities[] = {
-    "api_tokens",    "asset_versions", "assets",    "content_requests", "deals",  "erasure",
-    "owner_aliases", "personas",       "retention", "review_decisions", "shares", "sign_in_lock",
-    "stage_aliases", "stages",	       "users",	    "webhook_secrets",	NULL};
+static const char *const entities[] = {"api_tokens",
+				       "asset_versions",
+				       "assets",
+				       "content_requests",
+				       "deals",
+				       "erasure",
+				       "owner_aliases",
+				       "personas",
+				       "review_decisions",
+				       "shares",
+				       "sign_in_lock",
+				       "stage_aliases",
+				       "stages",
+				       "users",
+				       "webhook_secrets",
+				       "retention", /* retention_rows.sql */
+				       NULL};
 
 void h_audit_list(struct req *r)
 {
