@@ -40,7 +40,8 @@ def exists(url, name):
 
 
 def rollups(url):
-    return sql(url, "SELECT md5(string_agg(u::text, ',' ORDER BY kind, day, id)) FROM usage_rollup u")
+    return sql(url, "SELECT md5(string_agg(u::text, ',' ORDER BY kind, day, id))"
+                    " FROM usage_rollup u")
 
 
 def check_unfolded_opens_wait(url):
