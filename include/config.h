@@ -60,6 +60,16 @@ struct config {
 	/* NEXTSTAGE_DIGEST_EVERY_S: seconds between a user's e-mail digests,
 	 * 1..2592000, default 86400 (daily) */
 	unsigned digest_every_s;
+	/* NEXTSTAGE_RETAIN_EVENTS_DAYS: opens, public page views and downloads
+	 * older than this are removed (README, "Retention"); 0 (the default)
+	 * keeps them forever, else RETAIN_MIN_DAYS..RETAIN_MAX_DAYS */
+	unsigned retain_events_days;
+	/* NEXTSTAGE_RETAIN_LEADS_DAYS: the same for leads; default the events'
+	 * setting, 0 keeps them forever */
+	unsigned retain_leads_days;
+	/* NEXTSTAGE_RETENTION_EVERY_S: seconds between the server's retention
+	 * passes, 0 (only when an admin runs one) or 1..604800, default 3600 */
+	unsigned retention_every_s;
 	const char *static_dir; /* NEXTSTAGE_STATIC_DIR: the web app's files, default "static" */
 	/* NEXTSTAGE_PDFJS_DIR: pdf.js as Debian's libjs-pdf installs it, served
 	 * at /app/vendor/pdf/ (vendor.h); default /usr/share/javascript/pdf */
@@ -68,6 +78,9 @@ struct config {
 	 * it, served at /app/vendor/chart/; default /usr/share/javascript/chart.js */
 	const char *chartjs_dir;
 };
+
+#define RETAIN_MIN_DAYS 30
+#define RETAIN_MAX_DAYS 36500
 
 /* Looks a variable up; getenv() in production, a table in tests. */
 typedef const char *(*config_getter)(const char *name);

@@ -20,6 +20,9 @@ void h_session_delete(struct req *r);
 void h_me(struct req *r);
 void h_me_update(struct req *r);
 void h_erasures_create(struct req *r);
+/* retention.c */
+void h_retention_get(struct req *r);
+void h_retention_run(struct req *r);
 /* tokens.c */
 void h_token_create(struct req *r);
 void h_tokens_list(struct req *r);

@@ -24,6 +24,7 @@
 #include "extract_worker.h"
 #include "log.h"
 #include "migrate.h"
+#include "retention.h"
 #include "server.h"
 
 static const char usage_main[] =
@@ -40,6 +41,7 @@ static const char usage_main[] =
     "configuration (environment): NEXTSTAGE_DATABASE_URL, NEXTSTAGE_READ_DATABASE_URL,\n"
     "NEXTSTAGE_LISTEN, NEXTSTAGE_PUBLIC_URL, NEXTSTAGE_MAX_UPLOAD_MB,\n"
     "NEXTSTAGE_WEBHOOK_SECRET, NEXTSTAGE_THREADS, NEXTSTAGE_STATIC_DIR,\n"
+    "NEXTSTAGE_RETAIN_EVENTS_DAYS, NEXTSTAGE_RETAIN_LEADS_DAYS, NEXTSTAGE_RETENTION_EVERY_S,\n"
     "NEXTSTAGE_PDFJS_DIR, NEXTSTAGE_CHARTJS_DIR. `nextstage <command> --help` for more.\n";
 
 static const char usage_serve[] =
@@ -178,11 +180,14 @@ static int cmd_serve(int argc, char **argv)
 	if (deliver_start() != 0)
 		log_msg("warn",
 			"webhooks and e-mails will wait: the delivery thread did not start");
+	if (retention_start() != 0)
+		log_msg("warn", "retention: no periodic passes (the thread did not start)");
 	if (log_start() != 0)
 		log_msg("warn", "access lines are written one by one: no flusher thread");
 	int rc = server_run();
 	log_stop(); /* every request has completed: its line goes out now */
 	deliver_stop();
+	retention_stop();
 	an_refresh_stop();
 	import_worker_stop();
 	extract_worker_stop();

@@ -1,7 +1,9 @@
 -- Recomputes every spell, exposure and rollup from the timelines, shares
 -- and opens (for bulk loads that bypass deal_enter_stage and the shares
 -- trigger; shares before a deal's first stage are exposures of no stage,
--- as share_exposure makes them). Run it while nothing else writes shares or opens.
+-- as share_exposure makes them). The opens retention removed count from
+-- what it kept of them (retired_usage, retired_opened_shares). Run it
+-- while nothing else writes shares or opens.
 CREATE OR REPLACE FUNCTION analytics_rebuild() RETURNS void
 LANGUAGE sql SET work_mem = '64MB' AS $$
     UPDATE deal_stages x SET left_at = h.l, next_stage = h.n
@@ -18,6 +20,13 @@ LANGUAGE sql SET work_mem = '64MB' AS $$
     WHERE s.deal_id IS NOT NULL
     GROUP BY 1, 2, 3, 4, 5, 6;
     TRUNCATE usage_rollup, usage_asset, opened_shares;
+    -- what the opens that retention removed had put in (schema/0032)
+    INSERT INTO usage_rollup (kind, day, id, opens, human_opens, opened_shares)
+        SELECT kind, day, id, opens, human_opens, opened_shares FROM retired_usage;
+    INSERT INTO usage_asset (asset_id, opens, human_opens, opened_shares)
+        SELECT id, sum(opens), sum(human_opens), sum(opened_shares) FROM retired_usage
+        WHERE kind = 'asset_month' GROUP BY id;
+    INSERT INTO opened_shares SELECT share_id FROM retired_opened_shares;
     UPDATE rollup_marks SET candidate = NULL, candidate_at = NULL, horizon = NULL,
         done = CASE source WHEN 'shares' THEN (SELECT coalesce(max(seq), 0) FROM shares)
                            ELSE (SELECT coalesce(max(id), 0) FROM opens) END;

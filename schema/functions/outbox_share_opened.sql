@@ -1,7 +1,8 @@
 -- share.opened: a person (not a bot) opened a tracked link; with what is
 -- known of the share's engagement at that moment: whether this is the
 -- first open by a person (the share's earliest, read from its index,
--- where a count would read every open of a much-opened share), and what the
+-- where a count would read every open of a much-opened share; none that
+-- retention removed either), and what the
 -- viewer saw read. What is the same for every open of a share (its read,
 -- its sentence) is worked out once per share of the statement, which may
 -- hold many opens of one link.
@@ -17,7 +18,9 @@ BEGIN
                        'recipient_email', s.recipient_email) AS data,
                    jsonb_build_object('pages', r.pages, 'pages_viewed', r.viewed,
                        'seconds', round(r.seconds::numeric, 1)) AS engagement,
-                   open_message(s.id) AS text
+                   open_message(s.id) AS text,
+                   EXISTS (SELECT 1 FROM retired_share_opens t
+                           WHERE t.share_id = s.id AND t.human_opens > 0) AS retired
             FROM shares s
             JOIN assets a ON a.id = s.asset_id
             JOIN users u ON u.id = s.rep_id
@@ -30,7 +33,8 @@ BEGIN
                     (SELECT o.at FROM opens o WHERE o.share_id = n.share_id AND NOT o.is_bot
                      ORDER BY o.at LIMIT 1) = n.at
                     AND n.id = (SELECT min(m.id) FROM new_opens m
-                                WHERE m.share_id = n.share_id AND NOT m.is_bot AND m.at = n.at))),
+                                WHERE m.share_id = n.share_id AND NOT m.is_bot AND m.at = n.at)
+                    AND NOT x.retired)),
             'text', x.text) ORDER BY n.id), '[]')
         FROM new_opens n JOIN shared x ON x.id = n.share_id
         WHERE NOT n.is_bot));

@@ -1,6 +1,7 @@
 -- A share as the API shows it (the asset's title, the deal's and the
 -- rep's names beside their ids), with what was read of it in the viewer:
--- "read" {pages, pages_viewed, seconds, per_page {"1": seconds, ...}}
+-- "opens" and "human_opens" count those retention removed too
+-- (retired_share_opens). "read" {pages, pages_viewed, seconds, per_page {"1": seconds, ...}}
 -- over every read (null before any), and "reads", the latest 20 of them,
 -- newest first, each {opened_at, pages, pages_viewed, seconds, per_page}.
 CREATE OR REPLACE FUNCTION share_json(s shares) RETURNS jsonb
@@ -12,8 +13,11 @@ LANGUAGE sql STABLE AS $$
         'rep_name', (SELECT u.name FROM users u WHERE u.id = s.rep_id), 'channel', s.channel,
         'recipient_email', s.recipient_email, 'expires_at', rfc3339(s.expires_at),
         'revoked_at', rfc3339(s.revoked_at), 'created_at', rfc3339(s.created_at),
-        'opens', (SELECT count(*) FROM opens o WHERE o.share_id = s.id),
-        'human_opens', (SELECT count(*) FROM opens o WHERE o.share_id = s.id AND NOT o.is_bot),
+        'opens', (SELECT count(*) FROM opens o WHERE o.share_id = s.id)
+                 + coalesce((SELECT r.opens FROM retired_share_opens r WHERE r.share_id = s.id), 0),
+        'human_opens', (SELECT count(*) FROM opens o WHERE o.share_id = s.id AND NOT o.is_bot)
+                 + coalesce((SELECT r.human_opens FROM retired_share_opens r
+                             WHERE r.share_id = s.id), 0),
         'read', (SELECT jsonb_build_object('pages', x.pages, 'pages_viewed', x.viewed,
                             'seconds', round(x.seconds::numeric, 1), 'per_page', x.per_page)
                  FROM share_read(s.id) x WHERE x.pages IS NOT NULL),

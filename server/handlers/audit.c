@@ -10,7 +10,7 @@
 
 /* The audited tables (schema/: the tables with an audit_row trigger),
  * sign_in_lock (sign-in throttling's locks, sign_in_failed.sql) and
- * erasure (erase_person.sql). */
+ * erasure (erase_person.sql), retention (retention_rows.sql). */
 static const char *const entities[] = {"api_tokens",
 				       "asset_versions",
 				       "assets",
@@ -26,6 +26,7 @@ static const char *const entities[] = {"api_tokens",
 				       "stages",
 				       "users",
 				       "webhook_secrets",
+				       "retention", /* retention_rows.sql */
 				       NULL};
 
 void h_audit_list(struct req *r)
@@ -40,7 +41,8 @@ void h_audit_list(struct req *r)
 		    r, ERR_INVALID_PARAMETER, "entity",
 		    "entity is one of users, api_tokens, personas, stages, assets,"
 		    " asset_versions, deals, shares, stage_aliases, owner_aliases,"
-		    " content_requests, review_decisions, webhook_secrets, sign_in_lock, erasure");
+		    " content_requests, review_decisions, webhook_secrets, sign_in_lock, erasure,"
+		    " retention");
 		return;
 	}
 	if (id != NULL && (*id == '\0' || strlen(id) > 300)) {

@@ -11,6 +11,7 @@
 #include "auth.h"
 #include "db.h"
 #include "deliver.h"
+#include "retention.h"
 #include "db_blobs.h"
 #include "db_extracts.h"
 #include "db_search.h"
@@ -244,6 +245,21 @@ char *metrics_render(void)
 	    "# TYPE nextstage_deliveries_in_flight gauge\n"
 	    "nextstage_deliveries_in_flight %u\n",
 	    d.delivered, d.failed_tries, d.parked, d.in_flight);
+	struct retention_stats rs;
+	retention_stats(&rs);
+	put(&b,
+	    "# HELP nextstage_retention_removed_total Rows removed by retention passes, by table"
+	    " (outbox: the lead.sales_ready events of removed leads).\n"
+	    "# TYPE nextstage_retention_removed_total counter\n"
+	    "nextstage_retention_removed_total{table=\"opens\"} %lu\n"
+	    "nextstage_retention_removed_total{table=\"page_views\"} %lu\n"
+	    "nextstage_retention_removed_total{table=\"downloads\"} %lu\n"
+	    "nextstage_retention_removed_total{table=\"leads\"} %lu\n"
+	    "nextstage_retention_removed_total{table=\"outbox\"} %lu\n"
+	    "# HELP nextstage_retention_passes_total Retention passes completed.\n"
+	    "# TYPE nextstage_retention_passes_total counter\n"
+	    "nextstage_retention_passes_total %lu\n",
+	    rs.opens, rs.page_views, rs.downloads, rs.leads, rs.lead_deliveries, rs.passes);
 	put_extraction(&b);
 	if (b.failed) {
 		free(b.s);

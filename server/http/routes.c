@@ -30,6 +30,8 @@ const struct route routes[] = {
     {M_POST, V1 "/users", h_users_create, AUTH_ADMIN, BODY_JSON, 0, NULL, NULL, false},
     {M_PATCH, V1 "/users/{id}", h_users_update, AUTH_ADMIN, BODY_JSON, 0, NULL, NULL, false},
     {M_POST, V1 "/erasures", h_erasures_create, AUTH_ADMIN, BODY_JSON, 0, NULL, NULL, false},
+    {M_GET, V1 "/retention", h_retention_get, AUTH_ADMIN, BODY_NONE, 0, NULL, NULL, false},
+    {M_POST, V1 "/retention/run", h_retention_run, AUTH_ADMIN, BODY_NONE, 0, NULL, NULL, false},
 
     /* taxonomy */
     {M_GET, V1 "/personas", h_personas_list, AUTH_USER, BODY_NONE, 0, NULL, NULL, false},

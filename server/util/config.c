@@ -129,6 +129,38 @@ static int load_deliveries(struct config *c, config_getter get, char *err, size_
 	return 0;
 }
 
+/* Retention (README, "Retention"): a period in days, 0 for none, never
+ * below RETAIN_MIN_DAYS (a typo must not empty the tables). */
+static int retain_days(const char *name, const char *v, unsigned *out, char *err, size_t errlen)
+{
+	if (config_parse_uint(v, 0, RETAIN_MAX_DAYS, out) != 0 ||
+	    (*out != 0 && *out < RETAIN_MIN_DAYS)) {
+		snprintf(err, errlen, "%s=%s: expected days, %d..%d (0: keep forever)", name, v,
+			 RETAIN_MIN_DAYS, RETAIN_MAX_DAYS);
+		return -1;
+	}
+	return 0;
+}
+
+static int load_retention(struct config *c, config_getter get, char *err, size_t errlen)
+{
+	const char *ev = or_default(get("NEXTSTAGE_RETAIN_EVENTS_DAYS"), "0");
+	if (retain_days("NEXTSTAGE_RETAIN_EVENTS_DAYS", ev, &c->retain_events_days, err, errlen))
+		return -1;
+	const char *ld = or_default(get("NEXTSTAGE_RETAIN_LEADS_DAYS"), ev);
+	if (retain_days("NEXTSTAGE_RETAIN_LEADS_DAYS", ld, &c->retain_leads_days, err, errlen))
+		return -1;
+	const char *every = or_default(get("NEXTSTAGE_RETENTION_EVERY_S"), "3600");
+	if (config_parse_uint(every, 0, 604800, &c->retention_every_s)) {
+		snprintf(err, errlen,
+			 "NEXTSTAGE_RETENTION_EVERY_S=%s: expected seconds, 0..604800 (0: only "
+			 "when an admin runs it)",
+			 every);
+		return -1;
+	}
+	return 0;
+}
+
 int config_load(struct config *c, config_getter get, char *err, size_t errlen)
 {
 	memset(c, 0, sizeof *c);
@@ -240,5 +272,7 @@ int config_load(struct config *c, config_getter get, char *err, size_t errlen)
 			 conns, c->threads);
 		return -1;
 	}
+	if (load_retention(c, get, err, errlen) != 0)
+		return -1;
 	return load_deliveries(c, get, err, errlen);
 }

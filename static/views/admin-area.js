@@ -14,7 +14,7 @@ export const SECTIONS = [
   { href: "/app/admin/personas", title: "Personas", who: "marketer", what: "The buyer personas content is tagged with." },
   { href: "/app/admin/stages", title: "Stages", who: "marketer", what: "The deal stages, their order and outcomes." },
   { href: "/app/admin/aliases", title: "Aliases", who: "marketer", what: "What your CRM calls our stages and your people." },
-  { href: "/app/admin/privacy", title: "Privacy", who: "admin", what: "Erase a prospect who asks to be forgotten, everywhere." },
+  { href: "/app/admin/privacy", title: "Privacy", who: "admin", what: "Erase a prospect who asks to be forgotten, everywhere; how long old opens and leads are kept." },
   { href: "/app/import", title: "CRM import", who: "marketer", what: "Deals and their stage history from a CSV export." },
   { href: "/app/api", title: "API", who: "marketer", what: "Every route of the API for integrations: parameters, answers, error codes, who may call it." },
 ];

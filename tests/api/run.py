@@ -81,6 +81,7 @@ SUITES = [
     "demo",       # the demo's history, and what the test finds in it
     "public",     # public asset pages and leads
     "privacy",    # erasure of a person
+    "retention",  # raw events and leads removed after a configured age, their numbers kept
     "outbox",     # outgoing webhooks and e-mail, to real receivers on loopback
     "roles",
     "input",

@@ -144,6 +144,9 @@ python3 tests/db/sql_checks.py || failed=1
 # 10. The extraction queue: queued once, SKIP LOCKED, previews kept by the sweep.
 python3 tests/db/extract_queue.py || failed=1
 
+# 10b. Retention: opens not yet in the rollups wait; a busy table postpones the months.
+python3 tests/db/retention_checks.py || failed=1
+
 # 11. Two `make run`s at once: the second stops nothing of the first's.
 tests/db/run_twice.sh || failed=1
 

@@ -132,6 +132,14 @@ static void bad_values_name_the_variable(void)
 	    {"NEXTSTAGE_MAX_CONNECTIONS", "7"},
 	    {"NEXTSTAGE_MAX_CONNECTIONS", "100001"},
 	    {"NEXTSTAGE_MAX_CONNECTIONS", "lots"},
+	    {"NEXTSTAGE_RETAIN_EVENTS_DAYS", "7"},
+	    {"NEXTSTAGE_RETAIN_EVENTS_DAYS", "29"},
+	    {"NEXTSTAGE_RETAIN_EVENTS_DAYS", "90d"},
+	    {"NEXTSTAGE_RETAIN_EVENTS_DAYS", "36501"},
+	    {"NEXTSTAGE_RETAIN_LEADS_DAYS", "1"},
+	    {"NEXTSTAGE_RETAIN_LEADS_DAYS", "-30"},
+	    {"NEXTSTAGE_RETENTION_EVERY_S", "604801"},
+	    {"NEXTSTAGE_RETENTION_EVERY_S", "hourly"},
 	    {"NEXTSTAGE_SECRET_KEY", "abc"},
 	    {"NEXTSTAGE_SECRET_KEY",
 	     "zz0102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f"},
@@ -177,6 +185,38 @@ static void max_connections_at_least_the_threads(void)
 	CHECK(c.max_connections == 16);
 }
 
+/* Retention is off unless asked for; the leads follow the events unless
+ * told otherwise, and either may keep forever (0). */
+static void retention_periods(void)
+{
+	struct config c;
+	char err[256];
+	static const char *const none[] = {"NEXTSTAGE_DATABASE_URL", "dbname=x", NULL};
+	CHECK(load(none, &c, err) == 0);
+	CHECK(c.retain_events_days == 0 && c.retain_leads_days == 0);
+	CHECK(c.retention_every_s == 3600);
+	static const char *const events[] = {"NEXTSTAGE_DATABASE_URL", "dbname=x",
+					     "NEXTSTAGE_RETAIN_EVENTS_DAYS", "30", NULL};
+	CHECK(load(events, &c, err) == 0);
+	CHECK(c.retain_events_days == 30 && c.retain_leads_days == 30);
+	static const char *const both[] = {"NEXTSTAGE_DATABASE_URL",
+					   "dbname=x",
+					   "NEXTSTAGE_RETAIN_EVENTS_DAYS",
+					   "400",
+					   "NEXTSTAGE_RETAIN_LEADS_DAYS",
+					   "0",
+					   "NEXTSTAGE_RETENTION_EVERY_S",
+					   "0",
+					   NULL};
+	CHECK(load(both, &c, err) == 0);
+	CHECK(c.retain_events_days == 400 && c.retain_leads_days == 0);
+	CHECK(c.retention_every_s == 0);
+	static const char *const leads[] = {"NEXTSTAGE_DATABASE_URL", "dbname=x",
+					    "NEXTSTAGE_RETAIN_LEADS_DAYS", "90", NULL};
+	CHECK(load(leads, &c, err) == 0);
+	CHECK(c.retain_events_days == 0 && c.retain_leads_days == 90);
+}
+
 static void listen_forms(void)
 {
 	char host[64];
@@ -196,6 +236,7 @@ int main(void)
 	TEST(overrides);
 	TEST(bad_values_name_the_variable);
 	TEST(max_connections_at_least_the_threads);
+	TEST(retention_periods);
 	TEST(listen_forms);
 	return HARNESS_EXIT();
 }

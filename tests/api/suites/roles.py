@@ -69,6 +69,8 @@ ROLE_TABLE = [
     ("POST",   "/api/v1/users",               NEW_USER,                                  401,  403, 403,  403, 201),
     ("PATCH",  "/api/v1/users/{user}",        {"name": "Renamed by {who}"},              401,  403, 403,  403, 200),
     ("POST",   "/api/v1/erasures",            {"email": "{new_email}"},                  401,  403, 403,  403, 200),
+    ("GET",    "/api/v1/retention",           None,                                      401,  403, 403,  403, 200),
+    ("POST",   "/api/v1/retention/run",       None,                                      401,  403, 403,  403, 200),
     ("GET",    "/api/v1/personas",            None,                                      401,  200, 200,  200, 200),
     ("POST",   "/api/v1/personas",            {"slug": "{new_slug}", "name": "Table"},   401,  403, 403,  201, 201),
     ("PATCH",  "/api/v1/personas/{persona}",  {"name": "Renamed by {who}"},              401,  403, 403,  200, 200),
