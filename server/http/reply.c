@@ -150,6 +150,11 @@ void reply_empty(struct req *r, unsigned status)
 
 void reply_problem(struct req_private *p, enum err e, const char *field, const char *detail)
 {
+	bool said = false;
+	for (int i = 0; i < p->nheaders; i++)
+		said |= strcasecmp(p->hdr_name[i], "Retry-After") == 0;
+	if (e == ERR_STORAGE_FULL && !said)
+		reply_header(&p->req, "Retry-After", STORAGE_FULL_RETRY_S);
 	char type[80];
 	snprintf(type, sizeof type, "urn:nextstage:problem:%s", err_code(e));
 	json_t *o = json_pack("{s:s, s:s, s:i, s:s, s:s}", "type", type, "title", err_title(e),
@@ -215,6 +220,9 @@ void reply_db(struct req *r, enum db_status st)
 	case DB_UNAVAILABLE:
 		reply_header(r, "Retry-After", "5");
 		reply_error(r, ERR_DB_UNAVAILABLE, NULL, NULL);
+		return;
+	case DB_FULL:
+		reply_error(r, ERR_STORAGE_FULL, NULL, NULL);
 		return;
 	case DB_RETRY:
 	case DB_ERROR:
