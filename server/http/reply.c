@@ -148,12 +148,19 @@ void reply_empty(struct req *r, unsigned status)
 	set_response(PRIV(r), status, NULL, NULL, 0);
 }
 
+static bool has_header(const struct req_private *p, const char *name)
+{
+	for (int i = 0; i < p->nheaders; i++)
+		if (strcasecmp(p->hdr_name[i], name) == 0)
+			return true;
+	return false;
+}
+
 void reply_problem(struct req_private *p, enum err e, const char *field, const char *detail)
 {
-	bool said = false;
-	for (int i = 0; i < p->nheaders; i++)
-		said |= strcasecmp(p->hdr_name[i], "Retry-After") == 0;
-	if (e == ERR_STORAGE_FULL && !said)
+	/* Every storage_full answer says when to come back, wherever it was
+	 * decided (a handler, an upload's stream, a public page). */
+	if (e == ERR_STORAGE_FULL && !has_header(p, "Retry-After"))
 		reply_header(&p->req, "Retry-After", STORAGE_FULL_RETRY_S);
 	char type[80];
 	snprintf(type, sizeof type, "urn:nextstage:problem:%s", err_code(e));
