@@ -249,6 +249,12 @@ def reads_answer_200(lib, ledger=None):
     check(sha256(r.body) == sha256(lib["data"]), "the asset's bytes read back differ")
     listed = list_all_shares(f"asset={a['id']}", {"as_": "marketer"})
     check(lib["share"]["id"] in [s["id"] for s in listed], "the share is not listed")
+    # The next-stage test stores its verdicts as it answers: that write
+    # may fail, the answer may not.
+    rows = expect_json(ctx.api.get(f"/api/v1/analytics/stage-test?asset={a['id']}",
+                                   as_="marketer"), 200)["items"]
+    check([r["asset_id"] for r in rows] == [a["id"]], f"the next-stage test's rows: {rows}")
+    expect_json(ctx.api.get("/api/v1/analytics/unused", as_="marketer"), 200)
     if ledger is not None:
         missing = {s["id"] for s in ledger.shares} - {s["id"] for s in listed}
         check(not missing, f"{len(missing)} shares answered 201 are not listed while the disk"
