@@ -185,8 +185,17 @@ class Ledger:
             return r.json
         return None
 
-    def open(self, share):
-        r = open_link(share["token"])
+    def open(self, share, html=False):
+        """An open by a script, or by a person's browser (@html: the viewer
+        page, or a short page saying why not)."""
+        r = open_link(share["token"], headers={"Accept": "text/html"} if html else None)
+        if html and r.status == 503:
+            with self.lock:
+                if r.media_type() == "text/html" and r.header("Retry-After") == "60":
+                    self.refused["open"] += 1
+                else:
+                    self.unexpected.append(r.describe())
+            return False
         if self.answer("open", r, 200):
             with self.lock:
                 self.opens[share["id"]] = self.opens.get(share["id"], 0) + 1
@@ -304,6 +313,7 @@ def writes_answer_503_storage_full_on_a_full_disk_while_reads_answer_200():
         # on until one needs a page the disk cannot give.
         until_refused(lambda: ledger.share(a["id"]), 400)
         until_refused(lambda: ledger.open(s), 600)
+        until_refused(lambda: ledger.open(s, html=True), 100, times=2)
         until_refused(lambda: ledger.ingest(a["id"]), 60)
         ledger.check_answers()
         r = upload(meta(status="published"), mp.pdf(64 * 1024))
