@@ -1,9 +1,11 @@
 """The database's disk full (issue 18). The suite's database lives in a
 tablespace of its own on a small file system made for it (a tmpfs, mounted
 by setup: the suite runs as root, as CI does), which a filler file then
-fills to the last byte. Writes (a share, a tracked-link open, an upload,
-an event batch) answer 503 storage_full with Retry-After; reads (search, an
-asset, its bytes, the shares) answer 200; the server says so in its log;
+fills to the last byte. Writes (a share, a tracked-link open by a script
+or a browser, an upload, a new version, an event batch) answer 503
+storage_full with Retry-After; reads (search, an asset, its bytes, the
+shares, the next-stage test, the unused list, /readyz) answer 200; the
+server says so in its log, once, and counts the refusals in /metrics;
 once space is freed writes work again without a restart; every write that
 was answered 2xx is there, none that was refused is, and an upload cut off
 by the full disk leaves nothing half-written. The file bytes are in the
