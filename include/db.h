@@ -12,6 +12,7 @@ enum db_status {
 	DB_INVALID,	/* a value refused (NS002/NS003, or by the caller's checks) */
 	DB_RETRY,	/* serialization failure or deadlock (the runner retries) */
 	DB_UNAVAILABLE, /* no connection; the caller answers 503 */
+	DB_FULL,	/* the database's disk is full (SQLSTATE 53100): 503 storage_full */
 	DB_ERROR,	/* anything else: a server bug, logged */
 };
 
@@ -27,6 +28,9 @@ void db_thread_done(void);
 unsigned db_pool_size(void);
 /* Database errors seen since start (for /metrics). */
 unsigned long db_error_count(void);
+/* Statements refused because the database's disk is full (SQLSTATE 53100),
+ * since start (for /metrics); they count among db_error_count() too. */
+unsigned long db_disk_full_count(void);
 
 /* True if the primary answers a trivial query now (for /readyz). */
 bool db_ping(void);

@@ -14,7 +14,8 @@
 struct db_upload;
 
 /* Opens the connection, begins the transaction (audited as @actor_id) and
- * creates the blob row. DB_UNAVAILABLE when the database can't be reached. */
+ * creates the blob row. DB_UNAVAILABLE when the database can't be reached,
+ * DB_FULL when its disk is full. */
 enum db_status db_upload_begin(const char *actor_id, struct db_upload **out);
 
 /* Stores chunk @n (0, 1, ...) of the blob: @len bytes, at most BLOB_CHUNK. */

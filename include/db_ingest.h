@@ -37,7 +37,8 @@ void db_ingest_submit(struct db_ingest *in, const char *events, const char *acto
  * particular order). Else the failure, and nothing was recorded: the
  * batch's transaction rolled back. Every failure that is not a refusal of
  * an event, whatever its SQLSTATE, is a server fault (DB_ERROR, its cause
- * logged) unless the database was unavailable (DB_UNAVAILABLE). */
+ * logged) unless the database was unavailable (DB_UNAVAILABLE) or its
+ * disk full (DB_FULL). */
 enum db_status db_ingest_outcome(struct db_ingest *in, size_t *accepted, size_t *duplicates,
 				 const struct db_ingest_refusal **refused, size_t *n);
 

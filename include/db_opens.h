@@ -44,7 +44,7 @@ void db_open_submit(struct db_open *o, const char *token, const struct visitor *
 /* After the wake: DB_OK with *@state, and for DB_OPEN_SERVED the target
  * in *@t (clear it with db_target_clear) and, for an open submitted with
  * a view id, what its page shows in *@viewer (NULL: not wanted); else the
- * failure (the open was not recorded: DB_UNAVAILABLE, DB_ERROR). */
+ * failure (the open was not recorded: DB_UNAVAILABLE, DB_FULL, DB_ERROR). */
 enum db_status db_open_outcome(const struct db_open *o, enum db_open_state *state,
 			       struct db_target *t, struct db_viewer *viewer);
 

@@ -59,7 +59,7 @@ void db_page_visit_submit(struct db_page_visit *pv, const char *asset, enum db_p
  * _GONE, or _GATED for a download: not recorded) and for DB_PAGE_LIVE the
  * page of a view in *@page (a new object, as db_public_page) or the
  * content of a download in *@t (clear it with db_target_clear); else the
- * failure (nothing recorded: DB_UNAVAILABLE, DB_ERROR). */
+ * failure (nothing recorded: DB_UNAVAILABLE, DB_FULL, DB_ERROR). */
 enum db_status db_page_visit_outcome(const struct db_page_visit *pv, enum db_page_state *state,
 				     json_t **page, struct db_target *t);
 

@@ -107,6 +107,10 @@ void reply_db_json(struct req *r, enum db_status st, const struct db_fault *faul
 		   char *json);
 /* Maps a database status to its answer (404, 409, 400, 503, 500). */
 void reply_db(struct req *r, enum db_status st);
+/* The Retry-After (seconds) of every storage_full answer (added to one
+ * that has none): space comes back when an operator frees it. */
+#define STORAGE_FULL_RETRY_S "60"
+
 /* Streams @size bytes produced by @read: it copies up to @max bytes of
  * offset @pos into @buf and returns the count, or -1 on failure (the
  * connection is then closed). @free_cls(@cls) runs when the response is

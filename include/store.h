@@ -24,15 +24,16 @@ struct blob_writer;
 
 /* Starts an upload of at most @max_bytes named @filename (raw, from the
  * client; NULL for none) by @actor_id. Returns ERR_NONE with *@out set,
- * ERR_DB_UNAVAILABLE, or ERR_RATE_LIMITED when too many uploads are
- * running (each holds a database connection). */
+ * ERR_DB_UNAVAILABLE, ERR_STORAGE_FULL, or ERR_RATE_LIMITED when too many
+ * uploads are running (each holds a database connection). */
 enum err blob_writer_new(const char *actor_id, const char *filename, uint64_t max_bytes,
 			 struct blob_writer **out);
 
 /* Appends bytes. ERR_NONE, or: ERR_PAYLOAD_TOO_LARGE past max_bytes,
  * ERR_UNSUPPORTED_MEDIA_TYPE once the first chunk shows a type outside the
- * allow-list, ERR_DB_UNAVAILABLE / ERR_INTERNAL. After a failure the
- * writer only waits to be freed. */
+ * allow-list, ERR_DB_UNAVAILABLE / ERR_STORAGE_FULL (the database's disk
+ * is full: the upload's transaction rolls back, nothing of it is kept) /
+ * ERR_INTERNAL. After a failure the writer only waits to be freed. */
 enum err blob_write(struct blob_writer *w, const void *data, size_t len);
 
 /* The file ended: stores the last chunk and seals the blob. ERR_NONE, or

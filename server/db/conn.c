@@ -16,7 +16,7 @@ static const char *primary_url, *read_url;
 static pthread_key_t key;
 static pthread_once_t key_once = PTHREAD_ONCE_INIT;
 static atomic_uint open_conns, next_stmt_id;
-static atomic_ulong errors;
+static atomic_ulong errors, disk_full;
 
 struct thread_dbs {
 	struct db primary, replica;
@@ -163,6 +163,35 @@ unsigned long db_error_count(void)
 	return atomic_load(&errors);
 }
 
+unsigned long db_disk_full_count(void)
+{
+	return atomic_load(&disk_full);
+}
+
+/* A statement refused for want of disk (SQLSTATE 53100: PostgreSQL could
+ * not extend a table or index file; reads go on). Said once every
+ * DISK_FULL_LOG_S at most, with the refusals since: a full disk refuses
+ * every write, and one line each would bury the access log. */
+#define DISK_FULL_LOG_S 10
+static void note_disk_full(const PGresult *res)
+{
+	static atomic_long said_at;
+	static atomic_ulong unsaid;
+	atomic_fetch_add(&disk_full, 1);
+	atomic_fetch_add(&unsaid, 1);
+	long now = (long)time(NULL), last = atomic_load(&said_at);
+	if (last != 0 && now - last < DISK_FULL_LOG_S)
+		return;
+	if (!atomic_compare_exchange_strong(&said_at, &last, now))
+		return; /* another thread says it */
+	const char *why = res ? PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY) : NULL;
+	log_msg("error",
+		"database disk full (SQLSTATE 53100): %s; writes answer 503 storage_full, reads"
+		" go on, until space is freed on the database's file system (%lu refused since"
+		" the last line like this)",
+		why ? why : "no space left on device", atomic_exchange(&unsaid, 0));
+}
+
 enum db_status db_error_of(struct db *db, const PGresult *res)
 {
 	if (PQstatus(db->pg) != CONNECTION_OK) {
@@ -176,6 +205,10 @@ enum db_status db_error_of(struct db *db, const PGresult *res)
 		return DB_CONFLICT;
 	if (strcmp(state, "40001") == 0 || strcmp(state, "40P01") == 0)
 		return DB_RETRY;
+	if (strcmp(state, "53100") == 0) {
+		note_disk_full(res);
+		return DB_FULL;
+	}
 	/* No SQLSTATE: libpq's own error, which is the connection lost in the
 	 * middle of a statement ("server closed the connection unexpectedly")
 	 * before PQstatus says so. */
@@ -262,7 +295,7 @@ PGresult *db_exec_bin(struct db *db, struct db_stmt *st, int n, const char *cons
 		return res;
 	}
 	*st_out = db_error_of(db, res);
-	if (*st_out == DB_ERROR || *st_out == DB_UNAVAILABLE)
+	if (*st_out == DB_ERROR || *st_out == DB_UNAVAILABLE || *st_out == DB_FULL)
 		atomic_fetch_add(&errors, 1);
 	PQclear(res);
 	return NULL;

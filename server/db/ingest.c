@@ -70,8 +70,8 @@ enum db_status db_ingest_outcome(struct db_ingest *in, size_t *accepted, size_t 
 {
 	*accepted = *duplicates = *n = 0;
 	*refused = NULL;
-	if (in->status == DB_UNAVAILABLE)
-		return DB_UNAVAILABLE;
+	if (in->status == DB_UNAVAILABLE || in->status == DB_FULL)
+		return in->status;
 	/* Every refusal is in the answer, so whatever else failed the batch
 	 * (its cause logged by the writer) is the server's fault. */
 	if (in->status != DB_OK || in->answer == NULL) {

@@ -3,7 +3,8 @@
  * then calls each job's done. A job whose statement fails is taken out
  * and the batch runs again without it, so one bad job never costs the
  * others their commit; a failed COMMIT fails the whole batch (nothing was
- * acknowledged, so nothing acknowledged is lost). */
+ * acknowledged, so nothing acknowledged is lost), and so does a full disk
+ * (no job is at fault: the next would fail the same). */
 #include "db_writer.h"
 
 #include <pthread.h>
@@ -311,7 +312,7 @@ static void blame(struct call *c, enum db_status s)
  * and the results are read back in order, so a batch costs one round
  * trip, not one per job. A failing call is blamed and false returned (the
  * caller runs the batch again); *@commit is the COMMIT's outcome
- * otherwise. */
+ * otherwise, or DB_FULL when a call failed for want of disk. */
 static bool attempt(struct db *db, struct db_job *list, enum db_status *commit)
 {
 	PGconn *pg = db->pg;
@@ -344,8 +345,9 @@ static bool attempt(struct db *db, struct db_job *list, enum db_status *commit)
 	PQexitPipelineMode(pg);
 	if (failed >= 0) {
 		enum db_status s = db_error_of(db, failure); /* may drop the connection */
-		blame(&calls[failed], s);
-		*commit = s == DB_UNAVAILABLE ? s : DB_OK;
+		if (s != DB_FULL)
+			blame(&calls[failed], s);
+		*commit = s == DB_UNAVAILABLE || s == DB_FULL ? s : DB_OK;
 	} else if (done == NULL || PQresultStatus(done) != PGRES_COMMAND_OK) {
 		*commit = done == NULL ? DB_UNAVAILABLE : db_error_of(db, done);
 	}
@@ -358,7 +360,7 @@ static bool attempt(struct db *db, struct db_job *list, enum db_status *commit)
 	}
 	if (failed >= 0) {
 		db_rollback(db); /* the block is aborted, not ended, by the error */
-		return false;
+		return *commit == DB_FULL;
 	}
 	return true;
 }

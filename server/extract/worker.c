@@ -183,6 +183,7 @@ static void run_job(struct worker *w, struct db_extractor *x, const struct db_ex
 		retry_later(w, x, job,
 			    rc != 0		  ? why
 			    : s == DB_UNAVAILABLE ? "The database went away."
+			    : s == DB_FULL	  ? "The database's disk is full."
 						  : "The outcome could not be stored.");
 	}
 	extract_result_clear(&r);

@@ -256,9 +256,12 @@ void reply_public_db(struct req *r, enum db_status s)
 {
 	if (s == DB_UNAVAILABLE)
 		reply_header(r, "Retry-After", "5");
+	if (s == DB_FULL)
+		reply_header(r, "Retry-After", STORAGE_FULL_RETRY_S);
 	reply_public_error(r,
 			   s == DB_NOT_FOUND	 ? ERR_NOT_FOUND
 			   : s == DB_UNAVAILABLE ? ERR_DB_UNAVAILABLE
+			   : s == DB_FULL	 ? ERR_STORAGE_FULL
 						 : ERR_INTERNAL,
 			   NULL, NULL);
 }

@@ -152,8 +152,12 @@ char *metrics_render(void)
 	    "# HELP nextstage_db_connections Open database connections (each thread that queries "
 	    "holds one).\n"
 	    "# TYPE nextstage_db_connections gauge\n"
-	    "nextstage_db_connections %u\n",
-	    db_error_count(), db_pool_size());
+	    "nextstage_db_connections %u\n"
+	    "# HELP nextstage_db_disk_full_total Statements refused because the database's disk "
+	    "is full.\n"
+	    "# TYPE nextstage_db_disk_full_total counter\n"
+	    "nextstage_db_disk_full_total %lu\n",
+	    db_error_count(), db_pool_size(), db_disk_full_count());
 	unsigned long hit, miss;
 	auth_cache_stats(&hit, &miss);
 	put(&b,

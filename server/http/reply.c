@@ -148,8 +148,20 @@ void reply_empty(struct req *r, unsigned status)
 	set_response(PRIV(r), status, NULL, NULL, 0);
 }
 
+static bool has_header(const struct req_private *p, const char *name)
+{
+	for (int i = 0; i < p->nheaders; i++)
+		if (strcasecmp(p->hdr_name[i], name) == 0)
+			return true;
+	return false;
+}
+
 void reply_problem(struct req_private *p, enum err e, const char *field, const char *detail)
 {
+	/* Every storage_full answer says when to come back, wherever it was
+	 * decided (a handler, an upload's stream, a public page). */
+	if (e == ERR_STORAGE_FULL && !has_header(p, "Retry-After"))
+		reply_header(&p->req, "Retry-After", STORAGE_FULL_RETRY_S);
 	char type[80];
 	snprintf(type, sizeof type, "urn:nextstage:problem:%s", err_code(e));
 	json_t *o = json_pack("{s:s, s:s, s:i, s:s, s:s}", "type", type, "title", err_title(e),
@@ -215,6 +227,9 @@ void reply_db(struct req *r, enum db_status st)
 	case DB_UNAVAILABLE:
 		reply_header(r, "Retry-After", "5");
 		reply_error(r, ERR_DB_UNAVAILABLE, NULL, NULL);
+		return;
+	case DB_FULL:
+		reply_error(r, ERR_STORAGE_FULL, NULL, NULL);
 		return;
 	case DB_RETRY:
 	case DB_ERROR:

@@ -364,6 +364,7 @@ void import_run(const struct db_import_job *job)
 		if (why[0] == '\0')
 			snprintf(why, sizeof why, "%s; nothing was imported",
 				 run.failed == DB_UNAVAILABLE ? "the database went away"
+				 : run.failed == DB_FULL      ? "the database's disk is full"
 							      : "the import failed");
 		log_msg("error", "import job %s failed: %s", job->id, why);
 		db_import_job_fail(job->id, why);

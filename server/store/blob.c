@@ -27,7 +27,9 @@ struct blob_writer {
 
 static enum err from_db(enum db_status s)
 {
-	return s == DB_UNAVAILABLE ? ERR_DB_UNAVAILABLE : ERR_INTERNAL;
+	return s == DB_UNAVAILABLE ? ERR_DB_UNAVAILABLE
+	       : s == DB_FULL	   ? ERR_STORAGE_FULL
+				   : ERR_INTERNAL;
 }
 
 enum err blob_writer_new(const char *actor_id, const char *filename, uint64_t max_bytes,

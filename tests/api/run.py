@@ -23,7 +23,10 @@ None removes a variable),
 DATABASE = "empty" (its database is not copied from the template; the cli
 suite migrates and provisions it itself), EXCLUSIVE = True (it runs after
 every other suite, alone: lifecycle stops the whole cluster) and define
-setup(), run once after the server started, before its tests.
+setup(), run once after the server started, before its tests, and
+teardown(), run once after the server stopped, even when setup() or a test
+failed (what setup() made outside the suite's database: a mount, a
+tablespace).
 
 Suites run --jobs at a time (default: the number of CPUs); their output is
 printed suite by suite, in the order of SUITES. --each runs every test of
@@ -83,6 +86,7 @@ SUITES = [
     "privacy",    # erasure of a person
     "retention",  # raw events and leads removed after a configured age, their numbers kept
     "outbox",     # outgoing webhooks and e-mail, to real receivers on loopback
+    "diskfull",   # the database's disk full: a tablespace on a small tmpfs (mounts: root)
     "roles",
     "input",
     "cases",
@@ -191,13 +195,28 @@ def run_child(spec):
         diags = [str(e)] + getattr(e, "details", [])
         harness.report(False, f"{suite}::setup", diags)
         proc.cleanup()
+        teardown(suite, module)
         return 1
+    failed = 0
     try:
         failed = harness.run(tests, proc.after_each)
         failed += stop_server(suite)
     finally:
         proc.cleanup()
+        failed += teardown(suite, module)
     return 1 if failed else 0
+
+
+def teardown(suite, module):
+    """The suite's teardown(), if it has one; 1 if it failed."""
+    if not hasattr(module, "teardown"):
+        return 0
+    try:
+        module.teardown()
+    except Exception as e:  # noqa: BLE001 - reported as the suite's failure
+        harness.report(False, f"{suite}::teardown", [str(e)] + getattr(e, "details", []))
+        return 1
+    return 0
 
 
 def stop_server(suite):

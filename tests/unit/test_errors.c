@@ -17,6 +17,8 @@ static void error_registry_is_well_formed(void)
 	CHECK(err_status(ERR_NOT_FOUND) == 404);
 	CHECK_STR(err_code(ERR_DB_UNAVAILABLE), "db_unavailable");
 	CHECK(err_status(ERR_DB_UNAVAILABLE) == 503);
+	CHECK_STR(err_code(ERR_STORAGE_FULL), "storage_full");
+	CHECK(err_status(ERR_STORAGE_FULL) == 503);
 	CHECK(err_status((enum err)9999) == 500);
 }
 
