@@ -23,8 +23,8 @@
 #include "db_outbox.h"
 #include "log.h"
 
-#define IN_FLIGHT_MAX	 32   /* transfers at once */
-#define PER_TARGET_MAX	 4    /* of them to one receiver */
+#define IN_FLIGHT_MAX	 64   /* transfers at once */
+#define PER_TARGET_MAX	 16   /* of them to one receiver */
 #define IDLE_POLL_MS	 1000 /* a look for new deliveries when idle */
 #define SWEEP_EVERY_S	 5
 #define BACKOFF_BASE_S	 1.0
