@@ -5,6 +5,8 @@ WARN     := -Wall -Wextra -Werror -Wshadow -Wpointer-arith -Wstrict-prototypes \
             -Wmissing-prototypes -Wformat=2 -Wvla -Wundef -Wcast-qual -Wnull-dereference
 CPPFLAGS := -std=c11 -D_GNU_SOURCE -Iinclude -Ibuild/gen -I$(PG_INC) -pthread -MMD -MP
 LDLIBS   := -lmicrohttpd -lpq -ljansson -lmagic -lsodium -lcurl -lz -lm -pthread
+# single sign-on's ID tokens (server/sso/): libcjose, on OpenSSL's libcrypto
+LDLIBS   += -lcjose -lcrypto
 # The extractor (server/extract/) reads documents with the field's libraries;
 # their headers are system headers (our warnings are not theirs).
 EXTRACT_PKGS := poppler-glib cairo fontconfig libzip libxml-2.0 gdk-pixbuf-2.0
