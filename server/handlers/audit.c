@@ -9,7 +9,8 @@
 #include "handlers.h"
 
 /* The audited tables (schema/: the tables with an audit_row trigger),
- * sign_in_lock (sign-in throttling's locks, sign_in_failed.sql) and
+ * sign_in_lock (sign-in throttling's locks, sign_in_failed.sql), sign_in
+ * (single sign-on's sign-ins, db/sso.c) and
  * erasure (erase_person.sql). */
 static const char *const entities[] = {"api_tokens",
 				       "asset_versions",
@@ -21,6 +22,7 @@ static const char *const entities[] = {"api_tokens",
 				       "personas",
 				       "review_decisions",
 				       "shares",
+				       "sign_in",
 				       "sign_in_lock",
 				       "stage_aliases",
 				       "stages",
@@ -40,7 +42,8 @@ void h_audit_list(struct req *r)
 		    r, ERR_INVALID_PARAMETER, "entity",
 		    "entity is one of users, api_tokens, personas, stages, assets,"
 		    " asset_versions, deals, shares, stage_aliases, owner_aliases,"
-		    " content_requests, review_decisions, webhook_secrets, sign_in_lock, erasure");
+		    " content_requests, review_decisions, webhook_secrets, sign_in, sign_in_lock,"
+		    " erasure");
 		return;
 	}
 	if (id != NULL && (*id == '\0' || strlen(id) > 300)) {

@@ -7,11 +7,16 @@ with a configuration of its own in a scratch directory (nothing under
 
 Its issuer is the URL of a forwarding proxy (tamper.py) in front of it,
 so a test can alter what the provider answers our server on its way."""
+import base64
+import ctypes
+import http.client
+import http.server
 import json
 import os
+import signal
 import subprocess
+import threading
 import time
-import http.client
 from pathlib import Path
 
 from .harness import Failure
@@ -75,7 +80,8 @@ def configuration(root, issuer, client_id, client_secret, redirect_uri):
                                      "LockDirectory": stores["psessions"] + "/lock"},
         "notification": 0, "loginHistoryEnabled": 0,
         "locationRules": {}, "exportedHeaders": {}, "exportedVars": {}, "groups": {},
-        "macros": {},
+        # msmith's address comes in capitals: matching must not care
+        "macros": {"oidc_mail": '$uid eq "msmith" ? uc($mail) : $mail'},
         "issuerDBOpenIDConnectActivation": 1,
         "oidcServiceMetaDataIssuer": issuer,
         "oidcServicePrivateKeySig": private, "oidcServicePublicKeySig": public,
@@ -92,8 +98,73 @@ def configuration(root, issuer, client_id, client_secret, redirect_uri):
             "oidcRPMetaDataOptionsPublic": 0,
             "oidcRPMetaDataOptionsUserIDAttr": "uid",
         }},
-        "oidcRPMetaDataExportedVars": {"nextstage": {"email": "mail", "name": "cn"}},
+        "oidcRPMetaDataExportedVars": {"nextstage": {"email": "oidc_mail", "name": "cn"}},
     }
+
+
+def _die_with_parent():
+    ctypes.CDLL(None).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+
+
+def b64url(data):
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+def unb64url(text):
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+class ProviderProxy:
+    """Forwards every request on 127.0.0.1:@port to the portal on
+    @upstream_port, as it is; while @tamper is set, the ID token of the
+    token endpoint's answers goes through it (a function of the compact
+    JWS, returning another) on the way back. @seen keeps (method, path,
+    headers, body) of each request."""
+
+    def __init__(self, port, upstream_port):
+        self.port, self.upstream_port = port, upstream_port
+        self.tamper = None
+        self.seen = []
+        proxy = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, *_args):
+                pass
+
+            def forward(self):
+                n = int(self.headers.get("Content-Length") or 0)
+                body = self.rfile.read(n) if n else None
+                headers = {k: v for k, v in self.headers.items()
+                           if k.lower() not in ("connection", "keep-alive")}
+                proxy.seen.append((self.command, self.path, headers, body))
+                up = http.client.HTTPConnection("127.0.0.1", proxy.upstream_port, timeout=30)
+                up.request(self.command, self.path, body=body, headers=headers)
+                r = up.getresponse()
+                data = r.read()
+                up.close()
+                if proxy.tamper and self.path.startswith("/oauth2/token") and r.status == 200:
+                    answer = json.loads(data)
+                    answer["id_token"] = proxy.tamper(answer["id_token"])
+                    data = json.dumps(answer).encode()
+                self.send_response(r.status)
+                for k, v in r.getheaders():
+                    if k.lower() not in ("content-length", "transfer-encoding", "connection"):
+                        self.send_header(k, v)
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            do_GET = do_POST = forward
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", port), Handler)
+        self.server.daemon_threads = True
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def stop(self):
+        self.server.shutdown()
+        self.server.server_close()
 
 
 class LemonLDAP:
@@ -114,10 +185,11 @@ class LemonLDAP:
     def start(self, timeout=60):
         env = dict(os.environ, LLNG_DEFAULTCONFFILE=str(self.root / "lemonldap-ng.ini"))
         with open(self.log_path, "wb") as log:
-            self.proc = subprocess.Popen(
+            self.proc = subprocess.Popen(  # ended with the suite's process, even killed
                 ["plackup", "-s", "HTTP::Server::PSGI", "--host", "127.0.0.1", "--port",
                  str(self.port), PORTAL_PSGI], stdin=subprocess.DEVNULL, stdout=log,
-                stderr=subprocess.STDOUT, env=env, cwd=self.root)
+                stderr=subprocess.STDOUT, env=env, cwd=self.root,
+                preexec_fn=_die_with_parent)
         deadline = time.monotonic() + timeout
         last = "no attempt"
         while time.monotonic() < deadline:
