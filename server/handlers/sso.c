@@ -41,12 +41,31 @@ void h_sso_info(struct req *r)
 			     on ? json_string("/api/v1/sso/start") : json_null()));
 }
 
+/* A failed sign-in: problem+json, or for a browser (Accept names
+ * text/html) a 303 to the sign-in page, which says what went wrong by
+ * the same code. Logged with @detail either way. */
+static void refuse(struct req *r, enum err e, const char *detail)
+{
+	log_msg("warn", "sso: sign-in refused (%s): %s", err_code(e), detail);
+	state_cookie(r, "", 0);
+	reply_header(r, "Cache-Control", "no-store");
+	const char *accept = req_header(r, "Accept");
+	if (accept != NULL && strstr(accept, "text/html") != NULL) {
+		char where[128];
+		snprintf(where, sizeof where, "/app/sign-in?sso_error=%s", err_code(e));
+		reply_header(r, "Location", where);
+		reply_empty(r, 303);
+		return;
+	}
+	reply_error(r, e, NULL, "%s", detail);
+}
+
 static bool configured(struct req *r)
 {
 	if (sso_enabled())
 		return true;
-	reply_error(r, ERR_SSO_NOT_CONFIGURED, NULL,
-		    "single sign-on is not configured (NEXTSTAGE_OIDC_ISSUER)");
+	refuse(r, ERR_SSO_NOT_CONFIGURED,
+	       "single sign-on is not configured (NEXTSTAGE_OIDC_ISSUER)");
 	return false;
 }
 
@@ -65,7 +84,7 @@ void h_sso_start(struct req *r)
 	char why[512];
 	struct sso_endpoints e;
 	if (!sso_provider(&e, why, sizeof why)) {
-		reply_error(r, ERR_SSO_PROVIDER, NULL, "%s", why);
+		refuse(r, ERR_SSO_PROVIDER, why);
 		return;
 	}
 	struct sso_attempt a;
@@ -96,25 +115,6 @@ void h_sso_start(struct req *r)
 	reply_header(r, "Cache-Control", "no-store");
 	free(url);
 	reply_empty(r, 302);
-}
-
-/* A failed callback: problem+json, or for a browser (Accept names
- * text/html) a 303 to the sign-in page, which says what went wrong by
- * the same code. Logged with @detail either way. */
-static void refuse(struct req *r, enum err e, const char *detail)
-{
-	log_msg("warn", "sso: sign-in refused (%s): %s", err_code(e), detail);
-	state_cookie(r, "", 0);
-	reply_header(r, "Cache-Control", "no-store");
-	const char *accept = req_header(r, "Accept");
-	if (accept != NULL && strstr(accept, "text/html") != NULL) {
-		char where[128];
-		snprintf(where, sizeof where, "/app/sign-in?sso_error=%s", err_code(e));
-		reply_header(r, "Location", where);
-		reply_empty(r, 303);
-		return;
-	}
-	reply_error(r, e, NULL, "%s", detail);
 }
 
 /* The cookie's state is the callback's (the browser that started it). */

@@ -21,7 +21,20 @@ from pathlib import Path
 
 from .harness import Failure
 
-PORTAL_PSGI = "/usr/share/lemonldap-ng/portal/htdocs/index.psgi"
+PORTAL_HTDOCS = "/usr/share/lemonldap-ng/portal/htdocs"
+# The portal's application, with the files its pages load mounted where
+# Debian's portal-nginx.conf puts them (/static/, /javascript/).
+PORTAL_PSGI = f"""use strict;
+use Plack::Builder;
+use Plack::App::File;
+use Lemonldap::NG::Portal::Main;
+my $portal = Lemonldap::NG::Portal::Main->run({{}});
+builder {{
+    mount '/static/' => Plack::App::File->new(root => '{PORTAL_HTDOCS}/static')->to_app;
+    mount '/javascript/' => Plack::App::File->new(root => '/usr/share/javascript')->to_app;
+    mount '/' => $portal;
+}};
+"""
 PORTAL_TEMPLATES = "/usr/share/lemonldap-ng/portal/templates"
 
 
@@ -177,6 +190,7 @@ class LemonLDAP:
         self.root.mkdir(parents=True, exist_ok=True)
         (self.root / "conf").mkdir(exist_ok=True)
         (self.root / "lemonldap-ng.ini").write_text(_ini(self.root))
+        (self.root / "portal.psgi").write_text(PORTAL_PSGI)
         conf = configuration(self.root, issuer, client_id, client_secret, redirect_uri)
         (self.root / "conf" / "lmConf-1.json").write_text(json.dumps(conf, indent=1))
         self.log_path = self.root / "portal.log"
@@ -187,7 +201,7 @@ class LemonLDAP:
         with open(self.log_path, "wb") as log:
             self.proc = subprocess.Popen(  # ended with the suite's process, even killed
                 ["plackup", "-s", "HTTP::Server::PSGI", "--host", "127.0.0.1", "--port",
-                 str(self.port), PORTAL_PSGI], stdin=subprocess.DEVNULL, stdout=log,
+                 str(self.port), str(self.root / "portal.psgi")], stdin=subprocess.DEVNULL, stdout=log,
                 stderr=subprocess.STDOUT, env=env, cwd=self.root,
                 preexec_fn=_die_with_parent)
         deadline = time.monotonic() + timeout
@@ -224,3 +238,20 @@ class LemonLDAP:
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait()
+
+
+if __name__ == "__main__":
+    # For the browser stories (tests/e2e/stories/sso.mjs), from tests/api:
+    #   python3 -m nsapi.lemonldap ROOT PORT CLIENT_ID CLIENT_SECRET REDIRECT_URI
+    # runs the portal (issuer http://127.0.0.1:PORT), prints "ready" once it
+    # answers, and stops it on SIGTERM or when stdin closes.
+    import sys
+    root, port, client_id, secret, redirect = sys.argv[1:6]
+    portal = LemonLDAP(root, int(port), f"http://127.0.0.1:{port}", client_id, secret, redirect)
+    signal.signal(signal.SIGTERM, lambda *_: (portal.stop(), sys.exit(0)))
+    try:
+        portal.start()
+        print("ready", flush=True)
+        sys.stdin.read()
+    finally:
+        portal.stop()
