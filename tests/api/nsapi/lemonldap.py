@@ -151,7 +151,7 @@ class ProviderProxy:
                 body = self.rfile.read(n) if n else None
                 headers = {k: v for k, v in self.headers.items()
                            if k.lower() not in ("connection", "keep-alive")}
-                proxy.seen.append((self.command, self.path, headers, body))
+                proxy.seen.append((self.command, self.path, headers, body, time.monotonic()))
                 up = http.client.HTTPConnection("127.0.0.1", proxy.upstream_port, timeout=30)
                 up.request(self.command, self.path, body=body, headers=headers)
                 r = up.getresponse()
@@ -193,6 +193,7 @@ class LemonLDAP:
         (self.root / "portal.psgi").write_text(PORTAL_PSGI)
         conf = configuration(self.root, issuer, client_id, client_secret, redirect_uri)
         (self.root / "conf" / "lmConf-1.json").write_text(json.dumps(conf, indent=1))
+        self.conf = conf
         self.log_path = self.root / "portal.log"
         self.proc = None
 
@@ -222,6 +223,31 @@ class LemonLDAP:
                 last = str(e)
             time.sleep(0.2)
         raise Failure(f"lemonldap-ng not up after {timeout}s ({last})", self.log_tail())
+
+    def jwks_kids(self):
+        c = http.client.HTTPConnection("127.0.0.1", self.port, timeout=10)
+        c.request("GET", "/oauth2/jwks")
+        keys = json.loads(c.getresponse().read())["keys"]
+        c.close()
+        return [k.get("kid") for k in keys]
+
+    def rotate_keys(self, kid, timeout=30):
+        """A new signing key under @kid, as an operator rotating keys does:
+        a new configuration (the next cfgNum), waited for until the
+        portal's JWKS serves it."""
+        private, public = _keypair(self.root)
+        self.conf = dict(self.conf, cfgNum=self.conf["cfgNum"] + 1,
+                         oidcServicePrivateKeySig=private, oidcServicePublicKeySig=public,
+                         oidcServiceKeyIdSig=kid)
+        path = self.root / "conf" / f"lmConf-{self.conf['cfgNum']}.json"
+        path.write_text(json.dumps(self.conf, indent=1))
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if kid in self.jwks_kids():
+                return
+            time.sleep(0.3)
+        raise Failure(f"the portal did not take the new key {kid} within {timeout}s",
+                      self.log_tail())
 
     def log_tail(self, n=30):
         try:

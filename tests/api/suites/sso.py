@@ -384,6 +384,22 @@ def next_must_stay_on_this_site():
                     "/app/deals?stage=proposal")
 
 
+@test
+def a_rotated_provider_key_is_fetched_at_once():
+    flow = Flow()
+    check_signed_in(flow.sign_in(DWHO[0]), flow, DWHO[1])  # the JWKS is cached now
+    kid = "rotated-" + secrets.token_hex(4)
+    provider.rotate_keys(kid)
+    # the server refetches a JWKS that lacks a key at most every 10 s
+    fetched = [s[4] for s in proxy.seen if s[1].startswith("/oauth2/jwks")]
+    time.sleep(max(0, fetched[-1] + 10.5 - time.monotonic()))
+    before = len(fetched)
+    flow = Flow()
+    check_signed_in(flow.sign_in(DWHO[0]), flow, DWHO[1])
+    after = [s for s in proxy.seen if s[1].startswith("/oauth2/jwks")]
+    check(len(after) == before + 1, f"JWKS fetched {len(after) - before} times for the new key")
+
+
 # ---------------------------------------------------------------- settings
 
 def other_server(env, name):
