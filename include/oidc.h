@@ -62,10 +62,18 @@ char *oidc_authorize_url(const char *endpoint, const char *client_id, const char
  * into @out; false when it does not fit @outlen with its NUL. */
 bool oidc_urlencode(const char *s, char *out, size_t outlen);
 
-/* The token endpoint's JSON answer @body: its id_token (malloc'd) into
- * *@id_token, or false with the provider's error and description (or
- * what is missing) in @why. */
-bool oidc_token_answer(const char *body, char **id_token, char *why, size_t whylen);
+/* The token endpoint's JSON answer @body: its id_token and access_token
+ * (malloc'd; the access token NULL when there is none) into *@id_token
+ * and *@access_token, or false with the provider's error and description
+ * (or what is missing) in @why. */
+bool oidc_token_answer(const char *body, char **id_token, char **access_token, char *why,
+		       size_t whylen);
+
+/* Completes @who (an ID token's, without an e-mail) from the userinfo
+ * endpoint's JSON answer @body: email, email_verified, and name when the
+ * ID token had none. False with the reason when it is not JSON or its sub
+ * is not @who's (OpenID Connect Core 1.0, 5.3.2). */
+bool oidc_userinfo(const char *body, struct oidc_identity *who, char *why, size_t whylen);
 
 /* Whether @next is a path of this site a user may be sent to after
  * signing in: "/..." but not "//..." or "/\...", printable ASCII without

@@ -21,7 +21,8 @@
 struct sso_endpoints {
 	char authorization[SSO_URL_MAX];
 	char token[SSO_URL_MAX];
-	bool secret_post; /* client_secret_post; else client_secret_basic */
+	char userinfo[SSO_URL_MAX]; /* "" when the provider has none */
+	bool secret_post;	    /* client_secret_post; else client_secret_basic */
 };
 
 /* Whether single sign-on is configured. */
@@ -43,7 +44,9 @@ char *sso_jwks(bool stale, char *why, size_t whylen);
 char *sso_redeem(const struct sso_endpoints *e, const char *code, const char *verifier,
 		 const char *redirect_uri, char *why, size_t whylen);
 
-/* Forgets the cache (tests, shutdown). */
-void sso_forget(void);
+/* The userinfo endpoint's answer to @access_token: its JSON body
+ * (malloc'd, for oidc_userinfo), or NULL with the reason in @why. */
+char *sso_userinfo(const struct sso_endpoints *e, const char *access_token, char *why,
+		   size_t whylen);
 
 #endif

@@ -125,6 +125,21 @@ static bool same_browser(struct req *r, const char *state)
 	       strlen(value) == strlen(state) && crypto_equal(value, state, strlen(state));
 }
 
+/* The ID token named no e-mail: the provider's userinfo endpoint may
+ * (OpenID Connect's other way of giving claims). */
+static bool complete_from_userinfo(const struct sso_endpoints *ep, const char *access_token,
+				   struct oidc_identity *who, enum err *e, char *why, size_t whylen)
+{
+	char *info = sso_userinfo(ep, access_token, why, whylen);
+	if (info == NULL) {
+		*e = ERR_SSO_PROVIDER;
+		return false;
+	}
+	bool ok = oidc_userinfo(info, who, why, whylen);
+	free(info);
+	return ok;
+}
+
 /* Redeems @code and verifies the ID token against @a: the person into
  * @who, or false with the reason in @why (and *@e the error). */
 static bool identify(const char *code, const struct sso_attempt *a, struct oidc_identity *who,
@@ -139,9 +154,9 @@ static bool identify(const char *code, const struct sso_attempt *a, struct oidc_
 			 : NULL;
 	if (body == NULL)
 		return false;
-	char *id_token = NULL;
+	char *id_token = NULL, *access_token = NULL;
 	*e = ERR_SSO_FAILED;
-	bool ok = oidc_token_answer(body, &id_token, why, whylen);
+	bool ok = oidc_token_answer(body, &id_token, &access_token, why, whylen);
 	free(body);
 	struct oidc_expect x = {config.oidc_issuer, config.oidc_client_id, a->nonce,
 				(long long)time(NULL)};
@@ -158,7 +173,13 @@ static bool identify(const char *code, const struct sso_attempt *a, struct oidc_
 			break;
 	}
 	free(id_token);
-	return ok && res == OIDC_OK;
+	ok = ok && res == OIDC_OK;
+	if (ok && who->email[0] == '\0' && access_token != NULL && ep.userinfo[0] != '\0')
+		ok = complete_from_userinfo(&ep, access_token, who, e, why, whylen);
+	if (access_token != NULL)
+		crypto_wipe(access_token, strlen(access_token));
+	free(access_token);
+	return ok;
 }
 
 /* The e-mail the identity signs in with, or false with the reason. */

@@ -113,6 +113,24 @@ static void copy_utf8(char *out, size_t outlen, const char *s)
 	out[n] = '\0';
 }
 
+/* Fills @who's claims from those of @c (an ID token's or userinfo's). */
+static void take_profile(json_t *c, struct oidc_identity *out)
+{
+	const char *email = json_string_value(json_object_get(c, "email"));
+	if (email != NULL && strlen(email) <= EMAIL_MAX)
+		snprintf(out->email, sizeof out->email, "%s", email);
+	json_t *ev = json_object_get(c, "email_verified");
+	const char *evs = json_string_value(ev); /* some providers send "true" */
+	out->email_verified = json_is_boolean(ev) ? json_is_true(ev)
+			      : evs != NULL	  ? strcmp(evs, "true") == 0
+						  : -1;
+	const char *name = json_string_value(json_object_get(c, "name"));
+	if (name == NULL || name[0] == '\0')
+		name = json_string_value(json_object_get(c, "preferred_username"));
+	if (name != NULL && out->name[0] == '\0')
+		copy_utf8(out->name, sizeof out->name, name);
+}
+
 static enum oidc_result check_claims(json_t *c, const struct oidc_expect *x,
 				     struct oidc_identity *out, char *why, size_t whylen)
 {
@@ -155,19 +173,7 @@ static enum oidc_result check_claims(json_t *c, const struct oidc_expect *x,
 	}
 	memset(out, 0, sizeof *out);
 	snprintf(out->subject, sizeof out->subject, "%s", sub);
-	const char *email = json_string_value(json_object_get(c, "email"));
-	if (email != NULL && strlen(email) <= EMAIL_MAX)
-		snprintf(out->email, sizeof out->email, "%s", email);
-	json_t *ev = json_object_get(c, "email_verified");
-	const char *evs = json_string_value(ev); /* some providers send "true" */
-	out->email_verified = json_is_boolean(ev) ? json_is_true(ev)
-			      : evs != NULL	  ? strcmp(evs, "true") == 0
-						  : -1;
-	const char *name = json_string_value(json_object_get(c, "name"));
-	if (name == NULL || name[0] == '\0')
-		name = json_string_value(json_object_get(c, "preferred_username"));
-	if (name != NULL)
-		copy_utf8(out->name, sizeof out->name, name);
+	take_profile(c, out);
 	return OIDC_OK;
 }
 
@@ -253,13 +259,15 @@ char *oidc_authorize_url(const char *endpoint, const char *client_id, const char
 	return url;
 }
 
-bool oidc_token_answer(const char *body, char **id_token, char *why, size_t whylen)
+bool oidc_token_answer(const char *body, char **id_token, char **access_token, char *why,
+		       size_t whylen)
 {
-	*id_token = NULL;
+	*id_token = *access_token = NULL;
 	json_t *j = json_loads(body ? body : "", 0, NULL);
 	const char *err = json_string_value(json_object_get(j, "error"));
 	const char *desc = json_string_value(json_object_get(j, "error_description"));
 	const char *tok = json_string_value(json_object_get(j, "id_token"));
+	const char *access = json_string_value(json_object_get(j, "access_token"));
 	if (!json_is_object(j))
 		WHY("the token endpoint did not answer JSON");
 	else if (err != NULL)
@@ -267,10 +275,27 @@ bool oidc_token_answer(const char *body, char **id_token, char *why, size_t whyl
 		    desc ? desc : "");
 	else if (tok == NULL)
 		WHY("the token endpoint gave no id_token");
-	else
-		*id_token = strdup(tok);
+	else if ((*id_token = strdup(tok)) != NULL && access != NULL)
+		*access_token = strdup(access);
 	json_decref(j);
 	return *id_token != NULL;
+}
+
+bool oidc_userinfo(const char *body, struct oidc_identity *who, char *why, size_t whylen)
+{
+	json_t *c = json_loads(body ? body : "", 0, NULL);
+	const char *sub = json_string_value(json_object_get(c, "sub"));
+	bool ok = false;
+	if (!json_is_object(c))
+		WHY("the userinfo endpoint did not answer JSON");
+	else if (sub == NULL || strcmp(sub, who->subject) != 0)
+		WHY("the userinfo endpoint names another subject than the ID token");
+	else {
+		take_profile(c, who);
+		ok = true;
+	}
+	json_decref(c);
+	return ok;
 }
 
 bool oidc_next_ok(const char *next)

@@ -140,6 +140,8 @@ static bool discover(struct sso_endpoints *out, char jwks_uri[SSO_URL_MAX], char
 	else if (copy_url(doc, "authorization_endpoint", out->authorization, why, whylen) &&
 		 copy_url(doc, "token_endpoint", out->token, why, whylen) &&
 		 copy_url(doc, "jwks_uri", jwks_uri, why, whylen)) {
+		if (!copy_url(doc, "userinfo_endpoint", out->userinfo, why, whylen))
+			out->userinfo[0] = '\0'; /* optional */
 		json_t *m = json_object_get(doc, "token_endpoint_auth_methods_supported");
 		/* absent means client_secret_basic (Discovery 1.0, section 3) */
 		out->secret_post = m != NULL && !methods_has(m, "client_secret_basic") &&
@@ -262,11 +264,32 @@ char *sso_redeem(const struct sso_endpoints *e, const char *code, const char *ve
 	return body;
 }
 
-void sso_forget(void)
+char *sso_userinfo(const struct sso_endpoints *e, const char *access_token, char *why,
+		   size_t whylen)
 {
-	pthread_mutex_lock(&lock);
-	free(jwks);
-	jwks = NULL;
-	jwks_at = cached_at = 0;
-	pthread_mutex_unlock(&lock);
+	char auth[4096];
+	if (snprintf(auth, sizeof auth, "Authorization: Bearer %s", access_token) >=
+		(int)sizeof auth ||
+	    strpbrk(access_token, "\r\n") != NULL) {
+		WHY("the provider's access token is unusable");
+		return NULL;
+	}
+	CURL *h = curl_easy_init();
+	if (h == NULL) {
+		WHY("out of memory");
+		return NULL;
+	}
+	struct curl_slist *hs = curl_slist_append(NULL, "Accept: application/json");
+	hs = curl_slist_append(hs, auth);
+	curl_easy_setopt(h, CURLOPT_HTTPHEADER, hs);
+	long status = 0;
+	char *body = perform(h, e->userinfo, &status, why, whylen);
+	curl_slist_free_all(hs);
+	sodium_memzero(auth, sizeof auth);
+	if (body != NULL && status != 200) {
+		WHY("the userinfo endpoint answered HTTP %ld", status);
+		free(body);
+		return NULL;
+	}
+	return body;
 }

@@ -242,18 +242,42 @@ static void the_authorization_url_encodes_its_parameters(void)
 
 static void the_token_answer_gives_the_id_token_or_the_error(void)
 {
-	char *tok;
+	char *tok, *access;
 	char why[256];
-	CHECK(oidc_token_answer("{\"id_token\":\"a.b.c\",\"access_token\":\"x\"}", &tok, why, 256));
+	CHECK(oidc_token_answer("{\"id_token\":\"a.b.c\",\"access_token\":\"x\"}", &tok, &access,
+				why, 256));
 	CHECK_STR(tok, "a.b.c");
+	CHECK_STR(access, "x");
+	free(tok);
+	free(access);
+	CHECK(oidc_token_answer("{\"id_token\":\"a.b.c\"}", &tok, &access, why, 256));
+	CHECK(access == NULL);
 	free(tok);
 	CHECK(!oidc_token_answer("{\"error\":\"invalid_grant\",\"error_description\":\"used\"}",
-				 &tok, why, 256));
+				 &tok, &access, why, 256));
 	CHECK(tok == NULL && strstr(why, "invalid_grant: used"));
-	CHECK(!oidc_token_answer("{\"access_token\":\"x\"}", &tok, why, 256) &&
-	      strstr(why, "no id_token"));
-	CHECK(!oidc_token_answer("<html>", &tok, why, 256) && strstr(why, "JSON"));
-	CHECK(!oidc_token_answer(NULL, &tok, why, 256));
+	CHECK(!oidc_token_answer("{\"access_token\":\"x\"}", &tok, &access, why, 256) &&
+	      strstr(why, "no id_token") && access == NULL);
+	CHECK(!oidc_token_answer("<html>", &tok, &access, why, 256) && strstr(why, "JSON"));
+	CHECK(!oidc_token_answer(NULL, &tok, &access, why, 256));
+}
+
+static void userinfo_completes_an_id_token_without_email(void)
+{
+	struct oidc_identity who = {
+	    .subject = "u-1", .email_verified = -1, .name = "From the token"};
+	char why[256];
+	CHECK(oidc_userinfo("{\"sub\":\"u-1\",\"email\":\"a@b.example\",\"email_verified\":true,"
+			    "\"name\":\"From userinfo\"}",
+			    &who, why, sizeof why));
+	CHECK_STR(who.email, "a@b.example");
+	CHECK(who.email_verified == 1);
+	CHECK_STR(who.name, "From the token"); /* the ID token's stays */
+	struct oidc_identity someone = {.subject = "u-1"};
+	CHECK(!oidc_userinfo("{\"sub\":\"u-2\",\"email\":\"evil@b.example\"}", &someone, why, 256));
+	CHECK(strstr(why, "subject") && someone.email[0] == '\0');
+	CHECK(!oidc_userinfo("{\"email\":\"evil@b.example\"}", &someone, why, 256));
+	CHECK(!oidc_userinfo("not json", &someone, why, 256));
 }
 
 static void next_stays_on_this_site(void)
@@ -299,6 +323,7 @@ int main(void)
 	TEST(pkce_challenge_is_rfc_7636s);
 	TEST(the_authorization_url_encodes_its_parameters);
 	TEST(the_token_answer_gives_the_id_token_or_the_error);
+	TEST(userinfo_completes_an_id_token_without_email);
 	TEST(next_stays_on_this_site);
 	cjose_jwk_release(key);
 	cjose_jwk_release(other);

@@ -65,9 +65,10 @@ status = 0
 
 
 def configuration(root, issuer, client_id, client_secret, redirect_uri):
-    """LemonLDAP::NG's configuration (lmConf-1.json) for one OpenID
-    Connect relying party: nextstage, confidential, PKCE required, no
-    consent screen, e-mail and name in the ID token."""
+    """LemonLDAP::NG's configuration (lmConf-1.json) for OpenID Connect
+    relying parties: nextstage, confidential, PKCE required, no consent
+    screen, e-mail and name in the ID token; and the same without them
+    in the ID token (@client_id + "-userinfo")."""
     private, public = _keypair(root)
     stores = {d: str(root / d) for d in ("sessions", "psessions", "cache", "notifications")}
     for d in stores.values():
@@ -100,18 +101,21 @@ def configuration(root, issuer, client_id, client_secret, redirect_uri):
         "oidcServicePrivateKeySig": private, "oidcServicePublicKeySig": public,
         "oidcServiceKeyIdSig": "nextstage-test-1",
         "oidcServiceAllowAuthorizationCodeFlow": 1,
-        "oidcRPMetaDataOptions": {"nextstage": {
-            "oidcRPMetaDataOptionsClientID": client_id,
+        # the second one (CLIENT_ID-userinfo) leaves the e-mail and name out
+        # of its ID tokens, for the userinfo endpoint to give
+        "oidcRPMetaDataOptions": {rp: {
+            "oidcRPMetaDataOptionsClientID": client_id + suffix,
             "oidcRPMetaDataOptionsClientSecret": client_secret,
             "oidcRPMetaDataOptionsRedirectUris": redirect_uri,
             "oidcRPMetaDataOptionsIDTokenSignAlg": "RS256",
-            "oidcRPMetaDataOptionsIDTokenForceClaims": 1,
+            "oidcRPMetaDataOptionsIDTokenForceClaims": 0 if suffix else 1,
             "oidcRPMetaDataOptionsBypassConsent": 1,
             "oidcRPMetaDataOptionsRequirePKCE": 1,
             "oidcRPMetaDataOptionsPublic": 0,
             "oidcRPMetaDataOptionsUserIDAttr": "uid",
-        }},
-        "oidcRPMetaDataExportedVars": {"nextstage": {"email": "oidc_mail", "name": "cn"}},
+        } for rp, suffix in (("nextstage", ""), ("nextstage-userinfo", "-userinfo"))},
+        "oidcRPMetaDataExportedVars": {rp: {"email": "oidc_mail", "name": "cn"}
+                                       for rp in ("nextstage", "nextstage-userinfo")},
     }
 
 

@@ -443,6 +443,27 @@ def local_passwords_off_refuses_password_sign_in():
 
 
 @test
+def an_id_token_without_email_is_completed_by_the_userinfo_endpoint():
+    srv = other_server({**SSO_ENV, "NEXTSTAGE_OIDC_CLIENT_ID": CLIENT_ID + "-userinfo"}, "userinfo")
+    try:
+        arrange(f"DELETE FROM users WHERE email = {sql_literal(RTYLER[1])}")
+        asked = len([s for s in proxy.seen if s[1].startswith("/oauth2/userinfo")])
+        flow = Flow(srv.port)
+        r = flow.sign_in(RTYLER[0])
+        check(r.status == 303 and flow.session, f"the callback: {r.status}", r.describe(),
+              srv.stderr_tail(10))
+        who = me(flow)
+        check(who["email"] == RTYLER[1] and who["name"] == RTYLER[2],
+              f"signed in as {who}: the e-mail and name come from userinfo")
+        calls = [s for s in proxy.seen if s[1].startswith("/oauth2/userinfo")][asked:]
+        check(len(calls) == 1 and calls[0][2].get("Authorization", "").startswith("Bearer "),
+              f"the userinfo endpoint was asked {len(calls)} times, with {calls[:1]}")
+        check(not srv.new_sanitizer_report(), "sanitizer report", srv.stderr_tail())
+    finally:
+        srv.terminate()
+
+
+@test
 def a_provider_that_does_not_answer_is_said_so():
     dead = f"http://127.0.0.1:{free_port()}"
     srv = other_server({**SSO_ENV, "NEXTSTAGE_OIDC_ISSUER": dead}, "provider-down")
