@@ -6,6 +6,7 @@
  * /sso/callback takes that state once, redeems the code, verifies the ID
  * token (oidc.h), and signs the person in as the user with their e-mail,
  * made with the default role when there is none. */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +18,7 @@
 #include "handlers.h"
 #include "log.h"
 #include "oidc.h"
+#include "ratelimit.h"
 #include "sso.h"
 
 #define SSO_COOKIE	  "ns_sso"
@@ -69,9 +71,44 @@ static bool configured(struct req *r)
 	return false;
 }
 
+/* Each start writes a row: at most NEXTSTAGE_PUBLIC_RATE a minute from
+ * one address, as the public pages. */
+static struct ratelimit *starts;
+
+static void make_limiter(void)
+{
+	starts = rl_new(config.public_rate, config.public_rate);
+	if (starts == NULL)
+		log_msg("error", "no memory for the rate limiter of /sso/start: not limiting");
+}
+
+static bool admitted(struct req *r)
+{
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
+	if (config.public_rate == 0)
+		return true;
+	pthread_once(&once, make_limiter);
+	char addr[64];
+	req_client(r, addr, sizeof addr);
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	unsigned retry;
+	if (starts == NULL ||
+	    rl_admit(starts, addr, (uint64_t)t.tv_sec * 1000 + (uint64_t)t.tv_nsec / 1000000,
+		     &retry))
+		return true;
+	char v[16];
+	snprintf(v, sizeof v, "%u", retry);
+	reply_header(r, "Retry-After", v);
+	reply_error(r, ERR_RATE_LIMITED, NULL,
+		    "at most %u sign-ins a minute start from one address; retry in %u s",
+		    config.public_rate, retry);
+	return false;
+}
+
 void h_sso_start(struct req *r)
 {
-	if (!configured(r))
+	if (!configured(r) || !admitted(r))
 		return;
 	const char *next = req_query(r, "next");
 	if (next == NULL || next[0] == '\0')

@@ -26,7 +26,9 @@ PUBLIC_URL = "http://nextstage.sso.test"
 REDIRECT_URI = PUBLIC_URL + "/api/v1/sso/callback"
 SSO_ENV = {"NEXTSTAGE_OIDC_ISSUER": ISSUER, "NEXTSTAGE_OIDC_CLIENT_ID": CLIENT_ID,
            "NEXTSTAGE_OIDC_CLIENT_SECRET": CLIENT_SECRET, "NEXTSTAGE_PUBLIC_URL": PUBLIC_URL}
-SERVER_ENV = dict(SSO_ENV)
+# (the suite starts many sign-ins from one address: its own test of the
+# limit has a server of its own)
+SERVER_ENV = dict(SSO_ENV, NEXTSTAGE_PUBLIC_RATE="0")
 
 # The Demo backend's people (Lemonldap::NG::Portal::UserDB::Demo); the
 # portal sends msmith's address in capitals (nsapi/lemonldap.py).
@@ -459,6 +461,24 @@ def an_id_token_without_email_is_completed_by_the_userinfo_endpoint():
         check(len(calls) == 1 and calls[0][2].get("Authorization", "").startswith("Bearer "),
               f"the userinfo endpoint was asked {len(calls)} times, with {calls[:1]}")
         check(not srv.new_sanitizer_report(), "sanitizer report", srv.stderr_tail())
+    finally:
+        srv.terminate()
+
+
+@test
+def starts_are_limited_per_address():
+    srv = other_server({**SSO_ENV, "NEXTSTAGE_PUBLIC_RATE": "3"}, "start-rate")
+    try:
+        api = _api_for(srv.port)
+        before = int(arrange("SELECT count(*) FROM sso_attempts")[0][0])
+        for _ in range(3):
+            expect_status(api.get("/api/v1/sso/start"), 302)
+        r = api.get("/api/v1/sso/start")
+        expect_problem(r, 429, "rate_limited")
+        retry = r.header("Retry-After") or ""
+        check(retry.isdigit() and 1 <= int(retry) <= 20, f"Retry-After {retry!r}", r.describe())
+        rows = int(arrange("SELECT count(*) FROM sso_attempts")[0][0]) - before
+        check(rows == 3, f"{rows} sign-ins under way stored for 3 admitted starts and 1 refused")
     finally:
         srv.terminate()
 
