@@ -135,13 +135,17 @@ class ProviderProxy:
     """Forwards every request on 127.0.0.1:@port to the portal on
     @upstream_port, as it is; while @tamper is set, the ID token of the
     token endpoint's answers goes through it (a function of the compact
-    JWS, returning another) on the way back. @seen keeps (method, path,
-    headers, body) of each request."""
+    JWS, returning another) on the way back, and while @discovery is set,
+    the discovery document through it. @seen keeps (method, path,
+    headers, body, time) of each request, @id_tokens the ID tokens the
+    portal issued."""
 
     def __init__(self, port, upstream_port):
         self.port, self.upstream_port = port, upstream_port
         self.tamper = None
+        self.discovery = None  # while set, a function of the discovery document
         self.seen = []
+        self.id_tokens = []  # as the portal issued them
         proxy = self
 
         class Handler(http.server.BaseHTTPRequestHandler):
@@ -161,10 +165,14 @@ class ProviderProxy:
                 r = up.getresponse()
                 data = r.read()
                 up.close()
-                if proxy.tamper and self.path.startswith("/oauth2/token") and r.status == 200:
+                if proxy.discovery and self.path == "/.well-known/openid-configuration":
+                    data = json.dumps(proxy.discovery(json.loads(data))).encode()
+                if self.path.startswith("/oauth2/token") and r.status == 200:
                     answer = json.loads(data)
-                    answer["id_token"] = proxy.tamper(answer["id_token"])
-                    data = json.dumps(answer).encode()
+                    proxy.id_tokens.append(answer.get("id_token"))
+                    if proxy.tamper:
+                        answer["id_token"] = proxy.tamper(answer["id_token"])
+                        data = json.dumps(answer).encode()
                 self.send_response(r.status)
                 for k, v in r.getheaders():
                     if k.lower() not in ("content-length", "transfer-encoding", "connection"):

@@ -360,6 +360,33 @@ def a_tampered_id_token_is_refused():
 
 
 @test
+def a_real_id_token_of_another_sign_in_or_client_is_refused():
+    # the provider's own tokens, well signed, but not this sign-in's
+    flow = Flow()
+    check_signed_in(flow.sign_in(DWHO[0]), flow, DWHO[1])
+    earlier = proxy.id_tokens[-1]
+    srv = other_server({**SSO_ENV, "NEXTSTAGE_OIDC_CLIENT_ID": CLIENT_ID + "-userinfo"},
+                       "other-client")
+    try:
+        other = Flow(srv.port)
+        check(other.sign_in(DWHO[0]).status == 303, "signing in through the other client")
+        foreign = proxy.id_tokens[-1]
+    finally:
+        srv.terminate()
+    cases = {"an earlier sign-in's": (earlier, "nonce"), "another client's": (foreign, "aud")}
+    try:
+        for label, (token, says) in cases.items():
+            proxy.tamper = lambda _t, token=token: token
+            flow = Flow()
+            try:
+                check_refused(flow.sign_in(DWHO[0]), flow, says=says)
+            except Failure as e:
+                raise Failure(f"{label} ID token: {e}", *e.details)
+    finally:
+        proxy.tamper = None
+
+
+@test
 def a_browser_is_sent_back_to_the_sign_in_page_with_the_code():
     flow = Flow()
     back = flow.at_provider(DWHO[0])
@@ -463,6 +490,26 @@ def an_id_token_without_email_is_completed_by_the_userinfo_endpoint():
         check(not srv.new_sanitizer_report(), "sanitizer report", srv.stderr_tail())
     finally:
         srv.terminate()
+
+
+@test
+def a_provider_that_takes_client_secret_post_gets_the_secret_in_the_form():
+    # the portal takes both; its discovery document, as this server reads
+    # it, offers only client_secret_post
+    proxy.discovery = lambda d: dict(d, token_endpoint_auth_methods_supported=["client_secret_post"])
+    srv = other_server(SSO_ENV, "secret-post")
+    try:
+        flow = Flow(srv.port)
+        r = flow.sign_in(DWHO[0])
+        check(r.status == 303 and flow.session, f"the callback: {r.status}", r.describe(),
+              srv.stderr_tail(10))
+    finally:
+        proxy.discovery = None
+        srv.terminate()
+    call = [s for s in proxy.seen if s[0] == "POST" and s[1].startswith("/oauth2/token")][-1]
+    form = dict(urllib.parse.parse_qsl(call[3].decode()))
+    check(form.get("client_id") == CLIENT_ID and form.get("client_secret") == CLIENT_SECRET
+          and "Authorization" not in call[2], f"the token request: {call[2]} {sorted(form)}")
 
 
 @test
