@@ -152,23 +152,51 @@ static bool discover(struct sso_endpoints *out, char jwks_uri[SSO_URL_MAX], char
 	return ok;
 }
 
-static char jwks_uri[SSO_URL_MAX]; /* guarded by lock */
+/* After a failed fetch, the provider is not asked again for this long:
+ * sign-ins meanwhile fail at once instead of each holding a thread. */
+#define SSO_RETRY_S 5
 
-/* Refreshes the discovery document when it is missing or old; with lock held. */
+/* All guarded by lock; a fetch runs with it released, one at a time per
+ * document (the flags), so a slow provider holds one thread, not all. */
+static char jwks_uri[SSO_URL_MAX];
+static bool discovering, jwks_fetching;
+static time_t discovery_failed_at, jwks_failed_at;
+static char discovery_error[256], jwks_error[256];
+
+/* Refreshes the discovery document when it is missing or old; called and
+ * returns with lock held. An old one is used while a new one can't be
+ * had. */
 static bool fresh_provider(time_t now, char *why, size_t whylen)
 {
-	if (cached_at != 0 && now - cached_at < SSO_CACHE_S)
+	bool have = cached_at != 0;
+	if (have && now - cached_at < SSO_CACHE_S)
 		return true;
+	if (discovering || now - discovery_failed_at < SSO_RETRY_S) {
+		if (!have)
+			WHY("%s", discovering
+				      ? "the provider's discovery document is being fetched: "
+					"retry in a moment"
+				      : discovery_error);
+		return have;
+	}
+	discovering = true;
+	pthread_mutex_unlock(&lock);
 	struct sso_endpoints e;
 	char uri[SSO_URL_MAX];
-	if (!discover(&e, uri, why, whylen)) {
+	bool ok = discover(&e, uri, why, whylen);
+	if (!ok)
 		log_msg("warn", "sso: discovery failed: %s", why);
-		return false;
+	pthread_mutex_lock(&lock);
+	discovering = false;
+	if (ok) {
+		cached = e;
+		memcpy(jwks_uri, uri, sizeof uri);
+		cached_at = now;
+	} else {
+		discovery_failed_at = time(NULL); /* from the failure on, not the start */
+		snprintf(discovery_error, sizeof discovery_error, "%s", why);
 	}
-	cached = e;
-	memcpy(jwks_uri, uri, sizeof uri);
-	cached_at = now;
-	return true;
+	return ok || have;
 }
 
 bool sso_provider(struct sso_endpoints *out, char *why, size_t whylen)
@@ -181,6 +209,28 @@ bool sso_provider(struct sso_endpoints *out, char *why, size_t whylen)
 	return ok;
 }
 
+/* Fetches the JWKS again; called and returns with lock held. */
+static void refetch_jwks(time_t now)
+{
+	char uri[SSO_URL_MAX], why[256];
+	memcpy(uri, jwks_uri, sizeof uri);
+	jwks_fetching = true;
+	pthread_mutex_unlock(&lock);
+	char *fetched = get_json(uri, why, sizeof why);
+	if (fetched == NULL)
+		log_msg("warn", "sso: the JWKS can't be fetched: %s", why);
+	pthread_mutex_lock(&lock);
+	jwks_fetching = false;
+	if (fetched != NULL) {
+		free(jwks);
+		jwks = fetched;
+		jwks_at = now;
+	} else {
+		jwks_failed_at = time(NULL);
+		snprintf(jwks_error, sizeof jwks_error, "%s", why);
+	}
+}
+
 char *sso_jwks(bool stale, char *why, size_t whylen)
 {
 	time_t now = time(NULL);
@@ -190,18 +240,13 @@ char *sso_jwks(bool stale, char *why, size_t whylen)
 		goto out;
 	bool old = jwks == NULL || now - jwks_at >= SSO_CACHE_S ||
 		   (stale && now - jwks_at >= SSO_JWKS_MIN_S);
-	if (old) {
-		char *fetched = get_json(jwks_uri, why, whylen);
-		if (fetched == NULL) {
-			log_msg("warn", "sso: the JWKS can't be fetched: %s", why);
-		} else {
-			free(jwks);
-			jwks = fetched;
-			jwks_at = now;
-		}
-	}
+	if (old && !jwks_fetching && now - jwks_failed_at >= SSO_RETRY_S)
+		refetch_jwks(now);
 	if (jwks != NULL && (copy = strdup(jwks)) == NULL)
 		WHY("out of memory");
+	else if (jwks == NULL)
+		WHY("%s", jwks_fetching ? "the provider's JWKS is being fetched: retry in a moment"
+					: jwks_error);
 out:
 	pthread_mutex_unlock(&lock);
 	return copy;

@@ -5,7 +5,9 @@ to our server. The flow is driven as a browser would: our /sso/start,
 the portal's login form, back to our /sso/callback."""
 import json
 import secrets
+import socket
 import subprocess
+import threading
 import time
 import urllib.parse
 
@@ -540,6 +542,41 @@ def a_provider_that_does_not_answer_is_said_so():
         check("127.0.0.1" in p["detail"], f"the detail does not name the provider: {p['detail']!r}")
     finally:
         srv.terminate()
+
+
+@test
+def a_provider_that_hangs_holds_one_thread_not_every_sign_in():
+    hung = socket.socket()  # listens, never accepts: requests to it wait
+    hung.bind(("127.0.0.1", 0))
+    hung.listen(32)
+    srv = other_server({**SSO_ENV, "NEXTSTAGE_OIDC_ISSUER": f"http://127.0.0.1:{hung.getsockname()[1]}"},
+                       "provider-hangs")
+    try:
+        api = _api_for(srv.port)
+        first = {}
+        asking = threading.Thread(target=lambda: first.setdefault(
+            "r", api.get("/api/v1/sso/start", timeout=30)))
+        asking.start()
+        time.sleep(0.5)
+        t0 = time.monotonic()
+        meanwhile = [api.get("/api/v1/sso/start") for _ in range(6)]  # twice the pool
+        took = time.monotonic() - t0
+        for r in meanwhile:
+            p = expect_problem(r, 502, "sso_provider_unavailable")
+        check("being fetched" in p["detail"], f"the detail: {p['detail']!r}")
+        check(took < 3, f"6 sign-ins took {took:.1f}s while the provider hangs: they waited for it")
+        expect_json(api.get("/api/v1/me", as_="rep"), 200)  # the pool serves the rest
+        asking.join(25)
+        p = expect_problem(first["r"], 502, "sso_provider_unavailable")
+        check("timed out" in p["detail"].lower() or "timeout" in p["detail"].lower(),
+              f"the first one's detail: {p['detail']!r}")
+        # for 5 s after, the failure is answered at once
+        t0 = time.monotonic()
+        expect_problem(api.get("/api/v1/sso/start"), 502, "sso_provider_unavailable")
+        check(time.monotonic() - t0 < 2, "the provider was asked again at once")
+    finally:
+        srv.terminate()
+        hung.close()
 
 
 @test
