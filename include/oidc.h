@@ -14,6 +14,7 @@
 /* base64url of a SHA-256, no padding */
 #define OIDC_CHALLENGE_CHARS 43
 #define OIDC_SUBJECT_MAX     255
+#define OIDC_TOKEN_MAX	     16384 /* bytes of a compact ID token */
 
 /* What the ID token must say. */
 struct oidc_expect {

@@ -153,6 +153,11 @@ static void none_and_hmac_are_not_taken(void)
 	free(token);
 	free(withoct);
 	CHECK(verify_with("garbage", jwks, why) == OIDC_MALFORMED);
+	/* a segment of 4n + 1 characters: libcjose would abort on it */
+	CHECK(verify_with("eyJhbGciOiJSUzI1NiJ9A.e30.c2ln", jwks, why) == OIDC_MALFORMED);
+	CHECK(verify_with("eyJhbGciOiJSUzI1NiJ9.e30.c2lnA", jwks, why) == OIDC_MALFORMED);
+	CHECK(verify_with("eyJhbGciOiJSUzI1NiJ9.e30.c2ln.e30", jwks, why) == OIDC_MALFORMED);
+	CHECK(verify_with("eyJhbGciOiJSUzI1NiJ9.e3=0.c2ln", jwks, why) == OIDC_MALFORMED);
 	CHECK(verify_with(NULL, "{}", why) == OIDC_MALFORMED);
 	free(jwks);
 }
