@@ -12,7 +12,8 @@ pkgs=(build-essential pkg-config libmicrohttpd-dev libpq-dev libjansson-dev libm
       webp-pixbuf-loader poppler-utils python3-jsonschema libcurl4-openssl-dev python3-aiosmtpd
       nginx openssl systemd clang libclang-rt-14-dev
       libcjose-dev liblemonldap-ng-portal-perl lemonldap-ng-fastcgi-server libstring-random-perl
-      libio-string-perl libcrypt-openssl-bignum-perl libgd-securityimage-perl libimage-magick-perl)
+      libio-string-perl libcrypt-openssl-bignum-perl libgd-securityimage-perl libimage-magick-perl
+      libplack-perl)
 missing=()
 for p in "${pkgs[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

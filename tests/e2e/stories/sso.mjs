@@ -43,6 +43,17 @@ async function ssoServer(db, env = {}) {
 }
 
 export const stories = {
+  async without_sso_the_sign_in_page_offers_passwords_only(browser, origin) {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    const page = await watchedPage(context, [/^401 .*\/api\/v1\/me$/]);
+    await page.goto(`${origin}/app/sign-in`);
+    await page.locator("input[name=password]").waitFor();
+    check(await page.getByRole("link", { name: "Sign in with SSO" }).count() === 0,
+      "a server without single sign-on offers it");
+    await context.close();
+    return page.problems();
+  },
+
   async a_new_rep_signs_in_with_sso_and_lands_on_the_page_asked_for(browser) {
     const server = await ssoServer("e2e_sso");
     const { origin } = server;
