@@ -234,6 +234,7 @@ class LemonLDAP:
             except OSError as e:
                 last = str(e)
             time.sleep(0.2)
+        self.stop()
         raise Failure(f"lemonldap-ng not up after {timeout}s ({last})", self.log_tail())
 
     def jwks_kids(self):
