@@ -5,6 +5,8 @@ WARN     := -Wall -Wextra -Werror -Wshadow -Wpointer-arith -Wstrict-prototypes \
             -Wmissing-prototypes -Wformat=2 -Wvla -Wundef -Wcast-qual -Wnull-dereference
 CPPFLAGS := -std=c11 -D_GNU_SOURCE -Iinclude -Ibuild/gen -I$(PG_INC) -pthread -MMD -MP
 LDLIBS   := -lmicrohttpd -lpq -ljansson -lmagic -lsodium -lcurl -lz -lm -pthread
+# single sign-on's ID tokens (server/sso/): libcjose, on OpenSSL's libcrypto
+LDLIBS   += -lcjose -lcrypto
 # The extractor (server/extract/) reads documents with the field's libraries;
 # their headers are system headers (our warnings are not theirs).
 EXTRACT_PKGS := poppler-glib cairo fontconfig libzip libxml-2.0 gdk-pixbuf-2.0
@@ -102,7 +104,7 @@ FUZZ_CFLAGS := -O1 -g -fno-omit-frame-pointer -fsanitize=fuzzer-no-link,address,
                -fno-sanitize-recover=undefined $(WARN)
 FUZZ_LINK   := -fsanitize=fuzzer,address,undefined
 FUZZ_LIBS   := -ljansson -lsodium -lm
-FUZZ_TARGETS := multipart csv json_spec router validators signed urlform bots beacon static
+FUZZ_TARGETS := multipart csv json_spec router validators signed urlform bots beacon static oidc
 FUZZ_SRC_multipart  := server/util/multipart.c
 FUZZ_SRC_csv        := server/util/csv.c server/util/import_values.c server/import/format.c \
                        server/util/model.c
@@ -116,6 +118,8 @@ FUZZ_SRC_beacon     := server/util/beacon.c server/util/json_spec.c server/util/
 FUZZ_SRC_static     := server/util/static_files.c server/util/crypto.c server/http/router.c \
                        server/http/routes.c build/gen/fuzz_handlers.c
 FUZZ_LIBS_static    := -lmicrohttpd -lz
+FUZZ_SRC_oidc       := server/sso/oidc.c server/util/crypto.c
+FUZZ_LIBS_oidc      := -lcjose -lcrypto
 FUZZ_BIN := $(FUZZ_TARGETS:%=build/fuzz/fuzz_%)
 
 fuzz-build: $(FUZZ_BIN)

@@ -4,6 +4,7 @@
 #define NS_CONFIG_H
 #include <stdbool.h>
 #include <stddef.h>
+#include "model.h"
 #include "netaddr.h"
 
 struct config {
@@ -77,6 +78,19 @@ struct config {
 	/* NEXTSTAGE_CHARTJS_DIR: Chart.js as Debian's libjs-chart.js installs
 	 * it, served at /app/vendor/chart/; default /usr/share/javascript/chart.js */
 	const char *chartjs_dir;
+	/* Single sign-on (README, "Single sign-on"): NEXTSTAGE_OIDC_ISSUER,
+	 * NEXTSTAGE_OIDC_CLIENT_ID and NEXTSTAGE_OIDC_CLIENT_SECRET (or
+	 * NEXTSTAGE_OIDC_CLIENT_SECRET_FILE, its first line); all NULL when
+	 * SSO is off, all set when on. */
+	const char *oidc_issuer;
+	const char *oidc_client_id;
+	const char *oidc_client_secret;
+	char oidc_secret_from_file[1024];
+	/* NEXTSTAGE_OIDC_DEFAULT_ROLE: the role of users SSO creates, default
+	 * rep (an enum role of model.h) */
+	enum role oidc_default_role;
+	/* NEXTSTAGE_LOCAL_PASSWORDS=on|off, default on; off needs SSO */
+	bool local_passwords;
 };
 
 #define RETAIN_MIN_DAYS 30

@@ -134,5 +134,12 @@ json_t *user_json(const struct user *u);
 /* Hashes a new @password into @hash; answers 400/500 and returns false on
  * failure (too short, out of memory). */
 bool hash_password(struct req *r, const char *password, char *hash); /* PWHASH_MAX bytes */
+/* session.c, for sso.c too: starts a session of @u (the ns_session cookie
+ * set on the reply to come); false when answered with the failure. */
+bool session_start(struct req *r, const struct user *u);
+/* sso.c: single sign-on */
+void h_sso_info(struct req *r);
+void h_sso_start(struct req *r);
+void h_sso_callback(struct req *r);
 
 #endif

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Installs the Debian 12 packages nextstage needs to build, run, test and
-# bench (clang and libclang-rt-14-dev are libFuzzer's, for tests/fuzz). As
+# bench (clang and libclang-rt-14-dev are libFuzzer's, for tests/fuzz;
+# libcjose verifies single sign-on's ID tokens, and LemonLDAP::NG's portal
+# with the Perl modules it loads is the sso suite's OpenID provider). As
 # root it runs apt-get; otherwise it prints the command and fails.
 set -euo pipefail
 pkgs=(build-essential pkg-config libmicrohttpd-dev libpq-dev libjansson-dev libmagic-dev
@@ -8,7 +10,10 @@ pkgs=(build-essential pkg-config libmicrohttpd-dev libpq-dev libjansson-dev libm
       chromium nodejs libjs-pdf libjs-chart.js
       libpoppler-glib-dev libcairo2-dev libzip-dev libxml2-dev libgdk-pixbuf-2.0-dev
       webp-pixbuf-loader poppler-utils python3-jsonschema libcurl4-openssl-dev python3-aiosmtpd
-      nginx openssl systemd clang libclang-rt-14-dev)
+      nginx openssl systemd clang libclang-rt-14-dev
+      libcjose-dev liblemonldap-ng-portal-perl lemonldap-ng-fastcgi-server libstring-random-perl
+      libio-string-perl libcrypt-openssl-bignum-perl libgd-securityimage-perl libimage-magick-perl
+      libplack-perl)
 missing=()
 for p in "${pkgs[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

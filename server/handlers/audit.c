@@ -9,8 +9,9 @@
 #include "handlers.h"
 
 /* The audited tables (schema/: the tables with an audit_row trigger),
- * sign_in_lock (sign-in throttling's locks, sign_in_failed.sql) and
- * erasure (erase_person.sql), retention (retention_rows.sql). */
+ * sign_in_lock (sign-in throttling's locks, sign_in_failed.sql), sign_in
+ * (single sign-on's sign-ins, db/sso.c), erasure (erase_person.sql) and
+ * retention (retention_rows.sql). */
 static const char *const entities[] = {"api_tokens",
 				       "asset_versions",
 				       "assets",
@@ -21,6 +22,7 @@ static const char *const entities[] = {"api_tokens",
 				       "personas",
 				       "review_decisions",
 				       "shares",
+				       "sign_in",
 				       "sign_in_lock",
 				       "stage_aliases",
 				       "stages",
@@ -41,8 +43,8 @@ void h_audit_list(struct req *r)
 		    r, ERR_INVALID_PARAMETER, "entity",
 		    "entity is one of users, api_tokens, personas, stages, assets,"
 		    " asset_versions, deals, shares, stage_aliases, owner_aliases,"
-		    " content_requests, review_decisions, webhook_secrets, sign_in_lock, erasure,"
-		    " retention");
+		    " content_requests, review_decisions, webhook_secrets, sign_in, sign_in_lock,"
+		    " erasure, retention");
 		return;
 	}
 	if (id != NULL && (*id == '\0' || strlen(id) > 300)) {

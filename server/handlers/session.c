@@ -80,7 +80,8 @@ static bool password_ok(struct req *r, const char *email, const char *password, 
 		reply_db(r, s);
 		return false;
 	}
-	if (!crypto_password_verify(s == DB_OK ? hash : NULL, password)) {
+	/* a user single sign-on made has no password: the dummy's cost too */
+	if (!crypto_password_verify(s == DB_OK && hash[0] != '\0' ? hash : NULL, password)) {
 		/* counted, and answered the same even if not */
 		db_sign_in_failed(acc, addr, s == DB_OK ? u->id : NULL, &wait_s);
 		reply_error(r, wrong, field,
@@ -89,6 +90,18 @@ static bool password_ok(struct req *r, const char *email, const char *password, 
 	}
 	db_sign_in_ok(acc); /* a lost reset only keeps an old count */
 	return true;
+}
+
+/* False, answered 403 local_passwords_off, when passwords are turned off
+ * (NEXTSTAGE_LOCAL_PASSWORDS=off): the same for every account, before any
+ * is looked up. */
+static bool local_passwords_on(struct req *r)
+{
+	if (config.local_passwords)
+		return true;
+	reply_error(r, ERR_LOCAL_PASSWORDS_OFF, NULL,
+		    "this server signs in through single sign-on only: use GET /api/v1/sso/start");
+	return false;
 }
 
 void h_session_create(struct req *r)
@@ -101,19 +114,27 @@ void h_session_create(struct req *r)
 	if (!req_parse_json(r, spec, 2))
 		return;
 	struct user u;
-	if (!password_ok(r, email, password, &u, ERR_INVALID_CREDENTIALS, NULL))
+	if (!local_passwords_on(r) ||
+	    !password_ok(r, email, password, &u, ERR_INVALID_CREDENTIALS, NULL) ||
+	    !session_start(r, &u))
 		return;
+	reply_json(r, 200, user_json(&u));
+}
+
+bool session_start(struct req *r, const struct user *u)
+{
 	char token[TOKEN_CHARS + 1];
 	unsigned char digest[32];
 	crypto_token("", token);
 	crypto_sha256(token, strlen(token), digest);
-	enum db_status s = db_session_create(u.id, digest, SESSION_TTL_S);
+	enum db_status s = db_session_create(u->id, digest, SESSION_TTL_S);
 	if (s != DB_OK) {
 		reply_db(r, s);
-		return;
+		return false;
 	}
 	set_cookie(r, token, SESSION_TTL_S);
-	reply_json(r, 200, user_json(&u));
+	crypto_wipe(token, sizeof token);
+	return true;
 }
 
 /* The digest of the session @r came with, into @out; false for none (a
@@ -169,6 +190,8 @@ void h_me_update(struct req *r)
 			    "this server sends no e-mail (NEXTSTAGE_SMTP_URL is not set)");
 		return;
 	}
+	if (password != NULL && !local_passwords_on(r))
+		return;
 	if (password != NULL && current == NULL) {
 		reply_error(r, ERR_MISSING_FIELD, "current_password",
 			    "a new password needs the current one");

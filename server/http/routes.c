@@ -24,6 +24,10 @@ const struct route routes[] = {
     {M_POST, V1 "/tokens", h_token_create, AUTH_USER, BODY_JSON, 0, NULL, NULL, false},
     {M_GET, V1 "/tokens", h_tokens_list, AUTH_USER, BODY_NONE, 0, NULL, NULL, false},
     {M_DELETE, V1 "/tokens/{id}", h_tokens_revoke, AUTH_USER, BODY_NONE, 0, NULL, NULL, false},
+    /* single sign-on (OpenID Connect): what the sign-in page offers, and the flow */
+    {M_GET, V1 "/sso", h_sso_info, AUTH_PUBLIC, BODY_NONE, 0, NULL, NULL, true},
+    {M_GET, V1 "/sso/start", h_sso_start, AUTH_PUBLIC, BODY_NONE, 0, NULL, NULL, false},
+    {M_GET, V1 "/sso/callback", h_sso_callback, AUTH_PUBLIC, BODY_NONE, 0, NULL, NULL, false},
 
     /* users */
     {M_GET, V1 "/users", h_users_list, AUTH_ADMIN, BODY_NONE, 0, NULL, NULL, false},

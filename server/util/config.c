@@ -161,6 +161,73 @@ static int load_retention(struct config *c, config_getter get, char *err, size_t
 	return 0;
 }
 
+/* The first line of file @path into @out; 0, or -1 with the reason. */
+static int read_secret_file(const char *path, char *out, size_t outlen, char *err, size_t errlen)
+{
+	FILE *f = fopen(path, "r");
+	if (f == NULL) {
+		snprintf(err, errlen, "NEXTSTAGE_OIDC_CLIENT_SECRET_FILE=%s: %s", path,
+			 strerror(errno));
+		return -1;
+	}
+	bool ok = fgets(out, (int)outlen, f) != NULL;
+	fclose(f);
+	out[ok ? strcspn(out, "\r\n") : 0] = '\0';
+	if (out[0] == '\0') {
+		snprintf(err, errlen,
+			 "NEXTSTAGE_OIDC_CLIENT_SECRET_FILE=%s: no secret on its first line", path);
+		return -1;
+	}
+	return 0;
+}
+
+/* Single sign-on's settings, and whether local passwords stay on. */
+static int load_sso(struct config *c, config_getter get, char *err, size_t errlen)
+{
+	c->oidc_issuer = or_default(get("NEXTSTAGE_OIDC_ISSUER"), NULL);
+	c->oidc_client_id = or_default(get("NEXTSTAGE_OIDC_CLIENT_ID"), NULL);
+	c->oidc_client_secret = or_default(get("NEXTSTAGE_OIDC_CLIENT_SECRET"), NULL);
+	const char *file = or_default(get("NEXTSTAGE_OIDC_CLIENT_SECRET_FILE"), NULL);
+	if (file != NULL && c->oidc_client_secret == NULL) {
+		if (read_secret_file(file, c->oidc_secret_from_file,
+				     sizeof c->oidc_secret_from_file, err, errlen) != 0)
+			return -1;
+		c->oidc_client_secret = c->oidc_secret_from_file;
+	}
+	bool any = c->oidc_issuer || c->oidc_client_id || c->oidc_client_secret;
+	if (any && !(c->oidc_issuer && c->oidc_client_id && c->oidc_client_secret)) {
+		snprintf(err, errlen,
+			 "single sign-on needs NEXTSTAGE_OIDC_ISSUER, NEXTSTAGE_OIDC_CLIENT_ID and "
+			 "NEXTSTAGE_OIDC_CLIENT_SECRET (or _FILE) together");
+		return -1;
+	}
+	if (c->oidc_issuer != NULL && !http_url_valid(c->oidc_issuer)) {
+		snprintf(err, errlen, "NEXTSTAGE_OIDC_ISSUER=%s: expected an http(s):// URL",
+			 c->oidc_issuer);
+		return -1;
+	}
+	const char *role = or_default(get("NEXTSTAGE_OIDC_DEFAULT_ROLE"), "rep");
+	c->oidc_default_role = role_from_name(role);
+	if (c->oidc_default_role == ROLE_NONE) {
+		snprintf(err, errlen,
+			 "NEXTSTAGE_OIDC_DEFAULT_ROLE=%s: expected rep, marketer or admin", role);
+		return -1;
+	}
+	const char *local = or_default(get("NEXTSTAGE_LOCAL_PASSWORDS"), "on");
+	if (strcmp(local, "on") != 0 && strcmp(local, "off") != 0) {
+		snprintf(err, errlen, "NEXTSTAGE_LOCAL_PASSWORDS=%s: expected on or off", local);
+		return -1;
+	}
+	c->local_passwords = strcmp(local, "on") == 0;
+	if (!c->local_passwords && c->oidc_issuer == NULL) {
+		snprintf(err, errlen,
+			 "NEXTSTAGE_LOCAL_PASSWORDS=off needs single sign-on "
+			 "(NEXTSTAGE_OIDC_ISSUER...)");
+		return -1;
+	}
+	return 0;
+}
+
 int config_load(struct config *c, config_getter get, char *err, size_t errlen)
 {
 	memset(c, 0, sizeof *c);
@@ -273,6 +340,8 @@ int config_load(struct config *c, config_getter get, char *err, size_t errlen)
 		return -1;
 	}
 	if (load_retention(c, get, err, errlen) != 0)
+		return -1;
+	if (load_sso(c, get, err, errlen) != 0)
 		return -1;
 	return load_deliveries(c, get, err, errlen);
 }

@@ -65,6 +65,7 @@ SUITES = [
     "openapi",    # api/openapi.json against the route table (every suite's answers: nsapi/contract.py)
     "app",        # the web app's files
     "session",
+    "sso",        # single sign-on against a real OpenID provider (LemonLDAP::NG)
     "proxies",    # X-Forwarded-For from trusted proxies only
     "deploy",     # deploy/: the systemd unit and the nginx site, tried for real
     "tokens",     # API tokens: lists, revocation, last use

@@ -1,6 +1,8 @@
 /* Configuration: the environment variables, their defaults and refusals,
  * and the listen address forms. */
 #include "config.h"
+#include <stdlib.h>
+#include <unistd.h>
 #include "harness.h"
 
 /* A fake environment: NAME=VALUE pairs. */
@@ -230,6 +232,59 @@ static void listen_forms(void)
 	CHECK(config_parse_listen("[::1]80", host, sizeof host, &port) == -1);
 }
 
+/* Single sign-on: all three settings or none; its secret from a file;
+ * passwords off only with SSO. */
+static void single_sign_on(void)
+{
+	struct config c;
+	char err[256];
+	static const char *const none[] = {"NEXTSTAGE_DATABASE_URL", "dbname=x", NULL};
+	CHECK(load(none, &c, err) == 0);
+	CHECK(c.oidc_issuer == NULL && c.local_passwords && c.oidc_default_role == ROLE_REP);
+	static const char *const on[] = {"NEXTSTAGE_DATABASE_URL",
+					 "dbname=x",
+					 "NEXTSTAGE_OIDC_ISSUER",
+					 "https://idp.example",
+					 "NEXTSTAGE_OIDC_CLIENT_ID",
+					 "ns",
+					 "NEXTSTAGE_OIDC_CLIENT_SECRET",
+					 "s3cret",
+					 "NEXTSTAGE_OIDC_DEFAULT_ROLE",
+					 "marketer",
+					 "NEXTSTAGE_LOCAL_PASSWORDS",
+					 "off",
+					 NULL};
+	CHECK(load(on, &c, err) == 0);
+	CHECK_STR(c.oidc_client_secret, "s3cret");
+	CHECK(c.oidc_default_role == ROLE_MARKETER && !c.local_passwords);
+	static const char *const half[] = {"NEXTSTAGE_DATABASE_URL", "dbname=x",
+					   "NEXTSTAGE_OIDC_ISSUER", "https://idp.example", NULL};
+	CHECK(load(half, &c, err) == -1 && strstr(err, "NEXTSTAGE_OIDC_CLIENT_ID"));
+	static const char *const off[] = {"NEXTSTAGE_DATABASE_URL", "dbname=x",
+					  "NEXTSTAGE_LOCAL_PASSWORDS", "off", NULL};
+	CHECK(load(off, &c, err) == -1 && strstr(err, "NEXTSTAGE_LOCAL_PASSWORDS"));
+	static const char *const role[] = {"NEXTSTAGE_DATABASE_URL", "dbname=x",
+					   "NEXTSTAGE_OIDC_DEFAULT_ROLE", "root", NULL};
+	CHECK(load(role, &c, err) == -1 && strstr(err, "NEXTSTAGE_OIDC_DEFAULT_ROLE"));
+	char path[] = "/tmp/ns-oidc-secret-XXXXXX";
+	int fd = mkstemp(path);
+	CHECK(fd >= 0 && write(fd, "from a file\nsecond line\n", 24) == 24);
+	close(fd);
+	const char *const file[] = {"NEXTSTAGE_DATABASE_URL",
+				    "dbname=x",
+				    "NEXTSTAGE_OIDC_ISSUER",
+				    "https://idp.example",
+				    "NEXTSTAGE_OIDC_CLIENT_ID",
+				    "ns",
+				    "NEXTSTAGE_OIDC_CLIENT_SECRET_FILE",
+				    path,
+				    NULL};
+	CHECK(load(file, &c, err) == 0);
+	CHECK_STR(c.oidc_client_secret, "from a file");
+	unlink(path);
+	CHECK(load(file, &c, err) == -1 && strstr(err, "NEXTSTAGE_OIDC_CLIENT_SECRET_FILE"));
+}
+
 int main(void)
 {
 	TEST(defaults);
@@ -238,5 +293,6 @@ int main(void)
 	TEST(max_connections_at_least_the_threads);
 	TEST(retention_periods);
 	TEST(listen_forms);
+	TEST(single_sign_on);
 	return HARNESS_EXIT();
 }

@@ -58,6 +58,10 @@ ROLE_TABLE = [
     ("POST",   "/api/v1/session",             SIGN_IN,                                   200,  200, 200,  200, 200),
     ("DELETE", "/api/v1/session",             None,                            ANON_SIGN_OUT, 204, 204,  204, 204),
     ("GET",    "/api/v1/me",                  None,                                      401,  200, 200,  200, 200),
+    # single sign-on: anyone may ask; this suite's server has none configured
+    ("GET",    "/api/v1/sso",                 None,                                      200,  200, 200,  200, 200),
+    ("GET",    "/api/v1/sso/start",           None,                                      503,  503, 503,  503, 503),
+    ("GET",    "/api/v1/sso/callback?code=c&state=s", None,                              503,  503, 503,  503, 503),
     ("PATCH",  "/api/v1/me",                  {"name": "Table {who}"},                   401,  200, 200,  200, 200),
     ("POST",   "/api/v1/tokens",              {"name": "table {who}"},                   401,  201, 201,  201, 201),
     # everyone lists their own tokens; only admins everyone's, or revoke
