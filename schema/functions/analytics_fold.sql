@@ -1,4 +1,5 @@
--- Folds what is safe to fold into the rollups; cheap when nothing is new.
+-- Folds what is safe to fold into the rollups, and writes the share.opened
+-- events of the opens folded; cheap when nothing is new.
 -- Run every few seconds by the server (any number of servers may run it:
 -- the marks' row locks serialise them).
 CREATE OR REPLACE FUNCTION analytics_fold() RETURNS void
@@ -20,6 +21,9 @@ BEGIN
     ho := CASE WHEN ro THEN mo.candidate ELSE mo.done END;
     IF hs > ms.done OR ho > mo.done THEN
         PERFORM usage_fold_range(ms.done, hs, mo.done, ho);
+    END IF;
+    IF ho > mo.done THEN
+        PERFORM outbox_share_opened(mo.done, ho); -- their share.opened events
     END IF;
     -- A mark read now is safe once the transactions running a second from
     -- now have ended: an id is taken a moment before its transaction
