@@ -3,7 +3,8 @@
 -- trigger; shares before a deal's first stage are exposures of no stage,
 -- as share_exposure makes them). The opens retention removed count from
 -- what it kept of them (retired_usage, retired_opened_shares). Run it
--- while nothing else writes shares or opens.
+-- while nothing else writes shares or opens. The opens it folds raise no
+-- share.opened events (a bulk load's history is not news to a receiver).
 CREATE OR REPLACE FUNCTION analytics_rebuild() RETURNS void
 LANGUAGE sql SET work_mem = '64MB' AS $$
     UPDATE deal_stages x SET left_at = h.l, next_stage = h.n
