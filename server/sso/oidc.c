@@ -38,6 +38,30 @@ static bool key_fits(json_t *k, const char *alg, const char *kid)
 	return kid == NULL || (kkid != NULL && strcmp(kid, kkid) == 0);
 }
 
+/* Whether @v is base64url that libcjose 0.6 decodes without aborting the
+ * process (an assert on 4n + 1 characters; '=' and other bytes left over
+ * reach it too). */
+static bool b64url_ok(const char *v)
+{
+	size_t len = strspn(v, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_");
+	return v[len] == '\0' && len % 4 != 1;
+}
+
+/* Whether every member of JWK @k that libcjose decodes as base64url (the
+ * RSA, EC and symmetric key material) is fit for it: a provider's JWKS
+ * must not be able to abort the server. */
+static bool key_material_ok(json_t *k)
+{
+	static const char *const members[] = {"n",  "e",  "d", "p", "q", "dp",
+					      "dq", "qi", "x", "y", "k"};
+	for (size_t i = 0; i < sizeof members / sizeof *members; i++) {
+		json_t *v = json_object_get(k, members[i]);
+		if (v != NULL && (!json_is_string(v) || !b64url_ok(json_string_value(v))))
+			return false;
+	}
+	return true;
+}
+
 /* Tries the keys of @jwks on @jws: OIDC_OK, OIDC_NO_KEY or OIDC_BAD_SIGNATURE. */
 static enum oidc_result verify_signature(cjose_jws_t *jws, const char *jwks, const char *alg,
 					 const char *kid, char *why, size_t whylen)
@@ -49,7 +73,7 @@ static enum oidc_result verify_signature(cjose_jws_t *jws, const char *jwks, con
 	json_t *k;
 	json_array_foreach(keys, i, k)
 	{
-		if (!json_is_object(k) || !key_fits(k, alg, kid))
+		if (!json_is_object(k) || !key_fits(k, alg, kid) || !key_material_ok(k))
 			continue;
 		cjose_err err;
 		cjose_jwk_t *jwk = cjose_jwk_import_json((cjose_header_t *)k, &err);

@@ -162,6 +162,27 @@ static void none_and_hmac_are_not_taken(void)
 	free(jwks);
 }
 
+static void a_jwks_libcjose_would_abort_on_is_passed_over(void)
+{
+	char why[256];
+	char *token = sign(key, "RS256", good_claims());
+	/* key material of 4n + 1 characters, or with a '=' inside: libcjose's
+	 * decoder asserts on both; the key is not tried, the rest of the set is */
+	const char *bad[] = {
+	    "{\"keys\": [{\"kty\": \"RSA\", \"kid\": \"k-main\", \"n\": \"AAAAA\", \"e\": "
+	    "\"AQAB\"}]}",
+	    "{\"keys\": [{\"kty\": \"RSA\", \"kid\": \"k-main\", \"n\": \"sXch=DaQ\", \"e\": "
+	    "\"AQAB\"}]}",
+	    "{\"keys\": [{\"kty\": \"RSA\", \"kid\": \"k-main\", \"n\": 7, \"e\": \"AQAB\"}]}",
+	};
+	for (size_t i = 0; i < sizeof bad / sizeof *bad; i++)
+		CHECK(verify_with(token, bad[i], why) == OIDC_NO_KEY);
+	char *good = jwks_of(key, NULL);
+	CHECK(verify_with(token, good, why) == OIDC_OK);
+	free(good);
+	free(token);
+}
+
 static void each_claim_rule_refuses(void)
 {
 	char why[256];
@@ -323,6 +344,7 @@ int main(void)
 	TEST(a_token_signed_by_another_key_is_refused);
 	TEST(changed_claims_break_the_signature);
 	TEST(none_and_hmac_are_not_taken);
+	TEST(a_jwks_libcjose_would_abort_on_is_passed_over);
 	TEST(each_claim_rule_refuses);
 	TEST(what_the_token_says_of_the_email);
 	TEST(pkce_challenge_is_rfc_7636s);
