@@ -163,7 +163,7 @@ static enum db_status settle_tx(struct db *db, void *cls)
 	char base[32], max[32];
 	snprintf(base, sizeof base, "%.3f", c->base_s);
 	snprintf(max, sizeof max, "%.3f", c->max_s);
-	/* ids of 20 digits, statuses of 11, uuids of 36, a comma each */
+	/* ids of 20 digits, statuses of 11 (or NULL), uuids of 36, a comma each */
 	char *ids = malloc(c->n * 21 + 3), *st = malloc(c->n * 12 + 3), *tg = malloc(c->n * 37 + 3);
 	enum db_status s = ids && st && tg ? DB_OK : DB_ERROR;
 	char *pi = ids, *ps = st, *pt = tg;
@@ -176,7 +176,7 @@ static enum db_status settle_tx(struct db *db, void *cls)
 			snprintf(status, sizeof status, "%d", o->status);
 			if (o->ok) {
 				pi = append(pi, id);
-				ps = append(ps, status);
+				ps = append(ps, o->status ? status : "NULL");
 				pt = append(pt, o->target);
 				continue;
 			}
