@@ -1265,9 +1265,10 @@ bench_outbox() {
 	nginx_stop
 
 	report deliveries opens-pgbench
+	report_info shares
 	report shares-outbox shares
 	report opens-outbox opens-pgbench 1.5
-	report_info shares
+	report opens-outbox opens
 	note "deliveries: $OUTBOX_EVENTS request.created events (one INSERT) to $OUTBOX_HOOKS webhooks of a" \
 		"local nginx answering 204, from the commit to the last delivery settled; reference: one durable" \
 		"single-row commit per delivery (opens-pgbench)"
