@@ -148,11 +148,11 @@ build/gen/fuzz_handlers.c: server/http/routes.c
 	   grep -o '&[a-z0-9_]*_stream\b' $< | sort -u | \
 	     sed 's/&\(.*\)/const struct route_stream \1 = {NULL, NULL, NULL};/'; } > $@
 
-# Each target for FUZZ_SECONDS (600 by default; FUZZ_RUNS=N stops one
-# sooner after N executions); make test runs them for a few seconds each
-# (scripts/test.sh fuzz).
-FUZZ_SECONDS ?= 600
-FUZZ_RUNS    ?=
+# Each target until FUZZ_RUNS executions (10 million, the goal per
+# parser) or FUZZ_SECONDS (an hour) if that comes first; make test runs
+# them for a few seconds each (scripts/test.sh fuzz).
+FUZZ_SECONDS ?= 3600
+FUZZ_RUNS    ?= 10000000
 fuzz: deps
 	$(MAKE) fuzz-build
 	FUZZ_SECONDS=$(FUZZ_SECONDS) FUZZ_RUNS=$(FUZZ_RUNS) tests/fuzz/run.sh
