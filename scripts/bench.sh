@@ -30,7 +30,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-SCENARIOS=(hello healthz me search app upload app-upload download opens outbox nginx ingest import analytics extract)
+SCENARIOS=(hello healthz me search slowclients app upload app-upload download opens outbox nginx ingest import analytics extract)
 
 THREADS=${BENCH_THREADS:-$(nproc)}
 DB_POOL=${BENCH_DB_POOL:-}
@@ -834,6 +834,30 @@ bench_nginx() {
 		"(search-nginx-N: the median of 3 runs; ratios informational: nginx, wrk, PostgreSQL and the" \
 		"servers share $(nproc) cores); opens stored $stored, $answered answered through nginx in the" \
 		"measured runs"
+}
+
+# Slow clients: the search scenario's requests while SLOW_CONNS connections
+# from another loopback address (127.0.0.2) trickle header lines, one every
+# 2 s, never ending their header blocks, and reconnect a second after a cut
+# (tests/bench/trickle.py). The server takes 256 connections an address
+# and cuts a header block after NEXTSTAGE_HEADER_TIMEOUT_S: the searches
+# must go on (reference: the search scenario's median, same run).
+SLOW_CONNS=${BENCH_SLOW_CONNECTIONS:-1100}
+bench_slowclients() {
+	scenario search
+	local CONNS=$SEARCH_CONNS secs out=$OUT/trickle.txt pid
+	secs=$(($(secs "$WARMUP") + $(secs "$DURATION") + 6))
+	python3 tests/bench/trickle.py 127.0.0.1 "${NS_URL##*:}" 127.0.0.2 "$SLOW_CONNS" 2 "$secs" \
+		>"$out" 2>&1 &
+	pid=$!
+	BG_PIDS+=("$pid")
+	sleep 3
+	run_wrk search-slowclients "$NS_URL/api/v1/assets?$SEARCH_QUERY" -H "Authorization: Bearer $TOKEN"
+	wait "$pid" || { log "slowclients: the trickler failed: $(tail -n 3 "$out")"; FAILED=1; }
+	report search-slowclients search
+	note "search-slowclients: the search scenario's requests (wrk -c$SEARCH_CONNS from 127.0.0.1) while" \
+		"$SLOW_CONNS connections from 127.0.0.2 trickle header lines (one every 2 s, never ending the" \
+		"block, reconnecting a second after a cut); $(grep '^trickle:' "$out" || echo 'trickle: no summary')"
 }
 
 # Upload: UPLOAD_MB MiB as multipart/form-data (curl -F) by a marketer.
