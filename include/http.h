@@ -123,6 +123,10 @@ void reply_stream(struct req *r, unsigned status, const char *content_type, uint
 void reply_header(struct req *r, const char *name, const char *value);
 
 /* content.c: stored bytes as an answer. */
+/* Answers 304 and returns true when the request's If-None-Match names
+ * @etag or is "*" (a weak tag compares as a strong one, as RFC 9110 asks
+ * of GET); call it once the reply's ETag and caching headers are added. */
+bool reply_not_modified(struct req *r, const char *etag);
 struct asset_content; /* db_assets.h */
 /* Answers with the bytes of @c (a version's file in the blob store),
  * streamed: ETag (its SHA-256) and Cache-Control @cache_control; 304 when

@@ -3,21 +3,15 @@
  * (schema/functions/retention_rows.sql); this file only says when. */
 #include "retention.h"
 
-#include <pthread.h>
 #include <stdatomic.h>
-#include <stdbool.h>
 #include <stdlib.h>
-#include <time.h>
 #include "config.h"
 #include "db_retention.h"
 #include "log.h"
+#include "periodic.h"
 
 #define FIRST_PASS_S 60
 
-static pthread_t thread;
-static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
-static pthread_cond_t wake = PTHREAD_COND_INITIALIZER;
-static bool stopping, running;
 static atomic_ulong removed_opens, removed_views, removed_downloads, removed_leads,
     removed_deliveries, passes;
 
@@ -50,54 +44,31 @@ enum db_status retention_run_now(const char *actor_id, char **json)
 	return s;
 }
 
-static void *run(void *unused)
+static unsigned pass(void)
 {
-	(void)unused;
-	unsigned every = config.retention_every_s;
-	time_t due = time(NULL) + (every < FIRST_PASS_S ? every : FIRST_PASS_S);
-	pthread_mutex_lock(&lock);
-	while (!stopping) {
-		if (time(NULL) >= due) {
-			pthread_mutex_unlock(&lock);
-			char *json = NULL;
-			if (retention_run_now(NULL, &json) != DB_OK)
-				log_msg("warn", "retention: the pass failed; next try in %u s",
-					every);
-			free(json);
-			due = time(NULL) + every;
-			pthread_mutex_lock(&lock);
-			continue;
-		}
-		struct timespec until;
-		clock_gettime(CLOCK_REALTIME, &until);
-		until.tv_sec += due - time(NULL);
-		pthread_cond_timedwait(&wake, &lock, &until);
-	}
-	pthread_mutex_unlock(&lock);
-	db_thread_done();
-	return NULL;
+	char *json = NULL;
+	if (retention_run_now(NULL, &json) != DB_OK)
+		log_msg("warn", "retention: the pass failed; next try in %u s",
+			config.retention_every_s);
+	free(json);
+	return config.retention_every_s;
 }
+
+static struct periodic thread = {.task = pass, .done = db_thread_done};
 
 int retention_start(void)
 {
 	if (config.retention_every_s == 0 ||
 	    (config.retain_events_days == 0 && config.retain_leads_days == 0))
 		return 0;
-	stopping = false;
-	running = pthread_create(&thread, NULL, run, NULL) == 0;
-	return running ? 0 : -1;
+	unsigned every = config.retention_every_s;
+	thread.first_s = every < FIRST_PASS_S ? every : FIRST_PASS_S;
+	return periodic_start(&thread);
 }
 
 void retention_stop(void)
 {
-	if (!running)
-		return;
-	pthread_mutex_lock(&lock);
-	stopping = true;
-	pthread_cond_signal(&wake);
-	pthread_mutex_unlock(&lock);
-	pthread_join(thread, NULL);
-	running = false;
+	periodic_stop(&thread);
 }
 
 void retention_stats(struct retention_stats *out)

@@ -15,14 +15,6 @@ static const char csp[] = "default-src 'self'; script-src 'self'; style-src 'sel
 			  " object-src 'none'; base-uri 'none'; form-action 'self';"
 			  " frame-ancestors 'none'";
 
-/* Whether @etag is among the entity tags of If-None-Match @inm. */
-static bool etag_matches(const char *inm, const char *etag)
-{
-	if (inm == NULL)
-		return false;
-	return strcmp(inm, "*") == 0 || strstr(inm, etag) != NULL; /* W/"..." too */
-}
-
 static void serve(struct req *r, const struct static_file *f)
 {
 	reply_header(r, "ETag", f->etag);
@@ -32,10 +24,8 @@ static void serve(struct req *r, const struct static_file *f)
 	reply_header(r, "Content-Security-Policy", csp);
 	reply_header(r, "Referrer-Policy", "same-origin");
 	reply_header(r, "X-Frame-Options", "DENY");
-	if (etag_matches(req_header(r, "If-None-Match"), f->etag)) {
-		reply_empty(r, 304);
+	if (reply_not_modified(r, f->etag))
 		return;
-	}
 	if (f->gz != NULL && req_accepts_gzip(r)) {
 		reply_header(r, "Content-Encoding", "gzip");
 		reply_bytes(r, 200, f->type, f->gz, f->gzlen);

@@ -27,25 +27,6 @@ static void prepare(void)
 	gz = static_gzip((const unsigned char *)openapi_json, openapi_json_len, &gzlen);
 }
 
-/* Whether the If-None-Match list @inm names the document's ETag (or is
- * "*"); weak tags compare as strong ones, as RFC 9110 asks for GET. */
-static bool etag_matches(const char *inm)
-{
-	if (inm == NULL)
-		return false;
-	size_t el = strlen(etag);
-	for (const char *c = inm; *c;) {
-		c += strspn(c, " \t,");
-		if (strncmp(c, "W/", 2) == 0)
-			c += 2;
-		size_t n = strcspn(c, " \t,");
-		if ((n == 1 && *c == '*') || (n == el && strncmp(c, etag, n) == 0))
-			return true;
-		c += n;
-	}
-	return false;
-}
-
 void h_openapi(struct req *r)
 {
 	static pthread_once_t once = PTHREAD_ONCE_INIT;
@@ -53,10 +34,8 @@ void h_openapi(struct req *r)
 	reply_header(r, "ETag", etag);
 	reply_header(r, "Cache-Control", "public, no-cache");
 	reply_header(r, "Vary", "Accept-Encoding");
-	if (etag_matches(req_header(r, "If-None-Match"))) {
-		reply_empty(r, 304);
+	if (reply_not_modified(r, etag))
 		return;
-	}
 	if (gz != NULL && req_accepts_gzip(r)) {
 		reply_header(r, "Content-Encoding", "gzip");
 		reply_bytes(r, 200, "application/json", gz, gzlen);

@@ -27,6 +27,14 @@ static bool etag_matches(const char *inm, const char *etag)
 	return false;
 }
 
+bool reply_not_modified(struct req *r, const char *etag)
+{
+	if (!etag_matches(req_header(r, "If-None-Match"), etag))
+		return false;
+	reply_empty(r, 304);
+	return true;
+}
+
 enum range { RANGE_NONE, RANGE_OK, RANGE_UNSATISFIABLE };
 
 /* A single "bytes=a-b" / "bytes=a-" / "bytes=-n" range of a @size-byte
@@ -104,10 +112,8 @@ void reply_content(struct req *r, const struct asset_content *c, const char *cac
 	snprintf(etag, sizeof etag, "\"%s\"", c->sha256);
 	reply_header(r, "ETag", etag);
 	reply_header(r, "Cache-Control", cache_control);
-	if (etag_matches(req_header(r, "If-None-Match"), etag)) {
-		reply_empty(r, 304);
+	if (reply_not_modified(r, etag))
 		return;
-	}
 	reply_header(r, "Accept-Ranges", "bytes");
 	disposition(c->filename, hdr, sizeof hdr);
 	reply_header(r, "Content-Disposition", hdr);

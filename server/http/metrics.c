@@ -3,7 +3,6 @@
  * relaxed atomics: exact totals, no ordering needed. */
 #include "metrics.h"
 
-#include <stdarg.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,6 +11,7 @@
 #include "db.h"
 #include "deliver.h"
 #include "retention.h"
+#include "strbuf.h"
 #include "db_blobs.h"
 #include "db_extracts.h"
 #include "db_search.h"
@@ -45,59 +45,28 @@ void metrics_request(int route, unsigned status, unsigned long micros)
 	atomic_fetch_add_explicit(&total_n, 1, memory_order_relaxed);
 }
 
-struct buf {
-	char *s;
-	size_t len, cap;
-	int failed;
-};
-
-static void put(struct buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void put(struct buf *b, const char *fmt, ...)
-{
-	for (;;) {
-		va_list ap;
-		va_start(ap, fmt);
-		int n = vsnprintf(b->s + b->len, b->cap - b->len, fmt, ap);
-		va_end(ap);
-		if (n < 0) {
-			b->failed = 1;
-			return;
-		}
-		if ((size_t)n < b->cap - b->len) {
-			b->len += (size_t)n;
-			return;
-		}
-		char *ns = realloc(b->s, b->cap * 2 + (size_t)n);
-		if (ns == NULL) {
-			b->failed = 1;
-			return;
-		}
-		b->s = ns;
-		b->cap = b->cap * 2 + (size_t)n;
-	}
-}
-
 /* The extraction queue (-1 when the database did not answer) and what
  * this process's workers made of its jobs. */
-static void put_extraction(struct buf *b)
+static void put_extraction(struct strbuf *b)
 {
 	long depth = -1;
 	if (db_extract_queue_depth(&depth) != DB_OK)
 		depth = -1;
 	struct extract_worker_counts c;
 	extract_worker_counts(&c);
-	put(b,
-	    "# HELP nextstage_extract_queue_depth Blobs waiting for their text and preview.\n"
-	    "# TYPE nextstage_extract_queue_depth gauge\n"
-	    "nextstage_extract_queue_depth %ld\n"
-	    "# HELP nextstage_extract_jobs_total Extraction jobs finished, by text_status.\n"
-	    "# TYPE nextstage_extract_jobs_total counter\n",
-	    depth);
+	sb_printf(b,
+		  "# HELP nextstage_extract_queue_depth Blobs waiting for their text and preview.\n"
+		  "# TYPE nextstage_extract_queue_depth gauge\n"
+		  "nextstage_extract_queue_depth %ld\n"
+		  "# HELP nextstage_extract_jobs_total Extraction jobs finished, by text_status.\n"
+		  "# TYPE nextstage_extract_jobs_total counter\n",
+		  depth);
 	for (int i = 0; i <= EXTRACT_FAILED; i++)
-		put(b, "nextstage_extract_jobs_total{status=\"%s\"} %lu\n",
-		    extract_status_name((enum extract_status)i),
-		    c.outcomes[i] + (i == EXTRACT_FAILED ? c.gave_up : 0));
-	put(b,
+		sb_printf(b, "nextstage_extract_jobs_total{status=\"%s\"} %lu\n",
+			  extract_status_name((enum extract_status)i),
+			  c.outcomes[i] + (i == EXTRACT_FAILED ? c.gave_up : 0));
+	sb_printf(
+	    b,
 	    "# HELP nextstage_extract_retries_total Attempts that failed for a reason outside "
 	    "the file, to be retried.\n"
 	    "# TYPE nextstage_extract_retries_total counter\n"
@@ -107,11 +76,9 @@ static void put_extraction(struct buf *b)
 
 char *metrics_render(void)
 {
-	struct buf b = {malloc(8192), 0, 8192, 0};
-	if (b.s == NULL)
-		return NULL;
-	put(&b, "# HELP nextstage_http_requests_total Requests by route and status.\n"
-		"# TYPE nextstage_http_requests_total counter\n");
+	struct strbuf b = {0};
+	sb_printf(&b, "# HELP nextstage_http_requests_total Requests by route and status.\n"
+		      "# TYPE nextstage_http_requests_total counter\n");
 	for (size_t r = 0; r <= MAX_ROUTES; r++) {
 		const char *name = r == UNMATCHED ? "unmatched"
 				   : r < routes_count
@@ -124,28 +91,32 @@ char *metrics_render(void)
 			char method[16] = "";
 			if (r != UNMATCHED)
 				route_allow_header(routes[r].method, method, sizeof method);
-			put(&b,
+			sb_printf(
+			    &b,
 			    "nextstage_http_requests_total{route=\"%s%s%s\",status=\"%u\"} %lu\n",
 			    method, *method ? " " : "", name, s, v);
 		}
 	}
-	put(&b, "# HELP nextstage_http_request_duration_seconds Request latency.\n"
-		"# TYPE nextstage_http_request_duration_seconds histogram\n");
+	sb_printf(&b, "# HELP nextstage_http_request_duration_seconds Request latency.\n"
+		      "# TYPE nextstage_http_request_duration_seconds histogram\n");
 	unsigned long cum = 0;
 	for (size_t i = 0; i <= NB; i++) {
 		cum += atomic_load_explicit(&buckets[i], memory_order_relaxed);
 		if (i < NB)
-			put(&b, "nextstage_http_request_duration_seconds_bucket{le=\"%g\"} %lu\n",
-			    bounds[i], cum);
+			sb_printf(&b,
+				  "nextstage_http_request_duration_seconds_bucket{le=\"%g\"} %lu\n",
+				  bounds[i], cum);
 		else
-			put(&b, "nextstage_http_request_duration_seconds_bucket{le=\"+Inf\"} %lu\n",
+			sb_printf(
+			    &b, "nextstage_http_request_duration_seconds_bucket{le=\"+Inf\"} %lu\n",
 			    cum);
 	}
-	put(&b,
-	    "nextstage_http_request_duration_seconds_sum %.6f\n"
-	    "nextstage_http_request_duration_seconds_count %lu\n",
-	    (double)atomic_load(&total_us) / 1e6, atomic_load(&total_n));
-	put(&b,
+	sb_printf(&b,
+		  "nextstage_http_request_duration_seconds_sum %.6f\n"
+		  "nextstage_http_request_duration_seconds_count %lu\n",
+		  (double)atomic_load(&total_us) / 1e6, atomic_load(&total_n));
+	sb_printf(
+	    &b,
 	    "# HELP nextstage_db_errors_total Database errors and failed connections.\n"
 	    "# TYPE nextstage_db_errors_total counter\n"
 	    "nextstage_db_errors_total %lu\n"
@@ -160,7 +131,8 @@ char *metrics_render(void)
 	    db_error_count(), db_pool_size(), db_disk_full_count());
 	unsigned long hit, miss;
 	auth_cache_stats(&hit, &miss);
-	put(&b,
+	sb_printf(
+	    &b,
 	    "# HELP nextstage_auth_lookups_total Credential lookups, by where they were answered.\n"
 	    "# TYPE nextstage_auth_lookups_total counter\n"
 	    "nextstage_auth_lookups_total{source=\"cache\"} %lu\n"
@@ -170,18 +142,19 @@ char *metrics_render(void)
 	    "# TYPE nextstage_token_uses_dropped_total counter\n"
 	    "nextstage_token_uses_dropped_total %lu\n",
 	    hit, miss, db_token_uses_dropped());
-	put(&b,
-	    "# HELP nextstage_uploads_in_progress Uploads being received (each holds a "
-	    "connection).\n"
-	    "# TYPE nextstage_uploads_in_progress gauge\n"
-	    "nextstage_uploads_in_progress %u\n"
-	    "# HELP nextstage_search_log_dropped_total Search records not written.\n"
-	    "# TYPE nextstage_search_log_dropped_total counter\n"
-	    "nextstage_search_log_dropped_total %lu\n",
-	    db_upload_count(), db_searchlog_dropped());
+	sb_printf(&b,
+		  "# HELP nextstage_uploads_in_progress Uploads being received (each holds a "
+		  "connection).\n"
+		  "# TYPE nextstage_uploads_in_progress gauge\n"
+		  "nextstage_uploads_in_progress %u\n"
+		  "# HELP nextstage_search_log_dropped_total Search records not written.\n"
+		  "# TYPE nextstage_search_log_dropped_total counter\n"
+		  "nextstage_search_log_dropped_total %lu\n",
+		  db_upload_count(), db_searchlog_dropped());
 	struct search_cache_stats sc;
 	search_cache_stats(&sc);
-	put(&b,
+	sb_printf(
+	    &b,
 	    "# HELP nextstage_search_cache_lookups_total Searches by what the cache of totals and "
 	    "facets had for them.\n"
 	    "# TYPE nextstage_search_cache_lookups_total counter\n"
@@ -194,18 +167,19 @@ char *metrics_render(void)
 	    sc.hits, sc.stale, sc.misses, sc.entries);
 	unsigned long batches, jobs;
 	db_writer_stats(&batches, &jobs);
-	put(&b,
-	    "# HELP nextstage_group_commits_total Transactions of the event writer.\n"
-	    "# TYPE nextstage_group_commits_total counter\n"
-	    "nextstage_group_commits_total %lu\n"
-	    "# HELP nextstage_group_commit_jobs_total Durable writes (opens, event batches) "
-	    "committed.\n"
-	    "# TYPE nextstage_group_commit_jobs_total counter\n"
-	    "nextstage_group_commit_jobs_total %lu\n",
-	    batches, jobs);
+	sb_printf(&b,
+		  "# HELP nextstage_group_commits_total Transactions of the event writer.\n"
+		  "# TYPE nextstage_group_commits_total counter\n"
+		  "nextstage_group_commits_total %lu\n"
+		  "# HELP nextstage_group_commit_jobs_total Durable writes (opens, event batches) "
+		  "committed.\n"
+		  "# TYPE nextstage_group_commit_jobs_total counter\n"
+		  "nextstage_group_commit_jobs_total %lu\n",
+		  batches, jobs);
 	struct pool_stats pool;
 	pool_stats(&pool);
-	put(&b,
+	sb_printf(
+	    &b,
 	    "# HELP nextstage_db_pool_threads Threads of the database pool, by state.\n"
 	    "# TYPE nextstage_db_pool_threads gauge\n"
 	    "nextstage_db_pool_threads{state=\"busy\"} %u\n"
@@ -223,22 +197,23 @@ char *metrics_render(void)
 	    pool.busy, pool.size - pool.busy, pool.queued, pool.waits, pool.wait_seconds);
 	struct deadline_stats conns;
 	deadline_stats(&conns);
-	put(&b,
-	    "# HELP nextstage_http_connections Open client connections.\n"
-	    "# TYPE nextstage_http_connections gauge\n"
-	    "nextstage_http_connections %u\n"
-	    "# HELP nextstage_http_connections_limit Client connections at most.\n"
-	    "# TYPE nextstage_http_connections_limit gauge\n"
-	    "nextstage_http_connections_limit %u\n"
-	    "# HELP nextstage_http_connections_cut_total Connections closed for a request's "
-	    "headers not complete in time (headers) or to make room (idle).\n"
-	    "# TYPE nextstage_http_connections_cut_total counter\n"
-	    "nextstage_http_connections_cut_total{reason=\"headers\"} %lu\n"
-	    "nextstage_http_connections_cut_total{reason=\"idle\"} %lu\n",
-	    conns.open, conns.limit, conns.cut_headers, conns.cut_idle);
+	sb_printf(&b,
+		  "# HELP nextstage_http_connections Open client connections.\n"
+		  "# TYPE nextstage_http_connections gauge\n"
+		  "nextstage_http_connections %u\n"
+		  "# HELP nextstage_http_connections_limit Client connections at most.\n"
+		  "# TYPE nextstage_http_connections_limit gauge\n"
+		  "nextstage_http_connections_limit %u\n"
+		  "# HELP nextstage_http_connections_cut_total Connections closed for a request's "
+		  "headers not complete in time (headers) or to make room (idle).\n"
+		  "# TYPE nextstage_http_connections_cut_total counter\n"
+		  "nextstage_http_connections_cut_total{reason=\"headers\"} %lu\n"
+		  "nextstage_http_connections_cut_total{reason=\"idle\"} %lu\n",
+		  conns.open, conns.limit, conns.cut_headers, conns.cut_idle);
 	struct deliver_stats d;
 	deliver_stats(&d);
-	put(&b,
+	sb_printf(
+	    &b,
 	    "# HELP nextstage_deliveries_total Webhook posts and e-mails, by outcome: delivered,"
 	    " a try that failed (retried), parked as failed after the retry window.\n"
 	    "# TYPE nextstage_deliveries_total counter\n"
@@ -251,7 +226,8 @@ char *metrics_render(void)
 	    d.delivered, d.failed_tries, d.parked, d.in_flight);
 	struct retention_stats rs;
 	retention_stats(&rs);
-	put(&b,
+	sb_printf(
+	    &b,
 	    "# HELP nextstage_retention_removed_total Rows removed by retention passes, by table"
 	    " (outbox: the lead.sales_ready events of removed leads).\n"
 	    "# TYPE nextstage_retention_removed_total counter\n"
@@ -265,9 +241,5 @@ char *metrics_render(void)
 	    "nextstage_retention_passes_total %lu\n",
 	    rs.opens, rs.page_views, rs.downloads, rs.leads, rs.lead_deliveries, rs.passes);
 	put_extraction(&b);
-	if (b.failed) {
-		free(b.s);
-		return NULL;
-	}
-	return b.s;
+	return sb_take(&b, NULL);
 }

@@ -10,6 +10,7 @@
 #include "import.h"
 #include "import_format.h"
 #include "log.h"
+#include "periodic.h"
 
 /* ---- parameters ---- */
 
@@ -382,61 +383,38 @@ void import_run(const struct db_import_job *job)
 
 /* ---- the worker ---- */
 
-static pthread_t worker;
-static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
-static pthread_cond_t wake = PTHREAD_COND_INITIALIZER;
-static bool stopping, woken, started;
+static bool requeued; /* the jobs a stopped server left running */
 
-static void *work(void *arg)
+/* Runs every queued job, then looks again in a few seconds (another
+ * process may queue one) or when woken. */
+static unsigned work(void)
 {
-	(void)arg;
-	db_import_jobs_requeue();
-	for (;;) {
-		struct db_import_job job;
-		while (db_import_job_next(&job) == DB_OK) {
-			import_run(&job);
-			db_import_job_free(&job);
-		}
-		pthread_mutex_lock(&lock);
-		struct timespec until;
-		clock_gettime(CLOCK_REALTIME, &until);
-		until.tv_sec += 5; /* also picks up a job another process queued */
-		while (!stopping && !woken)
-			if (pthread_cond_timedwait(&wake, &lock, &until) != 0)
-				break;
-		woken = false;
-		bool stop = stopping;
-		pthread_mutex_unlock(&lock);
-		if (stop)
-			break;
+	if (!requeued) {
+		db_import_jobs_requeue();
+		requeued = true;
 	}
-	db_thread_done();
-	return NULL;
+	struct db_import_job job;
+	while (db_import_job_next(&job) == DB_OK) {
+		import_run(&job);
+		db_import_job_free(&job);
+	}
+	return 5;
 }
+
+static struct periodic worker = {.task = work, .done = db_thread_done};
 
 int import_worker_start(void)
 {
-	if (pthread_create(&worker, NULL, work, NULL) != 0)
-		return -1;
-	started = true;
-	return 0;
+	requeued = false;
+	return periodic_start(&worker);
 }
 
 void import_worker_wake(void)
 {
-	pthread_mutex_lock(&lock);
-	woken = true;
-	pthread_cond_signal(&wake);
-	pthread_mutex_unlock(&lock);
+	periodic_wake(&worker);
 }
 
 void import_worker_stop(void)
 {
-	if (!started)
-		return;
-	pthread_mutex_lock(&lock);
-	stopping = true;
-	pthread_cond_signal(&wake);
-	pthread_mutex_unlock(&lock);
-	pthread_join(worker, NULL);
+	periodic_stop(&worker);
 }
