@@ -25,6 +25,7 @@ enum db_status db_import_job_create(struct db_upload *upload, const char *actor_
 /* A job to run, as db_import_job_next hands it over. */
 struct db_import_job {
 	char id[UUID_LEN + 1], actor[UUID_LEN + 1];
+	char runner[UUID_LEN + 1]; /* this run of it */
 	int64_t blob;
 	char *params; /* JSON, malloc'd */
 	long rows;
@@ -38,12 +39,14 @@ enum db_status db_import_job_next(struct db_import_job *job);
 enum db_status db_import_job_load(const char *id, struct db_import_job *job);
 void db_import_job_free(struct db_import_job *job);
 
-/* Puts back in the queue the jobs left running by a server that stopped
- * (their transactions rolled back with it). At start-up. */
+/* Puts back in the queue the jobs whose runs are gone: left running by a
+ * server that stopped or died (their transactions rolled back with it),
+ * whichever server that was. Jobs being run are left alone. */
 enum db_status db_import_jobs_requeue(void);
 
-/* Marks job @id failed with the sentence @error (nothing was imported). */
-enum db_status db_import_job_fail(const char *id, const char *error);
+/* Marks @job failed with the sentence @error (nothing was imported),
+ * unless another run has taken it up meanwhile. */
+enum db_status db_import_job_fail(const struct db_import_job *job, const char *error);
 
 /* The job @id as JSON (see README) into *@json (malloc'd), or
  * DB_NOT_FOUND. */
@@ -74,9 +77,11 @@ struct db_import_move {
 
 struct db_import;
 
-/* Opens a connection, begins a transaction audited as @actor_id, creates
- * the staging table and starts the COPY into it. */
-enum db_status db_import_open(const char *actor_id, struct db_import **out);
+/* Opens a connection, begins a transaction audited as the job's actor,
+ * takes hold of @job (its row, locked until the transaction ends), creates
+ * the staging table and starts the COPY into it. DB_NOT_FOUND when the
+ * job is no longer this run's (another took it up: leave it alone). */
+enum db_status db_import_open(const struct db_import_job *job, struct db_import **out);
 /* Stages one move. */
 enum db_status db_import_put(struct db_import *im, const struct db_import_move *m);
 /* Ends the COPY and merges it all (import_merge with times in @tz and at

@@ -206,7 +206,7 @@ enum db_status db_deal_stage(const char *actor_id, const char *id, const char *o
 static struct db_stmt q_list = DB_STMT(
     "WITH page AS (SELECT d.* FROM deals d"
     "  WHERE ($1::uuid IS NULL OR d.owner = $1::uuid) AND ($2::text IS NULL OR d.stage = $2)"
-    "   AND ($3 = '' OR (d.name || ' ' || coalesce(d.account, '')) ILIKE"
+    "   AND ($3 = '' OR d.external_id = $3 OR (d.name || ' ' || coalesce(d.account, '')) ILIKE"
     "        '%' || replace(replace(replace($3, '\\', '\\\\'), '%', '\\%'), '_', '\\_') || '%')"
     "   AND " KEYSET_AFTER("d", "$4") "  ORDER BY d.created_at DESC, d.id DESC LIMIT $5::integer + "
 				      "1)," KEYSET_TAIL("deal_json", "$5"));

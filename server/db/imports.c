@@ -19,9 +19,9 @@ struct job_new {
 };
 
 static struct db_stmt q_job_new =
-    DB_STMT("INSERT INTO import_jobs (actor, blob_id, params, rows_total, status, started_at)"
-	    " VALUES ($1, $2, $3::jsonb, $4, CASE WHEN $5 THEN 'running' ELSE 'queued' END,"
-	    "  CASE WHEN $5 THEN now() END) RETURNING id");
+    DB_STMT("INSERT INTO import_jobs (actor, blob_id, params, rows_total, status, started_at,"
+	    " runner) VALUES ($1, $2, $3::jsonb, $4, CASE WHEN $5 THEN 'running' ELSE 'queued' END,"
+	    "  CASE WHEN $5 THEN now() END, CASE WHEN $5 THEN gen_random_uuid() END) RETURNING id");
 
 static enum db_status job_new_tx(struct db *db, void *cls)
 {
@@ -46,7 +46,7 @@ enum db_status db_import_job_create(struct db_upload *upload, const char *actor_
 	return db_upload_commit(upload, job_new_tx, &j);
 }
 
-#define JOB_COLUMNS "id, actor, blob_id, params::text, rows_total"
+#define JOB_COLUMNS "id, actor, blob_id, params::text, rows_total, runner"
 
 static void job_of(const PGresult *res, struct db_import_job *job)
 {
@@ -55,6 +55,7 @@ static void job_of(const PGresult *res, struct db_import_job *job)
 	job->blob = PQgetisnull(res, 0, 2) ? 0 : db_int(res, 0, 2);
 	job->params = db_dup(res, 0, 3);
 	job->rows = (long)db_int(res, 0, 4);
+	db_copy(job->runner, sizeof job->runner, res, 0, 5);
 }
 
 static enum db_status job_from(PGresult *res, enum db_status s, struct db_import_job *job)
@@ -68,10 +69,10 @@ static enum db_status job_from(PGresult *res, enum db_status s, struct db_import
 	return s == DB_OK && job->params == NULL ? DB_ERROR : s;
 }
 
-static struct db_stmt q_job_next =
-    DB_STMT("UPDATE import_jobs SET status = 'running', started_at = now()"
-	    " WHERE id = (SELECT id FROM import_jobs WHERE status = 'queued' ORDER BY created_at"
-	    "  LIMIT 1 FOR UPDATE SKIP LOCKED) RETURNING " JOB_COLUMNS);
+static struct db_stmt q_job_next = DB_STMT(
+    "UPDATE import_jobs SET status = 'running', started_at = now(), runner = gen_random_uuid()"
+    " WHERE id = (SELECT id FROM import_jobs WHERE status = 'queued' ORDER BY created_at"
+    "  LIMIT 1 FOR UPDATE SKIP LOCKED) RETURNING " JOB_COLUMNS);
 
 enum db_status db_import_job_next(struct db_import_job *job)
 {
@@ -97,8 +98,13 @@ void db_import_job_free(struct db_import_job *job)
 	job->params = NULL;
 }
 
+/* A run's transaction locks its job from its start (q_lock_job), a few
+ * milliseconds after the claim: a running job that is not locked and was
+ * claimed more than a few seconds ago has lost its run. */
 static struct db_stmt q_requeue =
-    DB_STMT("UPDATE import_jobs SET status = 'queued', started_at = NULL WHERE status = 'running'");
+    DB_STMT("UPDATE import_jobs SET status = 'queued', started_at = NULL, runner = NULL"
+	    " WHERE id IN (SELECT id FROM import_jobs WHERE status = 'running'"
+	    "  AND started_at < now() - interval '10 seconds' FOR UPDATE SKIP LOCKED)");
 
 enum db_status db_import_jobs_requeue(void)
 {
@@ -109,13 +115,13 @@ enum db_status db_import_jobs_requeue(void)
 
 static struct db_stmt q_fail =
     DB_STMT("UPDATE import_jobs SET status = 'failed', error = $2, blob_id = NULL,"
-	    " finished_at = now() WHERE id = $1");
+	    " finished_at = now() WHERE id = $1 AND runner = $3");
 
-enum db_status db_import_job_fail(const char *id, const char *error)
+enum db_status db_import_job_fail(const struct db_import_job *job, const char *error)
 {
-	const char *p[] = {id, error};
+	const char *p[] = {job->id, error, job->runner};
 	enum db_status s;
-	PQclear(db_write(NULL, &q_fail, 2, p, &s));
+	PQclear(db_write(NULL, &q_fail, 3, p, &s));
 	return s;
 }
 
@@ -215,7 +221,23 @@ static const char copy_in[] =
     "COPY import_rows (line, key, ext, name, account, owner, amount, created, stage_text,"
     " stage_column, at, close_at, modified_at, main, explicit) FROM STDIN";
 
-enum db_status db_import_open(const char *actor_id, struct db_import **out)
+/* The run's hold on its job (see q_requeue). */
+static struct db_stmt q_lock_job =
+    DB_STMT("SELECT 1 FROM import_jobs WHERE id = $1 AND runner = $2 AND status = 'running'"
+	    " FOR UPDATE SKIP LOCKED");
+
+static enum db_status lock_job(struct db *db, const struct db_import_job *job)
+{
+	const char *p[] = {job->id, job->runner};
+	enum db_status s;
+	PGresult *res = db_exec(db, &q_lock_job, 2, p, &s);
+	if (s == DB_OK && PQntuples(res) != 1)
+		s = DB_NOT_FOUND;
+	PQclear(res);
+	return s;
+}
+
+enum db_status db_import_open(const struct db_import_job *job, struct db_import **out)
 {
 	*out = NULL;
 	struct db_import *im = calloc(1, sizeof *im);
@@ -226,7 +248,9 @@ enum db_status db_import_open(const char *actor_id, struct db_import **out)
 		free(im);
 		return DB_UNAVAILABLE;
 	}
-	enum db_status s = db_begin(&im->db, actor_id);
+	enum db_status s = db_begin(&im->db, job->actor);
+	if (s == DB_OK)
+		s = lock_job(&im->db, job);
 	if (s == DB_OK)
 		s = db_do(&im->db, &q_work_mem, 0, NULL);
 	if (s == DB_OK)

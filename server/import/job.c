@@ -338,8 +338,11 @@ void import_run(const struct db_import_job *job)
 		run.progress = &spare;
 	bool ok = import_params_of(job->params, &run.p) && load_owners(&run, &people, &npeople);
 	run.opt = (struct imp_options){run.p.order, run.p.decimal};
-	if (ok && (run.failed = db_import_open(job->actor, &run.db)) != DB_OK)
+	bool lost = false; /* the job is another run's now */
+	if (ok && (run.failed = db_import_open(job, &run.db)) != DB_OK) {
 		ok = false;
+		lost = run.failed == DB_NOT_FOUND;
+	}
 	double t0 = now_s();
 	ok = ok && read_file(&run, job->blob, why, sizeof why);
 	double t1 = now_s();
@@ -360,7 +363,9 @@ void import_run(const struct db_import_job *job)
 			"import job %s: %ld rows read and staged in %.2f s, merged in %.2f s,"
 			" committed in %.2f s",
 			job->id, run.rows, t1 - t0, t2 - t1, now_s() - t2);
-	if (!ok) {
+	if (lost) {
+		log_msg("info", "import job %s: taken up by another run; not run here", job->id);
+	} else if (!ok) {
 		db_import_abort(run.db);
 		if (why[0] == '\0')
 			snprintf(why, sizeof why, "%s; nothing was imported",
@@ -368,7 +373,7 @@ void import_run(const struct db_import_job *job)
 				 : run.failed == DB_FULL      ? "the database's disk is full"
 							      : "the import failed");
 		log_msg("error", "import job %s failed: %s", job->id, why);
-		db_import_job_fail(job->id, why);
+		db_import_job_fail(job, why);
 	}
 	if (run.progress != &spare)
 		progress_done(run.progress);
@@ -383,16 +388,12 @@ void import_run(const struct db_import_job *job)
 
 /* ---- the worker ---- */
 
-static bool requeued; /* the jobs a stopped server left running */
-
-/* Runs every queued job, then looks again in a few seconds (another
- * process may queue one) or when woken. */
+/* Puts back the jobs whose runs are gone (this server's before a restart,
+ * or another's), runs every queued job, then looks again in a few seconds
+ * (another server may queue one, or die) or when woken. */
 static unsigned work(void)
 {
-	if (!requeued) {
-		db_import_jobs_requeue();
-		requeued = true;
-	}
+	db_import_jobs_requeue();
 	struct db_import_job job;
 	while (db_import_job_next(&job) == DB_OK) {
 		import_run(&job);
@@ -405,7 +406,6 @@ static struct periodic worker = {.task = work, .done = db_thread_done};
 
 int import_worker_start(void)
 {
-	requeued = false;
 	return periodic_start(&worker);
 }
 

@@ -95,11 +95,12 @@ def audit_entries(entity, entity_id=None, who="admin"):
 
 def deals_with_external_id(external_id, q=None):
     """The deals whose external_id is @external_id, as the admin lists them
-    (GET /api/v1/deals, every page; @q narrows the listing by name)."""
+    (GET /api/v1/deals?q=, every page; @q instead of the id narrows the
+    listing by name)."""
     import urllib.parse
     found, cursor = [], None
     while True:
-        params = {"limit": 200, **({"q": q} if q else {}), **({"cursor": cursor} if cursor else {})}
+        params = {"limit": 200, "q": q or external_id, **({"cursor": cursor} if cursor else {})}
         query = urllib.parse.urlencode(params, quote_via=urllib.parse.quote)
         page = expect_json(ctx.api.get(f"/api/v1/deals?{query}", as_="admin"), 200)
         found += [d for d in page["items"] if d["external_id"] == external_id]

@@ -703,6 +703,18 @@ def list_q_matches_name_or_account_case_insensitively():
 
 
 @test
+def list_q_finds_a_deal_by_its_crm_id_pasted_whole():
+    crm = f"006{ctx.uniq('Hs').replace('-', '')}"
+    d = new_deal(name=f"Renewal {ctx.uniq('crm')}", external_id=crm)
+    other = new_deal(name=f"Renewal {ctx.uniq('crm')}")
+    check(ids(list_all({"q": crm})[0]) == [d["id"]], f"q={crm!r} did not find the deal alone")
+    check(ids(list_all({"q": crm}, MARKETER)[0]) == [d["id"]], "a marketer did not find it")
+    check(ids(list_all({"q": crm[:-2]})[0]) == [], "a part of the id matched")
+    check(ids(list_all({"q": crm}, other_rep()[1])[0]) == [],
+          "another rep found a deal that is not theirs")
+
+
+@test
 def list_q_treats_percent_and_underscore_literally():
     tag = ctx.uniq("lit")
     pct = new_deal(name=f"{tag} 50% off")
