@@ -1,7 +1,7 @@
 // Stories: a rep working a deal, on the demo's fictional year of sales
 // (scripts/demo-data.py, loaded through the API into a server of its own):
 // what to send next, sharing it from the deal, moving the deal on.
-import { check, demoServer, snap, watchedPage } from "../harness.mjs";
+import { check, demoServer, signIn, snap, watchedPage } from "../harness.mjs";
 
 const REP = "maya.okafor@ledgerline.example";
 const REP_PASSWORD = "demo rep password"; // scripts/demo_history.py
@@ -14,6 +14,55 @@ async function signInAt(page, origin, path) {
 }
 
 export const stories = {
+  async a_marketer_finds_a_deal_among_the_demos_300_by_its_crm_id_and_filters_by_stage_and_owner(browser) {
+    const { origin } = await demoServer();
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    const page = await watchedPage(context, [/^401 .*\/api\/v1\/me$/]);
+    await page.goto(`${origin}/app/`);
+    await signIn(page, origin, "marketer@e2e.test");
+    await page.getByRole("heading", { name: "Deals", level: 1 }).waitFor();
+    const rows = page.locator("table.list tbody tr");
+    await rows.first().waitFor();
+    check(await rows.count() === 200, `the first page has ${await rows.count()} deals`);
+    const status = page.getByRole("status");
+    check(/^The 200 newest deals, open ones first: more are older\.$/.test(await status.innerText()), `the status: ${await status.innerText()}`);
+    await page.getByRole("button", { name: "Show 200 more" }).click();
+    await page.waitForFunction(() => document.querySelectorAll("table.list tbody tr").length > 200);
+    const all = await rows.count();
+    check(all >= 300 && await page.getByRole("button", { name: "Show 200 more" }).isHidden(), `after more: ${all} deals, and a button to show more`);
+    check(/^\d+ deals, open ones first\.$/.test(await status.innerText()), `the status after more: ${await status.innerText()}`);
+
+    // The CRM id, pasted whole, finds its deal alone.
+    const wanted = await page.evaluate(async () => (await (await fetch("/api/v1/deals?limit=1&q=demo-0042")).json()).items[0]);
+    check(wanted?.external_id === "demo-0042", "the demo has no deal demo-0042");
+    await page.getByLabel("Name, account or CRM id").fill("demo-0042");
+    await page.getByRole("button", { name: "Find" }).click();
+    await page.waitForURL(/\/app\/\?q=demo-0042$/);
+    await page.waitForFunction(() => document.querySelectorAll("table.list tbody tr").length === 1);
+    check((await rows.first().innerText()).startsWith(wanted.name), `the row found: ${await rows.first().innerText()}`);
+    check(await status.innerText() === "1 matching deal.", `the status: ${await status.innerText()}`);
+    await snap(page, "marketer-deals-found-1280", { fullPage: true });
+
+    // Words of the account; then a stage; the address keeps them all.
+    await page.getByLabel("Name, account or CRM id").fill("");
+    await page.getByLabel("Stage").selectOption({ label: "Closed lost" });
+    await page.waitForURL(/\?stage=closed_lost$/);
+    await page.waitForFunction(() => {
+      const r = [...document.querySelectorAll("table.list tbody tr")];
+      return r.length > 0 && r.every((tr) => tr.cells[2].textContent === "Closed lost");
+    });
+    await page.getByLabel("Owner").selectOption({ label: "Mine" });
+    await page.waitForURL(/\?stage=closed_lost&owner=me$/);
+    await page.getByText("No deal matches.").waitFor(); // the marketer owns none
+    check(await page.locator("table.list").isHidden(), "an empty table is shown");
+    await page.reload();
+    await page.getByText("No deal matches.").waitFor();
+    check(await page.getByLabel("Stage").inputValue() === "closed_lost" && await page.getByLabel("Owner").inputValue() === "me",
+      "the filters were lost on reload");
+    await context.close();
+    return page.problems();
+  },
+
   async a_rep_shares_what_a_deal_needs_next_from_its_page_and_moves_it_on(browser) {
     const { origin } = await demoServer();
     const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
