@@ -38,8 +38,25 @@ export async function shareForm(asset, { deal = null, onShared = () => {} } = {}
   f.append(el("h2", deal ? `Share “${asset.title}”` : "Share"));
   let pick = null;
   if (!deal) {
-    const deals = (await api("GET", "/deals?limit=200")).items;
-    pick = choice("deal_id", [["", "No deal"], ...deals.map((d) => [d.id, d.name])]);
+    const first = await api("GET", "/deals?limit=200");
+    const options = (deals) => [["", "No deal"], ...deals.map((d) => [d.id, d.name])];
+    pick = choice("deal_id", options(first.items));
+    if (first.next_cursor) { // more than 200: the list names the newest; a search finds the others
+      const find = el("input", null, { type: "search", name: "deal_q", autocomplete: "off" });
+      let timer = null, asked = 0;
+      find.addEventListener("input", () => {
+        clearTimeout(timer);
+        timer = setTimeout(async () => {
+          const q = find.value.trim(), mine = ++asked;
+          const found = q ? (await api("GET", `/deals?limit=200&q=${encodeURIComponent(q)}`)).items : first.items;
+          if (mine !== asked) return; // typed on meanwhile
+          pick.replaceChildren(...options(found).map(([v, t]) => el("option", t, { value: v })));
+          if (found.length) pick.value = found[0].id;
+        }, 200);
+      });
+      find.addEventListener("keydown", (e) => { if (e.key === "Enter") e.preventDefault(); }); // not a share
+      f.append(field("Find a deal (name, account or CRM id)", find));
+    }
     f.append(field("Deal", pick));
   }
   const channel = choice("channel", CHANNELS);

@@ -59,6 +59,21 @@ export const stories = {
     await page.getByText("No deal matches.").waitFor();
     check(await page.getByLabel("Stage").inputValue() === "closed_lost" && await page.getByLabel("Owner").inputValue() === "me",
       "the filters were lost on reload");
+
+    // Sharing from an asset's page: past the newest 200, the deal is found by a search.
+    const asset = await page.evaluate(async () =>
+      (await (await fetch("/api/v1/assets?status=published&limit=1")).json()).items[0]);
+    await page.goto(`${origin}/app/assets/${asset.id}`);
+    const form = page.locator("form.share");
+    await form.getByLabel("Find a deal (name, account or CRM id)").fill("demo-0042");
+    await page.keyboard.press("Enter"); // searches, shares nothing
+    await page.waitForFunction((id) => document.querySelector("form.share select[name=deal_id]").value === id, wanted.id);
+    check(await form.getByLabel("Tracked link").count() === 0, "Enter in the deal search made a share");
+    await form.getByRole("button", { name: "Get a tracked link" }).click();
+    await form.getByLabel("Tracked link").waitFor();
+    await snap(page, "marketer-share-found-deal-1280");
+    const shares = await page.evaluate(async (id) => (await (await fetch(`/api/v1/shares?deal=${id}`)).json()).items, wanted.id);
+    check(shares.some((s) => s.asset_id === asset.id), `the share did not go to deal demo-0042: ${JSON.stringify(shares).slice(0, 300)}`);
     await context.close();
     return page.problems();
   },
