@@ -28,8 +28,9 @@ enum db_status db_upload_begin(const char *actor_id, struct db_upload **out)
 		return DB_ERROR;
 	u->db.url = db_primary_url();
 	if (!db_ensure(&u->db)) {
+		enum db_status s = db_down(&u->db);
 		free(u);
-		return DB_UNAVAILABLE;
+		return s;
 	}
 	atomic_fetch_add(&uploads, 1);
 	enum db_status s = db_begin(&u->db, actor_id);

@@ -107,8 +107,9 @@ int db_init(const char *url, const char *rurl, unsigned timeout_s, char *err, si
 
 /* The calling thread's connection, connected; NULL when the database
  * cannot be reached. */
-static struct db *db_get(bool read_only)
+static struct db *db_get(bool read_only, enum db_status *down)
 {
+	*down = DB_UNAVAILABLE;
 	struct thread_dbs *t = pthread_getspecific(key);
 	if (t == NULL) {
 		t = calloc(1, sizeof *t);
@@ -119,8 +120,13 @@ static struct db *db_get(bool read_only)
 		pthread_setspecific(key, t);
 	}
 	struct db *db = (read_only && read_url != NULL) ? &t->replica : &t->primary;
-	return db_ensure(db) ? db : NULL;
+	if (db_ensure(db))
+		return db;
+	*down = db_down(db);
+	return NULL;
 }
+
+static void note_disk_full(const PGresult *res);
 
 bool db_ensure(struct db *db)
 {
@@ -129,6 +135,13 @@ bool db_ensure(struct db *db)
 	if (db->pg == NULL) {
 		char err[256];
 		db->pg = db_connect(db->url, err, sizeof err);
+		/* A server without disk space refuses sessions: "FATAL: could not
+		 * write init file" (its text is all libpq passes on). */
+		db->full = db->pg == NULL && strstr(err, "could not write init file") != NULL;
+		if (db->full) {
+			note_disk_full(NULL);
+			return false;
+		}
 		if (db->pg == NULL) {
 			atomic_fetch_add(&errors, 1);
 			log_msg("error", "database connection failed: %s", err);
@@ -137,6 +150,11 @@ bool db_ensure(struct db *db)
 		atomic_fetch_add(&open_conns, 1);
 	}
 	return true;
+}
+
+enum db_status db_down(const struct db *db)
+{
+	return db->full ? DB_FULL : DB_UNAVAILABLE;
 }
 
 void db_close(struct db *db)
@@ -398,9 +416,10 @@ static enum db_status run(bool tx, bool read_only, const char *actor, db_tx_fn f
 	enum db_status s = DB_UNAVAILABLE;
 	bool reconnected = false;
 	for (int attempt = 0; attempt < 6; attempt++) {
-		struct db *db = db_get(read_only && !tx);
+		enum db_status down;
+		struct db *db = db_get(read_only && !tx, &down);
 		if (db == NULL)
-			return DB_UNAVAILABLE;
+			return down;
 		bool committing = false;
 		s = tx ? attempt_tx(db, actor, fn, cls, &committing) : fn(db, cls);
 		if (s == DB_RETRY) {

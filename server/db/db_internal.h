@@ -25,6 +25,7 @@ struct db_stmt {
 struct db {
 	PGconn *pg;
 	const char *url;
+	bool full; /* the last connection failed for want of disk (see db_down) */
 	unsigned char prepared[DB_MAX_STMTS / 8];
 };
 
@@ -36,6 +37,10 @@ PGconn *db_connect(const char *url, char *err, size_t errlen);
  * what was prepared on a dead one; false (logged, counted) when the
  * database can't be reached. */
 bool db_ensure(struct db *db);
+/* Why db_ensure failed: DB_FULL when the database refused the connection
+ * for want of disk (a new session writes a file first), else
+ * DB_UNAVAILABLE. */
+enum db_status db_down(const struct db *db);
 /* Closes @db's connection, if any. */
 void db_close(struct db *db);
 

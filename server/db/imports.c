@@ -245,8 +245,9 @@ enum db_status db_import_open(const struct db_import_job *job, struct db_import 
 		return DB_ERROR;
 	im->db.url = db_primary_url();
 	if (!db_ensure(&im->db)) {
+		enum db_status s = db_down(&im->db);
 		free(im);
-		return DB_UNAVAILABLE;
+		return s;
 	}
 	enum db_status s = db_begin(&im->db, job->actor);
 	if (s == DB_OK)

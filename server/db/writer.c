@@ -369,7 +369,9 @@ static bool attempt(struct db *db, struct db_job *list, enum db_status *commit)
 static void run_batch(struct db *db, struct db_job *list)
 {
 	enum db_status commit = DB_UNAVAILABLE;
-	if (db_ensure(db))
+	if (!db_ensure(db))
+		commit = db_down(db);
+	else
 		while (!attempt(db, list, &commit))
 			;
 	pthread_mutex_lock(&lock);

@@ -382,18 +382,29 @@ def follow(api, url, timeout=120):
         time.sleep(0.1)
 
 
+def another_server(name):
+    """A second server on the suite's database, healthy; its output in
+    the log directory under @name."""
+    srv = Server()
+    srv.stderr_path = ctx.logdir / f"{name}.stderr"
+    srv.stdout_path = ctx.logdir / f"{name}.stdout"
+    srv.start()
+    try:
+        srv.wait_healthy(timeout=30)
+    except BaseException:
+        srv.kill()
+        raise
+    return srv
+
+
 @test
 def an_acknowledged_job_survives_a_kill_of_the_server_running_it():
     x = ctx.uniq("kill")
     lines = ["external_id,stage,changed_at"]
     lines += [f"{x}-{i},discovery,2026-05-01 10:00" for i in range(25000)]
     from nsapi.client import Api
-    srv = Server()
-    srv.stderr_path = ctx.logdir / "killed-import.stderr"
-    srv.stdout_path = ctx.logdir / "killed-import.stdout"
-    srv.start()
+    srv = another_server("killed-import")
     try:
-        srv.wait_healthy(timeout=30)
         api = Api("127.0.0.1", srv.port, ctx.token)
         r = api.post(IMPORT, raw=("\n".join(lines) + "\n").encode(), content_type="text/csv",
                      as_="marketer")
@@ -423,12 +434,8 @@ def a_server_starting_while_another_imports_leaves_the_job_to_it():
     r = post_csv("\n".join(lines) + "\n")
     expect_json(r, 202)
     url = r.header("Location")
-    second = Server()
-    second.stderr_path = ctx.logdir / "second-server.stderr"
-    second.stdout_path = ctx.logdir / "second-server.stdout"
-    second.start()
+    second = another_server("second-server")
     try:
-        second.wait_healthy(timeout=30)
         time.sleep(0.5)  # its import worker's first turn
         during = expect_json(ctx.api.get(url, as_="marketer"), 200)
         job = follow(ctx.api, url)
