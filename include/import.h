@@ -48,14 +48,16 @@ enum err import_scan_finish(struct import_scan *s, long *rows, struct import_par
 /* ---- jobs ---- */
 
 /* Runs @job (claimed: status running) to its end: done with its report,
- * or failed (nothing imported). */
+ * or failed (nothing imported); or not at all when another run has taken
+ * it up meanwhile (db_import_open). */
 void import_run(const struct db_import_job *job);
 
 /* Rows of job @id read so far, when this process runs it now; else -1. */
 long import_progress(const char *id);
 
-/* Starts the worker (it first puts back in the queue the jobs a stopped
- * server left running), wakes it for a new job, stops it. */
+/* Starts the worker (every few seconds it puts back in the queue the jobs
+ * whose runs are gone, this server's or another's, and runs the queue),
+ * wakes it for a new job, stops it. */
 int import_worker_start(void);
 void import_worker_wake(void);
 void import_worker_stop(void);
