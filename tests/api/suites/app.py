@@ -64,6 +64,10 @@ def files_have_their_type_an_etag_and_revalidate_with_304():
     check(status == 304 and body == b"" and h2.get("etag") == etag, f"revalidation {status}")
     status, _, _ = get("/app/main.js", {"If-None-Match": '"0000000000000000"'})
     check(status == 200, f"another ETag: {status}")
+    status, _, _ = get("/app/main.js", {"If-None-Match": f'"0000000000000000", W/{etag}'})
+    check(status == 304, f"a list naming it, weakly: {status}")
+    status, _, _ = get("/app/main.js", {"If-None-Match": f'"x{etag[1:-1]}x"'})
+    check(status == 200, f"a tag that only contains it: {status}")
     status, h, body = get("/app/style.css", {"Accept-Encoding": "br, gzip;q=0.8"})
     check(status == 200 and h.get("content-encoding") == "gzip"
           and gzip.decompress(body) == (STATIC / "style.css").read_bytes()
